@@ -1,0 +1,18 @@
+//! Stepwise engine: everything the desktop app and the CLI do, with no UI
+//! and no async runtime. The stages, each a module:
+//!
+//! import -> store -> index -> analyse (funnel, segment, stats) -> chart -> report
+//!
+//! See docs/architecture.md.
+
+pub mod column;
+pub mod error;
+pub mod import;
+pub mod job;
+pub mod model;
+pub mod store;
+
+pub use error::{Error, Location, Result};
+pub use job::{CancelToken, Job};
+pub use model::*;
+pub use store::Workspace;

@@ -1,0 +1,180 @@
+//! Types shared by the engine, the CLI's JSON and the front end. The
+//! TypeScript versions in ui/src/lib/bindings/ are generated from these
+//! (`cargo test -p stepwise-engine export_bindings`), never written by hand.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The type of a stored column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ColumnType {
+    Text,
+    Integer,
+    Decimal,
+    Boolean,
+    /// An instant, stored as microseconds since 1970-01-01 UTC.
+    Timestamp,
+    /// A calendar date, stored as days since 1970-01-01.
+    Date,
+    /// A length of time, stored as milliseconds.
+    Duration,
+}
+
+impl ColumnType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColumnType::Text => "text",
+            ColumnType::Integer => "integer",
+            ColumnType::Decimal => "decimal",
+            ColumnType::Boolean => "boolean",
+            ColumnType::Timestamp => "timestamp",
+            ColumnType::Date => "date",
+            ColumnType::Duration => "duration",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "text" => ColumnType::Text,
+            "integer" => ColumnType::Integer,
+            "decimal" => ColumnType::Decimal,
+            "boolean" => ColumnType::Boolean,
+            "timestamp" => ColumnType::Timestamp,
+            "date" => ColumnType::Date,
+            "duration" => ColumnType::Duration,
+            _ => return None,
+        })
+    }
+}
+
+/// What a column means to the analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Role {
+    User,
+    Session,
+    Time,
+    Event,
+    Page,
+    Value,
+    Item,
+    Dimension,
+    Metric,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::User,
+        Role::Session,
+        Role::Time,
+        Role::Event,
+        Role::Page,
+        Role::Value,
+        Role::Item,
+        Role::Dimension,
+        Role::Metric,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Session => "session",
+            Role::Time => "time",
+            Role::Event => "event",
+            Role::Page => "page",
+            Role::Value => "value",
+            Role::Item => "item",
+            Role::Dimension => "dimension",
+            Role::Metric => "metric",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// An event table has a row per event; a metric table rows of dimensions
+/// and counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum DatasetKind {
+    Events,
+    Metrics,
+}
+
+impl DatasetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DatasetKind::Events => "events",
+            DatasetKind::Metrics => "metrics",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "events" => Some(DatasetKind::Events),
+            "metrics" => Some(DatasetKind::Metrics),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ColumnInfo {
+    pub name: String,
+    #[serde(rename = "type")]
+    #[ts(rename = "type")]
+    pub ty: ColumnType,
+    pub role: Option<Role>,
+}
+
+/// A dataset as listed by the CLI (`--json`) and the app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DatasetInfo {
+    pub name: String,
+    pub kind: DatasetKind,
+    #[ts(type = "number")]
+    pub rows: u64,
+    pub columns: Vec<ColumnInfo>,
+    /// The file it came from (as given at import).
+    pub source: Option<String>,
+    /// When it was imported, RFC 3339 UTC.
+    pub imported_at: String,
+    /// Bytes the dataset takes in the workspace.
+    #[ts(type = "number")]
+    pub stored_bytes: u64,
+}
+
+/// Progress of a long job, sent to the CLI's bar and the app's Channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Progress {
+    /// What is being done, e.g. "reading", "storing".
+    pub stage: String,
+    #[ts(type = "number")]
+    pub bytes_done: u64,
+    #[ts(type = "number")]
+    pub bytes_total: u64,
+    #[ts(type = "number")]
+    pub rows_done: u64,
+}
+
+/// The error shape at the Tauri boundary and in the CLI's `--json` errors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ErrorInfo {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<&crate::Error> for ErrorInfo {
+    fn from(e: &crate::Error) -> Self {
+        ErrorInfo {
+            code: e.code().to_string(),
+            message: e.to_string(),
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Versioned schema migrations. Each entry moves the schema from version
+//! `i` to `i + 1`; `PRAGMA user_version` records where a file stands. Never
+//! edit a migration that has shipped: add a new one.
+
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+use std::path::Path;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: datasets, their columns, and their values in column chunks.
+    r#"
+    CREATE TABLE datasets (
+        id            INTEGER PRIMARY KEY,
+        name          TEXT NOT NULL UNIQUE,
+        kind          TEXT NOT NULL CHECK (kind IN ('events', 'metrics')),
+        rows          INTEGER NOT NULL,
+        source        TEXT,
+        imported_at   TEXT NOT NULL,
+        content_hash  TEXT,
+        meta          TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX datasets_hash ON datasets(content_hash);
+    CREATE TABLE dataset_columns (
+        dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        idx         INTEGER NOT NULL,
+        name        TEXT NOT NULL,
+        type        TEXT NOT NULL,
+        role        TEXT,
+        PRIMARY KEY (dataset_id, idx)
+    );
+    CREATE TABLE column_chunks (
+        id          INTEGER PRIMARY KEY,
+        dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        col         INTEGER NOT NULL,
+        chunk       INTEGER NOT NULL,
+        rows        INTEGER NOT NULL,
+        data        BLOB NOT NULL,
+        UNIQUE (dataset_id, col, chunk)
+    );
+    "#,
+    // 2: saved definitions (funnels, segments, reports), as JSON specs.
+    r#"
+    CREATE TABLE saved_items (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        spec        TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        UNIQUE (kind, name)
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let err = |source| Error::Store {
+        path: path.to_path_buf(),
+        source,
+    };
+    let found: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(err)?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            path: path.to_path_buf(),
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction().map_err(err)?;
+        tx.execute_batch(sql).map_err(err)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)
+            .map_err(err)?;
+        tx.commit().map_err(err)?;
+    }
+    Ok(())
+}

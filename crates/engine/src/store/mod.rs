@@ -1,0 +1,431 @@
+//! The workspace: one SQLite file (WAL mode) holding datasets, their
+//! columns (stored column by column in encoded chunks, see [`crate::column`]),
+//! and saved funnels, segments and reports. The schema is versioned by
+//! `PRAGMA user_version` and migrated forward on open.
+
+mod migrations;
+
+use crate::column::Column;
+use crate::error::{Error, Result};
+use crate::model::{ColumnInfo, ColumnType, DatasetInfo, DatasetKind, Role};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use std::path::{Path, PathBuf};
+
+/// The environment variable that names the workspace file.
+pub const WORKSPACE_ENV: &str = "STEPWISE_WORKSPACE";
+/// The app's identifier; the default workspace lives in the platform's
+/// app-data folder under it (the same folder Tauri's `app_data_dir` gives).
+pub const APP_IDENTIFIER: &str = "app.stepwise.desktop";
+
+pub struct Workspace {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// The workspace file a shell should open: an explicit path (`--workspace`)
+/// first, then `STEPWISE_WORKSPACE`, then the platform default.
+pub fn resolve_workspace_path(explicit: Option<&Path>) -> PathBuf {
+    if let Some(p) = explicit {
+        return p.to_path_buf();
+    }
+    if let Some(p) = std::env::var_os(WORKSPACE_ENV).filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    default_workspace_path()
+}
+
+pub fn default_workspace_path() -> PathBuf {
+    let base = directories::BaseDirs::new()
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join(APP_IDENTIFIER).join("workspace.stepwise")
+}
+
+/// A dataset's row in the catalog, with its internal id.
+#[derive(Debug, Clone)]
+pub struct DatasetRecord {
+    pub id: i64,
+    pub info: DatasetInfo,
+    pub content_hash: Option<String>,
+}
+
+impl Workspace {
+    /// Opens (creating if needed) the workspace at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<Workspace> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let store_err = |source| Error::Store {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(store_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(store_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(store_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(store_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(store_err)?;
+        migrations::migrate(&mut conn, path)?;
+        Ok(Workspace {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        move |source| Error::Store {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(self.err())
+    }
+
+    /// Every dataset, oldest first.
+    pub fn datasets(&self) -> Result<Vec<DatasetInfo>> {
+        let ids: Vec<i64> = {
+            let mut st = self
+                .conn
+                .prepare("SELECT id FROM datasets ORDER BY id")
+                .map_err(self.err())?;
+            let rows = st.query_map([], |r| r.get(0)).map_err(self.err())?;
+            rows.collect::<std::result::Result<_, _>>()
+                .map_err(self.err())?
+        };
+        ids.into_iter()
+            .map(|id| self.record_by_id(id).map(|r| r.info))
+            .collect()
+    }
+
+    pub fn dataset(&self, name: &str) -> Result<DatasetRecord> {
+        let id: Option<i64> = self
+            .conn
+            .query_row("SELECT id FROM datasets WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.err())?;
+        match id {
+            Some(id) => self.record_by_id(id),
+            None => Err(Error::NoSuchDataset(name.to_string())),
+        }
+    }
+
+    pub fn has_dataset(&self, name: &str) -> Result<bool> {
+        self.conn
+            .query_row("SELECT 1 FROM datasets WHERE name = ?1", [name], |_| Ok(()))
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(self.err())
+    }
+
+    /// Datasets imported from a file with this content hash.
+    pub fn datasets_with_hash(&self, hash: &str) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT name FROM datasets WHERE content_hash = ?1 ORDER BY id")
+            .map_err(self.err())?;
+        let rows = st.query_map([hash], |r| r.get(0)).map_err(self.err())?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(self.err())
+    }
+
+    fn record_by_id(&self, id: i64) -> Result<DatasetRecord> {
+        let (name, kind, rows, source, imported_at, content_hash): (
+            String,
+            String,
+            i64,
+            Option<String>,
+            String,
+            Option<String>,
+        ) = self
+            .conn
+            .query_row(
+                "SELECT name, kind, rows, source, imported_at, content_hash FROM datasets WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
+            .map_err(self.err())?;
+        let mut st = self
+            .conn
+            .prepare("SELECT name, type, role FROM dataset_columns WHERE dataset_id = ?1 ORDER BY idx")
+            .map_err(self.err())?;
+        let columns = st
+            .query_map([id], |r| {
+                let ty: String = r.get(1)?;
+                let role: Option<String> = r.get(2)?;
+                Ok(ColumnInfo {
+                    name: r.get(0)?,
+                    ty: ColumnType::parse(&ty).unwrap_or(ColumnType::Text),
+                    role: role.as_deref().and_then(Role::parse),
+                })
+            })
+            .map_err(self.err())?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(self.err())?;
+        let stored_bytes: i64 = self
+            .conn
+            .query_row(
+                "SELECT COALESCE(SUM(LENGTH(data)), 0) FROM column_chunks WHERE dataset_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .map_err(self.err())?;
+        Ok(DatasetRecord {
+            id,
+            info: DatasetInfo {
+                name,
+                kind: DatasetKind::parse(&kind).unwrap_or(DatasetKind::Metrics),
+                rows: rows as u64,
+                columns,
+                source,
+                imported_at,
+                stored_bytes: stored_bytes as u64,
+            },
+            content_hash,
+        })
+    }
+
+    /// Reads a whole column of a dataset (all chunks, in order).
+    pub fn read_column(&self, dataset: &DatasetRecord, col: usize) -> Result<Column> {
+        let ty = dataset
+            .info
+            .columns
+            .get(col)
+            .ok_or_else(|| Error::Internal(format!("no column {col}")))?
+            .ty;
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT data FROM column_chunks WHERE dataset_id = ?1 AND col = ?2 ORDER BY chunk",
+            )
+            .map_err(self.err())?;
+        let mut rows = st.query(params![dataset.id, col as i64]).map_err(self.err())?;
+        let mut whole = Column::empty(ty);
+        while let Some(row) = rows.next().map_err(self.err())? {
+            let blob = row.get_ref(0).map_err(self.err())?;
+            let bytes = blob
+                .as_blob()
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            whole.append(Column::decode(bytes)?)?;
+        }
+        Ok(whole)
+    }
+
+    /// Reads a column by name.
+    pub fn read_column_named(&self, dataset: &DatasetRecord, name: &str) -> Result<Column> {
+        let idx = dataset
+            .info
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "dataset \"{}\" has no column \"{name}\"",
+                    dataset.info.name
+                ))
+            })?;
+        self.read_column(dataset, idx)
+    }
+
+    /// Starts writing a new dataset. Nothing is visible to anyone until
+    /// [`DatasetWriter::finish`]; dropping the writer rolls everything back.
+    pub fn create_dataset(
+        &mut self,
+        name: &str,
+        kind: DatasetKind,
+        columns: &[ColumnInfo],
+        source: Option<&str>,
+        content_hash: Option<&str>,
+    ) -> Result<DatasetWriter<'_>> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::Invalid("a dataset needs a name".into()));
+        }
+        if self.has_dataset(name)? {
+            return Err(Error::DatasetExists(name.to_string()));
+        }
+        let path = self.path.clone();
+        let err = move |source| Error::Store {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(&err)?;
+        let now = now_rfc3339();
+        tx.execute(
+            "INSERT INTO datasets(name, kind, rows, source, imported_at, content_hash) VALUES (?1, ?2, 0, ?3, ?4, ?5)",
+            params![name, kind.as_str(), source, now, content_hash],
+        )
+        .map_err(&err)?;
+        let id = tx.last_insert_rowid();
+        for (i, c) in columns.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO dataset_columns(dataset_id, idx, name, type, role) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, i as i64, c.name, c.ty.as_str(), c.role.map(|r| r.as_str())],
+            )
+            .map_err(&err)?;
+        }
+        Ok(DatasetWriter {
+            tx,
+            id,
+            ncols: columns.len(),
+            chunk: 0,
+            rows: 0,
+            path: self.path.clone(),
+        })
+    }
+
+    pub fn delete_dataset(&mut self, name: &str) -> Result<()> {
+        let rec = self.dataset(name)?;
+        let tx = self.conn.transaction().map_err(|source| Error::Store {
+            path: self.path.clone(),
+            source,
+        })?;
+        for sql in [
+            "DELETE FROM column_chunks WHERE dataset_id = ?1",
+            "DELETE FROM dataset_columns WHERE dataset_id = ?1",
+            "DELETE FROM datasets WHERE id = ?1",
+        ] {
+            tx.execute(sql, [rec.id]).map_err(|source| Error::Store {
+                path: self.path.clone(),
+                source,
+            })?;
+        }
+        tx.commit().map_err(|source| Error::Store {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    pub fn rename_dataset(&mut self, from: &str, to: &str) -> Result<()> {
+        let to = to.trim();
+        if to.is_empty() {
+            return Err(Error::Invalid("a dataset needs a name".into()));
+        }
+        let rec = self.dataset(from)?;
+        if from != to && self.has_dataset(to)? {
+            return Err(Error::DatasetExists(to.to_string()));
+        }
+        self.conn
+            .execute("UPDATE datasets SET name = ?1 WHERE id = ?2", params![to, rec.id])
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// The raw connection, for engine modules that keep their own tables.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Writes a dataset's chunks inside one transaction.
+pub struct DatasetWriter<'a> {
+    tx: Transaction<'a>,
+    id: i64,
+    ncols: usize,
+    chunk: i64,
+    rows: u64,
+    path: PathBuf,
+}
+
+impl DatasetWriter<'_> {
+    fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        move |source| Error::Store {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Writes one chunk: a column per dataset column, all of the same length.
+    pub fn write_chunk(&mut self, columns: &[Column]) -> Result<()> {
+        if columns.len() != self.ncols {
+            return Err(Error::Internal("chunk column count differs".into()));
+        }
+        let n = columns.first().map(|c| c.len()).unwrap_or(0);
+        if columns.iter().any(|c| c.len() != n) {
+            return Err(Error::Internal("chunk columns differ in length".into()));
+        }
+        if n == 0 {
+            return Ok(());
+        }
+        {
+            let mut st = self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO column_chunks(dataset_id, col, chunk, rows, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(self.err())?;
+            for (i, c) in columns.iter().enumerate() {
+                st.execute(params![self.id, i as i64, self.chunk, n as i64, c.encode()])
+                    .map_err(self.err())?;
+            }
+        }
+        self.chunk += 1;
+        self.rows += n as u64;
+        Ok(())
+    }
+
+    /// Writes already encoded chunk blobs (one per column), e.g. from
+    /// encoder threads. `rows` is the chunk's row count.
+    pub fn write_encoded_chunk(&mut self, rows: usize, blobs: &[Vec<u8>]) -> Result<()> {
+        if blobs.len() != self.ncols {
+            return Err(Error::Internal("chunk column count differs".into()));
+        }
+        if rows == 0 {
+            return Ok(());
+        }
+        {
+            let mut st = self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO column_chunks(dataset_id, col, chunk, rows, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(self.err())?;
+            for (i, b) in blobs.iter().enumerate() {
+                st.execute(params![self.id, i as i64, self.chunk, rows as i64, b])
+                    .map_err(self.err())?;
+            }
+        }
+        self.chunk += 1;
+        self.rows += rows as u64;
+        Ok(())
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Records the row count and commits. Only now does the dataset exist.
+    pub fn finish(self) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE datasets SET rows = ?1 WHERE id = ?2",
+                params![self.rows as i64, self.id],
+            )
+            .map_err(self.err())?;
+        let path = self.path.clone();
+        self.tx.commit().map_err(|source| Error::Store { path, source })
+    }
+}
+
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
