@@ -17,9 +17,10 @@ pub fn z_critical(confidence: f64) -> f64 {
     norm_isf((1.0 - confidence) / 2.0)
 }
 
-/// `conversions / n`, or `None` when `n` is 0.
+/// `conversions / n`, or `None` when `n` is 0 (or when `conversions > n`,
+/// which is not a rate: every function here then returns `None`).
 pub fn rate(conversions: u64, n: u64) -> Option<f64> {
-    (n > 0).then(|| conversions as f64 / n as f64)
+    (n > 0 && conversions <= n).then(|| conversions as f64 / n as f64)
 }
 
 /// Wilson score interval for a proportion, clipped to [0, 1]
@@ -74,7 +75,7 @@ pub fn ratio_interval_katz(
     base_n: u64,
     confidence: f64,
 ) -> Option<(f64, f64)> {
-    if arm_conv == 0 || base_conv == 0 || arm_n == 0 || base_n == 0 {
+    if arm_conv == 0 || base_conv == 0 || arm_conv > arm_n || base_conv > base_n {
         return None;
     }
     let (c1, n1, c2, n2) = (
@@ -157,14 +158,14 @@ pub struct ChiSquareTest {
 }
 
 /// The chi-square test over groups given as `(conversions, n)`. Groups with
-/// n = 0 have no row in the table and are left out. `None` when fewer than
+/// n = 0 (or conversions > n) have no row in the table and are left out. `None` when fewer than
 /// two groups remain or when nobody (or everybody) converted, where the
 /// expected counts have a zero and scipy refuses too.
 pub fn chi_square_k_by_2(groups: &[(u64, u64)]) -> Option<ChiSquareTest> {
     let rows: Vec<(f64, f64)> = groups
         .iter()
-        .filter(|&&(_, n)| n > 0)
-        .map(|&(c, n)| (c as f64, (n - c.min(n)) as f64))
+        .filter(|&&(c, n)| n > 0 && c <= n)
+        .map(|&(c, n)| (c as f64, (n - c) as f64))
         .collect();
     if rows.len() < 2 {
         return None;

@@ -94,8 +94,8 @@ pub fn users_per_arm_cohen(h: f64, alpha: f64, power: f64) -> f64 {
     let g = |t: f64| norm_cdf(t - z) + norm_cdf(-z - t) - power;
     // Start from the one-tail solution, which is at or above the root.
     let mut t = z + norm_isf(1.0 - power);
-    if t <= 0.0 {
-        // Power at or below alpha: even n -> 0 detects it.
+    if !(power > 2.0 * norm_cdf(-z)) || t <= 0.0 {
+        // The power at n = 0 is already alpha: no root to find.
         return 0.0;
     }
     for _ in 0..100 {
@@ -136,10 +136,12 @@ pub fn sample_size(input: &SampleSizeInput) -> Result<SampleSizePlan> {
             input.alpha
         )));
     }
-    if !(input.power > 0.0 && input.power < 1.0) || input.power <= input.alpha / 2.0 {
+    if !(input.power > input.alpha && input.power < 1.0) {
+        // A two-sided test "detects" any effect with probability alpha even
+        // with no users, so a power at or below alpha asks for nothing.
         return Err(Error::Invalid(format!(
-            "the power must be between alpha/2 and 1, got {}",
-            input.power
+            "the power must be above the significance level ({}) and below 1, got {}",
+            input.alpha, input.power
         )));
     }
     if input.arms < 2 {
