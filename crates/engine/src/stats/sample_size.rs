@@ -94,7 +94,7 @@ pub fn users_per_arm_cohen(h: f64, alpha: f64, power: f64) -> f64 {
     let g = |t: f64| norm_cdf(t - z) + norm_cdf(-z - t) - power;
     // Start from the one-tail solution, which is at or above the root.
     let mut t = z + norm_isf(1.0 - power);
-    if !(power > 2.0 * norm_cdf(-z)) || t <= 0.0 {
+    if power.is_nan() || power <= 2.0 * norm_cdf(-z) || t <= 0.0 {
         // The power at n = 0 is already alpha: no root to find.
         return 0.0;
     }
