@@ -18,7 +18,8 @@ they are pasted into the Rust test unchanged. Library functions used:
 A result the library returns as NaN/inf (or refuses) is printed as None: the
 Rust functions return None there by design.
 
-Run: python tests/reference/stats_reference.py   (scipy 1.17, statsmodels 0.15 used)
+Run: python tests/reference/stats_reference.py
+(needs scipy, statsmodels and mpmath; scipy 1.17.1, statsmodels 0.15.0, mpmath 1.4.1 used)
 """
 import math
 import warnings
