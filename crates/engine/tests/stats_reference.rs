@@ -10,7 +10,6 @@
 //! The brief asks for 1e-9; only statsmodels' own root finder for the
 //! Cohen's h sample size is checked at that looser level.
 
-
 // The tables are generated: a value may happen to be sqrt(2), and the
 // tuple types mirror the script's columns.
 #![allow(clippy::approx_constant, clippy::type_complexity)]
