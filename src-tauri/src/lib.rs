@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use stepwise_engine::import::{self, ImportOptions};
+use stepwise_engine::store::SavedItem;
 use stepwise_engine::{
-    CancelToken, DatasetInfo, Error, ErrorInfo, ImportEvent, Job, Preview, Workspace,
+    CancelToken, DatasetInfo, Error, ErrorInfo, ImportEvent, Job, Preview, ValueCount, Workspace,
     WorkspaceInfo,
 };
 use tauri::ipc::Channel;
@@ -70,6 +71,39 @@ fn delete_dataset(state: State<'_, AppState>, name: String) -> CmdResult<()> {
 #[tauri::command]
 fn rename_dataset(state: State<'_, AppState>, from: String, to: String) -> CmdResult<()> {
     state.ws().rename_dataset(&from, &to).map_err(to_info)
+}
+
+#[tauri::command]
+fn dataset_values(
+    state: State<'_, AppState>,
+    name: String,
+    column: String,
+    limit: usize,
+) -> CmdResult<Vec<ValueCount>> {
+    state
+        .ws()
+        .value_counts(&name, &column, limit)
+        .map_err(to_info)
+}
+
+#[tauri::command]
+fn save_item(
+    state: State<'_, AppState>,
+    kind: String,
+    name: String,
+    spec: serde_json::Value,
+) -> CmdResult<()> {
+    state.ws().save_item(&kind, &name, &spec).map_err(to_info)
+}
+
+#[tauri::command]
+fn list_items(state: State<'_, AppState>, kind: String) -> CmdResult<Vec<SavedItem>> {
+    state.ws().list_items(&kind).map_err(to_info)
+}
+
+#[tauri::command]
+fn delete_item(state: State<'_, AppState>, kind: String, name: String) -> CmdResult<bool> {
+    state.ws().delete_item(&kind, &name).map_err(to_info)
 }
 
 /// Imports files one after another on a worker thread, each in its own
@@ -156,6 +190,10 @@ pub fn run() {
             rename_dataset,
             import_files,
             cancel_import,
+            dataset_values,
+            save_item,
+            list_items,
+            delete_item,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -126,7 +126,12 @@ pub fn parse_date(s: &str) -> Option<i64> {
     let m: u8 = s[5..7].parse().ok()?;
     let d: u8 = s[8..10].parse().ok()?;
     let date = time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()?;
-    Some((date.to_julian_day() - time::Date::from_calendar_date(1970, time::Month::January, 1).ok()?.to_julian_day()) as i64)
+    Some(
+        (date.to_julian_day()
+            - time::Date::from_calendar_date(1970, time::Month::January, 1)
+                .ok()?
+                .to_julian_day()) as i64,
+    )
 }
 
 /// ISO 8601 date-time (`T` or space), optional fraction, optional `Z`,
@@ -227,7 +232,10 @@ mod tests {
     fn timestamps_to_utc_micros() {
         assert_eq!(parse_timestamp("1970-01-01 00:00:01"), Some(1_000_000));
         assert_eq!(parse_timestamp("1970-01-01T00:00:01.5Z"), Some(1_500_000));
-        assert_eq!(parse_timestamp("2019-10-01 00:00:00 UTC"), Some(1_569_888_000_000_000));
+        assert_eq!(
+            parse_timestamp("2019-10-01 00:00:00 UTC"),
+            Some(1_569_888_000_000_000)
+        );
         assert_eq!(parse_timestamp("1970-01-01T01:00:00+01:00"), Some(0));
         assert_eq!(parse_timestamp("2019-13-01 00:00:00"), None);
         assert_eq!(parse_timestamp("hello"), None);

@@ -15,29 +15,89 @@ fn norm(name: &str) -> String {
 pub fn guess_role(name: &str, ty: ColumnType) -> Option<Role> {
     let n = norm(name);
     let is = |names: &[&str]| names.contains(&n.as_str());
-    if is(&["user_id", "userid", "user", "uid", "user_pseudo_id", "client_id", "distinct_id", "visitor_id", "customer_id", "person_id"]) {
+    if is(&[
+        "user_id",
+        "userid",
+        "user",
+        "uid",
+        "user_pseudo_id",
+        "client_id",
+        "distinct_id",
+        "visitor_id",
+        "customer_id",
+        "person_id",
+    ]) {
         return Some(Role::User);
     }
-    if is(&["session_id", "sessionid", "session", "ga_session_id", "domain_sessionid", "visit_id"]) {
+    if is(&[
+        "session_id",
+        "sessionid",
+        "session",
+        "ga_session_id",
+        "domain_sessionid",
+        "visit_id",
+    ]) {
         return Some(Role::Session);
     }
-    if matches!(ty, ColumnType::Timestamp | ColumnType::Integer | ColumnType::Date)
-        && is(&["time", "timestamp", "event_time", "event_timestamp", "ts", "datetime", "collector_tstamp", "derived_tstamp", "created_at"])
-    {
+    if matches!(
+        ty,
+        ColumnType::Timestamp | ColumnType::Integer | ColumnType::Date
+    ) && is(&[
+        "time",
+        "timestamp",
+        "event_time",
+        "event_timestamp",
+        "ts",
+        "datetime",
+        "collector_tstamp",
+        "derived_tstamp",
+        "created_at",
+    ]) {
         return Some(Role::Time);
     }
-    if is(&["event", "event_name", "event_type", "event_action", "action", "behavior_type"]) {
+    if is(&[
+        "event",
+        "event_name",
+        "event_type",
+        "event_action",
+        "action",
+        "behavior_type",
+    ]) {
         return Some(Role::Event);
     }
-    if is(&["page", "page_path", "url", "page_url", "page_location", "pagepath", "page_urlpath", "path"]) {
+    if is(&[
+        "page",
+        "page_path",
+        "url",
+        "page_url",
+        "page_location",
+        "pagepath",
+        "page_urlpath",
+        "path",
+    ]) {
         return Some(Role::Page);
     }
     if matches!(ty, ColumnType::Integer | ColumnType::Decimal)
-        && is(&["value", "revenue", "price", "amount", "purchase_revenue", "event_value", "total"])
+        && is(&[
+            "value",
+            "revenue",
+            "price",
+            "amount",
+            "purchase_revenue",
+            "event_value",
+            "total",
+        ])
     {
         return Some(Role::Value);
     }
-    if is(&["item", "item_id", "product_id", "sku", "item_name", "product"]) {
+    if is(&[
+        "item",
+        "item_id",
+        "product_id",
+        "sku",
+        "item_name",
+        "product",
+    ]) {
         return Some(Role::Item);
     }
     None
@@ -75,7 +135,9 @@ pub fn assign_roles(columns: &mut [ColumnInfo], overrides: &[(Role, String)]) ->
         for c in columns.iter_mut() {
             if c.role.is_none() || !matches!(c.role, Some(Role::Dimension | Role::Metric)) {
                 c.role = Some(match c.ty {
-                    ColumnType::Integer | ColumnType::Decimal | ColumnType::Duration => Role::Metric,
+                    ColumnType::Integer | ColumnType::Decimal | ColumnType::Duration => {
+                        Role::Metric
+                    }
                     _ => Role::Dimension,
                 });
             }
