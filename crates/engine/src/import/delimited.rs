@@ -99,13 +99,14 @@ fn io_err(path: &Path, source: std::io::Error) -> Error {
 }
 
 type Stream = BlankScanner<Box<dyn Read + Send>>;
+type HashSlot = Arc<std::sync::Mutex<Option<String>>>;
 
 /// Opens the decoded, line-normalised stream of a file.
 fn open_stream(
     path: &Path,
     enc: TextEncoding,
     hash: bool,
-) -> Result<(Stream, Arc<AtomicU64>, Option<Arc<std::sync::Mutex<Option<String>>>>)> {
+) -> Result<(Stream, Arc<AtomicU64>, Option<HashSlot>)> {
     let file = File::open(path).map_err(|e| io_err(path, e))?;
     let mut counting = CountingReader::new(BufReader::with_capacity(1 << 20, file), hash);
     let count = counting.count.clone();
@@ -193,7 +194,9 @@ fn record_error(path: &Path, e: csv::Error) -> Error {
 /// record once.
 pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan> {
     let encoding = sniff::sniff_encoding(head);
-    let (head_text, _, _) = encoding.encoding.decode(&head[encoding.bom.min(head.len())..]);
+    let (head_text, _, _) = encoding
+        .encoding
+        .decode(&head[encoding.bom.min(head.len())..]);
     let dialect = sniff::sniff_dialect(&head_text, (head.len() as u64) < total);
     let (stream, count, digest) = open_stream(path, encoding, true)?;
     let lines = Lines {
@@ -203,7 +206,7 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
     let mut rec = csv::ByteRecord::new();
     let mut tables: Vec<TableScan> = Vec::new();
     let mut open: Option<TableScan> = None;
-    let mut pending_comment: Option<String> = None;
+    let mut pending_comment: Vec<String> = Vec::new();
     let mut ordinal: u64 = 0;
     let mut extra_lines: u64 = 0;
     let mut hints = (0u64, 0u64, 0u64); // point, comma, cells looked at
@@ -213,13 +216,16 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
             Ok(false) => break,
             Err(e) => return Err(record_error(path, e)),
         }
-        let (pos_byte, pos_line) = rec.position().map(|p| (p.byte(), p.line())).unwrap_or((0, 0));
+        let (pos_byte, pos_line) = rec
+            .position()
+            .map(|p| (p.byte(), p.line()))
+            .unwrap_or((0, 0));
         let (gap, skipped) = lines.before(pos_byte);
         extra_lines += skipped;
         let line = pos_line + extra_lines;
         let this = ordinal;
         ordinal += 1;
-        if ordinal % 65_536 == 0 {
+        if ordinal.is_multiple_of(65_536) {
             job.check()?;
             job.report(&Progress {
                 stage: "reading".into(),
@@ -242,7 +248,9 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
                 tables.push(t);
             }
         }
-        let blank = rec.iter().all(|f| f.iter().all(|b| b.is_ascii_whitespace()));
+        let blank = rec
+            .iter()
+            .all(|f| f.iter().all(|b| b.is_ascii_whitespace()));
         if blank {
             if let Some(t) = open.take() {
                 tables.push(t);
@@ -258,12 +266,20 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
             }
             let text = String::from_utf8_lossy(&rec.as_slice()[..rec.as_slice().len().min(500)]);
             let c = text.trim_start_matches('#').trim().to_string();
-            if !c.is_empty() {
-                pending_comment = Some(c);
+            if !c.is_empty() && !c.chars().all(|ch| ch == '-' || ch == '=' || ch == '*') {
+                pending_comment.push(c);
             }
             continue;
         }
-        let t = open.get_or_insert_with(|| TableScan::new(this, line, pending_comment.take()));
+        let t = open.get_or_insert_with(|| {
+            let title = (!pending_comment.is_empty()).then(|| {
+                let mut t = pending_comment.join(" · ");
+                t.truncate(t.floor_char_boundary(300));
+                t
+            });
+            pending_comment.clear();
+            TableScan::new(this, line, title)
+        });
         // a one-cell line followed by a wider one is a title
         if t.records == 0 && t.raw_header.len() == 1 && rec.len() > 1 {
             t.title = t.raw_header.pop();
@@ -297,7 +313,8 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
             }
         }
         if t.cands.len() < rec.len().min(t.width.max(1)) {
-            t.cands.resize(rec.len().min(t.width.max(1)), Candidates::default());
+            t.cands
+                .resize(rec.len().min(t.width.max(1)), Candidates::default());
         }
         t.last.clear();
         for (i, f) in rec.iter().enumerate().take(t.cands.len()) {
@@ -332,7 +349,6 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
         .and_then(|d| d.lock().ok().and_then(|mut s| s.take()))
         .ok_or_else(|| Error::Internal("the file's hash was not computed".into()))?;
     let style = infer::decide_style(hints.0, hints.1, dialect.delimiter == b';');
-    let mut tables = tables;
     for t in tables.iter_mut() {
         finish_table(t, style);
     }
@@ -348,6 +364,9 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
 
 /// Decides header or not, and drops a totals row at the end.
 fn finish_table(t: &mut TableScan, style: NumStyle) {
+    if t.cands.len() < t.width {
+        t.cands.resize(t.width, Candidates::default());
+    }
     let order = plan::default_order(style);
     let names = plan::header_names(&t.raw_header, t.width, true);
     let parsers: Vec<_> = names
@@ -391,7 +410,9 @@ fn finish_table(t: &mut TableScan, style: NumStyle) {
         let labelled = is_total_label(first);
         if first.is_empty() || labelled {
             let sums_up = t.last.iter().enumerate().skip(1).any(|(i, s)| {
-                let Some(c) = t.cands.get(i) else { return false };
+                let Some(c) = t.cands.get(i) else {
+                    return false;
+                };
                 let Some(n) = infer::parse_number(infer::trim(s), style) else {
                     return false;
                 };
@@ -414,13 +435,26 @@ pub fn is_total_label(s: &str) -> bool {
     let l = s.trim().trim_end_matches(':').to_lowercase();
     matches!(
         l.as_str(),
-        "total" | "totals" | "grand total" | "sum" | "totaal" | "gesamt" | "summe" | "totale" | "общий итог"
-            | "итого" | "всего" | "total general" | "total geral" | "合计" | "总计"
+        "total"
+            | "totals"
+            | "grand total"
+            | "sum"
+            | "totaal"
+            | "gesamt"
+            | "summe"
+            | "totale"
+            | "общий итог"
+            | "итого"
+            | "всего"
+            | "total general"
+            | "total geral"
+            | "合计"
+            | "总计"
     )
 }
 
-/// Picks the table to import: the one asked for, else the one with the
-/// most rows (the first among equals).
+/// Picks the table to import: the one asked for, else the largest (most
+/// cells: rows × columns; the first among equals).
 pub fn choose_table(path: &Path, tables: &[TableScan], want: Option<usize>) -> Result<usize> {
     if tables.is_empty() {
         return Err(Error::bad_input(
@@ -438,9 +472,10 @@ pub fn choose_table(path: &Path, tables: &[TableScan], want: Option<usize>) -> R
         }
         return Ok(i);
     }
+    let cells = |t: &TableScan| t.rows * t.width as u64;
     let mut best = 0;
     for (i, t) in tables.iter().enumerate() {
-        if t.rows > tables[best].rows {
+        if cells(t) > cells(&tables[best]) {
             best = i;
         }
     }
@@ -448,9 +483,16 @@ pub fn choose_table(path: &Path, tables: &[TableScan], want: Option<usize>) -> R
 }
 
 /// Checks the chosen table and makes its plan.
-pub fn plan_table(path: &Path, t: &TableScan, opts: &ImportOptions, tz: i32, style: NumStyle) -> Result<Plan> {
+pub fn plan_table(
+    path: &Path,
+    t: &TableScan,
+    opts: &ImportOptions,
+    tz: i32,
+    style: NumStyle,
+) -> Result<Plan> {
     if let Some((line, col, len)) = t.huge_cell {
-        let name = plan::header_names(&t.raw_header, t.width.max(col + 1), t.has_header)[col].clone();
+        let name =
+            plan::header_names(&t.raw_header, t.width.max(col + 1), t.has_header)[col].clone();
         return Err(Error::bad_input(
             Location::file(path).row(line).column(name),
             format!(
@@ -460,7 +502,8 @@ pub fn plan_table(path: &Path, t: &TableScan, opts: &ImportOptions, tz: i32, sty
         ));
     }
     if let Some((line, col)) = t.bad_utf8 {
-        let name = plan::header_names(&t.raw_header, t.width.max(col + 1), t.has_header)[col].clone();
+        let name =
+            plan::header_names(&t.raw_header, t.width.max(col + 1), t.has_header)[col].clone();
         return Err(Error::bad_input(
             Location::file(path).row(line).column(name),
             "this cell is not valid UTF-8 text; save the file as UTF-8 and import it again",
@@ -468,7 +511,9 @@ pub fn plan_table(path: &Path, t: &TableScan, opts: &ImportOptions, tz: i32, sty
     }
     if let Some((line, col, len)) = t.overlong {
         return Err(Error::bad_input(
-            Location::file(path).row(line).column(format!("column {}", col + 1)),
+            Location::file(path)
+                .row(line)
+                .column(format!("column {}", col + 1)),
             format!(
                 "this row has {len} fields but the header has {}; check the quoting on this line",
                 t.width

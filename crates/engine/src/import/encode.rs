@@ -83,8 +83,11 @@ impl ColBuild {
     #[inline]
     fn push(&mut self, s: &str) {
         let parsed = self.parser.parse(s);
-        let ok = !matches!(parsed, Parsed::Null)
-            && !(matches!(parsed, Parsed::Text) && self.parser.ty != ColumnType::Text);
+        let ok = match parsed {
+            Parsed::Null => false,
+            Parsed::Text => self.parser.ty == ColumnType::Text,
+            _ => true,
+        };
         match (&mut self.vals, parsed) {
             (Build::Int(v), Parsed::Int(x)) => v.push(x),
             (Build::Float(v), Parsed::Float(x)) => v.push(x),
@@ -209,9 +212,8 @@ where
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Chunk>>(2);
         let producer = scope.spawn(move || {
             let tx2 = tx.clone();
-            let mut send = move |c: Chunk| -> Result<()> {
-                tx2.send(Ok(c)).map_err(|_| Error::Cancelled)
-            };
+            let mut send =
+                move |c: Chunk| -> Result<()> { tx2.send(Ok(c)).map_err(|_| Error::Cancelled) };
             if let Err(e) = produce(&mut send) {
                 let _ = tx.send(Err(e));
             }
@@ -262,9 +264,17 @@ mod tests {
         let cells = |c: &Column| (0..c.len()).map(|i| c.cell(i)).collect::<Vec<_>>();
         assert_eq!(
             cells(&cols[0]),
-            vec![Cell::Text("a".into()), Cell::Null, Cell::Text("a".into()), Cell::Text(" b ".into())]
+            vec![
+                Cell::Text("a".into()),
+                Cell::Null,
+                Cell::Text("a".into()),
+                Cell::Text(" b ".into())
+            ]
         );
-        assert_eq!(cells(&cols[1]), vec![Cell::Int(1), Cell::Null, Cell::Null, Cell::Int(2000)]);
+        assert_eq!(
+            cells(&cols[1]),
+            vec![Cell::Int(1), Cell::Null, Cell::Null, Cell::Int(2000)]
+        );
         // round trip through the stored encoding
         assert_eq!(Column::decode(&cols[0].encode()).unwrap(), cols[0]);
         assert_eq!(enc.rows(), 0);

@@ -104,19 +104,27 @@ impl CellParser {
     #[inline]
     pub fn parse(&self, s: &str) -> Parsed {
         if self.ty == ColumnType::Text {
-            return if s.is_empty() { Parsed::Null } else { Parsed::Text };
+            return if s.is_empty() {
+                Parsed::Null
+            } else {
+                Parsed::Text
+            };
         }
         let t = trim(s);
         if t.is_empty() {
             return Parsed::Null;
         }
         let r = match self.ty {
-            ColumnType::Integer => parse_number(t, self.style).and_then(|n| n.int).map(Parsed::Int),
+            ColumnType::Integer => parse_number(t, self.style)
+                .and_then(|n| n.int)
+                .map(Parsed::Int),
             ColumnType::Decimal => parse_number(t, self.style).map(|n| Parsed::Float(n.value)),
             ColumnType::Boolean => parse_bool(t).map(Parsed::Bool),
             ColumnType::Date => parse_date(t, self.order).map(Parsed::Int),
             ColumnType::Timestamp => match self.epoch {
-                Some(unit) => parse_int(t).and_then(|x| unit.to_micros(x)).map(Parsed::Int),
+                Some(unit) => parse_int(t)
+                    .and_then(|x| unit.to_micros(x))
+                    .map(Parsed::Int),
                 None => parse_timestamp(t, self.order, self.tz_offset).map(Parsed::Int),
             },
             ColumnType::Duration => parse_duration(t).map(Parsed::Int),
@@ -131,13 +139,12 @@ impl CellParser {
 #[inline]
 pub fn trim(s: &str) -> &str {
     let b = s.as_bytes();
-    if !b.is_empty()
-        && b[0].is_ascii_alphanumeric()
-        && b[b.len() - 1].is_ascii_alphanumeric()
-    {
+    if !b.is_empty() && b[0].is_ascii_alphanumeric() && b[b.len() - 1].is_ascii_alphanumeric() {
         return s;
     }
-    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{200b}' || c == '\u{feff}')
+    s.trim_matches(|c: char| {
+        c.is_whitespace() || c == '\u{a0}' || c == '\u{200b}' || c == '\u{feff}'
+    })
 }
 
 /// A plain integer: optional sign, digits, no leading zeros (`007` and zip
@@ -175,8 +182,8 @@ pub struct Number {
 }
 
 const CURRENCIES: &[&str] = &[
-    "US$", "CA$", "AU$", "NZ$", "HK$", "R$", "A$", "C$", "$", "€", "£", "¥", "₹", "₽", "₩", "₺", "₪",
-    "₫", "฿", "zł", "kr.", "kr", "CHF", "EUR", "USD", "GBP", "JPY", "INR", "Rs.", "Rs", "Rp",
+    "US$", "CA$", "AU$", "NZ$", "HK$", "R$", "A$", "C$", "$", "€", "£", "¥", "₹", "₽", "₩", "₺",
+    "₪", "₫", "฿", "zł", "kr.", "kr", "CHF", "EUR", "USD", "GBP", "JPY", "INR", "Rs.", "Rs", "Rp",
 ];
 
 fn strip_currency(s: &str) -> (&str, bool) {
@@ -403,7 +410,20 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> Option<i64> {
         return None;
     }
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let mdays = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let mdays = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if d > mdays[(m - 1) as usize] {
         return None;
     }
@@ -495,7 +515,8 @@ pub fn parse_date(s: &str, order: DateOrder) -> Option<i64> {
 /// Returns seconds east of UTC.
 pub fn parse_offset(s: &str) -> Option<i32> {
     let s = s.trim();
-    if s.eq_ignore_ascii_case("z") || s.eq_ignore_ascii_case("utc") || s.eq_ignore_ascii_case("gmt") {
+    if s.eq_ignore_ascii_case("z") || s.eq_ignore_ascii_case("utc") || s.eq_ignore_ascii_case("gmt")
+    {
         return Some(0);
     }
     let s = s
@@ -931,11 +952,18 @@ pub fn decide_style(point: u64, comma: u64, semicolon: bool) -> NumStyle {
 /// must stay text).
 pub fn is_id_name(name: &str) -> bool {
     let n = name.trim().to_ascii_lowercase();
-    n == "id" || n.ends_with("_id") || n.ends_with(" id") || n.ends_with("id") && n.len() > 2 && {
-        // camelCase fooId, or glued user_pseudo_id style names
-        let b = name.trim().as_bytes();
-        b.len() >= 3 && b[b.len() - 2] == b'I'
-    } || n.ends_with("uuid") || n.ends_with("_pseudo_id") || n.contains("session") && !n.contains("sessions")
+    n == "id"
+        || n.ends_with("_id")
+        || n.ends_with(" id")
+        || n.ends_with("id") && n.len() > 2 && {
+            // camelCase fooId, or glued user_pseudo_id style names
+            let b = name.trim().as_bytes();
+            b.len() >= 3 && b[b.len() - 2] == b'I'
+        }
+        || n.ends_with("uuid")
+        || n == "session"
+        || n.ends_with("_session")
+        || n.ends_with("sessionid")
 }
 
 /// Names that mark a time column (integers there may be epoch instants).
@@ -980,7 +1008,10 @@ mod tests {
     #[test]
     fn thousands_separators() {
         assert_eq!(num_p("2,533"), Some(2533.0));
-        assert_eq!(parse_number("2,533", NumStyle::Point).unwrap().int, Some(2533));
+        assert_eq!(
+            parse_number("2,533", NumStyle::Point).unwrap().int,
+            Some(2533)
+        );
         assert_eq!(num_p("1,234,567.5"), Some(1_234_567.5));
         assert_eq!(num_p("12,34"), None);
         assert_eq!(num_p("1,2345"), None);
@@ -1064,7 +1095,10 @@ mod tests {
         assert_eq!(m("03/05/2024"), Some(19_787));
         assert_eq!(d("05-03-24"), Some(19_787));
         assert_eq!(d("05.03.2024"), Some(19_787));
-        assert_eq!(d("17-09-14"), Some(parse_date("2014-09-17", DateOrder::Dmy).unwrap()));
+        assert_eq!(
+            d("17-09-14"),
+            Some(parse_date("2014-09-17", DateOrder::Dmy).unwrap())
+        );
         assert_eq!(m("17-09-14"), None);
         assert_eq!(d("2019-13-01"), None);
         assert_eq!(d("2023-02-29"), None);
@@ -1086,13 +1120,22 @@ mod tests {
         assert_eq!(ts("1970-01-01 00:00:00 -0500"), Some(5 * 3600 * 1_000_000));
         assert_eq!(ts("1970-01-01 00:00:00.123456"), Some(123_456));
         assert_eq!(ts("02/01/1970 00:00"), Some(86_400 * 1_000_000));
-        assert_eq!(parse_timestamp("01/02/1970 12:00 AM", DateOrder::Mdy, 0), Some(86_400 * 1_000_000));
-        assert_eq!(parse_timestamp("01/02/1970 1:30 PM", DateOrder::Mdy, 0), Some((86_400 + 13 * 3600 + 1800) * 1_000_000));
+        assert_eq!(
+            parse_timestamp("01/02/1970 12:00 AM", DateOrder::Mdy, 0),
+            Some(86_400 * 1_000_000)
+        );
+        assert_eq!(
+            parse_timestamp("01/02/1970 1:30 PM", DateOrder::Mdy, 0),
+            Some((86_400 + 13 * 3600 + 1800) * 1_000_000)
+        );
         assert_eq!(ts("2019-13-01 00:00:00"), None);
         assert_eq!(ts("2019-01-01"), None);
         assert_eq!(ts("hello world 12"), None);
         // a naive time in UTC+08:00 is 8 hours earlier in UTC
-        assert_eq!(parse_timestamp("1970-01-01 08:00:00", DateOrder::Dmy, 8 * 3600), Some(0));
+        assert_eq!(
+            parse_timestamp("1970-01-01 08:00:00", DateOrder::Dmy, 8 * 3600),
+            Some(0)
+        );
     }
 
     #[test]
@@ -1116,9 +1159,18 @@ mod tests {
 
     #[test]
     fn epoch_units_from_magnitude() {
-        assert_eq!(EpochUnit::guess(1_511_544_070, 1_512_000_000), Some(EpochUnit::Seconds));
-        assert_eq!(EpochUnit::guess(1_605_430_896_492, 1_605_430_896_493), Some(EpochUnit::Millis));
-        assert_eq!(EpochUnit::guess(1_605_937_059_520_352, 1_605_937_059_520_352), Some(EpochUnit::Micros));
+        assert_eq!(
+            EpochUnit::guess(1_511_544_070, 1_512_000_000),
+            Some(EpochUnit::Seconds)
+        );
+        assert_eq!(
+            EpochUnit::guess(1_605_430_896_492, 1_605_430_896_493),
+            Some(EpochUnit::Millis)
+        );
+        assert_eq!(
+            EpochUnit::guess(1_605_937_059_520_352, 1_605_937_059_520_352),
+            Some(EpochUnit::Micros)
+        );
         assert_eq!(EpochUnit::guess(1, 5), None);
     }
 
@@ -1161,8 +1213,16 @@ mod tests {
         for s in ["2.546", "449", "7.374"] {
             c.observe(s);
         }
-        assert_eq!(c.decide(NumStyle::Comma, DateOrder::Dmy, false, false, false, 0).ty, ColumnType::Integer);
-        assert_eq!(c.decide(NumStyle::Point, DateOrder::Dmy, false, false, false, 0).ty, ColumnType::Decimal);
+        assert_eq!(
+            c.decide(NumStyle::Comma, DateOrder::Dmy, false, false, false, 0)
+                .ty,
+            ColumnType::Integer
+        );
+        assert_eq!(
+            c.decide(NumStyle::Point, DateOrder::Dmy, false, false, false, 0)
+                .ty,
+            ColumnType::Decimal
+        );
     }
 
     #[test]
@@ -1172,8 +1232,14 @@ mod tests {
             c.observe(s);
         }
         let p = c.decide(NumStyle::Point, DateOrder::Dmy, false, true, false, 0);
-        assert_eq!((p.ty, p.epoch), (ColumnType::Timestamp, Some(EpochUnit::Micros)));
-        assert_eq!(p.parse("1605937059520352"), Parsed::Int(1_605_937_059_520_352));
+        assert_eq!(
+            (p.ty, p.epoch),
+            (ColumnType::Timestamp, Some(EpochUnit::Micros))
+        );
+        assert_eq!(
+            p.parse("1605937059520352"),
+            Parsed::Int(1_605_937_059_520_352)
+        );
         let p = c.decide(NumStyle::Point, DateOrder::Dmy, false, false, false, 0);
         assert_eq!(p.ty, ColumnType::Integer);
         let mut s = Candidates::default();
@@ -1186,10 +1252,16 @@ mod tests {
     fn ids_never_become_decimals() {
         let mut c = Candidates::default();
         c.observe("2697787.2422183099");
-        assert_eq!(c.decide(NumStyle::Point, DateOrder::Dmy, true, false, false, 0).ty, ColumnType::Text);
+        assert_eq!(
+            c.decide(NumStyle::Point, DateOrder::Dmy, true, false, false, 0)
+                .ty,
+            ColumnType::Text
+        );
         assert!(is_id_name("user_pseudo_id"));
         assert!(is_id_name("CustomerID"));
         assert!(!is_id_name("Pageviews"));
+        assert!(!is_id_name("Average engagement time per session"));
+        assert!(is_id_name("user_session"));
         assert!(is_time_name("event_timestamp"));
         assert!(is_time_name("Created at"));
         assert!(!is_time_name("Sessions"));

@@ -176,10 +176,16 @@ fn for_each_element<R: std::io::Read>(
     reader: R,
     f: &mut dyn FnMut(Value) -> Result<()>,
 ) -> std::result::Result<Result<()>, serde_json::Error> {
-    struct Seed<'a>(&'a mut dyn FnMut(Value) -> Result<()>, &'a mut Option<Error>);
+    struct Seed<'a>(
+        &'a mut dyn FnMut(Value) -> Result<()>,
+        &'a mut Option<Error>,
+    );
     impl<'de> DeserializeSeed<'de> for Seed<'_> {
         type Value = ();
-        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            self,
+            d: D,
+        ) -> std::result::Result<(), D::Error> {
             d.deserialize_seq(self)
         }
     }
@@ -200,7 +206,9 @@ fn for_each_element<R: std::io::Read>(
     }
     let mut stop = None;
     let mut de = serde_json::Deserializer::from_reader(reader);
-    let r = Seed(f, &mut stop).deserialize(&mut de).and_then(|_| de.end());
+    let r = Seed(f, &mut stop)
+        .deserialize(&mut de)
+        .and_then(|_| de.end());
     match (r, stop) {
         (_, Some(e)) => Ok(Err(e)),
         (Err(e), None) => Err(e),
@@ -246,7 +254,10 @@ fn for_each_line(path: &Path, f: &mut dyn FnMut(u64, Value) -> Result<()>) -> Re
         }
         n += 1;
         let text = std::str::from_utf8(&line).map_err(|_| {
-            Error::bad_input(Location::file(path).row(n), "this line is not valid UTF-8 text")
+            Error::bad_input(
+                Location::file(path).row(n),
+                "this line is not valid UTF-8 text",
+            )
         })?;
         let text = text.trim_start_matches('\u{feff}').trim();
         if text.is_empty() {
@@ -274,7 +285,9 @@ fn for_each_line(path: &Path, f: &mut dyn FnMut(u64, Value) -> Result<()>) -> Re
 fn document_tables(root: &Map<String, Value>) -> Vec<(String, Vec<Value>)> {
     // Amplitude chart API: data.xValues + data.series
     if let Some(Value::Object(data)) = root.get("data") {
-        if let (Some(Value::Array(xs)), Some(Value::Array(series))) = (data.get("xValues"), data.get("series")) {
+        if let (Some(Value::Array(xs)), Some(Value::Array(series))) =
+            (data.get("xValues"), data.get("series"))
+        {
             let mut rows = Vec::with_capacity(xs.len());
             for (i, x) in xs.iter().enumerate() {
                 let mut o = Map::new();
@@ -474,7 +487,10 @@ pub(crate) fn prepare(
             let n = ts.len();
             let (name, rows) = ts.swap_remove(i);
             if n > 1 {
-                notes.push(format!("the document holds {n} tables; \"{name}\" ({} rows) was imported", rows.len()));
+                notes.push(format!(
+                    "the document holds {n} tables; \"{name}\" ({} rows) was imported",
+                    rows.len()
+                ));
             }
             rows.iter().for_each(|r| c.add(r));
             let mut buf = Vec::new();
@@ -543,7 +559,11 @@ pub(crate) fn produce_nd(
                 row[i] = t;
             }
         }
-        enc.push_row(order.iter().map(|&i| row.get(i).map(|s| s.as_str()).unwrap_or("")));
+        enc.push_row(
+            order
+                .iter()
+                .map(|&i| row.get(i).map(|s| s.as_str()).unwrap_or("")),
+        );
         if enc.is_full() {
             sink(Chunk {
                 columns: enc.take(),
@@ -626,7 +646,9 @@ mod tests {
 
     #[test]
     fn mixpanel_properties_are_lifted() {
-        let f = flat(json!({"event": "Sign up", "properties": {"time": 1700000000, "distinct_id": "u1", "event": "dup"}}));
+        let f = flat(
+            json!({"event": "Sign up", "properties": {"time": 1700000000, "distinct_id": "u1", "event": "dup"}}),
+        );
         assert!(f.contains(&("event".into(), "Sign up".into())));
         assert!(f.contains(&("time".into(), "1700000000".into())));
         assert!(f.contains(&("distinct_id".into(), "u1".into())));

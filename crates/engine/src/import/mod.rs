@@ -210,12 +210,17 @@ fn prepare(path: &Path, opts: &ImportOptions, job: &mut Job) -> Result<Prepared>
                     "the file holds {} tables; table {} ({}{} rows) was imported",
                     scan.tables.len(),
                     i + 1,
-                    t.title.as_ref().map(|s| format!("\"{s}\", ")).unwrap_or_default(),
+                    t.title
+                        .as_ref()
+                        .map(|s| format!("\"{s}\", "))
+                        .unwrap_or_default(),
                     t.rows
                 ));
             }
             if !t.has_header {
-                notes.push("the file has no header row; columns are named column_1, column_2, …".into());
+                notes.push(
+                    "the file has no header row; columns are named column_1, column_2, …".into(),
+                );
             }
             let width = plan.columns.len();
             Ok(Prepared {
@@ -244,7 +249,9 @@ fn prepare(path: &Path, opts: &ImportOptions, job: &mut Job) -> Result<Prepared>
                 notes,
             })
         }
-        Format::ZipWorkbook | Format::OleWorkbook => sheet::prepare(path, format, opts, tz, total, job),
+        Format::ZipWorkbook | Format::OleWorkbook => {
+            sheet::prepare(path, format, opts, tz, total, job)
+        }
         Format::Json | Format::Ndjson => json::prepare(path, format, opts, tz, total, job),
         Format::Empty | Format::NotTabular(_) => unreachable!("refused by sniffed()"),
     }
@@ -256,7 +263,11 @@ fn produce(p: &Prepared, sink: &mut Sink<'_>) -> Result<()> {
         Source::Memory(rows) => {
             let mut enc = encode::RowEncoder::new(&p.plan.parsers);
             for row in rows {
-                enc.push_row(p.order.iter().map(|&i| row.get(i).map(|s| s.as_str()).unwrap_or("")));
+                enc.push_row(
+                    p.order
+                        .iter()
+                        .map(|&i| row.get(i).map(|s| s.as_str()).unwrap_or("")),
+                );
                 if enc.is_full() {
                     sink(encode::Chunk {
                         columns: enc.take(),
@@ -465,9 +476,10 @@ pub fn append_file(
         .map(|(_, c)| c.name.clone())
         .collect();
     if !extra.is_empty() {
-        prepared
-            .notes
-            .push(format!("columns not in the dataset were left out: {}", extra.join(", ")));
+        prepared.notes.push(format!(
+            "columns not in the dataset were left out: {}",
+            extra.join(", ")
+        ));
     }
     prepared.order = order;
     prepared.plan.parsers = parsers;
@@ -505,7 +517,8 @@ pub fn append_file(
 
 fn file_column_empty(p: &Prepared, i: usize) -> bool {
     // a column that was all empty in the file is Text by default
-    p.plan.parsers[i].ty == ColumnType::Text && p.plan.columns[i].role.is_none_or(|r| r == Role::Dimension)
+    p.plan.parsers[i].ty == ColumnType::Text
+        && p.plan.columns[i].role.is_none_or(|r| r == Role::Dimension)
 }
 
 /// The sheets of a workbook, in workbook order.

@@ -27,8 +27,10 @@ pub fn header_names(raw: &[String], width: usize, has_header: bool) -> Vec<Strin
         let base = if has_header {
             raw.get(i)
                 .map(|s| {
-                    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}' || c == '\u{200b}' || c == '\u{a0}')
-                        .to_string()
+                    s.trim_matches(|c: char| {
+                        c.is_whitespace() || c == '\u{feff}' || c == '\u{200b}' || c == '\u{a0}'
+                    })
+                    .to_string()
                 })
                 .unwrap_or_default()
         } else {

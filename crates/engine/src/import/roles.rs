@@ -41,10 +41,20 @@ const PRESETS: &[Preset] = &[
         requires: &["event_timestamp", "user_pseudo_id"],
         roles: &[
             (Role::User, &["user_pseudo_id", "user_id"]),
-            (Role::Session, &["event_params_ga_session_id", "ga_session_id"]),
+            (
+                Role::Session,
+                &["event_params_ga_session_id", "ga_session_id"],
+            ),
             (Role::Time, &["event_timestamp"]),
             (Role::Event, &["event_name"]),
-            (Role::Page, &["event_params_page_location", "page_location", "event_params_page_title"]),
+            (
+                Role::Page,
+                &[
+                    "event_params_page_location",
+                    "page_location",
+                    "event_params_page_title",
+                ],
+            ),
             (
                 Role::Value,
                 &[
@@ -78,13 +88,28 @@ const PRESETS: &[Preset] = &[
         roles: &[
             (Role::User, &["user_id", "amplitude_id", "device_id"]),
             (Role::Session, &["session_id"]),
-            (Role::Time, &["event_time", "client_event_time", "server_upload_time"]),
+            (
+                Role::Time,
+                &["event_time", "client_event_time", "server_upload_time"],
+            ),
             (Role::Event, &["event_type"]),
             (
                 Role::Page,
-                &["event_properties_page_url", "event_properties_url", "event_properties_page", "page_url"],
+                &[
+                    "event_properties_page_url",
+                    "event_properties_url",
+                    "event_properties_page",
+                    "page_url",
+                ],
             ),
-            (Role::Value, &["revenue", "event_properties_revenue", "event_properties_price"]),
+            (
+                Role::Value,
+                &[
+                    "revenue",
+                    "event_properties_revenue",
+                    "event_properties_price",
+                ],
+            ),
             (Role::Item, &["event_properties_product_id", "product_id"]),
         ],
     },
@@ -128,7 +153,13 @@ const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "Taobao UserBehavior",
-        requires: &["user_id", "item_id", "category_id", "behavior_type", "timestamp"],
+        requires: &[
+            "user_id",
+            "item_id",
+            "category_id",
+            "behavior_type",
+            "timestamp",
+        ],
         roles: &[
             (Role::User, &["user_id"]),
             (Role::Time, &["timestamp"]),
@@ -155,7 +186,10 @@ const PRESETS: &[Preset] = &[
     Preset {
         name: "WooCommerce products export",
         requires: &["sku", "regular_price", "visibility_in_catalog"],
-        roles: &[(Role::Item, &["sku", "id"]), (Role::Value, &["regular_price"])],
+        roles: &[
+            (Role::Item, &["sku", "id"]),
+            (Role::Value, &["regular_price"]),
+        ],
     },
     Preset {
         name: "Matomo actions log",
@@ -165,7 +199,10 @@ const PRESETS: &[Preset] = &[
             (Role::Session, &["idvisit"]),
             (Role::Time, &["server_time"]),
             (Role::Page, &["idaction_url", "url"]),
-            (Role::Event, &["idaction_event_action", "idaction_name", "idgoal"]),
+            (
+                Role::Event,
+                &["idaction_event_action", "idaction_name", "idgoal"],
+            ),
             (Role::Value, &["revenue"]),
         ],
     },
@@ -182,13 +219,38 @@ const PRESETS: &[Preset] = &[
 
 /// Reports exported from GA4 and UA screens: aggregated rows.
 const REPORT_PRESETS: &[(&str, &[&str])] = &[
-    ("GA4 report", &["event_count", "active_users", "total_users", "key_events", "views", "new_users"]),
-    ("Universal Analytics report", &["sessions", "pageviews", "unique_pageviews", "bounce_rate", "sessies"]),
+    (
+        "GA4 report",
+        &[
+            "event_count",
+            "active_users",
+            "total_users",
+            "key_events",
+            "views",
+            "new_users",
+        ],
+    ),
+    (
+        "Universal Analytics report",
+        &[
+            "sessions",
+            "pageviews",
+            "unique_pageviews",
+            "bounce_rate",
+            "sessies",
+        ],
+    ),
 ];
 
 /// The Taobao UserBehavior layout has no header: five columns, the fourth
 /// holding pv/cart/fav/buy and the fifth epoch seconds.
-const TAOBAO_NAMES: [&str; 5] = ["user_id", "item_id", "category_id", "behavior_type", "timestamp"];
+const TAOBAO_NAMES: [&str; 5] = [
+    "user_id",
+    "item_id",
+    "category_id",
+    "behavior_type",
+    "timestamp",
+];
 
 /// Finds the preset whose columns the file has; renames headerless
 /// layouts it knows.
@@ -224,57 +286,142 @@ pub fn guess_role(name: &str, ty: ColumnType) -> Option<Role> {
     let is = |names: &[&str]| names.contains(&n.as_str());
     let numeric = matches!(ty, ColumnType::Integer | ColumnType::Decimal);
     if is(&[
-        "user_id", "userid", "user", "uid", "user_pseudo_id", "client_id", "clientid", "distinct_id",
-        "visitor_id", "customer_id", "customerid", "person_id", "customer_unique_id", "anonymous_id",
-        "idvisitor", "fingerprint", "cookie_id", "device_id",
+        "user_id",
+        "userid",
+        "user",
+        "uid",
+        "user_pseudo_id",
+        "client_id",
+        "clientid",
+        "distinct_id",
+        "visitor_id",
+        "customer_id",
+        "customerid",
+        "person_id",
+        "customer_unique_id",
+        "anonymous_id",
+        "idvisitor",
+        "fingerprint",
+        "cookie_id",
+        "device_id",
     ]) {
         return Some(Role::User);
     }
     if is(&[
-        "session_id", "sessionid", "session", "ga_session_id", "domain_sessionid", "visit_id",
-        "user_session", "idvisit", "session_key",
+        "session_id",
+        "sessionid",
+        "session",
+        "ga_session_id",
+        "domain_sessionid",
+        "visit_id",
+        "user_session",
+        "idvisit",
+        "session_key",
     ]) {
         return Some(Role::Session);
     }
     if matches!(ty, ColumnType::Timestamp | ColumnType::Date)
         && is(&[
-            "time", "timestamp", "event_time", "event_timestamp", "ts", "datetime", "date_time",
-            "collector_tstamp", "derived_tstamp", "created_at", "date", "day", "event_date",
-            "order_date", "invoicedate", "invoice_date", "order_purchase_timestamp", "server_time",
-            "sell_date", "visit_time", "hit_time", "dagindex", "day_index",
+            "time",
+            "timestamp",
+            "event_time",
+            "event_timestamp",
+            "ts",
+            "datetime",
+            "date_time",
+            "collector_tstamp",
+            "derived_tstamp",
+            "created_at",
+            "date",
+            "day",
+            "event_date",
+            "order_date",
+            "invoicedate",
+            "invoice_date",
+            "order_purchase_timestamp",
+            "server_time",
+            "sell_date",
+            "visit_time",
+            "hit_time",
+            "dagindex",
+            "day_index",
         ])
     {
         return Some(Role::Time);
     }
     if !numeric
         && is(&[
-            "event", "event_name", "event_type", "event_action", "action", "behavior_type",
-            "eventname", "eventtype", "event_category", "step", "funnel_step",
+            "event",
+            "event_name",
+            "event_type",
+            "event_action",
+            "action",
+            "behavior_type",
+            "eventname",
+            "eventtype",
+            "event_category",
+            "step",
+            "funnel_step",
         ])
     {
         return Some(Role::Event);
     }
     if !numeric
         && is(&[
-            "page", "page_path", "url", "page_url", "page_location", "pagepath", "page_urlpath",
-            "path", "page_path_and_screen_class", "landing_page", "page_title_and_screen_class",
-            "page_title", "pathname", "current_url", "landing_page_path", "page_name", "screen_name",
+            "page",
+            "page_path",
+            "url",
+            "page_url",
+            "page_location",
+            "pagepath",
+            "page_urlpath",
+            "path",
+            "page_path_and_screen_class",
+            "landing_page",
+            "page_title_and_screen_class",
+            "page_title",
+            "pathname",
+            "current_url",
+            "landing_page_path",
+            "page_name",
+            "screen_name",
         ])
     {
         return Some(Role::Page);
     }
     if numeric
         && is(&[
-            "value", "revenue", "price", "amount", "purchase_revenue", "event_value", "total",
-            "total_revenue", "sales", "order_value", "item_revenue", "unitprice", "unit_price",
-            "event_value_in_usd", "sell_price",
+            "value",
+            "revenue",
+            "price",
+            "amount",
+            "purchase_revenue",
+            "event_value",
+            "total",
+            "total_revenue",
+            "sales",
+            "order_value",
+            "item_revenue",
+            "unitprice",
+            "unit_price",
+            "event_value_in_usd",
+            "sell_price",
         ])
     {
         return Some(Role::Value);
     }
     if is(&[
-        "item", "item_id", "product_id", "sku", "item_name", "product", "stockcode", "stock_code",
-        "product_name", "productid", "variant_sku",
+        "item",
+        "item_id",
+        "product_id",
+        "sku",
+        "item_name",
+        "product",
+        "stockcode",
+        "stock_code",
+        "product_name",
+        "productid",
+        "variant_sku",
     ]) {
         return Some(Role::Item);
     }
@@ -283,7 +430,10 @@ pub fn guess_role(name: &str, ty: ColumnType) -> Option<Role> {
 
 fn role_fits(role: Role, ty: ColumnType) -> bool {
     match role {
-        Role::Time => matches!(ty, ColumnType::Timestamp | ColumnType::Date | ColumnType::Integer),
+        Role::Time => matches!(
+            ty,
+            ColumnType::Timestamp | ColumnType::Date | ColumnType::Integer
+        ),
         Role::Value => matches!(ty, ColumnType::Integer | ColumnType::Decimal),
         _ => true,
     }
@@ -293,7 +443,8 @@ fn role_fits(role: Role, ty: ColumnType) -> bool {
 /// role; explicit `--map` overrides win) and decides the kind: an event
 /// table has a time and an event or page column; anything else is a
 /// metric table whose other columns are dimensions (text, dates) or
-/// metrics (numbers, durations).
+/// metrics (numbers, durations; a value found by name becomes a metric,
+/// one named by a preset or `--map` stays a value).
 pub fn assign_roles(
     columns: &mut [ColumnInfo],
     overrides: &[(Role, String)],
@@ -304,12 +455,14 @@ pub fn assign_roles(
     }
     let names: Vec<String> = columns.iter().map(|c| norm(&c.name)).collect();
     let mut taken = std::collections::HashSet::new();
+    let mut from_preset = vec![false; columns.len()];
     if let Some(p) = preset {
         for (role, cands) in p.roles {
             for cand in *cands {
                 if let Some(i) = names.iter().position(|n| n == cand) {
                     if columns[i].role.is_none() && role_fits(*role, columns[i].ty) {
                         columns[i].role = Some(*role);
+                        from_preset[i] = true;
                         taken.insert(*role);
                         break;
                     }
@@ -345,14 +498,16 @@ pub fn assign_roles(
     if time_is_instant && (has(Role::Event) || has(Role::Page)) {
         DatasetKind::Events
     } else {
-        for c in columns.iter_mut() {
-            let explicit = overrides.iter().any(|(_, n)| n == &c.name);
+        for (c, preset_role) in columns.iter_mut().zip(from_preset) {
+            let explicit = preset_role || overrides.iter().any(|(_, n)| n == &c.name);
             match c.role {
                 Some(Role::Value) if !explicit => c.role = Some(Role::Metric),
                 Some(_) => {}
                 None => {
                     c.role = Some(match c.ty {
-                        ColumnType::Integer | ColumnType::Decimal | ColumnType::Duration => Role::Metric,
+                        ColumnType::Integer | ColumnType::Decimal | ColumnType::Duration => {
+                            Role::Metric
+                        }
                         _ => Role::Dimension,
                     })
                 }
@@ -390,7 +545,10 @@ mod tests {
 
     #[test]
     fn names_are_normalised() {
-        assert_eq!(norm(" Page path and screen class "), "page_path_and_screen_class");
+        assert_eq!(
+            norm(" Page path and screen class "),
+            "page_path_and_screen_class"
+        );
         assert_eq!(norm("properties.$current_url"), "properties_current_url");
         assert_eq!(norm("Lineitem name"), "lineitem_name");
     }
@@ -398,7 +556,12 @@ mod tests {
     #[test]
     fn an_event_table_needs_time_and_event_or_page() {
         use ColumnType::*;
-        let mut c = cols(&[("event_time", Timestamp), ("event_type", Text), ("user_id", Integer), ("price", Decimal)]);
+        let mut c = cols(&[
+            ("event_time", Timestamp),
+            ("event_type", Text),
+            ("user_id", Integer),
+            ("price", Decimal),
+        ]);
         assert_eq!(assign_roles(&mut c, &[], None), DatasetKind::Events);
         assert_eq!(role_of(&c, "price"), Some(Role::Value));
         let mut c = cols(&[("Event name", Text), ("Event count", Integer)]);

@@ -39,9 +39,12 @@ pub fn check_zip(path: &Path) -> Result<()> {
     let mut total = 0u64;
     let mut is_workbook = false;
     for i in 0..zip.len() {
-        let e = zip
-            .by_index_raw(i)
-            .map_err(|_| bad(path, "the workbook is damaged: an entry of its zip cannot be read"))?;
+        let e = zip.by_index_raw(i).map_err(|_| {
+            bad(
+                path,
+                "the workbook is damaged: an entry of its zip cannot be read",
+            )
+        })?;
         let name = e.name().map(|n| n.to_string()).unwrap_or_default();
         let size = e.size();
         let packed = e.compressed_size().max(1);
@@ -101,7 +104,10 @@ fn check_ole(path: &Path) -> Result<()> {
             path: path.to_path_buf(),
             source: e,
         })?;
-    let needle: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    let needle: Vec<u8> = "EncryptedPackage"
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
     if memchr::memmem::find(&buf, &needle).is_some() {
         return Err(bad(
             path,
@@ -121,7 +127,9 @@ fn open(path: &Path, format: Format) -> Result<Book> {
     }
     let p = path.to_path_buf();
     let r = std::panic::catch_unwind(move || -> std::io::Result<Book> {
-        let f = || -> std::io::Result<BufReader<std::fs::File>> { Ok(BufReader::new(std::fs::File::open(&p)?)) };
+        let f = || -> std::io::Result<BufReader<std::fs::File>> {
+            Ok(BufReader::new(std::fs::File::open(&p)?))
+        };
         let fail = |e: String| std::io::Error::other(e);
         if format == Format::OleWorkbook {
             return calamine::open_workbook_from_rs::<calamine::Xls<_>, _>(f()?)
@@ -165,7 +173,10 @@ fn read_range(path: &Path, book: &mut Book, name: &str) -> Result<(Range<Data>, 
             path,
             format!("sheet \"{name}\" cannot be read ({e}); the workbook may be damaged"),
         )),
-        Err(_) => Err(bad(path, format!("sheet \"{name}\" cannot be read: the workbook is damaged"))),
+        Err(_) => Err(bad(
+            path,
+            format!("sheet \"{name}\" cannot be read: the workbook is damaged"),
+        )),
     }
 }
 
@@ -209,7 +220,10 @@ pub fn cell_text(d: &Data) -> String {
                 format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}.{ms:03}")
             }
         }
-        Data::DateTimeIso(s) => s.replace('T', " ").trim_end_matches(" 00:00:00").to_string(),
+        Data::DateTimeIso(s) => s
+            .replace('T', " ")
+            .trim_end_matches(" 00:00:00")
+            .to_string(),
         Data::DurationIso(s) => s.clone(),
     }
 }
@@ -262,14 +276,21 @@ pub fn find_table(grid: &[Vec<String>], merged: &[(usize, usize, usize)]) -> Opt
     }
     let (h, has_header) = header_at.or_else(|| {
         // a single row, or a single column: take the first filled row
-        (0..n).find(|&r| filled(&grid[r]) >= 1).map(|r| (r, filled(&grid[r]) >= 2 && n > r + 1))
+        (0..n)
+            .find(|&r| filled(&grid[r]) >= 1)
+            .map(|r| (r, filled(&grid[r]) >= 2 && n > r + 1))
     })?;
     let hdr = &grid[h];
     let first_col = hdr.iter().position(|c| !infer::trim(c).is_empty())?;
     // data rows: down to the first row empty across the header's span
     let width_guess = hdr.len();
     let mut end = h + 1;
-    while end < n && grid[end].iter().take(width_guess).any(|c| !infer::trim(c).is_empty()) {
+    while end < n
+        && grid[end]
+            .iter()
+            .take(width_guess)
+            .any(|c| !infer::trim(c).is_empty())
+    {
         end += 1;
     }
     let body = &grid[h + 1..end];
@@ -277,9 +298,17 @@ pub fn find_table(grid: &[Vec<String>], merged: &[(usize, usize, usize)]) -> Opt
     let mut c = first_col;
     while c < hdr.len() {
         let named = !infer::trim(&hdr[c]).is_empty();
-        let in_merge = merged.iter().any(|&(mr, c0, c1)| mr == h && c > c0 && c <= c1);
-        let filled_below = body.iter().filter(|r| r.get(c).is_some_and(|x| !infer::trim(x).is_empty())).count();
-        if named || in_merge || (!body.is_empty() && filled_below * 10 >= body.len() * 9 && has_header) {
+        let in_merge = merged
+            .iter()
+            .any(|&(mr, c0, c1)| mr == h && c > c0 && c <= c1);
+        let filled_below = body
+            .iter()
+            .filter(|r| r.get(c).is_some_and(|x| !infer::trim(x).is_empty()))
+            .count();
+        if named
+            || in_merge
+            || (!body.is_empty() && filled_below * 10 >= body.len() * 9 && has_header)
+        {
             last_col = c;
             c += 1;
         } else {
@@ -291,7 +320,10 @@ pub fn find_table(grid: &[Vec<String>], merged: &[(usize, usize, usize)]) -> Opt
     for (i, name) in header.iter_mut().enumerate() {
         if infer::trim(name).is_empty() {
             let col = first_col + i;
-            if let Some(&(_, c0, _)) = merged.iter().find(|&&(mr, c0, c1)| mr == h && col > c0 && col <= c1) {
+            if let Some(&(_, c0, _)) = merged
+                .iter()
+                .find(|&&(mr, c0, c1)| mr == h && col > c0 && col <= c1)
+            {
                 *name = format!("{}_{}", infer::trim(&hdr[c0]), col - c0 + 1);
             }
         }
@@ -300,7 +332,10 @@ pub fn find_table(grid: &[Vec<String>], merged: &[(usize, usize, usize)]) -> Opt
     let mut rows: Vec<Vec<String>> = Vec::new();
     let start = if has_header { h + 1 } else { h };
     for r in &grid[start..] {
-        let cells: Vec<String> = span.clone().map(|c| r.get(c).cloned().unwrap_or_default()).collect();
+        let cells: Vec<String> = span
+            .clone()
+            .map(|c| r.get(c).cloned().unwrap_or_default())
+            .collect();
         if cells.iter().all(|c| infer::trim(c).is_empty()) {
             break;
         }
@@ -359,7 +394,10 @@ fn drop_totals(rows: &mut Vec<Vec<String>>) -> u64 {
 
 fn grid_of(range: &Range<Data>) -> (Vec<Vec<String>>, (u32, u32)) {
     let start = range.start().unwrap_or((0, 0));
-    let grid = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
+    let grid = range
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect())
+        .collect();
     (grid, start)
 }
 
@@ -449,7 +487,11 @@ pub(crate) fn prepare(
         (i, sheet_table(path, &mut book, want)?)
     } else if let Some(i) = opts.table {
         let name = names.get(i).ok_or_else(|| {
-            Error::Invalid(format!("the workbook has {} sheet(s); choose one from 1 to {}", names.len(), names.len()))
+            Error::Invalid(format!(
+                "the workbook has {} sheet(s); choose one from 1 to {}",
+                names.len(),
+                names.len()
+            ))
         })?;
         (i, sheet_table(path, &mut book, &name.clone())?)
     } else {
@@ -457,9 +499,8 @@ pub(crate) fn prepare(
         for (i, name) in names.iter().enumerate() {
             job.check()?;
             if let Some(t) = sheet_table(path, &mut book, name)? {
-                let better = best.as_ref().is_none_or(|(_, b)| {
-                    (t.rows.len(), t.has_header as usize) > (b.rows.len(), b.has_header as usize)
-                });
+                let cells = |t: &SheetTable| (t.rows.len() * t.header.len(), t.has_header as usize);
+                let better = best.as_ref().is_none_or(|(_, b)| cells(&t) > cells(b));
                 if better {
                     best = Some((i, t));
                 }
@@ -500,7 +541,11 @@ pub(crate) fn prepare(
     let has_header = opts.header.unwrap_or(t.has_header);
     let names_ = plan::header_names(&t.header, width, has_header);
     let plan = plan::make_plan(names_, &cands, has_header, style, tz, opts)?;
-    let mut notes = vec![format!("sheet \"{sheet}\" of {} ({})", names.len(), names.join(", "))];
+    let mut notes = vec![format!(
+        "sheet \"{sheet}\" of {} ({})",
+        names.len(),
+        names.join(", ")
+    )];
     if t.skipped > 0 {
         notes.push(format!("{} totals or subtotal row(s) left out", t.skipped));
     }
@@ -527,7 +572,9 @@ mod tests {
     use super::*;
 
     fn g(rows: &[&[&str]]) -> Vec<Vec<String>> {
-        rows.iter().map(|r| r.iter().map(|s| s.to_string()).collect()).collect()
+        rows.iter()
+            .map(|r| r.iter().map(|s| s.to_string()).collect())
+            .collect()
     }
 
     #[test]
@@ -564,10 +611,22 @@ mod tests {
 
     #[test]
     fn merged_and_empty_header_cells_are_named_and_side_tables_kept_out() {
-        let mut rows = vec![vec!["Country".to_string(), "Users".into(), "".into(), "".into(), "".into()]];
+        let mut rows = vec![vec![
+            "Country".to_string(),
+            "Users".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+        ]];
         for i in 0..20 {
             let pivot = if i < 3 { "Row Labels" } else { "" };
-            rows.push(vec![format!("c{i}"), format!("{i}"), format!("{}", i * 2), "".into(), pivot.into()]);
+            rows.push(vec![
+                format!("c{i}"),
+                format!("{i}"),
+                format!("{}", i * 2),
+                "".into(),
+                pivot.into(),
+            ]);
         }
         let t = find_table(&rows, &[(0, 1, 2)]).unwrap();
         assert_eq!(t.header, vec!["Country", "Users", "Users_2"]);
@@ -583,8 +642,15 @@ mod tests {
         assert_eq!(cell_text(&Data::Empty), "");
         let d = calamine::ExcelDateTime::new(44743.0, calamine::ExcelDateTimeType::DateTime, false);
         assert_eq!(cell_text(&Data::DateTime(d)), "2022-07-01");
-        let d = calamine::ExcelDateTime::new(40513.3513888889, calamine::ExcelDateTimeType::DateTime, false);
+        let d = calamine::ExcelDateTime::new(
+            40513.3513888889,
+            calamine::ExcelDateTimeType::DateTime,
+            false,
+        );
         assert_eq!(cell_text(&Data::DateTime(d)), "2010-12-01 08:26:00");
-        assert_eq!(cell_text(&Data::DateTimeIso("2023-09-05".into())), "2023-09-05");
+        assert_eq!(
+            cell_text(&Data::DateTimeIso("2023-09-05".into())),
+            "2023-09-05"
+        );
     }
 }

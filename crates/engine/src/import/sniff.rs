@@ -56,7 +56,10 @@ const MAGIC: &[(&[u8], &str)] = &[
     (b"\x1f\x8b", "a gzip archive; unpack it first"),
     (b"7z\xbc\xaf", "a 7-Zip archive; unpack it first"),
     (b"Rar!", "a RAR archive; unpack it first"),
-    (b"PAR1", "a Parquet file, which Stepwise does not read yet; export CSV instead"),
+    (
+        b"PAR1",
+        "a Parquet file, which Stepwise does not read yet; export CSV instead",
+    ),
     (b"SQLite format 3\0", "an SQLite database"),
     (b"\x7fELF", "a program, not data"),
     (b"MZ", "a program, not data"),
@@ -101,7 +104,10 @@ pub fn sniff_format(head: &[u8]) -> Format {
     if trimmed.is_empty() {
         return Format::Empty;
     }
-    if trimmed.starts_with("<?xml") || trimmed.starts_with("<html") || trimmed.starts_with("<!DOCTYPE") {
+    if trimmed.starts_with("<?xml")
+        || trimmed.starts_with("<html")
+        || trimmed.starts_with("<!DOCTYPE")
+    {
         return Format::NotTabular("an XML or HTML document, not a table");
     }
     match trimmed.as_bytes()[0] {
@@ -135,7 +141,12 @@ pub fn sniff_encoding(head: &[u8]) -> TextEncoding {
     let sample = &head[..head.len().min(SNIFF_BYTES)];
     if sample.len() >= 4 {
         let even_nul = sample.iter().step_by(2).filter(|&&b| b == 0).count();
-        let odd_nul = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+        let odd_nul = sample
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count();
         let half = sample.len() / 2;
         if odd_nul * 3 > half && even_nul * 10 < half {
             return TextEncoding {
@@ -156,7 +167,10 @@ pub fn sniff_encoding(head: &[u8]) -> TextEncoding {
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(sample, head.len() <= sample.len());
     let enc = det.guess(None, chardetng::Utf8Detection::Deny);
-    TextEncoding { encoding: enc, bom: 0 }
+    TextEncoding {
+        encoding: enc,
+        bom: 0,
+    }
 }
 
 /// True when `b` is UTF-8, allowing a character cut at the end when the
@@ -254,9 +268,18 @@ mod tests {
             sniff_format(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0]),
             Format::OleWorkbook
         );
-        assert!(matches!(sniff_format(b"%PDF-1.4 ..."), Format::NotTabular(_)));
-        assert!(matches!(sniff_format(&[0u8, 1, 2, 3, 250, 251, 7, 8, 0, 0, 1, 2]), Format::NotTabular(_)));
-        assert!(matches!(sniff_format(b"<?xml version=\"1.0\"?><a/>"), Format::NotTabular(_)));
+        assert!(matches!(
+            sniff_format(b"%PDF-1.4 ..."),
+            Format::NotTabular(_)
+        ));
+        assert!(matches!(
+            sniff_format(&[0u8, 1, 2, 3, 250, 251, 7, 8, 0, 0, 1, 2]),
+            Format::NotTabular(_)
+        ));
+        assert!(matches!(
+            sniff_format(b"<?xml version=\"1.0\"?><a/>"),
+            Format::NotTabular(_)
+        ));
     }
 
     #[test]
@@ -267,9 +290,15 @@ mod tests {
         assert_eq!((le.encoding, le.bom), (encoding_rs::UTF_16LE, 2));
         let be = sniff_encoding(b"\xfe\xff\0a\0,\0b");
         assert_eq!((be.encoding, be.bom), (encoding_rs::UTF_16BE, 2));
-        let le_nobom: Vec<u8> = "name,count\nx,1\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let le_nobom: Vec<u8> = "name,count\nx,1\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
         assert_eq!(sniff_encoding(&le_nobom).encoding, encoding_rs::UTF_16LE);
-        let be_nobom: Vec<u8> = "name,count\nx,1\n".encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let be_nobom: Vec<u8> = "name,count\nx,1\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
         assert_eq!(sniff_encoding(&be_nobom).encoding, encoding_rs::UTF_16BE);
         assert!(sniff_encoding("naïve,café\n".as_bytes()).is_utf8());
         // "Café,Straße,Zürich" in Windows-1252
@@ -283,14 +312,26 @@ mod tests {
 
     #[test]
     fn dialects() {
-        assert_eq!(sniff_dialect("a,b,c\n1,2,3\n4,5,6\n", false).delimiter, b',');
-        assert_eq!(sniff_dialect("a;b;c\n1,5;2;3\n4;5,5;6\n", false).delimiter, b';');
+        assert_eq!(
+            sniff_dialect("a,b,c\n1,2,3\n4,5,6\n", false).delimiter,
+            b','
+        );
+        assert_eq!(
+            sniff_dialect("a;b;c\n1,5;2;3\n4;5,5;6\n", false).delimiter,
+            b';'
+        );
         assert_eq!(sniff_dialect("a\tb\n1\t2\n", false).delimiter, b'\t');
         assert_eq!(sniff_dialect("a|b|c\n1|2|3\n", false).delimiter, b'|');
         // commas inside quotes do not count
-        assert_eq!(sniff_dialect("a;b\n\"1,2,3\";4\n\"5,6,7\";8\n", false).delimiter, b';');
+        assert_eq!(
+            sniff_dialect("a;b\n\"1,2,3\";4\n\"5,6,7\";8\n", false).delimiter,
+            b';'
+        );
         // comment lines are ignored
-        assert_eq!(sniff_dialect("# a;b;c;d\n# x;y\nname,n\nx,1\n", false).delimiter, b',');
+        assert_eq!(
+            sniff_dialect("# a;b;c;d\n# x;y\nname,n\nx,1\n", false).delimiter,
+            b','
+        );
         // CRLF and CR line endings
         assert_eq!(sniff_dialect("a;b\r\n1;2\r\n", false).delimiter, b';');
         assert_eq!(sniff_dialect("a\tb\r1\t2\r", false).delimiter, b'\t');

@@ -44,6 +44,7 @@ pub struct DecodeReader<R> {
     raw_start: usize,
     raw_end: usize,
     eof: bool,
+    finished: bool,
     out: Vec<u8>,
     out_start: usize,
     out_end: usize,
@@ -58,6 +59,7 @@ impl<R: Read> DecodeReader<R> {
             raw_start: 0,
             raw_end: 0,
             eof: false,
+            finished: false,
             out: vec![0; 3 * 64 * 1024 + 16],
             out_start: 0,
             out_end: 0,
@@ -73,6 +75,9 @@ impl<R: Read> Read for DecodeReader<R> {
                 buf[..n].copy_from_slice(&self.out[self.out_start..self.out_start + n]);
                 self.out_start += n;
                 return Ok(n);
+            }
+            if self.finished {
+                return Ok(0);
             }
             if self.raw_start == self.raw_end && !self.eof {
                 let n = self.inner.read(&mut self.raw)?;
@@ -91,13 +96,8 @@ impl<R: Read> Read for DecodeReader<R> {
             self.raw_start += read;
             self.out_start = 0;
             self.out_end = written;
-            if written == 0 {
-                if last {
-                    return Ok(0);
-                }
-                if res == CoderResult::InputEmpty && self.raw_start == self.raw_end && self.eof {
-                    return Ok(0);
-                }
+            if last && res == CoderResult::InputEmpty {
+                self.finished = true;
             }
         }
     }
@@ -252,7 +252,12 @@ mod tests {
                     s.blanks.clone()
                 };
                 assert_eq!(out, norm, "{:?}", String::from_utf8_lossy(text));
-                assert_eq!(Vec::from(blanks.borrow().clone()), want, "{:?}", String::from_utf8_lossy(text));
+                assert_eq!(
+                    Vec::from(blanks.borrow().clone()),
+                    want,
+                    "{:?}",
+                    String::from_utf8_lossy(text)
+                );
             }
         }
     }
