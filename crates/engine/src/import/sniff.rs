@@ -121,7 +121,6 @@ pub fn sniff_format(head: &[u8]) -> Format {
             let first_complete = serde_json::from_str::<serde_json::Value>(first).is_ok();
             match second {
                 Some(l) if first_complete && l.trim_start().starts_with('{') => Format::Ndjson,
-                None if first_complete => Format::Ndjson,
                 _ => Format::Json,
             }
         }
@@ -263,6 +262,7 @@ mod tests {
         assert_eq!(sniff_format(b"[{\"a\":1}]"), Format::Json);
         assert_eq!(sniff_format(b"{\"a\":1}\n{\"a\":2}\n"), Format::Ndjson);
         assert_eq!(sniff_format(b"{\n  \"a\": 1\n}\n"), Format::Json);
+        assert_eq!(sniff_format(b"{\"a\": 1}\n"), Format::Json);
         assert_eq!(sniff_format(b"PK\x03\x04rest"), Format::ZipWorkbook);
         assert_eq!(
             sniff_format(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0]),
