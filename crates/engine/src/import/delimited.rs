@@ -208,7 +208,6 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
     let mut open: Option<TableScan> = None;
     let mut pending_comment: Vec<String> = Vec::new();
     let mut ordinal: u64 = 0;
-    let mut extra_lines: u64 = 0;
     let mut hints = (0u64, 0u64, 0u64); // point, comma, cells looked at
     loop {
         match rdr.read_byte_record(&mut rec) {
@@ -220,9 +219,10 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
             .position()
             .map(|p| (p.byte(), p.line()))
             .unwrap_or((0, 0));
+        // the reader counts a skipped blank line only after the record
+        // that follows it has started
         let (gap, skipped) = lines.before(pos_byte);
-        extra_lines += skipped;
-        let line = pos_line + extra_lines;
+        let line = pos_line + skipped;
         let this = ordinal;
         ordinal += 1;
         if ordinal.is_multiple_of(65_536) {

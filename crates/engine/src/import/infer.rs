@@ -978,6 +978,7 @@ pub fn is_time_name(name: &str) -> bool {
         || n.ends_with("_at")
         || n.ends_with(" at")
         || n.ends_with("tstamp")
+        || n.contains("epoch")
         || n.contains("date")
 }
 
