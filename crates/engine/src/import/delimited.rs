@@ -5,12 +5,13 @@
 //! re-reads the file and stores the chosen table's rows. Memory stays at a
 //! buffer plus one chunk.
 
-use super::encode::{Chunk, RowEncoder, Sink};
+use super::encode::{Chunk, RawBatch, Sink};
 use super::infer::{self, Candidates, NumStyle, StyleHint};
 use super::plan::{self, Plan};
 use super::sniff::{self, Dialect, TextEncoding};
 use super::text::{BlankScanner, CountingReader, DecodeReader};
 use super::ImportOptions;
+use crate::column::CHUNK_ROWS;
 use crate::error::{Error, Location, Result};
 use crate::job::Job;
 use crate::model::Progress;
@@ -41,7 +42,8 @@ pub struct TableScan {
     /// Records after the header candidate.
     pub records: u64,
     pub cands: Vec<Candidates>,
-    pub last: Vec<String>,
+    /// The last row read (for the totals check).
+    pub last: csv::ByteRecord,
     pub last_line: u64,
     /// A row longer than the header, with non-empty extra cells.
     pub overlong: Option<(u64, usize, usize)>,
@@ -63,7 +65,7 @@ impl TableScan {
             width: 0,
             records: 0,
             cands: Vec::new(),
-            last: Vec::new(),
+            last: csv::ByteRecord::new(),
             last_line: line,
             overlong: None,
             bad_utf8: None,
@@ -229,7 +231,7 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
             job.check()?;
             job.report(&Progress {
                 stage: "reading".into(),
-                bytes_done: count.load(Ordering::Relaxed) / 2,
+                bytes_done: count.load(Ordering::Relaxed),
                 bytes_total: total,
                 rows_done: 0,
             });
@@ -316,7 +318,6 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
             t.cands
                 .resize(rec.len().min(t.width.max(1)), Candidates::default());
         }
-        t.last.clear();
         for (i, f) in rec.iter().enumerate().take(t.cands.len()) {
             let s = match std::str::from_utf8(f) {
                 Ok(s) => s,
@@ -336,10 +337,9 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
                 }
             }
             t.cands[i].observe(s);
-            if t.last.len() < 64 {
-                t.last.push(s.chars().take(200).collect());
-            }
         }
+        // keep this row as the table's last, reusing buffers
+        std::mem::swap(&mut t.last, &mut rec);
     }
     if let Some(t) = open.take() {
         tables.push(t);
@@ -406,10 +406,15 @@ fn finish_table(t: &mut TableScan, style: NumStyle) {
     // Totals: the last row, with an empty (or "Total") first cell, whose
     // numbers include one that is the sum of the rows above.
     if t.rows >= 3 && t.has_header {
-        let first = t.last.first().map(|s| infer::trim(s)).unwrap_or("");
+        let last: Vec<&str> = t
+            .last
+            .iter()
+            .map(|f| std::str::from_utf8(f).unwrap_or(""))
+            .collect();
+        let first = last.first().map(|s| infer::trim(s)).unwrap_or("");
         let labelled = is_total_label(first);
         if first.is_empty() || labelled {
-            let sums_up = t.last.iter().enumerate().skip(1).any(|(i, s)| {
+            let sums_up = last.iter().enumerate().skip(1).any(|(i, s)| {
                 let Some(c) = t.cands.get(i) else {
                     return false;
                 };
@@ -544,17 +549,17 @@ pub struct Pass2 {
 /// chunks.
 pub fn produce(
     p: &Pass2,
-    parsers: &[super::infer::CellParser],
-    order: &[usize],
+    _parsers: &[super::infer::CellParser],
+    _order: &[usize],
     sink: &mut Sink<'_>,
 ) -> Result<()> {
-    let identity = order.len() == p.width && order.iter().enumerate().all(|(i, &j)| i == j);
     let (stream, count, _) = open_stream(&p.path, p.encoding, false)?;
     let mut rdr = csv_reader(stream, p.dialect);
     let mut rec = csv::ByteRecord::new();
-    let mut enc = RowEncoder::new(parsers);
     let mut ordinal = 0u64;
     let (start, end) = p.range;
+    let new_batch = || RawBatch::with_capacity(CHUNK_ROWS, 8 << 20);
+    let mut batch = new_batch();
     while ordinal < end {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
@@ -566,18 +571,12 @@ pub fn produce(
         if this < start {
             continue;
         }
-        // pass 1 checked the table's cells are UTF-8
-        fn text(f: &[u8]) -> &str {
-            std::str::from_utf8(f).unwrap_or("")
-        }
-        if identity {
-            enc.push_row(rec.iter().map(text));
-        } else {
-            enc.push_row(order.iter().map(|&i| rec.get(i).map(text).unwrap_or("")));
-        }
-        if enc.is_full() {
+        batch.push_row(rec.iter());
+        if batch.len() >= CHUNK_ROWS {
+            let full = std::mem::replace(&mut batch, new_batch());
             sink(Chunk {
-                columns: enc.take(),
+                columns: Vec::new(),
+                raw: Some(full),
                 bytes_done: count.load(Ordering::Relaxed),
             })?;
         }
@@ -585,9 +584,10 @@ pub fn produce(
     if ordinal < end {
         return Err(changed(&p.path));
     }
-    if enc.rows() > 0 {
+    if !batch.is_empty() {
         sink(Chunk {
-            columns: enc.take(),
+            columns: Vec::new(),
+            raw: Some(batch),
             bytes_done: count.load(Ordering::Relaxed),
         })?;
     }

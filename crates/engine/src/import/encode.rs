@@ -8,8 +8,7 @@ use crate::error::{Error, Result};
 use crate::job::Job;
 use crate::model::{ColumnType, Progress};
 use crate::store::DatasetWriter;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 /// A small fast hash for interning short strings (FxHash).
 #[derive(Default, Clone, Copy)]
@@ -39,17 +38,68 @@ impl Hasher for FxHasher {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+#[inline]
+fn fx_hash(s: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(s.as_bytes());
+    // spread the high bits into the low ones used for the slot
+    let x = h.finish();
+    x ^ (x >> 29)
+}
+
+/// Interns strings: an open-addressing table of indexes into the
+/// dictionary, so a new string costs one allocation and a known one none.
+#[derive(Default)]
+struct Interner {
+    slots: Vec<u32>,
+    dict: Vec<String>,
+}
+
+impl Interner {
+    #[inline]
+    fn intern(&mut self, s: &str) -> u32 {
+        if (self.dict.len() + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = fx_hash(s) as usize & mask;
+        loop {
+            let v = self.slots[i];
+            if v == 0 {
+                self.dict.push(s.to_owned());
+                let code = self.dict.len() as u32;
+                self.slots[i] = code;
+                return code - 1;
+            }
+            if self.dict[(v - 1) as usize] == s {
+                return v - 1;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+    fn grow(&mut self) {
+        let n = (self.slots.len() * 2).max(1024);
+        self.slots = vec![0; n];
+        let mask = n - 1;
+        for (k, s) in self.dict.iter().enumerate() {
+            let mut i = fx_hash(s) as usize & mask;
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = k as u32 + 1;
+        }
+    }
+    fn take(&mut self) -> Vec<String> {
+        self.slots.iter_mut().for_each(|s| *s = 0);
+        std::mem::take(&mut self.dict)
+    }
+}
 
 enum Build {
     Int(Vec<i64>),
     Float(Vec<f64>),
     Bool(Vec<bool>),
-    Text {
-        map: FxMap<Box<str>, u32>,
-        dict: Vec<String>,
-        codes: Vec<u32>,
-    },
+    Text { interner: Interner, codes: Vec<u32> },
 }
 
 /// One column being built.
@@ -64,8 +114,7 @@ impl ColBuild {
     fn new(parser: CellParser) -> Self {
         let vals = match parser.ty {
             ColumnType::Text => Build::Text {
-                map: FxMap::default(),
-                dict: Vec::new(),
+                interner: Interner::default(),
                 codes: Vec::with_capacity(CHUNK_ROWS),
             },
             ColumnType::Decimal => Build::Float(Vec::with_capacity(CHUNK_ROWS)),
@@ -92,18 +141,7 @@ impl ColBuild {
             (Build::Int(v), Parsed::Int(x)) => v.push(x),
             (Build::Float(v), Parsed::Float(x)) => v.push(x),
             (Build::Bool(v), Parsed::Bool(x)) => v.push(x),
-            (Build::Text { map, dict, codes }, Parsed::Text) => {
-                let code = match map.get(s) {
-                    Some(&c) => c,
-                    None => {
-                        let c = dict.len() as u32;
-                        dict.push(s.to_string());
-                        map.insert(s.into(), c);
-                        c
-                    }
-                };
-                codes.push(code);
-            }
+            (Build::Text { interner, codes }, Parsed::Text) => codes.push(interner.intern(s)),
             (Build::Int(v), _) => v.push(0),
             (Build::Float(v), _) => v.push(0.0),
             (Build::Bool(v), _) => v.push(false),
@@ -116,17 +154,16 @@ impl ColBuild {
     }
 
     fn take(&mut self) -> Column {
-        let valid = std::mem::take(&mut self.valid);
+        let valid = std::mem::replace(&mut self.valid, Vec::with_capacity(CHUNK_ROWS));
         let has_nulls = self.nulls > 0;
         self.nulls = 0;
         let values = match &mut self.vals {
-            Build::Int(v) => Values::Int(std::mem::take(v)),
-            Build::Float(v) => Values::Float(std::mem::take(v)),
-            Build::Bool(v) => Values::Bool(std::mem::take(v)),
-            Build::Text { map, dict, codes } => {
-                map.clear();
-                let mut dict = std::mem::take(dict);
-                let mut codes = std::mem::take(codes);
+            Build::Int(v) => Values::Int(std::mem::replace(v, Vec::with_capacity(CHUNK_ROWS))),
+            Build::Float(v) => Values::Float(std::mem::replace(v, Vec::with_capacity(CHUNK_ROWS))),
+            Build::Bool(v) => Values::Bool(std::mem::replace(v, Vec::with_capacity(CHUNK_ROWS))),
+            Build::Text { interner, codes } => {
+                let mut dict = interner.take();
+                let mut codes = std::mem::replace(codes, Vec::with_capacity(CHUNK_ROWS));
                 if has_nulls {
                     // nulls point at an empty entry, as ColumnBuilder does
                     let empty = dict.len() as u32;
@@ -188,7 +225,70 @@ impl RowEncoder {
 /// A chunk of rows ready to store, with how far the reading got.
 pub struct Chunk {
     pub columns: Vec<Column>,
+    /// Rows still as raw cells, for the storing thread to parse.
+    pub raw: Option<RawBatch>,
     pub bytes_done: u64,
+}
+
+/// Raw rows of cells (bytes and end offsets), handed from the reading
+/// thread to the storing thread, which parses them: so reading and
+/// parsing run on the two cores at once.
+#[derive(Default)]
+pub struct RawBatch {
+    pub bytes: Vec<u8>,
+    /// End offset of each cell in `bytes`.
+    pub ends: Vec<u32>,
+    /// Index in `ends` where each row starts; one more entry at the end.
+    pub rows: Vec<u32>,
+}
+
+impl RawBatch {
+    pub fn with_capacity(rows: usize, bytes: usize) -> Self {
+        let mut b = RawBatch {
+            bytes: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(rows * 8),
+            rows: Vec::with_capacity(rows + 1),
+        };
+        b.rows.push(0);
+        b
+    }
+    #[inline]
+    pub fn push_row<'a>(&mut self, cells: impl Iterator<Item = &'a [u8]>) {
+        for c in cells {
+            self.bytes.extend_from_slice(c);
+            self.ends.push(self.bytes.len() as u32);
+        }
+        self.rows.push(self.ends.len() as u32);
+    }
+    pub fn len(&self) -> usize {
+        self.rows.len() - 1
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Parses every row into the encoder, cells in `order`.
+    fn encode_into(&self, enc: &mut RowEncoder, order: &[usize]) {
+        fn text(b: &[u8]) -> &str {
+            std::str::from_utf8(b).unwrap_or("")
+        }
+        let identity = order.iter().enumerate().all(|(i, &j)| i == j);
+        for r in 0..self.len() {
+            let (a, b) = (self.rows[r] as usize, self.rows[r + 1] as usize);
+            let cell = |k: usize| -> &[u8] {
+                let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+                &self.bytes[start..self.ends[k] as usize]
+            };
+            if identity {
+                enc.push_row((a..b).map(|k| text(cell(k))));
+            } else {
+                enc.push_row(
+                    order
+                        .iter()
+                        .map(|&i| if a + i < b { text(cell(a + i)) } else { "" }),
+                );
+            }
+        }
+    }
 }
 
 /// A producer's way to hand chunks over; it fails once the consumer has
@@ -202,6 +302,8 @@ pub fn store_chunks<F>(
     writer: &mut DatasetWriter<'_>,
     job: &mut Job,
     bytes_total: u64,
+    parsers: &[CellParser],
+    order: &[usize],
     produce: F,
 ) -> Result<u64>
 where
@@ -218,11 +320,17 @@ where
                 let _ = tx.send(Err(e));
             }
         });
+        let mut encoder: Option<RowEncoder> = None;
         let result = (|| -> Result<u64> {
             job.check()?;
             for msg in rx.iter() {
-                let chunk = msg?;
+                let mut chunk = msg?;
                 job.check()?;
+                if let Some(raw) = chunk.raw.take() {
+                    let enc = encoder.get_or_insert_with(|| RowEncoder::new(parsers));
+                    raw.encode_into(enc, order);
+                    chunk.columns = enc.take();
+                }
                 let rows = chunk.columns.first().map(|c| c.len()).unwrap_or(0);
                 let blobs: Vec<Vec<u8>> = chunk.columns.iter().map(|c| c.encode()).collect();
                 writer.write_encoded_chunk(rows, &blobs)?;

@@ -683,6 +683,8 @@ pub fn parse_duration(s: &str) -> Option<i64> {
 /// Up to this many distinct values of a column are remembered (presets and
 /// event detection look at them).
 pub const DISTINCT_LIMIT: usize = 24;
+/// Cells of a column looked at for distinct values.
+pub const DISTINCT_SAMPLE: u64 = 50_000;
 
 /// What the cells of a column could be. Inference narrows a column to the
 /// most specific type every non-empty cell accepts.
@@ -769,7 +771,11 @@ impl Candidates {
         if s.len() > self.max_len {
             self.max_len = s.len();
         }
-        if !self.distinct_overflow && !self.distinct.iter().any(|d| d == s) {
+        // distinct values: from a sample (the first rows) only
+        if !self.distinct_overflow
+            && self.seen <= DISTINCT_SAMPLE
+            && !self.distinct.iter().any(|d| d == s)
+        {
             if self.distinct.len() >= DISTINCT_LIMIT {
                 self.distinct_overflow = true;
             } else {
@@ -843,8 +849,18 @@ impl Candidates {
             self.date_mdy = m;
         }
         if self.ts_dmy || self.ts_mdy {
-            let d = self.ts_dmy && parse_timestamp(s, DateOrder::Dmy, 0).is_some();
-            let m = self.ts_mdy && parse_timestamp(s, DateOrder::Mdy, 0).is_some();
+            // an ISO date reads the same in both orders: parse once
+            let b = s.as_bytes();
+            let iso = b.len() > 10 && b[4] == b'-' && b[..4].iter().all(u8::is_ascii_digit);
+            let (d, m) = if iso {
+                let ok = parse_timestamp(s, DateOrder::Dmy, 0).is_some();
+                (self.ts_dmy && ok, self.ts_mdy && ok)
+            } else {
+                (
+                    self.ts_dmy && parse_timestamp(s, DateOrder::Dmy, 0).is_some(),
+                    self.ts_mdy && parse_timestamp(s, DateOrder::Mdy, 0).is_some(),
+                )
+            };
             self.note_order(d, m, is_slashed);
             self.ts_dmy = d;
             self.ts_mdy = m;

@@ -567,6 +567,7 @@ pub(crate) fn produce_nd(
         if enc.is_full() {
             sink(Chunk {
                 columns: enc.take(),
+                raw: None,
                 bytes_done: 0,
             })?;
         }
@@ -583,6 +584,7 @@ pub(crate) fn produce_nd(
     if enc.rows() > 0 {
         sink(Chunk {
             columns: enc.take(),
+            raw: None,
             bytes_done: 0,
         })?;
     }

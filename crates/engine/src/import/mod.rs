@@ -202,7 +202,19 @@ fn prepare(path: &Path, opts: &ImportOptions, job: &mut Job) -> Result<Prepared>
         Format::Delimited => {
             let scan = delimited::scan(path, &head, total, job)?;
             let i = delimited::choose_table(path, &scan.tables, opts.table)?;
-            let t = &scan.tables[i];
+            let mut chosen = scan.tables[i].clone();
+            if let Some(h) = opts.header {
+                if h != chosen.has_header {
+                    // a forced header row moves the data range by one
+                    if h {
+                        chosen.rows = chosen.rows.saturating_sub(1);
+                    } else {
+                        chosen.rows += 1;
+                    }
+                    chosen.has_header = h;
+                }
+            }
+            let t = &chosen;
             let plan = delimited::plan_table(path, t, opts, tz, scan.style)?;
             let mut notes = Vec::new();
             if scan.tables.len() > 1 {
@@ -271,6 +283,7 @@ fn produce(p: &Prepared, sink: &mut Sink<'_>) -> Result<()> {
                 if enc.is_full() {
                     sink(encode::Chunk {
                         columns: enc.take(),
+                        raw: None,
                         bytes_done: 0,
                     })?;
                 }
@@ -278,6 +291,7 @@ fn produce(p: &Prepared, sink: &mut Sink<'_>) -> Result<()> {
             if enc.rows() > 0 {
                 sink(encode::Chunk {
                     columns: enc.take(),
+                    raw: None,
                     bytes_done: p.bytes_total,
                 })?;
             }
@@ -343,7 +357,11 @@ pub fn import_file_report(
     if ws.has_dataset(&name)? {
         return Err(Error::DatasetExists(name));
     }
+    let t0 = std::time::Instant::now();
     let prepared = prepare(path, opts, job)?;
+    if std::env::var_os("STEPWISE_TRACE").is_some() {
+        eprintln!("prepare {:?}", t0.elapsed());
+    }
     check_duplicate(ws, path, &prepared.hash, opts)?;
     let tz_name = format_offset(match &opts.time_zone {
         Some(z) => parse_time_zone(z)?,
@@ -357,18 +375,29 @@ pub fn import_file_report(
         Some(&source),
         Some(&prepared.hash),
     )?;
-    let rows = encode::store_chunks(&mut writer, job, prepared.bytes_total, |sink| {
-        produce(&prepared, sink)
-    })?;
+    let rows = encode::store_chunks(
+        &mut writer,
+        job,
+        prepared.bytes_total,
+        &prepared.plan.parsers,
+        &prepared.order,
+        |sink| produce(&prepared, sink),
+    )?;
     if rows == 0 {
         return Err(Error::bad_input(
             Location::file(path),
             "the table has a header but no data rows",
         ));
     }
+    if std::env::var_os("STEPWISE_TRACE").is_some() {
+        eprintln!("stored {:?}", t0.elapsed());
+    }
     writer.set_meta(&meta_json(&prepared, &tz_name, &source, rows).to_string())?;
     job.check()?;
     writer.finish()?;
+    if std::env::var_os("STEPWISE_TRACE").is_some() {
+        eprintln!("committed {:?}", t0.elapsed());
+    }
     job.report(&Progress {
         stage: "done".into(),
         bytes_done: prepared.bytes_total,
@@ -492,9 +521,14 @@ pub fn append_file(
     let source = path.to_string_lossy().into_owned();
     let mut meta = meta;
     let mut writer = ws.append_dataset(dataset)?;
-    let rows = encode::store_chunks(&mut writer, job, prepared.bytes_total, |sink| {
-        produce(&prepared, sink)
-    })?;
+    let rows = encode::store_chunks(
+        &mut writer,
+        job,
+        prepared.bytes_total,
+        &prepared.plan.parsers,
+        &prepared.order,
+        |sink| produce(&prepared, sink),
+    )?;
     if let Some(files) = meta.get_mut("files").and_then(|f| f.as_array_mut()) {
         files.push(serde_json::json!({
             "source": source,
