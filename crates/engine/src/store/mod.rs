@@ -147,6 +147,60 @@ impl Workspace {
             .map_err(self.err())
     }
 
+    /// Datasets whose content came from a file with this hash: the
+    /// first file (content_hash) or an appended one (listed in meta).
+    pub fn datasets_with_content(&self, hash: &str) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT name FROM datasets WHERE content_hash = ?1 OR instr(meta, ?1) > 0 ORDER BY id",
+            )
+            .map_err(self.err())?;
+        let rows = st.query_map([hash], |r| r.get(0)).map_err(self.err())?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(self.err())
+    }
+
+    /// A dataset's metadata (JSON object; `{}` when none).
+    pub fn dataset_meta(&self, name: &str) -> Result<serde_json::Value> {
+        let meta: Option<String> = self
+            .conn
+            .query_row("SELECT meta FROM datasets WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.err())?;
+        let meta = meta.ok_or_else(|| Error::NoSuchDataset(name.to_string()))?;
+        Ok(serde_json::from_str(&meta).unwrap_or_else(|_| serde_json::json!({})))
+    }
+
+    /// Starts appending rows to an existing dataset, in one transaction
+    /// (same columns; dropping the writer rolls back).
+    pub fn append_dataset(&mut self, name: &str) -> Result<DatasetWriter<'_>> {
+        let rec = self.dataset(name)?;
+        let path = self.path.clone();
+        let err = move |source| Error::Store {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(&err)?;
+        let next_chunk: i64 = tx
+            .query_row(
+                "SELECT COALESCE(MAX(chunk) + 1, 0) FROM column_chunks WHERE dataset_id = ?1",
+                [rec.id],
+                |r| r.get(0),
+            )
+            .map_err(&err)?;
+        Ok(DatasetWriter {
+            tx,
+            id: rec.id,
+            ncols: rec.info.columns.len(),
+            chunk: next_chunk,
+            rows: rec.info.rows,
+            path: self.path.clone(),
+        })
+    }
+
     fn record_by_id(&self, id: i64) -> Result<DatasetRecord> {
         let (name, kind, rows, source, imported_at, content_hash): (
             String,
@@ -509,6 +563,17 @@ impl DatasetWriter<'_> {
 
     pub fn rows(&self) -> u64 {
         self.rows
+    }
+
+    /// Replaces the dataset's metadata (a JSON object) in this transaction.
+    pub fn set_meta(&mut self, meta: &str) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE datasets SET meta = ?1 WHERE id = ?2",
+                params![meta, self.id],
+            )
+            .map_err(self.err())?;
+        Ok(())
     }
 
     /// Records the row count and commits. Only now does the dataset exist.
