@@ -1,0 +1,1007 @@
+//! The fast funnel: every event gets a bit mask of the steps and exclusions
+//! it matches (computed per dictionary entry where it can be), then one pass
+//! over the units of the index decides each unit's counted attempt.
+//!
+//! Per unit:
+//! - ordered and strict funnels without exclusion events in the unit run a
+//!   state machine that keeps, for every step, the partial attempt with the
+//!   latest start (it dominates every other: its window ends last);
+//! - unordered funnels, and units that contain an excluded event, run the
+//!   per-start evaluation (one attempt per possible start, exactly as the
+//!   definition reads), which costs more but is rare or bounded by the window.
+//!
+//! Both must agree with `reference.rs`; property tests check it.
+
+use super::matcher::{parse_bound, CompiledFilter, PatternMatcher};
+use super::spec::*;
+use crate::column::Column;
+use crate::error::{Error, Result};
+use crate::index::{EventIndex, Interned, SessionSource, NULL_CODE};
+use crate::store::Workspace;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+pub const MAX_STEPS: usize = 32;
+pub const MAX_EXCLUSIONS: usize = 31;
+pub(crate) const PRESENT: u64 = 1 << 63;
+pub(crate) const STEP_BITS: u64 = 0xFFFF_FFFF;
+pub(crate) const EXCL_BITS: u64 = !STEP_BITS & !PRESENT;
+const NONE: i64 = i64::MIN;
+
+/// The checked, defaulted parts of a spec that the pass needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub k: usize,
+    pub order: Order,
+    pub window: i64,
+    /// (from_step, to_step) of each exclusion; exclusion `e` is bit 32 + e.
+    pub excl: Vec<(usize, usize)>,
+    pub attribution: Option<(Attribution, usize)>,
+    pub ttc: Option<(usize, usize, usize)>,
+    pub trend: Option<Interval>,
+    pub limit: usize,
+}
+
+/// Checks the parts of a spec that do not need the data.
+pub(crate) fn plan(spec: &FunnelSpec) -> Result<Plan> {
+    let k = spec.steps.len();
+    if k == 0 {
+        return Err(Error::Invalid("a funnel needs at least one step".into()));
+    }
+    if k > MAX_STEPS {
+        return Err(Error::Invalid(format!(
+            "a funnel has at most {MAX_STEPS} steps; this one has {k}"
+        )));
+    }
+    let window = spec.window_micros()?;
+    let exclusions = spec.exclude.as_deref().unwrap_or_default();
+    if exclusions.len() > MAX_EXCLUSIONS {
+        return Err(Error::Invalid(format!(
+            "a funnel has at most {MAX_EXCLUSIONS} exclusions; this one has {}",
+            exclusions.len()
+        )));
+    }
+    let mut excl = Vec::new();
+    for (i, x) in exclusions.iter().enumerate() {
+        let a = x.from_step.unwrap_or(0);
+        let b = x.to_step.unwrap_or(k - 1);
+        if b >= k {
+            return Err(Error::Invalid(format!(
+                "exclusion {}: to_step {b} is not a step; the steps are numbered 0 to {}",
+                i + 1,
+                k - 1
+            )));
+        }
+        if b <= a {
+            return Err(Error::Invalid(format!(
+                "exclusion {}: to_step ({b}) must be after from_step ({a})",
+                i + 1
+            )));
+        }
+        if x.event.is_none()
+            && x.page.is_none()
+            && x.filters.as_deref().unwrap_or_default().is_empty()
+        {
+            return Err(Error::Invalid(format!(
+                "exclusion {} matches every event; give it an event, a page or a filter",
+                i + 1
+            )));
+        }
+        excl.push((a, b));
+    }
+    for (i, s) in spec.steps.iter().enumerate() {
+        if s.event.is_none()
+            && s.page.is_none()
+            && s.filters.as_deref().unwrap_or_default().is_empty()
+        {
+            return Err(Error::Invalid(format!(
+                "step {i} (\"{}\") matches every event; give it an event, a page or a filter",
+                spec.step_label(i)
+            )));
+        }
+    }
+    let mut limit = 10;
+    let attribution = match &spec.breakdown {
+        None => None,
+        Some(b) => {
+            let a = b.attribution.unwrap_or_default();
+            let step = match a {
+                Attribution::Step => b.step.ok_or_else(|| {
+                    Error::Invalid(
+                        "the breakdown's attribution is \"step\" but it names no step; add \"step\": N"
+                            .into(),
+                    )
+                })?,
+                _ => 0,
+            };
+            if step >= k {
+                return Err(Error::Invalid(format!(
+                    "the breakdown's step {step} is not a step; the steps are numbered 0 to {}",
+                    k - 1
+                )));
+            }
+            if let Some(l) = b.limit {
+                if l == 0 {
+                    return Err(Error::Invalid(
+                        "the breakdown's limit must be at least 1".into(),
+                    ));
+                }
+                limit = l;
+            }
+            Some((a, step))
+        }
+    };
+    let ttc = match &spec.time_to_convert {
+        None => None,
+        Some(t) => {
+            let a = t.from_step.unwrap_or(0);
+            let b = t.to_step.unwrap_or(k - 1);
+            if b >= k {
+                return Err(Error::Invalid(format!(
+                    "time_to_convert: to_step {b} is not a step; the steps are numbered 0 to {}",
+                    k - 1
+                )));
+            }
+            if b <= a {
+                return Err(Error::Invalid(format!(
+                    "time_to_convert: to_step ({b}) must be after from_step ({a})"
+                )));
+            }
+            let bins = t.bins.unwrap_or(10);
+            if bins == 0 || bins > 1000 {
+                return Err(Error::Invalid(
+                    "time_to_convert: bins must be between 1 and 1000".into(),
+                ));
+            }
+            Some((a, b, bins))
+        }
+    };
+    Ok(Plan {
+        k,
+        order: spec.order(),
+        window,
+        excl,
+        attribution,
+        ttc,
+        trend: spec.trend.as_ref().map(|t| t.interval),
+        limit,
+    })
+}
+
+/// An event condition (step or exclusion) ready to evaluate on the index.
+struct EventMatcher {
+    event: Option<Vec<bool>>,
+    page: Option<Vec<bool>>,
+    filters: Vec<(Arc<Column>, CompiledFilter)>,
+}
+
+fn table(x: &Interned, f: impl Fn(&str) -> bool) -> Vec<bool> {
+    // one slot per dictionary entry, plus one for missing values
+    let mut t: Vec<bool> = x.dict.iter().map(|s| f(s)).collect();
+    t.push(false);
+    t
+}
+
+#[inline]
+fn slot(code: u32, len: usize) -> usize {
+    if code == NULL_CODE {
+        len - 1
+    } else {
+        code as usize
+    }
+}
+
+fn compile_filters(
+    ws: &Workspace,
+    ix: &EventIndex,
+    filters: &[Filter],
+) -> Result<Vec<(Arc<Column>, CompiledFilter)>> {
+    filters
+        .iter()
+        .map(|f| {
+            let col = ix.column(ws, &f.column)?;
+            let c = CompiledFilter::new(f, col.ty)?;
+            Ok((col, c))
+        })
+        .collect()
+}
+
+fn compile_matcher(
+    ws: &Workspace,
+    ix: &EventIndex,
+    event: Option<&str>,
+    page: Option<&Pattern>,
+    filters: &[Filter],
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Result<EventMatcher> {
+    let event = match event {
+        None => None,
+        Some(name) => {
+            if ix.event_column.is_none() {
+                return Err(Error::Invalid(format!(
+                    "{what} names the event \"{name}\" but dataset \"{}\" has no event column; match a page instead, or map one with --map event=COLUMN",
+                    ix.dataset_name
+                )));
+            }
+            let t = table(&ix.event, |s| s == name);
+            if !t.iter().any(|&b| b) {
+                warnings.push(format!(
+                    "{what}: no event named \"{name}\" in dataset \"{}\"",
+                    ix.dataset_name
+                ));
+            }
+            Some(t)
+        }
+    };
+    let page = match page {
+        None => None,
+        Some(p) => {
+            if ix.page_column.is_none() {
+                return Err(Error::Invalid(format!(
+                    "{what} names the page \"{}\" but dataset \"{}\" has no page column; map one with --map page=COLUMN",
+                    p.describe(),
+                    ix.dataset_name
+                )));
+            }
+            let m = PatternMatcher::new(p)?;
+            let t = table(&ix.page, |s| m.matches(s));
+            if !t.iter().any(|&b| b) {
+                warnings.push(format!(
+                    "{what}: no page matches \"{}\" in dataset \"{}\"",
+                    p.describe(),
+                    ix.dataset_name
+                ));
+            }
+            Some(t)
+        }
+    };
+    Ok(EventMatcher {
+        event,
+        page,
+        filters: compile_filters(ws, ix, filters)?,
+    })
+}
+
+/// Sets `bit` on every present event the matcher accepts.
+fn apply(m: &EventMatcher, bit: u64, ix: &EventIndex, masks: &mut [u64]) {
+    let mut ok: Option<Vec<bool>> = None;
+    for (col, f) in &m.filters {
+        let v = f.matches_all(col);
+        ok = Some(match ok {
+            None => v,
+            Some(mut o) => {
+                o.iter_mut().zip(&v).for_each(|(a, &b)| *a &= b);
+                o
+            }
+        });
+    }
+    let ev = &ix.event.codes;
+    let pg = &ix.page.codes;
+    for i in 0..masks.len() {
+        if masks[i] & PRESENT == 0 {
+            continue;
+        }
+        if let Some(t) = &m.event {
+            if !t[slot(ev[i], t.len())] {
+                continue;
+            }
+        }
+        if let Some(t) = &m.page {
+            if !t[slot(pg[i], t.len())] {
+                continue;
+            }
+        }
+        if let Some(o) = &ok {
+            if !o[i] {
+                continue;
+            }
+        }
+        masks[i] |= bit;
+    }
+}
+
+/// The masks of every indexed event: PRESENT if it passes the funnel's
+/// filters and date range, plus a bit per matching step and exclusion.
+pub(crate) fn masks(
+    ws: &Workspace,
+    ix: &EventIndex,
+    spec: &FunnelSpec,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<u64>> {
+    let n = ix.len();
+    let mut masks = vec![PRESENT; n];
+    let global = compile_filters(ws, ix, spec.filters.as_deref().unwrap_or_default())?;
+    for (col, f) in &global {
+        let v = f.matches_all(col);
+        for (m, ok) in masks.iter_mut().zip(v) {
+            if !ok {
+                *m = 0;
+            }
+        }
+    }
+    if let Some(r) = &spec.date_range {
+        let from = r
+            .from
+            .as_deref()
+            .map(|s| parse_bound(s, false))
+            .transpose()?;
+        let to = r.to.as_deref().map(|s| parse_bound(s, true)).transpose()?;
+        if let (Some(a), Some(b)) = (from, to) {
+            if b <= a {
+                return Err(Error::Invalid(
+                    "date_range: \"to\" is before \"from\"".into(),
+                ));
+            }
+        }
+        for (m, &t) in masks.iter_mut().zip(&ix.time) {
+            if from.is_some_and(|a| t < a) || to.is_some_and(|b| t >= b) {
+                *m = 0;
+            }
+        }
+    }
+    for (k, s) in spec.steps.iter().enumerate() {
+        let what = format!("step {k} (\"{}\")", spec.step_label(k));
+        let m = compile_matcher(
+            ws,
+            ix,
+            s.event.as_deref(),
+            s.page.as_ref(),
+            s.filters.as_deref().unwrap_or_default(),
+            &what,
+            warnings,
+        )?;
+        apply(&m, 1 << k, ix, &mut masks);
+    }
+    for (e, x) in spec
+        .exclude
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let what = format!("exclusion {}", e + 1);
+        let m = compile_matcher(
+            ws,
+            ix,
+            x.event.as_deref(),
+            x.page.as_ref(),
+            x.filters.as_deref().unwrap_or_default(),
+            &what,
+            warnings,
+        )?;
+        apply(&m, 1 << (32 + e), ix, &mut masks);
+    }
+    Ok(masks)
+}
+
+/// A unit's counted attempt: `level` is the last step reached (-1: none);
+/// `path[q]` the index position of the event used for step q.
+#[derive(Debug, Clone)]
+pub(crate) struct Outcome {
+    pub level: i32,
+    pub excluded: bool,
+    pub path: [u32; MAX_STEPS],
+}
+
+struct Pass<'a> {
+    plan: &'a Plan,
+    time: &'a [i64],
+    masks: &'a [u64],
+}
+
+/// Tie key: events at one instant are taken in funnel order (the first step
+/// they match), then in dataset order.
+#[inline]
+fn tie_key(m: u64) -> u32 {
+    (m & STEP_BITS).trailing_zeros().min(32)
+}
+
+impl Pass<'_> {
+    #[inline]
+    fn t(&self, evs: &[u32], j: usize) -> i64 {
+        self.time[evs[j] as usize]
+    }
+    #[inline]
+    fn m(&self, evs: &[u32], j: usize) -> u64 {
+        self.masks[evs[j] as usize]
+    }
+
+    /// The unit's events that matter, in funnel order, into `evs`.
+    fn collect(&self, range: std::ops::Range<usize>, evs: &mut Vec<u32>) {
+        evs.clear();
+        let want = if self.plan.order == Order::Strict {
+            PRESENT
+        } else {
+            STEP_BITS | EXCL_BITS
+        };
+        for p in range {
+            let m = self.masks[p];
+            if m & want != 0 && m & PRESENT != 0 {
+                evs.push(p as u32);
+            }
+        }
+        let (time, masks) = (self.time, self.masks);
+        let sorted = evs.windows(2).all(|w| {
+            let (a, b) = (w[0] as usize, w[1] as usize);
+            time[a] != time[b] || tie_key(masks[a]) <= tie_key(masks[b])
+        });
+        if !sorted {
+            evs.sort_by_key(|&p| (time[p as usize], tie_key(masks[p as usize]), p));
+        }
+    }
+
+    fn can_start(&self, m: u64) -> bool {
+        if self.plan.order == Order::Unordered {
+            m & STEP_BITS != 0
+        } else {
+            m & 1 != 0
+        }
+    }
+
+    fn outcome(&self, evs: &[u32], out: &mut Outcome) {
+        out.level = -1;
+        out.excluded = false;
+        if !evs.iter().any(|&p| self.can_start(self.masks[p as usize])) {
+            return;
+        }
+        let has_excl = !self.plan.excl.is_empty()
+            && evs.iter().any(|&p| self.masks[p as usize] & EXCL_BITS != 0);
+        if has_excl || self.plan.order == Order::Unordered {
+            self.per_start(evs, out)
+        } else if self.plan.order == Order::Strict {
+            self.strict_machine(evs, out)
+        } else {
+            self.ordered_machine(evs, out)
+        }
+    }
+
+    fn ordered_machine(&self, evs: &[u32], out: &mut Outcome) {
+        let k = self.plan.k;
+        let w = self.plan.window;
+        let mut t0 = [NONE; MAX_STEPS];
+        let mut paths = [[0u32; MAX_STEPS]; MAX_STEPS];
+        let mut best = -1i32;
+        for (j, &p) in evs.iter().enumerate() {
+            let m = self.masks[p as usize] & STEP_BITS;
+            let t = self.time[p as usize];
+            let mut rest = m & !1;
+            while rest != 0 {
+                let q = 63 - rest.leading_zeros() as usize;
+                rest &= !(1u64 << q);
+                if q >= k {
+                    continue;
+                }
+                let s = t0[q - 1];
+                if s != NONE && t - s <= w && (t0[q] == NONE || s > t0[q]) {
+                    t0[q] = s;
+                    let (lo, hi) = paths.split_at_mut(q);
+                    hi[0][..q].copy_from_slice(&lo[q - 1][..q]);
+                    hi[0][q] = j as u32;
+                    if q as i32 > best {
+                        best = q as i32;
+                        out.path[..=q].copy_from_slice(&paths[q][..=q]);
+                    }
+                }
+            }
+            if m & 1 != 0 && (t0[0] == NONE || t > t0[0]) {
+                t0[0] = t;
+                paths[0][0] = j as u32;
+                if best < 0 {
+                    best = 0;
+                    out.path[0] = j as u32;
+                }
+            }
+        }
+        self.finish(evs, best, out)
+    }
+
+    fn strict_machine(&self, evs: &[u32], out: &mut Outcome) {
+        let k = self.plan.k;
+        let w = self.plan.window;
+        let mut t0 = [NONE; MAX_STEPS];
+        let mut paths = [[0u32; MAX_STEPS]; MAX_STEPS];
+        let mut best = -1i32;
+        for (j, &p) in evs.iter().enumerate() {
+            let m = self.masks[p as usize] & STEP_BITS;
+            let t = self.time[p as usize];
+            for q in (1..k).rev() {
+                let s = t0[q - 1];
+                if m & (1 << q) != 0 && s != NONE && t - s <= w {
+                    t0[q] = s;
+                    let (lo, hi) = paths.split_at_mut(q);
+                    hi[0][..q].copy_from_slice(&lo[q - 1][..q]);
+                    hi[0][q] = j as u32;
+                    if q as i32 > best {
+                        best = q as i32;
+                        out.path[..=q].copy_from_slice(&paths[q][..=q]);
+                    }
+                } else {
+                    t0[q] = NONE;
+                }
+            }
+            if m & 1 != 0 {
+                t0[0] = t;
+                paths[0][0] = j as u32;
+                if best < 0 {
+                    best = 0;
+                    out.path[0] = j as u32;
+                }
+            } else {
+                t0[0] = NONE;
+            }
+        }
+        self.finish(evs, best, out)
+    }
+
+    /// Turns evs-relative positions into index positions.
+    fn finish(&self, evs: &[u32], best: i32, out: &mut Outcome) {
+        out.level = best;
+        for q in 0..=best.max(-1) {
+            let q = q as usize;
+            out.path[q] = evs[out.path[q] as usize];
+        }
+    }
+
+    /// The attempt from start `s`: fills `g` with evs positions, returns its
+    /// level.
+    fn reach(&self, evs: &[u32], s: usize, g: &mut [usize; MAX_STEPS]) -> i32 {
+        let k = self.plan.k;
+        let w = self.plan.window;
+        let t0 = self.t(evs, s);
+        match self.plan.order {
+            Order::Ordered | Order::Strict => {
+                let strict = self.plan.order == Order::Strict;
+                g[0] = s;
+                let mut level = 0usize;
+                for j in s + 1..evs.len() {
+                    if level + 1 == k || self.t(evs, j) - t0 > w {
+                        break;
+                    }
+                    if self.m(evs, j) & (1 << (level + 1)) != 0 {
+                        level += 1;
+                        g[level] = j;
+                    } else if strict {
+                        break;
+                    }
+                }
+                level as i32
+            }
+            Order::Unordered => {
+                // incremental bipartite matching of events to steps
+                let mut assign = [usize::MAX; MAX_STEPS];
+                let mut level = -1i32;
+                for j in s..evs.len() {
+                    if level + 1 == k as i32 || self.t(evs, j) - t0 > w {
+                        break;
+                    }
+                    if self.m(evs, j) & STEP_BITS == 0 {
+                        continue;
+                    }
+                    let mut seen = 0u64;
+                    if self.augment(evs, j, &mut assign, &mut seen) {
+                        level += 1;
+                        g[level as usize] = j;
+                    }
+                }
+                level
+            }
+        }
+    }
+
+    fn augment(
+        &self,
+        evs: &[u32],
+        j: usize,
+        assign: &mut [usize; MAX_STEPS],
+        seen: &mut u64,
+    ) -> bool {
+        let mut steps = self.m(evs, j) & STEP_BITS & ((1u64 << self.plan.k) - 1);
+        while steps != 0 {
+            let q = steps.trailing_zeros() as usize;
+            steps &= steps - 1;
+            if *seen & (1 << q) != 0 {
+                continue;
+            }
+            *seen |= 1 << q;
+            if assign[q] == usize::MAX || self.augment(evs, assign[q], assign, seen) {
+                assign[q] = j;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn spoiled(&self, evs: &[u32], s: usize, g: &[usize; MAX_STEPS], level: i32) -> bool {
+        let t0 = self.t(evs, s);
+        for (e, &(a, b)) in self.plan.excl.iter().enumerate() {
+            if level < a as i32 {
+                continue;
+            }
+            let bit = 1u64 << (32 + e);
+            for j in g[a] + 1..evs.len() {
+                if level >= b as i32 {
+                    if j >= g[b] {
+                        break;
+                    }
+                } else if self.t(evs, j) - t0 > self.plan.window {
+                    break;
+                }
+                if self.m(evs, j) & bit != 0 {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// One attempt per possible start; the furthest wins (see docs).
+    fn per_start(&self, evs: &[u32], out: &mut Outcome) {
+        let mut furthest = -1i32;
+        // (level, g_L, t0, s, g)
+        let mut clean: Option<(i32, usize, i64, usize, [usize; MAX_STEPS])> = None;
+        let mut g = [0usize; MAX_STEPS];
+        for s in 0..evs.len() {
+            if !self.can_start(self.m(evs, s)) {
+                continue;
+            }
+            let level = self.reach(evs, s, &mut g);
+            furthest = furthest.max(level);
+            if level < 0 || self.spoiled(evs, s, &g, level) {
+                continue;
+            }
+            let gl = g[level as usize];
+            let t0 = self.t(evs, s);
+            let better = match &clean {
+                None => true,
+                Some((l, cg, ct, cs, _)) => {
+                    (level, std::cmp::Reverse(gl), t0, std::cmp::Reverse(s))
+                        > (*l, std::cmp::Reverse(*cg), *ct, std::cmp::Reverse(*cs))
+                }
+            };
+            if better {
+                clean = Some((level, gl, t0, s, g));
+            }
+        }
+        match clean {
+            Some((level, _, _, _, g)) if level == furthest => {
+                out.level = level;
+                for q in 0..=level as usize {
+                    out.path[q] = evs[g[q]];
+                }
+            }
+            _ => {
+                out.level = -1;
+                out.excluded = furthest >= 0;
+            }
+        }
+    }
+}
+
+/// Per-step counts and step-to-step durations (µs) of a group of units.
+#[derive(Debug, Clone)]
+pub(crate) struct Agg {
+    pub counts: Vec<u64>,
+    pub diffs: Vec<Vec<i64>>,
+}
+
+impl Agg {
+    pub fn new(k: usize) -> Agg {
+        Agg {
+            counts: vec![0; k],
+            diffs: vec![Vec::new(); k],
+        }
+    }
+    /// Adds a unit that reached `level` with step times `times`.
+    pub fn add(&mut self, level: usize, times: &[i64]) {
+        for q in 0..=level {
+            self.counts[q] += 1;
+            if q > 0 {
+                self.diffs[q].push(times[q] - times[q - 1]);
+            }
+        }
+    }
+    pub fn merge(&mut self, other: Agg) {
+        for (a, b) in self.counts.iter_mut().zip(other.counts) {
+            *a += b;
+        }
+        for (a, b) in self.diffs.iter_mut().zip(other.diffs) {
+            a.extend(b);
+        }
+    }
+    pub fn results(mut self, labels: &[String]) -> Vec<StepResult> {
+        let c0 = self.counts[0];
+        (0..self.counts.len())
+            .map(|q| {
+                let c = self.counts[q];
+                let prev = if q == 0 { c } else { self.counts[q - 1] };
+                let (avg, med) = avg_median(&mut self.diffs[q]);
+                StepResult {
+                    label: labels[q].clone(),
+                    count: c,
+                    conversion_from_start: ratio(c, c0),
+                    conversion_from_previous: ratio(c, prev),
+                    dropped: prev.saturating_sub(c),
+                    average_seconds: avg,
+                    median_seconds: med,
+                }
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// Average and median in seconds of durations in µs (None when empty).
+pub(crate) fn avg_median(d: &mut [i64]) -> (Option<f64>, Option<f64>) {
+    if d.is_empty() {
+        return (None, None);
+    }
+    let n = d.len();
+    // sorted first, so the sum (and so the average) does not depend on the
+    // order units were visited in
+    d.sort_unstable();
+    let avg = d.iter().map(|&x| x as f64).sum::<f64>() / n as f64 / 1e6;
+    let med = if n % 2 == 1 {
+        d[n / 2] as f64
+    } else {
+        (d[n / 2 - 1] as f64 + d[n / 2] as f64) / 2.0
+    };
+    (Some(avg), Some(med / 1e6))
+}
+
+/// The period a time falls in: its key (for order) and label.
+pub(crate) fn period(t: i64, interval: Interval) -> (i64, String) {
+    let days = t.div_euclid(86_400_000_000);
+    match interval {
+        Interval::Day => (days, crate::index::format_date(days)),
+        Interval::Week => {
+            // 1970-01-01 was a Thursday; weeks start on Monday
+            let monday = days - (days + 3).rem_euclid(7);
+            (monday, crate::index::format_date(monday))
+        }
+        Interval::Month => {
+            let s = crate::index::format_date(days);
+            let key = s[..4].parse::<i64>().unwrap_or(0) * 12 + s[5..7].parse::<i64>().unwrap_or(0);
+            (key, s[..7].to_string())
+        }
+    }
+}
+
+/// Histogram of durations (µs) in `bins` equal bins from min to max.
+pub(crate) fn histogram(d: &[i64], bins: usize) -> Vec<TimeBin> {
+    if d.is_empty() {
+        return Vec::new();
+    }
+    let lo = *d.iter().min().unwrap_or(&0) as f64 / 1e6;
+    let hi = *d.iter().max().unwrap_or(&0) as f64 / 1e6;
+    let bins = if hi > lo { bins } else { 1 };
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0u64; bins];
+    for &x in d {
+        let s = x as f64 / 1e6;
+        let b = if width > 0.0 {
+            (((s - lo) / width) as usize).min(bins - 1)
+        } else {
+            0
+        };
+        counts[b] += 1;
+    }
+    counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, count)| TimeBin {
+            from_seconds: lo + width * i as f64,
+            to_seconds: if i + 1 == bins {
+                hi
+            } else {
+                lo + width * (i + 1) as f64
+            },
+            count,
+        })
+        .collect()
+}
+
+/// Ranks breakdown groups by entries (then value), keeps `limit`, pools the
+/// rest into "Other".
+pub(crate) fn breakdown_rows(
+    groups: Vec<(String, Agg)>,
+    limit: usize,
+    k: usize,
+    labels: &[String],
+) -> Vec<BreakdownRow> {
+    let mut groups = groups;
+    groups.sort_by(|a, b| {
+        b.1.counts[0]
+            .cmp(&a.1.counts[0])
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    let mut rows = Vec::new();
+    let mut other: Option<Agg> = None;
+    for (i, (v, agg)) in groups.into_iter().enumerate() {
+        if i < limit {
+            rows.push((v, agg));
+        } else {
+            other.get_or_insert_with(|| Agg::new(k)).merge(agg);
+        }
+    }
+    let mut out: Vec<BreakdownRow> = rows
+        .into_iter()
+        .map(|(value, agg)| BreakdownRow {
+            value,
+            steps: agg.results(labels),
+        })
+        .collect();
+    if let Some(o) = other {
+        out.push(BreakdownRow {
+            value: OTHER.into(),
+            steps: o.results(labels),
+        });
+    }
+    out
+}
+
+pub const NONE_VALUE: &str = "(none)";
+pub const OTHER: &str = "Other";
+
+/// Runs a funnel on a built index.
+pub fn run_on_index(ws: &Workspace, ix: &EventIndex, spec: &FunnelSpec) -> Result<FunnelResult> {
+    let plan = plan(spec)?;
+    let k = plan.k;
+    let mut warnings = Vec::new();
+    if ix.sessions == SessionSource::Derived {
+        warnings.push(format!(
+            "dataset \"{}\" has no session column: sessions end after 30 minutes without an event",
+            ix.dataset_name
+        ));
+    }
+    let masks = masks(ws, ix, spec, &mut warnings)?;
+    let breakdown: Option<Arc<Interned>> = match &spec.breakdown {
+        Some(b) => Some(ix.interned(ws, &b.column)?),
+        None => None,
+    };
+    let labels: Vec<String> = (0..k).map(|q| spec.step_label(q)).collect();
+
+    let pass = Pass {
+        plan: &plan,
+        time: &ix.time,
+        masks: &masks,
+    };
+    let mut total = Agg::new(k);
+    let mut groups: Vec<Option<Agg>> = match &breakdown {
+        Some(b) => vec![None; b.dict.len() + 1],
+        None => Vec::new(),
+    };
+    let mut trend: BTreeMap<i64, (String, u64, u64)> = BTreeMap::new();
+    let mut ttc: Vec<i64> = Vec::new();
+    let mut excluded = 0u64;
+    let mut evs: Vec<u32> = Vec::new();
+    let mut out = Outcome {
+        level: -1,
+        excluded: false,
+        path: [0; MAX_STEPS],
+    };
+    let mut times = [0i64; MAX_STEPS];
+    for u in 0..ix.units() {
+        let range = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
+        pass.collect(range, &mut evs);
+        pass.outcome(&evs, &mut out);
+        if out.excluded {
+            excluded += 1;
+        }
+        if out.level < 0 {
+            continue;
+        }
+        let level = out.level as usize;
+        for q in 0..=level {
+            times[q] = ix.time[out.path[q] as usize];
+        }
+        total.add(level, &times);
+        if let (Some(b), Some((attr, step))) = (&breakdown, plan.attribution) {
+            let pos = match attr {
+                Attribution::FirstTouch => Some(out.path[0]),
+                Attribution::LastTouch => Some(out.path[level]),
+                Attribution::Step => (level >= step).then(|| out.path[step]),
+            };
+            let code = pos.map_or(NULL_CODE, |p| b.codes[p as usize]);
+            let g = slot(code, groups.len());
+            groups[g]
+                .get_or_insert_with(|| Agg::new(k))
+                .add(level, &times);
+        }
+        if let Some(interval) = plan.trend {
+            let (key, label) = period(times[0], interval);
+            let e = trend.entry(key).or_insert_with(|| (label, 0, 0));
+            e.1 += 1;
+            if level + 1 == k {
+                e.2 += 1;
+            }
+        }
+        if let Some((a, b, _)) = plan.ttc {
+            if level >= b {
+                ttc.push(times[b] - times[a]);
+            }
+        }
+    }
+
+    let breakdown_out = match &breakdown {
+        None => Vec::new(),
+        Some(b) => {
+            let named: Vec<(String, Agg)> = groups
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, g)| {
+                    g.map(|agg| {
+                        let v = b.dict.get(i).cloned().unwrap_or_else(|| NONE_VALUE.into());
+                        (v, agg)
+                    })
+                })
+                .collect();
+            breakdown_rows(merge_same(named, k), plan.limit, k, &labels)
+        }
+    };
+    let time_to_convert = plan.ttc.map(|(a, b, bins)| {
+        let hist = histogram(&ttc, bins);
+        let (avg, med) = avg_median(&mut ttc);
+        TimeToConvert {
+            from_step: a,
+            to_step: b,
+            bins: hist,
+            average_seconds: avg,
+            median_seconds: med,
+        }
+    });
+    Ok(FunnelResult {
+        steps: total.results(&labels),
+        breakdown: breakdown_out,
+        trend: plan.trend.map(|_| {
+            trend
+                .into_values()
+                .map(|(period, entered, converted)| TrendPoint {
+                    period,
+                    entered,
+                    converted,
+                    rate: ratio(converted, entered),
+                })
+                .collect()
+        }),
+        time_to_convert,
+        unit: ix.unit.as_str().to_string(),
+        excluded,
+        warnings,
+    })
+}
+
+/// Groups with the same text (e.g. a dictionary holding "" and a missing
+/// value both shown as "(none)") become one.
+fn merge_same(groups: Vec<(String, Agg)>, k: usize) -> Vec<(String, Agg)> {
+    let mut map: HashMap<String, Agg> = HashMap::new();
+    let mut order = Vec::new();
+    for (v, agg) in groups {
+        let v = if v.is_empty() {
+            NONE_VALUE.to_string()
+        } else {
+            v
+        };
+        match map.get_mut(&v) {
+            Some(a) => a.merge(agg),
+            None => {
+                order.push(v.clone());
+                map.insert(v, agg);
+            }
+        }
+    }
+    order
+        .into_iter()
+        .map(|v| {
+            let a = map.remove(&v).unwrap_or_else(|| Agg::new(k));
+            (v, a)
+        })
+        .collect()
+}
