@@ -899,3 +899,21 @@ fn metric_table_funnel_sums_rows() {
     );
     assert!(e.contains("metric table"), "{e}");
 }
+
+#[test]
+fn from_one_start_each_step_takes_the_first_matching_event() {
+    let mut w = workspace();
+    events(
+        &mut w,
+        &[
+            ("u", 0, "A", ""),
+            ("u", 1, "B", ""),
+            ("u", 2, "B", ""),
+            ("u", 5, "C", ""),
+        ],
+    );
+    let r = run(&mut w, json!({"dataset": "ev", "steps": abc()}));
+    assert_eq!(counts(&r), vec![1, 1, 1]);
+    assert_eq!(r.steps[1].average_seconds, Some(1.0));
+    assert_eq!(r.steps[2].average_seconds, Some(4.0));
+}
