@@ -137,3 +137,50 @@ proptest! {
         }
     }
 }
+
+/// Enough units that the engine splits them over threads; the result must
+/// still equal the reference.
+#[test]
+fn threaded_pass_equals_reference() {
+    let mut w = workspace();
+    let base = 1_725_235_200i64;
+    let names = ["A", "B", "C", "X"];
+    let devices = ["m", "d", "t", ""];
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let mut rows: Vec<(String, i64, &str, &str)> = Vec::new();
+    for u in 0..30_000 {
+        for _ in 0..1 + next(5) {
+            rows.push((
+                format!("u{u}"),
+                base + next(40) as i64 * 900,
+                names[next(4) as usize],
+                devices[next(4) as usize],
+            ));
+        }
+    }
+    let rows_ref: Vec<(&str, i64, &str, &str)> = rows
+        .iter()
+        .map(|(u, t, e, d)| (u.as_str(), *t, *e, *d))
+        .collect();
+    events(&mut w, &rows_ref);
+    for spec in [
+        json!({"dataset": "ev", "steps": [{"event": "A"}, {"event": "B"}, {"event": "C"}], "window": "2h",
+               "breakdown": {"column": "device"}, "trend": {"interval": "month"},
+               "time_to_convert": {"from_step": 0, "to_step": 2, "bins": 5}}),
+        json!({"dataset": "ev", "steps": [{"event": "A"}, {"event": "B"}], "order": "unordered",
+               "exclude": [{"event": "X", "from_step": 0, "to_step": 1}], "count": "sessions"}),
+    ] {
+        let spec: FunnelSpec = serde_json::from_value(spec).unwrap();
+        let mut fast = run_funnel(&w.ws, &spec, &mut w.cache).unwrap();
+        fast.warnings.clear();
+        let slow = reference_funnel(&w.ws, &spec).unwrap();
+        assert_eq!(fast, slow);
+        assert!(fast.steps[1].count > 100);
+    }
+}

@@ -340,6 +340,7 @@ pub(crate) fn masks(
             }
         }
     }
+    let mut matchers: Vec<(EventMatcher, u64)> = Vec::new();
     for (k, s) in spec.steps.iter().enumerate() {
         let what = format!("step {k} (\"{}\")", spec.step_label(k));
         let m = compile_matcher(
@@ -351,7 +352,7 @@ pub(crate) fn masks(
             &what,
             warnings,
         )?;
-        apply(&m, 1 << k, ix, &mut masks);
+        matchers.push((m, 1 << k));
     }
     for (e, x) in spec
         .exclude
@@ -370,7 +371,39 @@ pub(crate) fn masks(
             &what,
             warnings,
         )?;
-        apply(&m, 1 << (32 + e), ix, &mut masks);
+        matchers.push((m, 1 << (32 + e)));
+    }
+    // conditions on the event name and page only: one pass through two
+    // tables of bits; conditions with filters: one pass each
+    let ne = ix.event.dict.len() + 1;
+    let np = ix.page.dict.len() + 1;
+    let mut ev_bits = vec![0u64; ne];
+    let mut pg_bits = vec![0u64; np];
+    let mut simple = false;
+    for (m, bit) in &matchers {
+        if !m.filters.is_empty() {
+            apply(m, *bit, ix, &mut masks);
+            continue;
+        }
+        simple = true;
+        for (c, b) in ev_bits.iter_mut().enumerate() {
+            if m.event.as_ref().is_none_or(|t| t[c]) {
+                *b |= bit;
+            }
+        }
+        for (c, b) in pg_bits.iter_mut().enumerate() {
+            if m.page.as_ref().is_none_or(|t| t[c]) {
+                *b |= bit;
+            }
+        }
+    }
+    if simple {
+        let (ev, pg) = (&ix.event.codes, &ix.page.codes);
+        for ((m, &e), &p) in masks.iter_mut().zip(ev).zip(pg) {
+            if *m & PRESENT != 0 {
+                *m |= ev_bits[slot(e, ne)] & pg_bits[slot(p, np)];
+            }
+        }
     }
     Ok(masks)
 }
@@ -383,6 +416,10 @@ pub(crate) struct Outcome {
     pub excluded: bool,
     pub path: [u32; MAX_STEPS],
 }
+
+/// Scratch space of the state machines: the path of the partial attempt
+/// at each step (reused across units; only entries in use are read).
+type Paths = [[u32; MAX_STEPS]; MAX_STEPS];
 
 struct Pass<'a> {
     plan: &'a Plan,
@@ -439,7 +476,7 @@ impl Pass<'_> {
         }
     }
 
-    fn outcome(&self, evs: &[u32], out: &mut Outcome) {
+    fn outcome(&self, evs: &[u32], out: &mut Outcome, paths: &mut Paths) {
         out.level = -1;
         out.excluded = false;
         if !evs.iter().any(|&p| self.can_start(self.masks[p as usize])) {
@@ -450,17 +487,16 @@ impl Pass<'_> {
         if has_excl || self.plan.order == Order::Unordered {
             self.per_start(evs, out)
         } else if self.plan.order == Order::Strict {
-            self.strict_machine(evs, out)
+            self.strict_machine(evs, out, paths)
         } else {
-            self.ordered_machine(evs, out)
+            self.ordered_machine(evs, out, paths)
         }
     }
 
-    fn ordered_machine(&self, evs: &[u32], out: &mut Outcome) {
+    fn ordered_machine(&self, evs: &[u32], out: &mut Outcome, paths: &mut Paths) {
         let k = self.plan.k;
         let w = self.plan.window;
         let mut t0 = [NONE; MAX_STEPS];
-        let mut paths = [[0u32; MAX_STEPS]; MAX_STEPS];
         let mut best = -1i32;
         for (j, &p) in evs.iter().enumerate() {
             let m = self.masks[p as usize] & STEP_BITS;
@@ -496,11 +532,10 @@ impl Pass<'_> {
         self.finish(evs, best, out)
     }
 
-    fn strict_machine(&self, evs: &[u32], out: &mut Outcome) {
+    fn strict_machine(&self, evs: &[u32], out: &mut Outcome, paths: &mut Paths) {
         let k = self.plan.k;
         let w = self.plan.window;
         let mut t0 = [NONE; MAX_STEPS];
-        let mut paths = [[0u32; MAX_STEPS]; MAX_STEPS];
         let mut best = -1i32;
         for (j, &p) in evs.iter().enumerate() {
             let m = self.masks[p as usize] & STEP_BITS;
@@ -774,6 +809,22 @@ pub(crate) fn period(t: i64, interval: Interval) -> (i64, String) {
     }
 }
 
+/// The key of [`period`] without its label.
+pub(crate) fn period_key(t: i64, interval: Interval) -> i64 {
+    let days = t.div_euclid(86_400_000_000);
+    match interval {
+        Interval::Day => days,
+        Interval::Week => days - (days + 3).rem_euclid(7),
+        Interval::Month => {
+            let epoch = 2_440_588; // julian day of 1970-01-01
+            match time::Date::from_julian_day((epoch + days) as i32) {
+                Ok(d) => d.year() as i64 * 12 + d.month() as i64,
+                Err(_) => period(t, interval).0,
+            }
+        }
+    }
+}
+
 /// Histogram of durations (µs) in `bins` equal bins from min to max.
 pub(crate) fn histogram(d: &[i64], bins: usize) -> Vec<TimeBin> {
     if d.is_empty() {
@@ -873,62 +924,52 @@ pub fn run_on_index(ws: &Workspace, ix: &EventIndex, spec: &FunnelSpec) -> Resul
         time: &ix.time,
         masks: &masks,
     };
-    let mut total = Agg::new(k);
-    let mut groups: Vec<Option<Agg>> = match &breakdown {
-        Some(b) => vec![None; b.dict.len() + 1],
-        None => Vec::new(),
+    // units are split into contiguous ranges, one per thread; the partial
+    // results merge without depending on the split
+    let units = ix.units();
+    let threads = if units >= 20_000 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8)
+    } else {
+        1
     };
-    let mut trend: BTreeMap<i64, (String, u64, u64)> = BTreeMap::new();
-    let mut ttc: Vec<i64> = Vec::new();
-    let mut excluded = 0u64;
-    let mut evs: Vec<u32> = Vec::new();
-    let mut out = Outcome {
-        level: -1,
-        excluded: false,
-        path: [0; MAX_STEPS],
+    let ctx = UnitsCtx {
+        pass: &pass,
+        ix,
+        breakdown: breakdown.as_deref(),
+        plan: &plan,
     };
-    let mut times = [0i64; MAX_STEPS];
-    for u in 0..ix.units() {
-        let range = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
-        pass.collect(range, &mut evs);
-        pass.outcome(&evs, &mut out);
-        if out.excluded {
-            excluded += 1;
-        }
-        if out.level < 0 {
-            continue;
-        }
-        let level = out.level as usize;
-        for q in 0..=level {
-            times[q] = ix.time[out.path[q] as usize];
-        }
-        total.add(level, &times);
-        if let (Some(b), Some((attr, step))) = (&breakdown, plan.attribution) {
-            let pos = match attr {
-                Attribution::FirstTouch => Some(out.path[0]),
-                Attribution::LastTouch => Some(out.path[level]),
-                Attribution::Step => (level >= step).then(|| out.path[step]),
-            };
-            let code = pos.map_or(NULL_CODE, |p| b.codes[p as usize]);
-            let g = slot(code, groups.len());
-            groups[g]
-                .get_or_insert_with(|| Agg::new(k))
-                .add(level, &times);
-        }
-        if let Some(interval) = plan.trend {
-            let (key, label) = period(times[0], interval);
-            let e = trend.entry(key).or_insert_with(|| (label, 0, 0));
-            e.1 += 1;
-            if level + 1 == k {
-                e.2 += 1;
-            }
-        }
-        if let Some((a, b, _)) = plan.ttc {
-            if level >= b {
-                ttc.push(times[b] - times[a]);
-            }
-        }
+    let mut parts: Vec<Partial> = if threads <= 1 {
+        vec![ctx.run(0..units)]
+    } else {
+        let per = units.div_ceil(threads);
+        std::thread::scope(|sc| {
+            let handles: Vec<_> = (0..threads)
+                .map(|i| {
+                    let ctx = &ctx;
+                    let r = (i * per).min(units)..((i + 1) * per).min(units);
+                    sc.spawn(move || ctx.run(r))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a funnel thread panicked"))
+                .collect()
+        })
+    };
+    let mut all = parts.remove(0);
+    for p in parts {
+        all.merge(p);
     }
+    let Partial {
+        total,
+        groups,
+        trend,
+        mut ttc,
+        excluded,
+    } = all;
 
     let breakdown_out = match &breakdown {
         None => Vec::new(),
@@ -976,6 +1017,112 @@ pub fn run_on_index(ws: &Workspace, ix: &EventIndex, spec: &FunnelSpec) -> Resul
         excluded,
         warnings,
     })
+}
+
+/// What one thread found over its units.
+struct Partial {
+    total: Agg,
+    groups: Vec<Option<Agg>>,
+    trend: BTreeMap<i64, (String, u64, u64)>,
+    ttc: Vec<i64>,
+    excluded: u64,
+}
+
+impl Partial {
+    fn merge(&mut self, o: Partial) {
+        self.total.merge(o.total);
+        for (a, b) in self.groups.iter_mut().zip(o.groups) {
+            match (a.as_mut(), b) {
+                (Some(a), Some(b)) => a.merge(b),
+                (None, Some(b)) => *a = Some(b),
+                _ => {}
+            }
+        }
+        for (key, (label, e, c)) in o.trend {
+            let x = self.trend.entry(key).or_insert((label, 0, 0));
+            x.1 += e;
+            x.2 += c;
+        }
+        self.ttc.extend(o.ttc);
+        self.excluded += o.excluded;
+    }
+}
+
+struct UnitsCtx<'a> {
+    pass: &'a Pass<'a>,
+    ix: &'a EventIndex,
+    breakdown: Option<&'a Interned>,
+    plan: &'a Plan,
+}
+
+impl UnitsCtx<'_> {
+    fn run(&self, units: std::ops::Range<usize>) -> Partial {
+        let (ix, plan, pass) = (self.ix, self.plan, self.pass);
+        let k = plan.k;
+        let mut p = Partial {
+            total: Agg::new(k),
+            groups: match self.breakdown {
+                Some(b) => vec![None; b.dict.len() + 1],
+                None => Vec::new(),
+            },
+            trend: BTreeMap::new(),
+            ttc: Vec::new(),
+            excluded: 0,
+        };
+        let mut evs: Vec<u32> = Vec::new();
+        let mut out = Outcome {
+            level: -1,
+            excluded: false,
+            path: [0; MAX_STEPS],
+        };
+        let mut times = [0i64; MAX_STEPS];
+        let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
+        for u in units {
+            let range = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
+            pass.collect(range, &mut evs);
+            pass.outcome(&evs, &mut out, &mut paths);
+            if out.excluded {
+                p.excluded += 1;
+            }
+            if out.level < 0 {
+                continue;
+            }
+            let level = out.level as usize;
+            for q in 0..=level {
+                times[q] = ix.time[out.path[q] as usize];
+            }
+            p.total.add(level, &times);
+            if let (Some(b), Some((attr, step))) = (self.breakdown, plan.attribution) {
+                let pos = match attr {
+                    Attribution::FirstTouch => Some(out.path[0]),
+                    Attribution::LastTouch => Some(out.path[level]),
+                    Attribution::Step => (level >= step).then(|| out.path[step]),
+                };
+                let code = pos.map_or(NULL_CODE, |x| b.codes[x as usize]);
+                let g = slot(code, p.groups.len());
+                p.groups[g]
+                    .get_or_insert_with(|| Agg::new(k))
+                    .add(level, &times);
+            }
+            if let Some(interval) = plan.trend {
+                let key = period_key(times[0], interval);
+                let e = p
+                    .trend
+                    .entry(key)
+                    .or_insert_with(|| (period(times[0], interval).1, 0, 0));
+                e.1 += 1;
+                if level + 1 == k {
+                    e.2 += 1;
+                }
+            }
+            if let Some((a, b, _)) = plan.ttc {
+                if level >= b {
+                    p.ttc.push(times[b] - times[a]);
+                }
+            }
+        }
+        p
+    }
 }
 
 /// Groups with the same text (e.g. a dictionary holding "" and a missing
