@@ -196,6 +196,50 @@ pub fn format_timestamp(micros: i64) -> String {
     }
 }
 
+/// Reads a column straight into interned form, chunk by chunk, with one
+/// dictionary for the whole column (cheaper than [`Workspace::read_column`]
+/// and re-interning when a text column has many distinct values).
+fn read_interned(ws: &Workspace, dataset: &DatasetRecord, col: usize) -> Result<Interned> {
+    let mut st = ws
+        .conn()
+        .prepare_cached(
+            "SELECT data FROM column_chunks WHERE dataset_id = ?1 AND col = ?2 ORDER BY chunk",
+        )
+        .map_err(ws.err())?;
+    let mut rows = st
+        .query(rusqlite::params![dataset.id, col as i64])
+        .map_err(ws.err())?;
+    let mut out = Interned::default();
+    let mut map: HashMap<String, u32> = HashMap::new();
+    while let Some(row) = rows.next().map_err(ws.err())? {
+        let blob = row.get_ref(0).map_err(ws.err())?;
+        let bytes = blob.as_blob().map_err(|e| Error::Internal(e.to_string()))?;
+        let chunk = Column::decode(bytes)?;
+        let part = intern_column(&chunk);
+        let remap: Vec<u32> = part
+            .dict
+            .into_iter()
+            .map(|s| match map.get(&s) {
+                Some(&c) => c,
+                None => {
+                    let c = out.dict.len() as u32;
+                    out.dict.push(s.clone());
+                    map.insert(s, c);
+                    c
+                }
+            })
+            .collect();
+        out.codes.extend(part.codes.into_iter().map(|c| {
+            if c == NULL_CODE {
+                NULL_CODE
+            } else {
+                remap[c as usize]
+            }
+        }));
+    }
+    Ok(out)
+}
+
 /// A time column as µs since the epoch (None for null).
 pub(crate) fn time_micros(col: &Column, col_name: &str) -> Result<Vec<Option<i64>>> {
     let n = col.len();
@@ -310,11 +354,11 @@ impl EventIndex {
             )));
         }
         let users = match user_idx {
-            Some(i) => Some(intern_column(&ws.read_column(dataset, i)?)),
+            Some(i) => Some(read_interned(ws, dataset, i)?),
             None => None,
         };
         let sessions = match (unit, session_idx) {
-            (Unit::Sessions, Some(i)) => Some(intern_column(&ws.read_column(dataset, i)?)),
+            (Unit::Sessions, Some(i)) => Some(read_interned(ws, dataset, i)?),
             _ => None,
         };
         let check_len = |x: &Option<Interned>| x.as_ref().is_none_or(|x| x.codes.len() == n);
@@ -367,7 +411,7 @@ impl EventIndex {
 
         let interned_role = |idx: Option<usize>| -> Result<Interned> {
             Ok(match idx {
-                Some(i) => permute_interned(&intern_column(&ws.read_column(dataset, i)?), &rows),
+                Some(i) => permute_interned(&read_interned(ws, dataset, i)?, &rows),
                 None => Interned {
                     dict: Vec::new(),
                     codes: vec![NULL_CODE; rows.len()],
@@ -436,7 +480,22 @@ impl EventIndex {
         if let Some(c) = self.interned.lock().map_err(poisoned)?.get(name) {
             return Ok(c.clone());
         }
-        let x = Arc::new(intern_column(&*self.column(ws, name)?));
+        let idx = self
+            .record
+            .info
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "dataset \"{}\" has no column \"{name}\"",
+                    self.dataset_name
+                ))
+            })?;
+        let x = Arc::new(permute_interned(
+            &read_interned(ws, &self.record, idx)?,
+            &self.rows,
+        ));
         self.interned
             .lock()
             .map_err(poisoned)?
