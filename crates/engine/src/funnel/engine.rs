@@ -1088,8 +1088,8 @@ impl UnitsCtx<'_> {
                 continue;
             }
             let level = out.level as usize;
-            for q in 0..=level {
-                times[q] = ix.time[out.path[q] as usize];
+            for (t, &pos) in times.iter_mut().zip(&out.path).take(level + 1) {
+                *t = ix.time[pos as usize];
             }
             p.total.add(level, &times);
             if let (Some(b), Some((attr, step))) = (self.breakdown, plan.attribution) {

@@ -14,44 +14,44 @@ pub struct FunnelSpec {
     /// The dataset's name, as given at import.
     pub dataset: String,
     pub steps: Vec<Step>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub order: Option<Order>,
     /// `30m`, `12h`, `7d`, `2w` (also `s`); default `14d`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub window: Option<String>,
     /// What is counted; default users.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub count: Option<Unit>,
     /// Filters on every event: events that fail them are not seen at all.
-    #[serde(default, rename = "where")]
+    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
     #[ts(rename = "where", optional)]
     pub filters: Option<Vec<Filter>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub date_range: Option<DateRange>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub exclude: Option<Vec<Exclusion>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub breakdown: Option<Breakdown>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub trend: Option<TrendSpec>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub time_to_convert: Option<TimeToConvertSpec>,
     /// Metric tables: the column summed for each step (default: the first
     /// metric column).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub metric: Option<String>,
     /// Metric tables: the column a step's `value` is matched against
     /// (default: the first dimension column).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub dimension: Option<String>,
 }
@@ -62,25 +62,25 @@ pub struct FunnelSpec {
 #[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct Step {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub label: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub event: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub page: Option<Pattern>,
-    #[serde(default, rename = "where")]
+    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
     #[ts(rename = "where", optional)]
     pub filters: Option<Vec<Filter>>,
     /// Metric tables: the value of the dimension column that picks this
     /// step's rows (exact, `*` glob or regex).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub value: Option<Pattern>,
     /// Metric tables: the metric column of this step, if not the funnel's.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub metric: Option<String>,
 }
@@ -140,7 +140,7 @@ pub enum FilterOp {
 pub struct Filter {
     pub column: String,
     pub op: FilterOp,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(
         type = "string | number | boolean | Array<string | number | boolean> | null",
         optional
@@ -153,10 +153,10 @@ pub struct Filter {
 #[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct DateRange {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub from: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub to: Option<String>,
 }
@@ -166,21 +166,21 @@ pub struct DateRange {
 #[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct Exclusion {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub event: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub page: Option<Pattern>,
-    #[serde(default, rename = "where")]
+    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
     #[ts(rename = "where", optional)]
     pub filters: Option<Vec<Filter>>,
     /// Default 0.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub from_step: Option<usize>,
     /// Default: the last step.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub to_step: Option<usize>,
 }
@@ -200,15 +200,15 @@ pub enum Attribution {
 #[ts(export)]
 pub struct Breakdown {
     pub column: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub attribution: Option<Attribution>,
     /// The step whose event gives the value, with `attribution: "step"`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub step: Option<usize>,
     /// Values beyond this many (by entries) pool into "Other"; default 10.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub limit: Option<usize>,
 }
@@ -234,15 +234,15 @@ pub struct TrendSpec {
 #[ts(export)]
 pub struct TimeToConvertSpec {
     /// Default 0.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub from_step: Option<usize>,
     /// Default: the last step.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub to_step: Option<usize>,
     /// Number of bins; default 10.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub bins: Option<usize>,
 }
@@ -389,5 +389,58 @@ impl FunnelSpec {
             return v.describe();
         }
         format!("Step {}", k + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_issue_example_parses_and_round_trips() {
+        let text = r#"{ "dataset": "shop events",
+          "steps": [ {"label": "Viewed product", "event": "view_item"},
+                     {"event": "add_to_cart", "where": [{"column": "device_category", "op": "eq", "value": "mobile"}]},
+                     {"page": "/checkout*"}, {"page": {"regex": "^/thanks"}} ],
+          "order": "strict", "window": "12h", "count": "sessions",
+          "where": [{"column": "country", "op": "in", "value": ["DE", "FR"]}],
+          "date_range": {"from": "2024-09-01", "to": "2024-09-30"},
+          "exclude": [{"event": "refund", "from_step": 0, "to_step": 1}],
+          "breakdown": {"column": "device_category", "attribution": "step", "step": 1, "limit": 5},
+          "trend": {"interval": "week"},
+          "time_to_convert": {"from_step": 0, "to_step": 2, "bins": 8} }"#;
+        let spec = FunnelSpec::from_json(text).unwrap();
+        assert_eq!(spec.order(), Order::Strict);
+        assert_eq!(spec.unit(), Unit::Sessions);
+        assert_eq!(spec.window_micros().unwrap(), 12 * 3600 * 1_000_000);
+        assert_eq!(spec.step_label(0), "Viewed product");
+        assert_eq!(spec.step_label(1), "add_to_cart");
+        assert_eq!(spec.step_label(2), "/checkout*");
+        assert_eq!(
+            spec.steps[3].page,
+            Some(Pattern::Regex {
+                regex: "^/thanks".into()
+            })
+        );
+        let again = FunnelSpec::from_json(&serde_json::to_string(&spec).unwrap()).unwrap();
+        assert_eq!(again, spec);
+        // defaults, and no nulls written for them
+        let min = FunnelSpec::from_json(r#"{"dataset": "d", "steps": [{"event": "a"}]}"#).unwrap();
+        assert_eq!(min.order(), Order::Ordered);
+        assert_eq!(min.unit(), Unit::Users);
+        assert_eq!(min.window_micros().unwrap(), 14 * 86_400 * 1_000_000);
+        assert!(!serde_json::to_string(&min).unwrap().contains("null"));
+    }
+
+    #[test]
+    fn windows_and_typos_are_clear() {
+        assert_eq!(parse_window("30m").unwrap(), 1_800_000_000);
+        assert_eq!(parse_window("2w").unwrap(), 14 * 86_400_000_000);
+        assert_eq!(parse_window(" 90s ").unwrap(), 90_000_000);
+        for bad in ["", "7", "d", "7y", "-1d", "1.5h"] {
+            assert!(parse_window(bad).is_err(), "{bad}");
+        }
+        let e = FunnelSpec::from_json(r#"{"dataset": "d", "steps": [{"evnt": "a"}]}"#).unwrap_err();
+        assert!(e.to_string().contains("evnt"), "{e}");
     }
 }
