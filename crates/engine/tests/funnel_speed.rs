@@ -147,6 +147,27 @@ fn funnel_speed() {
         warm[warm.len() / 2],
         warm[warm.len() - 1]
     );
+    // other orders and an exclusion, for the record
+    for (name, extra) in [
+        ("strict", json!({"order": "strict"})),
+        ("unordered", json!({"order": "unordered"})),
+        (
+            "ordered + exclusion",
+            json!({"exclude": [{"event": "scroll", "from_step": 1, "to_step": 2}]}),
+        ),
+        ("sessions (derived)", json!({"count": "sessions"})),
+    ] {
+        let mut v = serde_json::to_value(&spec).unwrap();
+        for (key, val) in extra.as_object().unwrap() {
+            v[key] = val.clone();
+        }
+        let s: FunnelSpec = serde_json::from_value(v).unwrap();
+        run_funnel(&ws, &s, &mut cache).unwrap();
+        let t = Instant::now();
+        let r = run_funnel(&ws, &s, &mut cache).unwrap();
+        let c: Vec<u64> = r.steps.iter().map(|s| s.count).collect();
+        println!("{name}: {:?} (counts {c:?})", t.elapsed());
+    }
     for w in counts.windows(2) {
         assert!(w[1] <= w[0]);
     }
