@@ -476,7 +476,7 @@ impl Pass<'_> {
         }
     }
 
-    fn outcome(&self, evs: &[u32], out: &mut Outcome, paths: &mut Paths) {
+    fn outcome(&self, evs: &[u32], out: &mut Outcome, paths: &mut Paths, sc: &mut Scratch) {
         out.level = -1;
         out.excluded = false;
         if !evs.iter().any(|&p| self.can_start(self.masks[p as usize])) {
@@ -485,7 +485,7 @@ impl Pass<'_> {
         let has_excl = !self.plan.excl.is_empty()
             && evs.iter().any(|&p| self.masks[p as usize] & EXCL_BITS != 0);
         if has_excl || self.plan.order == Order::Unordered {
-            self.per_start(evs, out)
+            self.per_start(evs, out, sc)
         } else if self.plan.order == Order::Strict {
             self.strict_machine(evs, out, paths)
         } else {
@@ -578,36 +578,105 @@ impl Pass<'_> {
         }
     }
 
+    /// Fills the per-unit tables of the per-start evaluation: for each step
+    /// the next position matching it, for each start the end of its window,
+    /// for each exclusion a running count.
+    fn tables(&self, evs: &[u32], sc: &mut Scratch) {
+        let n = evs.len();
+        let k = self.plan.k;
+        sc.next.clear();
+        sc.next.resize(k * (n + 1), n as u32);
+        for q in 0..k {
+            let row = &mut sc.next[q * (n + 1)..(q + 1) * (n + 1)];
+            for j in (0..n).rev() {
+                row[j] = if self.m(evs, j) & (1 << q) != 0 {
+                    j as u32
+                } else {
+                    row[j + 1]
+                };
+            }
+        }
+        sc.ends.clear();
+        let mut end = 0usize;
+        for s in 0..n {
+            let limit = self.t(evs, s).saturating_add(self.plan.window);
+            end = end.max(s + 1);
+            while end < n && self.t(evs, end) <= limit {
+                end += 1;
+            }
+            sc.ends.push(end as u32);
+        }
+        let ne = self.plan.excl.len();
+        sc.prefix.clear();
+        sc.prefix.resize(ne * (n + 1), 0);
+        for e in 0..ne {
+            let bit = 1u64 << (32 + e);
+            let row = &mut sc.prefix[e * (n + 1)..(e + 1) * (n + 1)];
+            for j in 0..n {
+                row[j + 1] = row[j] + (self.m(evs, j) & bit != 0) as u32;
+            }
+        }
+        sc.disjoint = evs
+            .iter()
+            .all(|&p| (self.masks[p as usize] & STEP_BITS).count_ones() <= 1);
+    }
+
     /// The attempt from start `s`: fills `g` with evs positions, returns its
     /// level.
-    fn reach(&self, evs: &[u32], s: usize, g: &mut [usize; MAX_STEPS]) -> i32 {
+    fn reach(&self, evs: &[u32], s: usize, g: &mut [usize; MAX_STEPS], sc: &Scratch) -> i32 {
         let k = self.plan.k;
-        let w = self.plan.window;
-        let t0 = self.t(evs, s);
+        let n = evs.len();
+        let end = sc.ends[s] as usize;
+        let next = |q: usize, j: usize| sc.next[q * (n + 1) + j] as usize;
         match self.plan.order {
-            Order::Ordered | Order::Strict => {
-                let strict = self.plan.order == Order::Strict;
+            Order::Ordered => {
                 g[0] = s;
                 let mut level = 0usize;
-                for j in s + 1..evs.len() {
-                    if level + 1 == k || self.t(evs, j) - t0 > w {
+                while level + 1 < k {
+                    let j = next(level + 1, g[level] + 1);
+                    if j >= end {
                         break;
                     }
-                    if self.m(evs, j) & (1 << (level + 1)) != 0 {
-                        level += 1;
-                        g[level] = j;
-                    } else if strict {
-                        break;
-                    }
+                    level += 1;
+                    g[level] = j;
                 }
                 level as i32
+            }
+            Order::Strict => {
+                g[0] = s;
+                let mut level = 0usize;
+                while level + 1 < k {
+                    let j = g[level] + 1;
+                    if j >= end || self.m(evs, j) & (1 << (level + 1)) == 0 {
+                        break;
+                    }
+                    level += 1;
+                    g[level] = j;
+                }
+                level as i32
+            }
+            Order::Unordered if sc.disjoint => {
+                // each event fills at most one step: the attempt reaches a
+                // new step at the first occurrence of each step in the window
+                let mut found = [0usize; MAX_STEPS];
+                let mut m = 0;
+                for q in 0..k {
+                    let j = next(q, s);
+                    if j < end {
+                        found[m] = j;
+                        m += 1;
+                    }
+                }
+                found[..m].sort_unstable();
+                g[..m].copy_from_slice(&found[..m]);
+                m as i32 - 1
             }
             Order::Unordered => {
                 // incremental bipartite matching of events to steps
                 let mut assign = [usize::MAX; MAX_STEPS];
                 let mut level = -1i32;
-                for j in s..evs.len() {
-                    if level + 1 == k as i32 || self.t(evs, j) - t0 > w {
+                for j in s..end {
+                    if level + 1 == k as i32 {
                         break;
                     }
                     if self.m(evs, j) & STEP_BITS == 0 {
@@ -647,31 +716,34 @@ impl Pass<'_> {
         false
     }
 
-    fn spoiled(&self, evs: &[u32], s: usize, g: &[usize; MAX_STEPS], level: i32) -> bool {
-        let t0 = self.t(evs, s);
-        for (e, &(a, b)) in self.plan.excl.iter().enumerate() {
+    /// Is there an excluded event after step a and before step b (or the
+    /// end of the window, if the attempt never reached b)?
+    fn spoiled(
+        &self,
+        n: usize,
+        s: usize,
+        g: &[usize; MAX_STEPS],
+        level: i32,
+        sc: &Scratch,
+    ) -> bool {
+        self.plan.excl.iter().enumerate().any(|(e, &(a, b))| {
             if level < a as i32 {
-                continue;
+                return false;
             }
-            let bit = 1u64 << (32 + e);
-            for j in g[a] + 1..evs.len() {
-                if level >= b as i32 {
-                    if j >= g[b] {
-                        break;
-                    }
-                } else if self.t(evs, j) - t0 > self.plan.window {
-                    break;
-                }
-                if self.m(evs, j) & bit != 0 {
-                    return true;
-                }
-            }
-        }
-        false
+            let lo = g[a] + 1;
+            let hi = if level >= b as i32 {
+                g[b]
+            } else {
+                sc.ends[s] as usize
+            };
+            let row = &sc.prefix[e * (n + 1)..];
+            lo < hi && row[hi] > row[lo]
+        })
     }
 
     /// One attempt per possible start; the furthest wins (see docs).
-    fn per_start(&self, evs: &[u32], out: &mut Outcome) {
+    fn per_start(&self, evs: &[u32], out: &mut Outcome, sc: &mut Scratch) {
+        self.tables(evs, sc);
         let mut furthest = -1i32;
         // (level, g_L, t0, s, g)
         let mut clean: Option<(i32, usize, i64, usize, [usize; MAX_STEPS])> = None;
@@ -680,9 +752,9 @@ impl Pass<'_> {
             if !self.can_start(self.m(evs, s)) {
                 continue;
             }
-            let level = self.reach(evs, s, &mut g);
+            let level = self.reach(evs, s, &mut g, sc);
             furthest = furthest.max(level);
-            if level < 0 || self.spoiled(evs, s, &g, level) {
+            if level < 0 || self.spoiled(evs.len(), s, &g, level, sc) {
                 continue;
             }
             let gl = g[level as usize];
@@ -711,6 +783,19 @@ impl Pass<'_> {
             }
         }
     }
+}
+
+/// Per-unit tables of the per-start evaluation, reused across units.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// `next[q * (n + 1) + j]`: first position >= j matching step q (n: none).
+    next: Vec<u32>,
+    /// `ends[s]`: first position after the window of an attempt from s.
+    ends: Vec<u32>,
+    /// `prefix[e * (n + 1) + j]`: events of exclusion e before position j.
+    prefix: Vec<u32>,
+    /// No event matches two steps.
+    disjoint: bool,
 }
 
 /// Per-step counts and step-to-step durations (µs) of a group of units.
@@ -1077,10 +1162,11 @@ impl UnitsCtx<'_> {
         };
         let mut times = [0i64; MAX_STEPS];
         let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
+        let mut scratch = Scratch::default();
         for u in units {
             let range = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
             pass.collect(range, &mut evs);
-            pass.outcome(&evs, &mut out, &mut paths);
+            pass.outcome(&evs, &mut out, &mut paths, &mut scratch);
             if out.excluded {
                 p.excluded += 1;
             }
