@@ -548,3 +548,59 @@ impl IndexCache {
         self.map.clear()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::column::ColumnBuilder;
+
+    fn ints(ty: ColumnType, v: &[Option<i64>]) -> Column {
+        let mut b = ColumnBuilder::new(ty);
+        for x in v {
+            match x {
+                Some(x) => b.push_int(*x),
+                None => b.push_null(),
+            }
+        }
+        b.take()
+    }
+
+    #[test]
+    fn epoch_units_are_guessed_from_magnitude() {
+        let s = 1_725_148_800i64; // 2024-09-01 in seconds
+        let want = Some(s * 1_000_000);
+        for (v, unit) in [
+            (s, "seconds"),
+            (s * 1_000, "millis"),
+            (s * 1_000_000, "micros"),
+            (s * 1_000_000_000, "nanos"),
+        ] {
+            let t = time_micros(&ints(ColumnType::Integer, &[Some(v), None]), "t").unwrap();
+            assert_eq!(t, vec![want, None], "{unit}");
+        }
+        let d = time_micros(&ints(ColumnType::Date, &[Some(19_967)]), "d").unwrap();
+        assert_eq!(d, vec![Some(19_967 * 86_400_000_000)]);
+        let mut f = ColumnBuilder::new(ColumnType::Decimal);
+        f.push_float(1.5);
+        assert_eq!(time_micros(&f.take(), "f").unwrap(), vec![Some(1_500_000)]);
+        let mut t = ColumnBuilder::new(ColumnType::Text);
+        t.push_text("yesterday");
+        let e = time_micros(&t.take(), "when").unwrap_err();
+        assert!(e.to_string().contains("\"when\" holds text values"), "{e}");
+    }
+
+    #[test]
+    fn interning_numbers_and_nulls() {
+        let c = ints(ColumnType::Integer, &[Some(7), None, Some(7), Some(8)]);
+        let x = intern_column(&c);
+        assert_eq!(x.get(0), Some("7"));
+        assert_eq!(x.get(1), None);
+        assert_eq!(x.codes[0], x.codes[2]);
+        assert_eq!(x.dict.len(), 2);
+        assert_eq!(format_date(19_967), "2024-09-01");
+        assert_eq!(
+            format_timestamp(1_725_148_800_000_000),
+            "2024-09-01T00:00:00Z"
+        );
+    }
+}
