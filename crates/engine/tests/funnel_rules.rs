@@ -917,3 +917,61 @@ fn from_one_start_each_step_takes_the_first_matching_event() {
     assert_eq!(r.steps[1].average_seconds, Some(1.0));
     assert_eq!(r.steps[2].average_seconds, Some(4.0));
 }
+
+#[test]
+fn strict_ties_put_other_events_last() {
+    let mut w = workspace();
+    events(
+        &mut w,
+        &[("u", 5, "A", ""), ("u", 5, "X", ""), ("u", 5, "B", "")],
+    );
+    let r = run(
+        &mut w,
+        json!({"dataset": "ev", "steps": [{"event": "A"}, {"event": "B"}], "order": "strict"}),
+    );
+    assert_eq!(counts(&r), vec![1, 1]);
+}
+
+#[test]
+fn counting_users_needs_a_user_column() {
+    let mut w = workspace();
+    let cols = [
+        col(
+            "sid",
+            stepwise_engine::ColumnType::Text,
+            Some(stepwise_engine::Role::Session),
+        ),
+        col(
+            "time",
+            stepwise_engine::ColumnType::Timestamp,
+            Some(stepwise_engine::Role::Time),
+        ),
+        col(
+            "event",
+            stepwise_engine::ColumnType::Text,
+            Some(stepwise_engine::Role::Event),
+        ),
+    ];
+    let rows: Vec<Vec<String>> = [("s1", 0, "A"), ("s1", 5, "B"), ("s2", 0, "A")]
+        .iter()
+        .map(|(s, t, e)| vec![s.to_string(), t.to_string(), e.to_string()])
+        .collect();
+    dataset(
+        &mut w.ws,
+        "visits",
+        stepwise_engine::DatasetKind::Events,
+        &cols,
+        &rows,
+    );
+    let steps = json!([{"event": "A"}, {"event": "B"}]);
+    let e = run_err(&mut w, json!({"dataset": "visits", "steps": steps}));
+    assert!(
+        e.contains("no user column") && e.contains("count sessions"),
+        "{e}"
+    );
+    let r = run(
+        &mut w,
+        json!({"dataset": "visits", "steps": steps, "count": "sessions"}),
+    );
+    assert_eq!(counts(&r), vec![2, 1]);
+}
