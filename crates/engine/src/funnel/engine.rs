@@ -399,13 +399,40 @@ pub(crate) fn masks(
     }
     if simple {
         let (ev, pg) = (&ix.event.codes, &ix.page.codes);
-        for ((m, &e), &p) in masks.iter_mut().zip(ev).zip(pg) {
-            if *m & PRESENT != 0 {
-                *m |= ev_bits[slot(e, ne)] & pg_bits[slot(p, np)];
+        par_chunks(&mut masks, |start, chunk| {
+            let ev = &ev[start..start + chunk.len()];
+            let pg = &pg[start..start + chunk.len()];
+            for ((m, &e), &p) in chunk.iter_mut().zip(ev).zip(pg) {
+                if *m & PRESENT != 0 {
+                    *m |= ev_bits[slot(e, ne)] & pg_bits[slot(p, np)];
+                }
             }
-        }
+        });
     }
     Ok(masks)
+}
+
+/// Runs `f(start, chunk)` over `data` split in one contiguous chunk per
+/// thread (one chunk when small).
+fn par_chunks<T: Send>(data: &mut [T], f: impl Fn(usize, &mut [T]) + Sync) {
+    let threads = if data.len() >= 1 << 18 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8)
+    } else {
+        1
+    };
+    if threads <= 1 {
+        return f(0, data);
+    }
+    let per = data.len().div_ceil(threads);
+    std::thread::scope(|sc| {
+        for (i, chunk) in data.chunks_mut(per).enumerate() {
+            let f = &f;
+            sc.spawn(move || f(i * per, chunk));
+        }
+    });
 }
 
 /// A unit's counted attempt: `level` is the last step reached (-1: none);
@@ -859,19 +886,22 @@ pub(crate) fn ratio(a: u64, b: u64) -> f64 {
 }
 
 /// Average and median in seconds of durations in µs (None when empty).
+/// The sum is exact (integers), so the result does not depend on the order
+/// units were visited in; the median is found by selection, not a sort.
 pub(crate) fn avg_median(d: &mut [i64]) -> (Option<f64>, Option<f64>) {
     if d.is_empty() {
         return (None, None);
     }
     let n = d.len();
-    // sorted first, so the sum (and so the average) does not depend on the
-    // order units were visited in
-    d.sort_unstable();
-    let avg = d.iter().map(|&x| x as f64).sum::<f64>() / n as f64 / 1e6;
+    let sum: i128 = d.iter().map(|&x| x as i128).sum();
+    let avg = sum as f64 / n as f64 / 1e6;
+    let (left, mid, _) = d.select_nth_unstable(n / 2);
+    let mid = *mid as f64;
     let med = if n % 2 == 1 {
-        d[n / 2] as f64
+        mid
     } else {
-        (d[n / 2 - 1] as f64 + d[n / 2] as f64) / 2.0
+        let below = left.iter().copied().max().unwrap_or(0) as f64;
+        (below + mid) / 2.0
     };
     (Some(avg), Some(med / 1e6))
 }
