@@ -27,6 +27,8 @@ struct Case {
     exclude: Vec<(usize, usize, usize)>,
     breakdown: Option<(usize, usize, usize)>,
     extras: bool,
+    /// (from, to) in 10-minute steps, and a filter on every event
+    limits: (Option<u32>, Option<u32>, bool),
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -39,9 +41,14 @@ fn case() -> impl Strategy<Value = Case> {
         prop::collection::vec((0usize..4, 0usize..4, 0usize..2), 0..3),
         prop::option::of((0usize..3, 0usize..4, 1usize..4)),
         any::<bool>(),
+        (
+            prop::option::weighted(0.2, 0u32..10),
+            prop::option::weighted(0.2, 5u32..24),
+            prop::bool::weighted(0.2),
+        ),
     )
         .prop_map(
-            |(rows, steps, order, window, sessions, exclude, breakdown, extras)| Case {
+            |(rows, steps, order, window, sessions, exclude, breakdown, extras, limits)| Case {
                 rows,
                 steps,
                 order,
@@ -50,6 +57,7 @@ fn case() -> impl Strategy<Value = Case> {
                 exclude,
                 breakdown,
                 extras,
+                limits,
             },
         )
 }
@@ -88,6 +96,21 @@ fn spec_of(c: &Case) -> serde_json::Value {
     if let Some((attr, step, limit)) = c.breakdown {
         let attr = ["first_touch", "last_touch", "step"][attr];
         spec["breakdown"] = json!({"column": "device", "attribution": attr, "step": step.min(k - 1), "limit": limit});
+    }
+    // 2024-09-02 00:00 UTC plus 10-minute steps
+    let at = |x: u32| format!("2024-09-02T{:02}:{:02}:00Z", x / 6, (x % 6) * 10);
+    if c.limits.0.is_some() || c.limits.1.is_some() {
+        let mut r = json!({});
+        if let Some(a) = c.limits.0 {
+            r["from"] = json!(at(a));
+        }
+        if let Some(b) = c.limits.1 {
+            r["to"] = json!(at(b.max(c.limits.0.unwrap_or(0))));
+        }
+        spec["date_range"] = r;
+    }
+    if c.limits.2 {
+        spec["where"] = json!([{"column": "device", "op": "ne", "value": "d"}]);
     }
     if c.extras {
         spec["trend"] = json!({"interval": "day"});

@@ -15,6 +15,24 @@ use stepwise_engine::index::{EventIndex, IndexCache, Unit};
 use stepwise_engine::{ColumnType, DatasetKind, Role, Workspace};
 use util::col;
 
+/// CPU time of this process (all threads, user + system), from
+/// /proc/self/stat in clock ticks (assumed 100 Hz); None off Linux. The
+/// machine may be shared, so wall times alone can mislead.
+fn cpu() -> Option<std::time::Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(std::time::Duration::from_millis(ticks * 10))
+}
+
+fn cpu_since(start: Option<std::time::Duration>) -> String {
+    match (start, cpu()) {
+        (Some(a), Some(b)) => format!(" (cpu {:?})", b.saturating_sub(a)),
+        _ => String::new(),
+    }
+}
+
 struct Rng(u64);
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -112,37 +130,43 @@ fn funnel_speed() {
     .unwrap();
 
     // first query after opening the workspace: index build included
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu());
     let ws = Workspace::open(&path).unwrap();
     let mut cache = IndexCache::new();
     let first = run_funnel(&ws, &spec, &mut cache).unwrap();
-    let cold = t.elapsed();
+    let cold = format!("{:?}{}", t.elapsed(), cpu_since(c));
 
     let rec = ws.dataset("clicks").unwrap();
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu());
     let ix = EventIndex::build(&ws, &rec, Unit::Users).unwrap();
-    let build = t.elapsed();
+    let build = format!("{:?}{}", t.elapsed(), cpu_since(c));
 
     let mut warm = Vec::new();
-    for _ in 0..7 {
+    let c = cpu();
+    let runs = 7;
+    for _ in 0..runs {
         let t = Instant::now();
         let r = run_funnel(&ws, &spec, &mut cache).unwrap();
         warm.push(t.elapsed());
         assert_eq!(r, first);
     }
+    let warm_cpu = match (c, cpu()) {
+        (Some(a), Some(b)) => format!(", cpu per query {:?}", b.saturating_sub(a) / runs),
+        _ => String::new(),
+    };
     warm.sort();
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu());
     let r = run_on_index(&ws, &ix, &spec).unwrap();
-    let fresh_index_first = t.elapsed();
+    let fresh_index_first = format!("{:?}{}", t.elapsed(), cpu_since(c));
     assert_eq!(r.steps, first.steps);
 
     let counts: Vec<u64> = first.steps.iter().map(|s| s.count).collect();
     println!("units {}, counts {counts:?}", ix.units());
-    println!("first query after open (index build + funnel): {cold:?}");
-    println!("index build alone: {build:?}");
-    println!("funnel on a fresh index (breakdown column loaded): {fresh_index_first:?}");
+    println!("first query after open (index build + funnel): {cold}");
+    println!("index build alone: {build}");
+    println!("funnel on a fresh index (breakdown column loaded): {fresh_index_first}");
     println!(
-        "funnel on a built index: min {:?}, median {:?}, max {:?}",
+        "funnel on a built index: min {:?}, median {:?}, max {:?}{warm_cpu}",
         warm[0],
         warm[warm.len() / 2],
         warm[warm.len() - 1]
@@ -163,10 +187,10 @@ fn funnel_speed() {
         }
         let s: FunnelSpec = serde_json::from_value(v).unwrap();
         run_funnel(&ws, &s, &mut cache).unwrap();
-        let t = Instant::now();
+        let (t, c0) = (Instant::now(), cpu());
         let r = run_funnel(&ws, &s, &mut cache).unwrap();
         let c: Vec<u64> = r.steps.iter().map(|s| s.count).collect();
-        println!("{name}: {:?} (counts {c:?})", t.elapsed());
+        println!("{name}: {:?}{} counts {c:?}", t.elapsed(), cpu_since(c0));
     }
     for w in counts.windows(2) {
         assert!(w[1] <= w[0]);

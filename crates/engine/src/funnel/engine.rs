@@ -301,18 +301,48 @@ fn apply(m: &EventMatcher, bit: u64, ix: &EventIndex, masks: &mut [u64]) {
     }
 }
 
-/// The masks of every indexed event: PRESENT if it passes the funnel's
-/// filters and date range, plus a bit per matching step and exclusion.
+/// What an event matches: PRESENT if it passes the funnel's filters and
+/// date range, plus a bit per matching step and exclusion. Conditions on the
+/// event name and page are two small tables looked up as the pass goes;
+/// only filters on other columns need a mask per event, computed up front.
+pub(crate) struct Masks {
+    full: Option<Vec<u64>>,
+    ev_bits: Vec<u64>,
+    pg_bits: Vec<u64>,
+    from: i64,
+    to: i64,
+}
+
+impl Masks {
+    #[inline]
+    fn get(&self, ix: &EventIndex, p: usize) -> u64 {
+        let t = ix.time[p];
+        if t < self.from || t >= self.to {
+            return 0;
+        }
+        let base = match &self.full {
+            Some(f) => f[p],
+            None => PRESENT,
+        };
+        if base & PRESENT == 0 {
+            return 0;
+        }
+        base | (self.ev_bits[slot(ix.event.codes[p], self.ev_bits.len())]
+            & self.pg_bits[slot(ix.page.codes[p], self.pg_bits.len())])
+    }
+}
+
 pub(crate) fn masks(
     ws: &Workspace,
     ix: &EventIndex,
     spec: &FunnelSpec,
     warnings: &mut Vec<String>,
-) -> Result<Vec<u64>> {
+) -> Result<Masks> {
     let n = ix.len();
-    let mut masks = vec![PRESENT; n];
     let global = compile_filters(ws, ix, spec.filters.as_deref().unwrap_or_default())?;
+    let mut full: Option<Vec<u64>> = None;
     for (col, f) in &global {
+        let masks = full.get_or_insert_with(|| vec![PRESENT; n]);
         let v = f.matches_all(col);
         for (m, ok) in masks.iter_mut().zip(v) {
             if !ok {
@@ -320,6 +350,7 @@ pub(crate) fn masks(
             }
         }
     }
+    let mut range = (i64::MIN, i64::MAX);
     if let Some(r) = &spec.date_range {
         let from = r
             .from
@@ -334,11 +365,7 @@ pub(crate) fn masks(
                 ));
             }
         }
-        for (m, &t) in masks.iter_mut().zip(&ix.time) {
-            if from.is_some_and(|a| t < a) || to.is_some_and(|b| t >= b) {
-                *m = 0;
-            }
-        }
+        range = (from.unwrap_or(i64::MIN), to.unwrap_or(i64::MAX));
     }
     let mut matchers: Vec<(EventMatcher, u64)> = Vec::new();
     for (k, s) in spec.steps.iter().enumerate() {
@@ -373,19 +400,17 @@ pub(crate) fn masks(
         )?;
         matchers.push((m, 1 << (32 + e)));
     }
-    // conditions on the event name and page only: one pass through two
-    // tables of bits; conditions with filters: one pass each
+    // conditions on the event name and page only: two tables of bits, read
+    // during the pass; conditions with filters: a mask per event, now
     let ne = ix.event.dict.len() + 1;
     let np = ix.page.dict.len() + 1;
     let mut ev_bits = vec![0u64; ne];
     let mut pg_bits = vec![0u64; np];
-    let mut simple = false;
     for (m, bit) in &matchers {
         if !m.filters.is_empty() {
-            apply(m, *bit, ix, &mut masks);
+            apply(m, *bit, ix, full.get_or_insert_with(|| vec![PRESENT; n]));
             continue;
         }
-        simple = true;
         for (c, b) in ev_bits.iter_mut().enumerate() {
             if m.event.as_ref().is_none_or(|t| t[c]) {
                 *b |= bit;
@@ -397,42 +422,13 @@ pub(crate) fn masks(
             }
         }
     }
-    if simple {
-        let (ev, pg) = (&ix.event.codes, &ix.page.codes);
-        par_chunks(&mut masks, |start, chunk| {
-            let ev = &ev[start..start + chunk.len()];
-            let pg = &pg[start..start + chunk.len()];
-            for ((m, &e), &p) in chunk.iter_mut().zip(ev).zip(pg) {
-                if *m & PRESENT != 0 {
-                    *m |= ev_bits[slot(e, ne)] & pg_bits[slot(p, np)];
-                }
-            }
-        });
-    }
-    Ok(masks)
-}
-
-/// Runs `f(start, chunk)` over `data` split in one contiguous chunk per
-/// thread (one chunk when small).
-fn par_chunks<T: Send>(data: &mut [T], f: impl Fn(usize, &mut [T]) + Sync) {
-    let threads = if data.len() >= 1 << 18 {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(8)
-    } else {
-        1
-    };
-    if threads <= 1 {
-        return f(0, data);
-    }
-    let per = data.len().div_ceil(threads);
-    std::thread::scope(|sc| {
-        for (i, chunk) in data.chunks_mut(per).enumerate() {
-            let f = &f;
-            sc.spawn(move || f(i * per, chunk));
-        }
-    });
+    Ok(Masks {
+        full,
+        ev_bits,
+        pg_bits,
+        from: range.0,
+        to: range.1,
+    })
 }
 
 /// A unit's counted attempt: `level` is the last step reached (-1: none);
@@ -450,8 +446,23 @@ type Paths = [[u32; MAX_STEPS]; MAX_STEPS];
 
 struct Pass<'a> {
     plan: &'a Plan,
-    time: &'a [i64],
-    masks: &'a [u64],
+    ix: &'a EventIndex,
+    masks: &'a Masks,
+}
+
+/// The events of one unit that matter, in funnel order: index position,
+/// mask and time.
+#[derive(Debug, Default)]
+struct UnitEvents {
+    pos: Vec<u32>,
+    m: Vec<u64>,
+    t: Vec<i64>,
+}
+
+impl UnitEvents {
+    fn len(&self) -> usize {
+        self.pos.len()
+    }
 }
 
 /// Tie key: events at one instant are taken in funnel order (the first step
@@ -463,35 +474,50 @@ fn tie_key(m: u64) -> u32 {
 
 impl Pass<'_> {
     #[inline]
-    fn t(&self, evs: &[u32], j: usize) -> i64 {
-        self.time[evs[j] as usize]
+    fn t(&self, evs: &UnitEvents, j: usize) -> i64 {
+        evs.t[j]
     }
     #[inline]
-    fn m(&self, evs: &[u32], j: usize) -> u64 {
-        self.masks[evs[j] as usize]
+    fn m(&self, evs: &UnitEvents, j: usize) -> u64 {
+        evs.m[j]
     }
 
     /// The unit's events that matter, in funnel order, into `evs`.
-    fn collect(&self, range: std::ops::Range<usize>, evs: &mut Vec<u32>) {
-        evs.clear();
+    fn collect(&self, range: std::ops::Range<usize>, evs: &mut UnitEvents) {
+        evs.pos.clear();
+        evs.m.clear();
+        evs.t.clear();
         let want = if self.plan.order == Order::Strict {
             PRESENT
         } else {
             STEP_BITS | EXCL_BITS
         };
+        let mut sorted = true;
+        let (mut last_t, mut last_key) = (i64::MIN, 0);
         for p in range {
-            let m = self.masks[p];
+            let m = self.masks.get(self.ix, p);
             if m & want != 0 && m & PRESENT != 0 {
-                evs.push(p as u32);
+                let t = self.ix.time[p];
+                let key = tie_key(m);
+                if t == last_t && key < last_key {
+                    sorted = false;
+                }
+                (last_t, last_key) = (t, key);
+                evs.pos.push(p as u32);
+                evs.m.push(m);
+                evs.t.push(t);
             }
         }
-        let (time, masks) = (self.time, self.masks);
-        let sorted = evs.windows(2).all(|w| {
-            let (a, b) = (w[0] as usize, w[1] as usize);
-            time[a] != time[b] || tie_key(masks[a]) <= tie_key(masks[b])
-        });
         if !sorted {
-            evs.sort_by_key(|&p| (time[p as usize], tie_key(masks[p as usize]), p));
+            let mut all: Vec<(i64, u32, u32, u64)> = (0..evs.len())
+                .map(|j| (evs.t[j], tie_key(evs.m[j]), evs.pos[j], evs.m[j]))
+                .collect();
+            all.sort_unstable();
+            for (j, (t, _, p, m)) in all.into_iter().enumerate() {
+                evs.t[j] = t;
+                evs.pos[j] = p;
+                evs.m[j] = m;
+            }
         }
     }
 
@@ -503,14 +529,13 @@ impl Pass<'_> {
         }
     }
 
-    fn outcome(&self, evs: &[u32], out: &mut Outcome, paths: &mut Paths, sc: &mut Scratch) {
+    fn outcome(&self, evs: &UnitEvents, out: &mut Outcome, paths: &mut Paths, sc: &mut Scratch) {
         out.level = -1;
         out.excluded = false;
-        if !evs.iter().any(|&p| self.can_start(self.masks[p as usize])) {
+        if !evs.m.iter().any(|&m| self.can_start(m)) {
             return;
         }
-        let has_excl = !self.plan.excl.is_empty()
-            && evs.iter().any(|&p| self.masks[p as usize] & EXCL_BITS != 0);
+        let has_excl = !self.plan.excl.is_empty() && evs.m.iter().any(|&m| m & EXCL_BITS != 0);
         if has_excl || self.plan.order == Order::Unordered {
             self.per_start(evs, out, sc)
         } else if self.plan.order == Order::Strict {
@@ -520,14 +545,14 @@ impl Pass<'_> {
         }
     }
 
-    fn ordered_machine(&self, evs: &[u32], out: &mut Outcome, paths: &mut Paths) {
+    fn ordered_machine(&self, evs: &UnitEvents, out: &mut Outcome, paths: &mut Paths) {
         let k = self.plan.k;
         let w = self.plan.window;
         let mut t0 = [NONE; MAX_STEPS];
         let mut best = -1i32;
-        for (j, &p) in evs.iter().enumerate() {
-            let m = self.masks[p as usize] & STEP_BITS;
-            let t = self.time[p as usize];
+        for j in 0..evs.len() {
+            let m = evs.m[j] & STEP_BITS;
+            let t = evs.t[j];
             let mut rest = m & !1;
             while rest != 0 {
                 let q = 63 - rest.leading_zeros() as usize;
@@ -559,14 +584,14 @@ impl Pass<'_> {
         self.finish(evs, best, out)
     }
 
-    fn strict_machine(&self, evs: &[u32], out: &mut Outcome, paths: &mut Paths) {
+    fn strict_machine(&self, evs: &UnitEvents, out: &mut Outcome, paths: &mut Paths) {
         let k = self.plan.k;
         let w = self.plan.window;
         let mut t0 = [NONE; MAX_STEPS];
         let mut best = -1i32;
-        for (j, &p) in evs.iter().enumerate() {
-            let m = self.masks[p as usize] & STEP_BITS;
-            let t = self.time[p as usize];
+        for j in 0..evs.len() {
+            let m = evs.m[j] & STEP_BITS;
+            let t = evs.t[j];
             for q in (1..k).rev() {
                 let s = t0[q - 1];
                 if m & (1 << q) != 0 && s != NONE && t - s <= w {
@@ -597,18 +622,18 @@ impl Pass<'_> {
     }
 
     /// Turns evs-relative positions into index positions.
-    fn finish(&self, evs: &[u32], best: i32, out: &mut Outcome) {
+    fn finish(&self, evs: &UnitEvents, best: i32, out: &mut Outcome) {
         out.level = best;
         for q in 0..=best.max(-1) {
             let q = q as usize;
-            out.path[q] = evs[out.path[q] as usize];
+            out.path[q] = evs.pos[out.path[q] as usize];
         }
     }
 
     /// Fills the per-unit tables of the per-start evaluation: for each step
     /// the next position matching it, for each start the end of its window,
     /// for each exclusion a running count.
-    fn tables(&self, evs: &[u32], sc: &mut Scratch) {
+    fn tables(&self, evs: &UnitEvents, sc: &mut Scratch) {
         let n = evs.len();
         let k = self.plan.k;
         sc.next.clear();
@@ -643,14 +668,12 @@ impl Pass<'_> {
                 row[j + 1] = row[j] + (self.m(evs, j) & bit != 0) as u32;
             }
         }
-        sc.disjoint = evs
-            .iter()
-            .all(|&p| (self.masks[p as usize] & STEP_BITS).count_ones() <= 1);
+        sc.disjoint = evs.m.iter().all(|&m| (m & STEP_BITS).count_ones() <= 1);
     }
 
     /// The attempt from start `s`: fills `g` with evs positions, returns its
     /// level.
-    fn reach(&self, evs: &[u32], s: usize, g: &mut [usize; MAX_STEPS], sc: &Scratch) -> i32 {
+    fn reach(&self, evs: &UnitEvents, s: usize, g: &mut [usize; MAX_STEPS], sc: &Scratch) -> i32 {
         let k = self.plan.k;
         let n = evs.len();
         let end = sc.ends[s] as usize;
@@ -722,7 +745,7 @@ impl Pass<'_> {
 
     fn augment(
         &self,
-        evs: &[u32],
+        evs: &UnitEvents,
         j: usize,
         assign: &mut [usize; MAX_STEPS],
         seen: &mut u64,
@@ -769,7 +792,7 @@ impl Pass<'_> {
     }
 
     /// One attempt per possible start; the furthest wins (see docs).
-    fn per_start(&self, evs: &[u32], out: &mut Outcome, sc: &mut Scratch) {
+    fn per_start(&self, evs: &UnitEvents, out: &mut Outcome, sc: &mut Scratch) {
         self.tables(evs, sc);
         let mut furthest = -1i32;
         // (level, g_L, t0, s, g)
@@ -800,8 +823,8 @@ impl Pass<'_> {
         match clean {
             Some((level, _, _, _, g)) if level == furthest => {
                 out.level = level;
-                for q in 0..=level as usize {
-                    out.path[q] = evs[g[q]];
+                for (slot, &j) in out.path.iter_mut().zip(&g).take(level as usize + 1) {
+                    *slot = evs.pos[j];
                 }
             }
             _ => {
@@ -1036,7 +1059,7 @@ pub fn run_on_index(ws: &Workspace, ix: &EventIndex, spec: &FunnelSpec) -> Resul
 
     let pass = Pass {
         plan: &plan,
-        time: &ix.time,
+        ix,
         masks: &masks,
     };
     // units are split into contiguous ranges, one per thread; the partial
@@ -1184,7 +1207,7 @@ impl UnitsCtx<'_> {
             ttc: Vec::new(),
             excluded: 0,
         };
-        let mut evs: Vec<u32> = Vec::new();
+        let mut evs = UnitEvents::default();
         let mut out = Outcome {
             level: -1,
             excluded: false,
