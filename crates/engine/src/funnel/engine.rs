@@ -309,6 +309,8 @@ pub(crate) struct Masks {
     full: Option<Vec<u64>>,
     ev_bits: Vec<u64>,
     pg_bits: Vec<u64>,
+    /// The page bits when no condition looks at the page (most funnels).
+    pg_const: Option<u64>,
     from: i64,
     to: i64,
 }
@@ -327,8 +329,11 @@ impl Masks {
         if base & PRESENT == 0 {
             return 0;
         }
-        base | (self.ev_bits[slot(ix.event.codes[p], self.ev_bits.len())]
-            & self.pg_bits[slot(ix.page.codes[p], self.pg_bits.len())])
+        let pg = match self.pg_const {
+            Some(b) => b,
+            None => self.pg_bits[slot(ix.page.codes[p], self.pg_bits.len())],
+        };
+        base | (self.ev_bits[slot(ix.event.codes[p], self.ev_bits.len())] & pg)
     }
 }
 
@@ -422,10 +427,12 @@ pub(crate) fn masks(
             }
         }
     }
+    let pg_const = pg_bits.iter().all(|&b| b == pg_bits[0]).then(|| pg_bits[0]);
     Ok(Masks {
         full,
         ev_bits,
         pg_bits,
+        pg_const,
         from: range.0,
         to: range.1,
     })
