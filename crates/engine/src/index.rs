@@ -199,10 +199,13 @@ fn format_float(x: f64) -> String {
 
 /// Days since the epoch as YYYY-MM-DD.
 pub fn format_date(days: i64) -> String {
-    let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1).unwrap();
-    match time::Date::from_julian_day((epoch.to_julian_day() as i64 + days) as i32) {
-        Ok(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day()),
-        Err(_) => days.to_string(),
+    let epoch = 2_440_588i64; // julian day of 1970-01-01
+    match i32::try_from(epoch.saturating_add(days))
+        .ok()
+        .and_then(|jd| time::Date::from_julian_day(jd).ok())
+    {
+        Some(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day()),
+        None => days.to_string(),
     }
 }
 
