@@ -64,6 +64,26 @@ pub enum SessionSource {
     Derived,
 }
 
+/// A fast, non-cryptographic hasher for interning (the FxHash mix).
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// Text values with a dictionary: `dict[codes[i]]`, [`NULL_CODE`] for none.
 #[derive(Debug, Clone, Default)]
 pub struct Interned {
@@ -136,7 +156,7 @@ pub fn intern_column(col: &Column) -> Interned {
             }
         }
         _ => {
-            let mut map: HashMap<String, u32> = HashMap::new();
+            let mut map: FxMap<String, u32> = FxMap::default();
             let mut dict = Vec::new();
             let codes = (0..col.len())
                 .map(|i| match cell_text(col, i) {
@@ -179,10 +199,13 @@ fn format_float(x: f64) -> String {
 
 /// Days since the epoch as YYYY-MM-DD.
 pub fn format_date(days: i64) -> String {
-    let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1).unwrap();
-    match time::Date::from_julian_day((epoch.to_julian_day() as i64 + days) as i32) {
-        Ok(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day()),
-        Err(_) => days.to_string(),
+    let epoch = 2_440_588i64; // julian day of 1970-01-01
+    match i32::try_from(epoch.saturating_add(days))
+        .ok()
+        .and_then(|jd| time::Date::from_julian_day(jd).ok())
+    {
+        Some(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day()),
+        None => days.to_string(),
     }
 }
 
@@ -210,7 +233,7 @@ fn read_interned(ws: &Workspace, dataset: &DatasetRecord, col: usize) -> Result<
         .query(rusqlite::params![dataset.id, col as i64])
         .map_err(ws.err())?;
     let mut out = Interned::default();
-    let mut map: HashMap<String, u32> = HashMap::new();
+    let mut map: FxMap<String, u32> = FxMap::default();
     while let Some(row) = rows.next().map_err(ws.err())? {
         let blob = row.get_ref(0).map_err(ws.err())?;
         let bytes = blob.as_blob().map_err(|e| Error::Internal(e.to_string()))?;
@@ -242,19 +265,42 @@ fn read_interned(ws: &Workspace, dataset: &DatasetRecord, col: usize) -> Result<
 
 /// A time column as µs since the epoch (None for null).
 pub(crate) fn time_micros(col: &Column, col_name: &str) -> Result<Vec<Option<i64>>> {
-    let n = col.len();
-    let valid = |i: usize| !col.is_null(i);
-    Ok(match (&col.values, col.ty) {
-        (Values::Int(v), ColumnType::Timestamp) => {
-            (0..n).map(|i| valid(i).then_some(v[i])).collect()
+    Ok(time_micros_raw(col.clone(), col_name)?
+        .into_iter()
+        .map(|t| (t != NULL_TIME).then_some(t))
+        .collect())
+}
+
+/// A missing time in [`time_micros_raw`].
+const NULL_TIME: i64 = i64::MIN;
+
+/// A time column as µs since the epoch, [`NULL_TIME`] for null; consumes
+/// the column so a timestamp column without nulls is used as it is.
+fn time_micros_raw(col: Column, col_name: &str) -> Result<Vec<i64>> {
+    let valid = col.valid;
+    let ok = |i: usize| valid.as_ref().is_none_or(|v| v[i]);
+    Ok(match (col.values, col.ty) {
+        (Values::Int(mut v), ColumnType::Timestamp) => {
+            if valid.is_some() {
+                for (i, x) in v.iter_mut().enumerate() {
+                    if !ok(i) {
+                        *x = NULL_TIME;
+                    }
+                }
+            }
+            v
         }
-        (Values::Int(v), ColumnType::Date) => (0..n)
-            .map(|i| valid(i).then(|| v[i].saturating_mul(86_400_000_000)))
+        (Values::Int(v), ColumnType::Date) => v
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| if ok(i) { d.saturating_mul(86_400_000_000) } else { NULL_TIME })
             .collect(),
         (Values::Int(v), _) => {
-            let max = (0..n)
-                .filter(|&i| valid(i))
-                .map(|i| v[i].unsigned_abs())
+            let max = v
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| ok(i))
+                .map(|(_, x)| x.unsigned_abs())
                 .max()
                 .unwrap_or(0);
             // seconds up to year ~5138, then ms, µs, ns
@@ -267,13 +313,20 @@ pub(crate) fn time_micros(col: &Column, col_name: &str) -> Result<Vec<Option<i64
             } else {
                 (1, 1_000)
             };
-            (0..n)
-                .map(|i| valid(i).then(|| v[i].saturating_mul(mul) / div))
+            v.iter()
+                .enumerate()
+                .map(|(i, &x)| if ok(i) { x.saturating_mul(mul) / div } else { NULL_TIME })
                 .collect()
         }
-        (Values::Float(v), _) => (0..n)
-            .map(|i| {
-                (valid(i) && v[i].is_finite()).then(|| (v[i] * 1e6).round() as i64)
+        (Values::Float(v), _) => v
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                if ok(i) && x.is_finite() {
+                    (x * 1e6).round() as i64
+                } else {
+                    NULL_TIME
+                }
             })
             .collect(),
         _ => {
@@ -283,6 +336,24 @@ pub(crate) fn time_micros(col: &Column, col_name: &str) -> Result<Vec<Option<i64
             )))
         }
     })
+}
+
+/// Stable counting sort of `rows` by `key` (keys below `nkeys`).
+fn counting_sort(rows: &[u32], nkeys: usize, key: impl Fn(u32) -> u32) -> Vec<u32> {
+    let mut start = vec![0u32; nkeys + 1];
+    for &r in rows {
+        start[key(r) as usize + 1] += 1;
+    }
+    for k in 1..start.len() {
+        start[k] += start[k - 1];
+    }
+    let mut out = vec![0u32; rows.len()];
+    for &r in rows {
+        let k = key(r) as usize;
+        out[start[k] as usize] = r;
+        start[k] += 1;
+    }
+    out
 }
 
 /// Reorders a column into index order.
@@ -346,7 +417,7 @@ impl EventIndex {
             _ => {}
         }
         let time_name = &dataset.info.columns[time_idx].name;
-        let times = time_micros(&ws.read_column(dataset, time_idx)?, time_name)?;
+        let times = time_micros_raw(ws.read_column(dataset, time_idx)?, time_name)?;
         let n = times.len();
         if n > u32::MAX as usize - 1 {
             return Err(Error::Invalid(format!(
@@ -368,30 +439,58 @@ impl EventIndex {
             )));
         }
 
-        // (major key, minor key, time, row) for every usable row
-        let mut keys: Vec<(u32, u32, i64, u32)> = Vec::with_capacity(n);
+        // usable rows, in row order
         let mut dropped = 0u64;
+        let mut usable: Vec<u32> = Vec::with_capacity(n);
         for (r, t) in times.iter().enumerate() {
             let u = users.as_ref().map_or(0, |x| x.codes[r]);
             let s = sessions.as_ref().map_or(0, |x| x.codes[r]);
-            let missing = t.is_none()
+            let missing = *t == NULL_TIME
                 || (users.is_some() && u == NULL_CODE && sessions.is_none())
                 || (sessions.is_some() && s == NULL_CODE);
             if missing {
                 dropped += 1;
-                continue;
+            } else {
+                usable.push(r as u32);
             }
-            keys.push((u, s, t.unwrap_or(0), r as u32));
         }
-        keys.sort_unstable();
+        let time_of = |r: u32| times[r as usize];
+        // sort by (user, session, time, row): counting sorts by session then
+        // user keep row order within a unit; then each unit's slice is sorted
+        // by time only if it is not already (exports are usually in time
+        // order, so this is linear)
+        let mut order = usable;
+        for x in [&sessions, &users].into_iter().flatten() {
+            let nk = x.dict.len() as u32;
+            order = counting_sort(&order, nk as usize + 1, |r| match x.codes[r as usize] {
+                NULL_CODE => nk,
+                c => c,
+            });
+        }
+        let ukey = |r: u32| users.as_ref().map_or(0, |x| x.codes[r as usize]);
+        let skey = |r: u32| sessions.as_ref().map_or(0, |x| x.codes[r as usize]);
+        let mut i = 0;
+        while i < order.len() {
+            let (u, s) = (ukey(order[i]), skey(order[i]));
+            let mut j = i + 1;
+            while j < order.len() && ukey(order[j]) == u && skey(order[j]) == s {
+                j += 1;
+            }
+            let slice = &mut order[i..j];
+            if !slice.windows(2).all(|w| time_of(w[0]) <= time_of(w[1])) {
+                slice.sort_unstable_by_key(|&r| (time_of(r), r));
+            }
+            i = j;
+        }
 
         let derive = unit == Unit::Sessions && sessions.is_none();
-        let mut rows = Vec::with_capacity(keys.len());
-        let mut time = Vec::with_capacity(keys.len());
-        let mut unit_of = Vec::with_capacity(keys.len());
+        let mut rows = Vec::with_capacity(order.len());
+        let mut time = Vec::with_capacity(order.len());
+        let mut unit_of = Vec::with_capacity(order.len());
         let mut unit_starts = Vec::new();
         let mut prev: Option<(u32, u32, i64)> = None;
-        for (i, &(u, s, t, r)) in keys.iter().enumerate() {
+        for (i, &r) in order.iter().enumerate() {
+            let (u, s, t) = (ukey(r), skey(r), time_of(r));
             let new_unit = match prev {
                 None => true,
                 Some((pu, ps, pt)) => {
@@ -407,7 +506,7 @@ impl EventIndex {
             unit_of.push((unit_starts.len() - 1) as u32);
         }
         unit_starts.push(rows.len() as u32);
-        drop(keys);
+        drop(order);
 
         let interned_role = |idx: Option<usize>| -> Result<Interned> {
             Ok(match idx {

@@ -29,6 +29,9 @@ struct Case {
     extras: bool,
     /// (from, to) in 10-minute steps, and a filter on every event
     limits: (Option<u32>, Option<u32>, bool),
+    /// a session column: each row's session (3 = missing), and whether the
+    /// user is missing
+    sessions_col: Option<Vec<(u8, bool)>>,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -46,9 +49,13 @@ fn case() -> impl Strategy<Value = Case> {
             prop::option::weighted(0.2, 5u32..24),
             prop::bool::weighted(0.2),
         ),
+        prop::option::weighted(
+            0.3,
+            prop::collection::vec((0u8..4, prop::bool::weighted(0.1)), 40),
+        ),
     )
         .prop_map(
-            |(rows, steps, order, window, sessions, exclude, breakdown, extras, limits)| Case {
+            |(
                 rows,
                 steps,
                 order,
@@ -58,6 +65,18 @@ fn case() -> impl Strategy<Value = Case> {
                 breakdown,
                 extras,
                 limits,
+                sessions_col,
+            )| Case {
+                rows,
+                steps,
+                order,
+                window,
+                sessions,
+                exclude,
+                breakdown,
+                extras,
+                limits,
+                sessions_col,
             },
         )
 }
@@ -139,7 +158,18 @@ proptest! {
         if rows_ref.is_empty() {
             return Ok(());
         }
-        events(&mut w, &rows_ref);
+        match &c.sessions_col {
+            None => events(&mut w, &rows_ref),
+            Some(sc) => {
+                let sids = ["s0", "s1", "s2", ""];
+                let with: Vec<(&str, &str, i64, &str, &str)> = rows_ref
+                    .iter()
+                    .zip(sc)
+                    .map(|(&(u, t, e, d), &(s, no_user))| (if no_user { "" } else { u }, sids[s as usize], t, e, d))
+                    .collect();
+                events_with_sessions(&mut w, &with);
+            }
+        }
         let spec: FunnelSpec = serde_json::from_value(spec_of(&c)).unwrap();
         let mut fast = run_funnel(&w.ws, &spec, &mut w.cache).unwrap();
         let slow = reference_funnel(&w.ws, &spec).unwrap();

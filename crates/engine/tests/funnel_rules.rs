@@ -975,3 +975,26 @@ fn counting_users_needs_a_user_column() {
     );
     assert_eq!(counts(&r), vec![2, 1]);
 }
+
+#[test]
+fn far_away_dates_do_not_break_trends() {
+    let mut w = workspace();
+    let far = 400_000_000_000i64; // year ~14,700
+    events(
+        &mut w,
+        &[
+            ("u1", far, "A", ""),
+            ("u1", far + 5, "B", ""),
+            ("u2", -far, "A", ""),
+        ],
+    );
+    for interval in ["day", "week", "month"] {
+        let r = run(
+            &mut w,
+            json!({"dataset": "ev", "steps": [{"event": "A"}, {"event": "B"}], "trend": {"interval": interval}}),
+        );
+        let t = r.trend.unwrap();
+        assert_eq!(t.iter().map(|p| p.entered).sum::<u64>(), 2, "{interval}");
+        assert_eq!(t.iter().map(|p| p.converted).sum::<u64>(), 1, "{interval}");
+    }
+}

@@ -99,3 +99,28 @@ pub fn counts(r: &FunnelResult) -> Vec<u64> {
 }
 
 pub const DAY: i64 = 86_400;
+
+/// Events as (user, session, seconds, event, device): dataset "ev" with a
+/// session column ("" = missing).
+pub fn events_with_sessions(w: &mut Ws, rows: &[(&str, &str, i64, &str, &str)]) {
+    let cols = [
+        col("user", ColumnType::Text, Some(Role::User)),
+        col("sid", ColumnType::Text, Some(Role::Session)),
+        col("time", ColumnType::Timestamp, Some(Role::Time)),
+        col("event", ColumnType::Text, Some(Role::Event)),
+        col("device", ColumnType::Text, None),
+    ];
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(u, s, t, e, d)| {
+            vec![
+                u.to_string(),
+                s.to_string(),
+                t.to_string(),
+                e.to_string(),
+                d.to_string(),
+            ]
+        })
+        .collect();
+    dataset(&mut w.ws, "ev", DatasetKind::Events, &cols, &rows);
+}

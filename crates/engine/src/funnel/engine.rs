@@ -946,11 +946,11 @@ pub(crate) fn period(t: i64, interval: Interval) -> (i64, String) {
             let monday = days - (days + 3).rem_euclid(7);
             (monday, crate::index::format_date(monday))
         }
-        Interval::Month => {
-            let s = crate::index::format_date(days);
-            let key = s[..4].parse::<i64>().unwrap_or(0) * 12 + s[5..7].parse::<i64>().unwrap_or(0);
-            (key, s[..7].to_string())
-        }
+        Interval::Month => match month_of(days) {
+            Some((y, m)) => (y * 12 + m, format!("{y:04}-{m:02}")),
+            // beyond the calendar's range: one period per day, labelled by it
+            None => (i64::MIN / 2 + days, days.to_string()),
+        },
     }
 }
 
@@ -960,14 +960,19 @@ pub(crate) fn period_key(t: i64, interval: Interval) -> i64 {
     match interval {
         Interval::Day => days,
         Interval::Week => days - (days + 3).rem_euclid(7),
-        Interval::Month => {
-            let epoch = 2_440_588; // julian day of 1970-01-01
-            match time::Date::from_julian_day((epoch + days) as i32) {
-                Ok(d) => d.year() as i64 * 12 + d.month() as i64,
-                Err(_) => period(t, interval).0,
-            }
-        }
+        Interval::Month => match month_of(days) {
+            Some((y, m)) => y * 12 + m,
+            None => i64::MIN / 2 + days,
+        },
     }
+}
+
+/// (year, month) of a day since the epoch, within the calendar's range.
+fn month_of(days: i64) -> Option<(i64, i64)> {
+    let epoch = 2_440_588; // julian day of 1970-01-01
+    let jd = i32::try_from(epoch + days).ok()?;
+    let d = time::Date::from_julian_day(jd).ok()?;
+    Some((d.year() as i64, d.month() as u8 as i64))
 }
 
 /// Histogram of durations (µs) in `bins` equal bins from min to max.
