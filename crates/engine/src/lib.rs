@@ -5,11 +5,13 @@
 //!
 //! See docs/architecture.md.
 
+pub mod chart;
 pub mod column;
 pub mod error;
 pub mod import;
 pub mod job;
 pub mod model;
+pub mod report;
 pub mod stats;
 pub mod store;
 
