@@ -224,9 +224,19 @@ pub fn funnel(c: &mut Canvas, d: &FunnelChartData) -> Result<()> {
     }
     let fbottom = footer(c, &note);
     let plot_bottom = fbottom - 2.0 * 15.0 * s - 10.0 * s;
-    let plot_top = top + 36.0 * s;
     let maxc = d.steps.iter().map(|s| s.count).max().unwrap_or(0) as f64;
     let ticks = format::nice_ticks(0.0, maxc.max(1.0), 4);
+    // A drop too small to label inside its grey block is labelled above the
+    // column; leave room for that line when such a column is near the top.
+    let tmax = *ticks.last().unwrap_or(&1.0);
+    let est_h = plot_bottom - top - 36.0 * s;
+    let needs_line = |k: usize| {
+        let (prev, cur) = (d.steps[k - 1].count as f64, d.steps[k].count as f64);
+        prev > cur && (prev - cur) / tmax * est_h < 15.0 * s
+    };
+    let crowded = (1..d.steps.len())
+        .any(|k| needs_line(k) && d.steps[k - 1].count as f64 / tmax * est_h > est_h - 16.0 * s);
+    let plot_top = top + if crowded { 52.0 } else { 36.0 } * s;
     let left = pad + y_label_width(c, &ticks, ValueKind::Count);
     let right = c.w - pad;
     let y = y_axis(
@@ -281,6 +291,8 @@ pub fn funnel(c: &mut Canvas, d: &FunnelChartData) -> Result<()> {
                     );
                 } else if fits && gh >= 15.0 * s {
                     c.text(&drop, cx, mid, 12.0, true, dcol, Align::Center);
+                } else {
+                    c.text(&drop, cx, y.at(prev) - 39.0 * s, 12.0, true, dcol, Align::Center);
                 }
             }
         }

@@ -204,17 +204,19 @@ impl Flow {
         wrap(s, size, false, self.content_w()).len() as f64 * size * 1.45
     }
 
+    /// Place a chart so that its own padding falls outside the text column:
+    /// its title and axis labels line up with the text.
     fn chart(&mut self, svg: &str, src_w: f64, src_h: f64) {
-        let k = self.content_w() / src_w;
+        let k = chart_scale(self.content_w(), src_w);
         let h = src_h * k;
         self.ensure(h + 6.0);
-        let (x, y) = (MARGIN_X, self.y);
+        let (x, y) = (MARGIN_X - CHART_PAD * k, self.y - CHART_PAD * k * 0.5);
         let inner = svg_inner(svg).to_string();
         let _ = write!(
             self.out(),
             r#"<g transform="translate({x:.2} {y:.2}) scale({k:.5})">{inner}</g>"#
         );
-        self.y += h + 10.0;
+        self.y += h - CHART_PAD * k * 0.5 + 10.0;
     }
 
     fn table(&mut self, t: &Table) {
@@ -326,6 +328,13 @@ impl Flow {
     }
 }
 
+/// The padding plotted charts leave around their content (chart::kinds PAD).
+const CHART_PAD: f64 = 16.0;
+
+fn chart_scale(content_w: f64, src_w: f64) -> f64 {
+    content_w / (src_w - 2.0 * CHART_PAD)
+}
+
 fn page_svg(w: f64, h: f64, body: &str) -> String {
     format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}"><rect x="0" y="0" width="{w}" height="{h}" fill="#FFFFFF"/>{body}</svg>"##
@@ -425,7 +434,7 @@ pub fn render_pages(doc: &ReportDocument) -> Result<RenderedReport> {
         size: ChartSize::Page,
     };
     let (src_w, src_h) = ChartSize::Page.pixels();
-    let chart_h = src_h as f64 * (w - 2.0 * MARGIN_X) / src_w as f64;
+    let chart_h = src_h as f64 * chart_scale(w - 2.0 * MARGIN_X, src_w as f64);
     for section in &doc.sections {
         match section {
             Section::Chart(cs) => {
@@ -440,12 +449,21 @@ pub fn render_pages(doc: &ReportDocument) -> Result<RenderedReport> {
                     flow.y += 14.0;
                 }
                 entries.push((cs.heading.clone(), flow.page_index()));
-                flow.heading(&cs.heading);
-                if let Some(intro) = &cs.intro {
-                    flow.paragraph(intro, BODY, TEXT, 0.0);
-                    flow.y += 4.0;
+                // The chart's own title serves as the heading when they agree;
+                // the intro then follows the chart.
+                let titled = cs.heading.trim().eq_ignore_ascii_case(cs.chart.title().trim());
+                if !titled {
+                    flow.heading(&cs.heading);
+                    if let Some(intro) = &cs.intro {
+                        flow.paragraph(intro, BODY, TEXT, 0.0);
+                        flow.y += 4.0;
+                    }
                 }
                 flow.chart(&svg, src_w as f64, src_h as f64);
+                if let (true, Some(intro)) = (titled, &cs.intro) {
+                    flow.paragraph(intro, BODY, TEXT, 0.0);
+                    flow.y += 6.0;
+                }
                 let table = cs.table.clone().unwrap_or_else(|| cs.chart.table());
                 flow.table(&table);
                 for n in &cs.notes {
