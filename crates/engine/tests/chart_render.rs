@@ -361,3 +361,52 @@ fn dump_for_review() {
         }
     }
 }
+
+#[test]
+fn degenerate_data_draws_without_panicking() {
+    let long = "A very long step label that goes on and on about what the user did ".repeat(3);
+    let mut f = chart_data::funnel();
+    f.steps = (0..30)
+        .map(|i| FunnelChartStep {
+            label: format!("{long}{i}"),
+            count: if i < 3 { 0 } else { 5 },
+            conversion_from_start: f64::NAN,
+            conversion_from_previous: if i % 2 == 0 { f64::INFINITY } else { 0.0 },
+        })
+        .collect();
+    let mut c = chart_data::comparison();
+    c.series[0].steps.truncate(1);
+    c.series[1].steps[2].ci_low = Some(f64::NAN);
+    let mut t = chart_data::trend();
+    t.series[1].points.truncate(3);
+    t.series[0].points.truncate(1);
+    let mut h = chart_data::histogram();
+    h.bins.truncate(1);
+    h.median_seconds = Some(1e12);
+    let mut i = chart_data::impact();
+    i.items[0].ci_high = f64::INFINITY;
+    i.items
+        .extend(i.items.clone().into_iter().cycle().take(100));
+    let mut m = chart_data::metric_bars();
+    m.bars.iter_mut().for_each(|b| b.value = -b.value);
+    for chart in [
+        ChartData::Funnel(f),
+        ChartData::Comparison(c),
+        ChartData::Trend(t),
+        ChartData::Histogram(h),
+        ChartData::Impact(i),
+        ChartData::MetricBars(m),
+    ] {
+        for size in [
+            ChartSize::Page,
+            ChartSize::Custom {
+                width: 10,
+                height: 10,
+            },
+        ] {
+            let svg = render_svg(&chart, &opts(ThemeName::Light, size)).unwrap();
+            let png = svg_to_png(&svg, 1.0).unwrap();
+            assert!(png.len() > 100);
+        }
+    }
+}

@@ -287,6 +287,15 @@ fn report_spec_is_json() {
     let back: ReportDocument = serde_json::from_str(&json).unwrap();
     let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(serde_json::to_value(&back).unwrap(), parsed);
+
+    let mut t = Table::new(&[("Label", None), ("Users", Some(ValueKind::Count))]);
+    t.rows.push(vec![Cell::Text("a".into()), Cell::Empty]);
+    t.rows.push(vec![Cell::Empty, Cell::Number(3.0)]);
+    let json = serde_json::to_string(&t).unwrap();
+    assert!(json.contains("[[\"a\",null],[null,3.0]]"), "{json}");
+    let back: Table = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, t);
+    assert_eq!(back.display(1, 1), "3");
 }
 
 /// 10 pages, 12 charts: under one second in a release build.
@@ -336,4 +345,58 @@ fn dump_for_review() {
     for (name, csv) in tables_csv(&doc) {
         std::fs::write(dir.join(name), csv).unwrap();
     }
+}
+
+#[test]
+fn awkward_content_still_makes_a_valid_pdf() {
+    let mut f = chart_data::funnel();
+    f.steps[0].label = "<b>View & \"buy\"</b>".into();
+    f.title = "Funnel <script>".into();
+    let doc = ReportDocument {
+        title: "".into(),
+        subtitle: None,
+        client: Some("A & B <Ltd>".into()),
+        date_range: None,
+        datasets: vec![],
+        prepared_on: None,
+        page: PageSize::Letter,
+        sections: vec![
+            Section::Text {
+                heading: None,
+                body: "word ".repeat(3000),
+            },
+            Section::Text {
+                heading: Some("Unbroken".into()),
+                body: "x".repeat(500),
+            },
+            Section::Findings {
+                heading: "Nothing found".into(),
+                items: vec![],
+            },
+            Section::Table {
+                heading: "Empty table".into(),
+                table: Table::default(),
+            },
+            chart("Funnel <script>", ChartData::Funnel(f)),
+        ],
+    };
+    let r = render_pages(&doc).unwrap();
+    assert!(r.pages.len() >= 4);
+    for p in &r.pages {
+        stepwise_engine::chart::export::parse(&p.svg).unwrap();
+    }
+    let pdf = render_pdf(&doc).unwrap();
+    if !tool("qpdf") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("odd.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let (ok, check) = run("qpdf", &["--check"], &path);
+    assert!(ok, "{check}");
+    let (_, text) = run("pdftotext", &[], &path);
+    assert!(
+        text.contains("A & B <Ltd>") && text.contains("<b>View & \"buy\"</b>"),
+        "{text}"
+    );
 }

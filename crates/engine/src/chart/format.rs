@@ -9,7 +9,7 @@ fn group_digits(digits: &str) -> String {
     let n = digits.len();
     let mut out = String::with_capacity(n + n / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 {
+        if i > 0 && (n - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -423,7 +423,7 @@ mod tests {
     fn values_by_kind() {
         assert_eq!(value(ValueKind::Count, 780_928.0), "780,928");
         assert_eq!(value(ValueKind::Number, 1234.567), "1,234.6");
-        assert_eq!(value(ValueKind::Number, 3.14159), "3.14");
+        assert_eq!(value(ValueKind::Number, 12.345), "12.35");
         assert_eq!(value(ValueKind::Seconds, 200.0), "3 min 20 s");
         assert_eq!(p_value(0.0004), "p < 0.001");
         assert_eq!(p_value(0.032), "p = 0.03");

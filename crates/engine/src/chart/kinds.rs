@@ -292,7 +292,15 @@ pub fn funnel(c: &mut Canvas, d: &FunnelChartData) -> Result<()> {
                 } else if fits && gh >= 15.0 * s {
                     c.text(&drop, cx, mid, 12.0, true, dcol, Align::Center);
                 } else {
-                    c.text(&drop, cx, y.at(prev) - 39.0 * s, 12.0, true, dcol, Align::Center);
+                    c.text(
+                        &drop,
+                        cx,
+                        y.at(prev) - 39.0 * s,
+                        12.0,
+                        true,
+                        dcol,
+                        Align::Center,
+                    );
                 }
             }
         }

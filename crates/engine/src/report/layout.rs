@@ -79,6 +79,7 @@ enum Anchor {
     End,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn text_el(
     out: &mut String,
     s: &str,
@@ -451,7 +452,10 @@ pub fn render_pages(doc: &ReportDocument) -> Result<RenderedReport> {
                 entries.push((cs.heading.clone(), flow.page_index()));
                 // The chart's own title serves as the heading when they agree;
                 // the intro then follows the chart.
-                let titled = cs.heading.trim().eq_ignore_ascii_case(cs.chart.title().trim());
+                let titled = cs
+                    .heading
+                    .trim()
+                    .eq_ignore_ascii_case(cs.chart.title().trim());
                 if !titled {
                     flow.heading(&cs.heading);
                     if let Some(intro) = &cs.intro {
