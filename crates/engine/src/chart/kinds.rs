@@ -397,6 +397,14 @@ pub fn comparison(c: &mut Canvas, d: &ComparisonChartData) -> Result<()> {
     let ns = d.series.len();
     let gw = slot * 0.8;
     let bw = gw / ns as f64;
+    // Label every bar or none, so no bar looks special for having a label.
+    let widest = d
+        .series
+        .iter()
+        .flat_map(|se| se.steps.iter())
+        .map(|st| c.width(&format::percent(st.rate), 10.0, false))
+        .fold(0.0, f64::max);
+    let labelled = widest <= bw * 0.96;
     for j in 0..nsteps {
         let gx = left + slot * j as f64 + (slot - gw) / 2.0;
         for (i, se) in d.series.iter().enumerate() {
@@ -414,7 +422,7 @@ pub fn comparison(c: &mut Canvas, d: &ComparisonChartData) -> Result<()> {
                 label_y = label_y.min(y.at(hi));
             }
             let v = format::percent(st.rate);
-            if c.width(&v, 10.0, false) <= (x1 - x0) + bw * 0.12 {
+            if labelled {
                 c.text(
                     &v,
                     cx,
