@@ -404,3 +404,50 @@ fn awkward_content_still_makes_a_valid_pdf() {
         "{text}"
     );
 }
+
+#[test]
+fn xlsx_has_a_sheet_per_table_with_numbers_as_numbers() {
+    let doc = sample(PageSize::A4);
+    let bytes = tables_xlsx(&doc).unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+    if Command::new("unzip").arg("-v").output().is_err() {
+        eprintln!("unzip not found; skipping the look inside the workbook");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tables.xlsx");
+    std::fs::write(&path, &bytes).unwrap();
+    let unzip = |member: &str| {
+        let out = Command::new("unzip")
+            .arg("-p")
+            .arg(&path)
+            .arg(member)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let wb = unzip("xl/workbook.xml");
+    for name in [
+        "Checkout funnel",
+        "Desktop, mobile and tablet",
+        "Landing pages",
+    ] {
+        assert!(wb.contains(&format!("name=\"{name}\"")), "{name}: {wb}");
+    }
+    assert_eq!(wb.matches("<sheet ").count(), 6);
+    let sheet = unzip("xl/worksheets/sheet1.xml");
+    // 780,928 stored as a number, not text; no formulas anywhere.
+    assert!(sheet.contains("<v>780928</v>"), "{sheet}");
+    assert!(!sheet.contains("<f>"));
+    let strings = unzip("xl/sharedStrings.xml");
+    assert!(strings.contains("1. Viewed product"));
+
+    // A formula-looking label stays an inert string.
+    let mut t = Table::new(&[("Label", None)]);
+    t.rows.push(vec![Cell::Text("=1+1".into())]);
+    let bytes = tables_to_xlsx(&[("a/b:c".into(), t)]).unwrap();
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(!unzip("xl/worksheets/sheet1.xml").contains("<f>"));
+    assert!(unzip("xl/sharedStrings.xml").contains("=1+1"));
+    assert!(unzip("xl/workbook.xml").contains("name=\"a b c\""));
+}

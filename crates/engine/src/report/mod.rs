@@ -9,6 +9,7 @@
 mod layout;
 mod pdf;
 mod table;
+mod xlsx;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -17,7 +18,8 @@ use crate::chart::ChartData;
 use crate::Result;
 
 pub use layout::{render_pages, Page, PageLink, RenderedReport, TocEntry};
-pub use table::{table_to_csv, Cell, Table, TableColumn};
+pub use table::{neutralise, table_to_csv, Cell, Table, TableColumn};
+pub use xlsx::{tables_to_xlsx, tables_xlsx};
 
 /// Paper size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
