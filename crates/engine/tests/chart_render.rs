@@ -259,8 +259,8 @@ fn check_golden(name: &str, chart: ChartData) {
         &opts(
             ThemeName::Light,
             ChartSize::Custom {
-                width: 640,
-                height: 360,
+                width: 480,
+                height: 300,
             },
         ),
     )

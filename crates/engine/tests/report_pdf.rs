@@ -451,3 +451,17 @@ fn xlsx_has_a_sheet_per_table_with_numbers_as_numbers() {
     assert!(unzip("xl/sharedStrings.xml").contains("=1+1"));
     assert!(unzip("xl/workbook.xml").contains("name=\"a b c\""));
 }
+
+#[test]
+fn the_same_report_gives_the_same_output() {
+    let doc = sample(PageSize::A4);
+    // svg2pdf writes a page's two font objects in hash-map order, so object
+    // numbers may swap between runs; the size and every page image agree.
+    let (a, b) = (render_pdf(&doc).unwrap(), render_pdf(&doc).unwrap());
+    assert_eq!(a.len(), b.len());
+    let (pa, pb) = (
+        render_pngs(&doc, 1.0).unwrap(),
+        render_pngs(&doc, 1.0).unwrap(),
+    );
+    assert!(pa == pb, "two renders of one report differ");
+}
