@@ -465,3 +465,40 @@ fn the_same_report_gives_the_same_output() {
     );
     assert!(pa == pb, "two renders of one report differ");
 }
+
+#[test]
+fn findings_say_what_the_numbers_say() {
+    let f = findings::funnel(&chart_data::funnel());
+    assert_eq!(
+        f[0],
+        "Of 780,928 users who viewed product, 3,514 (0.45%) reached \u{201c}Purchased\u{201d}."
+    );
+    assert_eq!(
+        f[1],
+        "The largest drop is from \u{201c}Began checkout\u{201d} to \u{201c}Purchased\u{201d}: 94.3% of users did not continue (58,460 users)."
+    );
+    let i = findings::impact(&chart_data::impact());
+    assert_eq!(i.len(), 3);
+    assert!(
+        i[0].contains("Used site search") && i[0].contains("42.0% more often"),
+        "{}",
+        i[0]
+    );
+    // Not significant: never called a difference.
+    assert!(i.iter().all(|s| !s.contains("Watched product video")));
+    let mut none = chart_data::impact();
+    none.items
+        .iter_mut()
+        .for_each(|it| it.significant = Some(false));
+    assert_eq!(
+        findings::impact(&none),
+        ["None of the 6 actions tested shows a clear difference in conversion."]
+    );
+    let t = findings::trend(&chart_data::trend());
+    assert_eq!(t.len(), 2);
+    assert!(
+        t[0].starts_with("Desktop: ") && t[0].ends_with("with no clear change."),
+        "{}",
+        t[0]
+    );
+}

@@ -6,6 +6,7 @@
 //! Rendering is pure: [`render_pages`] takes a [`ReportDocument`] and returns
 //! page SVGs; nothing here reads the workspace. See docs/reports.md.
 
+pub mod findings;
 mod layout;
 mod pdf;
 mod table;
