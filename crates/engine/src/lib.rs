@@ -5,6 +5,7 @@
 //!
 //! See docs/architecture.md.
 
+pub mod chart;
 pub mod column;
 pub mod error;
 pub mod funnel;
@@ -12,6 +13,7 @@ pub mod import;
 pub mod index;
 pub mod job;
 pub mod model;
+pub mod report;
 pub mod stats;
 pub mod store;
 

@@ -1,0 +1,185 @@
+//! Client-ready reports: a list of already-computed sections (chart data,
+//! tables, text) laid out on A4 or Letter pages, exported as one PDF (vector
+//! charts, selectable text, embedded font, page numbers, table of contents)
+//! or one PNG per page, with every table also available as CSV.
+//!
+//! Rendering is pure: [`render_pages`] takes a [`ReportDocument`] and returns
+//! page SVGs; nothing here reads the workspace. See docs/reports.md.
+
+pub mod findings;
+mod layout;
+mod pdf;
+mod table;
+mod xlsx;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::chart::ChartData;
+use crate::Result;
+
+pub use layout::{render_pages, Page, PageLink, RenderedReport, TocEntry};
+pub use table::{neutralise, table_to_csv, Cell, Table, TableColumn};
+pub use xlsx::{tables_to_xlsx, tables_xlsx};
+
+/// Paper size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum PageSize {
+    #[default]
+    A4,
+    Letter,
+}
+
+impl PageSize {
+    /// Width and height in points (1/72 inch).
+    pub fn points(self) -> (f64, f64) {
+        match self {
+            PageSize::A4 => (595.28, 841.89),
+            PageSize::Letter => (612.0, 792.0),
+        }
+    }
+}
+
+/// A chart with the numbers behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ChartSection {
+    pub heading: String,
+    /// A sentence or two above the chart.
+    #[serde(default)]
+    pub intro: Option<String>,
+    pub chart: ChartData,
+    /// The table printed under the chart; `None` prints the chart's own
+    /// numbers ([`ChartData::table`]).
+    #[serde(default)]
+    pub table: Option<Table>,
+    /// Sentences under the table.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MethodItem {
+    pub term: String,
+    pub text: String,
+}
+
+/// One section of a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Section {
+    Chart(ChartSection),
+    /// Key findings, one sentence each (generated, then edited by the analyst).
+    Findings {
+        heading: String,
+        items: Vec<String>,
+    },
+    /// Free text; paragraphs separated by blank lines.
+    Text {
+        #[serde(default)]
+        heading: Option<String>,
+        body: String,
+    },
+    Table {
+        heading: String,
+        table: Table,
+    },
+    /// The method appendix: starts on a new page.
+    Method {
+        heading: String,
+        items: Vec<MethodItem>,
+    },
+}
+
+impl Section {
+    pub fn heading(&self) -> Option<&str> {
+        match self {
+            Section::Chart(c) => Some(&c.heading),
+            Section::Findings { heading, .. }
+            | Section::Table { heading, .. }
+            | Section::Method { heading, .. } => Some(heading),
+            Section::Text { heading, .. } => heading.as_deref(),
+        }
+    }
+
+    /// The table behind this section, if it has one.
+    pub fn table(&self) -> Option<Table> {
+        match self {
+            Section::Chart(c) => Some(c.table.clone().unwrap_or_else(|| c.chart.table())),
+            Section::Table { table, .. } => Some(table.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Everything a report shows, already computed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReportDocument {
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    #[serde(default)]
+    pub client: Option<String>,
+    /// The period the data covers, as printed ("1–30 September 2024").
+    #[serde(default)]
+    pub date_range: Option<String>,
+    /// Names of the datasets used.
+    #[serde(default)]
+    pub datasets: Vec<String>,
+    /// The date printed as "Prepared on" (passed in so rendering stays pure).
+    #[serde(default)]
+    pub prepared_on: Option<String>,
+    #[serde(default)]
+    pub page: PageSize,
+    pub sections: Vec<Section>,
+}
+
+/// The report as one PDF.
+pub fn render_pdf(doc: &ReportDocument) -> Result<Vec<u8>> {
+    let rendered = render_pages(doc)?;
+    pdf::assemble(doc, &rendered)
+}
+
+/// The report as one PNG per page, at `scale` (1 = 72 dpi, 2 = 144 dpi).
+pub fn render_pngs(doc: &ReportDocument, scale: f32) -> Result<Vec<Vec<u8>>> {
+    render_pages(doc)?
+        .pages
+        .iter()
+        .map(|p| crate::chart::export::svg_to_png(&p.svg, scale))
+        .collect()
+}
+
+/// Every table of the report as CSV, with a file name for each
+/// (`02-checkout-funnel.csv`), formula injection neutralised.
+pub fn tables_csv(doc: &ReportDocument) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (i, s) in doc.sections.iter().enumerate() {
+        if let Some(t) = s.table() {
+            let name = format!("{:02}-{}.csv", i + 1, slug(s.heading().unwrap_or("table")));
+            out.push((name, table_to_csv(&t)));
+        }
+    }
+    out
+}
+
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    let out: String = out.chars().take(48).collect();
+    if out.is_empty() {
+        "table".to_string()
+    } else {
+        out
+    }
+}

@@ -1,0 +1,278 @@
+//! Tables behind charts: printed under the chart in reports, exported as CSV
+//! with spreadsheet formula injection neutralised.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::chart::format::{self, ValueKind};
+use crate::chart::ChartData;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TableColumn {
+    pub name: String,
+    /// How numbers in this column print; `None` for text columns.
+    #[serde(default)]
+    pub kind: Option<ValueKind>,
+}
+
+/// One cell: a number (raw; formatted by its column's kind), text, or empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(untagged)]
+#[ts(export)]
+pub enum Cell {
+    Number(f64),
+    Text(String),
+    Empty,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Table {
+    pub columns: Vec<TableColumn>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn new(columns: &[(&str, Option<ValueKind>)]) -> Table {
+        Table {
+            columns: columns
+                .iter()
+                .map(|(n, k)| TableColumn {
+                    name: n.to_string(),
+                    kind: *k,
+                })
+                .collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// The cell as printed in a report: numbers formatted by the column's kind.
+    pub fn display(&self, row: usize, col: usize) -> String {
+        let kind = self.columns.get(col).and_then(|c| c.kind);
+        match self.rows.get(row).and_then(|r| r.get(col)) {
+            Some(Cell::Number(x)) => format::value(kind.unwrap_or(ValueKind::Number), *x),
+            Some(Cell::Text(t)) => t.clone(),
+            Some(Cell::Empty) | None => String::new(),
+        }
+    }
+
+    pub fn is_numeric(&self, col: usize) -> bool {
+        self.columns.get(col).and_then(|c| c.kind).is_some()
+    }
+}
+
+fn num(x: f64) -> Cell {
+    if x.is_finite() {
+        Cell::Number(x)
+    } else {
+        Cell::Empty
+    }
+}
+
+fn opt(x: Option<f64>) -> Cell {
+    x.map(num).unwrap_or(Cell::Empty)
+}
+
+fn text(s: &str) -> Cell {
+    Cell::Text(s.to_string())
+}
+
+impl ChartData {
+    /// The numbers behind the chart, as a table.
+    pub fn table(&self) -> Table {
+        use ValueKind::*;
+        match self {
+            ChartData::Funnel(d) => {
+                let unit = capitalise(&d.unit);
+                let mut t = Table::new(&[
+                    ("Step", None),
+                    (&unit, Some(Count)),
+                    ("% of start", Some(Rate)),
+                    ("% of previous", Some(Rate)),
+                    ("Dropped", Some(Count)),
+                ]);
+                for (i, s) in d.steps.iter().enumerate() {
+                    let dropped = if i == 0 {
+                        Cell::Empty
+                    } else {
+                        num(d.steps[i - 1].count.saturating_sub(s.count) as f64)
+                    };
+                    t.rows.push(vec![
+                        text(&format!("{}. {}", i + 1, s.label)),
+                        num(s.count as f64),
+                        num(s.conversion_from_start),
+                        num(s.conversion_from_previous),
+                        dropped,
+                    ]);
+                }
+                t
+            }
+            ChartData::Comparison(d) => {
+                let mut t = Table::new(&[
+                    ("Segment", None),
+                    ("Step", None),
+                    ("Count", Some(Count)),
+                    ("Rate", Some(Rate)),
+                    ("Interval low", Some(Rate)),
+                    ("Interval high", Some(Rate)),
+                ]);
+                for se in &d.series {
+                    for (j, st) in se.steps.iter().enumerate() {
+                        let label = d.step_labels.get(j).map(String::as_str).unwrap_or("");
+                        t.rows.push(vec![
+                            text(&se.name),
+                            text(&format!("{}. {}", j + 1, label)),
+                            num(st.count as f64),
+                            num(st.rate),
+                            opt(st.ci_low),
+                            opt(st.ci_high),
+                        ]);
+                    }
+                }
+                t
+            }
+            ChartData::Trend(d) => {
+                let mut t = Table::new(&[
+                    ("Segment", None),
+                    ("Period", None),
+                    ("Entered", Some(Count)),
+                    ("Converted", Some(Count)),
+                    ("Rate", Some(Rate)),
+                    ("Interval low", Some(Rate)),
+                    ("Interval high", Some(Rate)),
+                ]);
+                for se in &d.series {
+                    for p in &se.points {
+                        t.rows.push(vec![
+                            text(&se.name),
+                            text(&p.period),
+                            opt(p.entered.map(|v| v as f64)),
+                            opt(p.converted.map(|v| v as f64)),
+                            num(p.rate),
+                            opt(p.ci_low),
+                            opt(p.ci_high),
+                        ]);
+                    }
+                }
+                t
+            }
+            ChartData::Histogram(d) => {
+                let unit = capitalise(&d.unit);
+                let mut t = Table::new(&[
+                    ("From", Some(Seconds)),
+                    ("To", Some(Seconds)),
+                    (&unit, Some(Count)),
+                ]);
+                for b in &d.bins {
+                    t.rows.push(vec![
+                        num(b.from_seconds),
+                        num(b.to_seconds),
+                        num(b.count as f64),
+                    ]);
+                }
+                t
+            }
+            ChartData::Impact(d) => {
+                let mut t = Table::new(&[
+                    ("Action", None),
+                    ("Lift", Some(Lift)),
+                    ("Interval low", Some(Lift)),
+                    ("Interval high", Some(Lift)),
+                    ("p-value", Some(Number)),
+                    ("Verdict", None),
+                ]);
+                let mut items: Vec<_> = d.items.iter().collect();
+                items.sort_by(|a, b| b.lift.total_cmp(&a.lift));
+                for it in items {
+                    let verdict = if it.is_significant() {
+                        if it.lift >= 0.0 {
+                            "higher conversion"
+                        } else {
+                            "lower conversion"
+                        }
+                    } else {
+                        "no clear difference"
+                    };
+                    t.rows.push(vec![
+                        text(&it.label),
+                        num(it.lift),
+                        num(it.ci_low),
+                        num(it.ci_high),
+                        opt(it.p_value),
+                        text(verdict),
+                    ]);
+                }
+                t
+            }
+            ChartData::MetricBars(d) => {
+                let mut t = Table::new(&[(&d.dimension, None), (&d.metric, Some(d.value_kind))]);
+                let mut bars: Vec<_> = d.bars.iter().collect();
+                bars.sort_by(|a, b| b.value.total_cmp(&a.value));
+                for b in bars {
+                    t.rows.push(vec![text(&b.label), num(b.value)]);
+                }
+                t
+            }
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Neutralise a text cell that a spreadsheet would run as a formula: cells
+/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return get a
+/// leading apostrophe.
+pub fn neutralise(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+/// The table as CSV (RFC 4180, comma, `\n` line ends). Numbers are written
+/// raw (rates as fractions 0..1, durations in seconds) so spreadsheets can
+/// compute with them; text cells and headers are neutralised
+/// ([`neutralise`]).
+pub fn table_to_csv(t: &Table) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let header: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| {
+            let unit = match c.kind {
+                Some(ValueKind::Rate) | Some(ValueKind::Lift) => " (fraction)",
+                Some(ValueKind::Seconds) => " (seconds)",
+                _ => "",
+            };
+            neutralise(&format!("{}{}", c.name, unit))
+        })
+        .collect();
+    // Writing to a Vec cannot fail.
+    let _ = w.write_record(&header);
+    for row in &t.rows {
+        let rec: Vec<String> = (0..t.columns.len())
+            .map(|i| match row.get(i) {
+                Some(Cell::Number(x)) if x.is_finite() => {
+                    if x.fract() == 0.0 && x.abs() < 1e15 {
+                        format!("{}", *x as i64)
+                    } else {
+                        format!("{x}")
+                    }
+                }
+                Some(Cell::Text(s)) => neutralise(s),
+                _ => String::new(),
+            })
+            .collect();
+        let _ = w.write_record(&rec);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
