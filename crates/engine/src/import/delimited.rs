@@ -26,7 +26,7 @@ pub const MAX_CELL_BYTES: usize = 1 << 20;
 /// Records wider than this are refused.
 pub const MAX_COLUMNS: usize = 10_000;
 /// Cells looked at for number-style evidence.
-const STYLE_SAMPLE_CELLS: u64 = 2_000_000;
+const STYLE_SAMPLE_CELLS: u64 = 500_000;
 
 /// One table found in a delimited file.
 #[derive(Debug, Clone)]
