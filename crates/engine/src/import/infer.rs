@@ -10,7 +10,8 @@
 use crate::model::ColumnType;
 
 /// Which character separates the decimals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum NumStyle {
     /// `1,234.5` (English): `,` groups thousands, `.` marks decimals.

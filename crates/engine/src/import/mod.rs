@@ -52,7 +52,8 @@ pub struct ImportOptions {
 }
 
 /// What an import did, for the shells to show.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ImportReport {
     pub dataset: DatasetInfo,
     /// `delimited`, `json`, `ndjson`, `xlsx`, `xls`, `xlsb`, `ods`.
@@ -67,21 +68,26 @@ pub struct ImportReport {
     pub number_style: NumStyle,
     pub time_zone: String,
     /// Rows read from this file (for an append: the rows added).
+    #[ts(type = "number")]
     pub rows_imported: u64,
     /// Totals and subtotal rows left out.
+    #[ts(type = "number")]
     pub skipped_rows: u64,
     pub content_hash: String,
     pub notes: Vec<String>,
 }
 
 /// One table of a file, for the analyst to pick.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct TableInfo {
     pub index: usize,
     pub title: Option<String>,
     pub columns: Vec<String>,
+    #[ts(type = "number")]
     pub rows: u64,
     /// 1-based line (delimited text) or row (sheet) of the header.
+    #[ts(type = "number")]
     pub line: u64,
 }
 
