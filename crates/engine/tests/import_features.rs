@@ -232,6 +232,18 @@ fn time_zones() {
         vec![Cell::Int(T0), Cell::Int(T0 + 3_600_000_000)]
     );
     assert_eq!(w.ws.dataset_meta("tz").unwrap()["time_zone"], "+02:00");
+    // a named zone applies daylight saving: +01:00 in January, +02:00 in July
+    let r = w.import(
+        "ams.csv",
+        b"time,event\n2024-01-01 01:00:00,view\n2024-07-01 02:00:00,view\n",
+        ImportOptions {
+            time_zone: Some("Europe/Amsterdam".into()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(r.time_zone, "Europe/Amsterdam");
+    let july = 1_719_792_000_000_000; // 2024-07-01 00:00:00 UTC
+    assert_eq!(w.cells("ams", "time"), vec![Cell::Int(T0), Cell::Int(july)]);
     let p = w.file("tz2.csv", text);
     let err = import::import_file(
         &mut w.ws,

@@ -379,7 +379,7 @@ fn finish_table(t: &mut TableScan, style: NumStyle) {
                 infer::is_id_name(n),
                 infer::is_time_name(n),
                 false,
-                0,
+                infer::Zone::Fixed(0),
             )
         })
         .collect();
@@ -492,7 +492,7 @@ pub fn plan_table(
     path: &Path,
     t: &TableScan,
     opts: &ImportOptions,
-    tz: i32,
+    tz: infer::Zone,
     style: NumStyle,
 ) -> Result<Plan> {
     if let Some((line, col, len)) = t.huge_cell {

@@ -40,7 +40,9 @@ pub struct ImportOptions {
     /// lists them; default: the one with the most rows).
     pub table: Option<usize>,
     /// The time zone of timestamps written without one: `UTC` (default),
-    /// or a fixed offset such as `+02:00`. Stored instants are UTC.
+    /// a fixed offset such as `+02:00`, or an IANA name such as
+    /// `Europe/Amsterdam` (daylight saving applied). Stored instants are
+    /// UTC.
     pub time_zone: Option<String>,
     /// Import even when a dataset already holds a file with the same
     /// content.
@@ -105,22 +107,21 @@ pub fn parse_map(s: &str) -> Result<(Role, String)> {
     Ok((role, col.trim().to_string()))
 }
 
-/// Parses a time zone option: `UTC`, `Z`, `+02:00`, `-0500`, `UTC+8`.
-pub fn parse_time_zone(s: &str) -> Result<i32> {
-    infer::parse_offset(s).ok_or_else(|| {
+/// Parses a time zone option: `UTC`, `Z`, `+02:00`, `-0500`, `UTC+8`, or
+/// an IANA name such as `Europe/Amsterdam`.
+pub fn parse_time_zone(s: &str) -> Result<infer::Zone> {
+    infer::Zone::parse(s).ok_or_else(|| {
         Error::Invalid(format!(
-            "time zone \"{s}\" is not understood; give UTC or an offset such as +02:00"
+            "time zone \"{s}\" is not understood; give UTC, an offset such as +02:00, or a name such as Europe/Amsterdam"
         ))
     })
 }
 
-fn format_offset(secs: i32) -> String {
-    if secs == 0 {
-        return "UTC".into();
+fn zone_of(opts: &ImportOptions) -> Result<infer::Zone> {
+    match &opts.time_zone {
+        Some(z) => parse_time_zone(z),
+        None => Ok(infer::Zone::default()),
     }
-    let sign = if secs < 0 { '-' } else { '+' };
-    let a = secs.abs();
-    format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
 }
 
 /// Where the rows come from in the storing pass.
@@ -192,10 +193,7 @@ fn sniffed(path: &Path, head: &[u8]) -> Result<Format> {
 /// Sniffs, infers and plans, reading the file once (or loading a workbook
 /// or JSON document).
 fn prepare(path: &Path, opts: &ImportOptions, job: &mut Job) -> Result<Prepared> {
-    let tz = match &opts.time_zone {
-        Some(z) => parse_time_zone(z)?,
-        None => 0,
-    };
+    let tz = zone_of(opts)?;
     let (head, total) = read_head(path)?;
     let format = sniffed(path, &head)?;
     job.report(&Progress {
@@ -369,10 +367,7 @@ pub fn import_file_report(
         eprintln!("prepare {:?}", t0.elapsed());
     }
     check_duplicate(ws, path, &prepared.hash, opts)?;
-    let tz_name = format_offset(match &opts.time_zone {
-        Some(z) => parse_time_zone(z)?,
-        None => 0,
-    });
+    let tz_name = zone_of(opts)?.name();
     let source = path.to_string_lossy().into_owned();
     let mut writer = ws.create_dataset(
         &name,
@@ -520,10 +515,7 @@ pub fn append_file(
     prepared.plan.parsers = parsers;
     prepared.plan.columns = rec.info.columns.clone();
     prepared.plan.kind = rec.info.kind;
-    let tz_name = format_offset(match &opts.time_zone {
-        Some(z) => parse_time_zone(z)?,
-        None => 0,
-    });
+    let tz_name = zone_of(&opts)?.name();
     let source = path.to_string_lossy().into_owned();
     let mut meta = meta;
     let mut writer = ws.append_dataset(dataset)?;
