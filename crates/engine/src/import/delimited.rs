@@ -187,6 +187,9 @@ impl Lines {
 
 fn record_error(path: &Path, e: csv::Error) -> Error {
     match e.into_kind() {
+        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            Error::bad_input(Location::file(path), io.to_string())
+        }
         csv::ErrorKind::Io(io) => io_err(path, io),
         other => Error::bad_input(Location::file(path), format!("{other:?}")),
     }
