@@ -228,7 +228,7 @@ impl Observed {
             if cands.len() < n {
                 cands.resize(n, Candidates::default());
             }
-            for i in 0..n {
+            for (i, cand) in cands.iter_mut().enumerate().take(n) {
                 let k = lo + i;
                 let start = if k == 0 {
                     0
@@ -253,7 +253,7 @@ impl Observed {
                         StyleHint::None => {}
                     }
                 }
-                cands[i].observe(s);
+                cand.observe(s);
             }
         }
     }
