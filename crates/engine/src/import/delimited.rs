@@ -5,7 +5,7 @@
 //! re-reads the file and stores the chosen table's rows. Memory stays at a
 //! buffer plus one chunk.
 
-use super::encode::{Chunk, RawBatch, Sink};
+use super::encode::{Chunk, RawBatch, RowEncoder, Sink};
 use super::infer::{self, Candidates, NumStyle, StyleHint};
 use super::plan::{self, Plan};
 use super::sniff::{self, Dialect, TextEncoding};
@@ -652,11 +652,13 @@ pub struct Pass2 {
 }
 
 /// Pass 2: re-reads the file and yields the chosen table's rows as
-/// chunks.
+/// chunks. To share the work of the two cores, this thread parses the
+/// first half of the columns and hands the other half over as raw cells
+/// for the storing thread to parse.
 pub fn produce(
     p: &Pass2,
-    _parsers: &[super::infer::CellParser],
-    _order: &[usize],
+    parsers: &[super::infer::CellParser],
+    order: &[usize],
     sink: &mut Sink<'_>,
 ) -> Result<()> {
     let (stream, count, _) = open_stream(&p.path, p.encoding, false)?;
@@ -664,8 +666,14 @@ pub fn produce(
     let mut rec = csv::ByteRecord::new();
     let mut ordinal = 0u64;
     let (start, end) = p.range;
-    let new_batch = || RawBatch::with_capacity(CHUNK_ROWS, 8 << 20);
+    let split = order.len() / 2;
+    let (mine, theirs) = order.split_at(split);
+    let mut enc = RowEncoder::new(&parsers[..split]);
+    let new_batch = || RawBatch::with_capacity(CHUNK_ROWS, 4 << 20);
     let mut batch = new_batch();
+    fn text(f: Option<&[u8]>) -> &str {
+        f.and_then(|f| std::str::from_utf8(f).ok()).unwrap_or("")
+    }
     while ordinal < end {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
@@ -677,11 +685,12 @@ pub fn produce(
         if this < start {
             continue;
         }
-        batch.push_row(rec.iter());
+        enc.push_row(mine.iter().map(|&i| text(rec.get(i))));
+        batch.push_row(theirs.iter().map(|&i| rec.get(i).unwrap_or(b"")));
         if batch.len() >= CHUNK_ROWS {
             let full = std::mem::replace(&mut batch, new_batch());
             sink(Chunk {
-                columns: Vec::new(),
+                columns: enc.take(),
                 raw: Some(full),
                 bytes_done: count.load(Ordering::Relaxed),
             })?;
@@ -692,7 +701,7 @@ pub fn produce(
     }
     if !batch.is_empty() {
         sink(Chunk {
-            columns: Vec::new(),
+            columns: enc.take(),
             raw: Some(batch),
             bytes_done: count.load(Ordering::Relaxed),
         })?;

@@ -326,7 +326,6 @@ pub fn store_chunks<F>(
     job: &mut Job,
     bytes_total: u64,
     parsers: &[CellParser],
-    order: &[usize],
     produce: F,
 ) -> Result<u64>
 where
@@ -350,9 +349,14 @@ where
                 let mut chunk = msg?;
                 job.check()?;
                 if let Some(raw) = chunk.raw.take() {
-                    let enc = encoder.get_or_insert_with(|| RowEncoder::new(parsers));
-                    raw.encode_into(enc, order);
-                    chunk.columns = enc.take();
+                    // the producer parsed the first columns; the raw cells
+                    // are the rest, in order
+                    let done = chunk.columns.len();
+                    let rest = parsers.get(done..).unwrap_or(&[]);
+                    let enc = encoder.get_or_insert_with(|| RowEncoder::new(rest));
+                    let identity: Vec<usize> = (0..rest.len()).collect();
+                    raw.encode_into(enc, &identity);
+                    chunk.columns.extend(enc.take());
                 }
                 let rows = chunk.columns.first().map(|c| c.len()).unwrap_or(0);
                 let blobs: Vec<Vec<u8>> = chunk.columns.iter().map(|c| c.encode()).collect();

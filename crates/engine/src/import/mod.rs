@@ -381,7 +381,6 @@ pub fn import_file_report(
         job,
         prepared.bytes_total,
         &prepared.plan.parsers,
-        &prepared.order,
         |sink| produce(&prepared, sink),
     )?;
     if rows == 0 {
@@ -524,7 +523,6 @@ pub fn append_file(
         job,
         prepared.bytes_total,
         &prepared.plan.parsers,
-        &prepared.order,
         |sink| produce(&prepared, sink),
     )?;
     if let Some(files) = meta.get_mut("files").and_then(|f| f.as_array_mut()) {
