@@ -653,8 +653,8 @@ pub struct Pass2 {
 
 /// Pass 2: re-reads the file and yields the chosen table's rows as
 /// chunks. To share the work of the two cores, this thread parses the
-/// first half of the columns and hands the other half over as raw cells
-/// for the storing thread to parse.
+/// first third of the columns and hands the others over as raw cells for
+/// the storing thread to parse.
 pub fn produce(
     p: &Pass2,
     parsers: &[super::infer::CellParser],
@@ -666,7 +666,9 @@ pub fn produce(
     let mut rec = csv::ByteRecord::new();
     let mut ordinal = 0u64;
     let (start, end) = p.range;
-    let split = order.len() / 2;
+    // the reading thread also parses the records: it takes a third of
+    // the columns, the storing thread (which also encodes and writes) the rest
+    let split = order.len() / 3;
     let (mine, theirs) = order.split_at(split);
     let mut enc = RowEncoder::new(&parsers[..split]);
     let new_batch = || RawBatch::with_capacity(CHUNK_ROWS, 4 << 20);
