@@ -147,6 +147,34 @@ fn preambles_titles_and_several_tables() {
 }
 
 #[test]
+fn the_header_can_be_forced() {
+    let mut w = ws();
+    let r = w.import(
+        "h1.csv",
+        b"a,b\n1,2\n",
+        ImportOptions {
+            header: Some(false),
+            ..Default::default()
+        },
+    );
+    assert_eq!(r.dataset.rows, 2);
+    assert_eq!(r.dataset.columns[0].name, "column_1");
+    assert_eq!(w.cells("h1", "column_1")[0], Cell::Text("a".into()));
+    let r = w.import(
+        "h2.csv",
+        b"1,2\n3,4\n5,6\n",
+        ImportOptions {
+            header: Some(true),
+            ..Default::default()
+        },
+    );
+    assert_eq!(r.dataset.rows, 2);
+    let names: Vec<&str> = r.dataset.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, vec!["1", "2"]);
+    assert_eq!(w.cells("h2", "2"), vec![Cell::Int(4), Cell::Int(6)]);
+}
+
+#[test]
 fn totals_rows_are_dropped_only_when_they_add_up() {
     let mut w = ws();
     let r = w.import(

@@ -214,6 +214,10 @@ fn prepare(path: &Path, opts: &ImportOptions, job: &mut Job) -> Result<Prepared>
                         chosen.rows = chosen.rows.saturating_sub(1);
                     } else {
                         chosen.rows += 1;
+                        // the header row is data now: its cells count
+                        for (c, s) in chosen.cands.iter_mut().zip(&chosen.raw_header) {
+                            c.observe(s);
+                        }
                     }
                     chosen.has_header = h;
                 }
@@ -361,11 +365,7 @@ pub fn import_file_report(
     if ws.has_dataset(&name)? {
         return Err(Error::DatasetExists(name));
     }
-    let t0 = std::time::Instant::now();
     let prepared = prepare(path, opts, job)?;
-    if std::env::var_os("STEPWISE_TRACE").is_some() {
-        eprintln!("prepare {:?}", t0.elapsed());
-    }
     check_duplicate(ws, path, &prepared.hash, opts)?;
     let tz_name = zone_of(opts)?.name();
     let source = path.to_string_lossy().into_owned();
@@ -389,15 +389,9 @@ pub fn import_file_report(
             "the table has a header but no data rows",
         ));
     }
-    if std::env::var_os("STEPWISE_TRACE").is_some() {
-        eprintln!("stored {:?}", t0.elapsed());
-    }
     writer.set_meta(&meta_json(&prepared, &tz_name, &source, rows).to_string())?;
     job.check()?;
     writer.finish()?;
-    if std::env::var_os("STEPWISE_TRACE").is_some() {
-        eprintln!("committed {:?}", t0.elapsed());
-    }
     job.report(&Progress {
         stage: "done".into(),
         bytes_done: prepared.bytes_total,
