@@ -25,6 +25,11 @@ fuzz_target!(|data: &[u8]| {
     let path = dir.path().join("fuzz.csv");
     std::fs::write(&path, data).unwrap();
     let mut ws = Workspace::open(&dir.path().join("w.stepwise")).unwrap();
-    let _ = import::import_file(&mut ws, &path, &ImportOptions::default(), &mut Job::silent());
+    let _ = import::import_file(
+        &mut ws,
+        &path,
+        &ImportOptions::default(),
+        &mut Job::silent(),
+    );
     let _ = import::list_tables(&path, &ImportOptions::default());
 });

@@ -19,7 +19,10 @@ fuzz_target!(|data: &[u8]| {
         let mut bytes = prefix.to_vec();
         bytes.extend_from_slice(data);
         std::fs::write(&path, &bytes).unwrap();
-        let opts = ImportOptions { allow_duplicate: true, ..Default::default() };
+        let opts = ImportOptions {
+            allow_duplicate: true,
+            ..Default::default()
+        };
         let _ = import::import_file(&mut ws, &path, &opts, &mut Job::silent());
     }
 });

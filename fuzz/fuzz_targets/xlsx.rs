@@ -16,5 +16,10 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(&path, &bytes).unwrap();
     let _ = import::list_sheets(&path);
     let mut ws = Workspace::open(&dir.path().join("w.stepwise")).unwrap();
-    let _ = import::import_file(&mut ws, &path, &ImportOptions::default(), &mut Job::silent());
+    let _ = import::import_file(
+        &mut ws,
+        &path,
+        &ImportOptions::default(),
+        &mut Job::silent(),
+    );
 });

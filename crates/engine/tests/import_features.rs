@@ -147,6 +147,34 @@ fn preambles_titles_and_several_tables() {
 }
 
 #[test]
+fn the_header_can_be_forced() {
+    let mut w = ws();
+    let r = w.import(
+        "h1.csv",
+        b"a,b\n1,2\n",
+        ImportOptions {
+            header: Some(false),
+            ..Default::default()
+        },
+    );
+    assert_eq!(r.dataset.rows, 2);
+    assert_eq!(r.dataset.columns[0].name, "column_1");
+    assert_eq!(w.cells("h1", "column_1")[0], Cell::Text("a".into()));
+    let r = w.import(
+        "h2.csv",
+        b"1,2\n3,4\n5,6\n",
+        ImportOptions {
+            header: Some(true),
+            ..Default::default()
+        },
+    );
+    assert_eq!(r.dataset.rows, 2);
+    let names: Vec<&str> = r.dataset.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, vec!["1", "2"]);
+    assert_eq!(w.cells("h2", "2"), vec![Cell::Int(4), Cell::Int(6)]);
+}
+
+#[test]
 fn totals_rows_are_dropped_only_when_they_add_up() {
     let mut w = ws();
     let r = w.import(
@@ -232,6 +260,18 @@ fn time_zones() {
         vec![Cell::Int(T0), Cell::Int(T0 + 3_600_000_000)]
     );
     assert_eq!(w.ws.dataset_meta("tz").unwrap()["time_zone"], "+02:00");
+    // a named zone applies daylight saving: +01:00 in January, +02:00 in July
+    let r = w.import(
+        "ams.csv",
+        b"time,event\n2024-01-01 01:00:00,view\n2024-07-01 02:00:00,view\n",
+        ImportOptions {
+            time_zone: Some("Europe/Amsterdam".into()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(r.time_zone, "Europe/Amsterdam");
+    let july = 1_719_792_000_000_000; // 2024-07-01 00:00:00 UTC
+    assert_eq!(w.cells("ams", "time"), vec![Cell::Int(T0), Cell::Int(july)]);
     let p = w.file("tz2.csv", text);
     let err = import::import_file(
         &mut w.ws,

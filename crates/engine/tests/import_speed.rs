@@ -3,7 +3,8 @@
 //!
 //! `STEPWISE_BENCH_CSV=/tmp/clicks.csv cargo test --release -p stepwise-engine --test import_speed -- --ignored --nocapture`
 //!
-//! Without `STEPWISE_BENCH_CSV` it writes 1,000,000 rows to a temporary file.
+//! Without `STEPWISE_BENCH_CSV` it writes `STEPWISE_BENCH_ROWS` (default
+//! 1,000,000) rows to a temporary file.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -67,7 +68,11 @@ fn import_speed() {
         Some(p) => PathBuf::from(p),
         None => {
             let p = dir.path().join("clicks.csv");
-            generate(&p, 1_000_000);
+            let rows = std::env::var("STEPWISE_BENCH_ROWS")
+                .ok()
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(1_000_000);
+            generate(&p, rows);
             p
         }
     };

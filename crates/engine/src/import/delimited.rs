@@ -5,7 +5,7 @@
 //! re-reads the file and stores the chosen table's rows. Memory stays at a
 //! buffer plus one chunk.
 
-use super::encode::{Chunk, RawBatch, Sink};
+use super::encode::{Chunk, RawBatch, RowEncoder, Sink};
 use super::infer::{self, Candidates, NumStyle, StyleHint};
 use super::plan::{self, Plan};
 use super::sniff::{self, Dialect, TextEncoding};
@@ -26,7 +26,7 @@ pub const MAX_CELL_BYTES: usize = 1 << 20;
 /// Records wider than this are refused.
 pub const MAX_COLUMNS: usize = 10_000;
 /// Cells looked at for number-style evidence.
-const STYLE_SAMPLE_CELLS: u64 = 2_000_000;
+const STYLE_SAMPLE_CELLS: u64 = 500_000;
 
 /// One table found in a delimited file.
 #[derive(Debug, Clone)]
@@ -187,6 +187,9 @@ impl Lines {
 
 fn record_error(path: &Path, e: csv::Error) -> Error {
     match e.into_kind() {
+        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            Error::bad_input(Location::file(path), io.to_string())
+        }
         csv::ErrorKind::Io(io) => io_err(path, io),
         other => Error::bad_input(Location::file(path), format!("{other:?}")),
     }
@@ -194,6 +197,73 @@ fn record_error(path: &Path, e: csv::Error) -> Error {
 
 /// Pass 1: sniffs encoding and dialect from the head, then reads every
 /// record once.
+/// Data rows of one table on their way to the observing thread.
+struct ObsBatch {
+    table: usize,
+    width: usize,
+    raw: RawBatch,
+    lines: Vec<u64>,
+}
+
+/// What the observing thread learned, per table.
+#[derive(Default)]
+struct Observed {
+    cands: Vec<Vec<Candidates>>,
+    bad_utf8: Vec<Option<(u64, usize)>>,
+    hints: (u64, u64, u64),
+}
+
+impl Observed {
+    fn take(&mut self, b: ObsBatch) {
+        if self.cands.len() <= b.table {
+            self.cands.resize_with(b.table + 1, Vec::new);
+            self.bad_utf8.resize(b.table + 1, None);
+        }
+        let cands = &mut self.cands[b.table];
+        let bad = &mut self.bad_utf8[b.table];
+        let hints = &mut self.hints;
+        for r in 0..b.raw.len() {
+            let (lo, hi) = (b.raw.rows[r] as usize, b.raw.rows[r + 1] as usize);
+            let n = (hi - lo).min(b.width.max(1));
+            if cands.len() < n {
+                cands.resize(n, Candidates::default());
+            }
+            for (i, cand) in cands.iter_mut().enumerate().take(n) {
+                let k = lo + i;
+                let start = if k == 0 {
+                    0
+                } else {
+                    b.raw.ends[k - 1] as usize
+                };
+                let f = &b.raw.bytes[start..b.raw.ends[k] as usize];
+                let s = match std::str::from_utf8(f) {
+                    Ok(s) => s,
+                    Err(_) => {
+                        if bad.is_none() {
+                            *bad = Some((b.lines[r], i));
+                        }
+                        ""
+                    }
+                };
+                if hints.2 < STYLE_SAMPLE_CELLS && !s.is_empty() {
+                    hints.2 += 1;
+                    match infer::style_hint(infer::trim(s)) {
+                        StyleHint::Point => hints.0 += 1,
+                        StyleHint::Comma => hints.1 += 1,
+                        StyleHint::None => {}
+                    }
+                }
+                cand.observe(s);
+            }
+        }
+    }
+}
+
+const OBS_BATCH_ROWS: usize = 16_384;
+
+/// Pass 1: sniffs encoding and dialect from the head, then reads every
+/// record once. This thread parses records and finds the tables; a
+/// second thread infers the cells' types.
 pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan> {
     let encoding = sniff::sniff_encoding(head);
     let (head_text, _, _) = encoding
@@ -205,12 +275,87 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
         blanks: stream.blanks.clone(),
     };
     let mut rdr = csv_reader(stream, dialect);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<ObsBatch>(4);
+    let (tables, observed) = std::thread::scope(|scope| -> Result<(Vec<TableScan>, Observed)> {
+        let observer = scope.spawn(move || {
+            let mut o = Observed::default();
+            for b in rx.iter() {
+                o.take(b);
+            }
+            o
+        });
+        let read = read_tables(path, &mut rdr, &lines, &count, total, job, tx);
+        let observed = observer
+            .join()
+            .map_err(|_| Error::Internal("the import's inference thread failed".into()))?;
+        Ok((read?, observed))
+    })?;
+    drop(rdr);
+    let mut tables = tables;
+    for (i, t) in tables.iter_mut().enumerate() {
+        if let Some(c) = observed.cands.get(i) {
+            t.cands = c.clone();
+        }
+        t.bad_utf8 = observed.bad_utf8.get(i).copied().flatten();
+    }
+    let hints = observed.hints;
+    let hash = digest
+        .and_then(|d| d.lock().ok().and_then(|mut s| s.take()))
+        .ok_or_else(|| Error::Internal("the file's hash was not computed".into()))?;
+    let style = infer::decide_style(hints.0, hints.1, dialect.delimiter == b';');
+    for t in tables.iter_mut() {
+        finish_table(t, style);
+    }
+    Ok(Scan {
+        encoding,
+        dialect,
+        tables,
+        hash,
+        bytes: count.load(Ordering::Relaxed),
+        style,
+    })
+}
+
+/// The record loop of pass 1: tables, titles, headers, checks; data rows
+/// go to the observer in batches.
+fn read_tables(
+    path: &Path,
+    rdr: &mut csv::Reader<Stream>,
+    lines: &Lines,
+    count: &AtomicU64,
+    total: u64,
+    job: &mut Job,
+    tx: std::sync::mpsc::SyncSender<ObsBatch>,
+) -> Result<Vec<TableScan>> {
     let mut rec = csv::ByteRecord::new();
     let mut tables: Vec<TableScan> = Vec::new();
     let mut open: Option<TableScan> = None;
     let mut pending_comment: Vec<String> = Vec::new();
     let mut ordinal: u64 = 0;
-    let mut hints = (0u64, 0u64, 0u64); // point, comma, cells looked at
+    let new_batch = |table: usize, width: usize| ObsBatch {
+        table,
+        width,
+        raw: RawBatch::with_capacity(OBS_BATCH_ROWS, 1 << 20),
+        lines: Vec::with_capacity(OBS_BATCH_ROWS),
+    };
+    let mut batch: Option<ObsBatch> = None;
+    let send = |b: Option<ObsBatch>| -> Result<()> {
+        match b {
+            Some(b) if !b.raw.is_empty() => tx
+                .send(b)
+                .map_err(|_| Error::Internal("the import's inference thread stopped".into())),
+            _ => Ok(()),
+        }
+    };
+    // closes the open table: its rows go first
+    macro_rules! close {
+        () => {
+            if let Some(t) = open.take() {
+                send(batch.take())?;
+                tables.push(t);
+            }
+        };
+    }
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
@@ -246,26 +391,20 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
             ));
         }
         if gap {
-            if let Some(t) = open.take() {
-                tables.push(t);
-            }
+            close!();
         }
         let blank = rec
             .iter()
             .all(|f| f.iter().all(|b| b.is_ascii_whitespace()));
         if blank {
-            if let Some(t) = open.take() {
-                tables.push(t);
-            }
+            close!();
             continue;
         }
         let first = rec.get(0).unwrap_or(b"");
         let is_comment = first.first() == Some(&b'#')
             && open.as_ref().is_none_or(|t| rec.len() < t.width.max(2));
         if is_comment {
-            if let Some(t) = open.take() {
-                tables.push(t);
-            }
+            close!();
             let text = String::from_utf8_lossy(&rec.as_slice()[..rec.as_slice().len().min(500)]);
             let c = text.trim_start_matches('#').trim().to_string();
             if !c.is_empty() && !c.chars().all(|ch| ch == '-' || ch == '=' || ch == '*') {
@@ -273,6 +412,7 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
             }
             continue;
         }
+        let index = tables.len();
         let t = open.get_or_insert_with(|| {
             let title = (!pending_comment.is_empty()).then(|| {
                 let mut t = pending_comment.join(" · ");
@@ -314,52 +454,18 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
                 _ => {}
             }
         }
-        if t.cands.len() < rec.len().min(t.width.max(1)) {
-            t.cands
-                .resize(rec.len().min(t.width.max(1)), Candidates::default());
-        }
-        for (i, f) in rec.iter().enumerate().take(t.cands.len()) {
-            let s = match std::str::from_utf8(f) {
-                Ok(s) => s,
-                Err(_) => {
-                    if t.bad_utf8.is_none() {
-                        t.bad_utf8 = Some((line, i));
-                    }
-                    ""
-                }
-            };
-            if hints.2 < STYLE_SAMPLE_CELLS && !s.is_empty() {
-                hints.2 += 1;
-                match infer::style_hint(infer::trim(s)) {
-                    StyleHint::Point => hints.0 += 1,
-                    StyleHint::Comma => hints.1 += 1,
-                    StyleHint::None => {}
-                }
-            }
-            t.cands[i].observe(s);
+        let width = t.width;
+        let b = batch.get_or_insert_with(|| new_batch(index, width));
+        b.raw.push_row(rec.iter().take(width.max(1)));
+        b.lines.push(line);
+        if b.raw.len() >= OBS_BATCH_ROWS {
+            send(batch.take())?;
         }
         // keep this row as the table's last, reusing buffers
         std::mem::swap(&mut t.last, &mut rec);
     }
-    if let Some(t) = open.take() {
-        tables.push(t);
-    }
-    drop(rdr);
-    let hash = digest
-        .and_then(|d| d.lock().ok().and_then(|mut s| s.take()))
-        .ok_or_else(|| Error::Internal("the file's hash was not computed".into()))?;
-    let style = infer::decide_style(hints.0, hints.1, dialect.delimiter == b';');
-    for t in tables.iter_mut() {
-        finish_table(t, style);
-    }
-    Ok(Scan {
-        encoding,
-        dialect,
-        tables,
-        hash,
-        bytes: count.load(Ordering::Relaxed),
-        style,
-    })
+    close!();
+    Ok(tables)
 }
 
 /// Decides header or not, and drops a totals row at the end.
@@ -379,7 +485,7 @@ fn finish_table(t: &mut TableScan, style: NumStyle) {
                 infer::is_id_name(n),
                 infer::is_time_name(n),
                 false,
-                0,
+                infer::Zone::Fixed(0),
             )
         })
         .collect();
@@ -492,7 +598,7 @@ pub fn plan_table(
     path: &Path,
     t: &TableScan,
     opts: &ImportOptions,
-    tz: i32,
+    tz: infer::Zone,
     style: NumStyle,
 ) -> Result<Plan> {
     if let Some((line, col, len)) = t.huge_cell {
@@ -546,11 +652,13 @@ pub struct Pass2 {
 }
 
 /// Pass 2: re-reads the file and yields the chosen table's rows as
-/// chunks.
+/// chunks. To share the work of the two cores, this thread parses the
+/// first third of the columns and hands the others over as raw cells for
+/// the storing thread to parse.
 pub fn produce(
     p: &Pass2,
-    _parsers: &[super::infer::CellParser],
-    _order: &[usize],
+    parsers: &[super::infer::CellParser],
+    order: &[usize],
     sink: &mut Sink<'_>,
 ) -> Result<()> {
     let (stream, count, _) = open_stream(&p.path, p.encoding, false)?;
@@ -558,8 +666,16 @@ pub fn produce(
     let mut rec = csv::ByteRecord::new();
     let mut ordinal = 0u64;
     let (start, end) = p.range;
-    let new_batch = || RawBatch::with_capacity(CHUNK_ROWS, 8 << 20);
+    // the reading thread also parses the records: it takes a third of
+    // the columns, the storing thread (which also encodes and writes) the rest
+    let split = order.len() / 3;
+    let (mine, theirs) = order.split_at(split);
+    let mut enc = RowEncoder::new(&parsers[..split]);
+    let new_batch = || RawBatch::with_capacity(CHUNK_ROWS, 4 << 20);
     let mut batch = new_batch();
+    fn text(f: Option<&[u8]>) -> &str {
+        f.and_then(|f| std::str::from_utf8(f).ok()).unwrap_or("")
+    }
     while ordinal < end {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
@@ -571,11 +687,12 @@ pub fn produce(
         if this < start {
             continue;
         }
-        batch.push_row(rec.iter());
+        enc.push_row(mine.iter().map(|&i| text(rec.get(i))));
+        batch.push_row(theirs.iter().map(|&i| rec.get(i).unwrap_or(b"")));
         if batch.len() >= CHUNK_ROWS {
             let full = std::mem::replace(&mut batch, new_batch());
             sink(Chunk {
-                columns: Vec::new(),
+                columns: enc.take(),
                 raw: Some(full),
                 bytes_done: count.load(Ordering::Relaxed),
             })?;
@@ -586,7 +703,7 @@ pub fn produce(
     }
     if !batch.is_empty() {
         sink(Chunk {
-            columns: Vec::new(),
+            columns: enc.take(),
             raw: Some(batch),
             bytes_done: count.load(Ordering::Relaxed),
         })?;

@@ -47,31 +47,47 @@ fn fx_hash(s: &str) -> u64 {
     x ^ (x >> 29)
 }
 
-/// Interns strings: an open-addressing table of indexes into the
-/// dictionary, so a new string costs one allocation and a known one none.
+/// Interns strings: an open-addressing table of (hash, code) over one
+/// byte arena, so looking a string up touches little memory and a new
+/// string costs no allocation until the chunk is taken.
 #[derive(Default)]
 struct Interner {
-    slots: Vec<u32>,
-    dict: Vec<String>,
+    /// (high hash bits, code + 1); 0 code = empty slot.
+    slots: Vec<(u32, u32)>,
+    arena: Vec<u8>,
+    /// End of each string in `arena`.
+    ends: Vec<u32>,
 }
 
 impl Interner {
     #[inline]
+    fn get(&self, code: usize) -> &[u8] {
+        let start = if code == 0 {
+            0
+        } else {
+            self.ends[code - 1] as usize
+        };
+        &self.arena[start..self.ends[code] as usize]
+    }
+    #[inline]
     fn intern(&mut self, s: &str) -> u32 {
-        if (self.dict.len() + 1) * 2 > self.slots.len() {
+        if (self.ends.len() + 1) * 2 > self.slots.len() {
             self.grow();
         }
         let mask = self.slots.len() - 1;
-        let mut i = fx_hash(s) as usize & mask;
+        let h = fx_hash(s);
+        let tag = (h >> 32) as u32;
+        let mut i = h as usize & mask;
         loop {
-            let v = self.slots[i];
+            let (t, v) = self.slots[i];
             if v == 0 {
-                self.dict.push(s.to_owned());
-                let code = self.dict.len() as u32;
-                self.slots[i] = code;
+                self.arena.extend_from_slice(s.as_bytes());
+                self.ends.push(self.arena.len() as u32);
+                let code = self.ends.len() as u32;
+                self.slots[i] = (tag, code);
                 return code - 1;
             }
-            if self.dict[(v - 1) as usize] == s {
+            if t == tag && self.get((v - 1) as usize) == s.as_bytes() {
                 return v - 1;
             }
             i = (i + 1) & mask;
@@ -79,19 +95,26 @@ impl Interner {
     }
     fn grow(&mut self) {
         let n = (self.slots.len() * 2).max(1024);
-        self.slots = vec![0; n];
+        self.slots = vec![(0, 0); n];
         let mask = n - 1;
-        for (k, s) in self.dict.iter().enumerate() {
-            let mut i = fx_hash(s) as usize & mask;
-            while self.slots[i] != 0 {
+        for k in 0..self.ends.len() {
+            let s = std::str::from_utf8(self.get(k)).unwrap_or("");
+            let h = fx_hash(s);
+            let mut i = h as usize & mask;
+            while self.slots[i].1 != 0 {
                 i = (i + 1) & mask;
             }
-            self.slots[i] = k as u32 + 1;
+            self.slots[i] = ((h >> 32) as u32, k as u32 + 1);
         }
     }
     fn take(&mut self) -> Vec<String> {
-        self.slots.iter_mut().for_each(|s| *s = 0);
-        std::mem::take(&mut self.dict)
+        let dict = (0..self.ends.len())
+            .map(|k| String::from_utf8_lossy(self.get(k)).into_owned())
+            .collect();
+        self.slots.iter_mut().for_each(|s| *s = (0, 0));
+        self.arena.clear();
+        self.ends.clear();
+        dict
     }
 }
 
@@ -303,7 +326,6 @@ pub fn store_chunks<F>(
     job: &mut Job,
     bytes_total: u64,
     parsers: &[CellParser],
-    order: &[usize],
     produce: F,
 ) -> Result<u64>
 where
@@ -327,9 +349,14 @@ where
                 let mut chunk = msg?;
                 job.check()?;
                 if let Some(raw) = chunk.raw.take() {
-                    let enc = encoder.get_or_insert_with(|| RowEncoder::new(parsers));
-                    raw.encode_into(enc, order);
-                    chunk.columns = enc.take();
+                    // the producer parsed the first columns; the raw cells
+                    // are the rest, in order
+                    let done = chunk.columns.len();
+                    let rest = parsers.get(done..).unwrap_or(&[]);
+                    let enc = encoder.get_or_insert_with(|| RowEncoder::new(rest));
+                    let identity: Vec<usize> = (0..rest.len()).collect();
+                    raw.encode_into(enc, &identity);
+                    chunk.columns.extend(enc.take());
                 }
                 let rows = chunk.columns.first().map(|c| c.len()).unwrap_or(0);
                 let blobs: Vec<Vec<u8>> = chunk.columns.iter().map(|c| c.encode()).collect();
@@ -356,6 +383,23 @@ where
 mod tests {
     use super::*;
     use crate::column::Cell;
+
+    #[test]
+    fn interner_gives_one_code_per_string_across_growth() {
+        let mut i = Interner::default();
+        for round in 0..2 {
+            let codes: Vec<u32> = (0..5000)
+                .map(|k| i.intern(&format!("u{}", k % 3000)))
+                .collect();
+            assert_eq!(codes[0], codes[3000]);
+            assert_ne!(codes[0], codes[1]);
+            let dict = i.take();
+            assert_eq!(dict.len(), 3000, "round {round}");
+            assert_eq!(dict[codes[42] as usize], "u42");
+        }
+        assert_eq!(i.intern(""), 0);
+        assert_eq!(i.intern(""), 0);
+    }
 
     #[test]
     fn rows_become_typed_columns_with_nulls() {

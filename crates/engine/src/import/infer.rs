@@ -10,7 +10,8 @@
 use crate::model::ColumnType;
 
 /// Which character separates the decimals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum NumStyle {
     /// `1,234.5` (English): `,` groups thousands, `.` marks decimals.
@@ -63,16 +64,81 @@ impl EpochUnit {
     }
 }
 
+/// The time zone of timestamps written without one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Zone {
+    /// Seconds east of UTC.
+    Fixed(i32),
+    /// A named (IANA) zone, with its daylight-saving rules.
+    Named(&'static jiff::tz::TimeZone),
+}
+
+impl Default for Zone {
+    fn default() -> Self {
+        Zone::Fixed(0)
+    }
+}
+
+impl Zone {
+    /// A zone from `UTC`, an offset (`+02:00`, `-0500`, `UTC+8`) or an
+    /// IANA name (`Europe/Amsterdam`).
+    pub fn parse(s: &str) -> Option<Zone> {
+        if let Some(off) = parse_offset(s) {
+            return Some(Zone::Fixed(off));
+        }
+        static CACHE: std::sync::OnceLock<
+            std::sync::Mutex<std::collections::HashMap<String, &'static jiff::tz::TimeZone>>,
+        > = std::sync::OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        let mut map = cache.lock().ok()?;
+        if let Some(tz) = map.get(s.trim()) {
+            return Some(Zone::Named(tz));
+        }
+        let tz = jiff::tz::TimeZone::get(s.trim()).ok()?;
+        // one small allocation per zone name, kept for the process
+        let tz: &'static jiff::tz::TimeZone = Box::leak(Box::new(tz));
+        map.insert(s.trim().to_string(), tz);
+        Some(Zone::Named(tz))
+    }
+    /// `UTC`, `+02:00` or the zone's name.
+    pub fn name(&self) -> String {
+        match self {
+            Zone::Fixed(0) => "UTC".into(),
+            Zone::Fixed(secs) => {
+                let sign = if *secs < 0 { '-' } else { '+' };
+                let a = secs.abs();
+                format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
+            }
+            Zone::Named(tz) => tz.iana_name().unwrap_or("local").to_string(),
+        }
+    }
+    /// A local date-time (µs since 1970 as if it were UTC) to a UTC
+    /// instant; a local time skipped by a daylight-saving change moves
+    /// forward by the gap, a repeated one takes the earlier instant
+    /// (Temporal's "compatible" rule).
+    pub fn local_to_utc(&self, local: i64) -> Option<i64> {
+        match self {
+            Zone::Fixed(off) => Some(local - *off as i64 * 1_000_000),
+            Zone::Named(tz) => {
+                let ts = jiff::Timestamp::from_microsecond(local).ok()?;
+                let dt = jiff::tz::TimeZone::UTC.to_datetime(ts);
+                let t = tz.to_ambiguous_timestamp(dt).compatible().ok()?;
+                Some(t.as_microsecond())
+            }
+        }
+    }
+}
+
 /// How to read the cells of one column, decided by inference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CellParser {
     pub ty: ColumnType,
     pub style: NumStyle,
     pub order: DateOrder,
     /// For Timestamp columns holding integers.
     pub epoch: Option<EpochUnit>,
-    /// Seconds east of UTC for timestamps without an offset.
-    pub tz_offset: i32,
+    /// The zone of timestamps written without one.
+    pub zone: Zone,
 }
 
 impl CellParser {
@@ -82,7 +148,7 @@ impl CellParser {
             style: NumStyle::Point,
             order: DateOrder::Dmy,
             epoch: None,
-            tz_offset: 0,
+            zone: Zone::Fixed(0),
         }
     }
 }
@@ -125,7 +191,7 @@ impl CellParser {
                 Some(unit) => parse_int(t)
                     .and_then(|x| unit.to_micros(x))
                     .map(Parsed::Int),
-                None => parse_timestamp(t, self.order, self.tz_offset).map(Parsed::Int),
+                None => parse_timestamp_in(t, self.order, self.zone).map(Parsed::Int),
             },
             ColumnType::Duration => parse_duration(t).map(Parsed::Int),
             ColumnType::Text => None,
@@ -626,6 +692,23 @@ fn parse_time_of_day(s: &str) -> Option<i64> {
 /// zone. Without a zone the time is local to `tz_offset` (seconds east of
 /// UTC). A date alone is not a timestamp.
 pub fn parse_timestamp(s: &str, order: DateOrder, tz_offset: i32) -> Option<i64> {
+    let (local, zone) = parse_timestamp_parts(s, order)?;
+    let offset = zone.unwrap_or(tz_offset) as i64;
+    Some(local - offset * 1_000_000)
+}
+
+/// [`parse_timestamp`] with a named or fixed zone for local times.
+pub fn parse_timestamp_in(s: &str, order: DateOrder, zone: Zone) -> Option<i64> {
+    let (local, explicit) = parse_timestamp_parts(s, order)?;
+    match explicit {
+        Some(off) => Some(local - off as i64 * 1_000_000),
+        None => zone.local_to_utc(local),
+    }
+}
+
+/// The date-time as µs since 1970 read as if UTC, and the zone offset
+/// written in it, if any.
+fn parse_timestamp_parts(s: &str, order: DateOrder) -> Option<(i64, Option<i32>)> {
     let b = s.as_bytes();
     if b.len() < 12 || b.len() > 40 || !b[0].is_ascii_digit() {
         return None;
@@ -634,8 +717,7 @@ pub fn parse_timestamp(s: &str, order: DateOrder, tz_offset: i32) -> Option<i64>
     let days = parse_date(&s[..split], order)?;
     let (time, zone) = split_zone(s[split + 1..].trim_start());
     let tod = parse_time_of_day(time)?;
-    let offset = zone.unwrap_or(tz_offset) as i64;
-    Some((days * 86_400 - offset) * 1_000_000 + tod)
+    Some((days * 86_400 * 1_000_000 + tod, zone))
 }
 
 /// A length of time `H:MM:SS` or `HH:MM:SS(.fff)` (hours may exceed 24),
@@ -899,14 +981,14 @@ impl Candidates {
         id_like: bool,
         time_like: bool,
         epoch_without_name: bool,
-        tz_offset: i32,
+        zone: Zone,
     ) -> CellParser {
         let mut p = CellParser {
             ty: ColumnType::Text,
             style,
             order: default_order,
             epoch: None,
-            tz_offset,
+            zone,
         };
         if self.seen == 0 {
             return p;
@@ -1156,6 +1238,29 @@ mod tests {
     }
 
     #[test]
+    fn named_zones_follow_daylight_saving() {
+        let ams = Zone::parse("Europe/Amsterdam").unwrap();
+        assert_eq!(ams.name(), "Europe/Amsterdam");
+        // winter: UTC+1; summer: UTC+2
+        assert_eq!(
+            parse_timestamp_in("2024-01-15 13:00:00", DateOrder::Dmy, ams),
+            parse_timestamp("2024-01-15 12:00:00Z", DateOrder::Dmy, 0)
+        );
+        assert_eq!(
+            parse_timestamp_in("2024-07-15 14:00:00", DateOrder::Dmy, ams),
+            parse_timestamp("2024-07-15 12:00:00Z", DateOrder::Dmy, 0)
+        );
+        // a written offset wins over the zone
+        assert_eq!(
+            parse_timestamp_in("2024-07-15 14:00:00+00:00", DateOrder::Dmy, ams),
+            parse_timestamp("2024-07-15 14:00:00Z", DateOrder::Dmy, 0)
+        );
+        assert_eq!(Zone::parse("+05:30").unwrap().name(), "+05:30");
+        assert_eq!(Zone::parse("UTC").unwrap().name(), "UTC");
+        assert!(Zone::parse("Mars/Olympus").is_none());
+    }
+
+    #[test]
     fn offsets() {
         assert_eq!(parse_offset("UTC"), Some(0));
         assert_eq!(parse_offset("+08:00"), Some(8 * 3600));
@@ -1194,7 +1299,14 @@ mod tests {
     fn decide(cells: &[&str]) -> CellParser {
         let mut c = Candidates::default();
         cells.iter().for_each(|s| c.observe(s));
-        c.decide(NumStyle::Point, DateOrder::Dmy, false, false, false, 0)
+        c.decide(
+            NumStyle::Point,
+            DateOrder::Dmy,
+            false,
+            false,
+            false,
+            Zone::Fixed(0),
+        )
     }
 
     #[test]
@@ -1231,13 +1343,27 @@ mod tests {
             c.observe(s);
         }
         assert_eq!(
-            c.decide(NumStyle::Comma, DateOrder::Dmy, false, false, false, 0)
-                .ty,
+            c.decide(
+                NumStyle::Comma,
+                DateOrder::Dmy,
+                false,
+                false,
+                false,
+                Zone::Fixed(0)
+            )
+            .ty,
             ColumnType::Integer
         );
         assert_eq!(
-            c.decide(NumStyle::Point, DateOrder::Dmy, false, false, false, 0)
-                .ty,
+            c.decide(
+                NumStyle::Point,
+                DateOrder::Dmy,
+                false,
+                false,
+                false,
+                Zone::Fixed(0)
+            )
+            .ty,
             ColumnType::Decimal
         );
     }
@@ -1248,7 +1374,14 @@ mod tests {
         for s in ["1605937059520352", "1605430896492843"] {
             c.observe(s);
         }
-        let p = c.decide(NumStyle::Point, DateOrder::Dmy, false, true, false, 0);
+        let p = c.decide(
+            NumStyle::Point,
+            DateOrder::Dmy,
+            false,
+            true,
+            false,
+            Zone::Fixed(0),
+        );
         assert_eq!(
             (p.ty, p.epoch),
             (ColumnType::Timestamp, Some(EpochUnit::Micros))
@@ -1257,11 +1390,25 @@ mod tests {
             p.parse("1605937059520352"),
             Parsed::Int(1_605_937_059_520_352)
         );
-        let p = c.decide(NumStyle::Point, DateOrder::Dmy, false, false, false, 0);
+        let p = c.decide(
+            NumStyle::Point,
+            DateOrder::Dmy,
+            false,
+            false,
+            false,
+            Zone::Fixed(0),
+        );
         assert_eq!(p.ty, ColumnType::Integer);
         let mut s = Candidates::default();
         s.observe("1511544070");
-        let p = s.decide(NumStyle::Point, DateOrder::Dmy, false, false, true, 0);
+        let p = s.decide(
+            NumStyle::Point,
+            DateOrder::Dmy,
+            false,
+            false,
+            true,
+            Zone::Fixed(0),
+        );
         assert_eq!(p.parse("1511544070"), Parsed::Int(1_511_544_070_000_000));
     }
 
@@ -1270,8 +1417,15 @@ mod tests {
         let mut c = Candidates::default();
         c.observe("2697787.2422183099");
         assert_eq!(
-            c.decide(NumStyle::Point, DateOrder::Dmy, true, false, false, 0)
-                .ty,
+            c.decide(
+                NumStyle::Point,
+                DateOrder::Dmy,
+                true,
+                false,
+                false,
+                Zone::Fixed(0)
+            )
+            .ty,
             ColumnType::Text
         );
         assert!(is_id_name("user_pseudo_id"));

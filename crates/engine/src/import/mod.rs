@@ -40,7 +40,9 @@ pub struct ImportOptions {
     /// lists them; default: the one with the most rows).
     pub table: Option<usize>,
     /// The time zone of timestamps written without one: `UTC` (default),
-    /// or a fixed offset such as `+02:00`. Stored instants are UTC.
+    /// a fixed offset such as `+02:00`, or an IANA name such as
+    /// `Europe/Amsterdam` (daylight saving applied). Stored instants are
+    /// UTC.
     pub time_zone: Option<String>,
     /// Import even when a dataset already holds a file with the same
     /// content.
@@ -52,7 +54,8 @@ pub struct ImportOptions {
 }
 
 /// What an import did, for the shells to show.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ImportReport {
     pub dataset: DatasetInfo,
     /// `delimited`, `json`, `ndjson`, `xlsx`, `xls`, `xlsb`, `ods`.
@@ -67,21 +70,26 @@ pub struct ImportReport {
     pub number_style: NumStyle,
     pub time_zone: String,
     /// Rows read from this file (for an append: the rows added).
+    #[ts(type = "number")]
     pub rows_imported: u64,
     /// Totals and subtotal rows left out.
+    #[ts(type = "number")]
     pub skipped_rows: u64,
     pub content_hash: String,
     pub notes: Vec<String>,
 }
 
 /// One table of a file, for the analyst to pick.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct TableInfo {
     pub index: usize,
     pub title: Option<String>,
     pub columns: Vec<String>,
+    #[ts(type = "number")]
     pub rows: u64,
     /// 1-based line (delimited text) or row (sheet) of the header.
+    #[ts(type = "number")]
     pub line: u64,
 }
 
@@ -99,22 +107,21 @@ pub fn parse_map(s: &str) -> Result<(Role, String)> {
     Ok((role, col.trim().to_string()))
 }
 
-/// Parses a time zone option: `UTC`, `Z`, `+02:00`, `-0500`, `UTC+8`.
-pub fn parse_time_zone(s: &str) -> Result<i32> {
-    infer::parse_offset(s).ok_or_else(|| {
+/// Parses a time zone option: `UTC`, `Z`, `+02:00`, `-0500`, `UTC+8`, or
+/// an IANA name such as `Europe/Amsterdam`.
+pub fn parse_time_zone(s: &str) -> Result<infer::Zone> {
+    infer::Zone::parse(s).ok_or_else(|| {
         Error::Invalid(format!(
-            "time zone \"{s}\" is not understood; give UTC or an offset such as +02:00"
+            "time zone \"{s}\" is not understood; give UTC, an offset such as +02:00, or a name such as Europe/Amsterdam"
         ))
     })
 }
 
-fn format_offset(secs: i32) -> String {
-    if secs == 0 {
-        return "UTC".into();
+fn zone_of(opts: &ImportOptions) -> Result<infer::Zone> {
+    match &opts.time_zone {
+        Some(z) => parse_time_zone(z),
+        None => Ok(infer::Zone::default()),
     }
-    let sign = if secs < 0 { '-' } else { '+' };
-    let a = secs.abs();
-    format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
 }
 
 /// Where the rows come from in the storing pass.
@@ -186,10 +193,7 @@ fn sniffed(path: &Path, head: &[u8]) -> Result<Format> {
 /// Sniffs, infers and plans, reading the file once (or loading a workbook
 /// or JSON document).
 fn prepare(path: &Path, opts: &ImportOptions, job: &mut Job) -> Result<Prepared> {
-    let tz = match &opts.time_zone {
-        Some(z) => parse_time_zone(z)?,
-        None => 0,
-    };
+    let tz = zone_of(opts)?;
     let (head, total) = read_head(path)?;
     let format = sniffed(path, &head)?;
     job.report(&Progress {
@@ -210,6 +214,10 @@ fn prepare(path: &Path, opts: &ImportOptions, job: &mut Job) -> Result<Prepared>
                         chosen.rows = chosen.rows.saturating_sub(1);
                     } else {
                         chosen.rows += 1;
+                        // the header row is data now: its cells count
+                        for (c, s) in chosen.cands.iter_mut().zip(&chosen.raw_header) {
+                            c.observe(s);
+                        }
                     }
                     chosen.has_header = h;
                 }
@@ -357,16 +365,9 @@ pub fn import_file_report(
     if ws.has_dataset(&name)? {
         return Err(Error::DatasetExists(name));
     }
-    let t0 = std::time::Instant::now();
     let prepared = prepare(path, opts, job)?;
-    if std::env::var_os("STEPWISE_TRACE").is_some() {
-        eprintln!("prepare {:?}", t0.elapsed());
-    }
     check_duplicate(ws, path, &prepared.hash, opts)?;
-    let tz_name = format_offset(match &opts.time_zone {
-        Some(z) => parse_time_zone(z)?,
-        None => 0,
-    });
+    let tz_name = zone_of(opts)?.name();
     let source = path.to_string_lossy().into_owned();
     let mut writer = ws.create_dataset(
         &name,
@@ -380,7 +381,6 @@ pub fn import_file_report(
         job,
         prepared.bytes_total,
         &prepared.plan.parsers,
-        &prepared.order,
         |sink| produce(&prepared, sink),
     )?;
     if rows == 0 {
@@ -389,15 +389,9 @@ pub fn import_file_report(
             "the table has a header but no data rows",
         ));
     }
-    if std::env::var_os("STEPWISE_TRACE").is_some() {
-        eprintln!("stored {:?}", t0.elapsed());
-    }
     writer.set_meta(&meta_json(&prepared, &tz_name, &source, rows).to_string())?;
     job.check()?;
     writer.finish()?;
-    if std::env::var_os("STEPWISE_TRACE").is_some() {
-        eprintln!("committed {:?}", t0.elapsed());
-    }
     job.report(&Progress {
         stage: "done".into(),
         bytes_done: prepared.bytes_total,
@@ -514,10 +508,7 @@ pub fn append_file(
     prepared.plan.parsers = parsers;
     prepared.plan.columns = rec.info.columns.clone();
     prepared.plan.kind = rec.info.kind;
-    let tz_name = format_offset(match &opts.time_zone {
-        Some(z) => parse_time_zone(z)?,
-        None => 0,
-    });
+    let tz_name = zone_of(&opts)?.name();
     let source = path.to_string_lossy().into_owned();
     let mut meta = meta;
     let mut writer = ws.append_dataset(dataset)?;
@@ -526,7 +517,6 @@ pub fn append_file(
         job,
         prepared.bytes_total,
         &prepared.plan.parsers,
-        &prepared.order,
         |sink| produce(&prepared, sink),
     )?;
     if let Some(files) = meta.get_mut("files").and_then(|f| f.as_array_mut()) {

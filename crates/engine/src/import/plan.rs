@@ -1,7 +1,7 @@
 //! From what inference saw to what is stored: column names, types,
 //! parsers, roles and the dataset kind. Shared by every format.
 
-use super::infer::{self, Candidates, CellParser, DateOrder, NumStyle};
+use super::infer::{self, Candidates, CellParser, DateOrder, NumStyle, Zone};
 use super::roles;
 use super::ImportOptions;
 use crate::error::{Error, Result};
@@ -67,7 +67,7 @@ pub fn make_plan(
     cands: &[Candidates],
     has_header: bool,
     style: NumStyle,
-    tz_offset: i32,
+    zone: Zone,
     opts: &ImportOptions,
 ) -> Result<Plan> {
     let order = default_order(style);
@@ -82,7 +82,7 @@ pub fn make_plan(
                 infer::is_id_name(n),
                 infer::is_time_name(n),
                 !has_header,
-                tz_offset,
+                zone,
             )
         })
         .collect();

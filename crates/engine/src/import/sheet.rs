@@ -462,7 +462,7 @@ pub(crate) fn prepare(
     path: &Path,
     format: Format,
     opts: &ImportOptions,
-    tz: i32,
+    tz: super::infer::Zone,
     total: u64,
     job: &mut Job,
 ) -> Result<Prepared> {

@@ -114,7 +114,16 @@ pub struct BlankScanner<R> {
     prev: u8,
     drop_lf: bool,
     pub blanks: std::rc::Rc<std::cell::RefCell<std::collections::VecDeque<i64>>>,
+    /// Where the quoted text we are in began, if we are in one.
+    quote_open: Option<i64>,
+    /// Longest quoted run allowed: the CSV reader holds a whole cell in
+    /// memory, so an unclosed quote must not swallow a large file.
+    pub max_quoted: i64,
 }
+
+/// The longest quoted text (a cell, or a stray quote's run) read before
+/// the import stops.
+pub const MAX_QUOTED_BYTES: i64 = 64 << 20;
 
 impl<R: Read> BlankScanner<R> {
     pub fn new(inner: R) -> Self {
@@ -124,6 +133,8 @@ impl<R: Read> BlankScanner<R> {
             prev: b'\n',
             drop_lf: false,
             blanks: Default::default(),
+            quote_open: None,
+            max_quoted: MAX_QUOTED_BYTES,
         }
     }
 }
@@ -182,6 +193,23 @@ impl<R: Read> Read for BlankScanner<R> {
                     blanks.push_back(self.pos + i as i64);
                 }
             }
+            for i in memchr::memchr_iter(b'"', b) {
+                self.quote_open = match self.quote_open {
+                    Some(_) => None,
+                    None => Some(self.pos + i as i64),
+                };
+            }
+            if let Some(open) = self.quote_open {
+                if self.pos + n as i64 - open > self.max_quoted {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "a quote opened at byte {open} is still open {} MB later; the file's quoting is broken",
+                            self.max_quoted >> 20
+                        ),
+                    ));
+                }
+            }
             self.prev = b[n - 1];
             self.pos += n as i64;
             return Ok(n);
@@ -217,6 +245,22 @@ mod tests {
             .read_to_string(&mut out)
             .unwrap();
         assert_eq!(out, "Café");
+    }
+
+    #[test]
+    fn an_unclosed_quote_stops_the_reader() {
+        let mut text = b"a,b\n1,\"".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 5000));
+        let mut s = BlankScanner::new(&text[..]);
+        s.max_quoted = 1000;
+        let mut out = Vec::new();
+        let err = s.read_to_end(&mut out).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        // closed quotes, however many, are fine
+        let text = b"a,b\n\"x\"\"y\",\"z\"\n".repeat(1000);
+        let mut s = BlankScanner::new(&text[..]);
+        s.max_quoted = 100;
+        assert!(s.read_to_end(&mut Vec::new()).is_ok());
     }
 
     #[test]
