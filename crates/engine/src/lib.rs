@@ -7,6 +7,7 @@
 
 pub mod column;
 pub mod error;
+pub mod generate;
 pub mod import;
 pub mod job;
 pub mod model;
