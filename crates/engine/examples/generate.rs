@@ -4,10 +4,9 @@
 //! cargo run --release -p stepwise-engine --example generate -- \
 //!     --events 10000000 --out bench/out/events.csv [--seed 42] [--from 2024-09-01 --to 2024-09-30]
 
-use std::fs::File;
-use std::io::BufWriter;
+use std::path::Path;
 use std::process::ExitCode;
-use stepwise_engine::generate::{write_clickstream, GenOptions};
+use stepwise_engine::generate::{write_clickstream_file, GenOptions};
 
 fn main() -> ExitCode {
     match run() {
@@ -50,10 +49,9 @@ fn run() -> Result<(), String> {
         opts = opts.with_range(&f, &t)?;
     }
     let path = out.ok_or("--out FILE is required")?;
-    let file = File::create(&path).map_err(|e| format!("cannot create {path}: {e}"))?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
     let started = std::time::Instant::now();
-    let stats = write_clickstream(&mut w, &opts).map_err(|e| format!("writing {path}: {e}"))?;
+    let stats = write_clickstream_file(Path::new(&path), &opts)
+        .map_err(|e| format!("cannot write {path}: {e}"))?;
     let mut v = serde_json::to_value(&stats).map_err(|e| e.to_string())?;
     v["seconds"] = started.elapsed().as_secs_f64().into();
     v["conversion"] = stats.conversion().into();

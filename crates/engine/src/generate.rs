@@ -57,6 +57,9 @@ pub struct GenOptions {
     pub days: u32,
 }
 
+/// The longest date range (session starts are stored as u32 seconds).
+pub const MAX_DAYS: u32 = 36_500;
+
 /// 2024-09-01 as days since the Unix epoch.
 pub const SEPT_1_2024: i64 = 19967;
 
@@ -90,6 +93,11 @@ impl GenOptions {
         let b = parse_day(to)?;
         if b < a {
             return Err(format!("the range ends ({to}) before it starts ({from})"));
+        }
+        if b - a + 1 > MAX_DAYS as i64 {
+            return Err(format!(
+                "the range {from}..{to} is longer than {MAX_DAYS} days"
+            ));
         }
         self.start_day = a;
         self.days = (b - a + 1) as u32;
@@ -160,6 +168,13 @@ fn lift(buyers_in: u64, users_in: u64, buyers_all: u64, users_all: u64) -> f64 {
     } else {
         ratio(buyers_in, users_in) / rest
     }
+}
+
+/// Writes the clickstream to a new file at `path` (buffered).
+pub fn write_clickstream_file(path: &std::path::Path, opts: &GenOptions) -> io::Result<GenStats> {
+    let file = std::fs::File::create(path)?;
+    let mut w = io::BufWriter::with_capacity(1 << 20, file);
+    write_clickstream(&mut w, opts)
 }
 
 /// Writes the sample store data set (50,000 events) to `out`.
@@ -483,19 +498,31 @@ const OUT_FILTER: u8 = 2;
 const OUT_NEWSLETTER: u8 = 4;
 const OUT_BOUGHT: u8 = 8;
 
+/// Cumulative weekday weights of the days of the range, to draw first visits.
+fn day_weights(start_day: i64, days: u32) -> Vec<f64> {
+    let mut total = 0.0;
+    (0..days as i64)
+        .map(|d| {
+            // 1970-01-01 was a Thursday: +3 makes Monday 0.
+            total += WEEKDAYS[(start_day + d + 3).rem_euclid(7) as usize];
+            total
+        })
+        .collect()
+}
+
 /// Session starts of a user, as seconds since the range start.
-fn schedule(seed: u64, user: u32, prof: &Profile, start_day: i64, days: u32, out: &mut Vec<u32>) {
+fn schedule(seed: u64, user: u32, prof: &Profile, cum_days: &[f64], out: &mut Vec<u32>) {
     out.clear();
     let mut r = Rng::new(seed, user as u64, 0x5EED);
-    let end = days as i64 * 86400;
+    let end = cum_days.len() as i64 * 86400;
     // First visit: a weighted day and hour.
-    let weights: Vec<f64> = (0..days as i64)
-        .map(|d| WEEKDAYS[(start_day + d + 3).rem_euclid(7) as usize])
-        .collect();
-    let day = r.pick(&weights) as i64;
+    let x = r.f() * cum_days.last().copied().unwrap_or(0.0);
+    let day = cum_days
+        .partition_point(|c| *c <= x)
+        .min(cum_days.len() - 1) as i64;
     let mut t = day * 86400 + r.pick(&HOURS) as i64 * 3600 + r.range(0, 3599);
-    // Returning: about 35% come back after each visit (buyers and
-    // subscribers more, decided in the session), after hours to days.
+    // Returning: about a third come back after each visit (subscribers
+    // more), after hours to days, less likely with each visit.
     let returns = r.f();
     let mut p_back = if prof.subscriber { 0.45 } else { 0.36 };
     loop {
@@ -866,8 +893,15 @@ pub fn write_clickstream(out: &mut impl Write, opts: &GenOptions) -> io::Result<
             "the date range must cover at least one day",
         ));
     }
+    if opts.days > MAX_DAYS {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("the date range can cover at most {MAX_DAYS} days"),
+        ));
+    }
     let seed = opts.seed;
     let base_ms = opts.start_day * 86_400_000;
+    let cum_days = day_weights(opts.start_day, opts.days);
 
     // Pass 1: users, their session starts, and event counts.
     let mut sessions: Vec<u64> = Vec::new(); // start_sec << 32 | user
@@ -884,7 +918,7 @@ pub fn write_clickstream(out: &mut impl Write, opts: &GenOptions) -> io::Result<
         let user = users;
         users += 1;
         let prof = profile(seed, user);
-        schedule(seed, user, &prof, opts.start_day, opts.days, &mut starts);
+        schedule(seed, user, &prof, &cum_days, &mut starts);
         let mut st = State::default();
         for &s in &starts {
             session(
@@ -1241,6 +1275,31 @@ mod tests {
             assert_eq!(ours, theirs);
         }
         assert_eq!(parse_day("2024-09-01"), Ok(SEPT_1_2024));
+    }
+
+    #[test]
+    fn file_output_equals_memory_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.csv");
+        let opts = GenOptions::with_events(3_000);
+        let stats = write_clickstream_file(&path, &opts).unwrap();
+        let (mem, mem_stats) = generate(&opts);
+        assert_eq!(std::fs::read(&path).unwrap(), mem);
+        assert_eq!(stats, mem_stats);
+        let missing = dir.path().join("no/such/folder/events.csv");
+        assert!(write_clickstream_file(&missing, &opts).is_err());
+    }
+
+    #[test]
+    fn too_long_a_range_is_refused() {
+        assert!(GenOptions::default()
+            .with_range("1900-01-01", "2024-01-01")
+            .is_err());
+        let opts = GenOptions {
+            days: MAX_DAYS + 1,
+            ..GenOptions::with_events(10)
+        };
+        assert!(write_clickstream(&mut Vec::new(), &opts).is_err());
     }
 
     #[test]
