@@ -11,6 +11,7 @@ first) or `make bench`. See bench/README.md for what each figure means.
 
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -157,10 +158,14 @@ def generate(events, seed, path, regenerate):
     """Writes the clickstream with `stepwise generate` (or the engine's
     example until the CLI has it). Reuses a file made with the same options."""
     sidecar = path + ".json"
+    source = os.path.join(ROOT, "crates", "engine", "src", "generate.rs")
+    version = hashlib.sha256(open(source, "rb").read()).hexdigest()[:16] \
+        if os.path.exists(source) else None
     if not regenerate and os.path.exists(path) and os.path.exists(sidecar):
         meta = json.load(open(sidecar))
         if meta.get("events") == events and meta.get("seed") == seed \
-                and meta.get("bytes") == os.path.getsize(path):
+                and meta.get("bytes") == os.path.getsize(path) \
+                and meta.get("generator_source") == version:
             print(f"reusing {path} ({events:,} events)", flush=True)
             return meta
     if cli_supports("generate"):
@@ -176,7 +181,7 @@ def generate(events, seed, path, regenerate):
     except ValueError:
         meta = {}
     meta.update({"events": events, "seed": seed, "bytes": os.path.getsize(path),
-                 "generate_seconds": wall})
+                 "generate_seconds": wall, "generator_source": version})
     json.dump(meta, open(sidecar, "w"), indent=1)
     return meta
 
