@@ -77,8 +77,13 @@ def cli_supports(command):
 # ---------------------------------------------------------------------------
 # Measuring a process: wall time and peak resident memory
 
+LAST_CPU = [0.0]
+
+
 def measure(cmd, cwd=None):
-    """Runs cmd; returns (wall seconds, peak RSS bytes, stdout).
+    """Runs cmd; returns (wall seconds, peak RSS bytes, stdout). The CPU
+    seconds (user + system, all threads) of the last call are kept in
+    LAST_CPU.
 
     Peak RSS comes from GNU time (-v) when present, else from polling the
     process tree with psutil every 10 ms."""
@@ -89,26 +94,31 @@ def measure(cmd, cwd=None):
                                capture_output=True, text=True)
             wall = time.perf_counter() - t
             check(r, cmd)
-            rss = 0
+            rss, cpu = 0, 0.0
             for line in open(tf.name):
                 if "Maximum resident set size" in line:
                     rss = int(line.rsplit(":", 1)[1]) * 1024
+                elif "User time (seconds)" in line or "System time (seconds)" in line:
+                    cpu += float(line.rsplit(":", 1)[1])
+        LAST_CPU[0] = cpu
         return wall, rss, r.stdout
     import psutil
 
     t = time.perf_counter()
     p = psutil.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak, cpu = 0, 0.0
     while p.poll() is None:
         try:
             procs = [p] + p.children(recursive=True)
             peak = max(peak, sum(q.memory_info().rss for q in procs))
+            cpu = max(cpu, sum(sum(q.cpu_times()[:2]) for q in procs))
         except psutil.Error:
             pass
         time.sleep(0.01)
     out, err = p.communicate()
     wall = time.perf_counter() - t
     check(subprocess.CompletedProcess(cmd, p.returncode, out, err), cmd)
+    LAST_CPU[0] = cpu
     return wall, peak, out
 
 
@@ -201,7 +211,7 @@ def stepwise_import(csv, ws, name):
         how = "engine example `import` (CLI has no import yet)"
     wall, rss, out = measure(cmd)
     info = last_json(out)
-    return {"engine": "Stepwise", "how": how, "seconds": wall, "rss": rss,
+    return {"engine": "Stepwise", "how": how, "seconds": wall, "cpu": LAST_CPU[0], "rss": rss,
             "rows": info.get("rows"), "disk": du(ws)}
 
 
@@ -210,7 +220,7 @@ def duckdb_import(csv, db):
     wall, rss, out = measure([sys.executable, "engines.py", "duckdb-import", csv, db], cwd=HERE)
     r = json.loads(out)
     return {"engine": "DuckDB", "how": "CREATE TABLE AS SELECT * FROM read_csv(...)",
-            "seconds": r["seconds"], "process_seconds": wall, "rss": rss,
+            "seconds": r["seconds"], "cpu": r["cpu"], "process_seconds": wall, "rss": rss,
             "rows": r["rows"], "disk": du(db)}
 
 
@@ -223,7 +233,7 @@ def sqlite_import(csv, db):
     rows = int(subprocess.run([exe, db, "SELECT count(*) FROM events"], capture_output=True,
                               text=True).stdout.strip() or 0)
     return {"engine": "sqlite3 .import", "how": "sqlite3 db '.import --csv FILE events'",
-            "seconds": wall, "rss": rss, "rows": rows, "disk": du(db)}
+            "seconds": wall, "cpu": LAST_CPU[0], "rss": rss, "rows": rows, "disk": du(db)}
 
 
 def chdb_import(csv, path):
@@ -231,7 +241,7 @@ def chdb_import(csv, path):
     wall, rss, out = measure([sys.executable, "engines.py", "chdb-import", csv, path], cwd=HERE)
     r = json.loads(out)
     return {"engine": "chdb (MergeTree)", "how": "INSERT INTO MergeTree SELECT FROM file(...)",
-            "seconds": r["seconds"], "process_seconds": wall, "rss": rss,
+            "seconds": r["seconds"], "cpu": r["cpu"], "process_seconds": wall, "rss": rss,
             "rows": r["rows"], "disk": du(path)}
 
 
@@ -258,6 +268,7 @@ def stepwise_funnel(ws, dataset, spec_path, runs):
     json.dump(queries.stepwise_spec(dataset), open(spec_path, "w"), indent=1)
     cmd = [stepwise_bin(), "funnel", spec_path, "--json", "--workspace", ws]
     first, rss, out = measure(cmd)
+    first_cpu = LAST_CPU[0]
     result = last_json(out)
     times, inner = [], []
     for _ in range(runs):
@@ -267,7 +278,7 @@ def stepwise_funnel(ws, dataset, spec_path, runs):
         t = (r2.get("timing") or {}).get("query_ms", r2.get("elapsed_ms"))
         if t is not None:
             inner.append(float(t) / 1000)
-    out = {"engine": "Stepwise", "first": first, "times": times, "rss": rss,
+    out = {"engine": "Stepwise", "first": first, "first_cpu": first_cpu, "times": times, "rss": rss,
            "counts": stepwise_funnel_counts(result)}
     if inner:
         out["in_process"] = min(inner)
@@ -319,11 +330,13 @@ def print_import(results, rows, csv_bytes):
     ours = results[0]["seconds"] if results[0]["engine"] == "Stepwise" else None
     out = []
     for r in results:
-        out.append([r["engine"], f"{r['seconds']:.2f}", f"{r['rows'] / r['seconds']:,.0f}",
+        out.append([r["engine"], f"{r['seconds']:.2f}", f"{r.get('cpu', 0):.2f}",
+                    f"{r['rows'] / r['seconds']:,.0f}",
                     mb(r["rss"]), mb(r["disk"]),
                     "1.00x" if r["engine"] == "Stepwise" else ratio_text(r["seconds"], ours),
                     "" if r["rows"] == rows else f"ROWS {r['rows']:,}!"])
-    table(["engine", "seconds", "rows/s", "peak RSS", "on disk", "Stepwise faster by", ""], out)
+    table(["engine", "seconds", "cpu s", "rows/s", "peak RSS", "on disk", "Stepwise faster by", ""],
+          out)
     for r in results:
         print(f"  {r['engine']}: {r['how']}")
     by = {r["engine"]: r for r in results}
@@ -347,16 +360,16 @@ def print_funnel(results, events):
     out = []
     for r in results:
         best = min(r["times"]) if r["times"] else None
-        row = [r["engine"], f"{r['first'] * 1000:,.1f}", f"{best * 1000:,.1f}" if best else "-",
-               mb(r.get("rss"))]
+        row = [r["engine"], f"{r['first'] * 1000:,.1f}", f"{r.get('first_cpu', 0) * 1000:,.0f}",
+               f"{best * 1000:,.1f}" if best else "-", mb(r.get("rss"))]
         if ours and r is not ours:
             row += [ratio_text(r["first"], ours["first"]),
                     ratio_text(best, min(ours["times"]) if ours["times"] else None)]
         else:
             row += ["1.00x" if ours else "-", "1.00x" if ours else "-"]
         out.append(row)
-    table(["engine", "first ms", "best ms", "peak RSS", "Stepwise faster (first)",
-           "(best)"], out)
+    table(["engine", "first ms", "first cpu ms", "best ms", "peak RSS",
+           "Stepwise faster (first)", "(best)"], out)
     if ours and "in_process" in ours:
         print(f"  Stepwise in-process query time (its own timing): "
               f"{ours['in_process'] * 1000:.1f} ms")

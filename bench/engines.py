@@ -12,10 +12,17 @@ not counted against them).
 """
 
 import json
+import resource
 import sys
 import time
 
 import queries
+
+def cpu():
+    """CPU seconds (user + system, all threads) of this process so far."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
 
 CH_SCHEMA = (
     "time DateTime64(3, 'UTC'), event LowCardinality(String), user_id String, "
@@ -27,35 +34,36 @@ CH_SCHEMA = (
 def duckdb_import(csv, db):
     import duckdb
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu()
     con = duckdb.connect(db)
     con.execute(f"CREATE TABLE events AS SELECT * FROM read_csv('{csv}')")
     rows = con.execute("SELECT count(*) FROM events").fetchone()[0]
     con.close()  # checkpoints: the table is on disk when this returns
-    return {"seconds": time.perf_counter() - t, "rows": rows}
+    return {"seconds": time.perf_counter() - t, "cpu": cpu() - c, "rows": rows}
 
 
 def duckdb_funnel(db, runs):
     import duckdb
 
     sql = queries.duckdb_sql()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu()
     con = duckdb.connect(db, read_only=True)
     rows = con.execute(sql).fetchall()
-    first = time.perf_counter() - t
+    first, first_cpu = time.perf_counter() - t, cpu() - c
     times = []
     for _ in range(runs):
         t = time.perf_counter()
         again = con.execute(sql).fetchall()
         times.append(time.perf_counter() - t)
         assert queries.rows_to_counts(again) == queries.rows_to_counts(rows)
-    return {"first": first, "times": times, "counts": queries.rows_to_counts(rows)}
+    return {"first": first, "first_cpu": first_cpu, "times": times,
+            "counts": queries.rows_to_counts(rows)}
 
 
 def chdb_import(csv, path):
     from chdb import session
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu()
     s = session.Session(path)
     escaped = CH_SCHEMA.replace("'", "\\'")
     s.query("DROP TABLE IF EXISTS events")
@@ -68,17 +76,17 @@ def chdb_import(csv, path):
     )
     rows = int(str(s.query("SELECT count() FROM events", "CSV")).strip())
     s.close()
-    return {"seconds": time.perf_counter() - t, "rows": rows}
+    return {"seconds": time.perf_counter() - t, "cpu": cpu() - c, "rows": rows}
 
 
 def chdb_funnel(path, runs):
     from chdb import session
 
     sql = queries.clickhouse_sql()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu()
     s = session.Session(path)
     res = json.loads(str(s.query(sql)))
-    first = time.perf_counter() - t
+    first, first_cpu = time.perf_counter() - t, cpu() - c
     times = []
     for _ in range(runs):
         t = time.perf_counter()
@@ -86,7 +94,8 @@ def chdb_funnel(path, runs):
         times.append(time.perf_counter() - t)
         assert again["data"] == res["data"]
     s.close()
-    return {"first": first, "times": times, "counts": queries.rows_to_counts(res["data"])}
+    return {"first": first, "first_cpu": first_cpu, "times": times,
+            "counts": queries.rows_to_counts(res["data"])}
 
 
 def main(argv):
