@@ -6,6 +6,9 @@ missing breakdown values are not generated (the benchmark data has none).
 
     python3 check_sql.py [USERS] [SEED]
 
+First on hand-built users whose funnel levels are worked out by hand (HAND),
+then on random ones.
+
 Prints the counts and exits 1 if an engine disagrees with the reference.
 The edge-case set with equal timestamps is checked separately: there the
 engines may legitimately differ from each other (tie order), and it says so.
@@ -96,11 +99,62 @@ def check(users, seed, ties):
     return ref, duck, ch
 
 
+W = queries.WINDOW_MS
+V, A, B, P = queries.STEPS
+
+# Hand-built users: (events as (t_ms, event), the level worked out by hand).
+HAND = [
+    ([(0, V), (1, A), (2, B), (3, P)], 4),
+    # The window is inclusive and measured from step 0, not step to step.
+    ([(0, V), (W, A), (W, B), (W + 1, P)], 3),
+    ([(0, V), (W - 10, A), (W - 5, B), (W + 5, P)], 3),
+    # A later step-0 event can get further: from 10, A/B/P are within W.
+    ([(0, V), (10, V), (W + 5, A), (W + 6, B), (W + 7, P)], 4),
+    # Steps done before step 0 do not count.
+    ([(0, A), (1, B), (2, V), (3, P)], 1),
+    ([(0, B), (1, P)], 0),
+    # Other events in between are ignored (ordered, not strict).
+    ([(0, V), (1, "page_view"), (2, A), (3, "page_view"), (4, B)], 3),
+    # Equal timestamps are taken in funnel order.
+    ([(5, V), (5, A), (5, B), (6, P)], 4),
+    # Out of order: P before B does not complete the funnel.
+    ([(0, V), (1, A), (2, P), (3, B)], 3),
+    # The best of several attempts, the furthest one counts once.
+    ([(0, V), (1, A), (2 * W, V), (2 * W + 1, A), (2 * W + 2, B)], 3),
+]
+
+
+def hand_check():
+    events, expected = [], {queries.ALL: [0, 0, 0, 0]}
+    for i, (evs, level) in enumerate(HAND):
+        dev = ["mobile", "desktop"][i % 2]
+        events += [(f"h{i}", t, ev, dev) for t, ev in evs]
+        for key in (queries.ALL, dev):
+            c = expected.setdefault(key, [0, 0, 0, 0])
+            for k in range(level):
+                c[k] += 1
+    events.sort(key=lambda e: e[1])
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "events.csv")
+        write_csv(events, path)
+        got = {"reference": queries.reference(events), "duckdb": run_duckdb(path),
+               "chdb": run_chdb(path, os.path.join(d, "ch"))}
+    ok = True
+    for name, counts in got.items():
+        if counts != expected:
+            print(f"MISMATCH on the hand-built cases: {name} {counts}, expected {expected}")
+            ok = False
+    print(f"hand-built cases: expected {expected[queries.ALL]}, "
+          + ", ".join(f"{k} {v[queries.ALL]}" for k, v in got.items()))
+    return ok
+
+
 def main():
+    ok = hand_check()
     users = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     ref, duck, ch = check(users, seed, ties=False)
-    ok = ref == duck == ch
+    ok = ok and ref == duck == ch
     if not ok:
         print("MISMATCH on distinct timestamps:", json.dumps({"ref": ref, "duckdb": duck, "chdb": ch}))
     ref, duck, ch = check(users, seed + 1, ties=True)
