@@ -128,15 +128,18 @@ def check(r, cmd):
 
 
 def last_json(stdout):
-    """The last JSON object a command printed (pretty or on one line)."""
+    """The JSON object a command printed last (pretty or on one line),
+    after any other output."""
     s = stdout.strip()
-    try:
-        return json.loads(s)
-    except json.JSONDecodeError:
-        for line in reversed(s.splitlines()):
-            line = line.strip()
-            if line.startswith("{"):
-                return json.loads(line)
+    dec = json.JSONDecoder()
+    starts = [i for i in range(len(s)) if s[i] == "{" and (i == 0 or s[i - 1] == "\n")]
+    for i in starts:
+        try:
+            obj, end = dec.raw_decode(s, i)
+        except json.JSONDecodeError:
+            continue
+        if not s[end:].strip():
+            return obj
     raise ValueError(f"no JSON in output: {s[:300]}")
 
 
@@ -211,6 +214,8 @@ def stepwise_import(csv, ws, name):
         how = "engine example `import` (CLI has no import yet)"
     wall, rss, out = measure(cmd)
     info = last_json(out)
+    if "datasets" in info:  # the CLI prints {"datasets": [info]}
+        info = info["datasets"][0]
     return {"engine": "Stepwise", "how": how, "seconds": wall, "cpu": LAST_CPU[0], "rss": rss,
             "rows": info.get("rows"), "disk": du(ws)}
 
@@ -247,9 +252,12 @@ def chdb_import(csv, path):
 
 def stepwise_funnel_counts(result):
     """{breakdown: [count per step]} from `stepwise funnel --json` output."""
+    if "steps" not in result and isinstance(result.get("funnel"), dict):
+        result = result["funnel"]
     counts = {queries.ALL: [int(s["count"]) for s in result["steps"]]}
     for b in result.get("breakdown") or []:
-        counts[str(b["value"])] = [int(s["count"]) for s in b["steps"]]
+        value = "(none)" if b["value"] is None else str(b["value"])
+        counts[value] = [int(s["count"]) for s in b["steps"]]
     return counts
 
 
