@@ -54,7 +54,7 @@ def duckdb_sql(table="events"):
     s = STEPS
     return f"""
 WITH ev AS (
-    SELECT user_id, epoch_ms(time::TIMESTAMP) AS t, event, {BREAKDOWN} AS bd
+    SELECT user_id, epoch_ms(time) AS t, event, {BREAKDOWN} AS bd
     FROM {table}
     WHERE event IN ({_in_list()})
 ),
