@@ -113,6 +113,9 @@ HAND = [
     # Steps done before step 0 do not count.
     ([(0, A), (1, B), (2, V), (3, P)], 1),
     ([(0, B), (1, P)], 0),
+    # Step 0 only, then later steps without step 1.
+    ([(0, V), (1, B), (2, P)], 1),
+    ([(0, V), (1, V)], 1),
     # Other events in between are ignored (ordered, not strict).
     ([(0, V), (1, "page_view"), (2, A), (3, "page_view"), (4, B)], 3),
     # Equal timestamps are taken in funnel order.

@@ -49,7 +49,9 @@ def duckdb_sql(table="events"):
     attempt, the earliest next-step event at or after the previous step's
     time; a step outside t_0 + window ends the attempt (later ones are
     no earlier, so they cannot be inside either). Users keep their best
-    attempt."""
+    attempt. Users with no step-1 event at all are at level 1 without the
+    joins (most users: this halves DuckDB's time; the benchmark gives
+    DuckDB the best SQL we could write)."""
     w = WINDOW_MS
     s = STEPS
     return f"""
@@ -58,10 +60,11 @@ WITH ev AS (
     FROM {table}
     WHERE event IN ({_in_list()})
 ),
-s0 AS (SELECT user_id, t AS t0 FROM ev WHERE event = '{s[0]}'),
+s0all AS (SELECT user_id, t AS t0 FROM ev WHERE event = '{s[0]}'),
 s1 AS (SELECT user_id, t FROM ev WHERE event = '{s[1]}'),
 s2 AS (SELECT user_id, t FROM ev WHERE event = '{s[2]}'),
 s3 AS (SELECT user_id, t FROM ev WHERE event = '{s[3]}'),
+s0 AS (SELECT * FROM s0all SEMI JOIN s1 USING (user_id)),
 a1 AS (
     SELECT s0.user_id, s0.t0, CASE WHEN s1.t - s0.t0 <= {w} THEN s1.t END AS t1
     FROM s0 ASOF LEFT JOIN s1 ON s0.user_id = s1.user_id AND s0.t0 <= s1.t
@@ -78,6 +81,8 @@ levels AS (
     SELECT user_id,
            max(1 + (t1 IS NOT NULL)::INT + (t2 IS NOT NULL)::INT + (t3 IS NOT NULL)::INT) AS level
     FROM a3 GROUP BY user_id
+    UNION ALL
+    SELECT DISTINCT user_id, 1 FROM s0all ANTI JOIN s1 USING (user_id)
 ),
 touch AS (SELECT user_id, arg_min(bd, t) AS bd FROM ev GROUP BY user_id)
 SELECT CASE WHEN GROUPING(touch.bd) = 1 THEN '{ALL}' ELSE coalesce(touch.bd, '(none)') END AS breakdown,
