@@ -497,6 +497,11 @@ def main():
         results["funnel_counts_equal"] = print_funnel(funnels, args.events)
 
     path = os.path.join(out, f"results-{tag}.json")
+    if os.path.exists(path):  # keep the parts this run skipped
+        old = json.load(open(path))
+        for key in ("import", "funnel", "funnel_counts_equal"):
+            if key not in results and key in old and old.get("events") == args.events:
+                results[key] = old[key]
     json.dump(results, open(path, "w"), indent=1)
     print(f"\nresults: {path}")
 

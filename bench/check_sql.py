@@ -153,6 +153,9 @@ def hand_check():
 
 
 def main():
+    from bench import ensure_python_packages
+
+    ensure_python_packages()
     ok = hand_check()
     users = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
