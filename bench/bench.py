@@ -463,6 +463,14 @@ def main():
     meta = generate(args.events, args.seed, csv, args.regenerate)
     results = {"events": args.events, "seed": args.seed, "csv_bytes": meta["bytes"],
                "generator": meta}
+    if meta.get("conversion") is None and meta.get("users"):
+        # plain GenStats (e.g. from `stepwise generate --json`): derive the rates
+        def lift(b_in, n_in):
+            rest = (meta["purchasers"] - b_in) / max(1, meta["users"] - n_in)
+            return (b_in / max(1, n_in)) / rest if rest else 0.0
+        meta["conversion"] = meta["purchasers"] / meta["users"]
+        meta["filter_lift"] = lift(meta["filter_purchasers"], meta["filter_users"])
+        meta["newsletter_lift"] = lift(meta["newsletter_purchasers"], meta["newsletter_users"])
     if meta.get("conversion") is not None:
         print(f"data: {meta.get('users', 0):,} users, {meta.get('sessions', 0):,} sessions, "
               f"{meta.get('purchasers', 0):,} buyers ({meta['conversion'] * 100:.2f}%), "
