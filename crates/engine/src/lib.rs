@@ -9,6 +9,7 @@ pub mod chart;
 pub mod column;
 pub mod error;
 pub mod funnel;
+pub mod generate;
 pub mod import;
 pub mod index;
 pub mod job;
