@@ -5,12 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use stepwise_engine::funnel::{FunnelResult, FunnelSpec};
-use stepwise_engine::import::{self, ImportOptions};
+use stepwise_engine::import::{self, ImportOptions, ImportReport};
 use stepwise_engine::index::IndexCache;
 use stepwise_engine::store::SavedItem;
 use stepwise_engine::{
-    CancelToken, DatasetInfo, Error, ErrorInfo, ImportEvent, Job, Preview, ValueCount, Workspace,
-    WorkspaceInfo,
+    CancelToken, ColumnType, DatasetInfo, Error, ErrorInfo, ImportEvent, Job, Preview, Role,
+    ValueCount, Workspace, WorkspaceInfo,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -130,15 +130,22 @@ fn run_funnel(state: State<'_, AppState>, spec: FunnelSpec) -> CmdResult<FunnelR
     stepwise_engine::funnel::run_funnel(&ws, &spec, &mut cache).map_err(to_info)
 }
 
-/// Imports files one after another on a worker thread, each in its own
+/// Runs imports one after another on a worker thread, each in its own
 /// transaction, over a second connection to the workspace (WAL lets the
-/// window keep reading meanwhile).
-#[tauri::command]
-async fn import_files(
-    state: State<'_, AppState>,
-    paths: Vec<String>,
+/// window keep reading meanwhile). One job at a time; `cancel_import` stops it.
+async fn run_import_job<F>(
+    state: &AppState,
     on_progress: Channel<ImportEvent>,
-) -> CmdResult<Vec<DatasetInfo>> {
+    work: F,
+) -> CmdResult<Vec<ImportReport>>
+where
+    F: FnOnce(
+            &mut Workspace,
+            &mut dyn FnMut(&str) -> Job<'static>,
+        ) -> Result<Vec<ImportReport>, Error>
+        + Send
+        + 'static,
+{
     let cancel = {
         let mut job = state.job.lock().unwrap_or_else(|p| p.into_inner());
         if job.is_some() {
@@ -154,25 +161,17 @@ async fn import_files(
     let ws_path = state.path.clone();
     let result = tauri::async_runtime::spawn_blocking(move || {
         let mut ws = Workspace::open(&ws_path)?;
-        let mut done = Vec::new();
-        for p in paths {
-            let path = PathBuf::from(&p);
+        let mut make_job = |file: &str| {
             let channel = on_progress.clone();
-            let file = p.clone();
-            let mut job = Job::new(cancel.clone(), move |progress| {
+            let file = file.to_string();
+            Job::new(cancel.clone(), move |progress| {
                 let _ = channel.send(ImportEvent {
                     file: file.clone(),
                     progress: progress.clone(),
                 });
-            });
-            done.push(import::import_file(
-                &mut ws,
-                &path,
-                &ImportOptions::default(),
-                &mut job,
-            )?);
-        }
-        Ok::<_, Error>(done)
+            })
+        };
+        work(&mut ws, &mut make_job)
     })
     .await;
     *state.job.lock().unwrap_or_else(|p| p.into_inner()) = None;
@@ -184,6 +183,113 @@ async fn import_files(
             message: format!("the import stopped unexpectedly: {e}"),
         }),
     }
+}
+
+/// Imports dropped or chosen files, each as a new dataset.
+#[tauri::command]
+async fn import_files(
+    state: State<'_, AppState>,
+    paths: Vec<String>,
+    on_progress: Channel<ImportEvent>,
+) -> CmdResult<Vec<ImportReport>> {
+    run_import_job(&state, on_progress, move |ws, make_job| {
+        let mut done = Vec::new();
+        for p in paths {
+            let mut job = make_job(&p);
+            done.push(import::import_file_report(
+                ws,
+                Path::new(&p),
+                &ImportOptions::default(),
+                &mut job,
+            )?);
+        }
+        Ok(done)
+    })
+    .await
+}
+
+/// "Open sample store data": generates the bundled sample clickstream
+/// (50,000 events, deterministic) and imports it as "Sample store".
+#[tauri::command]
+async fn import_sample(
+    state: State<'_, AppState>,
+    on_progress: Channel<ImportEvent>,
+) -> CmdResult<Vec<ImportReport>> {
+    let dir = state
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(std::env::temp_dir);
+    run_import_job(&state, on_progress, move |ws, make_job| {
+        let file = dir.join("sample-store.csv");
+        stepwise_engine::generate::write_clickstream_file(
+            &file,
+            &stepwise_engine::generate::GenOptions::sample_store(),
+        )
+        .map_err(|source| Error::Io {
+            path: file.clone(),
+            source,
+        })?;
+        let opts = ImportOptions {
+            name: Some("Sample store".into()),
+            allow_duplicate: true,
+            ..Default::default()
+        };
+        let mut job = make_job(&file.display().to_string());
+        let report = import::import_file_report(ws, &file, &opts, &mut job);
+        let _ = std::fs::remove_file(&file);
+        Ok(vec![report?])
+    })
+    .await
+}
+
+/// The mapping screen's overrides for a re-import.
+#[derive(serde::Deserialize)]
+struct ImportOverrides {
+    #[serde(default)]
+    map: Vec<(Role, String)>,
+    #[serde(default)]
+    types: Vec<(String, ColumnType)>,
+    time_zone: Option<String>,
+}
+
+/// Re-reads a dataset's source file with the analyst's overrides and
+/// replaces the dataset with the result (the old one goes only once the
+/// new one is stored).
+#[tauri::command]
+async fn reimport_dataset(
+    state: State<'_, AppState>,
+    name: String,
+    options: ImportOverrides,
+) -> CmdResult<ImportReport> {
+    let source = {
+        let ws = state.ws();
+        let rec = ws.dataset(&name).map_err(to_info)?;
+        rec.info.source.clone().ok_or_else(|| ErrorInfo {
+            code: "invalid".into(),
+            message: format!("\"{name}\" has no source file to read again."),
+        })?
+    };
+    let channel: Channel<ImportEvent> = Channel::new(|_| Ok(()));
+    let mut reports = run_import_job(&state, channel, move |ws, make_job| {
+        let temp = format!("{name} (re-import)");
+        let opts = ImportOptions {
+            name: Some(temp.clone()),
+            map: options.map,
+            types: options.types,
+            time_zone: options.time_zone,
+            allow_duplicate: true,
+            ..Default::default()
+        };
+        let mut job = make_job(&source);
+        let mut report = import::import_file_report(ws, Path::new(&source), &opts, &mut job)?;
+        ws.delete_dataset(&name)?;
+        ws.rename_dataset(&temp, &name)?;
+        report.dataset = ws.dataset(&name)?.info;
+        Ok(vec![report])
+    })
+    .await?;
+    Ok(reports.remove(0))
 }
 
 #[tauri::command(async)]
@@ -220,6 +326,8 @@ pub fn run() {
             list_items,
             delete_item,
             run_funnel,
+            import_sample,
+            reimport_dataset,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

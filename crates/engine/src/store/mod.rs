@@ -165,7 +165,9 @@ impl Workspace {
     pub fn dataset_meta(&self, name: &str) -> Result<serde_json::Value> {
         let meta: Option<String> = self
             .conn
-            .query_row("SELECT meta FROM datasets WHERE name = ?1", [name], |r| r.get(0))
+            .query_row("SELECT meta FROM datasets WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(self.err())?;
         let meta = meta.ok_or_else(|| Error::NoSuchDataset(name.to_string()))?;
@@ -217,7 +219,9 @@ impl Workspace {
             .map_err(self.err())?;
         let mut st = self
             .conn
-            .prepare("SELECT name, type, role FROM dataset_columns WHERE dataset_id = ?1 ORDER BY idx")
+            .prepare(
+                "SELECT name, type, role FROM dataset_columns WHERE dataset_id = ?1 ORDER BY idx",
+            )
             .map_err(self.err())?;
         let columns = st
             .query_map([id], |r| {
@@ -269,13 +273,13 @@ impl Workspace {
                 "SELECT data FROM column_chunks WHERE dataset_id = ?1 AND col = ?2 ORDER BY chunk",
             )
             .map_err(self.err())?;
-        let mut rows = st.query(params![dataset.id, col as i64]).map_err(self.err())?;
+        let mut rows = st
+            .query(params![dataset.id, col as i64])
+            .map_err(self.err())?;
         let mut whole = Column::empty(ty);
         while let Some(row) = rows.next().map_err(self.err())? {
             let blob = row.get_ref(0).map_err(self.err())?;
-            let bytes = blob
-                .as_blob()
-                .map_err(|e| Error::Internal(e.to_string()))?;
+            let bytes = blob.as_blob().map_err(|e| Error::Internal(e.to_string()))?;
             whole.append(Column::decode(bytes)?)?;
         }
         Ok(whole)
@@ -469,7 +473,10 @@ impl Workspace {
             return Err(Error::DatasetExists(to.to_string()));
         }
         self.conn
-            .execute("UPDATE datasets SET name = ?1 WHERE id = ?2", params![to, rec.id])
+            .execute(
+                "UPDATE datasets SET name = ?1 WHERE id = ?2",
+                params![to, rec.id],
+            )
             .map_err(self.err())?;
         Ok(())
     }
@@ -561,7 +568,10 @@ impl DatasetWriter<'_> {
     /// Replaces the dataset's metadata (a JSON object) in this transaction.
     pub fn set_meta(&mut self, meta: &str) -> Result<()> {
         self.tx
-            .execute("UPDATE datasets SET meta = ?1 WHERE id = ?2", params![meta, self.id])
+            .execute(
+                "UPDATE datasets SET meta = ?1 WHERE id = ?2",
+                params![meta, self.id],
+            )
             .map_err(self.err())?;
         Ok(())
     }
@@ -575,7 +585,9 @@ impl DatasetWriter<'_> {
             )
             .map_err(self.err())?;
         let path = self.path.clone();
-        self.tx.commit().map_err(|source| Error::Store { path, source })
+        self.tx
+            .commit()
+            .map_err(|source| Error::Store { path, source })
     }
 }
 
@@ -638,6 +650,9 @@ pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
