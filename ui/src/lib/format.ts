@@ -115,6 +115,20 @@ export function formatCell(v: string | number | boolean | null): string {
   return String(v);
 }
 
+/**
+ * A preview cell of a typed column. The engine stores a timestamp as
+ * microseconds since 1970 UTC, a date as days since 1970 and a duration as
+ * milliseconds; numbers of those types are shown as what they mean (UTC).
+ */
+export function formatTypedCell(v: string | number | boolean | null, type: string): string {
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    if (type === 'timestamp') return new Date(v / 1000).toISOString().replace('T', ' ').replace(/(\.000)?Z$/, '');
+    if (type === 'date') return new Date(v * 86400000).toISOString().slice(0, 10);
+    if (type === 'duration') return formatDuration(v / 1000);
+  }
+  return formatCell(v);
+}
+
 /** "1 step", "4 steps". */
 export function plural(n: number, one: string, many = one + 's'): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
