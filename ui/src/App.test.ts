@@ -127,4 +127,23 @@ describe('the app shell', () => {
     await waitFor(() => expect(api.renameDataset).toHaveBeenCalledWith('a', 'shop'));
     await waitFor(() => expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('shop'));
   });
+
+  it('a screen that fails shows a readable message, not a blank window, and recovers', async () => {
+    // A malformed dataset (no column list) makes the dataset list throw while rendering.
+    const broken = { ...dataset('odd', 5), columns: null as unknown as [] };
+    const api = fakeApi([broken, dataset('fine', 7)]);
+    setApi(api);
+    render(App);
+    const crash = await screen.findByTestId('error');
+    expect(crash.textContent).toContain('This screen stopped working');
+    // The rest of the shell is still there.
+    expect(screen.getByText('Client A')).toBeTruthy();
+    expect(screen.getByText('Funnels')).toBeTruthy();
+    // Once the data is sound again, Try again brings the screen back.
+    api.datasets = [dataset('odd', 5), dataset('fine', 7)];
+    await app.refreshDatasets();
+    await fireEvent.click(within(crash).getByText('Try again'));
+    await waitFor(() => expect(screen.getAllByTestId('dataset-item')).toHaveLength(2));
+    expect(screen.queryByTestId('error')).toBeNull();
+  });
 });

@@ -108,6 +108,19 @@ describe('buildSpec', () => {
   });
 });
 
+describe('persona filter', () => {
+  it('embeds the saved persona and reads its name back', () => {
+    const d = draft();
+    d.segmentName = 'Filter users';
+    const seg = { match: 'all' as const, conditions: [{ did: { event: 'use_filter' }, at_least: 1 }] };
+    const spec = buildSpec(d, COLS, [{ kind: 'segment', name: 'Filter users', spec: seg }]);
+    expect(spec.segment).toEqual({ ...seg, name: 'Filter users' });
+    expect(draftFromSpec(spec).segmentName).toBe('Filter users');
+    // A persona that no longer exists is left out rather than sent half-defined.
+    expect(buildSpec(d, COLS, []).segment).toBeUndefined();
+  });
+});
+
 describe('parseWindow', () => {
   it('accepts the spec forms and rejects the rest', () => {
     expect(parseWindow('30m')).toEqual({ amount: 30, unit: 'm' });

@@ -15,6 +15,8 @@ import type {
   FunnelStep,
   PagePattern,
   Role,
+  SavedItem,
+  SegmentSpec,
   StepResult,
 } from './types';
 
@@ -71,6 +73,8 @@ export interface FunnelDraft {
   attribution: Attribution;
   breakdownStep: number;
   breakdownLimit: number;
+  /** A saved persona to filter the funnel's users by ("" = everyone). */
+  segmentName: string;
 }
 
 let nextId = 1;
@@ -95,6 +99,7 @@ export function emptyDraft(dataset: string): FunnelDraft {
     attribution: 'first_touch',
     breakdownStep: 0,
     breakdownLimit: 10,
+    segmentName: '',
   };
 }
 
@@ -218,8 +223,11 @@ export function buildStep(s: StepDraft, columns: ColumnInfo[]): FunnelStep {
   return out;
 }
 
-/** The draft as issue 4's funnel spec JSON. Empty optional parts are left out. */
-export function buildSpec(d: FunnelDraft, columns: ColumnInfo[]): FunnelSpec {
+/**
+ * The draft as issue 4's funnel spec JSON. Empty optional parts are left out.
+ * `segments` are the saved personas, looked up by the draft's segmentName.
+ */
+export function buildSpec(d: FunnelDraft, columns: ColumnInfo[], segments: SavedItem<SegmentSpec>[] = []): FunnelSpec {
   const spec: FunnelSpec = {
     dataset: d.dataset,
     steps: d.steps.map((s) => buildStep(s, columns)),
@@ -247,6 +255,8 @@ export function buildSpec(d: FunnelDraft, columns: ColumnInfo[]): FunnelSpec {
     spec.breakdown = { column: d.breakdownColumn, attribution: d.attribution, limit: d.breakdownLimit };
     if (d.attribution === 'step') spec.breakdown.step = d.breakdownStep;
   }
+  const seg = d.segmentName ? segments.find((x) => x.name === d.segmentName) : undefined;
+  if (seg) spec.segment = { ...seg.spec, name: seg.name };
   return spec;
 }
 
@@ -283,6 +293,7 @@ export function draftFromSpec(spec: FunnelSpec, name = ''): FunnelDraft {
     d.breakdownStep = spec.breakdown.step ?? 0;
     d.breakdownLimit = spec.breakdown.limit ?? 10;
   }
+  d.segmentName = spec.segment?.name ?? '';
   return d;
 }
 
