@@ -95,15 +95,11 @@ export class AppState {
   }
 
   async load(): Promise<void> {
-    try {
-      const [datasets, workspace] = await Promise.all([api.listDatasets(), api.workspaceInfo()]);
-      this.datasets = datasets;
-      this.workspace = workspace;
-    } catch (e) {
-      this.showError(e, 'The workspace could not be read');
-    } finally {
-      this.loaded = true;
-    }
+    const [datasets, workspace] = await Promise.allSettled([api.listDatasets(), api.workspaceInfo()]);
+    if (datasets.status === 'fulfilled') this.datasets = datasets.value;
+    else this.showError(datasets.reason, 'The datasets of this workspace could not be read');
+    if (workspace.status === 'fulfilled') this.workspace = workspace.value;
+    this.loaded = true;
     await this.loadItems();
   }
 

@@ -129,8 +129,36 @@ function matchStep(row: Cell[], cols: ColumnInfo[], s: FunnelStep): boolean {
 
 const WINDOW_MS: Record<string, number> = { m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
 
+function metricFunnel(t: Table, spec: FunnelSpec): FunnelResult {
+  const cols = t.info.columns;
+  const dj = cols.findIndex((c) => c.name === spec.dimension);
+  const pageCols: ColumnInfo[] = [{ name: 'v', type: 'text', role: 'page' }];
+  const counts = spec.steps.map((s) => {
+    const mj = cols.findIndex((c) => c.name === (s.metric ?? spec.metric));
+    return t.rows
+      .filter((r) => matchStep([r[dj]], pageCols, { page: s.value }))
+      .reduce((a, r) => a + Number(r[mj] ?? 0), 0);
+  });
+  return {
+    unit: 'rows',
+    excluded: 0,
+    warnings: counts.some((c) => c === 0) ? ['A step matches no rows of the table; check its value.'] : [],
+    steps: spec.steps.map((s, k) => ({
+      label: s.label ?? (typeof s.value === 'string' ? s.value : (s.value?.regex ?? '')),
+      count: counts[k],
+      conversion_from_start: counts[0] ? counts[k] / counts[0] : 0,
+      conversion_from_previous: k === 0 ? 1 : counts[k - 1] ? counts[k] / counts[k - 1] : 0,
+      dropped: k === 0 ? 0 : counts[k - 1] - counts[k],
+      average_seconds: null,
+      median_seconds: null,
+    })),
+    breakdown: [],
+  };
+}
+
 /** A plain ordered funnel (first attempt only): good enough to look at, not the engine. */
 function funnel(t: Table, spec: FunnelSpec): FunnelResult {
+  if (spec.dimension !== undefined) return metricFunnel(t, spec);
   const cols = t.info.columns;
   const ui = cols.findIndex((c) => c.role === 'user');
   const ti = cols.findIndex((c) => c.role === 'time');
@@ -150,14 +178,16 @@ function funnel(t: Table, spec: FunnelSpec): FunnelResult {
   }
   const n = spec.steps.length;
   const bj = spec.breakdown ? cols.findIndex((c) => c.name === spec.breakdown!.column) : -1;
-  const groups = new Map<string, { reached: number; times: number[][] }[]>();
-  const all: { reached: number; times: number[][] }[] = [];
+  type Rec = { reached: number; times: number[][]; stamps: number[] };
+  const groups = new Map<string, Rec[]>();
+  const all: Rec[] = [];
   for (const events of byUser.values()) {
     let reached = 0;
     let t0 = 0;
     let prev = 0;
     const times: number[][] = Array.from({ length: n }, () => []);
     let firstRow: Cell[] | null = null;
+    const stamps: number[] = [];
     for (const row of events) {
       if (reached >= n) break;
       const ts = Date.parse(String(row[ti]));
@@ -167,12 +197,13 @@ function funnel(t: Table, spec: FunnelSpec): FunnelResult {
           t0 = ts;
           firstRow = row;
         } else times[reached].push((ts - prev) / 1000);
+        stamps[reached] = ts;
         prev = ts;
         reached++;
       }
     }
     if (reached === 0) continue;
-    const rec = { reached, times };
+    const rec = { reached, times, stamps };
     all.push(rec);
     if (bj >= 0 && firstRow) {
       const v = firstRow[bj] === null ? '(none)' : String(firstRow[bj]);
@@ -180,7 +211,7 @@ function funnel(t: Table, spec: FunnelSpec): FunnelResult {
       groups.get(v)!.push(rec);
     }
   }
-  const summarise = (recs: { reached: number; times: number[][] }[]): StepResult[] =>
+  const summarise = (recs: Rec[]): StepResult[] =>
     spec.steps.map((s, k) => {
       const count = recs.filter((r) => r.reached > k).length;
       const prevCount = k === 0 ? count : recs.filter((r) => r.reached > k - 1).length;
@@ -196,7 +227,45 @@ function funnel(t: Table, spec: FunnelSpec): FunnelResult {
         median_seconds: ts.length ? ts[Math.floor(ts.length / 2)] : null,
       };
     });
-  const result: FunnelResult = { steps: summarise(all) };
+  const result: FunnelResult = { steps: summarise(all), unit: spec.count ?? 'users', excluded: 0, warnings: [] };
+  if (spec.trend) {
+    const len = spec.trend.interval === 'month' ? 7 : 10;
+    const byPeriod = new Map<string, { entered: number; converted: number }>();
+    for (const r of all) {
+      let day = new Date(r.stamps[0]);
+      if (spec.trend.interval === 'week') day = new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * 86400e3);
+      const d = day.toISOString().slice(0, len);
+      const p = byPeriod.get(d) ?? { entered: 0, converted: 0 };
+      p.entered++;
+      if (r.reached === n) p.converted++;
+      byPeriod.set(d, p);
+    }
+    result.trend = [...byPeriod.entries()]
+      .sort()
+      .map(([period, p]) => ({ period, ...p, rate: p.entered ? p.converted / p.entered : 0 }));
+  }
+  if (spec.time_to_convert) {
+    const a = spec.time_to_convert.from_step ?? 0;
+    const b = spec.time_to_convert.to_step ?? n - 1;
+    const bins = spec.time_to_convert.bins ?? 10;
+    const ds = all
+      .filter((r) => r.reached > b)
+      .map((r) => (r.stamps[b] - r.stamps[a]) / 1000)
+      .sort((x, y) => x - y);
+    const max = ds.length ? ds[ds.length - 1] : 1;
+    const w = max / bins || 1;
+    result.time_to_convert = {
+      from_step: a,
+      to_step: b,
+      bins: Array.from({ length: bins }, (_, i) => ({
+        from_seconds: i * w,
+        to_seconds: (i + 1) * w,
+        count: ds.filter((x) => x >= i * w && (i === bins - 1 ? x <= max : x < (i + 1) * w)).length,
+      })),
+      average_seconds: ds.length ? ds.reduce((x, y) => x + y, 0) / ds.length : null,
+      median_seconds: ds.length ? ds[Math.floor(ds.length / 2)] : null,
+    };
+  }
   if (bj >= 0) {
     const limit = spec.breakdown?.limit ?? 10;
     result.breakdown = [...groups.entries()]
@@ -218,7 +287,7 @@ export function mockApi(): Api {
       rows,
       info: {
         name,
-        kind: columns.some((c) => c.role === 'event') ? 'events' : 'metrics',
+        kind: columns.some((c) => c.role === 'user') ? 'events' : 'metrics',
         rows: rows.length,
         columns,
         source,
@@ -226,8 +295,27 @@ export function mockApi(): Api {
         stored_bytes: rows.length * 61,
       },
     });
-  if (!new URLSearchParams(location.search).has('empty'))
+  if (!new URLSearchParams(location.search).has('empty')) {
     add('shop events', storeEvents(4000, 7), EVENT_COLUMNS, '/samples/shop_events.csv');
+    add(
+      'ga4 pages',
+      [
+        ['/', 52000, 61000],
+        ['/product/1', 30400, 33100],
+        ['/product/2', 12800, 13900],
+        ['/cart', 9100, 9800],
+        ['/checkout', 4700, 4900],
+        ['/checkout/shipping', 3100, 3200],
+        ['/checkout/thanks', 1800, 1810],
+      ],
+      [
+        { name: 'Page path', type: 'text', role: 'page' },
+        { name: 'Users', type: 'integer', role: 'metric' },
+        { name: 'Sessions', type: 'integer', role: 'metric' },
+      ],
+      '/samples/ga4_pages.csv',
+    );
+  }
 
   const get = (name: string) => {
     const t = tables.get(name);

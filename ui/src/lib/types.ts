@@ -81,6 +81,8 @@ export interface Filter {
 }
 
 // ---------------------------------------------------------------- funnel spec
+// Mirrors crates/engine/src/funnel/spec.rs (funnel branch) field for field;
+// the engine denies unknown fields.
 
 /** Exact path, `*` glob, or a regular expression. */
 export type PagePattern = string | { regex: string };
@@ -90,11 +92,16 @@ export interface FunnelStep {
   event?: string;
   page?: PagePattern;
   where?: Filter[];
+  /** Metric tables: the dimension value(s) this step's rows have. */
+  value?: PagePattern;
+  /** Metric tables: the column to sum for this step (default: the spec's metric). */
+  metric?: string;
 }
 
 export type FunnelOrder = 'ordered' | 'strict' | 'unordered';
 export type CountBy = 'users' | 'sessions';
 export type Attribution = 'first_touch' | 'last_touch' | 'step';
+export type Interval = 'day' | 'week' | 'month';
 
 export interface DateRange {
   from?: string;
@@ -105,8 +112,8 @@ export interface Exclusion {
   event?: string;
   page?: PagePattern;
   where?: Filter[];
-  from_step: number;
-  to_step: number;
+  from_step?: number;
+  to_step?: number;
 }
 
 export interface Breakdown {
@@ -114,6 +121,12 @@ export interface Breakdown {
   attribution?: Attribution;
   step?: number;
   limit?: number;
+}
+
+export interface TimeToConvertSpec {
+  from_step?: number;
+  to_step?: number;
+  bins?: number;
 }
 
 export interface FunnelSpec {
@@ -127,8 +140,12 @@ export interface FunnelSpec {
   date_range?: DateRange;
   exclude?: Exclusion[];
   breakdown?: Breakdown;
-  trend?: { interval: 'day' | 'week' | 'month' };
-  time_to_convert?: { from_step: number; to_step: number; bins?: number };
+  trend?: { interval: Interval };
+  time_to_convert?: TimeToConvertSpec;
+  /** Metric tables: the column to sum, and the dimension column steps pick rows by. */
+  metric?: string;
+  dimension?: string;
+  /** Issue 5: a persona applied to the funnel (not yet accepted by the engine). */
   segment?: SegmentSpec;
 }
 
@@ -150,11 +167,39 @@ export interface BreakdownResult {
   steps: StepResult[];
 }
 
+export interface TrendPoint {
+  /** Start of the period: `2024-09-02` (weeks start on Monday), months `2024-09`. */
+  period: string;
+  entered: number;
+  converted: number;
+  rate: number;
+}
+
+export interface TimeBin {
+  from_seconds: number;
+  to_seconds: number;
+  count: number;
+}
+
+export interface TimeToConvert {
+  from_step: number;
+  to_step: number;
+  bins: TimeBin[];
+  average_seconds: number | null;
+  median_seconds: number | null;
+}
+
 export interface FunnelResult {
   steps: StepResult[];
   breakdown?: BreakdownResult[] | null;
-  trend?: unknown;
-  time_to_convert?: unknown;
+  trend?: TrendPoint[] | null;
+  time_to_convert?: TimeToConvert | null;
+  /** "users" or "sessions" ("rows" for a metric table). */
+  unit?: string;
+  /** Units left out because their furthest attempt was spoiled by an exclusion. */
+  excluded?: number;
+  /** Things the analyst should know (e.g. a step's event never occurs). */
+  warnings?: string[];
   /** Chart drawn by the engine, when it provides one. */
   svg?: string;
 }
