@@ -32,23 +32,35 @@ export interface Api {
   countSegment(spec: SegmentSpec): Promise<SegmentCount>;
 }
 
+/** invoke, with a plain-words error when the page is not inside the desktop window. */
+function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  if (!inTauri())
+    return Promise.reject({
+      code: 'no_shell',
+      message:
+        'This page was opened outside the Stepwise desktop window, so it cannot reach the workspace. Start the Stepwise app instead.',
+    });
+  return invoke<T>(cmd, args);
+}
+
 export const tauriApi: Api = {
-  listDatasets: () => invoke('list_datasets'),
+  listDatasets: () => call('list_datasets'),
   importFiles(paths, onEvent) {
+    if (!inTauri()) return call('import_files');
     const onProgress = new Channel<ImportEvent>();
     onProgress.onmessage = onEvent;
-    return invoke('import_files', { paths, onProgress });
+    return call('import_files', { paths, onProgress });
   },
-  cancelImport: () => invoke('cancel_import'),
-  deleteDataset: (name) => invoke('delete_dataset', { name }),
-  renameDataset: (from, to) => invoke('rename_dataset', { from, to }),
-  workspaceInfo: () => invoke('workspace_info'),
-  previewRows: (name, offset, limit) => invoke('preview_rows', { name, offset, limit }),
-  runFunnel: (spec) => invoke('run_funnel', { spec }),
-  datasetValues: (name, column, limit) => invoke('dataset_values', { name, column, limit }),
-  saveItem: (kind, name, spec) => invoke('save_item', { kind, name, spec }),
-  listItems: (kind) => invoke('list_items', { kind }),
-  countSegment: (spec) => invoke('count_segment', { spec }),
+  cancelImport: () => call('cancel_import'),
+  deleteDataset: (name) => call('delete_dataset', { name }),
+  renameDataset: (from, to) => call('rename_dataset', { from, to }),
+  workspaceInfo: () => call('workspace_info'),
+  previewRows: (name, offset, limit) => call('preview_rows', { name, offset, limit }),
+  runFunnel: (spec) => call('run_funnel', { spec }),
+  datasetValues: (name, column, limit) => call('dataset_values', { name, column, limit }),
+  saveItem: (kind, name, spec) => call('save_item', { kind, name, spec }),
+  listItems: (kind) => call('list_items', { kind }),
+  countSegment: (spec) => call('count_segment', { spec }),
 };
 
 /** The implementation in use; a live binding, replaced by setApi(). */
