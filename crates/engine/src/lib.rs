@@ -10,6 +10,7 @@ pub mod error;
 pub mod import;
 pub mod job;
 pub mod model;
+pub mod stats;
 pub mod store;
 
 pub use error::{Error, Location, Result};
