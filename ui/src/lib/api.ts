@@ -3,6 +3,8 @@
 
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
+  CompareResult,
+  CompareSpec,
   DatasetInfo,
   ErrorInfo,
   FunnelResult,
@@ -30,6 +32,7 @@ export interface Api {
   saveItem(kind: ItemKind, name: string, spec: unknown): Promise<void>;
   listItems<T = unknown>(kind: ItemKind): Promise<SavedItem<T>[]>;
   countSegment(spec: SegmentSpec): Promise<SegmentCount>;
+  compare(spec: CompareSpec): Promise<CompareResult>;
 }
 
 /** invoke, with a plain-words error when the page is not inside the desktop window. */
@@ -61,6 +64,7 @@ export const tauriApi: Api = {
   saveItem: (kind, name, spec) => call('save_item', { kind, name, spec }),
   listItems: (kind) => call('list_items', { kind }),
   countSegment: (spec) => call('count_segment', { spec }),
+  compare: (spec) => call('compare', { spec }),
 };
 
 /** The implementation in use; a live binding, replaced by setApi(). */

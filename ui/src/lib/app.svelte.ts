@@ -11,6 +11,7 @@ export type View =
   | { kind: 'dataset'; name: string }
   | { kind: 'funnel'; name: string | null; dataset: string | null; key: number }
   | { kind: 'persona'; name: string | null; key: number }
+  | { kind: 'compare'; key: number }
   | { kind: 'soon'; section: 'Impact' | 'Reports' };
 
 export interface Job {
@@ -133,6 +134,10 @@ export class AppState {
   newFunnel(dataset: string | null = null, name: string | null = null): void {
     const first = dataset ?? this.visibleDatasets.find((d) => d.kind === 'events')?.name ?? null;
     this.view = { kind: 'funnel', name, dataset: first, key: ++this.viewSeq };
+  }
+
+  compare(): void {
+    this.view = { kind: 'compare', key: ++this.viewSeq };
   }
 
   newPersona(name: string | null = null): void {

@@ -396,6 +396,57 @@ export function mockApi(): Api {
     async listItems<T>(kind: ItemKind) {
       return items.filter((x) => x.kind === kind) as SavedItem<T>[];
     },
+    async compare(spec) {
+      // Toy numbers shaped like the engine's Comparison; the real statistics live in the engine.
+      const names = spec.segments
+        ? spec.segments.map((s, i) => s.name ?? `Group ${i + 1}`)
+        : ['A', 'B'];
+      const r = rng(names.join('').length);
+      const base = names.includes(spec.baseline ?? '') ? spec.baseline! : names[0];
+      const groups = names.map((name) => {
+        const users = Math.round(400 + r() * 3000);
+        const conversions = Math.round(users * (0.05 + r() * 0.1));
+        const rate = conversions / users;
+        const se = Math.sqrt((rate * (1 - rate)) / users);
+        return { name, users, conversions, rate, se };
+      });
+      const b = groups.find((g) => g.name === base)!;
+      return {
+        baseline: base,
+        confidence: 0.95,
+        groups: groups.map((g) => {
+          const isBase = g.name === base;
+          const diff = g.rate - b.rate;
+          const sd = Math.sqrt(g.se ** 2 + b.se ** 2);
+          const z = diff / sd;
+          const p = Math.min(1, 2 * Math.exp(-0.717 * Math.abs(z) - 0.416 * z * z));
+          const kind = isBase ? 'baseline' : g.users < 500 ? 'not_enough_data' : p <= 0.05 ? 'significant' : 'no_clear_difference';
+          return {
+            name: g.name,
+            users: g.users,
+            conversions: g.conversions,
+            conversion: {
+              rate: g.rate,
+              ci_low: g.rate - 1.96 * g.se,
+              ci_high: g.rate + 1.96 * g.se,
+              diff: isBase ? null : diff,
+              diff_ci_low: isBase ? null : diff - 1.96 * sd,
+              diff_ci_high: isBase ? null : diff + 1.96 * sd,
+              lift: isBase ? null : g.rate / b.rate - 1,
+              lift_ci_low: null,
+              lift_ci_high: null,
+              z: isBase ? null : z,
+              p_value: isBase ? null : p,
+              p_adjusted: isBase ? null : Math.min(1, p * (names.length - 1)),
+              verdict: kind === 'significant' ? 'significant at 95%' : kind.replace(/_/g, ' '),
+              verdict_kind: kind as 'baseline' | 'significant' | 'no_clear_difference' | 'not_enough_data',
+              note: kind === 'not_enough_data' ? 'Fewer than 500 users; wait for more data.' : null,
+            },
+          };
+        }),
+        chi_square: { statistic: 7.81, df: names.length - 1, p_value: 0.02, verdict: 'significant at 95%', verdict_kind: 'significant' as const },
+      };
+    },
     async countSegment(spec) {
       const t = get(spec.dataset ?? 'shop events');
       const users = new Set(t.rows.map((r) => r[0]));

@@ -4,8 +4,9 @@
 // are provisional and will be replaced by the ts-rs bindings of the funnel
 // engine (ui/src/lib/bindings/) once it lands.
 
-import type { ColumnInfo } from './bindings/ColumnInfo';
-import type { Progress } from './bindings/Progress';
+import type { ComparedGroup } from './bindings/ComparedGroup';
+import type { Comparison } from './bindings/Comparison';
+import type { Preview } from './bindings/Preview';
 
 export type { ColumnInfo } from './bindings/ColumnInfo';
 export type { ColumnType } from './bindings/ColumnType';
@@ -14,27 +15,20 @@ export type { DatasetKind } from './bindings/DatasetKind';
 export type { ErrorInfo } from './bindings/ErrorInfo';
 export type { Progress } from './bindings/Progress';
 export type { Role } from './bindings/Role';
+export type { ImportEvent } from './bindings/ImportEvent';
+export type { WorkspaceInfo } from './bindings/WorkspaceInfo';
+export type { ChiSquare } from './bindings/ChiSquare';
+export type { ComparedGroup } from './bindings/ComparedGroup';
+export type { Comparison } from './bindings/Comparison';
+export type { ConversionStats } from './bindings/ConversionStats';
+export type { VerdictKind } from './bindings/VerdictKind';
 
 // ---------------------------------------------------------------- commands
 
-/** One message on the `import_files` progress channel. */
-export interface ImportEvent {
-  file: string;
-  progress: Progress;
-}
-
-export interface WorkspaceInfo {
-  path: string;
-  datasets: number;
-}
-
 export type Cell = string | number | boolean | null;
 
-export interface PreviewPage {
-  columns: ColumnInfo[];
-  rows: Cell[][];
-  total: number;
-}
+/** What `preview_rows` returns. */
+export type PreviewPage = Preview;
 
 export interface ValueCount {
   value: string;
@@ -248,3 +242,22 @@ export interface SegmentCount {
   members: number;
   sample: string[];
 }
+
+// ---------------------------------------------------------------- comparisons (issue 5)
+
+/** `compare`: a funnel plus personas (or a column to split by) and a baseline. */
+export interface CompareSpec {
+  funnel: FunnelSpec;
+  segments?: (SegmentSpec | { not: SegmentSpec; name?: string })[];
+  by?: string;
+  baseline?: string;
+}
+
+/** One compared group: the engine's ComparedGroup, plus its funnel steps when the command sends them. */
+export type CompareGroup = ComparedGroup & { steps?: StepResult[] };
+
+/**
+ * `compare` result: the engine's Comparison (`groups`); issue 5's CLI JSON
+ * names the list `segments`, so either is read.
+ */
+export type CompareResult = Omit<Comparison, 'groups'> & { groups?: CompareGroup[]; segments?: CompareGroup[] };

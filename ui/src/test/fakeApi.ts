@@ -65,6 +65,7 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
     saveItem: vi.fn(async () => {}),
     listItems: vi.fn(async () => []),
     countSegment: vi.fn(async () => ({ members: 0, sample: [] })),
+    compare: vi.fn(async () => ({ baseline: '', confidence: 0.95, groups: [], chi_square: null })),
   };
   return f;
 }
