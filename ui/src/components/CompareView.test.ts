@@ -78,6 +78,7 @@ describe('the comparison screen', () => {
     expect(rows[1].textContent).toContain('-6.0 pp');
     expect(rows[1].textContent).toContain('-50.0%');
     expect(rows[1].textContent).toContain('< 0.001');
+    expect(rows[1].textContent).not.toContain('= ');
     expect(rows[1].textContent).toContain('significant at 95%');
     // The interval is on hover.
     const rate = rows[1].querySelectorAll('td')[3];

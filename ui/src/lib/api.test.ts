@@ -49,6 +49,19 @@ describe('tauriApi', () => {
   });
 });
 
+describe('a command the shell lacks', () => {
+  it('rejects in words naming the command', async () => {
+    (window as unknown as Record<string, unknown>).__TAURI_INTERNALS__ = {};
+    invoke.mockImplementationOnce(async () => {
+      throw 'command run_funnel not found';
+    });
+    await expect(tauriApi.runFunnel({ dataset: 'x', steps: [] })).rejects.toEqual({
+      code: 'unavailable',
+      message: 'This build of Stepwise cannot do that yet: its desktop shell has no "run_funnel" command.',
+    });
+  });
+});
+
 describe('toErrorInfo', () => {
   it('keeps {code, message}, wraps strings and errors', () => {
     expect(toErrorInfo({ code: 'bad_input', message: 'row 3' })).toEqual({ code: 'bad_input', message: 'row 3' });

@@ -33,6 +33,8 @@ export interface Api {
   listItems<T = unknown>(kind: ItemKind): Promise<SavedItem<T>[]>;
   countSegment(spec: SegmentSpec): Promise<SegmentCount>;
   compare(spec: CompareSpec): Promise<CompareResult>;
+  /** Imports the bundled sample store data (first run). */
+  importSample(onEvent: (e: ImportEvent) => void): Promise<DatasetInfo[]>;
 }
 
 /** invoke, with a plain-words error when the page is not inside the desktop window. */
@@ -43,7 +45,15 @@ function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
       message:
         'This page was opened outside the Stepwise desktop window, so it cannot reach the workspace. Start the Stepwise app instead.',
     });
-  return invoke<T>(cmd, args);
+  return invoke<T>(cmd, args).catch((e: unknown) => {
+    // Tauri rejects a command the shell does not register with this string.
+    if (typeof e === 'string' && /^command \S+ not found$/.test(e))
+      throw {
+        code: 'unavailable',
+        message: `This build of Stepwise cannot do that yet: its desktop shell has no "${cmd}" command.`,
+      };
+    throw e;
+  });
 }
 
 export const tauriApi: Api = {
@@ -65,6 +75,12 @@ export const tauriApi: Api = {
   listItems: (kind) => call('list_items', { kind }),
   countSegment: (spec) => call('count_segment', { spec }),
   compare: (spec) => call('compare', { spec }),
+  importSample(onEvent) {
+    if (!inTauri()) return call('import_sample');
+    const onProgress = new Channel<ImportEvent>();
+    onProgress.onmessage = onEvent;
+    return call('import_sample', { onProgress });
+  },
 };
 
 /** The implementation in use; a live binding, replaced by setApi(). */

@@ -149,6 +149,18 @@ export class AppState {
   /** What a file drop does; also window.stepwise.importPaths for the end-to-end tests. */
   async importPaths(paths: string[]): Promise<void> {
     if (paths.length === 0) return;
+    await this.runImport(paths, (onEvent) => api.importFiles(paths, onEvent));
+  }
+
+  /** First run: the bundled sample store data, so a funnel is one click away. */
+  async importSample(): Promise<void> {
+    await this.runImport(['sample store data'], (onEvent) => api.importSample(onEvent));
+  }
+
+  private async runImport(
+    paths: string[],
+    start: (onEvent: (e: ImportEvent) => void) => Promise<DatasetInfo[]>,
+  ): Promise<void> {
     if (this.job) {
       this.showError(
         { code: 'busy', message: 'An import is already running. Wait for it to finish or cancel it, then try again.' },
@@ -157,6 +169,8 @@ export class AppState {
       return;
     }
     this.error = null;
+    // A re-import may reuse the name of a dataset waiting to be deleted: carry the deletes out first.
+    if (this.pending.length > 0) await this.deletes.flush();
     const name = (p: string) => p.split(/[\\/]/).pop() ?? p;
     this.job = {
       label: paths.length === 1 ? `Importing ${name(paths[0])}` : `Importing ${paths.length} files`,
@@ -169,7 +183,7 @@ export class AppState {
       cancelling: false,
     };
     try {
-      const imported = await api.importFiles(paths, (ev: ImportEvent) => {
+      const imported = await start((ev: ImportEvent) => {
         if (!this.job) return;
         this.job.file = name(ev.file);
         this.job.stage = ev.progress.stage;

@@ -349,6 +349,9 @@ export function mockApi(): Api {
       }
       return out;
     },
+    async importSample(onEvent) {
+      return this.importFiles(['/samples/sample store.csv'], onEvent);
+    },
     async cancelImport() {
       cancelled = true;
     },

@@ -65,6 +65,11 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
     saveItem: vi.fn(async () => {}),
     listItems: vi.fn(async () => []),
     countSegment: vi.fn(async () => ({ members: 0, sample: [] })),
+    importSample: vi.fn(async () => {
+      const d = dataset('sample store', 250000);
+      f.datasets.push(d);
+      return [d];
+    }),
     compare: vi.fn(async () => ({ baseline: '', confidence: 0.95, groups: [], chi_square: null })),
   };
   return f;
