@@ -169,8 +169,6 @@ export class AppState {
       return;
     }
     this.error = null;
-    // A re-import may reuse the name of a dataset waiting to be deleted: carry the deletes out first.
-    if (this.pending.length > 0) await this.deletes.flush();
     const name = (p: string) => p.split(/[\\/]/).pop() ?? p;
     this.job = {
       label: paths.length === 1 ? `Importing ${name(paths[0])}` : `Importing ${paths.length} files`,
@@ -183,6 +181,8 @@ export class AppState {
       cancelling: false,
     };
     try {
+      // A re-import may reuse the name of a dataset waiting to be deleted: carry the deletes out first.
+      if (this.pending.length > 0) await this.deletes.flush();
       const imported = await start((ev: ImportEvent) => {
         if (!this.job) return;
         this.job.file = name(ev.file);
