@@ -7,6 +7,8 @@ import type {
   CompareSpec,
   DatasetInfo,
   ErrorInfo,
+  ImpactResult,
+  ImpactSpec,
   FunnelResult,
   FunnelSpec,
   ImportEvent,
@@ -33,6 +35,7 @@ export interface Api {
   listItems<T = unknown>(kind: ItemKind): Promise<SavedItem<T>[]>;
   countSegment(spec: SegmentSpec): Promise<SegmentCount>;
   compare(spec: CompareSpec): Promise<CompareResult>;
+  impact(spec: ImpactSpec): Promise<ImpactResult>;
   /** Imports the bundled sample store data (first run). */
   importSample(onEvent: (e: ImportEvent) => void): Promise<DatasetInfo[]>;
 }
@@ -75,6 +78,7 @@ export const tauriApi: Api = {
   listItems: (kind) => call('list_items', { kind }),
   countSegment: (spec) => call('count_segment', { spec }),
   compare: (spec) => call('compare', { spec }),
+  impact: (spec) => call('impact', { spec }),
   importSample(onEvent) {
     if (!inTauri()) return call('import_sample');
     const onProgress = new Channel<ImportEvent>();

@@ -12,7 +12,8 @@ export type View =
   | { kind: 'funnel'; name: string | null; dataset: string | null; key: number }
   | { kind: 'persona'; name: string | null; key: number }
   | { kind: 'compare'; key: number }
-  | { kind: 'soon'; section: 'Impact' | 'Reports' };
+  | { kind: 'impact'; key: number }
+  | { kind: 'soon'; section: 'Reports' };
 
 export interface Job {
   label: string;
@@ -134,6 +135,10 @@ export class AppState {
   newFunnel(dataset: string | null = null, name: string | null = null): void {
     const first = dataset ?? this.visibleDatasets.find((d) => d.kind === 'events')?.name ?? null;
     this.view = { kind: 'funnel', name, dataset: first, key: ++this.viewSeq };
+  }
+
+  impact(): void {
+    this.view = { kind: 'impact', key: ++this.viewSeq };
   }
 
   compare(): void {

@@ -399,6 +399,45 @@ export function mockApi(): Api {
     async listItems<T>(kind: ItemKind) {
       return items.filter((x) => x.kind === kind) as SavedItem<T>[];
     },
+    async impact(spec) {
+      const t = get(spec.dataset);
+      const goal = 'event' in spec.goal ? spec.goal.event : spec.goal.page;
+      const users = new Map<string, Set<string>>();
+      for (const r of t.rows) {
+        const u = String(r[0]);
+        if (!users.has(u)) users.set(u, new Set());
+        users.get(u)!.add(String(r[2]));
+      }
+      const all = [...users.values()];
+      const names =
+        spec.candidates === 'auto'
+          ? ['use_filter', 'view_item', 'add_to_cart', 'begin_checkout', 'add_shipping_info']
+          : spec.candidates.map((c) => ('event' in c ? c.event : c.page));
+      const rate = (xs: Set<string>[]) => (xs.length ? xs.filter((s) => s.has(goal)).length / xs.length : null);
+      const aov = spec.order_value ?? 85;
+      const out = names.map((ev) => {
+        const did = all.filter((s) => s.has(ev));
+        const not = all.filter((s) => !s.has(ev));
+        const a = rate(did);
+        const b = rate(not);
+        const lift = a !== null && b ? a / b - 1 : null;
+        return {
+          event: ev,
+          users_did: did.length,
+          goal_rate_did: a,
+          users_not: not.length,
+          goal_rate_not: b,
+          lift,
+          ci_low: lift === null ? null : lift * 0.8,
+          ci_high: lift === null ? null : lift * 1.2,
+          p_value: 0.001,
+          reach: did.length / all.length,
+          value_per_action: a !== null && b !== null ? (a - b) * aov : null,
+        };
+      });
+      out.sort((x, y) => (y.value_per_action ?? 0) - (x.value_per_action ?? 0));
+      return { goal: spec.goal, candidates: out };
+    },
     async compare(spec) {
       // Toy numbers shaped like the engine's Comparison; the real statistics live in the engine.
       const names = spec.segments

@@ -261,3 +261,38 @@ export type CompareGroup = ComparedGroup & { steps?: StepResult[] };
  * names the list `segments`, so either is read.
  */
 export type CompareResult = Omit<Comparison, 'groups'> & { groups?: CompareGroup[]; segments?: CompareGroup[] };
+
+// ---------------------------------------------------------------- impact (issue 5)
+
+export type Target = { event: string } | { page: string };
+
+export interface ImpactSpec {
+  dataset: string;
+  goal: Target;
+  candidates: Target[] | 'auto';
+  window?: string;
+  order_value?: number;
+  value_column?: string;
+}
+
+export interface ImpactCandidate {
+  event?: string;
+  page?: string;
+  users_did: number;
+  goal_rate_did: number | null;
+  users_not: number;
+  goal_rate_not: number | null;
+  lift: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  p_value: number | null;
+  reach: number | null;
+  value_per_action: number | null;
+  /** When the engine flags the sample as too small to trust. */
+  small_sample?: boolean;
+}
+
+export interface ImpactResult {
+  goal: Target | string;
+  candidates: ImpactCandidate[];
+}
