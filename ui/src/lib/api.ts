@@ -7,6 +7,8 @@ import type {
   CompareSpec,
   DatasetInfo,
   ErrorInfo,
+  ExportFormat,
+  ReportSpec,
   ImpactResult,
   ImpactSpec,
   FunnelResult,
@@ -36,6 +38,8 @@ export interface Api {
   countSegment(spec: SegmentSpec): Promise<SegmentCount>;
   compare(spec: CompareSpec): Promise<CompareResult>;
   impact(spec: ImpactSpec): Promise<ImpactResult>;
+  /** Writes a report to `path` (chosen in the native save dialog). */
+  exportReport(spec: ReportSpec, path: string, format: ExportFormat): Promise<void>;
   /** Imports the bundled sample store data (first run). */
   importSample(onEvent: (e: ImportEvent) => void): Promise<DatasetInfo[]>;
 }
@@ -79,6 +83,7 @@ export const tauriApi: Api = {
   countSegment: (spec) => call('count_segment', { spec }),
   compare: (spec) => call('compare', { spec }),
   impact: (spec) => call('impact', { spec }),
+  exportReport: (spec, path, format) => call('export_report', { spec, path, format }),
   importSample(onEvent) {
     if (!inTauri()) return call('import_sample');
     const onProgress = new Channel<ImportEvent>();

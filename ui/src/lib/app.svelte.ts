@@ -4,7 +4,16 @@
 import { api, toErrorInfo } from './api';
 import { PendingActions, type Pending } from './pending';
 import { applyTheme, savedTheme, saveTheme, systemTheme, type Theme } from './theme';
-import type { DatasetInfo, ErrorInfo, FunnelSpec, ImportEvent, SavedItem, SegmentSpec, WorkspaceInfo } from './types';
+import type {
+  DatasetInfo,
+  ErrorInfo,
+  FunnelSpec,
+  ImportEvent,
+  ReportSpec,
+  SavedItem,
+  SegmentSpec,
+  WorkspaceInfo,
+} from './types';
 
 export type View =
   | { kind: 'home' }
@@ -13,7 +22,7 @@ export type View =
   | { kind: 'persona'; name: string | null; key: number }
   | { kind: 'compare'; key: number }
   | { kind: 'impact'; key: number }
-  | { kind: 'soon'; section: 'Reports' };
+  | { kind: 'report'; name: string | null; key: number };
 
 export interface Job {
   label: string;
@@ -53,6 +62,9 @@ export class AppState {
   recompute = $state<Recompute | null>(null);
   funnels = $state<SavedItem<FunnelSpec>[]>([]);
   segments = $state<SavedItem<SegmentSpec>[]>([]);
+  reports = $state<SavedItem<ReportSpec>[]>([]);
+  /** What Ctrl/Cmd+E does on the current screen (set by screens that can export). */
+  exportHandler: (() => void) | null = null;
   theme = $state<Theme>('light');
   searchOpen = $state(false);
 
@@ -126,6 +138,11 @@ export class AppState {
     } catch {
       this.segments = [];
     }
+    try {
+      this.reports = await api.listItems<ReportSpec>('report');
+    } catch {
+      this.reports = [];
+    }
   }
 
   open(view: View): void {
@@ -135,6 +152,10 @@ export class AppState {
   newFunnel(dataset: string | null = null, name: string | null = null): void {
     const first = dataset ?? this.visibleDatasets.find((d) => d.kind === 'events')?.name ?? null;
     this.view = { kind: 'funnel', name, dataset: first, key: ++this.viewSeq };
+  }
+
+  newReport(name: string | null = null): void {
+    this.view = { kind: 'report', name, key: ++this.viewSeq };
   }
 
   impact(): void {

@@ -399,6 +399,9 @@ export function mockApi(): Api {
     async listItems<T>(kind: ItemKind) {
       return items.filter((x) => x.kind === kind) as SavedItem<T>[];
     },
+    async exportReport() {
+      await sleep(300);
+    },
     async impact(spec) {
       const t = get(spec.dataset);
       const goal = 'event' in spec.goal ? spec.goal.event : spec.goal.page;

@@ -296,3 +296,18 @@ export interface ImpactResult {
   goal: Target | string;
   candidates: ImpactCandidate[];
 }
+
+// ---------------------------------------------------------------- reports (issue 7, provisional)
+
+export type ReportSection =
+  | { type: 'funnel'; title: string; spec: FunnelSpec; findings: string }
+  | { type: 'compare'; title: string; spec: CompareSpec; findings: string }
+  | { type: 'text'; title: string; text: string };
+
+export interface ReportSpec {
+  title: string;
+  subtitle?: string;
+  sections: ReportSection[];
+}
+
+export type ExportFormat = 'pdf' | 'png' | 'csv';

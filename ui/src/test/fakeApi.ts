@@ -70,6 +70,7 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
       f.datasets.push(d);
       return [d];
     }),
+    exportReport: vi.fn(async () => {}),
     impact: vi.fn(async () => ({ goal: { event: 'purchase' }, candidates: [] })),
     compare: vi.fn(async () => ({ baseline: '', confidence: 0.95, groups: [], chi_square: null })),
   };
