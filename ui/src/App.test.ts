@@ -146,4 +146,42 @@ describe('the app shell', () => {
     await waitFor(() => expect(screen.getAllByTestId('dataset-item')).toHaveLength(2));
     expect(screen.queryByTestId('error')).toBeNull();
   });
+
+  it('after an import, the mapping screen shows roles and re-reads the file with changes', async () => {
+    const api = fakeApi([]);
+    setApi(api);
+    render(App);
+    await screen.findByTestId('empty-state');
+    const done = window.stepwise!.importPaths(['/x/ga4.csv']);
+    await tick();
+    api.finishImport!([dataset('ga4', 12330)]);
+    await done;
+    const screenEl = await screen.findByTestId('mapping-screen');
+    const roleOf = (col: string) =>
+      (within(screenEl).getByLabelText(`Role of ${col}`) as HTMLSelectElement).value;
+    expect(roleOf('user_id')).toBe('user');
+    expect(roleOf('event_time')).toBe('time');
+    expect(roleOf('device_category')).toBe('dimension');
+    expect((screen.getByTestId('mapping-apply') as HTMLButtonElement).disabled).toBe(true);
+
+    await fireEvent.change(within(screenEl).getByLabelText('Role of device_category'), { target: { value: '' } });
+    await fireEvent.click(screen.getByTestId('mapping-apply'));
+    await waitFor(() => expect(api.reimportDataset).toHaveBeenCalled());
+    expect(vi.mocked(api.reimportDataset).mock.calls[0]).toEqual([
+      'ga4',
+      {
+        map: [
+          ['user', 'user_id'],
+          ['time', 'event_time'],
+          ['event', 'event_name'],
+          ['page', 'page_path'],
+        ],
+        types: [],
+      },
+    ]);
+    await waitFor(() => expect((screen.getByTestId('mapping-apply') as HTMLButtonElement).disabled).toBe(true));
+    expect(roleOf('device_category')).toBe('');
+    await fireEvent.click(screen.getByTestId('mapping-done'));
+    await waitFor(() => expect(screen.getByTestId('preview-grid')).toBeTruthy());
+  });
 });

@@ -11,6 +11,8 @@ import type {
   ReportSpec,
   ImpactResult,
   ImpactSpec,
+  ImportOverrides,
+  ImportReport,
   FunnelResult,
   FunnelSpec,
   ImportEvent,
@@ -25,7 +27,10 @@ import type {
 
 export interface Api {
   listDatasets(): Promise<DatasetInfo[]>;
-  importFiles(paths: string[], onEvent: (e: ImportEvent) => void): Promise<DatasetInfo[]>;
+  /** One entry per file: the engine's ImportReport, or just the DatasetInfo. */
+  importFiles(paths: string[], onEvent: (e: ImportEvent) => void): Promise<(DatasetInfo | ImportReport)[]>;
+  /** Re-reads a dataset's source file with the analyst's role/type/time-zone overrides, replacing it. */
+  reimportDataset(name: string, options: ImportOverrides): Promise<DatasetInfo | ImportReport>;
   cancelImport(): Promise<void>;
   deleteDataset(name: string): Promise<void>;
   renameDataset(from: string, to: string): Promise<void>;
@@ -41,7 +46,7 @@ export interface Api {
   /** Writes a report to `path` (chosen in the native save dialog). */
   exportReport(spec: ReportSpec, path: string, format: ExportFormat): Promise<void>;
   /** Imports the bundled sample store data (first run). */
-  importSample(onEvent: (e: ImportEvent) => void): Promise<DatasetInfo[]>;
+  importSample(onEvent: (e: ImportEvent) => void): Promise<(DatasetInfo | ImportReport)[]>;
 }
 
 /** invoke, with a plain-words error when the page is not inside the desktop window. */
@@ -72,6 +77,7 @@ export const tauriApi: Api = {
     return call('import_files', { paths, onProgress });
   },
   cancelImport: () => call('cancel_import'),
+  reimportDataset: (name, options) => call('reimport_dataset', { name, options }),
   deleteDataset: (name) => call('delete_dataset', { name }),
   renameDataset: (from, to) => call('rename_dataset', { from, to }),
   workspaceInfo: () => call('workspace_info'),

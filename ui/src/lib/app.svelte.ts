@@ -2,6 +2,7 @@
 // reactive through Svelte runes.
 
 import { api, toErrorInfo } from './api';
+import { asReport } from './mapping';
 import { PendingActions, type Pending } from './pending';
 import { applyTheme, savedTheme, saveTheme, systemTheme, type Theme } from './theme';
 import type {
@@ -9,6 +10,7 @@ import type {
   ErrorInfo,
   FunnelSpec,
   ImportEvent,
+  ImportReport,
   ReportSpec,
   SavedItem,
   SegmentSpec,
@@ -18,6 +20,7 @@ import type {
 export type View =
   | { kind: 'home' }
   | { kind: 'dataset'; name: string }
+  | { kind: 'mapping'; key: number }
   | { kind: 'funnel'; name: string | null; dataset: string | null; key: number }
   | { kind: 'persona'; name: string | null; key: number }
   | { kind: 'compare'; key: number }
@@ -63,6 +66,8 @@ export class AppState {
   funnels = $state<SavedItem<FunnelSpec>[]>([]);
   segments = $state<SavedItem<SegmentSpec>[]>([]);
   reports = $state<SavedItem<ReportSpec>[]>([]);
+  /** The files of the last import, for the mapping screen. */
+  mapping = $state<{ dataset: DatasetInfo; report: ImportReport | null }[]>([]);
   /** What Ctrl/Cmd+E does on the current screen (set by screens that can export). */
   exportHandler: (() => void) | null = null;
   theme = $state<Theme>('light');
@@ -185,7 +190,7 @@ export class AppState {
 
   private async runImport(
     paths: string[],
-    start: (onEvent: (e: ImportEvent) => void) => Promise<DatasetInfo[]>,
+    start: (onEvent: (e: ImportEvent) => void) => Promise<(DatasetInfo | ImportReport)[]>,
   ): Promise<void> {
     if (this.job) {
       this.showError(
@@ -209,7 +214,7 @@ export class AppState {
     try {
       // A re-import may reuse the name of a dataset waiting to be deleted: carry the deletes out first.
       if (this.pending.length > 0) await this.deletes.flush();
-      const imported = await start((ev: ImportEvent) => {
+      const results = await start((ev: ImportEvent) => {
         if (!this.job) return;
         this.job.file = name(ev.file);
         this.job.stage = ev.progress.stage;
@@ -217,9 +222,13 @@ export class AppState {
         this.job.bytesTotal = ev.progress.bytes_total;
         this.job.rowsDone = ev.progress.rows_done;
       });
+      const files = results.map(asReport);
+      const imported = files.map((f) => f.dataset);
       await this.refreshDatasets();
       if (imported.length > 0) {
-        this.view = { kind: 'dataset', name: imported[imported.length - 1].name };
+        // Show what was read and how, so a wrong guess is fixed before any funnel is built.
+        this.mapping = files;
+        this.view = { kind: 'mapping', key: ++this.viewSeq };
         const rows = imported.reduce((a, d) => a + d.rows, 0);
         this.notify(
           imported.length === 1

@@ -12,6 +12,9 @@ import type {
   FunnelResult,
   FunnelSpec,
   FunnelStep,
+  ImportReport,
+  ColumnType,
+  Role,
   ItemKind,
   SavedItem,
   StepResult,
@@ -329,7 +332,7 @@ export function mockApi(): Api {
     },
     async importFiles(paths, onEvent) {
       cancelled = false;
-      const out: DatasetInfo[] = [];
+      const out: ImportReport[] = [];
       for (const p of paths) {
         const rows = storeEvents(20000, p.length);
         const total = rows.length * 61;
@@ -345,7 +348,20 @@ export function mockApi(): Api {
         let name = (p.split('/').pop() ?? p).replace(/\.[^.]+$/, '');
         while (tables.has(name)) name += ' (2)';
         add(name, rows, EVENT_COLUMNS, p);
-        out.push(tables.get(name)!.info);
+        out.push({
+          dataset: tables.get(name)!.info,
+          format: 'delimited',
+          encoding: 'utf-8',
+          delimiter: ',',
+          sheet: null,
+          table: 0,
+          tables: 1,
+          preset: 'ga4',
+          time_zone: 'UTC',
+          rows_imported: rows.length,
+          skipped_rows: 1,
+          notes: ['Row 20,001 is a total ("Grand total") and was left out.'],
+        });
       }
       return out;
     },
@@ -398,6 +414,21 @@ export function mockApi(): Api {
     },
     async listItems<T>(kind: ItemKind) {
       return items.filter((x) => x.kind === kind) as SavedItem<T>[];
+    },
+    async reimportDataset(name, options) {
+      const t = get(name);
+      await sleep(400);
+      const roles = new Map<string, Role>(options.map.map(([r, c]) => [c, r]));
+      const types = new Map<string, ColumnType>(options.types);
+      t.info = {
+        ...t.info,
+        columns: t.info.columns.map((c) => ({
+          ...c,
+          role: options.map.length ? (roles.get(c.name) ?? null) : c.role,
+          type: types.get(c.name) ?? c.type,
+        })),
+      };
+      return t.info;
     },
     async exportReport() {
       await sleep(300);

@@ -4,7 +4,10 @@
 // are provisional and will be replaced by the ts-rs bindings of the funnel
 // engine (ui/src/lib/bindings/) once it lands.
 
+import type { ColumnType } from './bindings/ColumnType';
 import type { ComparedGroup } from './bindings/ComparedGroup';
+import type { DatasetInfo } from './bindings/DatasetInfo';
+import type { Role } from './bindings/Role';
 import type { Comparison } from './bindings/Comparison';
 import type { Preview } from './bindings/Preview';
 
@@ -311,3 +314,28 @@ export interface ReportSpec {
 }
 
 export type ExportFormat = 'pdf' | 'png' | 'csv';
+
+// ---------------------------------------------------------------- import report and re-mapping
+
+/** What an import did (engine `ImportReport`), when the shell returns it instead of a bare DatasetInfo. */
+export interface ImportReport {
+  dataset: DatasetInfo;
+  format: string;
+  encoding: string | null;
+  delimiter: string | null;
+  sheet: string | null;
+  table: number;
+  tables: number;
+  preset: string | null;
+  time_zone: string;
+  rows_imported: number;
+  skipped_rows: number;
+  notes: string[];
+}
+
+/** The engine's ImportOptions overrides, for `reimport_dataset`. */
+export interface ImportOverrides {
+  map: [Role, string][];
+  types: [string, ColumnType][];
+  time_zone?: string;
+}
