@@ -28,13 +28,14 @@ describe('the app shell', () => {
     render(App);
     const empty = await screen.findByTestId('empty-state');
     expect(within(empty).getByTestId('import-button')).toBeTruthy();
-    expect(screen.queryByTestId('dataset-list')).toBeNull();
+    expect(screen.queryAllByTestId('dataset-item')).toHaveLength(0);
   });
 
   it('lists datasets with names and formatted row counts', async () => {
     setApi(fakeApi([dataset('shop events', 12330), dataset('ga4 pages', 780928)]));
     render(App);
-    const list = await screen.findByTestId('dataset-list');
+    const list = screen.getByTestId('dataset-list');
+    await waitFor(() => expect(within(list).getAllByTestId('dataset-item')).toHaveLength(2));
     const items = within(list).getAllByTestId('dataset-item');
     expect(items.map((i) => within(i).getByTestId('dataset-name').textContent)).toEqual(['shop events', 'ga4 pages']);
     expect(items.map((i) => within(i).getByTestId('dataset-rows').textContent)).toEqual(['12,330', '780,928']);
@@ -76,7 +77,7 @@ describe('the app shell', () => {
     const api = fakeApi([dataset('a', 10)]);
     setApi(api);
     render(App);
-    await screen.findByTestId('dataset-list');
+    await screen.findByTestId('home-dataset-table');
     const done = window.stepwise!.importPaths(['/x/new.csv']);
     await tick();
     expect(screen.getByTestId('progress')).toBeTruthy();
@@ -88,8 +89,11 @@ describe('the app shell', () => {
     await done;
     await tick();
     expect(screen.queryByTestId('progress')).toBeNull();
-    // The new dataset opens; its name appears in the sidebar.
-    expect(screen.getAllByText('new').length).toBeGreaterThan(0);
+    // The mapping screen opens, and the always-visible list has the dataset (what the e2e test reads).
+    expect(screen.getByTestId('mapping-screen')).toBeTruthy();
+    const items = screen.getAllByTestId('dataset-item');
+    expect(items.map((i) => within(i).getByTestId('dataset-name').textContent)).toEqual(['a', 'new']);
+    expect(within(items[1]).getByTestId('dataset-rows').textContent).toBe('5,000');
     expect(api.datasets.map((d) => d.name)).toEqual(['a', 'new']);
 
     // A second import, cancelled from the status bar: no error shown.
