@@ -105,6 +105,12 @@ export class AppState {
   initTheme(): void {
     this.theme = savedTheme() ?? systemTheme();
     applyTheme(this.theme);
+    // Follow the system's light/dark switch until the analyst picks a theme.
+    window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => {
+      if (savedTheme()) return;
+      this.theme = systemTheme();
+      applyTheme(this.theme);
+    });
   }
 
   toggleTheme(): void {
@@ -155,7 +161,8 @@ export class AppState {
   }
 
   newFunnel(dataset: string | null = null, name: string | null = null): void {
-    const first = dataset ?? this.visibleDatasets.find((d) => d.kind === 'events')?.name ?? null;
+    const first =
+      dataset ?? (this.visibleDatasets.find((d) => d.kind === 'events') ?? this.visibleDatasets[0])?.name ?? null;
     this.view = { kind: 'funnel', name, dataset: first, key: ++this.viewSeq };
   }
 
