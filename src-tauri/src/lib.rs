@@ -4,9 +4,12 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use stepwise_engine::funnel::{FunnelResult, FunnelSpec};
 use stepwise_engine::import::{self, ImportOptions};
+use stepwise_engine::index::IndexCache;
+use stepwise_engine::store::SavedItem;
 use stepwise_engine::{
-    CancelToken, DatasetInfo, Error, ErrorInfo, ImportEvent, Job, Preview, Workspace,
+    CancelToken, DatasetInfo, Error, ErrorInfo, ImportEvent, Job, Preview, ValueCount, Workspace,
     WorkspaceInfo,
 };
 use tauri::ipc::Channel;
@@ -17,6 +20,8 @@ pub struct AppState {
     path: PathBuf,
     ws: Mutex<Workspace>,
     job: Mutex<Option<CancelToken>>,
+    /// Analysis indexes, built once per dataset and unit, reused on every edit.
+    indexes: Mutex<IndexCache>,
 }
 
 type CmdResult<T> = Result<T, ErrorInfo>;
@@ -31,14 +36,23 @@ impl AppState {
             path: path.to_path_buf(),
             ws: Mutex::new(Workspace::open(path)?),
             job: Mutex::new(None),
+            indexes: Mutex::new(IndexCache::new()),
         })
+    }
+    /// Drops cached indexes (a dataset was deleted or changed; SQLite may
+    /// reuse its id).
+    fn forget_indexes(&self) {
+        self.indexes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
     fn ws(&self) -> std::sync::MutexGuard<'_, Workspace> {
         self.ws.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn workspace_info(state: State<'_, AppState>) -> CmdResult<WorkspaceInfo> {
     let n = state.ws().datasets().map_err(to_info)?.len();
     Ok(WorkspaceInfo {
@@ -47,12 +61,12 @@ fn workspace_info(state: State<'_, AppState>) -> CmdResult<WorkspaceInfo> {
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn list_datasets(state: State<'_, AppState>) -> CmdResult<Vec<DatasetInfo>> {
     state.ws().datasets().map_err(to_info)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn preview_rows(
     state: State<'_, AppState>,
     name: String,
@@ -62,14 +76,58 @@ fn preview_rows(
     state.ws().preview(&name, offset, limit).map_err(to_info)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn delete_dataset(state: State<'_, AppState>, name: String) -> CmdResult<()> {
-    state.ws().delete_dataset(&name).map_err(to_info)
+    state.ws().delete_dataset(&name).map_err(to_info)?;
+    state.forget_indexes();
+    Ok(())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn rename_dataset(state: State<'_, AppState>, from: String, to: String) -> CmdResult<()> {
     state.ws().rename_dataset(&from, &to).map_err(to_info)
+}
+
+#[tauri::command(async)]
+fn dataset_values(
+    state: State<'_, AppState>,
+    name: String,
+    column: String,
+    limit: usize,
+) -> CmdResult<Vec<ValueCount>> {
+    state
+        .ws()
+        .value_counts(&name, &column, limit)
+        .map_err(to_info)
+}
+
+#[tauri::command(async)]
+fn save_item(
+    state: State<'_, AppState>,
+    kind: String,
+    name: String,
+    spec: serde_json::Value,
+) -> CmdResult<()> {
+    state.ws().save_item(&kind, &name, &spec).map_err(to_info)
+}
+
+#[tauri::command(async)]
+fn list_items(state: State<'_, AppState>, kind: String) -> CmdResult<Vec<SavedItem>> {
+    state.ws().list_items(&kind).map_err(to_info)
+}
+
+#[tauri::command(async)]
+fn delete_item(state: State<'_, AppState>, kind: String, name: String) -> CmdResult<bool> {
+    state.ws().delete_item(&kind, &name).map_err(to_info)
+}
+
+/// Runs a funnel; the first run on a dataset builds its index, later
+/// runs reuse it (the builder recomputes on every edit).
+#[tauri::command(async)]
+fn run_funnel(state: State<'_, AppState>, spec: FunnelSpec) -> CmdResult<FunnelResult> {
+    let ws = state.ws();
+    let mut cache = state.indexes.lock().unwrap_or_else(|p| p.into_inner());
+    stepwise_engine::funnel::run_funnel(&ws, &spec, &mut cache).map_err(to_info)
 }
 
 /// Imports files one after another on a worker thread, each in its own
@@ -118,6 +176,7 @@ async fn import_files(
     })
     .await;
     *state.job.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    state.forget_indexes();
     match result {
         Ok(r) => r.map_err(to_info),
         Err(e) => Err(ErrorInfo {
@@ -127,7 +186,7 @@ async fn import_files(
     }
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn cancel_import(state: State<'_, AppState>) {
     if let Some(t) = state.job.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
         t.cancel();
@@ -156,6 +215,11 @@ pub fn run() {
             rename_dataset,
             import_files,
             cancel_import,
+            dataset_values,
+            save_item,
+            list_items,
+            delete_item,
+            run_funnel,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -34,6 +34,11 @@ test('a dropped CSV is imported and listed, and the CLI sees it', async () => {
     );
     assert.equal(err, null);
 
+    // The app opens the new dataset; its preview shows the rows.
+    await s.find('[data-testid="preview-grid"]');
+    await s.screenshot('foundation-dataset-view');
+    // Home lists every dataset.
+    await s.click(await s.find('button.ws-name'));
     const names = await s.waitFor(async () => {
       const els = await s.findAll('[data-testid="dataset-item"] [data-testid="dataset-name"]');
       const texts = await Promise.all(els.map((e) => s.text(e)));

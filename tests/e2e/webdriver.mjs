@@ -60,7 +60,10 @@ export class Session {
     for (;;) {
       const v = await fn();
       if (v) return v;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      if (Date.now() > until) {
+        const shot = await this.screenshot(`timeout-${what.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => '');
+        throw new Error(`timed out waiting for ${what} (screenshot: ${shot})`);
+      }
       await sleep(250);
     }
   }

@@ -6,7 +6,9 @@ use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use stepwise_engine::funnel::{run_funnel, FunnelResult, FunnelSpec};
 use stepwise_engine::import::{self, ImportOptions};
+use stepwise_engine::index::IndexCache;
 use stepwise_engine::{DatasetInfo, Error, Job, Workspace};
 
 #[derive(Parser)]
@@ -44,6 +46,12 @@ enum Command {
     },
     /// List the workspace's datasets.
     Datasets {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a funnel spec (JSON; see docs/funnel.md) and print its steps.
+    Funnel {
+        spec: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -125,8 +133,82 @@ fn run(cli: Cli) -> Result<(), Error> {
                 }
             }
         }
+        Command::Funnel { spec, json } => {
+            let spec = FunnelSpec::from_json(&read_spec(&spec)?)?;
+            let ws = open(&cli.workspace)?;
+            let result = run_funnel(&ws, &spec, &mut IndexCache::new())?;
+            if json {
+                print_json(&result);
+            } else {
+                print_funnel(&result);
+            }
+        }
     }
     Ok(())
+}
+
+/// A spec file's text; `-` reads standard input.
+fn read_spec(path: &std::path::Path) -> Result<String, Error> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(io)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path).map_err(io)
+    }
+}
+
+fn pct(x: f64) -> String {
+    if x > 0.0 && x < 0.01 {
+        format!("{:.2}%", x * 100.0)
+    } else {
+        format!("{:.1}%", x * 100.0)
+    }
+}
+
+fn duration(secs: Option<f64>) -> String {
+    match secs {
+        None => "–".into(),
+        Some(s) if s < 60.0 => format!("{s:.0} s"),
+        Some(s) if s < 3600.0 => format!("{} min {} s", (s / 60.0) as u64, (s % 60.0) as u64),
+        Some(s) if s < 86_400.0 => format!("{:.1} h", s / 3600.0),
+        Some(s) => format!("{:.1} days", s / 86_400.0),
+    }
+}
+
+fn print_steps(steps: &[stepwise_engine::funnel::StepResult]) {
+    println!(
+        "  {:<4}{:<34} {:>12} {:>9} {:>9} {:>12} {:>14}",
+        "#", "step", "count", "of start", "of prev", "dropped", "median time"
+    );
+    for (k, s) in steps.iter().enumerate() {
+        println!(
+            "  {:<4}{:<34} {:>12} {:>9} {:>9} {:>12} {:>14}",
+            k + 1,
+            s.label,
+            thousands(s.count),
+            pct(s.conversion_from_start),
+            pct(s.conversion_from_previous),
+            thousands(s.dropped),
+            duration(s.median_seconds)
+        );
+    }
+}
+
+fn print_funnel(r: &FunnelResult) {
+    println!("Funnel ({}):", r.unit);
+    print_steps(&r.steps);
+    for b in &r.breakdown {
+        println!("\n{}:", b.value);
+        print_steps(&b.steps);
+    }
+    for w in &r.warnings {
+        println!("\nNote: {w}");
+    }
 }
 
 /// Bad usage (a malformed option value) exits 2, as clap does.

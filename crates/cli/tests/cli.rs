@@ -32,7 +32,16 @@ fn import_then_list_as_json() {
         "event_time,event_name,user_id,revenue\n2024-09-01 10:00:00,view_item,7,\n2024-09-01 10:02:00,purchase,7,19.99\n",
     )
     .unwrap();
-    let out = stepwise(&ws, &["import", csv.to_str().unwrap(), "--name", "shop events", "--json"]);
+    let out = stepwise(
+        &ws,
+        &[
+            "import",
+            csv.to_str().unwrap(),
+            "--name",
+            "shop events",
+            "--json",
+        ],
+    );
     let v = json(&out);
     let d = &v["datasets"][0];
     assert_eq!(d["name"], "shop events");
@@ -63,7 +72,17 @@ fn map_overrides_a_role() {
     std::fs::write(&csv, "when,what,who\n2024-09-01T10:00:00Z,a,x\n").unwrap();
     let v = json(&stepwise(
         &ws,
-        &["import", csv.to_str().unwrap(), "--map", "time=when", "--map", "event=what", "--map", "user=who", "--json"],
+        &[
+            "import",
+            csv.to_str().unwrap(),
+            "--map",
+            "time=when",
+            "--map",
+            "event=what",
+            "--map",
+            "user=who",
+            "--json",
+        ],
     ));
     let cols = &v["datasets"][0]["columns"];
     assert_eq!(cols[0]["role"], "time");
@@ -83,7 +102,11 @@ fn the_environment_variable_chooses_the_workspace() {
         .env("STEPWISE_WORKSPACE", &ws)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(ws.exists());
     let v = json(&stepwise(&ws, &["datasets", "--json"]));
     assert_eq!(v["datasets"][0]["kind"], "metrics");
@@ -102,7 +125,10 @@ fn bad_input_exits_1_with_one_readable_sentence() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(out.stdout.is_empty());
 
-    let out = stepwise(&ws, &["import", dir.path().join("missing.csv").to_str().unwrap()]);
+    let out = stepwise(
+        &ws,
+        &["import", dir.path().join("missing.csv").to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.csv"));
 

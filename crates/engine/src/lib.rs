@@ -7,7 +7,9 @@
 
 pub mod column;
 pub mod error;
+pub mod funnel;
 pub mod import;
+pub mod index;
 pub mod job;
 pub mod model;
 pub mod stats;

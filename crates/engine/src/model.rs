@@ -204,3 +204,12 @@ pub struct Preview {
     #[ts(type = "number")]
     pub total: u64,
 }
+
+/// A value of a column and how many rows have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ValueCount {
+    pub value: String,
+    #[ts(type = "number")]
+    pub count: u64,
+}

@@ -25,11 +25,16 @@ fn import_reopen_and_read_back() {
     let csv = write(dir.path(), "shop events.csv", EVENTS);
     {
         let mut ws = Workspace::open(&ws_path).unwrap();
-        let info = import_file(&mut ws, &csv, &ImportOptions::default(), &mut Job::silent()).unwrap();
+        let info =
+            import_file(&mut ws, &csv, &ImportOptions::default(), &mut Job::silent()).unwrap();
         assert_eq!(info.name, "shop events");
         assert_eq!(info.rows, 4);
         assert_eq!(info.kind, DatasetKind::Events);
-        let types: Vec<_> = info.columns.iter().map(|c| (c.name.as_str(), c.ty, c.role)).collect();
+        let types: Vec<_> = info
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.ty, c.role))
+            .collect();
         assert_eq!(
             types,
             vec![
@@ -55,6 +60,13 @@ fn import_reopen_and_read_back() {
     assert_eq!(preview.total, 4);
     assert_eq!(preview.rows.len(), 2);
     assert_eq!(preview.rows[0][1], Cell::Text("view_item".into()));
+    // The preview shows instants as UTC text, not microseconds.
+    assert_eq!(preview.rows[0][0], Cell::Text("2024-09-01 10:01:00".into()));
+    assert_eq!(
+        stepwise_engine::store::format_timestamp(1_500_000),
+        "1970-01-01 00:00:01.5"
+    );
+    assert_eq!(stepwise_engine::store::format_date(-1), "1969-12-31");
 }
 
 #[test]
@@ -65,7 +77,9 @@ fn the_file_is_sqlite_in_wal_mode_with_a_schema_version() {
     assert!(ws.schema_version().unwrap() >= 2);
     drop(ws);
     let conn = rusqlite::Connection::open(&ws_path).unwrap();
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
     let tables: i64 = conn
         .query_row(
@@ -98,7 +112,13 @@ fn two_workspaces_are_independent() {
     let csv = write(dir.path(), "a.csv", EVENTS);
     let mut one = Workspace::open(&dir.path().join("one.stepwise")).unwrap();
     let two = Workspace::open(&dir.path().join("two.stepwise")).unwrap();
-    import_file(&mut one, &csv, &ImportOptions::default(), &mut Job::silent()).unwrap();
+    import_file(
+        &mut one,
+        &csv,
+        &ImportOptions::default(),
+        &mut Job::silent(),
+    )
+    .unwrap();
     assert_eq!(one.datasets().unwrap().len(), 1);
     assert!(two.datasets().unwrap().is_empty());
 }
@@ -109,7 +129,13 @@ fn a_failed_import_leaves_the_workspace_as_it_was() {
     let ws_path = dir.path().join("ws.stepwise");
     let mut ws = Workspace::open(&ws_path).unwrap();
     let good = write(dir.path(), "good.csv", EVENTS);
-    import_file(&mut ws, &good, &ImportOptions::default(), &mut Job::silent()).unwrap();
+    import_file(
+        &mut ws,
+        &good,
+        &ImportOptions::default(),
+        &mut Job::silent(),
+    )
+    .unwrap();
     let before = std::fs::read(&ws_path).unwrap().len();
     let chunks_before: i64 = rusqlite::Connection::open(&ws_path)
         .unwrap()
@@ -118,7 +144,8 @@ fn a_failed_import_leaves_the_workspace_as_it_was() {
 
     // Ragged: the third data row has one field too many.
     let bad = write(dir.path(), "bad.csv", "a,b\n1,2\n3,4\n5,6,7\n");
-    let err = import_file(&mut ws, &bad, &ImportOptions::default(), &mut Job::silent()).unwrap_err();
+    let err =
+        import_file(&mut ws, &bad, &ImportOptions::default(), &mut Job::silent()).unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("bad.csv"), "{msg}");
     assert!(msg.contains("row 4"), "{msg}");
@@ -161,7 +188,8 @@ fn a_taken_name_is_refused() {
     let mut ws = Workspace::open(&dir.path().join("ws.stepwise")).unwrap();
     let csv = write(dir.path(), "a.csv", EVENTS);
     import_file(&mut ws, &csv, &ImportOptions::default(), &mut Job::silent()).unwrap();
-    let err = import_file(&mut ws, &csv, &ImportOptions::default(), &mut Job::silent()).unwrap_err();
+    let err =
+        import_file(&mut ws, &csv, &ImportOptions::default(), &mut Job::silent()).unwrap_err();
     assert!(err.to_string().contains("already exists"), "{err}");
     assert_eq!(ws.datasets().unwrap().len(), 1);
 }

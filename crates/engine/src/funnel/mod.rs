@@ -1,0 +1,34 @@
+//! Funnels: the spec, the fast engine over an [`EventIndex`](crate::index::EventIndex),
+//! funnels from metric tables, and a plain reference implementation the
+//! fast path is tested against. The semantics are written down in
+//! docs/funnel.md.
+
+pub mod engine;
+pub mod matcher;
+pub mod metric;
+pub mod reference;
+pub mod spec;
+
+pub use engine::{run_on_index, MAX_EXCLUSIONS, MAX_STEPS};
+pub use spec::*;
+
+use crate::error::Result;
+use crate::index::IndexCache;
+use crate::model::DatasetKind;
+use crate::store::Workspace;
+
+/// Runs a funnel: on an event dataset through its (cached) index, on a
+/// metric table by summing its metric column.
+pub fn run_funnel(
+    ws: &Workspace,
+    spec: &FunnelSpec,
+    cache: &mut IndexCache,
+) -> Result<FunnelResult> {
+    let rec = ws.dataset(&spec.dataset)?;
+    if rec.info.kind == DatasetKind::Metrics {
+        return metric::run_metric_funnel(ws, &rec, spec);
+    }
+    engine::plan(spec)?;
+    let ix = cache.get(ws, &rec, spec.unit())?;
+    run_on_index(ws, &ix, spec)
+}

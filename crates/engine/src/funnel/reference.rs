@@ -1,0 +1,428 @@
+//! The plain reference implementation: the definitions of docs/funnel.md
+//! written out literally, row by row, with no index, no bit masks and no
+//! state machine. It is slow (quadratic per unit, exponential for
+//! unordered step matching) and only meant for tests on small data.
+
+use super::engine::{avg_median, breakdown_rows, histogram, period, plan, ratio, Agg, NONE_VALUE};
+use super::matcher::{parse_bound, CompiledFilter, PatternMatcher};
+use super::spec::*;
+use crate::column::Column;
+use crate::error::{Error, Result};
+use crate::index::{cell_text, time_micros, Unit, SESSION_GAP_MICROS};
+use crate::model::Role;
+use crate::store::{DatasetRecord, Workspace};
+use std::collections::BTreeMap;
+
+struct Cond {
+    event: Option<String>,
+    page: Option<PatternMatcher>,
+    filters: Vec<(Column, CompiledFilter)>,
+}
+
+fn cond(
+    ws: &Workspace,
+    rec: &DatasetRecord,
+    event: Option<&str>,
+    page: Option<&Pattern>,
+    filters: &[Filter],
+) -> Result<Cond> {
+    Ok(Cond {
+        event: event.map(str::to_string),
+        page: page.map(PatternMatcher::new).transpose()?,
+        filters: filters
+            .iter()
+            .map(|f| {
+                let col = ws.read_column_named(rec, &f.column)?;
+                let c = CompiledFilter::new(f, col.ty)?;
+                Ok((col, c))
+            })
+            .collect::<Result<_>>()?,
+    })
+}
+
+fn role(rec: &DatasetRecord, r: Role) -> Option<usize> {
+    rec.info.columns.iter().position(|c| c.role == Some(r))
+}
+
+/// One event of a unit, as the definitions see it.
+#[derive(Debug, Clone)]
+struct Ev {
+    row: usize,
+    time: i64,
+    steps: Vec<bool>,
+    excl: Vec<bool>,
+}
+
+impl Ev {
+    fn first_step(&self) -> usize {
+        self.steps
+            .iter()
+            .position(|&b| b)
+            .unwrap_or(self.steps.len())
+    }
+}
+
+/// The attempt from start `s`: the positions that reached each step.
+fn attempt(evs: &[Ev], s: usize, order: Order, window: i64) -> Vec<usize> {
+    let k = evs[s].steps.len();
+    let t0 = evs[s].time;
+    match order {
+        Order::Ordered => {
+            // each next step: the first matching event after the previous
+            // one, within the window
+            let mut g = vec![s];
+            while g.len() < k {
+                let q = g.len();
+                let prev = *g.last().unwrap_or(&s);
+                match (prev + 1..evs.len()).find(|&j| evs[j].steps[q] && evs[j].time - t0 <= window)
+                {
+                    Some(j) => g.push(j),
+                    None => break,
+                }
+            }
+            g
+        }
+        Order::Strict => {
+            // each next step: the very next event, if it matches, within the window
+            let mut g = vec![s];
+            while g.len() < k {
+                let q = g.len();
+                let j = g[q - 1] + 1;
+                if j < evs.len() && evs[j].steps[q] && evs[j].time - t0 <= window {
+                    g.push(j)
+                } else {
+                    break;
+                }
+            }
+            g
+        }
+        Order::Unordered => {
+            // level after each event = most distinct steps that distinct
+            // events from s up to it can fill, minus one
+            let mut g = Vec::new();
+            let mut seen: Vec<usize> = Vec::new();
+            for j in s..evs.len() {
+                if evs[j].time - t0 > window || g.len() == k {
+                    break;
+                }
+                if !evs[j].steps.iter().any(|&b| b) {
+                    continue;
+                }
+                seen.push(j);
+                if max_matching(evs, &seen, k) > g.len() {
+                    g.push(j);
+                }
+            }
+            g
+        }
+    }
+}
+
+/// Largest number of steps that distinct events of `seen` can fill, by
+/// trying every assignment.
+fn max_matching(evs: &[Ev], seen: &[usize], k: usize) -> usize {
+    fn go(evs: &[Ev], seen: &[usize], used: &mut Vec<bool>, step: usize, k: usize) -> usize {
+        if step == k {
+            return 0;
+        }
+        let mut best = go(evs, seen, used, step + 1, k);
+        for (i, &j) in seen.iter().enumerate() {
+            if !used[i] && evs[j].steps[step] {
+                used[i] = true;
+                best = best.max(1 + go(evs, seen, used, step + 1, k));
+                used[i] = false;
+            }
+        }
+        best
+    }
+    go(evs, seen, &mut vec![false; seen.len()], 0, k)
+}
+
+fn spoiled(evs: &[Ev], s: usize, g: &[usize], excl: &[(usize, usize)], window: i64) -> bool {
+    let level = g.len() - 1;
+    excl.iter().enumerate().any(|(e, &(a, b))| {
+        level >= a
+            && (g[a] + 1..evs.len()).any(|j| {
+                let between = if level >= b {
+                    j < g[b]
+                } else {
+                    evs[j].time - evs[s].time <= window
+                };
+                between && evs[j].excl[e]
+            })
+    })
+}
+
+/// The counted attempt of a unit: Ok(Some(path)), Ok(None) if it never
+/// started, Err(()) if excluded.
+fn counted(
+    evs: &[Ev],
+    order: Order,
+    window: i64,
+    excl: &[(usize, usize)],
+) -> std::result::Result<Option<Vec<usize>>, ()> {
+    let mut furthest: Option<usize> = None;
+    let mut best: Option<(Vec<usize>, usize)> = None;
+    for s in 0..evs.len() {
+        let starts = match order {
+            Order::Unordered => evs[s].steps.iter().any(|&b| b),
+            _ => evs[s].steps[0],
+        };
+        if !starts {
+            continue;
+        }
+        let g = attempt(evs, s, order, window);
+        let level = g.len() - 1;
+        furthest = furthest.max(Some(level));
+        if spoiled(evs, s, &g, excl, window) {
+            continue;
+        }
+        // furthest first, then the one that got there first, then the
+        // latest start, then the earliest start row
+        let key = |g: &[usize], s: usize| {
+            (
+                g.len(),
+                std::cmp::Reverse(g[g.len() - 1]),
+                evs[s].time,
+                std::cmp::Reverse(s),
+            )
+        };
+        if best
+            .as_ref()
+            .is_none_or(|(bg, bs)| key(&g, s) > key(bg, *bs))
+        {
+            best = Some((g, s));
+        }
+    }
+    match (furthest, best) {
+        (None, _) => Ok(None),
+        (Some(f), Some((g, _))) if g.len() - 1 == f => Ok(Some(g)),
+        _ => Err(()),
+    }
+}
+
+/// Runs a funnel on an event dataset the slow, literal way.
+pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResult> {
+    let p = plan(spec)?;
+    let k = p.k;
+    let rec = ws.dataset(&spec.dataset)?;
+    let time_idx = role(&rec, Role::Time).ok_or_else(|| Error::Invalid("no time column".into()))?;
+    let time_name = rec.info.columns[time_idx].name.clone();
+    let times = time_micros(&ws.read_column(&rec, time_idx)?, &time_name)?;
+    let n = times.len();
+    let text_of = |idx: Option<usize>| -> Result<Vec<Option<String>>> {
+        Ok(match idx {
+            Some(i) => {
+                let c = ws.read_column(&rec, i)?;
+                (0..n).map(|r| cell_text(&c, r)).collect()
+            }
+            None => vec![None; n],
+        })
+    };
+    let users = text_of(role(&rec, Role::User))?;
+    let has_user = role(&rec, Role::User).is_some();
+    let session_idx = role(&rec, Role::Session);
+    let sessions = text_of(session_idx)?;
+    let events = text_of(role(&rec, Role::Event))?;
+    let pages = text_of(role(&rec, Role::Page))?;
+
+    let global = cond(
+        ws,
+        &rec,
+        None,
+        None,
+        spec.filters.as_deref().unwrap_or_default(),
+    )?;
+    let (from, to) = match &spec.date_range {
+        Some(r) => (
+            r.from
+                .as_deref()
+                .map(|s| parse_bound(s, false))
+                .transpose()?,
+            r.to.as_deref().map(|s| parse_bound(s, true)).transpose()?,
+        ),
+        None => (None, None),
+    };
+    let steps: Vec<Cond> = spec
+        .steps
+        .iter()
+        .map(|s| {
+            cond(
+                ws,
+                &rec,
+                s.event.as_deref(),
+                s.page.as_ref(),
+                s.filters.as_deref().unwrap_or_default(),
+            )
+        })
+        .collect::<Result<_>>()?;
+    let excls: Vec<Cond> = spec
+        .exclude
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .map(|x| {
+            cond(
+                ws,
+                &rec,
+                x.event.as_deref(),
+                x.page.as_ref(),
+                x.filters.as_deref().unwrap_or_default(),
+            )
+        })
+        .collect::<Result<_>>()?;
+    let holds = |c: &Cond, r: usize| {
+        c.event
+            .as_ref()
+            .is_none_or(|e| events[r].as_deref() == Some(e.as_str()))
+            && c.page
+                .as_ref()
+                .is_none_or(|m| pages[r].as_deref().is_some_and(|p| m.matches(p)))
+            && c.filters.iter().all(|(col, f)| f.matches_row(col, r))
+    };
+
+    // units: key -> rows, each sorted by time then row
+    let mut units: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for r in 0..n {
+        let Some(t) = times[r] else { continue };
+        let _ = t;
+        let key = match spec.unit() {
+            Unit::Users => match &users[r] {
+                Some(u) => (u.clone(), String::new()),
+                None => continue,
+            },
+            Unit::Sessions if session_idx.is_some() => match &sessions[r] {
+                Some(s) => (users[r].clone().unwrap_or_default(), s.clone()),
+                None => continue,
+            },
+            Unit::Sessions => match &users[r] {
+                Some(u) => (u.clone(), String::new()),
+                None => continue,
+            },
+        };
+        if spec.unit() == Unit::Users && !has_user {
+            continue;
+        }
+        units.entry(key).or_default().push(r);
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (_, mut rows) in units {
+        rows.sort_by_key(|&r| (times[r], r));
+        if spec.unit() == Unit::Sessions && session_idx.is_none() {
+            // split at gaps longer than 30 minutes
+            let mut cur: Vec<usize> = Vec::new();
+            for r in rows {
+                if let Some(&last) = cur.last() {
+                    if times[r].unwrap_or(0) - times[last].unwrap_or(0) > SESSION_GAP_MICROS {
+                        groups.push(std::mem::take(&mut cur));
+                    }
+                }
+                cur.push(r);
+            }
+            groups.push(cur);
+        } else {
+            groups.push(rows);
+        }
+    }
+
+    let breakdown_col = match &spec.breakdown {
+        Some(b) => Some(ws.read_column_named(&rec, &b.column)?),
+        None => None,
+    };
+    let labels: Vec<String> = (0..k).map(|q| spec.step_label(q)).collect();
+    let mut total = Agg::new(k);
+    let mut by_value: BTreeMap<String, Agg> = BTreeMap::new();
+    let mut trend: BTreeMap<i64, (String, u64, u64)> = BTreeMap::new();
+    let mut ttc = Vec::new();
+    let mut excluded = 0;
+    for rows in groups {
+        let mut evs: Vec<Ev> = rows
+            .into_iter()
+            .filter_map(|r| {
+                let t = times[r]?;
+                let present = global.filters.iter().all(|(col, f)| f.matches_row(col, r))
+                    && from.is_none_or(|a| t >= a)
+                    && to.is_none_or(|b| t < b);
+                present.then(|| Ev {
+                    row: r,
+                    time: t,
+                    steps: steps.iter().map(|c| holds(c, r)).collect(),
+                    excl: excls.iter().map(|c| holds(c, r)).collect(),
+                })
+            })
+            .collect();
+        // at one instant, events are taken in funnel order, then row order
+        evs.sort_by_key(|e| (e.time, e.first_step(), e.row));
+        let g = match counted(&evs, p.order, p.window, &p.excl) {
+            Ok(Some(g)) => g,
+            Ok(None) => continue,
+            Err(()) => {
+                excluded += 1;
+                continue;
+            }
+        };
+        let level = g.len() - 1;
+        let ts: Vec<i64> = g.iter().map(|&j| evs[j].time).collect();
+        total.add(level, &ts);
+        if let (Some(col), Some((attr, step))) = (&breakdown_col, p.attribution) {
+            let ev = match attr {
+                Attribution::FirstTouch => Some(g[0]),
+                Attribution::LastTouch => Some(g[level]),
+                Attribution::Step => g.get(step).copied(),
+            };
+            let v = ev
+                .and_then(|j| cell_text(col, evs[j].row))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| NONE_VALUE.to_string());
+            by_value
+                .entry(v)
+                .or_insert_with(|| Agg::new(k))
+                .add(level, &ts);
+        }
+        if let Some(interval) = p.trend {
+            let (key, label) = period(ts[0], interval);
+            let e = trend.entry(key).or_insert_with(|| (label, 0, 0));
+            e.1 += 1;
+            if level + 1 == k {
+                e.2 += 1;
+            }
+        }
+        if let Some((a, b, _)) = p.ttc {
+            if level >= b {
+                ttc.push(ts[b] - ts[a]);
+            }
+        }
+    }
+    Ok(FunnelResult {
+        steps: total.results(&labels),
+        breakdown: match &spec.breakdown {
+            Some(_) => breakdown_rows(by_value.into_iter().collect(), p.limit, k, &labels),
+            None => Vec::new(),
+        },
+        trend: p.trend.map(|_| {
+            trend
+                .into_values()
+                .map(|(period, entered, converted)| TrendPoint {
+                    period,
+                    entered,
+                    converted,
+                    rate: ratio(converted, entered),
+                })
+                .collect()
+        }),
+        time_to_convert: p.ttc.map(|(a, b, bins)| {
+            let hist = histogram(&ttc, bins);
+            let (avg, med) = avg_median(&mut ttc);
+            TimeToConvert {
+                from_step: a,
+                to_step: b,
+                bins: hist,
+                average_seconds: avg,
+                median_seconds: med,
+            }
+        }),
+        unit: spec.unit().as_str().to_string(),
+        excluded,
+        warnings: Vec::new(),
+    })
+}
