@@ -188,4 +188,25 @@ describe('the app shell', () => {
     await fireEvent.click(screen.getByTestId('mapping-done'));
     await waitFor(() => expect(screen.getByTestId('preview-grid')).toBeTruthy());
   });
+
+  it('a saved funnel can be deleted from the sidebar and brought back with Ctrl+Z', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const api = fakeApi([dataset('shop', 10)]);
+    const item = { kind: 'funnel' as const, name: 'Checkout', spec: { dataset: 'shop', steps: [{ event: 'a' }] } };
+    api.listItems = vi.fn(async (kind: string) => (kind === 'funnel' ? [item] : [])) as typeof api.listItems;
+    setApi(api);
+    render(App);
+    const del = await screen.findByLabelText('Delete funnel Checkout');
+    await fireEvent.click(del);
+    expect(screen.queryByLabelText('Delete funnel Checkout')).toBeNull();
+    expect(screen.getByTestId('undo-toast').textContent).toContain('Deleted funnel "Checkout"');
+    await fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    expect(screen.getByLabelText('Delete funnel Checkout')).toBeTruthy();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(api.deleteItem).not.toHaveBeenCalled();
+
+    await fireEvent.click(screen.getByLabelText('Delete funnel Checkout'));
+    await vi.advanceTimersByTimeAsync(8_500);
+    expect(api.deleteItem).toHaveBeenCalledWith('funnel', 'Checkout');
+  });
 });

@@ -40,6 +40,8 @@ export interface Api {
   datasetValues(name: string, column: string, limit: number): Promise<ValueCount[]>;
   saveItem(kind: ItemKind, name: string, spec: unknown): Promise<void>;
   listItems<T = unknown>(kind: ItemKind): Promise<SavedItem<T>[]>;
+  /** True when there was such an item. */
+  deleteItem(kind: ItemKind, name: string): Promise<boolean>;
   countSegment(spec: SegmentSpec): Promise<SegmentCount>;
   compare(spec: CompareSpec): Promise<CompareResult>;
   impact(spec: ImpactSpec): Promise<ImpactResult>;
@@ -86,6 +88,7 @@ export const tauriApi: Api = {
   datasetValues: (name, column, limit) => call('dataset_values', { name, column, limit }),
   saveItem: (kind, name, spec) => call('save_item', { kind, name, spec }),
   listItems: (kind) => call('list_items', { kind }),
+  deleteItem: (kind, name) => call('delete_item', { kind, name }),
   countSegment: (spec) => call('count_segment', { spec }),
   compare: (spec) => call('compare', { spec }),
   impact: (spec) => call('impact', { spec }),

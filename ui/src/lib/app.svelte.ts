@@ -11,6 +11,7 @@ import type {
   FunnelSpec,
   ImportEvent,
   ImportReport,
+  ItemKind,
   ReportSpec,
   SavedItem,
   SegmentSpec,
@@ -88,7 +89,7 @@ export class AppState {
   /** Datasets minus the ones waiting to be deleted. */
   get visibleDatasets(): DatasetInfo[] {
     const hidden = new Set(this.pending.map((p) => p.key));
-    return this.datasets.filter((d) => !hidden.has(d.name));
+    return this.datasets.filter((d) => !hidden.has(`dataset:${d.name}`));
   }
 
   get workspaceName(): string {
@@ -268,16 +269,37 @@ export class AppState {
   /** Hide the dataset at once; delete it for real after the undo delay. */
   deleteDataset(name: string): void {
     if (this.view.kind === 'dataset' && this.view.name === name) this.view = { kind: 'home' };
-    this.deletes.schedule(name, `Deleted "${name}"`, async () => {
+    this.deletes.schedule(`dataset:${name}`, `Deleted "${name}"`, async () => {
       await api.deleteDataset(name);
       await this.refreshDatasets();
+    });
+  }
+
+  /** Saved funnels, personas and reports still shown (not waiting to be deleted). */
+  visibleItems<T>(kind: ItemKind, items: SavedItem<T>[]): SavedItem<T>[] {
+    const hidden = new Set(this.pending.map((p) => p.key));
+    return items.filter((i) => !hidden.has(`${kind}:${i.name}`));
+  }
+
+  /** Hide a saved funnel / persona / report at once; delete it after the undo delay. */
+  deleteItem(kind: ItemKind, name: string): void {
+    const v = this.view;
+    const open =
+      (v.kind === 'funnel' && kind === 'funnel') ||
+      (v.kind === 'persona' && kind === 'segment') ||
+      (v.kind === 'report' && kind === 'report');
+    if (open && v.name === name) this.view = { kind: 'home' };
+    const what = kind === 'segment' ? 'persona' : kind;
+    this.deletes.schedule(`${kind}:${name}`, `Deleted ${what} "${name}"`, async () => {
+      await api.deleteItem(kind, name);
+      await this.loadItems();
     });
   }
 
   undo(id?: number): boolean {
     const p = id === undefined ? this.pending[this.pending.length - 1] : this.pending.find((x) => x.id === id);
     const ok = this.deletes.undo(id);
-    if (ok && p) this.notify(`Restored "${p.key}".`);
+    if (ok && p) this.notify(`Restored "${p.key.slice(p.key.indexOf(':') + 1)}".`);
     return ok;
   }
 

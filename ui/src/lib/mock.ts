@@ -412,6 +412,11 @@ export function mockApi(): Api {
       if (i >= 0) items[i] = item;
       else items.push(item);
     },
+    async deleteItem(kind: ItemKind, name: string) {
+      const i = items.findIndex((x) => x.kind === kind && x.name === name);
+      if (i >= 0) items.splice(i, 1);
+      return i >= 0;
+    },
     async listItems<T>(kind: ItemKind) {
       return items.filter((x) => x.kind === kind) as SavedItem<T>[];
     },

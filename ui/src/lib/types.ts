@@ -33,10 +33,7 @@ export type Cell = string | number | boolean | null;
 /** What `preview_rows` returns. */
 export type PreviewPage = Preview;
 
-export interface ValueCount {
-  value: string;
-  count: number;
-}
+export type { ValueCount } from './bindings/ValueCount';
 
 export type ItemKind = 'funnel' | 'segment' | 'report';
 

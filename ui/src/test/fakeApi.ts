@@ -64,6 +64,7 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
     datasetValues: vi.fn(async () => []),
     saveItem: vi.fn(async () => {}),
     listItems: vi.fn(async () => []),
+    deleteItem: vi.fn(async () => true),
     countSegment: vi.fn(async () => ({ members: 0, sample: [] })),
     importSample: vi.fn(async () => {
       const d = dataset('sample store', 250000);
