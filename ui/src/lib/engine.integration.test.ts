@@ -21,7 +21,10 @@ function stepwise(ws: string, args: string[]): string {
 
 function imported(ws: string, file: string, name: string): DatasetInfo {
   const out = JSON.parse(stepwise(ws, ['import', join(data, file), '--name', name, '--json']));
-  return (out.dataset ?? out) as DatasetInfo;
+  const ds = (out.datasets?.[0] ?? out.dataset ?? out) as DatasetInfo;
+  expect(ds.name).toBe(name);
+  expect(ds.columns.length).toBeGreaterThan(0);
+  return ds;
 }
 
 function run(ws: string, spec: unknown): FunnelResult {
