@@ -28,13 +28,14 @@ describe('the app shell', () => {
     render(App);
     const empty = await screen.findByTestId('empty-state');
     expect(within(empty).getByTestId('import-button')).toBeTruthy();
-    expect(screen.queryByTestId('dataset-list')).toBeNull();
+    expect(screen.queryAllByTestId('dataset-item')).toHaveLength(0);
   });
 
   it('lists datasets with names and formatted row counts', async () => {
     setApi(fakeApi([dataset('shop events', 12330), dataset('ga4 pages', 780928)]));
     render(App);
-    const list = await screen.findByTestId('dataset-list');
+    const list = screen.getByTestId('dataset-list');
+    await waitFor(() => expect(within(list).getAllByTestId('dataset-item')).toHaveLength(2));
     const items = within(list).getAllByTestId('dataset-item');
     expect(items.map((i) => within(i).getByTestId('dataset-name').textContent)).toEqual(['shop events', 'ga4 pages']);
     expect(items.map((i) => within(i).getByTestId('dataset-rows').textContent)).toEqual(['12,330', '780,928']);
@@ -76,7 +77,7 @@ describe('the app shell', () => {
     const api = fakeApi([dataset('a', 10)]);
     setApi(api);
     render(App);
-    await screen.findByTestId('dataset-list');
+    await screen.findByTestId('home-dataset-table');
     const done = window.stepwise!.importPaths(['/x/new.csv']);
     await tick();
     expect(screen.getByTestId('progress')).toBeTruthy();
@@ -88,8 +89,11 @@ describe('the app shell', () => {
     await done;
     await tick();
     expect(screen.queryByTestId('progress')).toBeNull();
-    // The new dataset opens; its name appears in the sidebar.
-    expect(screen.getAllByText('new').length).toBeGreaterThan(0);
+    // The mapping screen opens, and the always-visible list has the dataset (what the e2e test reads).
+    expect(screen.getByTestId('mapping-screen')).toBeTruthy();
+    const items = screen.getAllByTestId('dataset-item');
+    expect(items.map((i) => within(i).getByTestId('dataset-name').textContent)).toEqual(['a', 'new']);
+    expect(within(items[1]).getByTestId('dataset-rows').textContent).toBe('5,000');
     expect(api.datasets.map((d) => d.name)).toEqual(['a', 'new']);
 
     // A second import, cancelled from the status bar: no error shown.
@@ -126,5 +130,83 @@ describe('the app shell', () => {
     await fireEvent.keyDown(input, { key: 'Enter' });
     await waitFor(() => expect(api.renameDataset).toHaveBeenCalledWith('a', 'shop'));
     await waitFor(() => expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('shop'));
+  });
+
+  it('a screen that fails shows a readable message, not a blank window, and recovers', async () => {
+    // A malformed dataset (no column list) makes the dataset list throw while rendering.
+    const broken = { ...dataset('odd', 5), columns: null as unknown as [] };
+    const api = fakeApi([broken, dataset('fine', 7)]);
+    setApi(api);
+    render(App);
+    const crash = await screen.findByTestId('error');
+    expect(crash.textContent).toContain('This screen stopped working');
+    // The rest of the shell is still there.
+    expect(screen.getByText('Client A')).toBeTruthy();
+    expect(screen.getByText('Funnels')).toBeTruthy();
+    // Once the data is sound again, Try again brings the screen back.
+    api.datasets = [dataset('odd', 5), dataset('fine', 7)];
+    await app.refreshDatasets();
+    await fireEvent.click(within(crash).getByText('Try again'));
+    await waitFor(() => expect(screen.getAllByTestId('dataset-item')).toHaveLength(2));
+    expect(screen.queryByTestId('error')).toBeNull();
+  });
+
+  it('after an import, the mapping screen shows roles and re-reads the file with changes', async () => {
+    const api = fakeApi([]);
+    setApi(api);
+    render(App);
+    await screen.findByTestId('empty-state');
+    const done = window.stepwise!.importPaths(['/x/ga4.csv']);
+    await tick();
+    api.finishImport!([dataset('ga4', 12330)]);
+    await done;
+    const screenEl = await screen.findByTestId('mapping-screen');
+    const roleOf = (col: string) =>
+      (within(screenEl).getByLabelText(`Role of ${col}`) as HTMLSelectElement).value;
+    expect(roleOf('user_id')).toBe('user');
+    expect(roleOf('event_time')).toBe('time');
+    expect(roleOf('device_category')).toBe('dimension');
+    expect((screen.getByTestId('mapping-apply') as HTMLButtonElement).disabled).toBe(true);
+
+    await fireEvent.change(within(screenEl).getByLabelText('Role of device_category'), { target: { value: '' } });
+    await fireEvent.click(screen.getByTestId('mapping-apply'));
+    await waitFor(() => expect(api.reimportDataset).toHaveBeenCalled());
+    expect(vi.mocked(api.reimportDataset).mock.calls[0]).toEqual([
+      'ga4',
+      {
+        map: [
+          ['user', 'user_id'],
+          ['time', 'event_time'],
+          ['event', 'event_name'],
+          ['page', 'page_path'],
+        ],
+        types: [],
+      },
+    ]);
+    await waitFor(() => expect((screen.getByTestId('mapping-apply') as HTMLButtonElement).disabled).toBe(true));
+    expect(roleOf('device_category')).toBe('');
+    await fireEvent.click(screen.getByTestId('mapping-done'));
+    await waitFor(() => expect(screen.getByTestId('preview-grid')).toBeTruthy());
+  });
+
+  it('a saved funnel can be deleted from the sidebar and brought back with Ctrl+Z', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const api = fakeApi([dataset('shop', 10)]);
+    const item = { kind: 'funnel' as const, name: 'Checkout', spec: { dataset: 'shop', steps: [{ event: 'a' }] } };
+    api.listItems = vi.fn(async (kind: string) => (kind === 'funnel' ? [item] : [])) as typeof api.listItems;
+    setApi(api);
+    render(App);
+    const del = await screen.findByLabelText('Delete funnel Checkout');
+    await fireEvent.click(del);
+    expect(screen.queryByLabelText('Delete funnel Checkout')).toBeNull();
+    expect(screen.getByTestId('undo-toast').textContent).toContain('Deleted funnel "Checkout"');
+    await fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    expect(screen.getByLabelText('Delete funnel Checkout')).toBeTruthy();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(api.deleteItem).not.toHaveBeenCalled();
+
+    await fireEvent.click(screen.getByLabelText('Delete funnel Checkout'));
+    await vi.advanceTimersByTimeAsync(8_500);
+    expect(api.deleteItem).toHaveBeenCalledWith('funnel', 'Checkout');
   });
 });

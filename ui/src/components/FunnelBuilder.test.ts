@@ -142,4 +142,83 @@ describe('the funnel builder', () => {
     expect(name).toBe('Checkout');
     expect((spec as FunnelSpec).steps).toEqual([{ event: 'view_item' }]);
   });
+
+  it('builds a metric-table funnel: guesses dimension and metric, steps pick values', async () => {
+    const api = fakeApi([]);
+    api.datasets = [
+      {
+        ...dataset('ga4 pages', 7),
+        kind: 'metrics',
+        columns: [
+          { name: 'Page path', type: 'text', role: 'page' },
+          { name: 'Sessions', type: 'integer', role: null },
+          { name: 'Users', type: 'integer', role: 'metric' },
+        ],
+      },
+    ];
+    api.datasetValues = vi.fn(async () => [
+      { value: '/', count: 1 },
+      { value: '/checkout', count: 1 },
+    ]);
+    api.runFunnel = vi.fn(async (spec: FunnelSpec) => ({
+      ...halving(spec),
+      steps: halving(spec).steps.map((x) => ({ ...x, average_seconds: null, median_seconds: null })),
+      unit: 'rows',
+      warnings: ['Step 2 matches no rows.'],
+    }));
+    setApi(api);
+    app.datasets = api.datasets.slice();
+    render(FunnelBuilder, { props: { name: null, dataset: 'ga4 pages' } });
+    await pick('/');
+    await fireEvent.click(screen.getByTestId('add-step'));
+    await pick('/checkout');
+    await waitFor(() => expect(screen.getAllByTestId('funnel-row')).toHaveLength(2));
+    expect(vi.mocked(api.datasetValues).mock.calls[0].slice(0, 2)).toEqual(['ga4 pages', 'Page path']);
+    expect(vi.mocked(api.runFunnel).mock.calls.at(-1)![0]).toEqual({
+      dataset: 'ga4 pages',
+      steps: [{ value: '/' }, { value: '/checkout' }],
+      dimension: 'Page path',
+      metric: 'Users',
+    });
+    const table = screen.getByTestId('funnel-table');
+    expect(table.textContent).toContain('Users');
+    expect(table.textContent).not.toContain('Median time');
+    expect(screen.getByTestId('funnel-warnings').textContent).toContain('Step 2 matches no rows.');
+  });
+
+  it('shows the trend and time to convert the engine returns', async () => {
+    const api = await setup();
+    api.runFunnel = vi.fn(async (spec: FunnelSpec) => ({
+      ...halving(spec),
+      trend: spec.trend
+        ? [
+            { period: '2024-09-02', entered: 100, converted: 25, rate: 0.25 },
+            { period: '2024-09-09', entered: 80, converted: 10, rate: 0.125 },
+          ]
+        : null,
+      time_to_convert: spec.time_to_convert
+        ? {
+            from_step: 0,
+            to_step: 1,
+            bins: [
+              { from_seconds: 0, to_seconds: 60, count: 5 },
+              { from_seconds: 60, to_seconds: 120, count: 2 },
+            ],
+            average_seconds: 50,
+            median_seconds: 200,
+          }
+        : null,
+    }));
+    await pick('view_item');
+    await fireEvent.click(screen.getByTestId('add-step'));
+    await pick('purchase');
+    await fireEvent.change(screen.getByTestId('funnel-trend'), { target: { value: 'week' } });
+    await fireEvent.click(screen.getByTestId('funnel-ttc'));
+    await waitFor(() => expect(screen.getByTestId('time-to-convert')).toBeTruthy());
+    const sent = vi.mocked(api.runFunnel).mock.calls.at(-1)![0];
+    expect(sent.trend).toEqual({ interval: 'week' });
+    expect(sent.time_to_convert).toEqual({ from_step: 0, bins: 10 });
+    expect(screen.getByTestId('trend-chart').textContent).toContain('2024-09-02');
+    expect(screen.getByTestId('time-to-convert').textContent!.replace(/\s+/g, ' ')).toContain('median 3 min 20 s');
+  });
 });

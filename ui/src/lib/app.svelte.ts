@@ -2,16 +2,31 @@
 // reactive through Svelte runes.
 
 import { api, toErrorInfo } from './api';
+import { asReport } from './mapping';
 import { PendingActions, type Pending } from './pending';
 import { applyTheme, savedTheme, saveTheme, systemTheme, type Theme } from './theme';
-import type { DatasetInfo, ErrorInfo, FunnelSpec, ImportEvent, SavedItem, SegmentSpec, WorkspaceInfo } from './types';
+import type {
+  DatasetInfo,
+  ErrorInfo,
+  FunnelSpec,
+  ImportEvent,
+  ImportReport,
+  ItemKind,
+  ReportSpec,
+  SavedItem,
+  SegmentSpec,
+  WorkspaceInfo,
+} from './types';
 
 export type View =
   | { kind: 'home' }
   | { kind: 'dataset'; name: string }
+  | { kind: 'mapping'; key: number }
   | { kind: 'funnel'; name: string | null; dataset: string | null; key: number }
   | { kind: 'persona'; name: string | null; key: number }
-  | { kind: 'soon'; section: 'Impact' | 'Reports' };
+  | { kind: 'compare'; key: number }
+  | { kind: 'impact'; key: number }
+  | { kind: 'report'; name: string | null; key: number };
 
 export interface Job {
   label: string;
@@ -51,6 +66,11 @@ export class AppState {
   recompute = $state<Recompute | null>(null);
   funnels = $state<SavedItem<FunnelSpec>[]>([]);
   segments = $state<SavedItem<SegmentSpec>[]>([]);
+  reports = $state<SavedItem<ReportSpec>[]>([]);
+  /** The files of the last import, for the mapping screen. */
+  mapping = $state<{ dataset: DatasetInfo; report: ImportReport | null }[]>([]);
+  /** What Ctrl/Cmd+E does on the current screen (set by screens that can export). */
+  exportHandler: (() => void) | null = null;
   theme = $state<Theme>('light');
   searchOpen = $state(false);
 
@@ -69,7 +89,7 @@ export class AppState {
   /** Datasets minus the ones waiting to be deleted. */
   get visibleDatasets(): DatasetInfo[] {
     const hidden = new Set(this.pending.map((p) => p.key));
-    return this.datasets.filter((d) => !hidden.has(d.name));
+    return this.datasets.filter((d) => !hidden.has(`dataset:${d.name}`));
   }
 
   get workspaceName(): string {
@@ -86,6 +106,12 @@ export class AppState {
   initTheme(): void {
     this.theme = savedTheme() ?? systemTheme();
     applyTheme(this.theme);
+    // Follow the system's light/dark switch until the analyst picks a theme.
+    window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => {
+      if (savedTheme()) return;
+      this.theme = systemTheme();
+      applyTheme(this.theme);
+    });
   }
 
   toggleTheme(): void {
@@ -95,15 +121,11 @@ export class AppState {
   }
 
   async load(): Promise<void> {
-    try {
-      const [datasets, workspace] = await Promise.all([api.listDatasets(), api.workspaceInfo()]);
-      this.datasets = datasets;
-      this.workspace = workspace;
-    } catch (e) {
-      this.showError(e, 'The workspace could not be read');
-    } finally {
-      this.loaded = true;
-    }
+    const [datasets, workspace] = await Promise.allSettled([api.listDatasets(), api.workspaceInfo()]);
+    if (datasets.status === 'fulfilled') this.datasets = datasets.value;
+    else this.showError(datasets.reason, 'The datasets of this workspace could not be read');
+    if (workspace.status === 'fulfilled') this.workspace = workspace.value;
+    this.loaded = true;
     await this.loadItems();
   }
 
@@ -128,6 +150,11 @@ export class AppState {
     } catch {
       this.segments = [];
     }
+    try {
+      this.reports = await api.listItems<ReportSpec>('report');
+    } catch {
+      this.reports = [];
+    }
   }
 
   open(view: View): void {
@@ -135,8 +162,21 @@ export class AppState {
   }
 
   newFunnel(dataset: string | null = null, name: string | null = null): void {
-    const first = dataset ?? this.visibleDatasets.find((d) => d.kind === 'events')?.name ?? null;
+    const first =
+      dataset ?? (this.visibleDatasets.find((d) => d.kind === 'events') ?? this.visibleDatasets[0])?.name ?? null;
     this.view = { kind: 'funnel', name, dataset: first, key: ++this.viewSeq };
+  }
+
+  newReport(name: string | null = null): void {
+    this.view = { kind: 'report', name, key: ++this.viewSeq };
+  }
+
+  impact(): void {
+    this.view = { kind: 'impact', key: ++this.viewSeq };
+  }
+
+  compare(): void {
+    this.view = { kind: 'compare', key: ++this.viewSeq };
   }
 
   newPersona(name: string | null = null): void {
@@ -148,6 +188,18 @@ export class AppState {
   /** What a file drop does; also window.stepwise.importPaths for the end-to-end tests. */
   async importPaths(paths: string[]): Promise<void> {
     if (paths.length === 0) return;
+    await this.runImport(paths, (onEvent) => api.importFiles(paths, onEvent));
+  }
+
+  /** First run: the bundled sample store data, so a funnel is one click away. */
+  async importSample(): Promise<void> {
+    await this.runImport(['sample store data'], (onEvent) => api.importSample(onEvent));
+  }
+
+  private async runImport(
+    paths: string[],
+    start: (onEvent: (e: ImportEvent) => void) => Promise<(DatasetInfo | ImportReport)[]>,
+  ): Promise<void> {
     if (this.job) {
       this.showError(
         { code: 'busy', message: 'An import is already running. Wait for it to finish or cancel it, then try again.' },
@@ -168,7 +220,9 @@ export class AppState {
       cancelling: false,
     };
     try {
-      const imported = await api.importFiles(paths, (ev: ImportEvent) => {
+      // A re-import may reuse the name of a dataset waiting to be deleted: carry the deletes out first.
+      if (this.pending.length > 0) await this.deletes.flush();
+      const results = await start((ev: ImportEvent) => {
         if (!this.job) return;
         this.job.file = name(ev.file);
         this.job.stage = ev.progress.stage;
@@ -176,9 +230,13 @@ export class AppState {
         this.job.bytesTotal = ev.progress.bytes_total;
         this.job.rowsDone = ev.progress.rows_done;
       });
+      const files = results.map(asReport);
+      const imported = files.map((f) => f.dataset);
       await this.refreshDatasets();
       if (imported.length > 0) {
-        this.view = { kind: 'dataset', name: imported[imported.length - 1].name };
+        // Show what was read and how, so a wrong guess is fixed before any funnel is built.
+        this.mapping = files;
+        this.view = { kind: 'mapping', key: ++this.viewSeq };
         const rows = imported.reduce((a, d) => a + d.rows, 0);
         this.notify(
           imported.length === 1
@@ -211,16 +269,37 @@ export class AppState {
   /** Hide the dataset at once; delete it for real after the undo delay. */
   deleteDataset(name: string): void {
     if (this.view.kind === 'dataset' && this.view.name === name) this.view = { kind: 'home' };
-    this.deletes.schedule(name, `Deleted "${name}"`, async () => {
+    this.deletes.schedule(`dataset:${name}`, `Deleted "${name}"`, async () => {
       await api.deleteDataset(name);
       await this.refreshDatasets();
+    });
+  }
+
+  /** Saved funnels, personas and reports still shown (not waiting to be deleted). */
+  visibleItems<T>(kind: ItemKind, items: SavedItem<T>[]): SavedItem<T>[] {
+    const hidden = new Set(this.pending.map((p) => p.key));
+    return items.filter((i) => !hidden.has(`${kind}:${i.name}`));
+  }
+
+  /** Hide a saved funnel / persona / report at once; delete it after the undo delay. */
+  deleteItem(kind: ItemKind, name: string): void {
+    const v = this.view;
+    const open =
+      (v.kind === 'funnel' && kind === 'funnel') ||
+      (v.kind === 'persona' && kind === 'segment') ||
+      (v.kind === 'report' && kind === 'report');
+    if (open && v.name === name) this.view = { kind: 'home' };
+    const what = kind === 'segment' ? 'persona' : kind;
+    this.deletes.schedule(`${kind}:${name}`, `Deleted ${what} "${name}"`, async () => {
+      await api.deleteItem(kind, name);
+      await this.loadItems();
     });
   }
 
   undo(id?: number): boolean {
     const p = id === undefined ? this.pending[this.pending.length - 1] : this.pending.find((x) => x.id === id);
     const ok = this.deletes.undo(id);
-    if (ok && p) this.notify(`Restored "${p.key}".`);
+    if (ok && p) this.notify(`Restored "${p.key.slice(p.key.indexOf(':') + 1)}".`);
     return ok;
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCell, formatCompact, formatCount, formatDuration, formatRate } from './format';
+import { formatBytes, formatCell, formatLift, formatP, formatPoints, formatTypedCell, formatCompact, formatCount, formatDuration, formatRate } from './format';
 
 describe('formatCount', () => {
   it('groups thousands', () => {
@@ -80,5 +80,30 @@ describe('formatBytes and cells', () => {
     expect(formatCell(800000)).toBe('800000');
     expect(formatCell(null)).toBe('');
     expect(formatCell(true)).toBe('true');
+  });
+});
+
+describe('formatTypedCell', () => {
+  it('shows stored instants, dates and durations as what they mean', () => {
+    expect(formatTypedCell(1725184800000000, 'timestamp')).toBe('2024-09-01 10:00:00');
+    expect(formatTypedCell(1725184800123000, 'timestamp')).toBe('2024-09-01 10:00:00.123');
+    expect(formatTypedCell(19967, 'date')).toBe('2024-09-01');
+    expect(formatTypedCell(200000, 'duration')).toBe('3 min 20 s');
+    expect(formatTypedCell('2024-09-01T10:00:00Z', 'timestamp')).toBe('2024-09-01T10:00:00Z');
+    expect(formatTypedCell(12.5, 'decimal')).toBe('12.5');
+  });
+});
+
+describe('comparison numbers', () => {
+  it('formats p-values, points and lifts', () => {
+    expect(formatP(0.0321)).toBe('p = 0.03');
+    expect(formatP(0.0042)).toBe('p = 0.004');
+    expect(formatP(0.00001)).toBe('p < 0.001');
+    expect(formatP(null)).toBe('—');
+    expect(formatPoints(0.024)).toBe('+2.4 pp');
+    expect(formatPoints(-0.0035)).toBe('-0.35 pp');
+    expect(formatPoints(0)).toBe('0.00 pp');
+    expect(formatLift(0.125)).toBe('+12.5%');
+    expect(formatLift(-0.03)).toBe('-3.0%');
   });
 });

@@ -108,6 +108,63 @@ describe('buildSpec', () => {
   });
 });
 
+describe('persona filter', () => {
+  it('embeds the saved persona and reads its name back', () => {
+    const d = draft();
+    d.segmentName = 'Filter users';
+    const seg = { match: 'all' as const, conditions: [{ did: { event: 'use_filter' }, at_least: 1 }] };
+    const spec = buildSpec(d, COLS, [{ kind: 'segment', name: 'Filter users', spec: seg }]);
+    expect(spec.segment).toEqual({ ...seg, name: 'Filter users' });
+    expect(draftFromSpec(spec).segmentName).toBe('Filter users');
+    // A persona that no longer exists is left out rather than sent half-defined.
+    expect(buildSpec(d, COLS, []).segment).toBeUndefined();
+  });
+});
+
+describe('trend, time to convert and metric tables', () => {
+  it('adds trend and time to convert when asked', () => {
+    const d = draft();
+    d.trend = 'week';
+    d.timeToConvert = true;
+    d.ttcFrom = 1;
+    d.ttcBins = 20;
+    const s = buildSpec(d, COLS);
+    expect(s.trend).toEqual({ interval: 'week' });
+    expect(s.time_to_convert).toEqual({ from_step: 1, bins: 20 });
+    const back = draftFromSpec(s);
+    expect(back.trend).toBe('week');
+    expect(back.ttcTo).toBe(-1);
+    expect(buildSpec(back, COLS)).toEqual(s);
+    d.ttcFrom = 2;
+    expect(validate(d, COLS).map((i) => i.at)).toEqual(['time to convert']);
+  });
+
+  it('builds a metric-table funnel from dimension values', () => {
+    const cols: ColumnInfo[] = [
+      { name: 'Page path', type: 'text', role: 'page' },
+      { name: 'Users', type: 'integer', role: 'metric' },
+    ];
+    const d = emptyDraft('ga4 pages');
+    d.kind = 'metrics';
+    d.dimension = 'Page path';
+    d.metric = 'Users';
+    d.steps = [newStep('value', '/'), newStep('value', '/checkout*')];
+    const s = buildSpec(d, cols);
+    expect(s).toEqual({
+      dataset: 'ga4 pages',
+      steps: [{ value: '/' }, { value: '/checkout*' }],
+      dimension: 'Page path',
+      metric: 'Users',
+    });
+    expect(validate(d, cols)).toEqual([]);
+    const back = draftFromSpec(s);
+    expect(back.kind).toBe('metrics');
+    expect(buildSpec(back, cols)).toEqual(s);
+    d.metric = '';
+    expect(validate(d, cols)[0].message).toContain('metric column');
+  });
+});
+
 describe('parseWindow', () => {
   it('accepts the spec forms and rejects the rest', () => {
     expect(parseWindow('30m')).toEqual({ amount: 30, unit: 'm' });

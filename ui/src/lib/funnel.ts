@@ -14,7 +14,10 @@ import type {
   FunnelSpec,
   FunnelStep,
   PagePattern,
+  Interval,
   Role,
+  SavedItem,
+  SegmentSpec,
   StepResult,
 } from './types';
 
@@ -36,12 +39,15 @@ export interface FilterDraft {
   value: string;
 }
 
+/** What a step matches: an event name, a page, or (metric tables) a dimension value. */
+export type StepKind = 'event' | 'page' | 'value';
+
 export interface StepDraft {
   id: number;
   label: string;
-  kind: 'event' | 'page';
+  kind: StepKind;
   value: string;
-  /** For pages: exact path, `*` glob, or regular expression. */
+  /** For pages and values: exact, `*` glob, or regular expression. */
   pageMode: PageMode;
   where: FilterDraft[];
 }
@@ -58,6 +64,11 @@ export interface ExclusionDraft {
 export interface FunnelDraft {
   name: string;
   dataset: string;
+  /** Event table (per-user funnels) or metric table (steps sum a metric over rows). */
+  kind: 'events' | 'metrics';
+  /** Metric tables: the dimension column steps pick rows by, and the metric column summed. */
+  dimension: string;
+  metric: string;
   steps: StepDraft[];
   order: FunnelOrder;
   windowAmount: number;
@@ -71,6 +82,14 @@ export interface FunnelDraft {
   attribution: Attribution;
   breakdownStep: number;
   breakdownLimit: number;
+  /** A saved persona to filter the funnel's users by ("" = everyone). */
+  segmentName: string;
+  trend: '' | Interval;
+  timeToConvert: boolean;
+  ttcFrom: number;
+  /** -1 = the last step. */
+  ttcTo: number;
+  ttcBins: number;
 }
 
 let nextId = 1;
@@ -82,6 +101,9 @@ export function emptyDraft(dataset: string): FunnelDraft {
   return {
     name: '',
     dataset,
+    kind: 'events',
+    dimension: '',
+    metric: '',
     steps: [],
     order: 'ordered',
     windowAmount: 14,
@@ -95,16 +117,22 @@ export function emptyDraft(dataset: string): FunnelDraft {
     attribution: 'first_touch',
     breakdownStep: 0,
     breakdownLimit: 10,
+    segmentName: '',
+    trend: '',
+    timeToConvert: false,
+    ttcFrom: 0,
+    ttcTo: -1,
+    ttcBins: 10,
   };
 }
 
-export function newStep(kind: 'event' | 'page', value: string): StepDraft {
+export function newStep(kind: StepKind, value: string): StepDraft {
   return {
     id: newId(),
     label: '',
     kind,
     value,
-    pageMode: kind === 'page' && value.includes('*') ? 'glob' : 'exact',
+    pageMode: kind !== 'event' && value.includes('*') ? 'glob' : 'exact',
     where: [],
   };
 }
@@ -212,14 +240,27 @@ export function buildStep(s: StepDraft, columns: ColumnInfo[]): FunnelStep {
   const out: FunnelStep = {};
   if (s.label.trim()) out.label = s.label.trim();
   if (s.kind === 'event') out.event = s.value;
-  else out.page = buildPage(s.value, s.pageMode);
+  else if (s.kind === 'page') out.page = buildPage(s.value, s.pageMode);
+  else out.value = buildPage(s.value, s.pageMode);
   const where = s.where.filter((f) => f.column !== '').map((f) => buildFilter(f, columns));
   if (where.length) out.where = where;
   return out;
 }
 
-/** The draft as issue 4's funnel spec JSON. Empty optional parts are left out. */
-export function buildSpec(d: FunnelDraft, columns: ColumnInfo[]): FunnelSpec {
+/**
+ * The draft as issue 4's funnel spec JSON. Empty optional parts are left out.
+ * `segments` are the saved personas, looked up by the draft's segmentName.
+ */
+export function buildSpec(d: FunnelDraft, columns: ColumnInfo[], segments: SavedItem<SegmentSpec>[] = []): FunnelSpec {
+  if (d.kind === 'metrics') {
+    // A metric table: steps pick rows by a dimension value and sum a metric.
+    const spec: FunnelSpec = { dataset: d.dataset, steps: d.steps.map((s) => buildStep(s, columns)) };
+    if (d.dimension) spec.dimension = d.dimension;
+    if (d.metric) spec.metric = d.metric;
+    const where = d.where.filter((f) => f.column !== '').map((f) => buildFilter(f, columns));
+    if (where.length) spec.where = where;
+    return spec;
+  }
   const spec: FunnelSpec = {
     dataset: d.dataset,
     steps: d.steps.map((s) => buildStep(s, columns)),
@@ -247,6 +288,13 @@ export function buildSpec(d: FunnelDraft, columns: ColumnInfo[]): FunnelSpec {
     spec.breakdown = { column: d.breakdownColumn, attribution: d.attribution, limit: d.breakdownLimit };
     if (d.attribution === 'step') spec.breakdown.step = d.breakdownStep;
   }
+  if (d.trend) spec.trend = { interval: d.trend };
+  if (d.timeToConvert) {
+    spec.time_to_convert = { from_step: d.ttcFrom, bins: d.ttcBins };
+    if (d.ttcTo >= 0) spec.time_to_convert.to_step = d.ttcTo;
+  }
+  const seg = d.segmentName ? segments.find((x) => x.name === d.segmentName) : undefined;
+  if (seg) spec.segment = { ...seg.spec, name: seg.name };
   return spec;
 }
 
@@ -255,10 +303,11 @@ export function draftFromSpec(spec: FunnelSpec, name = ''): FunnelDraft {
   const d = emptyDraft(spec.dataset);
   d.name = name;
   d.steps = spec.steps.map((s) => {
-    const step = newStep(s.event !== undefined ? 'event' : 'page', '');
+    const step = newStep(s.event !== undefined ? 'event' : s.value !== undefined ? 'value' : 'page', '');
     step.label = s.label ?? '';
     if (s.event !== undefined) step.value = s.event;
     else if (s.page !== undefined) Object.assign(step, pageDraft(s.page));
+    else if (s.value !== undefined) Object.assign(step, pageDraft(s.value));
     step.where = (s.where ?? []).map(filterDraftFrom);
     return step;
   });
@@ -275,13 +324,26 @@ export function draftFromSpec(spec: FunnelSpec, name = ''): FunnelDraft {
   d.exclude = (spec.exclude ?? []).map((x) => {
     const kind = x.event !== undefined ? 'event' : 'page';
     const p = x.page !== undefined ? pageDraft(x.page) : { value: x.event ?? '', pageMode: 'exact' as PageMode };
-    return { id: newId(), kind, ...p, fromStep: x.from_step, toStep: x.to_step };
+    return { id: newId(), kind, ...p, fromStep: x.from_step ?? 0, toStep: x.to_step ?? spec.steps.length - 1 };
   });
   if (spec.breakdown) {
     d.breakdownColumn = spec.breakdown.column;
     d.attribution = spec.breakdown.attribution ?? 'first_touch';
     d.breakdownStep = spec.breakdown.step ?? 0;
     d.breakdownLimit = spec.breakdown.limit ?? 10;
+  }
+  d.segmentName = spec.segment?.name ?? '';
+  if (spec.metric !== undefined || spec.dimension !== undefined) {
+    d.kind = 'metrics';
+    d.metric = spec.metric ?? '';
+    d.dimension = spec.dimension ?? '';
+  }
+  if (spec.trend) d.trend = spec.trend.interval;
+  if (spec.time_to_convert) {
+    d.timeToConvert = true;
+    d.ttcFrom = spec.time_to_convert.from_step ?? 0;
+    d.ttcTo = spec.time_to_convert.to_step ?? -1;
+    d.ttcBins = spec.time_to_convert.bins ?? 10;
   }
   return d;
 }
@@ -310,6 +372,14 @@ export function validate(d: FunnelDraft, columns: ColumnInfo[]): Issue[] {
       issues.push({ at, message: `Step ${i + 1}'s regular expression does not parse; check its brackets.` });
     s.where.forEach((f) => checkFilter(f, names, at, issues));
   });
+  if (d.kind === 'metrics') {
+    if (!d.dimension) issues.push({ at: 'dimension', message: 'Choose the column whose values the steps pick (e.g. the page or funnel step).' });
+    else if (!names.has(d.dimension)) issues.push({ at: 'dimension', message: `The dataset has no column "${d.dimension}".` });
+    if (!d.metric) issues.push({ at: 'metric', message: 'Choose the metric column to add up (e.g. Users or Sessions).' });
+    else if (!names.has(d.metric)) issues.push({ at: 'metric', message: `The dataset has no column "${d.metric}".` });
+    d.where.forEach((f) => checkFilter(f, names, 'filters', issues));
+    return issues;
+  }
   if (!Number.isInteger(d.windowAmount) || d.windowAmount <= 0)
     issues.push({ at: 'window', message: 'The window must be a whole number above zero.' });
   d.where.forEach((f) => checkFilter(f, names, 'filters', issues));
@@ -328,6 +398,13 @@ export function validate(d: FunnelDraft, columns: ColumnInfo[]): Issue[] {
         message: `Exclusion ${i + 1} must lie between two steps: "from" before "to", both within the ${n} steps.`,
       });
   });
+  if (d.timeToConvert) {
+    const to = d.ttcTo < 0 ? n - 1 : d.ttcTo;
+    if (n < 2 || !(d.ttcFrom >= 0 && d.ttcFrom < to && to < n))
+      issues.push({ at: 'time to convert', message: 'Time to convert needs a "from" step before its "to" step.' });
+    if (!Number.isInteger(d.ttcBins) || d.ttcBins < 1 || d.ttcBins > 100)
+      issues.push({ at: 'time to convert', message: 'Use between 1 and 100 bins for time to convert.' });
+  }
   if (d.breakdownColumn) {
     if (!names.has(d.breakdownColumn))
       issues.push({ at: 'breakdown', message: `The dataset has no column "${d.breakdownColumn}" to break down by.` });

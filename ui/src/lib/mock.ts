@@ -12,6 +12,9 @@ import type {
   FunnelResult,
   FunnelSpec,
   FunnelStep,
+  ImportReport,
+  ColumnType,
+  Role,
   ItemKind,
   SavedItem,
   StepResult,
@@ -129,8 +132,36 @@ function matchStep(row: Cell[], cols: ColumnInfo[], s: FunnelStep): boolean {
 
 const WINDOW_MS: Record<string, number> = { m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
 
+function metricFunnel(t: Table, spec: FunnelSpec): FunnelResult {
+  const cols = t.info.columns;
+  const dj = cols.findIndex((c) => c.name === spec.dimension);
+  const pageCols: ColumnInfo[] = [{ name: 'v', type: 'text', role: 'page' }];
+  const counts = spec.steps.map((s) => {
+    const mj = cols.findIndex((c) => c.name === (s.metric ?? spec.metric));
+    return t.rows
+      .filter((r) => matchStep([r[dj]], pageCols, { page: s.value }))
+      .reduce((a, r) => a + Number(r[mj] ?? 0), 0);
+  });
+  return {
+    unit: 'rows',
+    excluded: 0,
+    warnings: counts.some((c) => c === 0) ? ['A step matches no rows of the table; check its value.'] : [],
+    steps: spec.steps.map((s, k) => ({
+      label: s.label ?? (typeof s.value === 'string' ? s.value : (s.value?.regex ?? '')),
+      count: counts[k],
+      conversion_from_start: counts[0] ? counts[k] / counts[0] : 0,
+      conversion_from_previous: k === 0 ? 1 : counts[k - 1] ? counts[k] / counts[k - 1] : 0,
+      dropped: k === 0 ? 0 : counts[k - 1] - counts[k],
+      average_seconds: null,
+      median_seconds: null,
+    })),
+    breakdown: [],
+  };
+}
+
 /** A plain ordered funnel (first attempt only): good enough to look at, not the engine. */
 function funnel(t: Table, spec: FunnelSpec): FunnelResult {
+  if (spec.dimension !== undefined) return metricFunnel(t, spec);
   const cols = t.info.columns;
   const ui = cols.findIndex((c) => c.role === 'user');
   const ti = cols.findIndex((c) => c.role === 'time');
@@ -150,14 +181,16 @@ function funnel(t: Table, spec: FunnelSpec): FunnelResult {
   }
   const n = spec.steps.length;
   const bj = spec.breakdown ? cols.findIndex((c) => c.name === spec.breakdown!.column) : -1;
-  const groups = new Map<string, { reached: number; times: number[][] }[]>();
-  const all: { reached: number; times: number[][] }[] = [];
+  type Rec = { reached: number; times: number[][]; stamps: number[] };
+  const groups = new Map<string, Rec[]>();
+  const all: Rec[] = [];
   for (const events of byUser.values()) {
     let reached = 0;
     let t0 = 0;
     let prev = 0;
     const times: number[][] = Array.from({ length: n }, () => []);
     let firstRow: Cell[] | null = null;
+    const stamps: number[] = [];
     for (const row of events) {
       if (reached >= n) break;
       const ts = Date.parse(String(row[ti]));
@@ -167,12 +200,13 @@ function funnel(t: Table, spec: FunnelSpec): FunnelResult {
           t0 = ts;
           firstRow = row;
         } else times[reached].push((ts - prev) / 1000);
+        stamps[reached] = ts;
         prev = ts;
         reached++;
       }
     }
     if (reached === 0) continue;
-    const rec = { reached, times };
+    const rec = { reached, times, stamps };
     all.push(rec);
     if (bj >= 0 && firstRow) {
       const v = firstRow[bj] === null ? '(none)' : String(firstRow[bj]);
@@ -180,7 +214,7 @@ function funnel(t: Table, spec: FunnelSpec): FunnelResult {
       groups.get(v)!.push(rec);
     }
   }
-  const summarise = (recs: { reached: number; times: number[][] }[]): StepResult[] =>
+  const summarise = (recs: Rec[]): StepResult[] =>
     spec.steps.map((s, k) => {
       const count = recs.filter((r) => r.reached > k).length;
       const prevCount = k === 0 ? count : recs.filter((r) => r.reached > k - 1).length;
@@ -196,7 +230,45 @@ function funnel(t: Table, spec: FunnelSpec): FunnelResult {
         median_seconds: ts.length ? ts[Math.floor(ts.length / 2)] : null,
       };
     });
-  const result: FunnelResult = { steps: summarise(all) };
+  const result: FunnelResult = { steps: summarise(all), unit: spec.count ?? 'users', excluded: 0, warnings: [] };
+  if (spec.trend) {
+    const len = spec.trend.interval === 'month' ? 7 : 10;
+    const byPeriod = new Map<string, { entered: number; converted: number }>();
+    for (const r of all) {
+      let day = new Date(r.stamps[0]);
+      if (spec.trend.interval === 'week') day = new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * 86400e3);
+      const d = day.toISOString().slice(0, len);
+      const p = byPeriod.get(d) ?? { entered: 0, converted: 0 };
+      p.entered++;
+      if (r.reached === n) p.converted++;
+      byPeriod.set(d, p);
+    }
+    result.trend = [...byPeriod.entries()]
+      .sort()
+      .map(([period, p]) => ({ period, ...p, rate: p.entered ? p.converted / p.entered : 0 }));
+  }
+  if (spec.time_to_convert) {
+    const a = spec.time_to_convert.from_step ?? 0;
+    const b = spec.time_to_convert.to_step ?? n - 1;
+    const bins = spec.time_to_convert.bins ?? 10;
+    const ds = all
+      .filter((r) => r.reached > b)
+      .map((r) => (r.stamps[b] - r.stamps[a]) / 1000)
+      .sort((x, y) => x - y);
+    const max = ds.length ? ds[ds.length - 1] : 1;
+    const w = max / bins || 1;
+    result.time_to_convert = {
+      from_step: a,
+      to_step: b,
+      bins: Array.from({ length: bins }, (_, i) => ({
+        from_seconds: i * w,
+        to_seconds: (i + 1) * w,
+        count: ds.filter((x) => x >= i * w && (i === bins - 1 ? x <= max : x < (i + 1) * w)).length,
+      })),
+      average_seconds: ds.length ? ds.reduce((x, y) => x + y, 0) / ds.length : null,
+      median_seconds: ds.length ? ds[Math.floor(ds.length / 2)] : null,
+    };
+  }
   if (bj >= 0) {
     const limit = spec.breakdown?.limit ?? 10;
     result.breakdown = [...groups.entries()]
@@ -218,7 +290,7 @@ export function mockApi(): Api {
       rows,
       info: {
         name,
-        kind: columns.some((c) => c.role === 'event') ? 'events' : 'metrics',
+        kind: columns.some((c) => c.role === 'user') ? 'events' : 'metrics',
         rows: rows.length,
         columns,
         source,
@@ -226,8 +298,27 @@ export function mockApi(): Api {
         stored_bytes: rows.length * 61,
       },
     });
-  if (!new URLSearchParams(location.search).has('empty'))
+  if (!new URLSearchParams(location.search).has('empty')) {
     add('shop events', storeEvents(4000, 7), EVENT_COLUMNS, '/samples/shop_events.csv');
+    add(
+      'ga4 pages',
+      [
+        ['/', 52000, 61000],
+        ['/product/1', 30400, 33100],
+        ['/product/2', 12800, 13900],
+        ['/cart', 9100, 9800],
+        ['/checkout', 4700, 4900],
+        ['/checkout/shipping', 3100, 3200],
+        ['/checkout/thanks', 1800, 1810],
+      ],
+      [
+        { name: 'Page path', type: 'text', role: 'page' },
+        { name: 'Users', type: 'integer', role: 'metric' },
+        { name: 'Sessions', type: 'integer', role: 'metric' },
+      ],
+      '/samples/ga4_pages.csv',
+    );
+  }
 
   const get = (name: string) => {
     const t = tables.get(name);
@@ -241,7 +332,7 @@ export function mockApi(): Api {
     },
     async importFiles(paths, onEvent) {
       cancelled = false;
-      const out: DatasetInfo[] = [];
+      const out: ImportReport[] = [];
       for (const p of paths) {
         const rows = storeEvents(20000, p.length);
         const total = rows.length * 61;
@@ -257,9 +348,25 @@ export function mockApi(): Api {
         let name = (p.split('/').pop() ?? p).replace(/\.[^.]+$/, '');
         while (tables.has(name)) name += ' (2)';
         add(name, rows, EVENT_COLUMNS, p);
-        out.push(tables.get(name)!.info);
+        out.push({
+          dataset: tables.get(name)!.info,
+          format: 'delimited',
+          encoding: 'utf-8',
+          delimiter: ',',
+          sheet: null,
+          table: 0,
+          tables: 1,
+          preset: 'ga4',
+          time_zone: 'UTC',
+          rows_imported: rows.length,
+          skipped_rows: 1,
+          notes: ['Row 20,001 is a total ("Grand total") and was left out.'],
+        });
       }
       return out;
+    },
+    async importSample(onEvent) {
+      return this.importFiles(['/samples/sample store.csv'], onEvent);
     },
     async cancelImport() {
       cancelled = true;
@@ -305,8 +412,121 @@ export function mockApi(): Api {
       if (i >= 0) items[i] = item;
       else items.push(item);
     },
+    async deleteItem(kind: ItemKind, name: string) {
+      const i = items.findIndex((x) => x.kind === kind && x.name === name);
+      if (i >= 0) items.splice(i, 1);
+      return i >= 0;
+    },
     async listItems<T>(kind: ItemKind) {
       return items.filter((x) => x.kind === kind) as SavedItem<T>[];
+    },
+    async reimportDataset(name, options) {
+      const t = get(name);
+      await sleep(400);
+      const roles = new Map<string, Role>(options.map.map(([r, c]) => [c, r]));
+      const types = new Map<string, ColumnType>(options.types);
+      t.info = {
+        ...t.info,
+        columns: t.info.columns.map((c) => ({
+          ...c,
+          role: options.map.length ? (roles.get(c.name) ?? null) : c.role,
+          type: types.get(c.name) ?? c.type,
+        })),
+      };
+      return t.info;
+    },
+    async exportReport() {
+      await sleep(300);
+    },
+    async impact(spec) {
+      const t = get(spec.dataset);
+      const goal = 'event' in spec.goal ? spec.goal.event : spec.goal.page;
+      const users = new Map<string, Set<string>>();
+      for (const r of t.rows) {
+        const u = String(r[0]);
+        if (!users.has(u)) users.set(u, new Set());
+        users.get(u)!.add(String(r[2]));
+      }
+      const all = [...users.values()];
+      const names =
+        spec.candidates === 'auto'
+          ? ['use_filter', 'view_item', 'add_to_cart', 'begin_checkout', 'add_shipping_info']
+          : spec.candidates.map((c) => ('event' in c ? c.event : c.page));
+      const rate = (xs: Set<string>[]) => (xs.length ? xs.filter((s) => s.has(goal)).length / xs.length : null);
+      const aov = spec.order_value ?? 85;
+      const out = names.map((ev) => {
+        const did = all.filter((s) => s.has(ev));
+        const not = all.filter((s) => !s.has(ev));
+        const a = rate(did);
+        const b = rate(not);
+        const lift = a !== null && b ? a / b - 1 : null;
+        return {
+          event: ev,
+          users_did: did.length,
+          goal_rate_did: a,
+          users_not: not.length,
+          goal_rate_not: b,
+          lift,
+          ci_low: lift === null ? null : lift * 0.8,
+          ci_high: lift === null ? null : lift * 1.2,
+          p_value: 0.001,
+          reach: did.length / all.length,
+          value_per_action: a !== null && b !== null ? (a - b) * aov : null,
+        };
+      });
+      out.sort((x, y) => (y.value_per_action ?? 0) - (x.value_per_action ?? 0));
+      return { goal: spec.goal, candidates: out };
+    },
+    async compare(spec) {
+      // Toy numbers shaped like the engine's Comparison; the real statistics live in the engine.
+      const names = spec.segments
+        ? spec.segments.map((s, i) => s.name ?? `Group ${i + 1}`)
+        : ['A', 'B'];
+      const r = rng(names.join('').length);
+      const base = names.includes(spec.baseline ?? '') ? spec.baseline! : names[0];
+      const groups = names.map((name) => {
+        const users = Math.round(400 + r() * 3000);
+        const conversions = Math.round(users * (0.05 + r() * 0.1));
+        const rate = conversions / users;
+        const se = Math.sqrt((rate * (1 - rate)) / users);
+        return { name, users, conversions, rate, se };
+      });
+      const b = groups.find((g) => g.name === base)!;
+      return {
+        baseline: base,
+        confidence: 0.95,
+        groups: groups.map((g) => {
+          const isBase = g.name === base;
+          const diff = g.rate - b.rate;
+          const sd = Math.sqrt(g.se ** 2 + b.se ** 2);
+          const z = diff / sd;
+          const p = Math.min(1, 2 * Math.exp(-0.717 * Math.abs(z) - 0.416 * z * z));
+          const kind = isBase ? 'baseline' : g.users < 500 ? 'not_enough_data' : p <= 0.05 ? 'significant' : 'no_clear_difference';
+          return {
+            name: g.name,
+            users: g.users,
+            conversions: g.conversions,
+            conversion: {
+              rate: g.rate,
+              ci_low: g.rate - 1.96 * g.se,
+              ci_high: g.rate + 1.96 * g.se,
+              diff: isBase ? null : diff,
+              diff_ci_low: isBase ? null : diff - 1.96 * sd,
+              diff_ci_high: isBase ? null : diff + 1.96 * sd,
+              lift: isBase ? null : g.rate / b.rate - 1,
+              lift_ci_low: null,
+              lift_ci_high: null,
+              z: isBase ? null : z,
+              p_value: isBase ? null : p,
+              p_adjusted: isBase ? null : Math.min(1, p * (names.length - 1)),
+              verdict: kind === 'significant' ? 'significant at 95%' : kind.replace(/_/g, ' '),
+              verdict_kind: kind as 'baseline' | 'significant' | 'no_clear_difference' | 'not_enough_data',
+              note: kind === 'not_enough_data' ? 'Fewer than 500 users; wait for more data.' : null,
+            },
+          };
+        }),
+        chi_square: { statistic: 7.81, df: names.length - 1, p_value: 0.02, verdict: 'significant at 95%', verdict_kind: 'significant' as const },
+      };
     },
     async countSegment(spec) {
       const t = get(spec.dataset ?? 'shop events');

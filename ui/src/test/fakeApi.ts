@@ -1,7 +1,7 @@
 // A scriptable stand-in for the Tauri commands, for component tests.
 import { vi } from 'vitest';
 import type { Api } from '../lib/api';
-import type { ColumnInfo, DatasetInfo, ImportEvent } from '../lib/types';
+import type { ColumnInfo, ColumnType, DatasetInfo, ImportEvent, ImportOverrides, Role } from '../lib/types';
 
 export const COLUMNS: ColumnInfo[] = [
   { name: 'user_id', type: 'text', role: 'user' },
@@ -64,7 +64,32 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
     datasetValues: vi.fn(async () => []),
     saveItem: vi.fn(async () => {}),
     listItems: vi.fn(async () => []),
+    deleteItem: vi.fn(async () => true),
     countSegment: vi.fn(async () => ({ members: 0, sample: [] })),
+    importSample: vi.fn(async () => {
+      const d = dataset('sample store', 250000);
+      f.datasets.push(d);
+      return [d];
+    }),
+    exportReport: vi.fn(async () => {}),
+    reimportDataset: vi.fn(async (name: string, options: ImportOverrides): Promise<DatasetInfo> => {
+      const i = f.datasets.findIndex((d) => d.name === name);
+      const d = f.datasets[i];
+      const roles = new Map<string, Role>(options.map.map(([r, c]) => [c, r]));
+      const types = new Map<string, ColumnType>(options.types);
+      const next = {
+        ...d,
+        columns: d.columns.map((c) => ({
+          ...c,
+          role: options.map.length ? (roles.get(c.name) ?? null) : c.role,
+          type: types.get(c.name) ?? c.type,
+        })),
+      };
+      f.datasets[i] = next;
+      return next;
+    }),
+    impact: vi.fn(async () => ({ goal: { event: 'purchase' }, candidates: [] })),
+    compare: vi.fn(async () => ({ baseline: '', confidence: 0.95, groups: [], chi_square: null })),
   };
   return f;
 }

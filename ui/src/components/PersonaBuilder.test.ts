@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import PersonaBuilder from './PersonaBuilder.svelte';
+import { setApi } from '../lib/api';
+import { app } from '../lib/app.svelte';
+import { dataset, fakeApi } from '../test/fakeApi';
+import type { SegmentSpec } from '../lib/types';
+
+afterEach(() => {
+  cleanup();
+  app.datasets = [];
+});
+
+describe('the persona builder', () => {
+  it('counts members live from the conditions and saves the segment', async () => {
+    const api = fakeApi([dataset('shop', 1000)]);
+    // The fake engine: 4,000 users, halved by each condition.
+    api.countSegment = vi.fn(async (s: SegmentSpec) => ({ members: 4000 / 2 ** s.conditions.length, sample: ['u1', 'u2'] }));
+    setApi(api);
+    app.datasets = api.datasets.slice();
+    app.segments = [];
+    render(PersonaBuilder, { props: { name: null } });
+
+    expect(screen.getByTestId('segment-count').textContent).toContain('Add a first condition');
+    await fireEvent.click(screen.getByText('+ Behaviour'));
+    await fireEvent.input(screen.getByLabelText('Target'), { target: { value: 'use_filter' } });
+    await waitFor(() => expect(screen.getByTestId('segment-count').textContent).toContain('2,000'));
+
+    await fireEvent.click(screen.getAllByText('+ Group')[0]);
+    const nested = screen.getAllByTestId('condition-group')[1];
+    await fireEvent.click(within(nested).getByText('+ Property'));
+    expect(screen.getByTestId('segment-count').textContent).toContain('Condition 2.1 has no column');
+    await fireEvent.change(within(nested).getByLabelText('Column'), { target: { value: 'device_category' } });
+    await fireEvent.input(within(nested).getByLabelText('Value'), { target: { value: 'mobile' } });
+    await waitFor(() => expect(screen.getByTestId('segment-count').textContent).toContain('1,000'));
+    const sent = vi.mocked(api.countSegment).mock.calls.at(-1)![0];
+    expect(sent.conditions).toEqual([
+      { did: { event: 'use_filter' }, at_least: 1 },
+      { match: 'any', conditions: [{ column: 'device_category', op: 'eq', value: 'mobile', value_of: 'ever' }] },
+    ]);
+
+    await fireEvent.input(screen.getByLabelText('Persona name'), { target: { value: 'Filter users' } });
+    await fireEvent.click(screen.getByTestId('save-persona'));
+    await waitFor(() => expect(api.saveItem).toHaveBeenCalled());
+    expect(vi.mocked(api.saveItem).mock.calls[0].slice(0, 2)).toEqual(['segment', 'Filter users']);
+  });
+});

@@ -1,0 +1,63 @@
+// Building the `compare` request from the analyst's choices, and reading the answer.
+
+import type { CompareGroup, CompareResult, CompareSpec, FunnelSpec, SavedItem, SegmentSpec } from './types';
+
+export interface CompareDraft {
+  funnel: string;
+  mode: 'personas' | 'column';
+  personas: string[];
+  /** Add "everyone else" (the complement of the first persona). */
+  everyoneElse: boolean;
+  column: string;
+  baseline: string;
+}
+
+export function emptyCompare(): CompareDraft {
+  return { funnel: '', mode: 'personas', personas: [], everyoneElse: false, column: '', baseline: '' };
+}
+
+export function everyoneElseName(first: string): string {
+  return `Not ${first}`;
+}
+
+/** The names of the groups the request will produce, in order (for the baseline picker). */
+export function groupNames(d: CompareDraft): string[] {
+  if (d.mode !== 'personas') return [];
+  const out = d.personas.slice();
+  if (d.everyoneElse && d.personas.length > 0) out.push(everyoneElseName(d.personas[0]));
+  return out;
+}
+
+/** The request, or a sentence saying what is missing. */
+export function buildCompare(
+  d: CompareDraft,
+  funnels: SavedItem<FunnelSpec>[],
+  segments: SavedItem<SegmentSpec>[],
+): { spec: CompareSpec } | { missing: string } {
+  const f = funnels.find((x) => x.name === d.funnel);
+  if (!f) return { missing: 'Choose a saved funnel to compare on.' };
+  const spec: CompareSpec = { funnel: f.spec };
+  if (d.mode === 'column') {
+    if (!d.column) return { missing: 'Choose the column whose values split the users (e.g. an A/B variant column).' };
+    spec.by = d.column;
+    if (d.baseline) spec.baseline = d.baseline;
+    return { spec };
+  }
+  const chosen = d.personas
+    .map((n) => segments.find((s) => s.name === n))
+    .filter((s): s is SavedItem<SegmentSpec> => !!s)
+    .map((s) => ({ ...s.spec, name: s.name }));
+  const total = chosen.length + (d.everyoneElse && chosen.length > 0 ? 1 : 0);
+  if (total < 2)
+    return { missing: 'Pick two personas, or one persona and "everyone else", to compare them.' };
+  spec.segments = chosen;
+  if (d.everyoneElse) spec.segments.push({ not: chosen[0], name: everyoneElseName(chosen[0].name ?? '') });
+  const names = groupNames(d);
+  spec.baseline = names.includes(d.baseline) ? d.baseline : names[0];
+  return { spec };
+}
+
+/** The compared groups whichever name the command gives the list. */
+export function groups(r: CompareResult): CompareGroup[] {
+  return r.groups ?? r.segments ?? [];
+}

@@ -1,0 +1,72 @@
+// The micro-conversion impact request (issue 5) from the analyst's choices.
+
+import { formatWindow, type WindowUnit } from './funnel';
+import type { ImpactCandidate, ImpactSpec, Target } from './types';
+
+export interface ImpactDraft {
+  dataset: string;
+  goalKind: 'event' | 'page';
+  goal: string;
+  /** Empty = every event and page seen before the goal ("auto"). */
+  candidates: string[];
+  windowAmount: number;
+  windowUnit: WindowUnit;
+  valueMode: 'column' | 'typed';
+  valueColumn: string;
+  orderValue: string;
+}
+
+export function emptyImpact(dataset: string): ImpactDraft {
+  return {
+    dataset,
+    goalKind: 'event',
+    goal: '',
+    candidates: [],
+    windowAmount: 30,
+    windowUnit: 'd',
+    valueMode: 'typed',
+    valueColumn: '',
+    orderValue: '',
+  };
+}
+
+const target = (s: string): Target => (s.startsWith('/') ? { page: s } : { event: s });
+
+export function buildImpact(d: ImpactDraft): { spec: ImpactSpec } | { missing: string } {
+  if (!d.dataset) return { missing: 'Choose the event dataset to look for micro-conversions in.' };
+  if (!d.goal.trim()) return { missing: 'Choose the goal: the macro conversion, e.g. purchase.' };
+  if (!Number.isInteger(d.windowAmount) || d.windowAmount <= 0)
+    return { missing: 'The window must be a whole number above zero.' };
+  const spec: ImpactSpec = {
+    dataset: d.dataset,
+    goal: d.goalKind === 'event' ? { event: d.goal.trim() } : { page: d.goal.trim() },
+    candidates: d.candidates.length ? d.candidates.map(target) : 'auto',
+    window: formatWindow(d.windowAmount, d.windowUnit),
+  };
+  if (d.valueMode === 'column' && d.valueColumn) spec.value_column = d.valueColumn;
+  if (d.valueMode === 'typed' && d.orderValue.trim() !== '') {
+    const v = Number(d.orderValue);
+    if (!Number.isFinite(v) || v < 0) return { missing: 'The average order value must be a number, e.g. 85.' };
+    spec.order_value = v;
+  }
+  return { spec };
+}
+
+export function candidateName(c: ImpactCandidate): string {
+  return c.event ?? c.page ?? '?';
+}
+
+/** Fewer users than this did the action (or did not): too few to read a lift from. */
+export const SMALL_SAMPLE = 30;
+
+export function isSmallSample(c: ImpactCandidate): boolean {
+  return c.small_sample ?? (c.users_did < SMALL_SAMPLE || c.users_not < SMALL_SAMPLE);
+}
+
+/** A money amount without a currency symbol (the export's currency is unknown): "12.40". */
+export function formatMoney(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  const [int, dec] = Math.abs(v).toFixed(2).split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (v < 0 ? '-' : '') + grouped + '.' + dec;
+}

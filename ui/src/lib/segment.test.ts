@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { buildSegment, emptySegment, newCondition, segmentDraftFrom, validateSegment, type GroupDraft } from './segment';
+import type { ColumnInfo, SegmentSpec } from './types';
+
+const COLS: ColumnInfo[] = [
+  { name: 'user_id', type: 'text', role: 'user' },
+  { name: 'event_name', type: 'text', role: 'event' },
+  { name: 'device_category', type: 'text', role: 'dimension' },
+];
+
+describe('buildSegment', () => {
+  it("writes issue 5's example", () => {
+    const d = emptySegment('shop');
+    d.name = 'Filter users';
+    const did = newCondition('behaviour');
+    if (did.type === 'behaviour') did.target = 'use_filter';
+    const prop = newCondition('property');
+    if (prop.type === 'property') Object.assign(prop, { column: 'device_category', value: 'mobile' });
+    d.root.conditions = [did, prop];
+    expect(buildSegment(d, COLS)).toEqual({
+      name: 'Filter users',
+      dataset: 'shop',
+      colour: '#0072B2',
+      match: 'all',
+      conditions: [
+        { did: { event: 'use_filter' }, at_least: 1 },
+        { column: 'device_category', op: 'eq', value: 'mobile', value_of: 'ever' },
+      ],
+    });
+  });
+
+  it('nests AND / OR / NOT groups, did-not and value conditions', () => {
+    const d = emptySegment('shop');
+    const any = newCondition('group') as GroupDraft;
+    const a = newCondition('behaviour');
+    if (a.type === 'behaviour') Object.assign(a, { did: false, kind: 'page', target: '/help*' });
+    const v = newCondition('value');
+    if (v.type === 'value') Object.assign(v, { metric: 'revenue', op: 'gt', value: '100' });
+    any.conditions = [a, v];
+    any.negate = true;
+    d.root.conditions = [any];
+    expect(buildSegment(d, COLS).conditions).toEqual([
+      { not: { match: 'any', conditions: [{ did_not: { page: '/help*' } }, { metric: 'revenue', op: 'gt', value: 100 }] } },
+    ]);
+  });
+
+  it('reads back what it writes', () => {
+    const spec: SegmentSpec = {
+      name: 'Big mobile spenders',
+      dataset: 'shop',
+      colour: '#E69F00',
+      description: 'Bought a lot on a phone',
+      match: 'any',
+      conditions: [
+        { did: { event: 'purchase' }, at_least: 2, at_most: 9, within_days_of_first_seen: 30 },
+        { column: 'device_category', op: 'in', value: ['mobile', 'tablet'], value_of: 'first' },
+        { not: { match: 'all', conditions: [{ did_not: { event: 'refund' } }] } },
+      ],
+    };
+    expect(buildSegment(segmentDraftFrom(spec), COLS)).toEqual(spec);
+  });
+});
+
+describe('validateSegment', () => {
+  it('explains what is missing', () => {
+    const d = emptySegment('');
+    expect(validateSegment(d, COLS)).toHaveLength(2);
+    d.dataset = 'shop';
+    const b = newCondition('behaviour');
+    if (b.type === 'behaviour') Object.assign(b, { target: 'x', atLeast: 5, atMost: 2 });
+    const g = newCondition('group');
+    const p = newCondition('property');
+    if (p.type === 'property') p.column = 'nope';
+    d.root.conditions = [b, g, p];
+    const text = validateSegment(d, COLS).join('\n');
+    expect(text).toContain('"at least" 5 is more than "at most" 2');
+    expect(text).toContain('The group 2 is empty');
+    expect(text).toContain('no column "nope"');
+    expect(text).toContain('Condition 3 needs a value');
+  });
+});

@@ -1,0 +1,217 @@
+// The persona (segment) builder's model: a tree of AND / OR groups of
+// conditions, turned into issue 5's segment JSON. Shapes the issue does not
+// pin down yet are provisional and marked so:
+//   behaviour   {"did": {"event"|"page": ...}, "at_least", "at_most", "within_days"}
+//               {"did_not": {"event"|"page": ...}}
+//   value       {"metric": "revenue"|"sessions"|"days_active"|"first_seen", "op", "value"}
+//   NOT group   {"not": {"match", "conditions"}}
+
+import { buildFilter, opTakesValue } from './funnel';
+import type { ColumnInfo, FilterOp, SegmentCondition, SegmentSpec, ValueOf } from './types';
+
+export const SEGMENT_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
+
+export type Metric = 'revenue' | 'sessions' | 'days_active' | 'first_seen';
+export const METRICS: { metric: Metric; label: string }[] = [
+  { metric: 'revenue', label: 'total revenue' },
+  { metric: 'sessions', label: 'number of sessions' },
+  { metric: 'days_active', label: 'days active' },
+  { metric: 'first_seen', label: 'first seen (date)' },
+];
+
+export interface PropertyDraft {
+  id: number;
+  type: 'property';
+  column: string;
+  op: FilterOp;
+  value: string;
+  valueOf: ValueOf;
+}
+
+export interface BehaviourDraft {
+  id: number;
+  type: 'behaviour';
+  did: boolean;
+  kind: 'event' | 'page';
+  target: string;
+  /** Empty string = no bound. */
+  atLeast: number | '';
+  atMost: number | '';
+  withinDays: number | '';
+}
+
+export interface ValueDraft {
+  id: number;
+  type: 'value';
+  metric: Metric;
+  op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
+  value: string;
+}
+
+export interface GroupDraft {
+  id: number;
+  type: 'group';
+  match: 'all' | 'any';
+  negate: boolean;
+  conditions: ConditionDraft[];
+}
+
+export type ConditionDraft = PropertyDraft | BehaviourDraft | ValueDraft | GroupDraft;
+
+export interface SegmentDraft {
+  name: string;
+  description: string;
+  colour: string;
+  dataset: string;
+  root: GroupDraft;
+}
+
+let seq = 1;
+const id = () => 100000 + seq++;
+
+export function newCondition(type: ConditionDraft['type']): ConditionDraft {
+  switch (type) {
+    case 'property':
+      return { id: id(), type, column: '', op: 'eq', value: '', valueOf: 'ever' };
+    case 'behaviour':
+      return { id: id(), type, did: true, kind: 'event', target: '', atLeast: 1, atMost: '', withinDays: '' };
+    case 'value':
+      return { id: id(), type, metric: 'revenue', op: 'gte', value: '' };
+    case 'group':
+      return { id: id(), type, match: 'any', negate: false, conditions: [] };
+  }
+}
+
+export function emptySegment(dataset: string, colour = SEGMENT_COLOURS[0]): SegmentDraft {
+  return {
+    name: '',
+    description: '',
+    colour,
+    dataset,
+    root: { id: id(), type: 'group', match: 'all', negate: false, conditions: [] },
+  };
+}
+
+function num(v: number | ''): number | undefined {
+  return v === '' || !Number.isFinite(v) ? undefined : v;
+}
+
+export function buildCondition(c: ConditionDraft, columns: ColumnInfo[]): SegmentCondition {
+  switch (c.type) {
+    case 'property': {
+      const f = buildFilter({ id: c.id, column: c.column, op: c.op, value: c.value }, columns);
+      return { ...f, value_of: c.valueOf };
+    }
+    case 'behaviour': {
+      const target = c.kind === 'event' ? { event: c.target } : { page: c.target };
+      if (!c.did) return { did_not: target };
+      const out: Record<string, unknown> = { did: target };
+      if (num(c.atLeast) !== undefined) out.at_least = num(c.atLeast);
+      if (num(c.atMost) !== undefined) out.at_most = num(c.atMost);
+      if (num(c.withinDays) !== undefined) out.within_days_of_first_seen = num(c.withinDays);
+      return out as SegmentCondition;
+    }
+    case 'value': {
+      const value = c.metric === 'first_seen' ? c.value : Number(c.value);
+      return { metric: c.metric, op: c.op, value } as unknown as SegmentCondition;
+    }
+    case 'group': {
+      const g = { match: c.match, conditions: c.conditions.map((x) => buildCondition(x, columns)) };
+      return c.negate ? { not: g } : g;
+    }
+  }
+}
+
+/** The draft as segment JSON (issue 5). */
+export function buildSegment(d: SegmentDraft, columns: ColumnInfo[]): SegmentSpec {
+  const spec: SegmentSpec = {
+    name: d.name.trim(),
+    match: d.root.match,
+    conditions: d.root.conditions.map((c) => buildCondition(c, columns)),
+  };
+  if (d.dataset) spec.dataset = d.dataset;
+  if (d.description.trim()) spec.description = d.description.trim();
+  spec.colour = d.colour;
+  return spec;
+}
+
+/** Read saved segment JSON back into a draft. */
+export function segmentDraftFrom(spec: SegmentSpec): SegmentDraft {
+  const d = emptySegment(spec.dataset ?? '', spec.colour ?? SEGMENT_COLOURS[0]);
+  d.name = spec.name ?? '';
+  d.description = spec.description ?? '';
+  d.root = { id: id(), type: 'group', match: spec.match, negate: false, conditions: spec.conditions.map(conditionDraftFrom) };
+  return d;
+}
+
+function conditionDraftFrom(c: SegmentCondition): ConditionDraft {
+  const o = c as Record<string, unknown>;
+  if ('not' in o) {
+    const inner = conditionDraftFrom(o.not as SegmentCondition);
+    if (inner.type === 'group') return { ...inner, negate: !inner.negate };
+    return { id: id(), type: 'group', match: 'all', negate: true, conditions: [inner] };
+  }
+  if ('conditions' in o)
+    return {
+      id: id(),
+      type: 'group',
+      match: o.match as 'all' | 'any',
+      negate: false,
+      conditions: (o.conditions as SegmentCondition[]).map(conditionDraftFrom),
+    };
+  if ('did' in o || 'did_not' in o) {
+    const t = (o.did ?? o.did_not) as { event?: string; page?: string };
+    return {
+      id: id(),
+      type: 'behaviour',
+      did: 'did' in o,
+      kind: t.event !== undefined ? 'event' : 'page',
+      target: String(t.event ?? t.page ?? ''),
+      atLeast: typeof o.at_least === 'number' ? o.at_least : '',
+      atMost: typeof o.at_most === 'number' ? o.at_most : '',
+      withinDays: typeof o.within_days_of_first_seen === 'number' ? o.within_days_of_first_seen : '',
+    };
+  }
+  if ('metric' in o)
+    return { id: id(), type: 'value', metric: o.metric as Metric, op: o.op as ValueDraft['op'], value: String(o.value ?? '') };
+  const v = o.value;
+  return {
+    id: id(),
+    type: 'property',
+    column: String(o.column ?? ''),
+    op: (o.op as FilterOp) ?? 'eq',
+    value: Array.isArray(v) ? v.join(', ') : v === undefined ? '' : String(v),
+    valueOf: (o.value_of as ValueOf) ?? 'ever',
+  };
+}
+
+/** What stops the segment from being counted, in words. */
+export function validateSegment(d: SegmentDraft, columns: ColumnInfo[]): string[] {
+  const out: string[] = [];
+  const names = new Set(columns.map((c) => c.name));
+  if (!d.dataset) out.push('Choose the dataset whose users the persona is drawn from.');
+  if (d.root.conditions.length === 0) out.push('Add a first condition: a property, a behaviour or a value.');
+  const walk = (g: GroupDraft, path: string) => {
+    if (g !== d.root && g.conditions.length === 0) out.push(`The group ${path} is empty; add a condition or remove it.`);
+    g.conditions.forEach((c, i) => {
+      const at = path ? `${path}.${i + 1}` : `${i + 1}`;
+      if (c.type === 'group') walk(c, at);
+      else if (c.type === 'property') {
+        if (!c.column) out.push(`Condition ${at} has no column.`);
+        else if (!names.has(c.column)) out.push(`Condition ${at}: the dataset has no column "${c.column}".`);
+        if (opTakesValue(c.op) && c.value.trim() === '') out.push(`Condition ${at} needs a value.`);
+      } else if (c.type === 'behaviour') {
+        if (!c.target.trim()) out.push(`Condition ${at} needs the ${c.kind} the user did.`);
+        const lo = num(c.atLeast);
+        const hi = num(c.atMost);
+        if (lo !== undefined && hi !== undefined && lo > hi)
+          out.push(`Condition ${at}: "at least" ${lo} is more than "at most" ${hi}.`);
+      } else if (c.type === 'value') {
+        if (c.metric === 'first_seen' ? !/^\d{4}-\d{2}-\d{2}$/.test(c.value) : !Number.isFinite(Number(c.value)) || c.value.trim() === '')
+          out.push(`Condition ${at} needs ${c.metric === 'first_seen' ? 'a date (YYYY-MM-DD)' : 'a number'}.`);
+      }
+    });
+  };
+  walk(d.root, '');
+  return out;
+}
