@@ -16,7 +16,10 @@ pub enum Values {
     Float(Vec<f64>),
     Bool(Vec<bool>),
     /// Dictionary encoded: `dict[codes[i]]`.
-    Text { dict: Vec<String>, codes: Vec<u32> },
+    Text {
+        dict: Vec<String>,
+        codes: Vec<u32>,
+    },
 }
 
 /// A typed column with an optional validity mask (`false` = null).
@@ -79,7 +82,9 @@ impl Column {
     /// Text dictionaries are merged so that equal strings get one code.
     pub fn append(&mut self, other: Column) -> Result<()> {
         if self.ty != other.ty {
-            return Err(Error::Internal("appending columns of different types".into()));
+            return Err(Error::Internal(
+                "appending columns of different types".into(),
+            ));
         }
         let old_len = self.len();
         let other_len = other.len();
@@ -87,7 +92,13 @@ impl Column {
             (Values::Int(a), Values::Int(b)) => a.extend(b),
             (Values::Float(a), Values::Float(b)) => a.extend(b),
             (Values::Bool(a), Values::Bool(b)) => a.extend(b),
-            (Values::Text { dict, codes }, Values::Text { dict: d2, codes: c2 }) => {
+            (
+                Values::Text { dict, codes },
+                Values::Text {
+                    dict: d2,
+                    codes: c2,
+                },
+            ) => {
                 let mut index: HashMap<String, u32> = dict
                     .iter()
                     .enumerate()
@@ -265,7 +276,10 @@ impl ColumnBuilder {
         if !ok {
             self.nulls += 1;
             let len = self.col.len();
-            self.col.valid.get_or_insert_with(|| vec![true; len]).push(false);
+            self.col
+                .valid
+                .get_or_insert_with(|| vec![true; len])
+                .push(false);
         } else if let Some(v) = &mut self.col.valid {
             v.push(true);
         }
@@ -461,7 +475,13 @@ mod tests {
 
     #[test]
     fn corrupt_chunks_are_errors_not_panics() {
-        for bytes in [&[][..], &[2, 0, 0xff], &[1, 0, 3, 9], &[9, 0, 0], &[3, 0, 5, 1, 2]] {
+        for bytes in [
+            &[][..],
+            &[2, 0, 0xff],
+            &[1, 0, 3, 9],
+            &[9, 0, 0],
+            &[3, 0, 5, 1, 2],
+        ] {
             assert!(Column::decode(bytes).is_err());
         }
     }

@@ -63,6 +63,9 @@ pub enum Error {
     NoSuchDataset(String),
     #[error("a dataset named \"{0}\" already exists; choose another name")]
     DatasetExists(String),
+    /// The file's content was imported before (content hash).
+    #[error("{} has the same content as dataset \"{dataset}\", imported before; import it anyway only if you mean to (allow duplicate)", path.display())]
+    Duplicate { dataset: String, path: PathBuf },
     #[error("the import was cancelled; nothing was stored")]
     Cancelled,
     #[error("{}: {source}", path.display())]
@@ -102,6 +105,7 @@ impl Error {
             Error::Invalid(_) => "invalid",
             Error::NoSuchDataset(_) => "no_such_dataset",
             Error::DatasetExists(_) => "dataset_exists",
+            Error::Duplicate { .. } => "duplicate",
             Error::Cancelled => "cancelled",
             Error::Io { .. } => "io",
             Error::Store { .. } => "store",
@@ -118,6 +122,7 @@ impl Error {
                 | Error::Invalid(_)
                 | Error::NoSuchDataset(_)
                 | Error::DatasetExists(_)
+                | Error::Duplicate { .. }
                 | Error::Cancelled
                 | Error::Io { .. }
         )

@@ -178,3 +178,38 @@ impl From<&crate::Error> for ErrorInfo {
         }
     }
 }
+
+/// Progress of one file of a multi-file import (the app's Channel message).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportEvent {
+    pub file: String,
+    pub progress: Progress,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct WorkspaceInfo {
+    pub path: String,
+    pub datasets: u32,
+}
+
+/// A window of a dataset's rows, for the preview grid.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Preview {
+    pub columns: Vec<ColumnInfo>,
+    #[ts(type = "(string | number | boolean | null)[][]")]
+    pub rows: Vec<Vec<crate::column::Cell>>,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+/// A value of a column and how many rows have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ValueCount {
+    pub value: String,
+    #[ts(type = "number")]
+    pub count: u64,
+}

@@ -121,7 +121,7 @@ pub fn import_csv(
             c.observe(field);
         }
         rows += 1;
-        if rows % 65_536 == 0 {
+        if rows.is_multiple_of(65_536) {
             job.check()?;
             job.report(&Progress {
                 stage: "reading".into(),

@@ -1,208 +1,1013 @@
-//! Type inference and value parsing for text cells.
+//! Type inference and value parsing for text cells. Every rule here is a
+//! pure function with unit tests; docs/import.md lists them one per line.
+//!
+//! Inference keeps, per column, the set of types every non-empty cell so
+//! far accepts ([`Candidates`]), under both number styles (decimal point and
+//! decimal comma) and both date orders (day first, month first). The file's
+//! number style and date order are decided from all cells at the end, then
+//! each column takes the narrowest type left ([`Candidates::decide`]).
 
 use crate::model::ColumnType;
 
-/// What a single cell could be. Inference narrows a column to the most
-/// specific type every non-empty cell accepts.
+/// Which character separates the decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumStyle {
+    /// `1,234.5` (English): `,` groups thousands, `.` marks decimals.
+    #[default]
+    Point,
+    /// `1.234,5` (most of Europe): `.`, space or NBSP group thousands.
+    Comma,
+}
+
+/// How a slashed or dashed date like `03/04/2024` is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    #[default]
+    Dmy,
+    Mdy,
+}
+
+/// The unit of an epoch integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EpochUnit {
+    Seconds,
+    Millis,
+    Micros,
+}
+
+impl EpochUnit {
+    pub fn to_micros(self, x: i64) -> Option<i64> {
+        match self {
+            EpochUnit::Seconds => x.checked_mul(1_000_000),
+            EpochUnit::Millis => x.checked_mul(1_000),
+            EpochUnit::Micros => Some(x),
+        }
+    }
+    /// The unit whose instants fall in 2000..2100 for this magnitude.
+    pub fn guess(min: i64, max: i64) -> Option<EpochUnit> {
+        const LO: i64 = 946_684_800; // 2000-01-01
+        const HI: i64 = 4_102_444_800; // 2100-01-01
+        for (unit, f) in [
+            (EpochUnit::Seconds, 1i64),
+            (EpochUnit::Millis, 1_000),
+            (EpochUnit::Micros, 1_000_000),
+        ] {
+            if min >= LO.saturating_mul(f) && max < HI.saturating_mul(f) {
+                return Some(unit);
+            }
+        }
+        None
+    }
+}
+
+/// How to read the cells of one column, decided by inference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellParser {
+    pub ty: ColumnType,
+    pub style: NumStyle,
+    pub order: DateOrder,
+    /// For Timestamp columns holding integers.
+    pub epoch: Option<EpochUnit>,
+    /// Seconds east of UTC for timestamps without an offset.
+    pub tz_offset: i32,
+}
+
+impl CellParser {
+    pub fn text() -> Self {
+        CellParser {
+            ty: ColumnType::Text,
+            style: NumStyle::Point,
+            order: DateOrder::Dmy,
+            epoch: None,
+            tz_offset: 0,
+        }
+    }
+}
+
+/// A parsed cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Parsed {
+    Null,
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// The text as given (Text columns, and cells that do not parse).
+    Text,
+}
+
+impl CellParser {
+    /// Parses one cell; `Parsed::Text` means "keep the text" for Text
+    /// columns and "does not parse" (stored as null) for the others.
+    #[inline]
+    pub fn parse(&self, s: &str) -> Parsed {
+        if self.ty == ColumnType::Text {
+            return if s.is_empty() {
+                Parsed::Null
+            } else {
+                Parsed::Text
+            };
+        }
+        let t = trim(s);
+        if t.is_empty() {
+            return Parsed::Null;
+        }
+        let r = match self.ty {
+            ColumnType::Integer => parse_number(t, self.style)
+                .and_then(|n| n.int)
+                .map(Parsed::Int),
+            ColumnType::Decimal => parse_number(t, self.style).map(|n| Parsed::Float(n.value)),
+            ColumnType::Boolean => parse_bool(t).map(Parsed::Bool),
+            ColumnType::Date => parse_date(t, self.order).map(Parsed::Int),
+            ColumnType::Timestamp => match self.epoch {
+                Some(unit) => parse_int(t)
+                    .and_then(|x| unit.to_micros(x))
+                    .map(Parsed::Int),
+                None => parse_timestamp(t, self.order, self.tz_offset).map(Parsed::Int),
+            },
+            ColumnType::Duration => parse_duration(t).map(Parsed::Int),
+            ColumnType::Text => None,
+        };
+        r.unwrap_or(Parsed::Text)
+    }
+}
+
+/// Trims ASCII whitespace and the no-break and zero-width spaces exports
+/// put around numbers.
+#[inline]
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    if !b.is_empty() && b[0].is_ascii_alphanumeric() && b[b.len() - 1].is_ascii_alphanumeric() {
+        return s;
+    }
+    s.trim_matches(|c: char| {
+        c.is_whitespace() || c == '\u{a0}' || c == '\u{200b}' || c == '\u{feff}'
+    })
+}
+
+/// A plain integer: optional sign, digits, no leading zeros (`007` and zip
+/// codes stay text), at most 18 digits (longer ids stay text).
+#[inline]
+pub fn parse_int(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let (neg, digits) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 18 || (digits.len() > 1 && digits[0] == b'0') {
+        return None;
+    }
+    let mut x: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        x = x * 10 + (d - b'0') as i64;
+    }
+    Some(if neg { -x } else { x })
+}
+
+/// A number as analysts' exports write it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Number {
+    pub value: f64,
+    /// Set when the cell is a whole number written without decimals,
+    /// percent sign or currency.
+    pub int: Option<i64>,
+    pub percent: bool,
+    pub currency: bool,
+}
+
+const CURRENCIES: &[&str] = &[
+    "US$", "CA$", "AU$", "NZ$", "HK$", "R$", "A$", "C$", "$", "€", "£", "¥", "₹", "₽", "₩", "₺",
+    "₪", "₫", "฿", "zł", "kr.", "kr", "CHF", "EUR", "USD", "GBP", "JPY", "INR", "Rs.", "Rs", "Rp",
+];
+
+fn strip_currency(s: &str) -> (&str, bool) {
+    for c in CURRENCIES {
+        if let Some(rest) = s.strip_prefix(c) {
+            return (trim(rest), true);
+        }
+        if let Some(rest) = s.strip_suffix(c) {
+            return (trim(rest), true);
+        }
+    }
+    (s, false)
+}
+
+/// Parses numbers with thousands separators, decimal commas (in
+/// [`NumStyle::Comma`]), a percent sign (`12.5%` is 0.125), currency
+/// symbols (`$1,299.00`, `US$ 0,00`), accounting negatives `(12)` and
+/// exponents (`9.83E-05`). `s` must be trimmed.
+pub fn parse_number(s: &str, style: NumStyle) -> Option<Number> {
+    if let Some(x) = parse_int(s) {
+        return Some(Number {
+            value: x as f64,
+            int: Some(x),
+            percent: false,
+            currency: false,
+        });
+    }
+    let mut s = s;
+    let mut neg = false;
+    if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        neg = true;
+        s = trim(inner);
+    }
+    let mut percent = false;
+    if let Some(rest) = s.strip_suffix('%') {
+        percent = true;
+        s = trim(rest);
+    }
+    if let Some(rest) = s.strip_prefix('-') {
+        neg = !neg;
+        s = trim(rest);
+    } else if let Some(rest) = s.strip_prefix('+') {
+        s = trim(rest);
+    }
+    let (rest, currency) = strip_currency(s);
+    s = rest;
+    if currency {
+        if let Some(rest) = s.strip_prefix('-') {
+            neg = !neg;
+            s = rest;
+        }
+    }
+    let (group, dec) = match style {
+        NumStyle::Point => (b',', b'.'),
+        NumStyle::Comma => (b'.', b','),
+    };
+    // Build a plain ASCII number in a small buffer: no allocation.
+    struct Buf {
+        b: [u8; 48],
+        n: usize,
+    }
+    impl Buf {
+        #[inline]
+        fn push(&mut self, c: u8) -> Option<()> {
+            *self.b.get_mut(self.n)? = c;
+            self.n += 1;
+            Some(())
+        }
+        fn text(&self) -> &str {
+            std::str::from_utf8(&self.b[..self.n]).unwrap_or("")
+        }
+    }
+    let mut buf = Buf { b: [0; 48], n: 0 };
+    if neg {
+        buf.push(b'-')?;
+    }
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let mut int_digits = 0usize;
+    let mut groups = 0usize;
+    let mut last_group_len = 0usize;
+    let mut lead_zero = false;
+    // integer part
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_digit() {
+            if int_digits == 0 && c == b'0' {
+                lead_zero = true;
+            }
+            int_digits += 1;
+            last_group_len += 1;
+            buf.push(c)?;
+            i += 1;
+        } else if c == group
+            || (style == NumStyle::Comma && (c == b' ' || c == b'\''))
+            || (style == NumStyle::Comma && s[i..].starts_with('\u{a0}'))
+            || s[i..].starts_with('\u{202f}')
+        {
+            if groups == 0 {
+                if !(1..=3).contains(&last_group_len) {
+                    return None;
+                }
+            } else if last_group_len != 3 {
+                return None;
+            }
+            groups += 1;
+            last_group_len = 0;
+            i += s[i..].chars().next().map(|c| c.len_utf8()).unwrap_or(1);
+        } else {
+            break;
+        }
+    }
+    if groups > 0 && last_group_len != 3 {
+        return None;
+    }
+    if lead_zero && int_digits > 1 {
+        return None;
+    }
+    let mut frac_digits = 0usize;
+    if i < bytes.len() && bytes[i] == dec {
+        buf.push(b'.')?;
+        i += 1;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            buf.push(bytes[i])?;
+            frac_digits += 1;
+            i += 1;
+        }
+        if frac_digits == 0 {
+            return None;
+        }
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return None;
+    }
+    let mut exp = false;
+    if i < bytes.len() && (bytes[i] == b'e' || bytes[i] == b'E') && groups == 0 && int_digits > 0 {
+        exp = true;
+        buf.push(b'e')?;
+        i += 1;
+        if i < bytes.len() && (bytes[i] == b'-' || bytes[i] == b'+') {
+            buf.push(bytes[i])?;
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            buf.push(bytes[i])?;
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+    }
+    if i != bytes.len() {
+        return None;
+    }
+    let mut value: f64 = buf.text().parse().ok()?;
+    if percent && !exp {
+        // 85.79% is 85.79e-2: parsed so, it rounds like 0.8579 does
+        buf.push(b'e')?;
+        buf.push(b'-')?;
+        buf.push(b'2')?;
+        value = buf.text().parse().ok()?;
+    } else if percent {
+        value /= 100.0;
+    }
+    if !value.is_finite() {
+        return None;
+    }
+    let int = if frac_digits == 0 && !exp && !percent && !currency && int_digits <= 18 {
+        buf.text().parse::<i64>().ok()
+    } else {
+        None
+    };
+    Some(Number {
+        value,
+        int,
+        percent,
+        currency,
+    })
+}
+
+/// What a cell tells about the file's number style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StyleHint {
+    None,
+    Point,
+    Comma,
+}
+
+/// `1.5`, `2.75%` or `1,234.5` say decimal point; `1,5`, `85,79%` or
+/// `1.234,5` say decimal comma; `2,533` and `2.546` say nothing (either
+/// thousands or three decimals).
+pub fn style_hint(s: &str) -> StyleHint {
+    let b = s.as_bytes();
+    let comma = memchr::memchr(b',', b);
+    let dot = memchr::memchr(b'.', b);
+    if comma.is_none() && dot.is_none() {
+        return StyleHint::None;
+    }
+    let point_ok = parse_number(s, NumStyle::Point).is_some();
+    let comma_ok = parse_number(s, NumStyle::Comma).is_some();
+    match (point_ok, comma_ok) {
+        (true, false) => StyleHint::Point,
+        (false, true) => StyleHint::Comma,
+        _ => StyleHint::None,
+    }
+}
+
+pub fn parse_bool(s: &str) -> Option<bool> {
+    if s.len() > 5 {
+        return None;
+    }
+    if s.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if s.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> Option<i64> {
+    if !(1..=12).contains(&m) || d == 0 || !(1..=9999).contains(&y) {
+        return None;
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let mdays = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if d > mdays[(m - 1) as usize] {
+        return None;
+    }
+    // Howard Hinnant's algorithm.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// Days since 1970-01-01 to (year, month, day).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn num(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 4 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u32, |a, &d| a * 10 + (d - b'0') as u32))
+}
+
+/// A calendar date as days since 1970-01-01: ISO `2024-03-05` (also with
+/// `/` or `.`), GA4's `20240305` (years 1990–2099), and day/month/year
+/// with `/`, `-` or `.` and 2- or 4-digit years, read in `order`.
+/// Two-digit years are 2000–2069 and 1970–1999.
+pub fn parse_date(s: &str, order: DateOrder) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() == 8 && b.iter().all(u8::is_ascii_digit) {
+        let y = num(&b[0..4])? as i64;
+        if !(1990..2100).contains(&y) {
+            return None;
+        }
+        return days_from_civil(y, num(&b[4..6])?, num(&b[6..8])?);
+    }
+    if !(6..=10).contains(&b.len()) {
+        return None;
+    }
+    let sep = *b.iter().find(|c| !c.is_ascii_digit())?;
+    if !matches!(sep, b'-' | b'/' | b'.') {
+        return None;
+    }
+    let mut parts = b.split(|&c| c == sep);
+    let (p1, p2, p3) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    if p1.len() == 4 {
+        if p2.is_empty() || p2.len() > 2 || p3.is_empty() || p3.len() > 2 {
+            return None;
+        }
+        return days_from_civil(num(p1)? as i64, num(p2)?, num(p3)?);
+    }
+    if p1.is_empty() || p1.len() > 2 || p2.is_empty() || p2.len() > 2 {
+        return None;
+    }
+    let y = match p3.len() {
+        4 => num(p3)? as i64,
+        2 => {
+            let yy = num(p3)? as i64;
+            if yy < 70 {
+                2000 + yy
+            } else {
+                1900 + yy
+            }
+        }
+        _ => return None,
+    };
+    let (d, m) = match order {
+        DateOrder::Dmy => (num(p1)?, num(p2)?),
+        DateOrder::Mdy => (num(p2)?, num(p1)?),
+    };
+    days_from_civil(y, m, d)
+}
+
+/// A time zone offset: `Z`, `UTC`, `GMT`, `+01:00`, `-0500`, `+08`.
+/// Returns seconds east of UTC.
+pub fn parse_offset(s: &str) -> Option<i32> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("z") || s.eq_ignore_ascii_case("utc") || s.eq_ignore_ascii_case("gmt")
+    {
+        return Some(0);
+    }
+    let s = s
+        .strip_prefix("UTC")
+        .or_else(|| s.strip_prefix("GMT"))
+        .unwrap_or(s);
+    let b = s.as_bytes();
+    let sign = match b.first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let rest = &b[1..];
+    let (h, m) = match rest.len() {
+        1 | 2 => (num(rest)?, 0),
+        4 => (num(&rest[0..2])?, num(&rest[2..4])?),
+        5 if rest[2] == b':' => (num(&rest[0..2])?, num(&rest[3..5])?),
+        _ => return None,
+    };
+    if h > 14 || m > 59 {
+        return None;
+    }
+    Some(sign * (h as i32 * 3600 + m as i32 * 60))
+}
+
+/// Splits a trailing zone (`Z`, ` UTC`, `+02:00`, ` -0500`) off a
+/// date-time; returns the rest and the offset if there was one.
+fn split_zone(s: &str) -> (&str, Option<i32>) {
+    if let Some(r) = s.strip_suffix('Z').or_else(|| s.strip_suffix('z')) {
+        return (r, Some(0));
+    }
+    for suffix in [" UTC", " GMT", " Z"] {
+        if let Some(r) = s.strip_suffix(suffix) {
+            return (r.trim_end(), Some(0));
+        }
+    }
+    // an offset after the time (`s` starts with the time of day)
+    let b = s.as_bytes();
+    if b.len() > 6 {
+        if let Some(pos) = b[5..].iter().rposition(|&c| c == b'+' || c == b'-') {
+            let pos = pos + 5;
+            if let Some(off) = parse_offset(&s[pos..]) {
+                return (s[..pos].trim_end(), Some(off));
+            }
+        }
+    }
+    (s, None)
+}
+
+/// Time of day `HH:MM[:SS[.ffffff]]` with optional ` AM`/` PM`, as
+/// microseconds since midnight.
+fn parse_time_of_day(s: &str) -> Option<i64> {
+    let (s, ampm) = if let Some(r) = s.strip_suffix("AM").or_else(|| s.strip_suffix("am")) {
+        (r.trim_end(), Some(false))
+    } else if let Some(r) = s.strip_suffix("PM").or_else(|| s.strip_suffix("pm")) {
+        (r.trim_end(), Some(true))
+    } else {
+        (s, None)
+    };
+    let b = s.as_bytes();
+    let c1 = b.iter().position(|&c| c == b':')?;
+    let mut h = num(&b[..c1])? as i64;
+    if c1 > 2 {
+        return None;
+    }
+    let rest = &b[c1 + 1..];
+    if rest.len() < 2 {
+        return None;
+    }
+    let m = num(&rest[..2])? as i64;
+    let mut sec = 0i64;
+    let mut micros = 0i64;
+    let rest = &rest[2..];
+    if !rest.is_empty() {
+        if rest[0] != b':' || rest.len() < 3 {
+            return None;
+        }
+        sec = num(&rest[1..3])? as i64;
+        let frac = &rest[3..];
+        if !frac.is_empty() {
+            if frac[0] != b'.' && frac[0] != b',' {
+                return None;
+            }
+            let digits = &frac[1..];
+            if digits.is_empty() || digits.len() > 9 || !digits.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            for i in 0..6 {
+                micros = micros * 10 + digits.get(i).map(|d| (d - b'0') as i64).unwrap_or(0);
+            }
+        }
+    }
+    if let Some(pm) = ampm {
+        if !(1..=12).contains(&h) {
+            return None;
+        }
+        h = h % 12 + if pm { 12 } else { 0 };
+    }
+    if h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    Some(((h * 60 + m) * 60 + sec) * 1_000_000 + micros)
+}
+
+/// A date-time as microseconds since 1970-01-01 UTC: a date
+/// ([`parse_date`]) then `T` or space and a time of day, then an optional
+/// zone. Without a zone the time is local to `tz_offset` (seconds east of
+/// UTC). A date alone is not a timestamp.
+pub fn parse_timestamp(s: &str, order: DateOrder, tz_offset: i32) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 12 || b.len() > 40 || !b[0].is_ascii_digit() {
+        return None;
+    }
+    let split = b.iter().position(|&c| c == b'T' || c == b' ')?;
+    let days = parse_date(&s[..split], order)?;
+    let (time, zone) = split_zone(s[split + 1..].trim_start());
+    let tod = parse_time_of_day(time)?;
+    let offset = zone.unwrap_or(tz_offset) as i64;
+    Some((days * 86_400 - offset) * 1_000_000 + tod)
+}
+
+/// A length of time `H:MM:SS` or `HH:MM:SS(.fff)` (hours may exceed 24),
+/// as milliseconds.
+pub fn parse_duration(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let (neg, b) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        _ => (false, b),
+    };
+    let c1 = b.iter().position(|&c| c == b':')?;
+    if c1 == 0 || c1 > 6 {
+        return None;
+    }
+    let h = num(&b[..c1.min(4)])
+        .filter(|_| c1 <= 4)
+        .or_else(|| std::str::from_utf8(&b[..c1]).ok()?.parse().ok())? as i64;
+    let rest = &b[c1 + 1..];
+    if rest.len() < 5 || rest[2] != b':' {
+        return None;
+    }
+    let m = num(&rest[0..2])? as i64;
+    let sec = num(&rest[3..5])? as i64;
+    let mut ms = 0i64;
+    let frac = &rest[5..];
+    if !frac.is_empty() {
+        if frac[0] != b'.' || frac.len() < 2 || frac.len() > 10 {
+            return None;
+        }
+        let digits = &frac[1..];
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        for i in 0..3 {
+            ms = ms * 10 + digits.get(i).map(|d| (d - b'0') as i64).unwrap_or(0);
+        }
+    }
+    if m > 59 || sec > 59 {
+        return None;
+    }
+    let v = ((h * 60 + m) * 60 + sec) * 1000 + ms;
+    Some(if neg { -v } else { v })
+}
+
+/// Up to this many distinct values of a column are remembered (presets and
+/// event detection look at them).
+pub const DISTINCT_LIMIT: usize = 24;
+/// Cells of a column looked at for distinct values.
+pub const DISTINCT_SAMPLE: u64 = 50_000;
+
+/// What the cells of a column could be. Inference narrows a column to the
+/// most specific type every non-empty cell accepts.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Candidates {
-    pub integer: bool,
-    pub decimal: bool,
+    pub int_point: bool,
+    pub int_comma: bool,
+    pub dec_point: bool,
+    pub dec_comma: bool,
     pub boolean: bool,
-    pub timestamp: bool,
-    pub date: bool,
+    pub date_dmy: bool,
+    pub date_mdy: bool,
+    pub ts_dmy: bool,
+    pub ts_mdy: bool,
+    pub duration: bool,
+    /// Every integer is 8 digits and a valid YYYYMMDD date.
+    pub yyyymmdd: bool,
+    /// Some date needs day-first (day > 12) / month-first order.
+    pub needs_dmy: bool,
+    pub needs_mdy: bool,
+    pub slashed: bool,
     pub seen: u64,
+    pub min_int: i64,
+    pub max_int: i64,
+    /// Sums of the numeric values (point style, comma style), for totals
+    /// rows.
+    pub sum_point: f64,
+    pub sum_comma: f64,
+    pub distinct: Vec<String>,
+    pub distinct_overflow: bool,
+    pub max_len: usize,
 }
 
 impl Default for Candidates {
     fn default() -> Self {
         Candidates {
-            integer: true,
-            decimal: true,
+            int_point: true,
+            int_comma: true,
+            dec_point: true,
+            dec_comma: true,
             boolean: true,
-            timestamp: true,
-            date: true,
+            date_dmy: true,
+            date_mdy: true,
+            ts_dmy: true,
+            ts_mdy: true,
+            duration: true,
+            yyyymmdd: true,
+            needs_dmy: false,
+            needs_mdy: false,
+            slashed: false,
             seen: 0,
+            min_int: i64::MAX,
+            max_int: i64::MIN,
+            sum_point: 0.0,
+            sum_comma: 0.0,
+            distinct: Vec::new(),
+            distinct_overflow: false,
+            max_len: 0,
         }
     }
 }
 
 impl Candidates {
-    pub fn observe(&mut self, s: &str) {
-        let s = s.trim();
+    fn any_typed(&self) -> bool {
+        self.int_point
+            || self.int_comma
+            || self.dec_point
+            || self.dec_comma
+            || self.boolean
+            || self.date_dmy
+            || self.date_mdy
+            || self.ts_dmy
+            || self.ts_mdy
+            || self.duration
+    }
+
+    /// Notes one cell. Empty cells say nothing.
+    pub fn observe(&mut self, raw: &str) {
+        let s = trim(raw);
         if s.is_empty() {
             return;
         }
         self.seen += 1;
-        if self.integer && parse_int(s).is_none() {
-            self.integer = false;
+        if s.len() > self.max_len {
+            self.max_len = s.len();
         }
-        if self.decimal && parse_decimal(s).is_none() {
-            self.decimal = false;
+        // distinct values: from a sample (the first rows) only
+        if !self.distinct_overflow
+            && self.seen <= DISTINCT_SAMPLE
+            && !self.distinct.iter().any(|d| d == s)
+        {
+            if self.distinct.len() >= DISTINCT_LIMIT {
+                self.distinct_overflow = true;
+            } else {
+                self.distinct.push(s.to_string());
+            }
+        }
+        if !self.any_typed() {
+            return;
+        }
+        // Fast path: a plain integer.
+        if let Some(x) = parse_int(s) {
+            self.boolean = false;
+            self.ts_dmy = false;
+            self.ts_mdy = false;
+            self.duration = false;
+            self.min_int = self.min_int.min(x);
+            self.max_int = self.max_int.max(x);
+            self.sum_point += x as f64;
+            self.sum_comma += x as f64;
+            if self.yyyymmdd && (s.len() != 8 || parse_date(s, DateOrder::Dmy).is_none()) {
+                self.yyyymmdd = false;
+            }
+            if !self.yyyymmdd {
+                self.date_dmy = false;
+                self.date_mdy = false;
+            }
+            return;
+        }
+        self.yyyymmdd = false;
+        if self.int_point || self.dec_point {
+            match parse_number(s, NumStyle::Point) {
+                Some(n) => {
+                    self.sum_point += n.value;
+                    if n.int.is_none() {
+                        self.int_point = false;
+                    }
+                }
+                None => {
+                    self.int_point = false;
+                    self.dec_point = false;
+                }
+            }
+        }
+        if self.int_comma || self.dec_comma {
+            match parse_number(s, NumStyle::Comma) {
+                Some(n) => {
+                    self.sum_comma += n.value;
+                    if n.int.is_none() {
+                        self.int_comma = false;
+                    }
+                }
+                None => {
+                    self.int_comma = false;
+                    self.dec_comma = false;
+                }
+            }
         }
         if self.boolean && parse_bool(s).is_none() {
             self.boolean = false;
         }
-        if self.date && parse_date(s).is_none() {
-            self.date = false;
+        let is_slashed = s.len() >= 6 && {
+            let b = s.as_bytes();
+            b[1..3].iter().any(|c| matches!(c, b'/' | b'-' | b'.'))
+                && !(b.len() >= 5 && b[4] == b'-' && b[..4].iter().all(u8::is_ascii_digit))
+        };
+        if self.date_dmy || self.date_mdy {
+            let d = self.date_dmy && parse_date(s, DateOrder::Dmy).is_some();
+            let m = self.date_mdy && parse_date(s, DateOrder::Mdy).is_some();
+            self.note_order(d, m, is_slashed);
+            self.date_dmy = d;
+            self.date_mdy = m;
         }
-        if self.timestamp && parse_timestamp(s).is_none() {
-            self.timestamp = false;
-        }
-    }
-
-    pub fn decide(&self) -> ColumnType {
-        if self.seen == 0 {
-            ColumnType::Text
-        } else if self.boolean {
-            ColumnType::Boolean
-        } else if self.integer {
-            ColumnType::Integer
-        } else if self.decimal {
-            ColumnType::Decimal
-        } else if self.date {
-            ColumnType::Date
-        } else if self.timestamp {
-            ColumnType::Timestamp
-        } else {
-            ColumnType::Text
-        }
-    }
-}
-
-/// A plain integer. Leading zeros ("007", zip codes) and more than 18
-/// digits (ids) stay text, since a number would lose them.
-pub fn parse_int(s: &str) -> Option<i64> {
-    let digits = s.strip_prefix('-').unwrap_or(s);
-    if digits.is_empty()
-        || digits.len() > 18
-        || !digits.bytes().all(|b| b.is_ascii_digit())
-        || (digits.len() > 1 && digits.starts_with('0'))
-    {
-        return None;
-    }
-    s.parse().ok()
-}
-
-pub fn parse_decimal(s: &str) -> Option<f64> {
-    let body = s.strip_prefix('-').unwrap_or(s);
-    let mut digits = 0;
-    let mut dots = 0;
-    let mut exp = false;
-    for (i, b) in body.bytes().enumerate() {
-        match b {
-            b'0'..=b'9' => digits += 1,
-            b'.' if !exp => dots += 1,
-            b'e' | b'E' if i > 0 && !exp => exp = true,
-            b'+' | b'-' if exp => {}
-            _ => return None,
-        }
-    }
-    if digits == 0 || dots > 1 {
-        return None;
-    }
-    let int_part = body.split(['.', 'e', 'E']).next().unwrap_or("");
-    if int_part.len() > 1 && int_part.starts_with('0') {
-        return None;
-    }
-    s.parse().ok().filter(|x: &f64| x.is_finite())
-}
-
-pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.to_ascii_lowercase().as_str() {
-        "true" => Some(true),
-        "false" => Some(false),
-        _ => None,
-    }
-}
-
-/// `YYYY-MM-DD` as days since 1970-01-01.
-pub fn parse_date(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let y: i32 = s[0..4].parse().ok()?;
-    let m: u8 = s[5..7].parse().ok()?;
-    let d: u8 = s[8..10].parse().ok()?;
-    let date = time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()?;
-    Some((date.to_julian_day() - time::Date::from_calendar_date(1970, time::Month::January, 1).ok()?.to_julian_day()) as i64)
-}
-
-/// ISO 8601 date-time (`T` or space), optional fraction, optional `Z`,
-/// ` UTC` or `±hh:mm` offset; microseconds since the epoch, UTC. Without an
-/// offset the time is taken as UTC.
-pub fn parse_timestamp(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let (s, offset_secs) = split_offset(s)?;
-    let b = s.as_bytes();
-    if b.len() < 16 || (b[10] != b'T' && b[10] != b' ') || b[13] != b':' {
-        return None;
-    }
-    let days = parse_date(&s[0..10])?;
-    let hh: i64 = s[11..13].parse().ok()?;
-    let mm: i64 = s[14..16].parse().ok()?;
-    let mut ss = 0i64;
-    let mut micros = 0i64;
-    let rest = &s[16..];
-    if !rest.is_empty() {
-        let rest = rest.strip_prefix(':')?;
-        if rest.len() < 2 {
-            return None;
-        }
-        ss = rest[0..2].parse().ok()?;
-        let frac = &rest[2..];
-        if !frac.is_empty() {
-            let frac = frac.strip_prefix('.').or_else(|| frac.strip_prefix(','))?;
-            if frac.is_empty() || frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            let mut f = frac.to_string();
-            f.truncate(6);
-            while f.len() < 6 {
-                f.push('0');
-            }
-            micros = f.parse().ok()?;
-        }
-    }
-    if hh > 23 || mm > 59 || ss > 60 {
-        return None;
-    }
-    let secs = days * 86_400 + hh * 3600 + mm * 60 + ss - offset_secs;
-    Some(secs * 1_000_000 + micros)
-}
-
-fn split_offset(s: &str) -> Option<(&str, i64)> {
-    if let Some(x) = s.strip_suffix(" UTC").or_else(|| s.strip_suffix('Z')) {
-        return Some((x, 0));
-    }
-    // ±hh:mm or ±hhmm after the time part
-    if s.len() > 19 {
-        for len in [6usize, 5] {
-            if s.len() <= len {
-                continue;
-            }
-            let (head, tail) = s.split_at(s.len() - len);
-            let sign = match tail.as_bytes()[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => continue,
+        if self.ts_dmy || self.ts_mdy {
+            // an ISO date reads the same in both orders: parse once
+            let b = s.as_bytes();
+            let iso = b.len() > 10 && b[4] == b'-' && b[..4].iter().all(u8::is_ascii_digit);
+            let (d, m) = if iso {
+                let ok = parse_timestamp(s, DateOrder::Dmy, 0).is_some();
+                (self.ts_dmy && ok, self.ts_mdy && ok)
+            } else {
+                (
+                    self.ts_dmy && parse_timestamp(s, DateOrder::Dmy, 0).is_some(),
+                    self.ts_mdy && parse_timestamp(s, DateOrder::Mdy, 0).is_some(),
+                )
             };
-            let digits: String = tail[1..].chars().filter(|c| *c != ':').collect();
-            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                continue;
-            }
-            let h: i64 = digits[0..2].parse().ok()?;
-            let m: i64 = digits[2..4].parse().ok()?;
-            return Some((head, sign * (h * 3600 + m * 60)));
+            self.note_order(d, m, is_slashed);
+            self.ts_dmy = d;
+            self.ts_mdy = m;
+        }
+        if self.duration && parse_duration(s).is_none() {
+            self.duration = false;
         }
     }
-    Some((s, 0))
+
+    fn note_order(&mut self, d: bool, m: bool, slashed: bool) {
+        if slashed {
+            self.slashed = true;
+        }
+        if d && !m {
+            self.needs_dmy = true;
+        }
+        if m && !d {
+            self.needs_mdy = true;
+        }
+    }
+
+    /// True when the cell would parse as this column's decided (non-text)
+    /// type: used to tell a header row from a first data row.
+    pub fn accepts_typed(&self, parser: &CellParser, s: &str) -> bool {
+        parser.ty != ColumnType::Text && !matches!(parser.parse(s), Parsed::Text | Parsed::Null)
+    }
+
+    /// The column's type under the file's number style. `id_like` columns
+    /// (named `…id`) never become decimals; `time_like` integer columns in
+    /// the epoch range become timestamps (as do unnamed ones when
+    /// `epoch_without_name`).
+    pub fn decide(
+        &self,
+        style: NumStyle,
+        default_order: DateOrder,
+        id_like: bool,
+        time_like: bool,
+        epoch_without_name: bool,
+        tz_offset: i32,
+    ) -> CellParser {
+        let mut p = CellParser {
+            ty: ColumnType::Text,
+            style,
+            order: default_order,
+            epoch: None,
+            tz_offset,
+        };
+        if self.seen == 0 {
+            return p;
+        }
+        let (int_ok, dec_ok) = match style {
+            NumStyle::Point => (self.int_point, self.dec_point),
+            NumStyle::Comma => (self.int_comma, self.dec_comma),
+        };
+        let order_for = |d: bool, m: bool| -> Option<DateOrder> {
+            match (d, m) {
+                (true, true) => Some(default_order),
+                (true, false) => Some(DateOrder::Dmy),
+                (false, true) => Some(DateOrder::Mdy),
+                _ => None,
+            }
+        };
+        if self.boolean {
+            p.ty = ColumnType::Boolean;
+        } else if int_ok && self.min_int <= self.max_int {
+            if self.yyyymmdd && (time_like || !id_like) {
+                p.ty = ColumnType::Date;
+            } else if let Some(unit) = (time_like || epoch_without_name)
+                .then(|| EpochUnit::guess(self.min_int, self.max_int))
+                .flatten()
+                .filter(|_| self.min_int >= 100_000_000)
+            {
+                p.ty = ColumnType::Timestamp;
+                p.epoch = Some(unit);
+            } else {
+                p.ty = ColumnType::Integer;
+            }
+        } else if dec_ok && !id_like {
+            p.ty = ColumnType::Decimal;
+        } else if let Some(o) = order_for(self.date_dmy, self.date_mdy) {
+            p.ty = ColumnType::Date;
+            p.order = o;
+        } else if let Some(o) = order_for(self.ts_dmy, self.ts_mdy) {
+            p.ty = ColumnType::Timestamp;
+            p.order = o;
+        } else if self.duration {
+            p.ty = ColumnType::Duration;
+        }
+        p
+    }
+}
+
+/// The file's number style from the evidence of its cells: decimal comma
+/// when more cells need it than need a decimal point (a `;` delimiter
+/// breaks ties toward the comma).
+pub fn decide_style(point: u64, comma: u64, semicolon: bool) -> NumStyle {
+    if comma > point || (comma == point && comma > 0 && semicolon) {
+        NumStyle::Comma
+    } else {
+        NumStyle::Point
+    }
+}
+
+/// Names that mark an id column (never a decimal: `2697787.2422183099`
+/// must stay text).
+pub fn is_id_name(name: &str) -> bool {
+    let n = name.trim().to_ascii_lowercase();
+    n == "id"
+        || n.ends_with("_id")
+        || n.ends_with(" id")
+        || n.ends_with("id") && n.len() > 2 && {
+            // camelCase fooId, or glued user_pseudo_id style names
+            let b = name.trim().as_bytes();
+            b.len() >= 3 && b[b.len() - 2] == b'I'
+        }
+        || n.ends_with("uuid")
+        || n == "session"
+        || n.ends_with("_session")
+        || n.ends_with("sessionid")
+}
+
+/// Names that mark a time column (integers there may be epoch instants).
+pub fn is_time_name(name: &str) -> bool {
+    let n = name.trim().to_ascii_lowercase();
+    n == "time"
+        || n == "ts"
+        || n.contains("timestamp")
+        || n.ends_with("_time")
+        || n.ends_with("time")
+        || n.ends_with("_ts")
+        || n.ends_with("_at")
+        || n.ends_with(" at")
+        || n.ends_with("tstamp")
+        || n.contains("epoch")
+        || n.contains("date")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn num_p(s: &str) -> Option<f64> {
+        parse_number(s, NumStyle::Point).map(|n| n.value)
+    }
+    fn num_c(s: &str) -> Option<f64> {
+        parse_number(s, NumStyle::Comma).map(|n| n.value)
+    }
 
     #[test]
     fn integers_keep_leading_zeros_as_text() {
@@ -210,42 +1015,272 @@ mod tests {
         assert_eq!(parse_int("-7"), Some(-7));
         assert_eq!(parse_int("0"), Some(0));
         assert_eq!(parse_int("007"), None);
+        assert_eq!(parse_int("0000"), None);
         assert_eq!(parse_int("1234567890123456789"), None);
         assert_eq!(parse_int("1.5"), None);
+        assert_eq!(parse_int(""), None);
+        assert_eq!(parse_int("-"), None);
     }
 
     #[test]
-    fn decimals() {
-        assert_eq!(parse_decimal("1.5"), Some(1.5));
-        assert_eq!(parse_decimal("9.83E-05"), Some(9.83e-5));
-        assert_eq!(parse_decimal("abc"), None);
-        assert_eq!(parse_decimal("1.2.3"), None);
-        assert_eq!(parse_decimal("inf"), None);
+    fn thousands_separators() {
+        assert_eq!(num_p("2,533"), Some(2533.0));
+        assert_eq!(
+            parse_number("2,533", NumStyle::Point).unwrap().int,
+            Some(2533)
+        );
+        assert_eq!(num_p("1,234,567.5"), Some(1_234_567.5));
+        assert_eq!(num_p("12,34"), None);
+        assert_eq!(num_p("1,2345"), None);
+        assert_eq!(num_c("2.546"), Some(2546.0));
+        assert_eq!(num_c("7.374"), Some(7374.0));
+        assert_eq!(num_c("1.234.567"), Some(1_234_567.0));
+        assert_eq!(num_c("1 234 567,5"), Some(1_234_567.5));
+        assert_eq!(num_c("1\u{a0}234,5"), Some(1234.5));
+        assert_eq!(num_c("40.0.2214.111"), None);
+    }
+
+    #[test]
+    fn decimal_points_and_commas() {
+        assert_eq!(num_p("1.5"), Some(1.5));
+        assert_eq!(num_p(".5"), Some(0.5));
+        assert_eq!(num_p("9.83E-05"), Some(9.83e-5));
+        assert_eq!(num_p("1.2.3"), None);
+        assert_eq!(num_p("inf"), None);
+        assert_eq!(num_p("NaN"), None);
+        assert_eq!(num_p("abc"), None);
+        assert_eq!(num_p("00.5"), None);
+        assert_eq!(num_c("1,15"), Some(1.15));
+        assert_eq!(num_c("3,5"), Some(3.5));
+        assert_eq!(num_c("1.5"), None);
+        assert_eq!(num_p("1,15"), None);
+    }
+
+    #[test]
+    fn percentages_are_fractions() {
+        assert_eq!(num_p("12.5%"), Some(0.125));
+        assert_eq!(num_p("27%"), Some(0.27));
+        assert_eq!(num_c("85,79%"), Some(0.8579));
+        assert_eq!(num_c("100\u{a0}%"), Some(1.0));
+        let n = parse_number("27%", NumStyle::Point).unwrap();
+        assert!(n.percent && n.int.is_none());
+    }
+
+    #[test]
+    fn currency_symbols() {
+        assert_eq!(num_p("$0"), Some(0.0));
+        assert_eq!(num_p("$233.70"), Some(233.7));
+        assert_eq!(num_p("$1,299.00"), Some(1299.0));
+        assert_eq!(num_p("-$5"), Some(-5.0));
+        assert_eq!(num_p("€ 12.50"), Some(12.5));
+        assert_eq!(num_p("12.50 €"), Some(12.5));
+        assert_eq!(num_c("US$\u{a0}0,00"), Some(0.0));
+        assert_eq!(num_p("(12.00)"), Some(-12.0));
+        assert!(parse_number("$0", NumStyle::Point).unwrap().int.is_none());
+    }
+
+    #[test]
+    fn style_hints_from_single_cells() {
+        assert_eq!(style_hint("85,79%"), StyleHint::Comma);
+        assert_eq!(style_hint("1,15"), StyleHint::Comma);
+        assert_eq!(style_hint("2.7018933798845173"), StyleHint::Point);
+        assert_eq!(style_hint("2,533"), StyleHint::None);
+        assert_eq!(style_hint("2.546"), StyleHint::None);
+        assert_eq!(style_hint("hello"), StyleHint::None);
+        assert_eq!(decide_style(0, 3, false), NumStyle::Comma);
+        assert_eq!(decide_style(3, 3, false), NumStyle::Point);
+        assert_eq!(decide_style(1, 1, true), NumStyle::Comma);
+        assert_eq!(decide_style(0, 0, true), NumStyle::Point);
+    }
+
+    #[test]
+    fn booleans() {
+        assert_eq!(parse_bool("TRUE"), Some(true));
+        assert_eq!(parse_bool("false"), Some(false));
+        assert_eq!(parse_bool("1"), None);
+        assert_eq!(parse_bool("yes"), None);
+    }
+
+    #[test]
+    fn dates() {
+        let d = |s| parse_date(s, DateOrder::Dmy);
+        let m = |s| parse_date(s, DateOrder::Mdy);
+        assert_eq!(d("1970-01-01"), Some(0));
+        assert_eq!(d("2024-03-05"), Some(19_787));
+        assert_eq!(d("20240305"), Some(19_787));
+        assert_eq!(d("05/03/2024"), Some(19_787));
+        assert_eq!(m("03/05/2024"), Some(19_787));
+        assert_eq!(d("05-03-24"), Some(19_787));
+        assert_eq!(d("05.03.2024"), Some(19_787));
+        assert_eq!(
+            d("17-09-14"),
+            Some(parse_date("2014-09-17", DateOrder::Dmy).unwrap())
+        );
+        assert_eq!(m("17-09-14"), None);
+        assert_eq!(d("2019-13-01"), None);
+        assert_eq!(d("2023-02-29"), None);
+        assert_eq!(d("2024-02-29"), Some(19_782));
+        assert_eq!(d("00001231"), None);
+        assert_eq!(d("12345678"), None);
+        assert_eq!(d("hello"), None);
+        assert_eq!(civil_from_days(19_787), (2024, 3, 5));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
     }
 
     #[test]
     fn timestamps_to_utc_micros() {
-        assert_eq!(parse_timestamp("1970-01-01 00:00:01"), Some(1_000_000));
-        assert_eq!(parse_timestamp("1970-01-01T00:00:01.5Z"), Some(1_500_000));
-        assert_eq!(parse_timestamp("2019-10-01 00:00:00 UTC"), Some(1_569_888_000_000_000));
-        assert_eq!(parse_timestamp("1970-01-01T01:00:00+01:00"), Some(0));
-        assert_eq!(parse_timestamp("2019-13-01 00:00:00"), None);
-        assert_eq!(parse_timestamp("hello"), None);
+        let ts = |s| parse_timestamp(s, DateOrder::Dmy, 0);
+        assert_eq!(ts("1970-01-01 00:00:01"), Some(1_000_000));
+        assert_eq!(ts("1970-01-01T00:00:01.5Z"), Some(1_500_000));
+        assert_eq!(ts("2019-10-01 00:00:00 UTC"), Some(1_569_888_000_000_000));
+        assert_eq!(ts("1970-01-01T01:00:00+01:00"), Some(0));
+        assert_eq!(ts("1970-01-01 00:00:00 -0500"), Some(5 * 3600 * 1_000_000));
+        assert_eq!(ts("1970-01-01 00:00:00.123456"), Some(123_456));
+        assert_eq!(ts("02/01/1970 00:00"), Some(86_400 * 1_000_000));
+        assert_eq!(
+            parse_timestamp("01/02/1970 12:00 AM", DateOrder::Mdy, 0),
+            Some(86_400 * 1_000_000)
+        );
+        assert_eq!(
+            parse_timestamp("01/02/1970 1:30 PM", DateOrder::Mdy, 0),
+            Some((86_400 + 13 * 3600 + 1800) * 1_000_000)
+        );
+        assert_eq!(ts("2019-13-01 00:00:00"), None);
+        assert_eq!(ts("2019-01-01"), None);
+        assert_eq!(ts("hello world 12"), None);
+        // a naive time in UTC+08:00 is 8 hours earlier in UTC
+        assert_eq!(
+            parse_timestamp("1970-01-01 08:00:00", DateOrder::Dmy, 8 * 3600),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn offsets() {
+        assert_eq!(parse_offset("UTC"), Some(0));
+        assert_eq!(parse_offset("+08:00"), Some(8 * 3600));
+        assert_eq!(parse_offset("-0530"), Some(-(5 * 3600 + 1800)));
+        assert_eq!(parse_offset("UTC+2"), Some(7200));
+        assert_eq!(parse_offset("Europe/Paris"), None);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("00:01:23"), Some(83_000));
+        assert_eq!(parse_duration("00:10:55"), Some(655_000));
+        assert_eq!(parse_duration("1:00:00"), Some(3_600_000));
+        assert_eq!(parse_duration("100:00:00.5"), Some(360_000_500));
+        assert_eq!(parse_duration("00:61:00"), None);
+        assert_eq!(parse_duration("12:30"), None);
+    }
+
+    #[test]
+    fn epoch_units_from_magnitude() {
+        assert_eq!(
+            EpochUnit::guess(1_511_544_070, 1_512_000_000),
+            Some(EpochUnit::Seconds)
+        );
+        assert_eq!(
+            EpochUnit::guess(1_605_430_896_492, 1_605_430_896_493),
+            Some(EpochUnit::Millis)
+        );
+        assert_eq!(
+            EpochUnit::guess(1_605_937_059_520_352, 1_605_937_059_520_352),
+            Some(EpochUnit::Micros)
+        );
+        assert_eq!(EpochUnit::guess(1, 5), None);
+    }
+
+    fn decide(cells: &[&str]) -> CellParser {
+        let mut c = Candidates::default();
+        cells.iter().for_each(|s| c.observe(s));
+        c.decide(NumStyle::Point, DateOrder::Dmy, false, false, false, 0)
     }
 
     #[test]
     fn inference_picks_the_narrowest_type() {
-        let decide = |cells: &[&str]| {
-            let mut c = Candidates::default();
-            cells.iter().for_each(|s| c.observe(s));
-            c.decide()
-        };
-        assert_eq!(decide(&["1", "2", ""]), ColumnType::Integer);
-        assert_eq!(decide(&["1", "2.5"]), ColumnType::Decimal);
-        assert_eq!(decide(&["TRUE", "false"]), ColumnType::Boolean);
-        assert_eq!(decide(&["2024-01-02", "2024-02-03"]), ColumnType::Date);
-        assert_eq!(decide(&["2024-01-02 10:00:00"]), ColumnType::Timestamp);
-        assert_eq!(decide(&["a", "1"]), ColumnType::Text);
-        assert_eq!(decide(&["", ""]), ColumnType::Text);
+        assert_eq!(decide(&["1", "2", ""]).ty, ColumnType::Integer);
+        assert_eq!(decide(&["1", "2.5"]).ty, ColumnType::Decimal);
+        assert_eq!(decide(&["TRUE", "false"]).ty, ColumnType::Boolean);
+        assert_eq!(decide(&["2024-01-02", "2024-02-03"]).ty, ColumnType::Date);
+        assert_eq!(decide(&["2024-01-02 10:00:00"]).ty, ColumnType::Timestamp);
+        assert_eq!(decide(&["00:01:23", "01:00:00"]).ty, ColumnType::Duration);
+        assert_eq!(decide(&["20201101", "20210131"]).ty, ColumnType::Date);
+        assert_eq!(decide(&["12.5%", "3%"]).ty, ColumnType::Decimal);
+        assert_eq!(decide(&["$0", "$12.50"]).ty, ColumnType::Decimal);
+        assert_eq!(decide(&["a", "1"]).ty, ColumnType::Text);
+        assert_eq!(decide(&["0001", "0002"]).ty, ColumnType::Text);
+        assert_eq!(decide(&["", ""]).ty, ColumnType::Text);
+    }
+
+    #[test]
+    fn date_order_is_decided_from_the_data() {
+        // 13/01 only fits day-first; 01/13 only month-first
+        let p = decide(&["01/02/2024", "13/01/2024"]);
+        assert_eq!((p.ty, p.order), (ColumnType::Date, DateOrder::Dmy));
+        let p = decide(&["01/02/2024", "01/13/2024"]);
+        assert_eq!((p.ty, p.order), (ColumnType::Date, DateOrder::Mdy));
+        // a column that needs both orders is not a date
+        assert_eq!(decide(&["13/01/2024", "01/13/2024"]).ty, ColumnType::Text);
+    }
+
+    #[test]
+    fn number_style_changes_the_type() {
+        let mut c = Candidates::default();
+        for s in ["2.546", "449", "7.374"] {
+            c.observe(s);
+        }
+        assert_eq!(
+            c.decide(NumStyle::Comma, DateOrder::Dmy, false, false, false, 0)
+                .ty,
+            ColumnType::Integer
+        );
+        assert_eq!(
+            c.decide(NumStyle::Point, DateOrder::Dmy, false, false, false, 0)
+                .ty,
+            ColumnType::Decimal
+        );
+    }
+
+    #[test]
+    fn epochs_need_a_time_name_or_no_header() {
+        let mut c = Candidates::default();
+        for s in ["1605937059520352", "1605430896492843"] {
+            c.observe(s);
+        }
+        let p = c.decide(NumStyle::Point, DateOrder::Dmy, false, true, false, 0);
+        assert_eq!(
+            (p.ty, p.epoch),
+            (ColumnType::Timestamp, Some(EpochUnit::Micros))
+        );
+        assert_eq!(
+            p.parse("1605937059520352"),
+            Parsed::Int(1_605_937_059_520_352)
+        );
+        let p = c.decide(NumStyle::Point, DateOrder::Dmy, false, false, false, 0);
+        assert_eq!(p.ty, ColumnType::Integer);
+        let mut s = Candidates::default();
+        s.observe("1511544070");
+        let p = s.decide(NumStyle::Point, DateOrder::Dmy, false, false, true, 0);
+        assert_eq!(p.parse("1511544070"), Parsed::Int(1_511_544_070_000_000));
+    }
+
+    #[test]
+    fn ids_never_become_decimals() {
+        let mut c = Candidates::default();
+        c.observe("2697787.2422183099");
+        assert_eq!(
+            c.decide(NumStyle::Point, DateOrder::Dmy, true, false, false, 0)
+                .ty,
+            ColumnType::Text
+        );
+        assert!(is_id_name("user_pseudo_id"));
+        assert!(is_id_name("CustomerID"));
+        assert!(!is_id_name("Pageviews"));
+        assert!(!is_id_name("Average engagement time per session"));
+        assert!(is_id_name("user_session"));
+        assert!(is_time_name("event_timestamp"));
+        assert!(is_time_name("Created at"));
+        assert!(!is_time_name("Sessions"));
     }
 }

@@ -4,6 +4,9 @@
 //! `PRAGMA user_version` and migrated forward on open.
 
 mod migrations;
+mod saved;
+
+pub use saved::{SavedItem, ITEM_KINDS};
 
 use crate::column::Column;
 use crate::error::{Error, Result};
@@ -144,6 +147,60 @@ impl Workspace {
             .map_err(self.err())
     }
 
+    /// Datasets whose content came from a file with this hash: the
+    /// first file (content_hash) or an appended one (listed in meta).
+    pub fn datasets_with_content(&self, hash: &str) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT name FROM datasets WHERE content_hash = ?1 OR instr(meta, ?1) > 0 ORDER BY id",
+            )
+            .map_err(self.err())?;
+        let rows = st.query_map([hash], |r| r.get(0)).map_err(self.err())?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(self.err())
+    }
+
+    /// A dataset's metadata (JSON object; `{}` when none).
+    pub fn dataset_meta(&self, name: &str) -> Result<serde_json::Value> {
+        let meta: Option<String> = self
+            .conn
+            .query_row("SELECT meta FROM datasets WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.err())?;
+        let meta = meta.ok_or_else(|| Error::NoSuchDataset(name.to_string()))?;
+        Ok(serde_json::from_str(&meta).unwrap_or_else(|_| serde_json::json!({})))
+    }
+
+    /// Starts appending rows to an existing dataset, in one transaction
+    /// (same columns; dropping the writer rolls back).
+    pub fn append_dataset(&mut self, name: &str) -> Result<DatasetWriter<'_>> {
+        let rec = self.dataset(name)?;
+        let path = self.path.clone();
+        let err = move |source| Error::Store {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(&err)?;
+        let next_chunk: i64 = tx
+            .query_row(
+                "SELECT COALESCE(MAX(chunk) + 1, 0) FROM column_chunks WHERE dataset_id = ?1",
+                [rec.id],
+                |r| r.get(0),
+            )
+            .map_err(&err)?;
+        Ok(DatasetWriter {
+            tx,
+            id: rec.id,
+            ncols: rec.info.columns.len(),
+            chunk: next_chunk,
+            rows: rec.info.rows,
+            path: self.path.clone(),
+        })
+    }
+
     fn record_by_id(&self, id: i64) -> Result<DatasetRecord> {
         let (name, kind, rows, source, imported_at, content_hash): (
             String,
@@ -162,7 +219,9 @@ impl Workspace {
             .map_err(self.err())?;
         let mut st = self
             .conn
-            .prepare("SELECT name, type, role FROM dataset_columns WHERE dataset_id = ?1 ORDER BY idx")
+            .prepare(
+                "SELECT name, type, role FROM dataset_columns WHERE dataset_id = ?1 ORDER BY idx",
+            )
             .map_err(self.err())?;
         let columns = st
             .query_map([id], |r| {
@@ -214,16 +273,109 @@ impl Workspace {
                 "SELECT data FROM column_chunks WHERE dataset_id = ?1 AND col = ?2 ORDER BY chunk",
             )
             .map_err(self.err())?;
-        let mut rows = st.query(params![dataset.id, col as i64]).map_err(self.err())?;
+        let mut rows = st
+            .query(params![dataset.id, col as i64])
+            .map_err(self.err())?;
         let mut whole = Column::empty(ty);
         while let Some(row) = rows.next().map_err(self.err())? {
             let blob = row.get_ref(0).map_err(self.err())?;
-            let bytes = blob
-                .as_blob()
-                .map_err(|e| Error::Internal(e.to_string()))?;
+            let bytes = blob.as_blob().map_err(|e| Error::Internal(e.to_string()))?;
             whole.append(Column::decode(bytes)?)?;
         }
         Ok(whole)
+    }
+
+    /// Rows `offset..offset+limit` of a dataset, reading only the chunks
+    /// they fall in (the preview grid scrolls through millions this way).
+    pub fn preview(&self, name: &str, offset: u64, limit: u64) -> Result<crate::model::Preview> {
+        let rec = self.dataset(name)?;
+        let total = rec.info.rows;
+        let start = offset.min(total);
+        let end = offset.saturating_add(limit.min(10_000)).min(total);
+        let ncols = rec.info.columns.len();
+        let mut rows: Vec<Vec<crate::column::Cell>> =
+            (start..end).map(|_| Vec::with_capacity(ncols)).collect();
+        if start < end {
+            let first = start / crate::column::CHUNK_ROWS as u64;
+            let last = (end - 1) / crate::column::CHUNK_ROWS as u64;
+            let mut st = self
+                .conn
+                .prepare_cached(
+                    "SELECT chunk, data FROM column_chunks WHERE dataset_id = ?1 AND col = ?2 AND chunk BETWEEN ?3 AND ?4 ORDER BY chunk",
+                )
+                .map_err(self.err())?;
+            for col in 0..ncols {
+                let mut q = st
+                    .query(params![rec.id, col as i64, first as i64, last as i64])
+                    .map_err(self.err())?;
+                while let Some(row) = q.next().map_err(self.err())? {
+                    let chunk: i64 = row.get(0).map_err(self.err())?;
+                    let blob = row.get_ref(1).map_err(self.err())?;
+                    let c = Column::decode(
+                        blob.as_blob().map_err(|e| Error::Internal(e.to_string()))?,
+                    )?;
+                    let base = chunk as u64 * crate::column::CHUNK_ROWS as u64;
+                    for i in 0..c.len() as u64 {
+                        let r = base + i;
+                        if r >= start && r < end {
+                            rows[(r - start) as usize].push(display_cell(c.ty, c.cell(i as usize)));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(crate::model::Preview {
+            columns: rec.info.columns,
+            rows,
+            total,
+        })
+    }
+
+    /// The most frequent values of a column with their counts (the step
+    /// picker's list), most frequent first.
+    pub fn value_counts(
+        &self,
+        name: &str,
+        column: &str,
+        limit: usize,
+    ) -> Result<Vec<crate::model::ValueCount>> {
+        let rec = self.dataset(name)?;
+        let col = self.read_column_named(&rec, column)?;
+        let mut counts: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+        match &col.values {
+            crate::column::Values::Text { dict, codes } => {
+                let mut by_code = vec![0u64; dict.len()];
+                for (i, &c) in codes.iter().enumerate() {
+                    if !col.is_null(i) {
+                        by_code[c as usize] += 1;
+                    }
+                }
+                for (code, n) in by_code.into_iter().enumerate() {
+                    if n > 0 {
+                        *counts.entry(dict[code].clone()).or_default() += n;
+                    }
+                }
+            }
+            _ => {
+                for i in 0..col.len() {
+                    let key = match col.cell(i) {
+                        crate::column::Cell::Null => continue,
+                        crate::column::Cell::Int(x) => x.to_string(),
+                        crate::column::Cell::Float(x) => x.to_string(),
+                        crate::column::Cell::Bool(x) => x.to_string(),
+                        crate::column::Cell::Text(s) => s,
+                    };
+                    *counts.entry(key).or_default() += 1;
+                }
+            }
+        }
+        let mut out: Vec<_> = counts
+            .into_iter()
+            .map(|(value, count)| crate::model::ValueCount { value, count })
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        out.truncate(limit);
+        Ok(out)
     }
 
     /// Reads a column by name.
@@ -321,12 +473,16 @@ impl Workspace {
             return Err(Error::DatasetExists(to.to_string()));
         }
         self.conn
-            .execute("UPDATE datasets SET name = ?1 WHERE id = ?2", params![to, rec.id])
+            .execute(
+                "UPDATE datasets SET name = ?1 WHERE id = ?2",
+                params![to, rec.id],
+            )
             .map_err(self.err())?;
         Ok(())
     }
 
     /// The raw connection, for engine modules that keep their own tables.
+    #[allow(dead_code)]
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
@@ -409,6 +565,17 @@ impl DatasetWriter<'_> {
         self.rows
     }
 
+    /// Replaces the dataset's metadata (a JSON object) in this transaction.
+    pub fn set_meta(&mut self, meta: &str) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE datasets SET meta = ?1 WHERE id = ?2",
+                params![meta, self.id],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
     /// Records the row count and commits. Only now does the dataset exist.
     pub fn finish(self) -> Result<()> {
         self.tx
@@ -418,7 +585,64 @@ impl DatasetWriter<'_> {
             )
             .map_err(self.err())?;
         let path = self.path.clone();
-        self.tx.commit().map_err(|source| Error::Store { path, source })
+        self.tx
+            .commit()
+            .map_err(|source| Error::Store { path, source })
+    }
+}
+
+/// A cell as the preview shows it: instants, dates and durations as text
+/// (UTC), everything else as stored.
+pub fn display_cell(ty: ColumnType, cell: crate::column::Cell) -> crate::column::Cell {
+    use crate::column::Cell;
+    match (ty, cell) {
+        (ColumnType::Timestamp, Cell::Int(us)) => Cell::Text(format_timestamp(us)),
+        (ColumnType::Date, Cell::Int(days)) => Cell::Text(format_date(days)),
+        (ColumnType::Duration, Cell::Int(ms)) => {
+            let s = ms.unsigned_abs() / 1000;
+            let sign = if ms < 0 { "-" } else { "" };
+            Cell::Text(format!(
+                "{sign}{:02}:{:02}:{:02}",
+                s / 3600,
+                s / 60 % 60,
+                s % 60
+            ))
+        }
+        (_, c) => c,
+    }
+}
+
+/// Microseconds since the epoch as `YYYY-MM-DD HH:MM:SS[.ffffff]` UTC.
+pub fn format_timestamp(us: i64) -> String {
+    let secs = us.div_euclid(1_000_000);
+    let frac = us.rem_euclid(1_000_000);
+    match time::OffsetDateTime::from_unix_timestamp(secs) {
+        Ok(t) => {
+            let base = format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                t.year(),
+                t.month() as u8,
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            );
+            if frac == 0 {
+                base
+            } else {
+                let f = format!("{frac:06}");
+                format!("{base}.{}", f.trim_end_matches('0'))
+            }
+        }
+        Err(_) => us.to_string(),
+    }
+}
+
+/// Days since the epoch as `YYYY-MM-DD`.
+pub fn format_date(days: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(days.saturating_mul(86_400)) {
+        Ok(t) => format!("{:04}-{:02}-{:02}", t.year(), t.month() as u8, t.day()),
+        Err(_) => days.to_string(),
     }
 }
 
@@ -426,6 +650,9 @@ pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }

@@ -1,0 +1,78 @@
+# Stepwise — the two commands of the README, and the pieces they are made of.
+#   make run    installs what the app needs (Debian packages, npm), builds it, starts it
+#   make test   installs that plus the test tools, and runs every test
+# Other targets: make bundle (installers), make bench (benchmarks), make e2e.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CARGO   ?= cargo
+NPM     ?= npm
+UI      := ui
+TAURI   := $(CURDIR)/$(UI)/node_modules/.bin/tauri
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian/Ubuntu packages the desktop app builds against.
+APP_DEBS  := libwebkit2gtk-4.1-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev \
+             build-essential file pkg-config
+# And what the tests drive it with.
+TEST_DEBS := webkit2gtk-driver xvfb poppler-utils qpdf sqlite3 xauth
+
+help:
+	@echo "make run     build and start the desktop app (installs what is missing)"
+	@echo "make test    run every test: fmt, clippy, engine, CLI, ui, end-to-end"
+	@echo "make bundle  build the installers (.deb) into target/release/bundle"
+	@echo "make bench   run the benchmarks against DuckDB, ClickHouse (chdb) and sqlite3"
+
+# ---- set-up ---------------------------------------------------------------
+define install_debs
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+endef
+
+deps-app:
+	@command -v dpkg-query >/dev/null || { echo "Not a Debian/Ubuntu system: install the packages in README.md by hand."; exit 0; }
+	$(call install_debs,$(APP_DEBS))
+
+deps-test: deps-app
+	$(call install_debs,$(TEST_DEBS))
+	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked
+
+ui-deps: $(UI)/node_modules/.package-lock.json
+$(UI)/node_modules/.package-lock.json: $(UI)/package-lock.json
+	cd $(UI) && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+# ---- run ------------------------------------------------------------------
+run: deps-app ui-deps
+	$(TAURI) build --no-bundle
+	./target/release/stepwise-desktop
+
+bundle: deps-app ui-deps
+	$(TAURI) build --bundles deb
+	@ls -1 target/release/bundle/deb/*.deb
+
+# ---- test -----------------------------------------------------------------
+test: deps-test ui-deps
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) build -p stepwise-cli
+	$(CARGO) test --workspace
+	@if [ -n "$$(git status --porcelain -- $(UI)/src/lib/bindings)" ]; then echo "ui/src/lib/bindings is stale: commit the regenerated TypeScript bindings"; git status --short -- $(UI)/src/lib/bindings; exit 1; fi
+	cd $(UI) && $(NPM) run check && $(NPM) test
+	$(MAKE) e2e
+
+# The real app, built as a user gets it (bundled front end), driven through
+# tauri-driver + WebKitWebDriver under Xvfb.
+e2e: deps-test ui-deps
+	$(TAURI) build --debug --no-bundle
+	$(CARGO) build -p stepwise-cli
+	STEPWISE_APP=$(CURDIR)/target/debug/stepwise-desktop STEPWISE_CLI=$(CURDIR)/target/debug/stepwise \
+	  xvfb-run -a -s "-screen 0 1400x900x24" node --test --test-concurrency=1 tests/e2e/
+
+-include bench/bench.mk
+
+.PHONY: help deps-app deps-test ui-deps run bundle test e2e

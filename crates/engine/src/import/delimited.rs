@@ -1,0 +1,602 @@
+//! Delimited text (CSV, TSV, …) in two streamed passes. Pass 1 reads every
+//! record once: it finds the tables in the file (split by blank lines and
+//! `#` comment lines, with optional title lines), infers each table's
+//! column types, gathers number-style evidence and hashes the bytes. Pass 2
+//! re-reads the file and stores the chosen table's rows. Memory stays at a
+//! buffer plus one chunk.
+
+use super::encode::{Chunk, RawBatch, Sink};
+use super::infer::{self, Candidates, NumStyle, StyleHint};
+use super::plan::{self, Plan};
+use super::sniff::{self, Dialect, TextEncoding};
+use super::text::{BlankScanner, CountingReader, DecodeReader};
+use super::ImportOptions;
+use crate::column::CHUNK_ROWS;
+use crate::error::{Error, Location, Result};
+use crate::job::Job;
+use crate::model::Progress;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Cells longer than this are refused (a runaway quote or a pasted blob).
+pub const MAX_CELL_BYTES: usize = 1 << 20;
+/// Records wider than this are refused.
+pub const MAX_COLUMNS: usize = 10_000;
+/// Cells looked at for number-style evidence.
+const STYLE_SAMPLE_CELLS: u64 = 2_000_000;
+
+/// One table found in a delimited file.
+#[derive(Debug, Clone)]
+pub struct TableScan {
+    /// A title line above the header, or the last `#` comment before it.
+    pub title: Option<String>,
+    /// 1-based line of the header (or first row).
+    pub line: u64,
+    /// Record ordinal of the header candidate.
+    pub first_record: u64,
+    pub raw_header: Vec<String>,
+    pub width: usize,
+    /// Records after the header candidate.
+    pub records: u64,
+    pub cands: Vec<Candidates>,
+    /// The last row read (for the totals check).
+    pub last: csv::ByteRecord,
+    pub last_line: u64,
+    /// A row longer than the header, with non-empty extra cells.
+    pub overlong: Option<(u64, usize, usize)>,
+    pub bad_utf8: Option<(u64, usize)>,
+    pub huge_cell: Option<(u64, usize, usize)>,
+    // decided after the scan
+    pub has_header: bool,
+    pub rows: u64,
+    pub totals: bool,
+}
+
+impl TableScan {
+    fn new(first_record: u64, line: u64, title: Option<String>) -> Self {
+        TableScan {
+            title,
+            line,
+            first_record,
+            raw_header: Vec::new(),
+            width: 0,
+            records: 0,
+            cands: Vec::new(),
+            last: csv::ByteRecord::new(),
+            last_line: line,
+            overlong: None,
+            bad_utf8: None,
+            huge_cell: None,
+            has_header: true,
+            rows: 0,
+            totals: false,
+        }
+    }
+    /// Record ordinals of the stored rows: [start, end).
+    pub fn data_range(&self) -> (u64, u64) {
+        let start = self.first_record + if self.has_header { 1 } else { 0 };
+        (start, start + self.rows)
+    }
+}
+
+/// What pass 1 learned about a file.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    pub encoding: TextEncoding,
+    pub dialect: Dialect,
+    pub tables: Vec<TableScan>,
+    pub hash: String,
+    pub bytes: u64,
+    pub style: NumStyle,
+}
+
+fn io_err(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+type Stream = BlankScanner<Box<dyn Read + Send>>;
+type HashSlot = Arc<std::sync::Mutex<Option<String>>>;
+
+/// Opens the decoded, line-normalised stream of a file.
+fn open_stream(
+    path: &Path,
+    enc: TextEncoding,
+    hash: bool,
+) -> Result<(Stream, Arc<AtomicU64>, Option<HashSlot>)> {
+    let file = File::open(path).map_err(|e| io_err(path, e))?;
+    let mut counting = CountingReader::new(BufReader::with_capacity(1 << 20, file), hash);
+    let count = counting.count.clone();
+    let mut bom = vec![0u8; enc.bom];
+    counting.read_exact(&mut bom).map_err(|e| io_err(path, e))?;
+    let digest = hash.then(|| Arc::new(std::sync::Mutex::new(None)));
+    let hashing: Box<dyn Read + Send> = match &digest {
+        Some(slot) => Box::new(FinishHash {
+            inner: counting,
+            slot: slot.clone(),
+        }),
+        None => Box::new(counting),
+    };
+    let decoded: Box<dyn Read + Send> = if enc.is_utf8() {
+        hashing
+    } else {
+        Box::new(DecodeReader::new(hashing, enc.encoding))
+    };
+    Ok((BlankScanner::new(decoded), count, digest))
+}
+
+/// Hashes the whole file (BOM included) and leaves the hex digest in
+/// `slot` at end of file.
+struct FinishHash<R> {
+    inner: CountingReader<R>,
+    slot: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl<R: Read> Read for FinishHash<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            if let Some(h) = self.inner.hasher.take() {
+                use sha2::Digest;
+                if let Ok(mut s) = self.slot.lock() {
+                    *s = Some(format!("{:x}", h.finalize()));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+fn csv_reader<R: Read>(r: R, d: Dialect) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(d.delimiter)
+        .quote(d.quote)
+        .buffer_capacity(1 << 20)
+        .from_reader(r)
+}
+
+/// Tracks blank lines between records.
+struct Lines {
+    blanks: std::rc::Rc<std::cell::RefCell<std::collections::VecDeque<i64>>>,
+}
+
+impl Lines {
+    /// (blank line(s) right before the record, how many) for a record
+    /// starting at byte `start` of the normalised stream.
+    fn before(&self, start: u64) -> (bool, u64) {
+        let mut q = self.blanks.borrow_mut();
+        let s = start as i64;
+        while q.front().is_some_and(|&b| b < s - 1) {
+            q.pop_front();
+        }
+        let mut n = 0u64;
+        while q.front().is_some_and(|&b| b == s - 1 + n as i64) {
+            q.pop_front();
+            n += 1;
+        }
+        (n > 0, n)
+    }
+}
+
+fn record_error(path: &Path, e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io_err(path, io),
+        other => Error::bad_input(Location::file(path), format!("{other:?}")),
+    }
+}
+
+/// Pass 1: sniffs encoding and dialect from the head, then reads every
+/// record once.
+pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan> {
+    let encoding = sniff::sniff_encoding(head);
+    let (head_text, _, _) = encoding
+        .encoding
+        .decode(&head[encoding.bom.min(head.len())..]);
+    let dialect = sniff::sniff_dialect(&head_text, (head.len() as u64) < total);
+    let (stream, count, digest) = open_stream(path, encoding, true)?;
+    let lines = Lines {
+        blanks: stream.blanks.clone(),
+    };
+    let mut rdr = csv_reader(stream, dialect);
+    let mut rec = csv::ByteRecord::new();
+    let mut tables: Vec<TableScan> = Vec::new();
+    let mut open: Option<TableScan> = None;
+    let mut pending_comment: Vec<String> = Vec::new();
+    let mut ordinal: u64 = 0;
+    let mut hints = (0u64, 0u64, 0u64); // point, comma, cells looked at
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(record_error(path, e)),
+        }
+        let (pos_byte, pos_line) = rec
+            .position()
+            .map(|p| (p.byte(), p.line()))
+            .unwrap_or((0, 0));
+        // the reader counts a skipped blank line only after the record
+        // that follows it has started
+        let (gap, skipped) = lines.before(pos_byte);
+        let line = pos_line + skipped;
+        let this = ordinal;
+        ordinal += 1;
+        if ordinal.is_multiple_of(65_536) {
+            job.check()?;
+            job.report(&Progress {
+                stage: "reading".into(),
+                bytes_done: count.load(Ordering::Relaxed),
+                bytes_total: total,
+                rows_done: 0,
+            });
+        }
+        if rec.len() > MAX_COLUMNS {
+            return Err(Error::bad_input(
+                Location::file(path).row(line),
+                format!(
+                    "this line has {} fields; Stepwise reads up to {MAX_COLUMNS} columns",
+                    rec.len()
+                ),
+            ));
+        }
+        if gap {
+            if let Some(t) = open.take() {
+                tables.push(t);
+            }
+        }
+        let blank = rec
+            .iter()
+            .all(|f| f.iter().all(|b| b.is_ascii_whitespace()));
+        if blank {
+            if let Some(t) = open.take() {
+                tables.push(t);
+            }
+            continue;
+        }
+        let first = rec.get(0).unwrap_or(b"");
+        let is_comment = first.first() == Some(&b'#')
+            && open.as_ref().is_none_or(|t| rec.len() < t.width.max(2));
+        if is_comment {
+            if let Some(t) = open.take() {
+                tables.push(t);
+            }
+            let text = String::from_utf8_lossy(&rec.as_slice()[..rec.as_slice().len().min(500)]);
+            let c = text.trim_start_matches('#').trim().to_string();
+            if !c.is_empty() && !c.chars().all(|ch| ch == '-' || ch == '=' || ch == '*') {
+                pending_comment.push(c);
+            }
+            continue;
+        }
+        let t = open.get_or_insert_with(|| {
+            let title = (!pending_comment.is_empty()).then(|| {
+                let mut t = pending_comment.join(" · ");
+                t.truncate(t.floor_char_boundary(300));
+                t
+            });
+            pending_comment.clear();
+            TableScan::new(this, line, title)
+        });
+        // a one-cell line followed by a wider one is a title
+        if t.records == 0 && t.raw_header.len() == 1 && rec.len() > 1 {
+            t.title = t.raw_header.pop();
+            t.first_record = this;
+            t.line = line;
+        }
+        let header_row = t.first_record == this;
+        for (i, f) in rec.iter().enumerate() {
+            if f.len() > MAX_CELL_BYTES && t.huge_cell.is_none() {
+                t.huge_cell = Some((line, i, f.len()));
+            }
+        }
+        if header_row {
+            t.raw_header = rec
+                .iter()
+                .map(|f| String::from_utf8_lossy(&f[..f.len().min(MAX_CELL_BYTES)]).into_owned())
+                .collect();
+            t.width = rec.len();
+            t.last_line = line;
+            continue;
+        }
+        t.records += 1;
+        t.last_line = line;
+        if rec.len() > t.width {
+            let extra_nonempty = rec.iter().skip(t.width).position(|f| !f.is_empty());
+            match extra_nonempty {
+                Some(k) if t.overlong.is_none() => {
+                    t.overlong = Some((line, t.width + k, rec.len()));
+                }
+                _ => {}
+            }
+        }
+        if t.cands.len() < rec.len().min(t.width.max(1)) {
+            t.cands
+                .resize(rec.len().min(t.width.max(1)), Candidates::default());
+        }
+        for (i, f) in rec.iter().enumerate().take(t.cands.len()) {
+            let s = match std::str::from_utf8(f) {
+                Ok(s) => s,
+                Err(_) => {
+                    if t.bad_utf8.is_none() {
+                        t.bad_utf8 = Some((line, i));
+                    }
+                    ""
+                }
+            };
+            if hints.2 < STYLE_SAMPLE_CELLS && !s.is_empty() {
+                hints.2 += 1;
+                match infer::style_hint(infer::trim(s)) {
+                    StyleHint::Point => hints.0 += 1,
+                    StyleHint::Comma => hints.1 += 1,
+                    StyleHint::None => {}
+                }
+            }
+            t.cands[i].observe(s);
+        }
+        // keep this row as the table's last, reusing buffers
+        std::mem::swap(&mut t.last, &mut rec);
+    }
+    if let Some(t) = open.take() {
+        tables.push(t);
+    }
+    drop(rdr);
+    let hash = digest
+        .and_then(|d| d.lock().ok().and_then(|mut s| s.take()))
+        .ok_or_else(|| Error::Internal("the file's hash was not computed".into()))?;
+    let style = infer::decide_style(hints.0, hints.1, dialect.delimiter == b';');
+    for t in tables.iter_mut() {
+        finish_table(t, style);
+    }
+    Ok(Scan {
+        encoding,
+        dialect,
+        tables,
+        hash,
+        bytes: count.load(Ordering::Relaxed),
+        style,
+    })
+}
+
+/// Decides header or not, and drops a totals row at the end.
+fn finish_table(t: &mut TableScan, style: NumStyle) {
+    if t.cands.len() < t.width {
+        t.cands.resize(t.width, Candidates::default());
+    }
+    let order = plan::default_order(style);
+    let names = plan::header_names(&t.raw_header, t.width, true);
+    let parsers: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            t.cands.get(i).cloned().unwrap_or_default().decide(
+                style,
+                order,
+                infer::is_id_name(n),
+                infer::is_time_name(n),
+                false,
+                0,
+            )
+        })
+        .collect();
+    // A first row with a cell that reads as its column's (non-text) type
+    // is data, not a header.
+    let looks_like_data = t.records > 0
+        && t.raw_header.iter().enumerate().any(|(i, s)| {
+            let s = infer::trim(s);
+            !s.is_empty()
+                && parsers
+                    .get(i)
+                    .is_some_and(|p| t.cands[i].accepts_typed(p, s))
+        });
+    t.has_header = !looks_like_data;
+    if !t.has_header {
+        if t.cands.len() < t.raw_header.len() {
+            t.cands.resize(t.raw_header.len(), Candidates::default());
+        }
+        for (c, s) in t.cands.iter_mut().zip(&t.raw_header) {
+            c.observe(s);
+        }
+    }
+    t.rows = t.records + if t.has_header { 0 } else { 1 };
+    // Totals: the last row, with an empty (or "Total") first cell, whose
+    // numbers include one that is the sum of the rows above.
+    if t.rows >= 3 && t.has_header {
+        let last: Vec<&str> = t
+            .last
+            .iter()
+            .map(|f| std::str::from_utf8(f).unwrap_or(""))
+            .collect();
+        let first = last.first().map(|s| infer::trim(s)).unwrap_or("");
+        let labelled = is_total_label(first);
+        if first.is_empty() || labelled {
+            let sums_up = last.iter().enumerate().skip(1).any(|(i, s)| {
+                let Some(c) = t.cands.get(i) else {
+                    return false;
+                };
+                let Some(n) = infer::parse_number(infer::trim(s), style) else {
+                    return false;
+                };
+                let sum = match style {
+                    NumStyle::Point => c.sum_point,
+                    NumStyle::Comma => c.sum_comma,
+                } - n.value;
+                n.value != 0.0 && (sum - n.value).abs() <= 1e-6 * n.value.abs().max(1.0) + 0.5
+            });
+            if sums_up || labelled {
+                t.rows -= 1;
+                t.totals = true;
+            }
+        }
+    }
+}
+
+/// Labels of totals rows in the languages analysts use.
+pub fn is_total_label(s: &str) -> bool {
+    let l = s.trim().trim_end_matches(':').to_lowercase();
+    matches!(
+        l.as_str(),
+        "total"
+            | "totals"
+            | "grand total"
+            | "sum"
+            | "totaal"
+            | "gesamt"
+            | "summe"
+            | "totale"
+            | "общий итог"
+            | "итого"
+            | "всего"
+            | "total general"
+            | "total geral"
+            | "合计"
+            | "总计"
+    )
+}
+
+/// Picks the table to import: the one asked for, else the largest (most
+/// cells: rows × columns; the first among equals).
+pub fn choose_table(path: &Path, tables: &[TableScan], want: Option<usize>) -> Result<usize> {
+    if tables.is_empty() {
+        return Err(Error::bad_input(
+            Location::file(path),
+            "the file has no table: every line is empty or a # comment",
+        ));
+    }
+    if let Some(i) = want {
+        if i >= tables.len() {
+            return Err(Error::Invalid(format!(
+                "the file has {} table(s); choose one from 1 to {}",
+                tables.len(),
+                tables.len()
+            )));
+        }
+        return Ok(i);
+    }
+    let cells = |t: &TableScan| t.rows * t.width as u64;
+    let mut best = 0;
+    for (i, t) in tables.iter().enumerate() {
+        if cells(t) > cells(&tables[best]) {
+            best = i;
+        }
+    }
+    Ok(best)
+}
+
+/// Checks the chosen table and makes its plan.
+pub fn plan_table(
+    path: &Path,
+    t: &TableScan,
+    opts: &ImportOptions,
+    tz: i32,
+    style: NumStyle,
+) -> Result<Plan> {
+    if let Some((line, col, len)) = t.huge_cell {
+        let name =
+            plan::header_names(&t.raw_header, t.width.max(col + 1), t.has_header)[col].clone();
+        return Err(Error::bad_input(
+            Location::file(path).row(line).column(name),
+            format!(
+                "this cell holds {:.1} MB of text; Stepwise keeps cells up to 1 MB (is a quote left open?)",
+                len as f64 / 1_048_576.0
+            ),
+        ));
+    }
+    if let Some((line, col)) = t.bad_utf8 {
+        let name =
+            plan::header_names(&t.raw_header, t.width.max(col + 1), t.has_header)[col].clone();
+        return Err(Error::bad_input(
+            Location::file(path).row(line).column(name),
+            "this cell is not valid UTF-8 text; save the file as UTF-8 and import it again",
+        ));
+    }
+    if let Some((line, col, len)) = t.overlong {
+        return Err(Error::bad_input(
+            Location::file(path)
+                .row(line)
+                .column(format!("column {}", col + 1)),
+            format!(
+                "this row has {len} fields but the header has {}; check the quoting on this line",
+                t.width
+            ),
+        ));
+    }
+    if t.rows == 0 {
+        return Err(Error::bad_input(
+            Location::file(path).row(t.line),
+            "the table has a header but no data rows",
+        ));
+    }
+    let header_row = opts.header.unwrap_or(t.has_header);
+    let names = plan::header_names(&t.raw_header, t.width, header_row);
+    plan::make_plan(names, &t.cands, header_row, style, tz, opts)
+}
+
+/// What pass 2 needs.
+pub struct Pass2 {
+    pub path: PathBuf,
+    pub encoding: TextEncoding,
+    pub dialect: Dialect,
+    pub range: (u64, u64),
+    pub width: usize,
+}
+
+/// Pass 2: re-reads the file and yields the chosen table's rows as
+/// chunks.
+pub fn produce(
+    p: &Pass2,
+    _parsers: &[super::infer::CellParser],
+    _order: &[usize],
+    sink: &mut Sink<'_>,
+) -> Result<()> {
+    let (stream, count, _) = open_stream(&p.path, p.encoding, false)?;
+    let mut rdr = csv_reader(stream, p.dialect);
+    let mut rec = csv::ByteRecord::new();
+    let mut ordinal = 0u64;
+    let (start, end) = p.range;
+    let new_batch = || RawBatch::with_capacity(CHUNK_ROWS, 8 << 20);
+    let mut batch = new_batch();
+    while ordinal < end {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(record_error(&p.path, e)),
+        }
+        let this = ordinal;
+        ordinal += 1;
+        if this < start {
+            continue;
+        }
+        batch.push_row(rec.iter());
+        if batch.len() >= CHUNK_ROWS {
+            let full = std::mem::replace(&mut batch, new_batch());
+            sink(Chunk {
+                columns: Vec::new(),
+                raw: Some(full),
+                bytes_done: count.load(Ordering::Relaxed),
+            })?;
+        }
+    }
+    if ordinal < end {
+        return Err(changed(&p.path));
+    }
+    if !batch.is_empty() {
+        sink(Chunk {
+            columns: Vec::new(),
+            raw: Some(batch),
+            bytes_done: count.load(Ordering::Relaxed),
+        })?;
+    }
+    Ok(())
+}
+
+fn changed(path: &Path) -> Error {
+    Error::bad_input(
+        Location::file(path),
+        "the file changed while it was being imported; import it again",
+    )
+}

@@ -1,0 +1,454 @@
+//! Bad inputs: each gives one clear message (naming file, row and column
+//! where they apply) and leaves the workspace exactly as it was.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use stepwise_engine::import::{self, ImportOptions};
+use stepwise_engine::{CancelToken, Error, Job, Progress, Workspace};
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    ws: Workspace,
+    ws_path: PathBuf,
+}
+
+/// A workspace that already holds one dataset, so "unchanged" means
+/// something.
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let ws_path = dir.path().join("w.stepwise");
+    let mut ws = Workspace::open(&ws_path).unwrap();
+    let seed = dir.path().join("seed.csv");
+    std::fs::write(&seed, "a,b\n1,x\n2,y\n").unwrap();
+    import::import_file(
+        &mut ws,
+        &seed,
+        &ImportOptions::default(),
+        &mut Job::silent(),
+    )
+    .unwrap();
+    Fixture { dir, ws, ws_path }
+}
+
+/// Everything the workspace holds, as a comparable value.
+fn snapshot(path: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT name || '|' || kind || '|' || rows || '|' || meta FROM datasets ORDER BY id",
+        "SELECT dataset_id || '|' || idx || '|' || name || '|' || type FROM dataset_columns ORDER BY dataset_id, idx",
+        "SELECT dataset_id || '|' || col || '|' || chunk || '|' || rows || '|' || length(data) FROM column_chunks ORDER BY id",
+    ] {
+        let mut st = conn.prepare(sql).unwrap();
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).unwrap();
+        out.extend(rows.map(|r| r.unwrap()));
+    }
+    out
+}
+
+impl Fixture {
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+    /// Imports `path`, expects an error, checks nothing changed.
+    fn refuse(&mut self, path: &Path, opts: ImportOptions) -> Error {
+        let before = snapshot(&self.ws_path);
+        let err = import::import_file(&mut self.ws, path, &opts, &mut Job::silent()).unwrap_err();
+        assert_eq!(
+            snapshot(&self.ws_path),
+            before,
+            "workspace changed after: {err}"
+        );
+        err
+    }
+}
+
+fn assert_bad(err: &Error, file: &str, row: Option<u64>, column: Option<&str>, words: &str) {
+    match err {
+        Error::BadInput { location, message } => {
+            let name = location
+                .file
+                .as_ref()
+                .and_then(|f| f.file_name())
+                .map(|n| n.to_string_lossy().into_owned());
+            assert_eq!(name.as_deref(), Some(file), "{err}");
+            assert_eq!(location.row, row, "{err}");
+            assert_eq!(location.column.as_deref(), column, "{err}");
+            assert!(message.contains(words), "\"{message}\" lacks \"{words}\"");
+        }
+        other => panic!("expected bad input, got {other:?}"),
+    }
+    // one sentence naming the file first
+    let text = err.to_string();
+    assert!(text.starts_with(file), "{text}");
+}
+
+#[test]
+fn empty_file() {
+    let mut f = fixture();
+    let p = f.file("empty.csv", b"");
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(&err, "empty.csv", None, None, "empty");
+    let p = f.file("blank.csv", b"\n\n  \r\n");
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(&err, "blank.csv", None, None, "empty");
+}
+
+#[test]
+fn header_only() {
+    let mut f = fixture();
+    let p = f.file("header.csv", b"# GA4 export\nEvent name,Event count\n");
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(&err, "header.csv", Some(2), None, "no data rows");
+}
+
+#[test]
+fn binary_garbage() {
+    let mut f = fixture();
+    let mut bytes = Vec::new();
+    let mut x: u32 = 12345;
+    for _ in 0..10_000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        bytes.push((x >> 16) as u8);
+    }
+    let p = f.file("garbage.csv", &bytes);
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(&err, "garbage.csv", None, None, "binary");
+    let p = f.file("report.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj");
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(&err, "report.csv", None, None, "PDF");
+}
+
+/// A minimal XLSX with one sheet (inline strings, no styles).
+pub fn tiny_xlsx(sheet_xml: &str) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let o: zip::write::SimpleFileOptions = zip::write::SimpleFileOptions::default();
+        let parts = [
+            ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
+            ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+            ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+            ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
+            ("xl/worksheets/sheet1.xml", sheet_xml.to_string()),
+        ];
+        for (name, body) in parts {
+            z.start_file(name, o).unwrap();
+            z.write_all(body.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+pub fn sheet(rows: &[&[&str]]) -> String {
+    let mut s = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (r, row) in rows.iter().enumerate() {
+        s.push_str(&format!("<row r=\"{}\">", r + 1));
+        for (c, v) in row.iter().enumerate() {
+            if v.is_empty() {
+                continue;
+            }
+            let cell = format!("{}{}", (b'A' + c as u8) as char, r + 1);
+            if v.parse::<f64>().is_ok() {
+                s.push_str(&format!("<c r=\"{cell}\"><v>{v}</v></c>"));
+            } else {
+                s.push_str(&format!(
+                    "<c r=\"{cell}\" t=\"inlineStr\"><is><t>{v}</t></is></c>"
+                ));
+            }
+        }
+        s.push_str("</row>");
+    }
+    s.push_str("</sheetData></worksheet>");
+    s
+}
+
+#[test]
+fn truncated_and_encrypted_workbooks() {
+    let mut f = fixture();
+    let good = tiny_xlsx(&sheet(&[&["a", "b"], &["x", "1"], &["y", "2"]]));
+    let ok = f.file("good.xlsx", &good);
+    assert_eq!(
+        import::import_file(
+            &mut f.ws,
+            &ok,
+            &ImportOptions::default(),
+            &mut Job::silent()
+        )
+        .unwrap()
+        .rows,
+        2
+    );
+    let p = f.file("cut.xlsx", &good[..good.len() / 2]);
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(&err, "cut.xlsx", None, None, "cut short");
+    // an OOXML file encrypted with a password is an OLE container with an
+    // EncryptedPackage stream
+    let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    ole.resize(1024, 0);
+    ole.extend(
+        "EncryptedPackage"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes()),
+    );
+    ole.resize(4096, 0);
+    let p = f.file("secret.xlsx", &ole);
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(&err, "secret.xlsx", None, None, "password-protected");
+    // an OLE file that is no workbook at all
+    let mut junk = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    junk.resize(2048, 7);
+    let p = f.file("junk.xls", &junk);
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(&err, "junk.xls", None, None, "cannot be read");
+}
+
+#[test]
+fn zip_bomb() {
+    let mut f = fixture();
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let o: zip::write::SimpleFileOptions = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("xl/workbook.xml", o).unwrap();
+        z.write_all(b"<workbook/>").unwrap();
+        z.start_file("xl/worksheets/sheet1.xml", o).unwrap();
+        let zeros = vec![b' '; 1 << 20];
+        for _ in 0..64 {
+            z.write_all(&zeros).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    let bytes = buf.into_inner();
+    assert!(bytes.len() < 1 << 20);
+    let p = f.file("bomb.xlsx", &bytes);
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(&err, "bomb.xlsx", None, None, "zip bomb");
+}
+
+#[test]
+fn a_ten_megabyte_cell() {
+    let mut f = fixture();
+    let mut bytes = b"name,blob\nfirst,small\nsecond,\"".to_vec();
+    bytes.extend(std::iter::repeat_n(b'x', 10 << 20));
+    bytes.extend(b"\"\nthird,z\n");
+    let p = f.file("huge.csv", &bytes);
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(&err, "huge.csv", Some(3), Some("blob"), "10.0 MB");
+}
+
+#[test]
+fn ragged_rows() {
+    let mut f = fixture();
+    let p = f.file("ragged.csv", b"a,b,c\n1,2,3\n4,5,6,7\n8,9,10\n");
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(
+        &err,
+        "ragged.csv",
+        Some(3),
+        Some("column 4"),
+        "4 fields but the header has 3",
+    );
+    // short rows are padded with nulls, and empty extra fields are fine
+    let p = f.file("short.csv", b"a,b,c\n1,2\n4,5,6,,\n");
+    let info =
+        import::import_file(&mut f.ws, &p, &ImportOptions::default(), &mut Job::silent()).unwrap();
+    assert_eq!(info.rows, 2);
+    let rec = f.ws.dataset("short").unwrap();
+    let c = f.ws.read_column_named(&rec, "c").unwrap();
+    assert!(c.is_null(0) && !c.is_null(1));
+}
+
+#[test]
+fn invalid_utf8() {
+    let mut f = fixture();
+    // the head is plain ASCII (so the sniffer says UTF-8); a Latin-1 byte
+    // comes far later
+    let mut bytes = b"id,city\n".to_vec();
+    for i in 0..20_000 {
+        bytes.extend(format!("{i},Paris\n").as_bytes());
+    }
+    bytes.extend(b"20000,Z\xfcrich\n");
+    let p = f.file("cities.csv", &bytes);
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(
+        &err,
+        "cities.csv",
+        Some(20_002),
+        Some("city"),
+        "not valid UTF-8",
+    );
+}
+
+#[test]
+fn two_thousand_columns_import_and_ten_thousand_and_one_do_not() {
+    let mut f = fixture();
+    let header: Vec<String> = (0..2000).map(|i| format!("c{i}")).collect();
+    let row: Vec<String> = (0..2000).map(|i| i.to_string()).collect();
+    let text = format!(
+        "{}\n{}\n{}\n",
+        header.join(","),
+        row.join(","),
+        row.join(",")
+    );
+    let p = f.file("wide.csv", text.as_bytes());
+    let info =
+        import::import_file(&mut f.ws, &p, &ImportOptions::default(), &mut Job::silent()).unwrap();
+    assert_eq!(info.columns.len(), 2000);
+    assert_eq!(info.rows, 2);
+    let rec = f.ws.dataset("wide").unwrap();
+    let c = f.ws.read_column_named(&rec, "c1999").unwrap();
+    assert_eq!(c.cell(1), stepwise_engine::column::Cell::Int(1999));
+    let header: Vec<String> = (0..10_001).map(|i| format!("c{i}")).collect();
+    let text = format!("{}\n{}\n", header.join(","), header.join(","));
+    let p = f.file("wider.csv", text.as_bytes());
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(&err, "wider.csv", Some(1), None, "10001 fields");
+}
+
+fn many_rows(n: usize) -> Vec<u8> {
+    let mut s = String::from("time,event,user\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "2024-01-01 00:{:02}:{:02},view,u{}\n",
+            (i / 60) % 60,
+            i % 60,
+            i % 97
+        ));
+    }
+    s.into_bytes()
+}
+
+#[test]
+fn file_vanishing_mid_read() {
+    let mut f = fixture();
+    let p = f.file("gone.csv", &many_rows(200_000));
+    let before = snapshot(&f.ws_path);
+    let victim = p.clone();
+    let mut job = Job::new(CancelToken::new(), move |pr: &Progress| {
+        if pr.stage == "reading" && pr.bytes_done > 0 {
+            let _ = std::fs::remove_file(&victim);
+        }
+    });
+    let err = import::import_file(&mut f.ws, &p, &ImportOptions::default(), &mut job).unwrap_err();
+    assert_eq!(snapshot(&f.ws_path), before);
+    match &err {
+        Error::Io { path, source } => {
+            assert_eq!(path, &p);
+            assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+        }
+        other => panic!("{other:?}"),
+    }
+    // a file cut short between the passes is "changed", not half stored
+    let p = f.file("shrinks.csv", &many_rows(200_000));
+    let victim = p.clone();
+    let mut job = Job::new(CancelToken::new(), move |pr: &Progress| {
+        if pr.stage == "reading" && pr.bytes_done > 0 {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&victim)
+                .unwrap();
+            file.set_len(1000).unwrap();
+        }
+    });
+    let err = import::import_file(&mut f.ws, &p, &ImportOptions::default(), &mut job).unwrap_err();
+    assert_eq!(snapshot(&f.ws_path), before);
+    assert_bad(
+        &err,
+        "shrinks.csv",
+        None,
+        None,
+        "changed while it was being imported",
+    );
+}
+
+#[test]
+fn cancel_mid_import() {
+    let mut f = fixture();
+    let p = f.file("long.csv", &many_rows(300_000));
+    let before = snapshot(&f.ws_path);
+    let token = CancelToken::new();
+    let t2 = token.clone();
+    let mut stored_chunks = 0;
+    let mut job = Job::new(token, move |pr: &Progress| {
+        if pr.stage == "storing" {
+            stored_chunks += 1;
+            if stored_chunks == 2 {
+                t2.cancel();
+            }
+        }
+    });
+    let err = import::import_file(&mut f.ws, &p, &ImportOptions::default(), &mut job).unwrap_err();
+    assert!(matches!(err, Error::Cancelled), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "the import was cancelled; nothing was stored"
+    );
+    assert_eq!(snapshot(&f.ws_path), before);
+    assert!(!f.ws.has_dataset("long").unwrap());
+}
+
+#[test]
+fn not_tabular_and_not_a_file() {
+    let mut f = fixture();
+    let p = f.file("one.json", b"{\"status\": \"ok\", \"count\": 3}");
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(&err, "one.json", None, None, "no list of records");
+    let p = f.file("broken.json", b"[{\"a\": 1}, {\"a\": ");
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(&err, "broken.json", Some(1), None, "cut short");
+    let p = f.file("lines.ndjson", b"{\"a\": 1}\n{\"a\": 2}\nnot json\n");
+    let err = f.refuse(&p, ImportOptions::default());
+    assert_bad(&err, "lines.ndjson", Some(3), None, "not a JSON object");
+    let sub = f.dir.path().join("folder");
+    std::fs::create_dir(&sub).unwrap();
+    let err = f.refuse(&sub, ImportOptions::default());
+    assert_bad(&err, "folder", None, None, "folder");
+    let err = f.refuse(&f.dir.path().join("missing.csv"), ImportOptions::default());
+    assert!(matches!(err, Error::Io { .. }), "{err:?}");
+}
+
+#[test]
+fn no_input_panics_or_hangs() {
+    // short, awkward inputs through every sniffer and parser
+    let mut f = fixture();
+    let cases: &[&[u8]] = &[
+        b"\"",
+        b"\"\"\"",
+        b"a\n\"",
+        b",\n,\n",
+        b"#\n#\n",
+        b"\xef\xbb\xbf",
+        b"\xff\xfe",
+        b"\xfe\xff\x00a",
+        b"[",
+        b"[]",
+        b"[1,2]",
+        b"{}",
+        b"{\"a\":[{}]}",
+        b"PK\x03\x04",
+        b"a;b\r\n1;2,5\r\n",
+        b"x\ty\n\"1\t2\"\t3\n",
+        b"1,2\n3,4\n",
+        b"\r\r\r",
+    ];
+    for (i, bytes) in cases.iter().enumerate() {
+        let p = f.file(&format!("case{i}.csv"), bytes);
+        let _ = import::import_file(
+            &mut f.ws,
+            &p,
+            &ImportOptions {
+                allow_duplicate: true,
+                ..Default::default()
+            },
+            &mut Job::silent(),
+        );
+        let _ = import::list_tables(&p, &ImportOptions::default());
+    }
+}

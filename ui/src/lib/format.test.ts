@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatCell, formatCompact, formatCount, formatDuration, formatRate } from './format';
+
+describe('formatCount', () => {
+  it('groups thousands', () => {
+    expect(formatCount(780928)).toBe('780,928');
+    expect(formatCount(12330)).toBe('12,330');
+    expect(formatCount(999)).toBe('999');
+    expect(formatCount(1000)).toBe('1,000');
+    expect(formatCount(1234567890)).toBe('1,234,567,890');
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(-4500)).toBe('-4,500');
+  });
+  it('never prints a float', () => {
+    expect(formatCount(800000.0)).toBe('800,000');
+    expect(formatCount(2.6)).toBe('3');
+  });
+  it('shows a dash for missing values', () => {
+    expect(formatCount(null)).toBe('—');
+    expect(formatCount(NaN)).toBe('—');
+  });
+});
+
+describe('formatCompact', () => {
+  it('abbreviates large counts', () => {
+    expect(formatCompact(1_200_000)).toBe('1.2M');
+    expect(formatCompact(1_000_000)).toBe('1M');
+    expect(formatCompact(12_330)).toBe('12.3K');
+    expect(formatCompact(9_999)).toBe('9,999');
+    expect(formatCompact(3_400_000_000)).toBe('3.4B');
+  });
+});
+
+describe('formatRate', () => {
+  it('uses one decimal', () => {
+    expect(formatRate(0.248)).toBe('24.8%');
+    expect(formatRate(0.2484)).toBe('24.8%');
+    expect(formatRate(0.5)).toBe('50.0%');
+  });
+  it('uses two decimals below 1%', () => {
+    expect(formatRate(0.0045)).toBe('0.45%');
+    expect(formatRate(0.00999)).toBe('1.0%');
+    expect(formatRate(0.00001)).toBe('<0.01%');
+  });
+  it('prints the ends plainly and never rounds up to 100%', () => {
+    expect(formatRate(0)).toBe('0%');
+    expect(formatRate(1)).toBe('100%');
+    expect(formatRate(0.99999)).toBe('99.9%');
+    expect(formatRate(null)).toBe('—');
+  });
+});
+
+describe('formatDuration', () => {
+  it('matches UI.md', () => {
+    expect(formatDuration(200)).toBe('3 min 20 s');
+    expect(formatDuration(2.4 * 86400)).toBe('2.4 days');
+  });
+  it('covers each range', () => {
+    expect(formatDuration(0.4)).toBe('0.4 s');
+    expect(formatDuration(5)).toBe('5 s');
+    expect(formatDuration(45.4)).toBe('45 s');
+    expect(formatDuration(59.7)).toBe('1 min');
+    expect(formatDuration(180)).toBe('3 min');
+    expect(formatDuration(3599.8)).toBe('1 h');
+    expect(formatDuration(7500)).toBe('2 h 5 min');
+    expect(formatDuration(86400)).toBe('1 day');
+    expect(formatDuration(86400 * 14)).toBe('14.0 days');
+    expect(formatDuration(null)).toBe('—');
+  });
+});
+
+describe('formatBytes and cells', () => {
+  it('formats sizes', () => {
+    expect(formatBytes(812)).toBe('812 B');
+    expect(formatBytes(4300)).toBe('4.2 KB');
+    expect(formatBytes(13 * 1024 * 1024)).toBe('13.0 MB');
+  });
+  it('formats cells without float noise', () => {
+    expect(formatCell(0.1 + 0.2)).toBe('0.3');
+    expect(formatCell(800000)).toBe('800000');
+    expect(formatCell(null)).toBe('');
+    expect(formatCell(true)).toBe('true');
+  });
+});

@@ -1,0 +1,8 @@
+export {};
+
+declare global {
+  interface Window {
+    /** Hooks for the WebDriver end-to-end tests: exactly what a file drop calls. */
+    stepwise?: { importPaths(paths: string[]): Promise<void> };
+  }
+}

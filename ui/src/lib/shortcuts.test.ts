@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { actionFor, type KeyLike } from './shortcuts';
+
+const key = (k: string, mods: Partial<KeyLike> = {}): KeyLike => ({
+  key: k,
+  ctrlKey: false,
+  metaKey: false,
+  shiftKey: false,
+  altKey: false,
+  ...mods,
+});
+
+describe('actionFor', () => {
+  it('maps UI.md shortcuts with Ctrl or Cmd', () => {
+    expect(actionFor(key('o', { ctrlKey: true }))).toBe('import');
+    expect(actionFor(key('O', { metaKey: true }))).toBe('import');
+    expect(actionFor(key('n', { ctrlKey: true }))).toBe('new-funnel');
+    expect(actionFor(key('e', { ctrlKey: true }))).toBe('export');
+    expect(actionFor(key('z', { ctrlKey: true }))).toBe('undo');
+    expect(actionFor(key('k', { metaKey: true }))).toBe('search');
+    expect(actionFor(key('L', { ctrlKey: true, shiftKey: true }))).toBe('toggle-theme');
+  });
+  it('ignores plain keys and other combinations', () => {
+    expect(actionFor(key('o'))).toBeNull();
+    expect(actionFor(key('o', { ctrlKey: true, altKey: true }))).toBeNull();
+    expect(actionFor(key('x', { ctrlKey: true }))).toBeNull();
+  });
+  it('leaves Ctrl+Z to text fields', () => {
+    const input = document.createElement('input');
+    expect(actionFor(key('z', { ctrlKey: true, target: input }))).toBeNull();
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    expect(actionFor(key('z', { ctrlKey: true, target: box }))).toBe('undo');
+  });
+});

@@ -1,0 +1,70 @@
+// A scriptable stand-in for the Tauri commands, for component tests.
+import { vi } from 'vitest';
+import type { Api } from '../lib/api';
+import type { ColumnInfo, DatasetInfo, ImportEvent } from '../lib/types';
+
+export const COLUMNS: ColumnInfo[] = [
+  { name: 'user_id', type: 'text', role: 'user' },
+  { name: 'event_time', type: 'timestamp', role: 'time' },
+  { name: 'event_name', type: 'text', role: 'event' },
+  { name: 'page_path', type: 'text', role: 'page' },
+  { name: 'device_category', type: 'text', role: 'dimension' },
+];
+
+export function dataset(name: string, rows: number): DatasetInfo {
+  return {
+    name,
+    kind: 'events',
+    rows,
+    columns: COLUMNS,
+    source: `/data/${name}.csv`,
+    imported_at: '2026-11-25T10:00:00Z',
+    stored_bytes: rows * 40,
+  };
+}
+
+export interface FakeApi extends Api {
+  datasets: DatasetInfo[];
+  /** Resolves / rejects the running import. */
+  finishImport?: (r: DatasetInfo[] | { code: string; message: string }) => void;
+  emit?: (e: ImportEvent) => void;
+}
+
+export function fakeApi(initial: DatasetInfo[]): FakeApi {
+  const f: FakeApi = {
+    datasets: initial.slice(),
+    listDatasets: vi.fn(async () => f.datasets.slice()),
+    workspaceInfo: vi.fn(async () => ({ path: '/home/a/Client A.stepwise', datasets: f.datasets.length })),
+    importFiles: vi.fn(
+      (paths: string[], onEvent: (e: ImportEvent) => void) =>
+        new Promise<DatasetInfo[]>((resolve, reject) => {
+          f.emit = onEvent;
+          f.finishImport = (r) => {
+            if (Array.isArray(r)) {
+              f.datasets.push(...r);
+              resolve(r);
+            } else reject(r);
+          };
+          void paths;
+        }),
+    ),
+    cancelImport: vi.fn(async () => f.finishImport?.({ code: 'cancelled', message: 'Cancelled.' })),
+    deleteDataset: vi.fn(async (name: string) => {
+      f.datasets = f.datasets.filter((d) => d.name !== name);
+    }),
+    renameDataset: vi.fn(async (from: string, to: string) => {
+      f.datasets = f.datasets.map((d) => (d.name === from ? { ...d, name: to } : d));
+    }),
+    previewRows: vi.fn(async (_n: string, offset: number, limit: number) => ({
+      columns: COLUMNS,
+      rows: Array.from({ length: limit }, (_, i) => [`u${offset + i}`, '2024-09-01T10:00:00Z', 'page_view', '/', null]),
+      total: 1000,
+    })),
+    runFunnel: vi.fn(async () => ({ steps: [] })),
+    datasetValues: vi.fn(async () => []),
+    saveItem: vi.fn(async () => {}),
+    listItems: vi.fn(async () => []),
+    countSegment: vi.fn(async () => ({ members: 0, sample: [] })),
+  };
+  return f;
+}
