@@ -103,11 +103,11 @@ fn target(v: &serde_json::Value, ty: ColumnType, f: &Filter) -> Result<Target> {
         }
     };
     let num = match ty {
-        ColumnType::Timestamp => infer::parse_timestamp(&text)
-            .or_else(|| infer::parse_date(&text).map(|d| d * 86_400_000_000))
+        ColumnType::Timestamp => infer::parse_timestamp(&text, infer::DateOrder::Dmy, 0)
+            .or_else(|| infer::parse_date(&text, infer::DateOrder::Dmy).map(|d| d * 86_400_000_000))
             .map(|x| x as f64),
-        ColumnType::Date => infer::parse_date(&text)
-            .or_else(|| infer::parse_timestamp(&text).map(|t| t.div_euclid(86_400_000_000)))
+        ColumnType::Date => infer::parse_date(&text, infer::DateOrder::Dmy)
+            .or_else(|| infer::parse_timestamp(&text, infer::DateOrder::Dmy, 0).map(|t| t.div_euclid(86_400_000_000)))
             .map(|x| x as f64),
         ColumnType::Boolean => match text.to_ascii_lowercase().as_str() {
             "true" => Some(1.0),
@@ -302,10 +302,10 @@ impl CompiledFilter {
 /// `end`, the start of the next day) or an RFC 3339 instant.
 pub fn parse_bound(s: &str, end: bool) -> Result<i64> {
     let s = s.trim();
-    if let Some(d) = infer::parse_date(s) {
+    if let Some(d) = infer::parse_date(s, infer::DateOrder::Dmy) {
         return Ok((d + end as i64) * 86_400_000_000);
     }
-    if let Some(t) = infer::parse_timestamp(s) {
+    if let Some(t) = infer::parse_timestamp(s, infer::DateOrder::Dmy, 0) {
         return Ok(t + end as i64);
     }
     Err(Error::Invalid(format!(
