@@ -12,6 +12,7 @@ pub mod import;
 pub mod index;
 pub mod job;
 pub mod model;
+pub mod segment;
 pub mod stats;
 pub mod store;
 

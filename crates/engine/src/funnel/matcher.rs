@@ -107,7 +107,10 @@ fn target(v: &serde_json::Value, ty: ColumnType, f: &Filter) -> Result<Target> {
             .or_else(|| infer::parse_date(&text, infer::DateOrder::Dmy).map(|d| d * 86_400_000_000))
             .map(|x| x as f64),
         ColumnType::Date => infer::parse_date(&text, infer::DateOrder::Dmy)
-            .or_else(|| infer::parse_timestamp(&text, infer::DateOrder::Dmy, 0).map(|t| t.div_euclid(86_400_000_000)))
+            .or_else(|| {
+                infer::parse_timestamp(&text, infer::DateOrder::Dmy, 0)
+                    .map(|t| t.div_euclid(86_400_000_000))
+            })
             .map(|x| x as f64),
         ColumnType::Boolean => match text.to_ascii_lowercase().as_str() {
             "true" => Some(1.0),
