@@ -5,7 +5,9 @@
 //!
 //! See docs/architecture.md.
 
+pub mod bottleneck;
 pub mod column;
+pub mod compare;
 pub mod error;
 pub mod funnel;
 pub mod import;
