@@ -10,6 +10,7 @@ pub mod column;
 pub mod compare;
 pub mod error;
 pub mod funnel;
+pub mod impact;
 pub mod import;
 pub mod index;
 pub mod job;
