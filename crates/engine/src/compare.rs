@@ -12,7 +12,7 @@ use crate::funnel::{
 };
 use crate::index::IndexCache;
 use crate::model::DatasetKind;
-use crate::segment::{segment_mask, SegmentSpec};
+use crate::segment::{funnel_mask, segment_mask, SegmentSpec};
 use crate::stats::{compare_groups, ChiSquare, ConversionStats, GroupCounts};
 use crate::store::Workspace;
 use serde::{Deserialize, Serialize};
@@ -153,6 +153,8 @@ pub fn run_compare(
                     )));
             }
             let ix = cache.get(ws, &rec, spec.funnel.unit())?;
+            // the funnel's own segment applies to every group
+            let funnel_segment = funnel_mask(ws, &ix, &spec.funnel)?;
             let mut out = Vec::new();
             let mut unit = ix.unit.as_str().to_string();
             for s in segs {
@@ -160,7 +162,12 @@ pub fn run_compare(
                     CompareSegment::Segment(x) => (x, false),
                     CompareSegment::Not(n) => (&n.not, true),
                 };
-                let mask = segment_mask(ws, &ix, seg, negate)?;
+                let mut mask = segment_mask(ws, &ix, seg, negate)?;
+                if let Some(own) = &funnel_segment {
+                    for (m, o) in mask.iter_mut().zip(own) {
+                        *m = *m && *o;
+                    }
+                }
                 let r = run_on_index_masked(ws, &ix, &spec.funnel, Some(&mask))?;
                 for w in r.warnings {
                     if !warnings.contains(&w) {

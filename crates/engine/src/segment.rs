@@ -852,6 +852,18 @@ pub fn write_audience_csv<W: Write>(
     Ok(n)
 }
 
+/// The units a funnel's own `"segment"` lets in (None: every unit).
+pub fn funnel_mask(
+    ws: &Workspace,
+    ix: &EventIndex,
+    spec: &crate::funnel::FunnelSpec,
+) -> Result<Option<Vec<bool>>> {
+    spec.segment
+        .as_deref()
+        .map(|s| Evaluator::new(ws, ix).members(s))
+        .transpose()
+}
+
 /// The mask of a segment over `ix`; `negate` gives its complement
 /// ("everyone else").
 pub fn segment_mask(

@@ -399,3 +399,29 @@ fn a_segment_needs_a_dataset() {
     let e = segment_members(&f.ws, &spec, &mut f.cache, Unit::Users).unwrap_err();
     assert!(e.to_string().contains("dataset"), "{e}");
 }
+
+#[test]
+fn a_funnel_can_be_restricted_to_a_segment() {
+    use stepwise_engine::funnel::{run_funnel, FunnelSpec};
+    let mut f = shop();
+    let run = |f: &mut Fixture, segment: &str| {
+        let spec = FunnelSpec::from_json(&format!(
+            r#"{{"dataset": "shop", "steps": [{{"event": "page_view"}}, {{"event": "purchase"}}]{segment}}}"#
+        ))
+        .unwrap();
+        let r = run_funnel(&f.ws, &spec, &mut f.cache).unwrap();
+        r.steps.iter().map(|s| s.count).collect::<Vec<_>>()
+    };
+    // everyone: u1..u4 view, u1 and u3 buy
+    assert_eq!(run(&mut f, ""), [4, 2]);
+    // filter users u1, u2: u1 buys
+    let seg = r#", "segment": {"name": "Filter users", "conditions": [{"did": {"event": "use_filter"}}]}"#;
+    assert_eq!(run(&mut f, seg), [2, 1]);
+    // the others u3, u4: u3 buys
+    let seg =
+        r#", "segment": {"name": "Others", "conditions": [{"did_not": {"event": "use_filter"}}]}"#;
+    assert_eq!(run(&mut f, seg), [2, 1]);
+    // nobody
+    let seg = r#", "segment": {"name": "Big spenders", "conditions": [{"measure": "revenue", "op": "gt", "value": 1000}]}"#;
+    assert_eq!(run(&mut f, seg), [0, 0]);
+}

@@ -4,6 +4,7 @@ import type { DateRange } from "./DateRange";
 import type { Exclusion } from "./Exclusion";
 import type { Filter } from "./Filter";
 import type { Order } from "./Order";
+import type { SegmentSpec } from "./SegmentSpec";
 import type { Step } from "./Step";
 import type { TimeToConvertSpec } from "./TimeToConvertSpec";
 import type { TrendSpec } from "./TrendSpec";
@@ -38,4 +39,8 @@ metric?: string,
  * Metric tables: the column a step's `value` is matched against
  * (default: the first dimension column).
  */
-dimension?: string, };
+dimension?: string, 
+/**
+ * Only the units in this segment enter the funnel (docs/segments.md).
+ */
+segment?: SegmentSpec, };
