@@ -123,6 +123,10 @@ fn property_ever_first_last() {
     );
     // last: the latest event with a value (u2's last event has none)
     assert_eq!(
+        members(&mut f, &prop("eq", "\"mobile\"", "last")),
+        ids(&["u4"])
+    );
+    assert_eq!(
         members(&mut f, &prop("eq", "\"desktop\"", "last")),
         ids(&["u1", "u2"])
     );
