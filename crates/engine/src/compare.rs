@@ -162,6 +162,12 @@ pub fn run_compare(
                     CompareSegment::Segment(x) => (x, false),
                     CompareSegment::Not(n) => (&n.not, true),
                 };
+                if let Some(d) = seg.dataset.as_ref().filter(|d| **d != spec.funnel.dataset) {
+                    return Err(Error::Invalid(format!(
+                        "segment \"{}\" is defined on dataset \"{d}\" but the funnel is on \"{}\"; a comparison uses one dataset",
+                        seg.name, spec.funnel.dataset
+                    )));
+                }
                 let mut mask = segment_mask(ws, &ix, seg, negate)?;
                 if let Some(own) = &funnel_segment {
                     for (m, o) in mask.iter_mut().zip(own) {

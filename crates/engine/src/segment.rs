@@ -779,6 +779,11 @@ fn segment_index(
         ))
     })?;
     let rec = ws.dataset(dataset)?;
+    if rec.info.kind == crate::model::DatasetKind::Metrics {
+        return Err(Error::Invalid(format!(
+            "dataset \"{dataset}\" is a metric table: it has no users or sessions to put in a segment"
+        )));
+    }
     cache.get(ws, &rec, unit)
 }
 

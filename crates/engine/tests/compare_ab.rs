@@ -238,3 +238,30 @@ fn compare_errors_are_sentences() {
     .unwrap_err();
     assert!(e.to_string().contains("colour"), "{e}");
 }
+
+#[test]
+fn compare_and_funnel_bottleneck_agree() {
+    use stepwise_engine::bottleneck::funnel_bottleneck;
+    use stepwise_engine::funnel::{run_funnel, FunnelSpec};
+    let mut fx = fixture();
+    let f = FunnelSpec::from_json(&format!(
+        r#"{{"dataset": "ab", "steps": [{{"label": "Visit", "event": "visit"}}, {{"label": "Purchase", "event": "purchase"}}], "breakdown": {{"column": "variant"}}}}"#
+    ))
+    .unwrap();
+    let r = run_funnel(&fx.ws, &f, &mut fx.cache).unwrap();
+    let from_funnel = funnel_bottleneck(&r, 0.95).unwrap();
+    let spec =
+        CompareSpec::from_json(&format!(r#"{{"funnel": {FUNNEL}, "by": "variant"}}"#)).unwrap();
+    let from_compare = run_compare(&fx.ws, &spec, &mut fx.cache)
+        .unwrap()
+        .bottleneck
+        .unwrap();
+    assert_eq!(from_funnel, from_compare);
+    // a segment on another dataset is refused
+    let spec = CompareSpec::from_json(&format!(
+        r#"{{"funnel": {FUNNEL}, "segments": [{{"name": "x", "dataset": "other", "conditions": []}}]}}"#
+    ))
+    .unwrap();
+    let e = run_compare(&fx.ws, &spec, &mut fx.cache).unwrap_err();
+    assert!(e.to_string().contains("one dataset"), "{e}");
+}
