@@ -244,9 +244,9 @@ fn compare_and_funnel_bottleneck_agree() {
     use stepwise_engine::bottleneck::funnel_bottleneck;
     use stepwise_engine::funnel::{run_funnel, FunnelSpec};
     let mut fx = fixture();
-    let f = FunnelSpec::from_json(&format!(
-        r#"{{"dataset": "ab", "steps": [{{"label": "Visit", "event": "visit"}}, {{"label": "Purchase", "event": "purchase"}}], "breakdown": {{"column": "variant"}}}}"#
-    ))
+    let f = FunnelSpec::from_json(
+        r#"{"dataset": "ab", "steps": [{"label": "Visit", "event": "visit"}, {"label": "Purchase", "event": "purchase"}], "breakdown": {"column": "variant"}}"#,
+    )
     .unwrap();
     let r = run_funnel(&fx.ws, &f, &mut fx.cache).unwrap();
     let from_funnel = funnel_bottleneck(&r, 0.95).unwrap();
