@@ -754,6 +754,30 @@ impl UnitIds {
     }
 }
 
+/// Saves a segment in the workspace (kind "segment", under its name),
+/// after checking that it parses back.
+pub fn save_segment(ws: &Workspace, spec: &SegmentSpec) -> Result<()> {
+    let v = serde_json::to_value(spec)
+        .map_err(|e| Error::Internal(format!("a segment did not serialise: {e}")))?;
+    ws.save_item("segment", &spec.name, &v)
+}
+
+/// The saved segments of a workspace; an item that no longer parses is an
+/// error naming it.
+pub fn saved_segments(ws: &Workspace) -> Result<Vec<SegmentSpec>> {
+    ws.list_items("segment")?
+        .into_iter()
+        .map(|item| {
+            serde_json::from_value(item.spec).map_err(|e| {
+                Error::Invalid(format!(
+                    "the saved segment \"{}\" is not valid: {e}",
+                    item.name
+                ))
+            })
+        })
+        .collect()
+}
+
 /// The members of a segment of `spec.dataset`, counting `unit`.
 pub fn segment_members(
     ws: &Workspace,

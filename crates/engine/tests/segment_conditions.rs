@@ -429,3 +429,18 @@ fn a_funnel_can_be_restricted_to_a_segment() {
     let seg = r#", "segment": {"name": "Big spenders", "conditions": [{"measure": "revenue", "op": "gt", "value": 1000}]}"#;
     assert_eq!(run(&mut f, seg), [0, 0]);
 }
+
+#[test]
+fn segments_save_and_load() {
+    use stepwise_engine::segment::{save_segment, saved_segments};
+    let f = shop();
+    let spec = SegmentSpec::from_json(
+        r##"{"name": "Filter users", "description": "used the filter", "color": "#3366cc", "dataset": "shop",
+            "match": "any", "conditions": [{"did": {"event": "use_filter"}, "at_least": 2},
+            {"not": {"measure": "days_active", "op": "lt", "value": 2}}]}"##,
+    )
+    .unwrap();
+    save_segment(&f.ws, &spec).unwrap();
+    save_segment(&f.ws, &spec).unwrap();
+    assert_eq!(saved_segments(&f.ws).unwrap(), vec![spec]);
+}
