@@ -169,6 +169,90 @@ pub fn funnel_bottleneck(
     find_bottleneck(&result.steps, &groups, &result.unit, "on", confidence)
 }
 
+/// Columns [`bottleneck_across`] tries when given none: text columns with
+/// no role (or the dimension role) and 2 to this many distinct values.
+pub const MAX_AUTO_VALUES: usize = 50;
+
+/// The bottleneck of a funnel, looking for the worst group across several
+/// columns (each as a first-touch breakdown, 10 values + Other); with no
+/// columns given, every text column without a role (or with the dimension
+/// role) that has 2 to 50 distinct values. The worst group is the one with
+/// the largest gap among those whose difference is significant, else among
+/// all; the finding names its column ("It is worst where device is mobile
+/// ...").
+pub fn bottleneck_across(
+    ws: &crate::store::Workspace,
+    spec: &crate::funnel::FunnelSpec,
+    cache: &mut crate::index::IndexCache,
+    columns: &[String],
+    confidence: f64,
+) -> crate::error::Result<Option<Bottleneck>> {
+    use crate::funnel::{run_funnel, Attribution, Breakdown};
+    use crate::model::{ColumnType, DatasetKind, Role};
+    let columns: Vec<String> = if columns.is_empty() {
+        let rec = ws.dataset(&spec.dataset)?;
+        let mut out = Vec::new();
+        if rec.info.kind == DatasetKind::Events {
+            let ix = cache.get(ws, &rec, spec.unit())?;
+            for c in &rec.info.columns {
+                if c.ty == ColumnType::Text && matches!(c.role, None | Some(Role::Dimension)) {
+                    let n = ix.interned(ws, &c.name)?.dict.len();
+                    if (2..=MAX_AUTO_VALUES).contains(&n) {
+                        out.push(c.name.clone());
+                    }
+                }
+            }
+        }
+        out
+    } else {
+        columns.to_vec()
+    };
+    let mut plain = run_funnel(
+        ws,
+        &{
+            let mut f = spec.clone();
+            f.breakdown = None;
+            f
+        },
+        cache,
+    )?;
+    let mut best: Option<Bottleneck> =
+        find_bottleneck(&plain.steps, &[], &plain.unit, "on", confidence);
+    let rank = |b: &Bottleneck| {
+        b.worst_group
+            .as_ref()
+            .map(|w| (w.significant, w.leave_rate - w.rest_leave_rate))
+    };
+    for column in &columns {
+        let mut f = spec.clone();
+        f.breakdown = Some(Breakdown {
+            column: column.clone(),
+            attribution: Some(Attribution::FirstTouch),
+            step: None,
+            limit: Some(10),
+        });
+        plain = run_funnel(ws, &f, cache)?;
+        let groups: Vec<(String, Vec<StepResult>)> = plain
+            .breakdown
+            .iter()
+            .map(|r| (r.value.clone(), r.steps.clone()))
+            .collect();
+        let on = format!("where {column} is");
+        let Some(b) = find_bottleneck(&plain.steps, &groups, &plain.unit, &on, confidence) else {
+            continue;
+        };
+        let better = match (rank(&b), best.as_ref().and_then(rank)) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some((s1, g1)), Some((s2, g2))) => (s1, g1) > (s2, g2),
+        };
+        if better {
+            best = Some(b);
+        }
+    }
+    Ok(best)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -265,3 +265,69 @@ fn compare_and_funnel_bottleneck_agree() {
     let e = run_compare(&fx.ws, &spec, &mut fx.cache).unwrap_err();
     assert!(e.to_string().contains("one dataset"), "{e}");
 }
+
+#[test]
+fn bottleneck_across_columns_finds_the_worst_group() {
+    use stepwise_engine::bottleneck::bottleneck_across;
+    use stepwise_engine::funnel::FunnelSpec;
+    // 200 desktop users: 120 cart, 60 buy; 200 mobile users: 120 cart, 24
+    // buy; the source alternates within each device, so it makes no
+    // difference.
+    let mut s = String::from("user,time,event,device,source\n");
+    for (d, buyers) in [("desktop", 60), ("mobile", 24)] {
+        for i in 0..200 {
+            let u = format!("{d}{i}");
+            let src = if i % 2 == 0 { "ads" } else { "seo" };
+            let t = 1_725_148_800 + i * 100;
+            writeln!(s, "{u},{t},visit,{d},{src}").unwrap();
+            if i < 120 {
+                writeln!(s, "{u},{},cart,{d},{src}", t + 10).unwrap();
+            }
+            if i < buyers {
+                writeln!(s, "{u},{},buy,{d},{src}", t + 20).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shop.csv");
+    std::fs::write(&path, s).unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.stepwise")).unwrap();
+    let opts = ImportOptions {
+        name: Some("shop".into()),
+        map: vec![
+            (Role::User, "user".into()),
+            (Role::Time, "time".into()),
+            (Role::Event, "event".into()),
+        ],
+        ..Default::default()
+    };
+    import_file(&mut ws, Path::new(&path), &opts, &mut Job::silent()).unwrap();
+    let mut cache = IndexCache::new();
+    let f = FunnelSpec::from_json(
+        r#"{"dataset": "shop", "steps": [{"event": "visit"}, {"event": "cart"}, {"event": "buy"}]}"#,
+    )
+    .unwrap();
+    // 400 -> 240 -> 84: 40% leave before the cart, 65% after it
+    let b = bottleneck_across(&ws, &f, &mut cache, &[], 0.95)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (b.from_step, b.to_step, b.entered, b.left),
+        (1, 2, 240, 156)
+    );
+    let w = b.worst_group.as_ref().unwrap();
+    assert_eq!(w.name, "mobile");
+    assert!(w.significant);
+    assert_eq!(
+        b.finding,
+        "The biggest drop is from cart to buy: 65.0% of users leave. It is worst where device is mobile (80.0% leave vs 50.0% elsewhere)."
+    );
+    // by source alone: no group leaves more than the rest by a real margin
+    let b = bottleneck_across(&ws, &f, &mut cache, &["source".to_string()], 0.95)
+        .unwrap()
+        .unwrap();
+    if let Some(w) = &b.worst_group {
+        assert!(!w.significant, "{w:?}");
+        assert!(b.finding.ends_with("could be chance."), "{}", b.finding);
+    }
+}
