@@ -5,16 +5,20 @@
 //!
 //! See docs/architecture.md.
 
+pub mod bottleneck;
 pub mod chart;
 pub mod column;
+pub mod compare;
 pub mod error;
 pub mod funnel;
 pub mod generate;
+pub mod impact;
 pub mod import;
 pub mod index;
 pub mod job;
 pub mod model;
 pub mod report;
+pub mod segment;
 pub mod stats;
 pub mod store;
 

@@ -48,7 +48,7 @@ fn rees46_store_events() {
     let opts = ImportOptions {
         name: Some("rees46".into()),
         map: vec![(Role::Session, "user_session".into())],
-        sheet: None,
+        ..Default::default()
     };
     import_file(
         &mut w.ws,

@@ -819,7 +819,7 @@ fn csv_import_with_integer_epoch_times() {
     let opts = stepwise_engine::import::ImportOptions {
         name: Some("shop events".into()),
         map: vec![(stepwise_engine::Role::Time, "event_time".into())],
-        sheet: None,
+        ..Default::default()
     };
     stepwise_engine::import::import_file(
         &mut w.ws,

@@ -1053,6 +1053,22 @@ pub const OTHER: &str = "Other";
 
 /// Runs a funnel on a built index.
 pub fn run_on_index(ws: &Workspace, ix: &EventIndex, spec: &FunnelSpec) -> Result<FunnelResult> {
+    run_on_index_masked(ws, ix, spec, None)
+}
+
+/// Runs a funnel on a built index over only the units whose `mask` entry
+/// is true (a segment); `None` means every unit.
+pub fn run_on_index_masked(
+    ws: &Workspace,
+    ix: &EventIndex,
+    spec: &FunnelSpec,
+    mask: Option<&[bool]>,
+) -> Result<FunnelResult> {
+    if mask.is_some_and(|m| m.len() != ix.units()) {
+        return Err(Error::Internal(
+            "a unit mask does not match the index".into(),
+        ));
+    }
     let plan = plan(spec)?;
     let k = plan.k;
     let mut warnings = Vec::new();
@@ -1090,6 +1106,7 @@ pub fn run_on_index(ws: &Workspace, ix: &EventIndex, spec: &FunnelSpec) -> Resul
         ix,
         breakdown: breakdown.as_deref(),
         plan: &plan,
+        mask,
     };
     let mut parts: Vec<Partial> = if threads <= 1 {
         vec![ctx.run(0..units)]
@@ -1203,6 +1220,7 @@ struct UnitsCtx<'a> {
     ix: &'a EventIndex,
     breakdown: Option<&'a Interned>,
     plan: &'a Plan,
+    mask: Option<&'a [bool]>,
 }
 
 impl UnitsCtx<'_> {
@@ -1229,6 +1247,9 @@ impl UnitsCtx<'_> {
         let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
         let mut scratch = Scratch::default();
         for u in units {
+            if self.mask.is_some_and(|m| !m[u]) {
+                continue;
+            }
             let range = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
             pass.collect(range, &mut evs);
             pass.outcome(&evs, &mut out, &mut paths, &mut scratch);

@@ -9,7 +9,7 @@ pub mod metric;
 pub mod reference;
 pub mod spec;
 
-pub use engine::{run_on_index, MAX_EXCLUSIONS, MAX_STEPS};
+pub use engine::{run_on_index, run_on_index_masked, MAX_EXCLUSIONS, MAX_STEPS};
 pub use spec::*;
 
 use crate::error::Result;
@@ -26,9 +26,16 @@ pub fn run_funnel(
 ) -> Result<FunnelResult> {
     let rec = ws.dataset(&spec.dataset)?;
     if rec.info.kind == DatasetKind::Metrics {
+        if spec.segment.is_some() {
+            return Err(crate::Error::Invalid(format!(
+                "dataset \"{}\" is a metric table: it has no users to put in a segment",
+                rec.info.name
+            )));
+        }
         return metric::run_metric_funnel(ws, &rec, spec);
     }
     engine::plan(spec)?;
     let ix = cache.get(ws, &rec, spec.unit())?;
-    run_on_index(ws, &ix, spec)
+    let mask = crate::segment::funnel_mask(ws, &ix, spec)?;
+    engine::run_on_index_masked(ws, &ix, spec, mask.as_deref())
 }

@@ -54,6 +54,10 @@ pub struct FunnelSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub dimension: Option<String>,
+    /// Only the units in this segment enter the funnel (docs/segments.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub segment: Option<Box<crate::segment::SegmentSpec>>,
 }
 
 /// One step: an event name, a page pattern and/or property filters, all of

@@ -1,0 +1,448 @@
+//! Micro-conversion impact: for a goal (a purchase) and candidate actions
+//! (use the search filter, read reviews), how much more often users who did
+//! the action reached the goal than users who did not, with the statistics
+//! of [`crate::stats::compare_two`], and what that difference is worth.
+//! This is association, not proof of cause. Definitions in
+//! docs/segments.md.
+
+use crate::error::{Error, Result};
+use crate::funnel::{parse_window, Pattern};
+use crate::index::{EventIndex, IndexCache, Unit, NULL_CODE};
+use crate::model::DatasetKind;
+use crate::segment::{event_bits, event_values, EventMatch};
+use crate::stats::{compare_two, not_enough_data_reason};
+use crate::store::Workspace;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The default observation window from a user's first event.
+pub const DEFAULT_IMPACT_WINDOW: &str = "30d";
+/// With `"candidates": "auto"`: how many events and pages are kept (the
+/// ones the most users did).
+pub const AUTO_LIMIT: usize = 50;
+/// Fewer users than this who did an action flag it as a small sample.
+pub const MIN_USERS_DID: u64 = 30;
+
+/// The note every impact result carries.
+pub const ASSOCIATION_NOTE: &str = "These are associations, not proof of cause: users who do an action may differ from those who do not in other ways (more motivated, further along). Test a change (an A/B test) before counting on its value.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AutoCandidates {
+    /// Every event and page seen before the goal.
+    Auto,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(untagged)]
+#[ts(export)]
+pub enum Candidates {
+    Auto(AutoCandidates),
+    List(Vec<EventMatch>),
+}
+
+/// `stepwise impact SPEC.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct ImpactSpec {
+    pub dataset: String,
+    pub goal: EventMatch,
+    pub candidates: Candidates,
+    /// How long each user is watched from their first event (`30d`
+    /// default; units as a funnel window).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub window: Option<String>,
+    /// Average order value typed by the analyst ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub order_value: Option<f64>,
+    /// ... or the column whose mean over goal events gives it (default: the
+    /// column with role Value, if any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub value_column: Option<String>,
+    /// With "auto": how many candidates (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub limit: Option<usize>,
+    /// Default 0.95.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub confidence: Option<f64>,
+}
+
+impl ImpactSpec {
+    pub fn from_json(text: &str) -> Result<ImpactSpec> {
+        serde_json::from_str(text)
+            .map_err(|e| Error::Invalid(format!("the impact spec is not valid: {e}")))
+    }
+}
+
+/// One candidate action.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ImpactRow {
+    /// The action: `event` and/or `page` (and `where`), as given.
+    #[serde(flatten)]
+    pub candidate: EventMatch,
+    pub label: String,
+    /// Users who did the action before reaching the goal, or did it and
+    /// never reached the goal (within the window).
+    #[ts(type = "number")]
+    pub users_did: u64,
+    #[ts(type = "number")]
+    pub goals_did: u64,
+    pub goal_rate_did: Option<f64>,
+    /// Everyone else.
+    #[ts(type = "number")]
+    pub users_not: u64,
+    #[ts(type = "number")]
+    pub goals_not: u64,
+    pub goal_rate_not: Option<f64>,
+    /// goal_rate_did - goal_rate_not.
+    pub diff: Option<f64>,
+    pub diff_ci_low: Option<f64>,
+    pub diff_ci_high: Option<f64>,
+    /// goal_rate_did / goal_rate_not - 1, with its interval (Katz log
+    /// method).
+    pub lift: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// Two-sided pooled two-proportion z-test.
+    pub p_value: Option<f64>,
+    /// users_did / all users.
+    pub reach: f64,
+    /// diff x average order value: what one more user doing the action is
+    /// associated with.
+    pub value_per_action: Option<f64>,
+    /// diff x users_did: goals associated with the action beyond what the
+    /// others' rate would give.
+    pub extra_goals: Option<f64>,
+    /// extra_goals x average order value; the ranking key.
+    pub expected_value: Option<f64>,
+    /// Too few users or goals for the test to be trusted.
+    pub small_sample: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ImpactResult {
+    pub goal: EventMatch,
+    pub window: String,
+    #[ts(type = "number")]
+    pub users: u64,
+    #[ts(type = "number")]
+    pub goal_users: u64,
+    pub goal_rate: f64,
+    /// The average order value used (null: no value known).
+    pub order_value: Option<f64>,
+    /// Where it came from: "typed", "column NAME" or "none".
+    pub order_value_source: String,
+    /// Ranked by expected value (extra goals when no order value is known),
+    /// actions whose rate difference is undefined last.
+    pub candidates: Vec<ImpactRow>,
+    pub note: String,
+    pub warnings: Vec<String>,
+}
+
+/// Per user: (first event, end of window, first goal time in the window).
+struct Users {
+    first_goal: Vec<Option<i64>>,
+    end: Vec<i64>,
+}
+
+fn users_of(ix: &EventIndex, goal: &[bool], window: i64) -> Users {
+    let n = ix.units();
+    let mut first_goal = Vec::with_capacity(n);
+    let mut end = Vec::with_capacity(n);
+    for u in 0..n {
+        let r = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
+        let e = ix.time[r.start].saturating_add(window);
+        first_goal.push(
+            r.clone()
+                .find(|&i| goal[i] && ix.time[i] <= e)
+                .map(|i| ix.time[i]),
+        );
+        end.push(e);
+    }
+    Users { first_goal, end }
+}
+
+impl Users {
+    /// Does event `i` of unit `u` count as "did the action"?
+    #[inline]
+    fn counts(&self, ix: &EventIndex, u: usize, i: usize) -> bool {
+        let t = ix.time[i];
+        t <= self.end[u] && self.first_goal[u].is_none_or(|g| t <= g)
+    }
+}
+
+/// Runs an impact analysis.
+pub fn run_impact(
+    ws: &Workspace,
+    spec: &ImpactSpec,
+    cache: &mut IndexCache,
+) -> Result<ImpactResult> {
+    let confidence = spec.confidence.unwrap_or(0.95);
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return Err(Error::Invalid(format!(
+            "the confidence level must be between 0 and 1 (e.g. 0.95), got {confidence}"
+        )));
+    }
+    let window_text = spec
+        .window
+        .clone()
+        .unwrap_or_else(|| DEFAULT_IMPACT_WINDOW.to_string());
+    let window = parse_window(&window_text)?;
+    let rec = ws.dataset(&spec.dataset)?;
+    if rec.info.kind == DatasetKind::Metrics {
+        return Err(Error::Invalid(format!(
+            "dataset \"{}\" is a metric table: impact needs events per user",
+            rec.info.name
+        )));
+    }
+    let ix = cache.get(ws, &rec, Unit::Users)?;
+    let goal_bits = event_bits(ws, &ix, &spec.goal, "the goal")?;
+    let mut warnings = Vec::new();
+    let users = users_of(&ix, &goal_bits, window);
+    let n_users = ix.units() as u64;
+    let goal_users = users.first_goal.iter().filter(|g| g.is_some()).count() as u64;
+    if goal_users == 0 {
+        warnings.push(format!(
+            "nobody reached the goal ({}) within {window_text} of their first event",
+            spec.goal.describe()
+        ));
+    }
+
+    // average order value
+    let (order_value, source) = match (spec.order_value, &spec.value_column) {
+        (Some(v), _) if v.is_finite() && v >= 0.0 => (Some(v), "typed".to_string()),
+        (Some(v), _) => {
+            return Err(Error::Invalid(format!(
+                "the order value must be a positive amount, got {v}"
+            )))
+        }
+        (None, col) => {
+            let has_value_role = rec
+                .info
+                .columns
+                .iter()
+                .any(|c| c.role == Some(crate::model::Role::Value));
+            if col.is_none() && !has_value_role {
+                (None, "none".to_string())
+            } else {
+                let vals = event_values(ws, &ix, col.as_deref())?;
+                let name = col.clone().unwrap_or_else(|| {
+                    rec.info
+                        .columns
+                        .iter()
+                        .find(|c| c.role == Some(crate::model::Role::Value))
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default()
+                });
+                let (mut sum, mut n) = (0.0, 0u64);
+                for (i, v) in vals.iter().enumerate() {
+                    if let (true, Some(v)) = (goal_bits[i], v) {
+                        sum += v;
+                        n += 1;
+                    }
+                }
+                if n == 0 {
+                    warnings.push(format!(
+                        "no goal event has a value in \"{name}\", so actions have no value per action"
+                    ));
+                    (None, format!("column {name}"))
+                } else {
+                    (Some(sum / n as f64), format!("column {name}"))
+                }
+            }
+        }
+    };
+
+    // (candidate, users_did, goals_did)
+    let mut tallies: Vec<(EventMatch, u64, u64)> = Vec::new();
+    match &spec.candidates {
+        Candidates::List(list) => {
+            if list.is_empty() {
+                return Err(Error::Invalid(
+                    "the impact spec lists no candidates; give some, or \"auto\"".into(),
+                ));
+            }
+            for (k, c) in list.iter().enumerate() {
+                let bits = event_bits(ws, &ix, c, &format!("candidate {k} ({})", c.describe()))?;
+                let (mut did, mut goals) = (0, 0);
+                for u in 0..ix.units() {
+                    let r = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
+                    if r.into_iter()
+                        .any(|i| bits[i] && !goal_bits[i] && users.counts(&ix, u, i))
+                    {
+                        did += 1;
+                        goals += users.first_goal[u].is_some() as u64;
+                    }
+                }
+                tallies.push((c.clone(), did, goals));
+            }
+        }
+        Candidates::Auto(_) => {
+            let limit = spec.limit.unwrap_or(AUTO_LIMIT).max(1);
+            let mut all = auto_tally(&ix, &goal_bits, &users, true);
+            all.extend(auto_tally(&ix, &goal_bits, &users, false));
+            all.sort_by(|a, b| {
+                b.1.cmp(&a.1)
+                    .then_with(|| a.0.describe().cmp(&b.0.describe()))
+            });
+            if all.len() > limit {
+                warnings.push(format!(
+                    "{} events and pages were seen before the goal; the {limit} done by the most users are shown",
+                    all.len()
+                ));
+                all.truncate(limit);
+            }
+            tallies = all;
+        }
+    }
+
+    let mut rows: Vec<ImpactRow> = tallies
+        .into_iter()
+        .map(|(c, did, goals_did)| {
+            let users_not = n_users - did;
+            let goals_not = goal_users - goals_did;
+            let t = compare_two(goals_did, did, goals_not, users_not, confidence);
+            let reason = not_enough_data_reason(goals_did, did, goals_not, users_not);
+            let small = reason.is_some() || did < MIN_USERS_DID;
+            let note = match (&reason, did < MIN_USERS_DID) {
+                (Some(r), _) => Some(format!("not enough data: {r}")),
+                (None, true) => Some(format!(
+                    "not enough data: only {did} users did this (fewer than {MIN_USERS_DID})"
+                )),
+                _ => None,
+            };
+            let extra = t.diff.map(|d| d * did as f64);
+            let vpa = t.diff.zip(order_value).map(|(d, v)| d * v);
+            ImpactRow {
+                label: c.describe(),
+                candidate: c,
+                users_did: did,
+                goals_did,
+                goal_rate_did: t.rate,
+                users_not,
+                goals_not,
+                goal_rate_not: t.base_rate,
+                diff: t.diff,
+                diff_ci_low: t.diff_ci.map(|x| x.0),
+                diff_ci_high: t.diff_ci.map(|x| x.1),
+                lift: t.lift,
+                ci_low: t.lift_ci.map(|x| x.0),
+                ci_high: t.lift_ci.map(|x| x.1),
+                p_value: t.p_value,
+                reach: if n_users == 0 {
+                    0.0
+                } else {
+                    did as f64 / n_users as f64
+                },
+                value_per_action: vpa,
+                extra_goals: extra,
+                expected_value: extra.zip(order_value).map(|(e, v)| e * v),
+                small_sample: small,
+                note,
+            }
+        })
+        .collect();
+    // rank: expected value (extra goals: the same order when the order
+    // value is one number), undefined last, then by reach
+    rows.sort_by(|a, b| {
+        let key = |r: &ImpactRow| r.extra_goals.unwrap_or(f64::NEG_INFINITY);
+        key(b)
+            .total_cmp(&key(a))
+            .then_with(|| b.users_did.cmp(&a.users_did))
+    });
+    Ok(ImpactResult {
+        goal: spec.goal.clone(),
+        window: window_text,
+        users: n_users,
+        goal_users,
+        goal_rate: if n_users == 0 {
+            0.0
+        } else {
+            goal_users as f64 / n_users as f64
+        },
+        order_value,
+        order_value_source: source,
+        candidates: rows,
+        note: ASSOCIATION_NOTE.to_string(),
+        warnings,
+    })
+}
+
+/// Every event name (or page) that some user did before the goal, with
+/// (users_did, goals_did); goal events themselves are not candidates.
+fn auto_tally(
+    ix: &EventIndex,
+    goal: &[bool],
+    users: &Users,
+    events: bool,
+) -> Vec<(EventMatch, u64, u64)> {
+    let x = if events { &ix.event } else { &ix.page };
+    let m = x.dict.len();
+    if m == 0 {
+        return Vec::new();
+    }
+    // an event name that is the goal itself is left out
+    let mut is_goal = vec![false; m];
+    if events {
+        for (i, &c) in x.codes.iter().enumerate() {
+            if goal[i] && c != NULL_CODE {
+                is_goal[c as usize] = true;
+            }
+        }
+    }
+    let mut last_unit = vec![u32::MAX; m];
+    let mut did = vec![0u64; m];
+    let mut goals = vec![0u64; m];
+    for u in 0..ix.units() {
+        let reached = users.first_goal[u].is_some() as u64;
+        let r = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
+        for (i, (&c, &is_goal_row)) in x.codes[r.clone()].iter().zip(&goal[r.clone()]).enumerate() {
+            let i = r.start + i;
+            if c == NULL_CODE || is_goal_row || !users.counts(ix, u, i) {
+                continue;
+            }
+            let c = c as usize;
+            if is_goal[c] || last_unit[c] == u as u32 || x.dict[c].trim().is_empty() {
+                continue;
+            }
+            last_unit[c] = u as u32;
+            did[c] += 1;
+            goals[c] += reached;
+        }
+    }
+    (0..m)
+        .filter(|&c| did[c] > 0)
+        .map(|c| {
+            let name = x.dict[c].clone();
+            let cand = if events {
+                EventMatch {
+                    event: Some(name),
+                    ..Default::default()
+                }
+            } else {
+                let page = if name.contains('*') {
+                    Pattern::Regex {
+                        regex: format!("^{}$", regex::escape(&name)),
+                    }
+                } else {
+                    Pattern::Glob(name)
+                };
+                EventMatch {
+                    page: Some(page),
+                    ..Default::default()
+                }
+            };
+            (cand, did[c], goals[c])
+        })
+        .collect()
+}
