@@ -109,7 +109,12 @@ pub fn run_metric_funnel(
             .info
             .columns
             .iter()
-            .find(|c| c.role == Some(Role::Dimension) && c.ty == ColumnType::Text)
+            .find(|c| {
+                matches!(
+                    c.role,
+                    Some(Role::Dimension | Role::Page | Role::Event | Role::Item)
+                ) && c.ty == ColumnType::Text
+            })
             .or_else(|| {
                 rec.info
                     .columns

@@ -1,10 +1,10 @@
 //! Speed check (not a timed test): a 4-step ordered funnel with a 7-day
 //! window and a breakdown by device on synthetic events generated in memory.
 //! Run with
-//! `cargo test --release -p stepwise-engine --test funnel_speed -- --ignored --nocapture`
+//! `cargo run --release -p stepwise-engine --example funnel_speed`
 //! (STEPWISE_SPEED_EVENTS sets the number of events, default 1,000,000).
 
-#[path = "funnel_util.rs"]
+#[path = "../tests/funnel_util.rs"]
 mod util;
 
 use serde_json::json;
@@ -106,9 +106,7 @@ fn generate(ws: &mut Workspace, n: usize) {
     w.finish().unwrap();
 }
 
-#[test]
-#[ignore]
-fn funnel_speed() {
+fn main() {
     let n: usize = std::env::var("STEPWISE_SPEED_EVENTS")
         .ok()
         .and_then(|s| s.parse().ok())

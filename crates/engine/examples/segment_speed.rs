@@ -1,6 +1,6 @@
 //! Speed check (not a timed test) of segments, compare and impact on
 //! synthetic events generated in memory. Run with
-//! `cargo test --release -p stepwise-engine --test segment_speed -- --ignored --nocapture`
+//! `cargo run --release -p stepwise-engine --example segment_speed`
 //! (STEPWISE_SPEED_EVENTS sets the number of events, default 1,000,000).
 
 use std::time::Instant;
@@ -89,9 +89,7 @@ fn generate(ws: &mut Workspace, n: usize) {
     w.finish().unwrap();
 }
 
-#[test]
-#[ignore]
-fn segment_speed() {
+fn main() {
     let n: usize = std::env::var("STEPWISE_SPEED_EVENTS")
         .ok()
         .and_then(|s| s.parse().ok())

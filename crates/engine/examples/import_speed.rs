@@ -1,7 +1,7 @@
 //! Import speed on a generated clickstream (not a timed test: run it by
 //! hand in release mode).
 //!
-//! `STEPWISE_BENCH_CSV=/tmp/clicks.csv cargo test --release -p stepwise-engine --test import_speed -- --ignored --nocapture`
+//! `STEPWISE_BENCH_CSV=/tmp/clicks.csv cargo run --release -p stepwise-engine --example import_speed`
 //!
 //! Without `STEPWISE_BENCH_CSV` it writes `STEPWISE_BENCH_ROWS` (default
 //! 1,000,000) rows to a temporary file.
@@ -60,9 +60,7 @@ fn generate(path: &std::path::Path, rows: usize) {
     }
 }
 
-#[test]
-#[ignore]
-fn import_speed() {
+fn main() {
     let dir = tempfile::tempdir().unwrap();
     let path = match std::env::var_os("STEPWISE_BENCH_CSV") {
         Some(p) => PathBuf::from(p),
