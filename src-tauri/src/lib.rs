@@ -4,9 +4,12 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use stepwise_engine::compare::{CompareResult, CompareSpec};
 use stepwise_engine::funnel::{FunnelResult, FunnelSpec};
+use stepwise_engine::impact::{ImpactResult, ImpactSpec};
 use stepwise_engine::import::{self, ImportOptions, ImportReport};
-use stepwise_engine::index::IndexCache;
+use stepwise_engine::index::{IndexCache, Unit};
+use stepwise_engine::segment::{SegmentResult, SegmentSpec};
 use stepwise_engine::store::SavedItem;
 use stepwise_engine::{
     CancelToken, ColumnType, DatasetInfo, Error, ErrorInfo, ImportEvent, Job, Preview, Role,
@@ -128,6 +131,28 @@ fn run_funnel(state: State<'_, AppState>, spec: FunnelSpec) -> CmdResult<FunnelR
     let ws = state.ws();
     let mut cache = state.indexes.lock().unwrap_or_else(|p| p.into_inner());
     stepwise_engine::funnel::run_funnel(&ws, &spec, &mut cache).map_err(to_info)
+}
+
+/// A persona's live member count and a sample of members.
+#[tauri::command(async)]
+fn count_segment(state: State<'_, AppState>, spec: SegmentSpec) -> CmdResult<SegmentResult> {
+    let ws = state.ws();
+    let mut cache = state.indexes.lock().unwrap_or_else(|p| p.into_inner());
+    stepwise_engine::segment::segment_members(&ws, &spec, &mut cache, Unit::Users).map_err(to_info)
+}
+
+#[tauri::command(async)]
+fn compare(state: State<'_, AppState>, spec: CompareSpec) -> CmdResult<CompareResult> {
+    let ws = state.ws();
+    let mut cache = state.indexes.lock().unwrap_or_else(|p| p.into_inner());
+    stepwise_engine::compare::run_compare(&ws, &spec, &mut cache).map_err(to_info)
+}
+
+#[tauri::command(async)]
+fn impact(state: State<'_, AppState>, spec: ImpactSpec) -> CmdResult<ImpactResult> {
+    let ws = state.ws();
+    let mut cache = state.indexes.lock().unwrap_or_else(|p| p.into_inner());
+    stepwise_engine::impact::run_impact(&ws, &spec, &mut cache).map_err(to_info)
 }
 
 /// Runs imports one after another on a worker thread, each in its own
@@ -328,6 +353,9 @@ pub fn run() {
             run_funnel,
             import_sample,
             reimport_dataset,
+            count_segment,
+            compare,
+            impact,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -6,9 +6,12 @@ use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use stepwise_engine::compare::{self, CompareSpec};
 use stepwise_engine::funnel::{run_funnel, FunnelResult, FunnelSpec};
+use stepwise_engine::impact::{self, ImpactSpec};
 use stepwise_engine::import::{self, ImportOptions};
-use stepwise_engine::index::IndexCache;
+use stepwise_engine::index::{IndexCache, Unit};
+use stepwise_engine::segment::{self, SegmentSpec};
 use stepwise_engine::{DatasetInfo, Error, Job, Workspace};
 
 #[derive(Parser)]
@@ -82,6 +85,30 @@ enum Command {
     },
     /// List the workspace's datasets.
     Datasets {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Count a segment's members (JSON spec; see docs/segments.md); --csv writes the audience list.
+    Segment {
+        spec: PathBuf,
+        /// Count sessions instead of users.
+        #[arg(long)]
+        sessions: bool,
+        /// Write every member id to this CSV file (an audience list).
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare segments or a column's values on a funnel, with statistics.
+    Compare {
+        spec: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rank micro-conversions by how much they go with reaching a goal.
+    Impact {
+        spec: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -239,8 +266,68 @@ fn run(cli: Cli) -> Result<(), Error> {
                 }
             }
         }
+        Command::Segment {
+            spec,
+            sessions,
+            csv,
+            json,
+        } => {
+            let spec: SegmentSpec = parse_spec(&spec)?;
+            let ws = open(&cli.workspace)?;
+            let unit = if sessions {
+                Unit::Sessions
+            } else {
+                Unit::Users
+            };
+            let mut cache = IndexCache::new();
+            let result = segment::segment_members(&ws, &spec, &mut cache, unit)?;
+            if let Some(path) = &csv {
+                let io = |source| Error::Io {
+                    path: path.clone(),
+                    source,
+                };
+                let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+                segment::write_audience_csv(&ws, &spec, &mut cache, unit, &mut out)?;
+                out.flush().map_err(io)?;
+            }
+            if json {
+                print_json(&result);
+            } else {
+                println!(
+                    "{}: {} of {} {} ({})",
+                    result.name,
+                    thousands(result.members),
+                    thousands(result.total_units),
+                    result.unit,
+                    pct(result.share)
+                );
+                if !result.sample.is_empty() {
+                    println!("  e.g. {}", result.sample.join(", "));
+                }
+            }
+        }
+        Command::Compare { spec, json } => {
+            let spec: CompareSpec = parse_spec(&spec)?;
+            let ws = open(&cli.workspace)?;
+            let result = compare::run_compare(&ws, &spec, &mut IndexCache::new())?;
+            if json {
+                print_json(&result);
+            } else {
+                print_compare(&result);
+            }
+        }
+        Command::Impact { spec, json } => {
+            let spec: ImpactSpec = parse_spec(&spec)?;
+            let ws = open(&cli.workspace)?;
+            let result = impact::run_impact(&ws, &spec, &mut IndexCache::new())?;
+            if json {
+                print_json(&result);
+            } else {
+                print_impact(&result);
+            }
+        }
         Command::Funnel { spec, json } => {
-            let spec = FunnelSpec::from_json(&read_spec(&spec)?)?;
+            let spec: FunnelSpec = parse_spec(&spec)?;
             let ws = open(&cli.workspace)?;
             let started = std::time::Instant::now();
             let mut cache = IndexCache::new();
@@ -262,6 +349,78 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// A JSON spec file, parsed; errors name the file, line and column.
+fn parse_spec<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T, Error> {
+    let text = read_spec(path)?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::bad_input(
+            stepwise_engine::Location::file(path).row(e.line() as u64),
+            format!("column {}: {}", e.column(), e),
+        )
+    })
+}
+
+fn print_compare(r: &stepwise_engine::compare::CompareResult) {
+    let v = serde_json::to_value(r).unwrap_or_default();
+    println!("Baseline: {}", v["baseline"].as_str().unwrap_or(""));
+    for s in v["segments"].as_array().into_iter().flatten() {
+        let c = &s["conversion"];
+        println!(
+            "  {:<28} {:>8}  CI {:>7} – {:<7}  lift {:>8}  p {:<10} {}",
+            s["name"].as_str().unwrap_or(""),
+            c["rate"].as_f64().map(pct).unwrap_or_default(),
+            c["ci_low"].as_f64().map(pct).unwrap_or_default(),
+            c["ci_high"].as_f64().map(pct).unwrap_or_default(),
+            c["lift"]
+                .as_f64()
+                .map(|x| format!("{:+.1}%", x * 100.0))
+                .unwrap_or_else(|| "–".into()),
+            c["p_adjusted"]
+                .as_f64()
+                .map(|p| format!("{p:.4}"))
+                .unwrap_or_else(|| "–".into()),
+            c["verdict"].as_str().unwrap_or("")
+        );
+    }
+    if let Some(c) = v.get("chi_square").filter(|c| !c.is_null()) {
+        println!(
+            "Chi-square: {:.3} (df {}), p = {}",
+            c["statistic"].as_f64().unwrap_or(f64::NAN),
+            c["df"],
+            c["p_value"]
+                .as_f64()
+                .map(|p| format!("{p:.4}"))
+                .unwrap_or_default()
+        );
+    }
+}
+
+fn print_impact(r: &stepwise_engine::impact::ImpactResult) {
+    let v = serde_json::to_value(r).unwrap_or_default();
+    for c in v["candidates"].as_array().into_iter().flatten() {
+        let name = c["event"].as_str().or(c["page"].as_str()).unwrap_or("");
+        println!(
+            "  {:<28} did {:>9} ({:>6})  not {:>9} ({:>6})  lift {:>8}  value/action {}",
+            name,
+            thousands(c["users_did"].as_u64().unwrap_or(0)),
+            c["goal_rate_did"].as_f64().map(pct).unwrap_or_default(),
+            thousands(c["users_not"].as_u64().unwrap_or(0)),
+            c["goal_rate_not"].as_f64().map(pct).unwrap_or_default(),
+            c["lift"]
+                .as_f64()
+                .map(|x| format!("{:+.1}%", x * 100.0))
+                .unwrap_or_else(|| "–".into()),
+            c["value_per_action"]
+                .as_f64()
+                .map(|x| format!("{x:.2}"))
+                .unwrap_or_else(|| "–".into()),
+        );
+    }
+    if let Some(n) = v["note"].as_str() {
+        println!("\n{n}");
+    }
 }
 
 /// A spec file's text; `-` reads standard input.
@@ -356,7 +515,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

@@ -145,3 +145,141 @@ fn bad_usage_exits_2() {
     let out = stepwise(&dir.path().join("ws.stepwise"), &["import"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The whole analysis path from the command line on a generated store:
+/// generate -> import -> funnel -> compare -> impact -> segment.
+#[test]
+fn generated_store_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.stepwise");
+    let csv = dir.path().join("clicks.csv");
+    let gen = json(&stepwise(
+        &ws,
+        &[
+            "generate",
+            "--events",
+            "40000",
+            "--out",
+            csv.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(gen["events"], 40000);
+    let v = json(&stepwise(
+        &ws,
+        &["import", csv.to_str().unwrap(), "--name", "shop", "--json"],
+    ));
+    assert_eq!(v["datasets"][0]["rows"], 40000);
+    assert_eq!(v["datasets"][0]["kind"], "events");
+
+    let spec = dir.path().join("funnel.json");
+    std::fs::write(
+        &spec,
+        r#"{"dataset":"shop","steps":[{"label":"Viewed product","event":"view_item"},{"event":"add_to_cart"},{"event":"purchase"}],
+            "window":"7d","breakdown":{"column":"device_category"}}"#,
+    )
+    .unwrap();
+    let f = json(&stepwise(
+        &ws,
+        &["funnel", spec.to_str().unwrap(), "--json"],
+    ));
+    let steps = f["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 3);
+    assert_eq!(steps[0]["label"], "Viewed product");
+    let counts: Vec<u64> = steps.iter().map(|s| s["count"].as_u64().unwrap()).collect();
+    assert!(
+        counts[0] > 0 && counts[0] >= counts[1] && counts[1] >= counts[2],
+        "{counts:?}"
+    );
+    assert_eq!(steps[0]["conversion_from_start"], 1.0);
+    assert!(steps[0]["median_seconds"].is_null());
+    assert_eq!(steps[1]["dropped"].as_u64().unwrap(), counts[0] - counts[1]);
+    // Breakdown rows partition the users of every step.
+    for k in 0..3 {
+        let sum: u64 = f["breakdown"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["steps"][k]["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(sum, counts[k], "step {k}");
+    }
+    assert!(f["timing"]["query_ms"].as_f64().unwrap() >= 0.0);
+
+    let cmp = dir.path().join("compare.json");
+    std::fs::write(
+        &cmp,
+        r#"{"funnel":{"dataset":"shop","steps":[{"event":"view_item"},{"event":"purchase"}],"window":"7d"},
+            "by":"device_category","baseline":"desktop"}"#,
+    )
+    .unwrap();
+    let c = json(&stepwise(
+        &ws,
+        &["compare", cmp.to_str().unwrap(), "--json"],
+    ));
+    assert_eq!(c["baseline"], "desktop");
+    let segs = c["segments"].as_array().unwrap();
+    assert!(segs.len() >= 2);
+    for s in segs {
+        let conv = &s["conversion"];
+        let rate = conv["rate"].as_f64().unwrap();
+        assert!(
+            conv["ci_low"].as_f64().unwrap() <= rate && rate <= conv["ci_high"].as_f64().unwrap()
+        );
+        if s["name"] == "desktop" {
+            assert!(conv["lift"].is_null() && conv["p_value"].is_null());
+        } else {
+            assert!(conv["p_value"].as_f64().is_some());
+        }
+    }
+    assert!(c["chi_square"]["p_value"].as_f64().is_some());
+
+    let imp = dir.path().join("impact.json");
+    std::fs::write(
+        &imp,
+        r#"{"dataset":"shop","goal":{"event":"purchase"},"candidates":[{"event":"sign_up_newsletter"},{"event":"use_filter"}],"window":"30d","order_value":85.0}"#,
+    )
+    .unwrap();
+    let i = json(&stepwise(&ws, &["impact", imp.to_str().unwrap(), "--json"]));
+    let cands = i["candidates"].as_array().unwrap();
+    assert_eq!(cands.len(), 2);
+    assert!(cands.iter().all(|c| c["reach"].as_f64().unwrap() > 0.0));
+
+    let seg = dir.path().join("segment.json");
+    std::fs::write(
+        &seg,
+        r#"{"name":"Filter users","dataset":"shop","conditions":[{"did":{"event":"use_filter"},"at_least":1}]}"#,
+    )
+    .unwrap();
+    let audience = dir.path().join("audience.csv");
+    let s = json(&stepwise(
+        &ws,
+        &[
+            "segment",
+            seg.to_str().unwrap(),
+            "--csv",
+            audience.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    let members = s["members"].as_u64().unwrap();
+    assert!(members > 0);
+    let lines = std::fs::read_to_string(&audience).unwrap().lines().count() as u64;
+    assert_eq!(lines, members + 1, "header plus one line per member");
+}
+
+#[test]
+fn a_broken_spec_names_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.stepwise");
+    let spec = dir.path().join("bad.json");
+    std::fs::write(&spec, "{\n  \"dataset\": \"x\",\n  \"steps\": [\n").unwrap();
+    let out = stepwise(&ws, &["funnel", spec.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.json"), "{err}");
+    let spec2 = dir.path().join("missing.json");
+    std::fs::write(&spec2, r#"{"dataset":"nope","steps":[{"event":"a"}]}"#).unwrap();
+    let out = stepwise(&ws, &["funnel", spec2.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
+}
