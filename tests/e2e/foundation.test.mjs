@@ -34,18 +34,30 @@ test('a dropped CSV is imported and listed, and the CLI sees it', async () => {
     );
     assert.equal(err, null);
 
-    // The app opens the new dataset; its preview shows the rows.
-    await s.find('[data-testid="preview-grid"]');
-    await s.screenshot('foundation-dataset-view');
-    // Home lists every dataset.
-    await s.click(await s.find('button.ws-name'));
+    // The app opens the mapping screen of the new dataset, with the roles it detected.
+    await s.find('[data-testid="mapping-screen"]');
+    const roles = await s.exec(
+      'return Array.from(document.querySelectorAll(\'[data-testid="mapping-column"]\')).map(r => [r.dataset.column, r.querySelector(\'[data-testid="mapping-role"]\').value]);',
+    );
+    assert.deepEqual(Object.fromEntries(roles), {
+      time: 'time',
+      event: 'event',
+      user_id: 'user',
+      page: 'page',
+      device_category: '',
+    });
+    await s.screenshot('foundation-mapping');
+    // The sidebar lists every dataset.
     const names = await s.waitFor(async () => {
-      const els = await s.findAll('[data-testid="dataset-item"] [data-testid="dataset-name"]');
-      const texts = await Promise.all(els.map((e) => s.text(e)));
+      const texts = await s.exec(
+        'return Array.from(document.querySelectorAll(\'[data-testid="dataset-item"] [data-testid="dataset-name"]\')).map(e => e.textContent.trim());',
+      );
       return texts.includes('shop events') ? texts : null;
     }, 'the dataset in the list');
     assert.deepEqual(names, ['shop events']);
-    const rows = await s.text(await s.find('[data-testid="dataset-item"] [data-testid="dataset-rows"]'));
+    const rows = await s.exec(
+      'return document.querySelector(\'[data-testid="dataset-item"] [data-testid="dataset-rows"]\').textContent;',
+    );
     assert.match(rows, /1,500/);
     const shot = await s.screenshot('foundation-imported');
     assert.ok(existsSync(shot));
