@@ -283,3 +283,18 @@ fn a_broken_spec_names_the_file_and_line() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
 }
+
+#[test]
+fn plan_matches_the_documented_example() {
+    // docs/statistics.md: 5% baseline, +20% relative, alpha 0.05, power 0.8
+    // -> 8,158 users per arm; at 2,000 visitors a day, 9 days.
+    let dir = tempfile::tempdir().unwrap();
+    let v = json(&stepwise(
+        &dir.path().join("ws.stepwise"),
+        &["plan", "--baseline", "0.05", "--mde", "0.2", "--daily", "2000", "--json"],
+    ));
+    assert_eq!(v["users_per_arm"], 8158);
+    assert_eq!(v["days"], 9);
+    let out = stepwise(&dir.path().join("ws.stepwise"), &["plan", "--baseline", "0.05"]);
+    assert_eq!(out.status.code(), Some(2));
+}
