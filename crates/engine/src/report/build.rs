@@ -481,10 +481,9 @@ fn compare_section(
         (unit.as_str(), Some(ValueKind::Count)),
         ("Converted", Some(ValueKind::Count)),
         ("Conversion", Some(ValueKind::Rate)),
-        ("Interval low", Some(ValueKind::Rate)),
-        ("Interval high", Some(ValueKind::Rate)),
-        ("Lift vs baseline", Some(ValueKind::Lift)),
-        ("p (Holm)", Some(ValueKind::Number)),
+        ("Low", Some(ValueKind::Rate)),
+        ("High", Some(ValueKind::Rate)),
+        ("Lift", Some(ValueKind::Lift)),
         ("Verdict", None),
     ]);
     let num = |x: Option<f64>| {
@@ -503,7 +502,6 @@ fn compare_section(
             num(cv.ci_low),
             num(cv.ci_high),
             num(cv.lift),
-            num(cv.p_adjusted.map(|p| (p * 1e4).round() / 1e4)),
             Cell::Text(cv.verdict.clone()),
         ]);
     }
@@ -607,32 +605,26 @@ fn impact_section(
     findings.extend(crate::report::findings::impact(&chart));
     let mut t = Table::new(&[
         ("Action", None),
-        ("Users who did", Some(ValueKind::Count)),
-        ("Conversion (did)", Some(ValueKind::Rate)),
-        ("Users who did not", Some(ValueKind::Count)),
-        ("Conversion (did not)", Some(ValueKind::Rate)),
+        ("Did it", Some(ValueKind::Count)),
+        ("Conv. if did", Some(ValueKind::Rate)),
+        ("Conv. if not", Some(ValueKind::Rate)),
         ("Lift", Some(ValueKind::Lift)),
-        ("Interval low", Some(ValueKind::Lift)),
-        ("Interval high", Some(ValueKind::Lift)),
-        ("p (Holm)", Some(ValueKind::Number)),
-        ("Reach", Some(ValueKind::Rate)),
+        ("Low", Some(ValueKind::Lift)),
+        ("High", Some(ValueKind::Lift)),
     ]);
     let num = |x: Option<f64>| {
         x.filter(|v| v.is_finite())
             .map_or(Cell::Empty, Cell::Number)
     };
-    for (c, adj) in r.candidates.iter().zip(&adjusted) {
+    for c in &r.candidates {
         t.rows.push(vec![
             Cell::Text(c.label.clone()),
             Cell::Number(c.users_did as f64),
             num(c.goal_rate_did),
-            Cell::Number(c.users_not as f64),
             num(c.goal_rate_not),
             num(c.lift),
             num(c.ci_low),
             num(c.ci_high),
-            num(adj.map(|p| (p * 1e4).round() / 1e4)),
-            num(Some(c.reach)),
         ]);
     }
     let mut notes = vec![if r.note.is_empty() {
@@ -640,6 +632,20 @@ fn impact_section(
     } else {
         r.note.clone()
     }];
+    for (c, adj) in r.candidates.iter().zip(&adjusted) {
+        if let Some(p) = adj {
+            notes.push(format!(
+                "\u{201c}{}\u{201d}: {} after Holm's correction ({}).",
+                c.label,
+                format::p_value(*p),
+                if *p < 1.0 - confidence {
+                    "significant"
+                } else {
+                    "no clear difference"
+                }
+            ));
+        }
+    }
     for c in r.candidates.iter().filter(|c| c.small_sample) {
         notes.push(format!(
             "\u{201c}{}\u{201d}: fewer than {} users did it; its interval is wide.",
