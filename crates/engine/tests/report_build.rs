@@ -354,3 +354,34 @@ fn rerun_on_a_newer_import_gives_the_newer_report() {
     assert_ne!(first(&before), first(&after));
     assert!(first(&after)[0] > first(&before)[0]);
 }
+
+#[test]
+fn period_from_the_spec_and_clear_errors() {
+    let mut fx = fixture(8_000);
+    let spec = ReportSpec::from_json(
+        r#"{"title": "One week", "page": "Letter", "sections": [
+        {"funnel": {"dataset": "shop", "steps": [{"event": "view_item"}, {"event": "purchase"}],
+                    "date_range": {"from": "2024-09-08", "to": "2024-09-14"}}}]}"#,
+    )
+    .unwrap();
+    let doc = build_report_dated(&fx.ws, &spec, &mut fx.cache, None).unwrap();
+    assert_eq!(
+        doc.date_range.as_deref(),
+        Some("8\u{2013}14 September 2024")
+    );
+    assert_eq!(doc.page, PageSize::Letter);
+    // a section naming a dataset that is not there: an error naming it
+    let bad = ReportSpec::from_json(
+        r#"{"title": "x", "sections": [{"funnel": {"dataset": "nope", "steps": [{"event": "a"}, {"event": "b"}]}}]}"#,
+    )
+    .unwrap();
+    let e = build_report(&fx.ws, &bad, &mut fx.cache)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("nope"), "{e}");
+    // an unknown format
+    let e = ExportFormat::from_path(Path::new("r.docx"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("r.docx") && e.contains(".pdf"), "{e}");
+}

@@ -741,7 +741,14 @@ fn date_range(ws: &Workspace, used: &Used, cache: &mut IndexCache) -> Result<Opt
         if rec.info.kind != DatasetKind::Events {
             continue;
         }
-        let ix = cache.get(ws, &rec, crate::index::Unit::Users)?;
+        // the index the analyses already built (users unless only sessions were counted)
+        let unit =
+            if used.units.contains("sessions") && !used.units.contains("users") && !used.impact {
+                crate::index::Unit::Sessions
+            } else {
+                crate::index::Unit::Users
+            };
+        let ix = cache.get(ws, &rec, unit)?;
         let (Some(a), Some(b)) = (ix.time.iter().min(), ix.time.iter().max()) else {
             continue;
         };
@@ -788,7 +795,7 @@ fn method(used: &Used) -> Vec<MethodItem> {
         item(
             "Funnel",
             format!(
-                "A funnel counts {} (each counted once) who reach each step. A step counts only when it happens after the previous one and within the window measured from the first step; later steps need the earlier ones.",
+                "A funnel counts {} (each counted once) who reach each step. A step counts only when the earlier steps were reached too, in the order described below, within the window measured from the first step.",
                 if units.is_empty() { "users".into() } else { units.join(" or ") }
             ),
         ),
@@ -797,7 +804,7 @@ fn method(used: &Used) -> Vec<MethodItem> {
         out.push(item(
             "Window",
             format!(
-                "The time allowed from the first step to the last: {}.",
+                "The time allowed from the first step to the last: {} (m = minutes, h = hours, d = days, w = weeks).",
                 list(&used.windows)
             ),
         ));
