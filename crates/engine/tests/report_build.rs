@@ -133,8 +133,10 @@ fn spec_parses_and_rejects_bad_sections() {
 fn report_from_generated_clickstream() {
     let mut fx = fixture(150_000);
     let spec = ReportSpec::from_json(&spec_json()).unwrap();
+    let t0 = std::time::Instant::now();
     let doc =
         build_report_dated(&fx.ws, &spec, &mut fx.cache, Some("3 October 2024".into())).unwrap();
+    let built = t0.elapsed();
     let counts = funnel_counts(&mut fx);
     assert!(counts[0].1 > 1000 && counts[4].1 > 0, "{counts:?}");
 
@@ -244,7 +246,12 @@ fn report_from_generated_clickstream() {
     let out = fx.dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     let pdf = out.join("review.pdf");
+    let t0 = std::time::Instant::now();
     let files = write_report(&doc, &pdf, ExportFormat::Pdf).unwrap();
+    eprintln!(
+        "report: built in {built:?} (analyses, index built on first use), PDF written in {:?}",
+        t0.elapsed()
+    );
     assert_eq!(files, vec![pdf.clone()]);
     let pages = render_pages(&doc).unwrap().pages.len();
     assert!(pages >= 8, "{pages} pages");
