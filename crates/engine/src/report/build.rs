@@ -239,6 +239,25 @@ fn trend_chart(title: String, subtitle: String, r: &FunnelResult) -> Option<Tren
     })
 }
 
+/// The trend sentences, naming the funnel and the periods in words
+/// ("in the week of 2024-09-02", "in September 2024").
+fn trend_findings(t: &TrendChartData, name: &str, spec: Option<&TrendSpec>) -> Vec<String> {
+    let mut t = t.clone();
+    for s in &mut t.series {
+        s.name = name.to_string();
+        for p in &mut s.points {
+            p.period = match spec.map(|s| s.interval) {
+                Some(Interval::Week) => format!("the week of {}", p.period),
+                Some(Interval::Month) => parse_day(&format!("{}-01", p.period))
+                    .map(|d| format!("{} {}", MONTHS[d.month() as usize - 1], d.year()))
+                    .unwrap_or_else(|| p.period.clone()),
+                _ => p.period.clone(),
+            };
+        }
+    }
+    crate::report::findings::trend(&t)
+}
+
 fn histogram(title: String, subtitle: String, r: &FunnelResult) -> Option<HistogramData> {
     let t = r.time_to_convert.as_ref()?;
     let from = r
@@ -306,7 +325,7 @@ fn funnel_sections(
     findings.extend(f);
     out.push(Section::Chart(sec));
     if let Some(t) = trend_chart(format!("{heading}: conversion over time"), sub.clone(), r) {
-        findings.extend(crate::report::findings::trend(&t));
+        findings.extend(trend_findings(&t, &heading, spec.trend.as_ref()));
         out.push(Section::Chart(chart_section(
             format!("{heading}: trend"),
             None,
@@ -375,7 +394,7 @@ pub fn build_report_dated(
             let h = heading_or(s, format!("Conversion over time: {}", describe_funnel(&f)));
             let t = trend_chart(h.clone(), subtitle(&f, &r.unit), &r)
                 .ok_or_else(|| Error::Invalid("the trend section gave no trend".into()))?;
-            findings.extend(crate::report::findings::trend(&t));
+            findings.extend(trend_findings(&t, &h, f.trend.as_ref()));
             let mut sec = chart_section(h, s.intro.clone(), ChartData::Trend(t));
             sec.notes.push(format!(
                 "Each point is the share of {} whose attempt started in that period and who reached the last step; the band is its 95% Wilson interval.",
