@@ -217,6 +217,10 @@ fn report_from_generated_clickstream() {
         items.iter().any(|s| s.contains(&fd.steps[b].label)),
         "{items:#?}"
     );
+    assert!(
+        items.iter().any(|s| s.contains("in the week of 2024-09-")),
+        "{items:#?}"
+    );
     // impact: use_filter is the planted effect, significantly higher
     let Section::Chart(is) = &doc.sections[4] else {
         unreachable!()
