@@ -6,6 +6,7 @@
 //! Rendering is pure: [`render_pages`] takes a [`ReportDocument`] and returns
 //! page SVGs; nothing here reads the workspace. See docs/reports.md.
 
+pub mod build;
 pub mod findings;
 mod layout;
 mod pdf;
@@ -18,6 +19,9 @@ use ts_rs::TS;
 use crate::chart::ChartData;
 use crate::Result;
 
+pub use build::{
+    build_report, export_report, write_report, ExportFormat, ReportSpec, ReportSpecSection,
+};
 pub use layout::{render_pages, Page, PageLink, RenderedReport, TocEntry};
 pub use table::{neutralise, table_to_csv, Cell, Table, TableColumn};
 pub use xlsx::{tables_to_xlsx, tables_xlsx};

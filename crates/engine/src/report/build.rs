@@ -1,0 +1,972 @@
+//! From a report spec (the analyst's saved list of sections) to a
+//! [`ReportDocument`]: every section's analysis is run afresh on the
+//! workspace (nothing is cached but the event index, which is rebuilt when a
+//! dataset changes), so a spec re-run on next month's import gives next
+//! month's report. See docs/reports.md.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{
+    render_pdf, render_pngs, tables_csv, tables_xlsx, ChartSection, MethodItem, PageSize,
+    ReportDocument, Section,
+};
+use crate::bottleneck::funnel_bottleneck;
+use crate::chart::format;
+use crate::chart::{
+    ChartData, ComparisonChartData, ComparisonSeries, ComparisonStep, FunnelChartData,
+    FunnelChartStep, HistogramBin, HistogramData, ImpactChartData, ImpactItem, TrendChartData,
+    TrendPoint, TrendSeries, ValueKind,
+};
+use crate::compare::{run_compare, CompareSpec};
+use crate::error::{Error, Result};
+use crate::funnel::{run_funnel, FunnelResult, FunnelSpec, Interval, Order, TrendSpec};
+use crate::impact::{run_impact, ImpactSpec, ASSOCIATION_NOTE};
+use crate::index::IndexCache;
+use crate::model::DatasetKind;
+use crate::report::{Cell, Table};
+use crate::stats::proportion::{holm, wilson};
+use crate::store::Workspace;
+
+/// A saved report: `stepwise report SPEC.json --out report.pdf`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct ReportSpec {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub subtitle: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub client: Option<String>,
+    #[serde(default)]
+    pub page: PageSize,
+    pub sections: Vec<ReportSpecSection>,
+}
+
+/// One section of a report spec: exactly one of `funnel`, `compare`,
+/// `impact`, `trend` (a funnel spec; its `trend` defaults to weekly) or
+/// `text`, with an optional `heading` and `intro` sentence.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct ReportSpecSection {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub funnel: Option<FunnelSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub compare: Option<CompareSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub impact: Option<ImpactSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub trend: Option<FunnelSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub text: Option<String>,
+    /// The section's heading (default: made from the analysis).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub heading: Option<String>,
+    /// A sentence or two above the chart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub intro: Option<String>,
+}
+
+impl ReportSpec {
+    pub fn from_json(text: &str) -> Result<ReportSpec> {
+        let spec: ReportSpec = serde_json::from_str(text)
+            .map_err(|e| Error::Invalid(format!("the report spec is not valid: {e}")))?;
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    /// Every section has exactly one kind; the title is not empty.
+    pub fn validate(&self) -> Result<()> {
+        if self.title.trim().is_empty() {
+            return Err(Error::Invalid("the report spec needs a title".into()));
+        }
+        for (i, s) in self.sections.iter().enumerate() {
+            let n = [
+                s.funnel.is_some(),
+                s.compare.is_some(),
+                s.impact.is_some(),
+                s.trend.is_some(),
+                s.text.is_some(),
+            ]
+            .iter()
+            .filter(|b| **b)
+            .count();
+            if n != 1 {
+                return Err(Error::Invalid(format!(
+                    "report section {} must have exactly one of \"funnel\", \"compare\", \"impact\", \"trend\" or \"text\" (it has {n})",
+                    i + 1
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the report's analyses used, for the title page and the appendix.
+#[derive(Default)]
+struct Used {
+    datasets: BTreeSet<String>,
+    /// Explicit date ranges of the funnel specs (from, to).
+    ranges: BTreeSet<(Option<String>, Option<String>)>,
+    windows: BTreeSet<String>,
+    orders: BTreeSet<&'static str>,
+    units: BTreeSet<&'static str>,
+    compare: bool,
+    impact: bool,
+    trend: bool,
+}
+
+impl Used {
+    fn funnel(&mut self, spec: &FunnelSpec) {
+        self.datasets.insert(spec.dataset.clone());
+        if let Some(r) = &spec.date_range {
+            self.ranges.insert((r.from.clone(), r.to.clone()));
+        }
+        self.windows.insert(
+            spec.window
+                .clone()
+                .unwrap_or_else(|| crate::funnel::DEFAULT_WINDOW.to_string()),
+        );
+        self.orders.insert(match spec.order() {
+            Order::Ordered => "ordered",
+            Order::Strict => "strict",
+            Order::Unordered => "unordered",
+        });
+        self.units.insert(spec.unit().as_str());
+    }
+}
+
+fn heading_or(s: &ReportSpecSection, default: String) -> String {
+    s.heading
+        .clone()
+        .filter(|h| !h.trim().is_empty())
+        .unwrap_or(default)
+}
+
+fn describe_funnel(spec: &FunnelSpec) -> String {
+    let labels: Vec<String> = (0..spec.steps.len()).map(|k| spec.step_label(k)).collect();
+    if labels.len() >= 2 {
+        format!("{} to {}", labels[0], labels[labels.len() - 1])
+    } else {
+        labels.join("")
+    }
+}
+
+fn subtitle(spec: &FunnelSpec, unit: &str) -> String {
+    let mut parts = vec![format!("{} · {unit}", spec.dataset)];
+    parts.push(format!(
+        "within {}",
+        spec.window
+            .as_deref()
+            .unwrap_or(crate::funnel::DEFAULT_WINDOW)
+    ));
+    if let Some(r) = &spec.date_range {
+        parts.push(match (&r.from, &r.to) {
+            (Some(a), Some(b)) => format!("{a} to {b}"),
+            (Some(a), None) => format!("from {a}"),
+            (None, Some(b)) => format!("until {b}"),
+            (None, None) => "all dates".into(),
+        });
+    }
+    parts.join(" · ")
+}
+
+fn funnel_chart(title: String, subtitle: String, r: &FunnelResult) -> FunnelChartData {
+    FunnelChartData {
+        title,
+        subtitle: Some(subtitle),
+        unit: r.unit.clone(),
+        steps: r
+            .steps
+            .iter()
+            .map(|s| FunnelChartStep {
+                label: s.label.clone(),
+                count: s.count,
+                conversion_from_start: s.conversion_from_start,
+                conversion_from_previous: s.conversion_from_previous,
+            })
+            .collect(),
+        bottleneck: None,
+    }
+}
+
+fn chart_section(heading: String, intro: Option<String>, chart: ChartData) -> ChartSection {
+    ChartSection {
+        heading,
+        intro,
+        chart,
+        table: None,
+        notes: vec![],
+    }
+}
+
+fn trend_chart(title: String, subtitle: String, r: &FunnelResult) -> Option<TrendChartData> {
+    let points = r.trend.as_ref()?;
+    let name = format!("All {}", r.unit);
+    Some(TrendChartData {
+        title,
+        subtitle: Some(subtitle),
+        series: vec![TrendSeries {
+            name,
+            points: points
+                .iter()
+                .map(|p| {
+                    let ci = wilson(p.converted, p.entered, 0.95);
+                    TrendPoint {
+                        period: p.period.clone(),
+                        rate: p.rate,
+                        ci_low: ci.map(|c| c.0),
+                        ci_high: ci.map(|c| c.1),
+                        entered: Some(p.entered),
+                        converted: Some(p.converted),
+                    }
+                })
+                .collect(),
+        }],
+    })
+}
+
+/// The trend sentences, naming the funnel and the periods in words
+/// ("in the week of 2024-09-02", "in September 2024").
+fn trend_findings(t: &TrendChartData, name: &str, spec: Option<&TrendSpec>) -> Vec<String> {
+    let mut t = t.clone();
+    for s in &mut t.series {
+        s.name = name.to_string();
+        for p in &mut s.points {
+            p.period = match spec.map(|s| s.interval) {
+                Some(Interval::Week) => format!("the week of {}", p.period),
+                Some(Interval::Month) => parse_day(&format!("{}-01", p.period))
+                    .map(|d| format!("{} {}", MONTHS[d.month() as usize - 1], d.year()))
+                    .unwrap_or_else(|| p.period.clone()),
+                _ => p.period.clone(),
+            };
+        }
+    }
+    crate::report::findings::trend(&t)
+}
+
+fn histogram(title: String, subtitle: String, r: &FunnelResult) -> Option<HistogramData> {
+    let t = r.time_to_convert.as_ref()?;
+    let from = r
+        .steps
+        .get(t.from_step)
+        .map(|s| s.label.as_str())
+        .unwrap_or("");
+    let to = r
+        .steps
+        .get(t.to_step)
+        .map(|s| s.label.as_str())
+        .unwrap_or("");
+    Some(HistogramData {
+        title,
+        subtitle: Some(format!(
+            "{subtitle} · from \u{201c}{from}\u{201d} to \u{201c}{to}\u{201d}"
+        )),
+        bins: t
+            .bins
+            .iter()
+            .map(|b| HistogramBin {
+                from_seconds: b.from_seconds,
+                to_seconds: b.to_seconds,
+                count: b.count,
+            })
+            .collect(),
+        median_seconds: t.median_seconds,
+        unit: r.unit.clone(),
+    })
+}
+
+/// The sections of one funnel (chart, and its trend and time-to-convert
+/// when the spec asks for them) and its findings.
+fn funnel_sections(
+    heading: String,
+    intro: Option<String>,
+    spec: &FunnelSpec,
+    r: &FunnelResult,
+    out: &mut Vec<Section>,
+    findings: &mut Vec<String>,
+) {
+    let sub = subtitle(spec, &r.unit);
+    let mut chart = funnel_chart(heading.clone(), sub.clone(), r);
+    let bn = funnel_bottleneck(r, 0.95);
+    if let Some(b) = &bn {
+        chart.bottleneck = Some(b.to_step);
+    }
+    let mut f = crate::report::findings::funnel(&chart);
+    // the overall sentence from the chart, the drop from the bottleneck
+    // module (which also names the worst group when there is a breakdown)
+    f.truncate(1);
+    let mut sec = chart_section(heading.clone(), intro, ChartData::Funnel(chart));
+    if let Some(b) = &bn {
+        f.push(b.finding.clone());
+        sec.notes.push(b.finding.clone());
+    }
+    if r.excluded > 0 {
+        sec.notes.push(format!(
+            "{} {} were left out by the exclusion rules.",
+            format::count(r.excluded),
+            r.unit
+        ));
+    }
+    sec.notes.extend(r.warnings.iter().cloned());
+    findings.extend(f);
+    out.push(Section::Chart(sec));
+    if let Some(t) = trend_chart(format!("{heading}: conversion over time"), sub.clone(), r) {
+        findings.extend(trend_findings(&t, &heading, spec.trend.as_ref()));
+        out.push(Section::Chart(chart_section(
+            format!("{heading}: trend"),
+            None,
+            ChartData::Trend(t),
+        )));
+    }
+    if let Some(h) = histogram(format!("{heading}: time to convert"), sub, r) {
+        let mut s = chart_section(
+            format!("{heading}: time to convert"),
+            None,
+            ChartData::Histogram(h),
+        );
+        if let Some(t) = &r.time_to_convert {
+            if let Some(m) = t.median_seconds {
+                s.notes.push(format!(
+                    "Half of the {} who converted took {} or less.",
+                    r.unit,
+                    format::duration(m)
+                ));
+            }
+        }
+        out.push(Section::Chart(s));
+    }
+}
+
+/// Runs every section's analysis and maps the results into a report.
+/// `prepared_on` is today's date (UTC).
+pub fn build_report(
+    ws: &Workspace,
+    spec: &ReportSpec,
+    cache: &mut IndexCache,
+) -> Result<ReportDocument> {
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut doc = build_report_dated(ws, spec, cache, None)?;
+    doc.prepared_on = Some(long_date(today));
+    Ok(doc)
+}
+
+/// [`build_report`] with the "Prepared on" text given (or left out).
+pub fn build_report_dated(
+    ws: &Workspace,
+    spec: &ReportSpec,
+    cache: &mut IndexCache,
+    prepared_on: Option<String>,
+) -> Result<ReportDocument> {
+    spec.validate()?;
+    let mut used = Used::default();
+    let mut body = Vec::new();
+    let mut findings = Vec::new();
+    for s in &spec.sections {
+        if let Some(f) = &s.funnel {
+            used.funnel(f);
+            let r = run_funnel(ws, f, cache)?;
+            let h = heading_or(s, format!("Funnel: {}", describe_funnel(f)));
+            funnel_sections(h, s.intro.clone(), f, &r, &mut body, &mut findings);
+        } else if let Some(f) = &s.trend {
+            used.funnel(f);
+            used.trend = true;
+            let mut f = f.clone();
+            if f.trend.is_none() {
+                f.trend = Some(TrendSpec {
+                    interval: Interval::Week,
+                });
+            }
+            let r = run_funnel(ws, &f, cache)?;
+            let h = heading_or(s, format!("Conversion over time: {}", describe_funnel(&f)));
+            let t = trend_chart(h.clone(), subtitle(&f, &r.unit), &r)
+                .ok_or_else(|| Error::Invalid("the trend section gave no trend".into()))?;
+            findings.extend(trend_findings(&t, &h, f.trend.as_ref()));
+            let mut sec = chart_section(h, s.intro.clone(), ChartData::Trend(t));
+            sec.notes.push(format!(
+                "Each point is the share of {} whose attempt started in that period and who reached the last step; the band is its 95% Wilson interval.",
+                r.unit
+            ));
+            sec.notes.extend(r.warnings.iter().cloned());
+            body.push(Section::Chart(sec));
+        } else if let Some(c) = &s.compare {
+            used.funnel(&c.funnel);
+            used.compare = true;
+            compare_section(ws, s, c, cache, &mut body, &mut findings)?;
+        } else if let Some(i) = &s.impact {
+            used.datasets.insert(i.dataset.clone());
+            used.impact = true;
+            impact_section(ws, s, i, cache, &mut body, &mut findings)?;
+        } else if let Some(t) = &s.text {
+            body.push(Section::Text {
+                heading: s.heading.clone(),
+                body: t.clone(),
+            });
+        }
+    }
+    let mut sections = Vec::new();
+    if !findings.is_empty() {
+        sections.push(Section::Findings {
+            heading: "Key findings".into(),
+            items: findings,
+        });
+    }
+    sections.extend(body);
+    sections.push(Section::Method {
+        heading: "Method".into(),
+        items: method(&used),
+    });
+    Ok(ReportDocument {
+        title: spec.title.clone(),
+        subtitle: spec.subtitle.clone(),
+        client: spec.client.clone(),
+        date_range: date_range(ws, &used, cache)?,
+        datasets: used.datasets.iter().cloned().collect(),
+        prepared_on,
+        page: spec.page,
+        sections,
+    })
+}
+
+fn compare_section(
+    ws: &Workspace,
+    s: &ReportSpecSection,
+    c: &CompareSpec,
+    cache: &mut IndexCache,
+    out: &mut Vec<Section>,
+    findings: &mut Vec<String>,
+) -> Result<()> {
+    let r = run_compare(ws, c, cache)?;
+    let what = match &c.by {
+        Some(by) => format!("by {by}"),
+        None => "by segment".into(),
+    };
+    let heading = heading_or(s, format!("Comparison {what}"));
+    let step_labels: Vec<String> = r
+        .segments
+        .first()
+        .map(|g| g.steps.iter().map(|s| s.label.clone()).collect())
+        .unwrap_or_default();
+    let series = r
+        .segments
+        .iter()
+        .map(|g| {
+            let first = g.steps.first().map(|s| s.count).unwrap_or(0);
+            ComparisonSeries {
+                name: g.name.clone(),
+                steps: g
+                    .steps
+                    .iter()
+                    .map(|st| {
+                        let ci = wilson(st.count, first, r.confidence);
+                        ComparisonStep {
+                            count: st.count,
+                            rate: st.conversion_from_start,
+                            ci_low: ci.map(|c| c.0),
+                            ci_high: ci.map(|c| c.1),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let chart = ComparisonChartData {
+        title: heading.clone(),
+        subtitle: Some(format!(
+            "{} · conversion from the first step · baseline {}",
+            subtitle(&c.funnel, &r.unit),
+            r.baseline
+        )),
+        step_labels,
+        series,
+        confidence: Some(r.confidence),
+    };
+    let unit = capitalise(&r.unit);
+    let mut t = Table::new(&[
+        ("Segment", None),
+        (unit.as_str(), Some(ValueKind::Count)),
+        ("Converted", Some(ValueKind::Count)),
+        ("Conversion", Some(ValueKind::Rate)),
+        ("Low", Some(ValueKind::Rate)),
+        ("High", Some(ValueKind::Rate)),
+        ("Lift", Some(ValueKind::Lift)),
+        ("Verdict", None),
+    ]);
+    let num = |x: Option<f64>| {
+        x.filter(|v| v.is_finite())
+            .map_or(Cell::Empty, Cell::Number)
+    };
+    for g in &r.segments {
+        let first = g.steps.first().map(|s| s.count).unwrap_or(0);
+        let last = g.steps.last().map(|s| s.count).unwrap_or(0);
+        let cv = &g.conversion;
+        t.rows.push(vec![
+            Cell::Text(g.name.clone()),
+            Cell::Number(first as f64),
+            Cell::Number(last as f64),
+            num(cv.rate),
+            num(cv.ci_low),
+            num(cv.ci_high),
+            num(cv.lift),
+            Cell::Text(cv.verdict.clone()),
+        ]);
+    }
+    let base_rate = r
+        .segments
+        .iter()
+        .find(|g| g.name == r.baseline)
+        .and_then(|g| g.conversion.rate);
+    let mut notes = Vec::new();
+    for g in r.segments.iter().filter(|g| g.name != r.baseline) {
+        if let (Some(rate), Some(b)) = (g.conversion.rate, base_rate) {
+            let sentence = format!(
+                "{}: {} converted against {} for {} ({}).",
+                g.name,
+                format::percent(rate),
+                format::percent(b),
+                r.baseline,
+                g.conversion.verdict
+            );
+            if g.conversion.verdict.starts_with("significant") {
+                findings.push(sentence.clone());
+            }
+            notes.push(sentence);
+        }
+    }
+    if let Some(x) = &r.chi_square {
+        let sentence = format!(
+            "Across all {} groups (chi-square test, {}): {}.",
+            r.segments.len(),
+            format::p_value(x.p_value),
+            x.verdict
+        );
+        findings.push(sentence.clone());
+        notes.push(sentence);
+    }
+    if let Some(b) = &r.bottleneck {
+        notes.push(b.finding.clone());
+    }
+    notes.extend(r.warnings.iter().cloned());
+    out.push(Section::Chart(ChartSection {
+        heading,
+        intro: s.intro.clone(),
+        chart: ChartData::Comparison(chart),
+        table: Some(t),
+        notes,
+    }));
+    Ok(())
+}
+
+fn impact_section(
+    ws: &Workspace,
+    s: &ReportSpecSection,
+    spec: &ImpactSpec,
+    cache: &mut IndexCache,
+    out: &mut Vec<Section>,
+    findings: &mut Vec<String>,
+) -> Result<()> {
+    let r = run_impact(ws, spec, cache)?;
+    let confidence = spec.confidence.unwrap_or(0.95);
+    let goal = r.goal.describe();
+    let heading = heading_or(s, format!("Actions linked to \u{201c}{goal}\u{201d}"));
+    // significance after Holm's correction over the candidates tested
+    let tested: Vec<usize> = (0..r.candidates.len())
+        .filter(|&i| r.candidates[i].p_value.is_some())
+        .collect();
+    let ps: Vec<f64> = tested
+        .iter()
+        .map(|&i| r.candidates[i].p_value.unwrap_or(1.0))
+        .collect();
+    let mut adjusted = vec![None; r.candidates.len()];
+    for (j, p) in holm(&ps).into_iter().enumerate() {
+        adjusted[tested[j]] = Some(p);
+    }
+    let items = r
+        .candidates
+        .iter()
+        .zip(&adjusted)
+        .filter_map(|(c, adj)| {
+            Some(ImpactItem {
+                label: c.label.clone(),
+                lift: c.lift?,
+                ci_low: c.ci_low?,
+                ci_high: c.ci_high?,
+                p_value: c.p_value,
+                significant: adj.map(|p| p < 1.0 - confidence),
+            })
+        })
+        .collect();
+    let chart = ImpactChartData {
+        title: heading.clone(),
+        subtitle: Some(format!(
+            "{} · {} users · goal reached by {} ({}) · within {} of the first visit",
+            spec.dataset,
+            format::count(r.users),
+            format::count(r.goal_users),
+            format::percent(r.goal_rate),
+            r.window
+        )),
+        items,
+    };
+    findings.extend(crate::report::findings::impact(&chart));
+    let mut t = Table::new(&[
+        ("Action", None),
+        ("Did it", Some(ValueKind::Count)),
+        ("Conv. if did", Some(ValueKind::Rate)),
+        ("Conv. if not", Some(ValueKind::Rate)),
+        ("Lift", Some(ValueKind::Lift)),
+        ("Low", Some(ValueKind::Lift)),
+        ("High", Some(ValueKind::Lift)),
+    ]);
+    let num = |x: Option<f64>| {
+        x.filter(|v| v.is_finite())
+            .map_or(Cell::Empty, Cell::Number)
+    };
+    for c in &r.candidates {
+        t.rows.push(vec![
+            Cell::Text(c.label.clone()),
+            Cell::Number(c.users_did as f64),
+            num(c.goal_rate_did),
+            num(c.goal_rate_not),
+            num(c.lift),
+            num(c.ci_low),
+            num(c.ci_high),
+        ]);
+    }
+    let mut notes = vec![if r.note.is_empty() {
+        ASSOCIATION_NOTE.to_string()
+    } else {
+        r.note.clone()
+    }];
+    for (c, adj) in r.candidates.iter().zip(&adjusted) {
+        if let Some(p) = adj {
+            notes.push(format!(
+                "\u{201c}{}\u{201d}: {} after Holm's correction ({}).",
+                c.label,
+                format::p_value(*p),
+                if *p < 1.0 - confidence {
+                    "significant"
+                } else {
+                    "no clear difference"
+                }
+            ));
+        }
+    }
+    for c in r.candidates.iter().filter(|c| c.small_sample) {
+        notes.push(format!(
+            "\u{201c}{}\u{201d}: fewer than {} users did it; its interval is wide.",
+            c.label,
+            crate::impact::MIN_USERS_DID
+        ));
+    }
+    notes.extend(r.warnings.iter().cloned());
+    out.push(Section::Chart(ChartSection {
+        heading,
+        intro: s.intro.clone(),
+        chart: ChartData::Impact(chart),
+        table: Some(t),
+        notes,
+    }));
+    Ok(())
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn long_date(d: time::Date) -> String {
+    format!(
+        "{} {} {}",
+        d.day(),
+        MONTHS[d.month() as usize - 1],
+        d.year()
+    )
+}
+
+/// "1–30 September 2024", "28 August – 3 September 2024",
+/// "20 December 2024 – 5 January 2025".
+fn range_text(a: time::Date, b: time::Date) -> String {
+    if a == b {
+        long_date(a)
+    } else if a.year() == b.year() && a.month() == b.month() {
+        format!(
+            "{}\u{2013}{} {} {}",
+            a.day(),
+            b.day(),
+            MONTHS[a.month() as usize - 1],
+            a.year()
+        )
+    } else if a.year() == b.year() {
+        format!(
+            "{} {} \u{2013} {}",
+            a.day(),
+            MONTHS[a.month() as usize - 1],
+            long_date(b)
+        )
+    } else {
+        format!("{} \u{2013} {}", long_date(a), long_date(b))
+    }
+}
+
+fn day_of(micros: i64) -> Option<time::Date> {
+    let days = micros.div_euclid(86_400_000_000);
+    time::Date::from_julian_day((days + 2_440_588) as i32).ok()
+}
+
+fn parse_day(s: &str) -> Option<time::Date> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.get(..10)?, &fmt).ok()
+}
+
+/// The period on the title page: the funnel specs' own date range when they
+/// all give the same one, else the span of the data in the datasets used.
+fn date_range(ws: &Workspace, used: &Used, cache: &mut IndexCache) -> Result<Option<String>> {
+    let mut lo: Option<time::Date> = None;
+    let mut hi: Option<time::Date> = None;
+    for name in &used.datasets {
+        let rec = ws.dataset(name)?;
+        if rec.info.kind != DatasetKind::Events {
+            continue;
+        }
+        // the index the analyses already built (users unless only sessions were counted)
+        let unit =
+            if used.units.contains("sessions") && !used.units.contains("users") && !used.impact {
+                crate::index::Unit::Sessions
+            } else {
+                crate::index::Unit::Users
+            };
+        let ix = cache.get(ws, &rec, unit)?;
+        let (Some(a), Some(b)) = (ix.time.iter().min(), ix.time.iter().max()) else {
+            continue;
+        };
+        if let (Some(a), Some(b)) = (day_of(*a), day_of(*b)) {
+            lo = Some(lo.map_or(a, |l| l.min(a)));
+            hi = Some(hi.map_or(b, |h| h.max(b)));
+        }
+    }
+    if used.ranges.len() == 1 && !used.compare_or_impact_without_range() {
+        let (from, to) = used.ranges.iter().next().cloned().unwrap_or_default();
+        let a = from.as_deref().and_then(parse_day).or(lo);
+        let b = to.as_deref().and_then(parse_day).or(hi);
+        if let (Some(a), Some(b)) = (a, b) {
+            // the data may cover less than the range asked for
+            let a = lo.map_or(a, |l| a.max(l));
+            let b = hi.map_or(b, |h| b.min(h));
+            if a <= b {
+                return Ok(Some(range_text(a, b)));
+            }
+        }
+    }
+    Ok(match (lo, hi) {
+        (Some(a), Some(b)) => Some(range_text(a, b)),
+        _ => None,
+    })
+}
+
+impl Used {
+    /// An impact analysis has no date range of its own: it covers the data.
+    fn compare_or_impact_without_range(&self) -> bool {
+        self.impact
+    }
+}
+
+/// The method appendix, in plain words, naming the settings actually used.
+fn method(used: &Used) -> Vec<MethodItem> {
+    let item = |term: &str, text: String| MethodItem {
+        term: term.into(),
+        text,
+    };
+    let list = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
+    let units: Vec<&str> = used.units.iter().copied().collect();
+    let mut out = vec![
+        item(
+            "Funnel",
+            format!(
+                "A funnel counts {} (each counted once) who reach each step. A step counts only when the earlier steps were reached too, in the order described below, within the window measured from the first step.",
+                if units.is_empty() { "users".into() } else { units.join(" or ") }
+            ),
+        ),
+    ];
+    if !used.windows.is_empty() {
+        out.push(item(
+            "Window",
+            format!(
+                "The time allowed from the first step to the last: {} (m = minutes, h = hours, d = days, w = weeks).",
+                list(&used.windows)
+            ),
+        ));
+    }
+    if !used.orders.is_empty() {
+        let mut words = Vec::new();
+        for o in &used.orders {
+            words.push(match *o {
+                "ordered" => "ordered (steps in this order, other events allowed between them)",
+                "strict" => "strict (each step must directly follow the previous one, with no other event between)",
+                _ => "unordered (the steps may happen in any order within the window)",
+            });
+        }
+        out.push(item(
+            "Order",
+            format!("Step order used: {}.", words.join("; ")),
+        ));
+    }
+    out.push(item(
+        "Bottleneck",
+        "The step where the largest share of those who reached the previous step did not continue."
+            .into(),
+    ));
+    if used.compare || used.trend || used.impact {
+        out.push(item(
+            "Interval (Wilson)",
+            "A conversion rate is shown with a 95% interval (Wilson score): the range of rates consistent with the data. Small groups give wide intervals.".into(),
+        ));
+    }
+    if used.compare || used.impact {
+        out.push(item(
+            "z-test",
+            "Each group is compared with the baseline by a two-proportion z-test: how likely a difference this large would be if both converted at the same rate (the p-value).".into(),
+        ));
+        out.push(item(
+            "Holm correction",
+            "Testing many groups at once makes some differences look real by chance; Holm's method raises the p-values to account for the number of tests. A difference is called significant only when the corrected p-value is below 0.05.".into(),
+        ));
+    }
+    if used.compare {
+        out.push(item(
+            "Chi-square test",
+            "Across all groups together: whether conversion differs between any of them at all, not which one.".into(),
+        ));
+    }
+    if used.impact {
+        out.push(item(
+            "Impact",
+            format!(
+                "Users who did an action are compared with users who did not (before reaching the goal); the lift is how much more often the first group reached the goal. {ASSOCIATION_NOTE}"
+            ),
+        ));
+    }
+    out
+}
+
+/// The export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportFormat {
+    Pdf,
+    Png,
+    Csv,
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// `"pdf"`, `"png"`, `"csv"` or `"xlsx"` (any case).
+    pub fn parse(s: &str) -> Result<ExportFormat> {
+        match s.to_ascii_lowercase().as_str() {
+            "pdf" => Ok(ExportFormat::Pdf),
+            "png" => Ok(ExportFormat::Png),
+            "csv" => Ok(ExportFormat::Csv),
+            "xlsx" => Ok(ExportFormat::Xlsx),
+            _ => Err(Error::Invalid(format!(
+                "unknown report format \"{s}\": use pdf, png, csv or xlsx"
+            ))),
+        }
+    }
+    /// From the output file's extension.
+    pub fn from_path(p: &Path) -> Result<ExportFormat> {
+        let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+        ExportFormat::parse(ext).map_err(|_| {
+            Error::Invalid(format!(
+                "{}: the report format is taken from the extension; use .pdf, .png, .csv or .xlsx",
+                p.display()
+            ))
+        })
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    std::fs::write(path, bytes).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(path.to_path_buf())
+}
+
+/// Writes an already-built report. PDF: `out` itself. PNG: one file per page
+/// at 2x (144 dpi), `stem-01.png`, `stem-02.png`, ... next to `out`. CSV: one
+/// file per table, `stem-NN-heading.csv` next to `out`. XLSX: `out`, one
+/// sheet per table. Returns the files written.
+pub fn write_report(
+    doc: &ReportDocument,
+    out: &Path,
+    format: ExportFormat,
+) -> Result<Vec<PathBuf>> {
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let stem = out
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("report")
+        .to_string();
+    match format {
+        ExportFormat::Pdf => Ok(vec![write(out, &render_pdf(doc)?)?]),
+        ExportFormat::Xlsx => Ok(vec![write(out, &tables_xlsx(doc)?)?]),
+        ExportFormat::Png => render_pngs(doc, 2.0)?
+            .iter()
+            .enumerate()
+            .map(|(i, png)| write(&dir.join(format!("{stem}-{:02}.png", i + 1)), png))
+            .collect(),
+        ExportFormat::Csv => tables_csv(doc)
+            .iter()
+            .map(|(name, csv)| write(&dir.join(format!("{stem}-{name}")), csv.as_bytes()))
+            .collect(),
+    }
+}
+
+/// Builds the report from the workspace as it is now and writes it
+/// (`stepwise report SPEC.json --out FILE`).
+pub fn export_report(
+    ws: &Workspace,
+    spec: &ReportSpec,
+    out: &Path,
+    format: ExportFormat,
+    cache: &mut IndexCache,
+) -> Result<Vec<PathBuf>> {
+    let doc = build_report(ws, spec, cache)?;
+    write_report(&doc, out, format)
+}

@@ -1,0 +1,398 @@
+//! Report specs end to end: a generated clickstream imported into a
+//! workspace, a report with funnel, comparison, impact, trend and text
+//! sections built from it, exported as PDF (checked with poppler and qpdf),
+//! PNG pages, CSV tables and an XLSX workbook; and the same spec re-run on a
+//! newer import gives the newer numbers.
+
+use std::path::Path;
+use std::process::Command;
+
+use stepwise_engine::chart::{format, ChartData};
+use stepwise_engine::funnel::{run_funnel, FunnelSpec};
+use stepwise_engine::generate::{write_clickstream_file, GenOptions};
+use stepwise_engine::import::{import_file, ImportOptions};
+use stepwise_engine::index::IndexCache;
+use stepwise_engine::report::build::build_report_dated;
+use stepwise_engine::report::*;
+use stepwise_engine::{Job, Workspace};
+
+const FUNNEL: &str = r#"{"dataset": "shop", "steps": [
+    {"event": "page_view", "label": "Landed"},
+    {"event": "view_item", "label": "Viewed product"},
+    {"event": "add_to_cart", "label": "Added to cart"},
+    {"event": "begin_checkout", "label": "Began checkout"},
+    {"event": "purchase", "label": "Purchased"}],
+  "window": "7d", "time_to_convert": {}}"#;
+
+fn spec_json() -> String {
+    format!(
+        r#"{{"title": "September checkout review", "subtitle": "Generated store data",
+  "client": "Linen & Co.", "page": "A4",
+  "sections": [
+    {{"funnel": {FUNNEL}, "heading": "Checkout funnel"}},
+    {{"compare": {{"funnel": {FUNNEL}, "by": "device_category"}}}},
+    {{"impact": {{"dataset": "shop", "goal": {{"event": "purchase"}},
+                 "candidates": [{{"event": "use_filter"}}, {{"event": "sign_up_newsletter"}}]}}}},
+    {{"trend": {{"dataset": "shop", "steps": [{{"event": "view_item"}}, {{"event": "purchase"}}],
+                "trend": {{"interval": "week"}}}}}},
+    {{"text": "Next steps: test a sticky filter bar.\n\nThen revisit the checkout.", "heading": "Next steps"}}
+  ]}}"#
+    )
+}
+
+struct Fx {
+    dir: tempfile::TempDir,
+    ws: Workspace,
+    cache: IndexCache,
+}
+
+fn import(fx: &mut Fx, events: u64, seed: u64) {
+    let path = fx.dir.path().join(format!("shop-{seed}.csv"));
+    let opts = GenOptions {
+        seed,
+        ..GenOptions::with_events(events)
+    };
+    write_clickstream_file(&path, &opts).unwrap();
+    let io = ImportOptions {
+        name: Some("shop".into()),
+        ..Default::default()
+    };
+    import_file(&mut fx.ws, &path, &io, &mut Job::silent()).unwrap();
+}
+
+fn fixture(events: u64) -> Fx {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(&dir.path().join("w.stepwise")).unwrap();
+    let mut fx = Fx {
+        dir,
+        ws,
+        cache: IndexCache::new(),
+    };
+    import(&mut fx, events, 42);
+    fx
+}
+
+fn tool(name: &str) -> bool {
+    let ok = Command::new(name).arg("-v").output().is_ok()
+        || Command::new(name).arg("--version").output().is_ok();
+    if !ok {
+        let msg = format!("{name} not found: install poppler-utils and qpdf to run the PDF checks");
+        if std::env::var_os("CI").is_some() {
+            panic!("{msg}");
+        }
+        eprintln!("{msg}; skipping");
+    }
+    ok
+}
+
+fn run(cmd: &str, args: &[&str], path: &Path) -> (bool, String) {
+    let mut c = Command::new(cmd);
+    c.args(args).arg(path);
+    if cmd == "pdftotext" {
+        c.arg("-");
+    }
+    let out = c.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+fn funnel_counts(fx: &mut Fx) -> Vec<(String, u64)> {
+    let f = run_funnel(
+        &fx.ws,
+        &FunnelSpec::from_json(FUNNEL).unwrap(),
+        &mut fx.cache,
+    )
+    .unwrap();
+    f.steps.iter().map(|s| (s.label.clone(), s.count)).collect()
+}
+
+#[test]
+fn spec_parses_and_rejects_bad_sections() {
+    let spec = ReportSpec::from_json(&spec_json()).unwrap();
+    assert_eq!(spec.sections.len(), 5);
+    assert_eq!(spec.page, PageSize::A4);
+    let two =
+        r#"{"title": "x", "sections": [{"text": "a", "funnel": {"dataset": "d", "steps": []}}]}"#;
+    let e = ReportSpec::from_json(two).unwrap_err().to_string();
+    assert!(e.contains("section 1") && e.contains("exactly one"), "{e}");
+    let none = r#"{"title": "x", "sections": [{"heading": "h"}]}"#;
+    assert!(ReportSpec::from_json(none).is_err());
+    let unknown = r#"{"title": "x", "sections": [{"chart": "a"}]}"#;
+    let e = ReportSpec::from_json(unknown).unwrap_err().to_string();
+    assert!(e.contains("chart"), "{e}");
+    assert!(ExportFormat::parse("docx").is_err());
+    assert_eq!(
+        ExportFormat::from_path(Path::new("a/r.PDF")).unwrap(),
+        ExportFormat::Pdf
+    );
+}
+
+#[test]
+fn report_from_generated_clickstream() {
+    let mut fx = fixture(150_000);
+    let spec = ReportSpec::from_json(&spec_json()).unwrap();
+    let t0 = std::time::Instant::now();
+    let doc =
+        build_report_dated(&fx.ws, &spec, &mut fx.cache, Some("3 October 2024".into())).unwrap();
+    let built = t0.elapsed();
+    let counts = funnel_counts(&mut fx);
+    assert!(counts[0].1 > 1000 && counts[4].1 > 0, "{counts:?}");
+
+    // title page facts
+    assert_eq!(doc.datasets, vec!["shop".to_string()]);
+    let period = doc.date_range.clone().unwrap();
+    assert!(period.contains("September 2024"), "{period}");
+    // structure: findings first, method last, the sections in between
+    assert!(matches!(doc.sections[0], Section::Findings { .. }));
+    assert!(matches!(doc.sections.last(), Some(Section::Method { .. })));
+    let kinds: Vec<&str> = doc
+        .sections
+        .iter()
+        .map(|s| match s {
+            Section::Chart(c) => match &c.chart {
+                ChartData::Funnel(_) => "funnel",
+                ChartData::Comparison(_) => "comparison",
+                ChartData::Trend(_) => "trend",
+                ChartData::Histogram(_) => "histogram",
+                ChartData::Impact(_) => "impact",
+                ChartData::MetricBars(_) => "bars",
+            },
+            Section::Findings { .. } => "findings",
+            Section::Text { .. } => "text",
+            Section::Table { .. } => "table",
+            Section::Method { .. } => "method",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "findings",
+            "funnel",
+            "histogram",
+            "comparison",
+            "impact",
+            "trend",
+            "text",
+            "method"
+        ]
+    );
+    // the funnel chart carries the engine's counts and highlights the bottleneck
+    let Section::Chart(fs) = &doc.sections[1] else {
+        unreachable!()
+    };
+    let ChartData::Funnel(fd) = &fs.chart else {
+        unreachable!()
+    };
+    let got: Vec<(String, u64)> = fd
+        .steps
+        .iter()
+        .map(|s| (s.label.clone(), s.count))
+        .collect();
+    assert_eq!(got, counts);
+    let b = fd.bottleneck.expect("bottleneck set");
+    assert_eq!(
+        Some(b),
+        stepwise_engine::bottleneck::largest_drop(
+            &run_funnel(
+                &fx.ws,
+                &FunnelSpec::from_json(FUNNEL).unwrap(),
+                &mut fx.cache
+            )
+            .unwrap()
+            .steps
+        )
+    );
+    let Section::Findings { items, .. } = &doc.sections[0] else {
+        unreachable!()
+    };
+    assert!(
+        items
+            .iter()
+            .any(|s| s.contains(&format::count(counts[0].1))),
+        "{items:#?}"
+    );
+    assert!(
+        items.iter().any(|s| s.contains(&fd.steps[b].label)),
+        "{items:#?}"
+    );
+    assert!(
+        items.iter().any(|s| s.contains("in the week of 2024-09-")),
+        "{items:#?}"
+    );
+    // impact: use_filter is the planted effect, significantly higher
+    let Section::Chart(is) = &doc.sections[4] else {
+        unreachable!()
+    };
+    let ChartData::Impact(id) = &is.chart else {
+        unreachable!()
+    };
+    let uf = id.items.iter().find(|i| i.label == "use_filter").unwrap();
+    assert!(uf.lift > 0.3 && uf.is_significant(), "{uf:?}");
+    assert!(is.notes.iter().any(|n| n.contains("not proof of cause")));
+    // comparison: one series per device, a verdict per row
+    let Section::Chart(cs) = &doc.sections[3] else {
+        unreachable!()
+    };
+    let ChartData::Comparison(cd) = &cs.chart else {
+        unreachable!()
+    };
+    assert!(cd.series.len() >= 2);
+    let table = cs.table.as_ref().unwrap();
+    assert_eq!(table.rows.len(), cd.series.len());
+    assert!(table
+        .rows
+        .iter()
+        .all(|r| matches!(r.last(), Some(Cell::Text(v)) if !v.is_empty())));
+
+    // exports
+    let out = fx.dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let pdf = out.join("review.pdf");
+    let t0 = std::time::Instant::now();
+    let files = write_report(&doc, &pdf, ExportFormat::Pdf).unwrap();
+    eprintln!(
+        "report: built in {built:?} (analyses, index built on first use), PDF written in {:?}",
+        t0.elapsed()
+    );
+    assert_eq!(files, vec![pdf.clone()]);
+    let pages = render_pages(&doc).unwrap().pages.len();
+    assert!(pages >= 8, "{pages} pages");
+    if tool("pdfinfo") && tool("qpdf") {
+        let (ok, info) = run("pdfinfo", &[], &pdf);
+        assert!(ok, "{info}");
+        assert!(
+            info.contains(&format!("Pages:           {pages}")),
+            "{info}"
+        );
+        let (ok, text) = run("pdftotext", &["-layout"], &pdf);
+        assert!(ok);
+        for (label, n) in &counts {
+            assert!(text.contains(label.as_str()), "no {label} in the PDF text");
+            assert!(
+                text.contains(&format::count(*n)),
+                "no {} in the PDF text",
+                format::count(*n)
+            );
+        }
+        for s in [
+            "September checkout review",
+            "Linen & Co.",
+            "Contents",
+            "Key findings",
+            "Method",
+            "Wilson",
+            "Holm",
+            "use_filter",
+            "Next steps",
+            &format!("Page 2 of {pages}"),
+            &period,
+        ] {
+            assert!(text.contains(s), "no {s:?} in the PDF text");
+        }
+        let (ok, fonts) = run("pdffonts", &[], &pdf);
+        assert!(ok);
+        let rows: Vec<&str> = fonts.lines().skip(2).collect();
+        assert!(!rows.is_empty());
+        for r in rows {
+            let cols: Vec<&str> = r.split_whitespace().collect();
+            assert_eq!(cols[cols.len() - 5], "yes", "font not embedded: {r}");
+        }
+        let (ok, check) = run("qpdf", &["--check"], &pdf);
+        assert!(ok, "qpdf --check failed: {check}");
+    }
+
+    let pngs = write_report(&doc, &out.join("review.png"), ExportFormat::Png).unwrap();
+    assert_eq!(pngs.len(), pages);
+    for (i, p) in pngs.iter().enumerate() {
+        assert_eq!(
+            p.file_name().unwrap().to_str().unwrap(),
+            format!("review-{:02}.png", i + 1)
+        );
+        let px = resvg::tiny_skia::Pixmap::decode_png(&std::fs::read(p).unwrap()).unwrap();
+        assert!(px.width() > 1000, "2x page width {}", px.width());
+        let dark = px.pixels().iter().filter(|c| c.red() < 128).count();
+        assert!(dark > 500, "page {} looks blank", i + 1);
+    }
+
+    let csvs = write_report(&doc, &out.join("review.csv"), ExportFormat::Csv).unwrap();
+    assert_eq!(csvs.len(), 5, "{csvs:?}"); // funnel, histogram, comparison, impact, trend
+    let funnel_csv = std::fs::read_to_string(&csvs[0]).unwrap();
+    assert!(
+        csvs[0].ends_with("review-02-checkout-funnel.csv"),
+        "{:?}",
+        csvs[0]
+    );
+    for (label, n) in &counts {
+        assert!(
+            funnel_csv.contains(&format!("{label},{n},")),
+            "{funnel_csv}"
+        );
+    }
+    let xlsx = write_report(&doc, &out.join("review.xlsx"), ExportFormat::Xlsx).unwrap();
+    assert_eq!(xlsx.len(), 1);
+    assert!(std::fs::read(&xlsx[0]).unwrap().starts_with(b"PK"));
+
+    if let Ok(dir) = std::env::var("STEPWISE_REPORT_OUT") {
+        std::fs::copy(&pdf, Path::new(&dir).join("report_build.pdf")).unwrap();
+    }
+}
+
+#[test]
+fn rerun_on_a_newer_import_gives_the_newer_report() {
+    let mut fx = fixture(8_000);
+    let spec = ReportSpec::from_json(&spec_json()).unwrap();
+    let out = fx.dir.path().join("r.pdf");
+    export_report(&fx.ws, &spec, &out, ExportFormat::Pdf, &mut fx.cache).unwrap();
+    let before = build_report_dated(&fx.ws, &spec, &mut fx.cache, None).unwrap();
+    // next month: the dataset is replaced by a larger import of the same name
+    fx.ws.delete_dataset("shop").unwrap();
+    import(&mut fx, 12_000, 7);
+    let after = build_report_dated(&fx.ws, &spec, &mut fx.cache, None).unwrap();
+    let counts = funnel_counts(&mut fx);
+    let first = |d: &ReportDocument| match &d.sections[1] {
+        Section::Chart(c) => match &c.chart {
+            ChartData::Funnel(f) => f.steps.iter().map(|s| s.count).collect::<Vec<_>>(),
+            _ => panic!(),
+        },
+        _ => panic!(),
+    };
+    assert_eq!(
+        first(&after),
+        counts.iter().map(|c| c.1).collect::<Vec<_>>()
+    );
+    assert_ne!(first(&before), first(&after));
+    assert!(first(&after)[0] > first(&before)[0]);
+}
+
+#[test]
+fn period_from_the_spec_and_clear_errors() {
+    let mut fx = fixture(8_000);
+    let spec = ReportSpec::from_json(
+        r#"{"title": "One week", "page": "Letter", "sections": [
+        {"funnel": {"dataset": "shop", "steps": [{"event": "view_item"}, {"event": "purchase"}],
+                    "date_range": {"from": "2024-09-08", "to": "2024-09-14"}}}]}"#,
+    )
+    .unwrap();
+    let doc = build_report_dated(&fx.ws, &spec, &mut fx.cache, None).unwrap();
+    assert_eq!(
+        doc.date_range.as_deref(),
+        Some("8\u{2013}14 September 2024")
+    );
+    assert_eq!(doc.page, PageSize::Letter);
+    // a section naming a dataset that is not there: an error naming it
+    let bad = ReportSpec::from_json(
+        r#"{"title": "x", "sections": [{"funnel": {"dataset": "nope", "steps": [{"event": "a"}, {"event": "b"}]}}]}"#,
+    )
+    .unwrap();
+    let e = build_report(&fx.ws, &bad, &mut fx.cache)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("nope"), "{e}");
+    // an unknown format
+    let e = ExportFormat::from_path(Path::new("r.docx"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("r.docx") && e.contains(".pdf"), "{e}");
+}
