@@ -62,7 +62,7 @@ test: deps-test ui-deps
 	$(CARGO) build -p stepwise-cli
 	$(CARGO) test --workspace
 	@if [ -n "$$(git status --porcelain -- $(UI)/src/lib/bindings)" ]; then echo "ui/src/lib/bindings is stale: commit the regenerated TypeScript bindings"; git status --short -- $(UI)/src/lib/bindings; exit 1; fi
-	cd $(UI) && $(NPM) run check && $(NPM) test
+	cd $(UI) && $(NPM) run check && STEPWISE_CLI=$(CURDIR)/target/debug/stepwise $(NPM) test
 	$(MAKE) e2e
 
 # The real app, built as a user gets it (bundled front end), driven through

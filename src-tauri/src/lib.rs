@@ -9,6 +9,7 @@ use stepwise_engine::funnel::{FunnelResult, FunnelSpec};
 use stepwise_engine::impact::{ImpactResult, ImpactSpec};
 use stepwise_engine::import::{self, ImportOptions, ImportReport};
 use stepwise_engine::index::{IndexCache, Unit};
+use stepwise_engine::report::{ExportFormat, ReportSpec};
 use stepwise_engine::segment::{SegmentResult, SegmentSpec};
 use stepwise_engine::store::SavedItem;
 use stepwise_engine::{
@@ -153,6 +154,22 @@ fn impact(state: State<'_, AppState>, spec: ImpactSpec) -> CmdResult<ImpactResul
     let ws = state.ws();
     let mut cache = state.indexes.lock().unwrap_or_else(|p| p.into_inner());
     stepwise_engine::impact::run_impact(&ws, &spec, &mut cache).map_err(to_info)
+}
+
+/// Builds a report from its spec (running every section on the current
+/// data) and writes it where the save dialog said.
+#[tauri::command(async)]
+fn export_report(
+    state: State<'_, AppState>,
+    spec: ReportSpec,
+    path: String,
+    format: ExportFormat,
+) -> CmdResult<Vec<String>> {
+    let ws = state.ws();
+    let mut cache = state.indexes.lock().unwrap_or_else(|p| p.into_inner());
+    stepwise_engine::report::export_report(&ws, &spec, Path::new(&path), format, &mut cache)
+        .map(|files| files.iter().map(|f| f.display().to_string()).collect())
+        .map_err(to_info)
 }
 
 /// Runs imports one after another on a worker thread, each in its own
@@ -356,6 +373,7 @@ pub fn run() {
             count_segment,
             compare,
             impact,
+            export_report,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -11,6 +11,7 @@ use stepwise_engine::funnel::{run_funnel, FunnelResult, FunnelSpec};
 use stepwise_engine::impact::{self, ImpactSpec};
 use stepwise_engine::import::{self, ImportOptions};
 use stepwise_engine::index::{IndexCache, Unit};
+use stepwise_engine::report::{export_report, ExportFormat, ReportSpec};
 use stepwise_engine::segment::{self, SegmentSpec};
 use stepwise_engine::stats::{MinimumEffect, SampleSizeInput};
 use stepwise_engine::{DatasetInfo, Error, Job, Workspace};
@@ -110,6 +111,18 @@ enum Command {
     /// Rank micro-conversions by how much they go with reaching a goal.
     Impact {
         spec: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build a report from a report spec (JSON; see docs/reports.md) and export it.
+    Report {
+        spec: PathBuf,
+        /// Where to write: .pdf, .png (one file per page), .csv (one per table) or .xlsx.
+        #[arg(long)]
+        out: PathBuf,
+        /// pdf, png, csv or xlsx (default: from --out's extension).
+        #[arg(long)]
+        format: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -348,6 +361,28 @@ fn run(cli: Cli) -> Result<(), Error> {
                 print_json(&result);
             } else {
                 print_impact(&result);
+            }
+        }
+        Command::Report {
+            spec,
+            out,
+            format,
+            json,
+        } => {
+            let spec: ReportSpec = parse_spec(&spec)?;
+            spec.validate()?;
+            let format = match &format {
+                Some(f) => ExportFormat::parse(f).unwrap_or_else(|e| usage_error(&e.to_string())),
+                None => ExportFormat::from_path(&out)?,
+            };
+            let ws = open(&cli.workspace)?;
+            let files = export_report(&ws, &spec, &out, format, &mut IndexCache::new())?;
+            if json {
+                print_json(&serde_json::json!({ "files": files }));
+            } else {
+                for f in &files {
+                    println!("{}", f.display());
+                }
             }
         }
         Command::Plan {

@@ -291,10 +291,96 @@ fn plan_matches_the_documented_example() {
     let dir = tempfile::tempdir().unwrap();
     let v = json(&stepwise(
         &dir.path().join("ws.stepwise"),
-        &["plan", "--baseline", "0.05", "--mde", "0.2", "--daily", "2000", "--json"],
+        &[
+            "plan",
+            "--baseline",
+            "0.05",
+            "--mde",
+            "0.2",
+            "--daily",
+            "2000",
+            "--json",
+        ],
     ));
     assert_eq!(v["users_per_arm"], 8158);
     assert_eq!(v["days"], 9);
-    let out = stepwise(&dir.path().join("ws.stepwise"), &["plan", "--baseline", "0.05"]);
+    let out = stepwise(
+        &dir.path().join("ws.stepwise"),
+        &["plan", "--baseline", "0.05"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn report_to_pdf_and_png_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.stepwise");
+    let csv = dir.path().join("clicks.csv");
+    json(&stepwise(
+        &ws,
+        &[
+            "generate",
+            "--events",
+            "20000",
+            "--out",
+            csv.to_str().unwrap(),
+        ],
+    ));
+    json(&stepwise(
+        &ws,
+        &["import", csv.to_str().unwrap(), "--name", "shop", "--json"],
+    ));
+    let spec = dir.path().join("report.json");
+    std::fs::write(
+        &spec,
+        r#"{"title":"September review","client":"Acme","page":"A4","sections":[
+            {"funnel":{"dataset":"shop","steps":[{"label":"Viewed product","event":"view_item"},{"label":"Added to cart","event":"add_to_cart"},{"event":"purchase"}],"window":"7d"}},
+            {"text":"Next: test a shorter checkout."}]}"#,
+    )
+    .unwrap();
+    let pdf = dir.path().join("review.pdf");
+    let v = json(&stepwise(
+        &ws,
+        &[
+            "report",
+            spec.to_str().unwrap(),
+            "--out",
+            pdf.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(v["files"][0], pdf.to_str().unwrap());
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    let png = dir.path().join("review.png");
+    let v = json(&stepwise(
+        &ws,
+        &[
+            "report",
+            spec.to_str().unwrap(),
+            "--out",
+            png.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    let files = v["files"].as_array().unwrap();
+    assert!(files.len() >= 3, "a page per file: {files:?}");
+    for f in files {
+        assert!(std::fs::read(f.as_str().unwrap())
+            .unwrap()
+            .starts_with(b"\x89PNG"));
+    }
+    // An unknown format is bad usage.
+    let out = stepwise(
+        &ws,
+        &[
+            "report",
+            spec.to_str().unwrap(),
+            "--out",
+            "x.pdf",
+            "--format",
+            "docx",
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
 }

@@ -2,6 +2,8 @@
 // so tests (and the `?mock` dev mode) can swap the implementation with setApi().
 
 import { Channel, invoke } from '@tauri-apps/api/core';
+import type { ReportSpec as EngineReportSpec } from './bindings/ReportSpec';
+import type { ReportSpecSection as EngineReportSection } from './bindings/ReportSpecSection';
 import type {
   CompareResult,
   CompareSpec,
@@ -92,7 +94,7 @@ export const tauriApi: Api = {
   countSegment: (spec) => call('count_segment', { spec }),
   compare: (spec) => call('compare', { spec }),
   impact: (spec) => call('impact', { spec }),
-  exportReport: (spec, path, format) => call('export_report', { spec, path, format }),
+  exportReport: (spec, path, format) => call('export_report', { spec: toEngineReport(spec), path, format }),
   importSample(onEvent) {
     if (!inTauri()) return call('import_sample');
     const onProgress = new Channel<ImportEvent>();
@@ -100,6 +102,25 @@ export const tauriApi: Api = {
     return call('import_sample', { onProgress });
   },
 };
+
+/**
+ * The report builder's sections in the engine's report-spec shape
+ * (crates/engine/src/report/build.rs): `{funnel}`, `{compare}` or `{text}`,
+ * each with its heading; the analyst's findings text follows as a text block.
+ */
+export function toEngineReport(spec: ReportSpec): EngineReportSpec {
+  const sections: EngineReportSection[] = [];
+  for (const s of spec.sections) {
+    if (s.type === 'text') {
+      sections.push({ text: s.text, heading: s.title || undefined });
+      continue;
+    }
+    const body = s.type === 'funnel' ? { funnel: s.spec } : { compare: s.spec };
+    sections.push({ ...(body as EngineReportSection), heading: s.title || undefined });
+    if (s.findings.trim()) sections.push({ text: s.findings });
+  }
+  return { title: spec.title, subtitle: spec.subtitle, page: 'A4', sections };
+}
 
 /** The implementation in use; a live binding, replaced by setApi(). */
 export let api: Api = tauriApi;
