@@ -288,8 +288,19 @@ def stepwise_funnel(ws, dataset, spec_path, runs):
             inner.append(float(t) / 1000)
     out = {"engine": "Stepwise", "first": first, "first_cpu": first_cpu, "times": times, "rss": rss,
            "counts": stepwise_funnel_counts(result)}
+    # Like for like with DuckDB and chdb, whose figures are taken inside an
+    # already started interpreter: Stepwise's own in-process timing (open the
+    # workspace + build the index + query for the first query; the query on
+    # the built index for the repeated ones). The process wall times are
+    # kept beside them.
+    first_inner = (result.get("timing") or {}).get("first_ms")
+    if first_inner is not None:
+        out["first_process"] = first
+        out["first"] = float(first_inner) / 1000
     if inner:
         out["in_process"] = min(inner)
+        out["times_process"] = times
+        out["times"] = inner
     return out
 
 
@@ -379,8 +390,10 @@ def print_funnel(results, events):
     table(["engine", "first ms", "first cpu ms", "best ms", "peak RSS",
            "Stepwise faster (first)", "(best)"], out)
     if ours and "in_process" in ours:
-        print(f"  Stepwise in-process query time (its own timing): "
-              f"{ours['in_process'] * 1000:.1f} ms")
+        print(f"  Stepwise figures are its own in-process timing, like DuckDB's and chdb's "
+              f"(process wall: first {ours.get('first_process', 0) * 1000:.0f} ms, "
+              f"best {min(ours.get('times_process') or [0]) * 1000:.0f} ms); "
+              f"query on the built index {ours['in_process'] * 1000:.1f} ms")
     if not ours:
         print("  Stepwise: `stepwise funnel` is not in the CLI yet; hook: bench.py stepwise_funnel()")
 
