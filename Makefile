@@ -57,6 +57,7 @@ bundle: deps-app ui-deps
 
 # ---- test -----------------------------------------------------------------
 test: deps-test ui-deps
+	cd $(UI) && $(NPM) run build
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) build -p stepwise-cli
