@@ -278,9 +278,11 @@ async fn import_sample(
             ..Default::default()
         };
         let mut job = make_job(&file.display().to_string());
-        let report = import::import_file_report(ws, &file, &opts, &mut job);
-        let _ = std::fs::remove_file(&file);
-        Ok(vec![report?])
+        // The file stays beside the workspace: it is the dataset's source
+        // (the mapping screen re-reads it).
+        Ok(vec![import::import_file_report(
+            ws, &file, &opts, &mut job,
+        )?])
     })
     .await
 }
