@@ -51,6 +51,15 @@ impl AppState {
             .unwrap_or_else(|p| p.into_inner())
             .clear();
     }
+    /// Runs an analysis on the workspace with the shared index cache.
+    fn analyse<T>(
+        &self,
+        f: impl FnOnce(&Workspace, &mut IndexCache) -> Result<T, Error>,
+    ) -> CmdResult<T> {
+        let ws = self.ws();
+        let mut cache = self.indexes.lock().unwrap_or_else(|p| p.into_inner());
+        f(&ws, &mut cache).map_err(to_info)
+    }
     fn ws(&self) -> std::sync::MutexGuard<'_, Workspace> {
         self.ws.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -129,31 +138,25 @@ fn delete_item(state: State<'_, AppState>, kind: String, name: String) -> CmdRes
 /// runs reuse it (the builder recomputes on every edit).
 #[tauri::command(async)]
 fn run_funnel(state: State<'_, AppState>, spec: FunnelSpec) -> CmdResult<FunnelResult> {
-    let ws = state.ws();
-    let mut cache = state.indexes.lock().unwrap_or_else(|p| p.into_inner());
-    stepwise_engine::funnel::run_funnel(&ws, &spec, &mut cache).map_err(to_info)
+    state.analyse(|ws, cache| stepwise_engine::funnel::run_funnel(ws, &spec, cache))
 }
 
 /// A persona's live member count and a sample of members.
 #[tauri::command(async)]
 fn count_segment(state: State<'_, AppState>, spec: SegmentSpec) -> CmdResult<SegmentResult> {
-    let ws = state.ws();
-    let mut cache = state.indexes.lock().unwrap_or_else(|p| p.into_inner());
-    stepwise_engine::segment::segment_members(&ws, &spec, &mut cache, Unit::Users).map_err(to_info)
+    state.analyse(|ws, cache| {
+        stepwise_engine::segment::segment_members(ws, &spec, cache, Unit::Users)
+    })
 }
 
 #[tauri::command(async)]
 fn compare(state: State<'_, AppState>, spec: CompareSpec) -> CmdResult<CompareResult> {
-    let ws = state.ws();
-    let mut cache = state.indexes.lock().unwrap_or_else(|p| p.into_inner());
-    stepwise_engine::compare::run_compare(&ws, &spec, &mut cache).map_err(to_info)
+    state.analyse(|ws, cache| stepwise_engine::compare::run_compare(ws, &spec, cache))
 }
 
 #[tauri::command(async)]
 fn impact(state: State<'_, AppState>, spec: ImpactSpec) -> CmdResult<ImpactResult> {
-    let ws = state.ws();
-    let mut cache = state.indexes.lock().unwrap_or_else(|p| p.into_inner());
-    stepwise_engine::impact::run_impact(&ws, &spec, &mut cache).map_err(to_info)
+    state.analyse(|ws, cache| stepwise_engine::impact::run_impact(ws, &spec, cache))
 }
 
 /// Builds a report from its spec (running every section on the current
@@ -165,11 +168,10 @@ fn export_report(
     path: String,
     format: ExportFormat,
 ) -> CmdResult<Vec<String>> {
-    let ws = state.ws();
-    let mut cache = state.indexes.lock().unwrap_or_else(|p| p.into_inner());
-    stepwise_engine::report::export_report(&ws, &spec, Path::new(&path), format, &mut cache)
-        .map(|files| files.iter().map(|f| f.display().to_string()).collect())
-        .map_err(to_info)
+    let files = state.analyse(|ws, cache| {
+        stepwise_engine::report::export_report(ws, &spec, Path::new(&path), format, cache)
+    })?;
+    Ok(files.iter().map(|f| f.display().to_string()).collect())
 }
 
 /// Runs imports one after another on a worker thread, each in its own
