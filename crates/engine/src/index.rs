@@ -197,17 +197,8 @@ fn format_float(x: f64) -> String {
     }
 }
 
-/// Days since the epoch as YYYY-MM-DD.
-pub fn format_date(days: i64) -> String {
-    let epoch = 2_440_588i64; // julian day of 1970-01-01
-    match i32::try_from(epoch.saturating_add(days))
-        .ok()
-        .and_then(|jd| time::Date::from_julian_day(jd).ok())
-    {
-        Some(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day()),
-        None => days.to_string(),
-    }
-}
+/// Days since the epoch as YYYY-MM-DD (the preview's format too).
+pub use crate::store::format_date;
 
 /// µs since the epoch as RFC 3339 UTC (seconds precision).
 pub fn format_timestamp(micros: i64) -> String {
