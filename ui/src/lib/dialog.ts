@@ -33,3 +33,28 @@ export async function pickAndImport(): Promise<void> {
     app.showError(e, 'The file dialog could not open');
   }
 }
+
+/** Paths the WebDriver tests queue for the next save dialogs (see window.stepwise.queueSavePath). */
+const queuedSavePaths: string[] = [];
+
+export function queueSavePath(path: string): void {
+  queuedSavePaths.push(path);
+}
+
+/**
+ * The native save dialog, for every export in the app. Returns the chosen path, or null when
+ * the user cancels. A path queued by the end-to-end tests is used instead of the dialog (the
+ * native dialog is outside the web page, where WebDriver cannot reach). Outside the desktop
+ * app (tests, ?mock) the default name is returned as is.
+ */
+export async function pickSavePath(opts: {
+  title: string;
+  defaultPath: string;
+  filters: { name: string; extensions: string[] }[];
+}): Promise<string | null> {
+  const queued = queuedSavePaths.shift();
+  if (queued !== undefined) return queued;
+  if (api !== tauriApi || !inTauri()) return opts.defaultPath;
+  const { save } = await import('@tauri-apps/plugin-dialog');
+  return await save(opts);
+}

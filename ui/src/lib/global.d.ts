@@ -3,6 +3,6 @@ export {};
 declare global {
   interface Window {
     /** Hooks for the WebDriver end-to-end tests: exactly what a file drop calls. */
-    stepwise?: { importPaths(paths: string[]): Promise<void> };
+    stepwise?: { importPaths(paths: string[]): Promise<void>; queueSavePath(path: string): void };
   }
 }
