@@ -23,7 +23,7 @@ echo "building release binaries ..." >&2
 if ! cargo build --release -q -p stepwise-cli; then
     echo "warning: the stepwise CLI did not build; using the engine's examples" >&2
 fi
-cargo build --release -q -p stepwise-engine --example generate --example import
+cargo build --release -q -p stepwise-engine --example generate --example import --example report_speed
 
 command -v sqlite3 >/dev/null || echo "note: no sqlite3 on PATH (Debian: apt-get install sqlite3); its row is skipped" >&2
 exec python3 bench/bench.py "$@"

@@ -392,12 +392,18 @@ fn auto_tally(
         return Vec::new();
     }
     // an event name that is the goal itself is left out
-    let mut is_goal = vec![false; m];
+    let mut skip = vec![false; m];
     if events {
         for (i, &c) in x.codes.iter().enumerate() {
             if goal[i] && c != NULL_CODE {
-                is_goal[c as usize] = true;
+                skip[c as usize] = true;
             }
+        }
+    }
+    // blank names are never candidates; decided once per name, not per event
+    for (c, name) in x.dict.iter().enumerate() {
+        if name.trim().is_empty() {
+            skip[c] = true;
         }
     }
     let mut last_unit = vec![u32::MAX; m];
@@ -412,7 +418,7 @@ fn auto_tally(
                 continue;
             }
             let c = c as usize;
-            if is_goal[c] || last_unit[c] == u as u32 || x.dict[c].trim().is_empty() {
+            if skip[c] || last_unit[c] == u as u32 {
                 continue;
             }
             last_unit[c] = u as u32;
