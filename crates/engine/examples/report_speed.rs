@@ -75,7 +75,14 @@ fn main() {
         std::process::exit(2);
     }
     let runs: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(3);
-    let spec = spec(&args[1]);
+    let mut spec = spec(&args[1]);
+    // STEPWISE_REPORT_ONLY=N keeps section N alone (1-based), to profile it
+    if let Some(n) = std::env::var("STEPWISE_REPORT_ONLY")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        spec.sections = vec![spec.sections[n - 1].clone()];
+    }
 
     let t = Instant::now();
     let ws = Workspace::open(std::path::Path::new(&args[0])).expect("open the workspace");
