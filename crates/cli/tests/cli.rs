@@ -383,4 +383,67 @@ fn report_to_pdf_and_png_pages() {
         ],
     );
     assert_eq!(out.status.code(), Some(2));
+
+    // Pages at 1x: A4 is 595 x 842 points, so 595 x 842 pixels (±1 for rounding).
+    let v = json(&stepwise(
+        &ws,
+        &[
+            "report",
+            spec.to_str().unwrap(),
+            "--out",
+            dir.path().join("small.png").to_str().unwrap(),
+            "--scale",
+            "1",
+            "--json",
+        ],
+    ));
+    let (w, h) = png_size(v["files"][0].as_str().unwrap());
+    assert!(
+        (594..=596).contains(&w) && (841..=843).contains(&h),
+        "{w}x{h}"
+    );
+    // One PNG per chart: a 16:9 slide at 2x is 2560 x 1440, a screen chart at 1x 960 x 540.
+    for (size, scale, want) in [("slide", "2", (2560, 1440)), ("screen", "1", (960, 540))] {
+        let out = dir.path().join(format!("charts-{size}.png"));
+        let v = json(&stepwise(
+            &ws,
+            &[
+                "report",
+                spec.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--charts",
+                "--size",
+                size,
+                "--scale",
+                scale,
+                "--json",
+            ],
+        ));
+        let files = v["files"].as_array().unwrap();
+        assert_eq!(files.len(), 1, "one chart in this report: {files:?}");
+        let f = files[0].as_str().unwrap();
+        assert!(
+            f.contains(&format!("charts-{size}-chart-01-")) && f.ends_with(".png"),
+            "{f}"
+        );
+        assert_eq!(png_size(f), want);
+    }
+    // A scale other than 1 or 2, or --charts with a PDF, is bad usage.
+    for args in [
+        vec!["--out", "x.png", "--scale", "3"],
+        vec!["--out", "x.pdf", "--charts"],
+    ] {
+        let mut all = vec!["report", spec.to_str().unwrap()];
+        all.extend(args);
+        assert_eq!(stepwise(&ws, &all).status.code(), Some(2));
+    }
+}
+
+/// Width and height from a PNG's IHDR chunk.
+fn png_size(path: &str) -> (u32, u32) {
+    let b = std::fs::read(path).unwrap();
+    assert!(b.starts_with(b"\x89PNG"), "{path} is not a PNG");
+    let be = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    (be(16), be(20))
 }

@@ -933,6 +933,30 @@ pub fn write_report(
     out: &Path,
     format: ExportFormat,
 ) -> Result<Vec<PathBuf>> {
+    let (dir, stem) = dir_and_stem(out);
+    match format {
+        ExportFormat::Pdf => Ok(vec![write(out, &render_pdf(doc)?)?]),
+        ExportFormat::Xlsx => Ok(vec![write(out, &tables_xlsx(doc)?)?]),
+        ExportFormat::Png => write_page_pngs(doc, out, 2.0),
+        ExportFormat::Csv => tables_csv(doc)
+            .iter()
+            .map(|(name, csv)| write(&dir.join(format!("{stem}-{name}")), csv.as_bytes()))
+            .collect(),
+    }
+}
+
+/// Writes every page of an already-built report as a PNG next to `out`
+/// (`stem-01.png`, ...), at `scale` (1 = 72 dpi, 2 = 144 dpi).
+pub fn write_page_pngs(doc: &ReportDocument, out: &Path, scale: f32) -> Result<Vec<PathBuf>> {
+    let (dir, stem) = dir_and_stem(out);
+    render_pngs(doc, scale)?
+        .iter()
+        .enumerate()
+        .map(|(i, png)| write(&dir.join(format!("{stem}-{:02}.png", i + 1)), png))
+        .collect()
+}
+
+fn dir_and_stem(out: &Path) -> (PathBuf, String) {
     let dir = match out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -943,19 +967,22 @@ pub fn write_report(
         .filter(|s| !s.is_empty())
         .unwrap_or("report")
         .to_string();
-    match format {
-        ExportFormat::Pdf => Ok(vec![write(out, &render_pdf(doc)?)?]),
-        ExportFormat::Xlsx => Ok(vec![write(out, &tables_xlsx(doc)?)?]),
-        ExportFormat::Png => render_pngs(doc, 2.0)?
-            .iter()
-            .enumerate()
-            .map(|(i, png)| write(&dir.join(format!("{stem}-{:02}.png", i + 1)), png))
-            .collect(),
-        ExportFormat::Csv => tables_csv(doc)
-            .iter()
-            .map(|(name, csv)| write(&dir.join(format!("{stem}-{name}")), csv.as_bytes()))
-            .collect(),
-    }
+    (dir, stem)
+}
+
+/// Writes every chart of an already-built report as its own PNG next to
+/// `out`: `stem-chart-01-heading.png`, ... (see [`crate::report::chart_pngs`]).
+pub fn write_chart_pngs(
+    doc: &ReportDocument,
+    out: &Path,
+    size: crate::chart::ChartSize,
+    scale: f32,
+) -> Result<Vec<PathBuf>> {
+    let (dir, stem) = dir_and_stem(out);
+    crate::report::chart_pngs(doc, size, scale)?
+        .iter()
+        .map(|(name, png)| write(&dir.join(format!("{stem}-{name}")), png))
+        .collect()
 }
 
 /// Builds the report from the workspace as it is now and writes it

@@ -157,6 +157,33 @@ pub fn render_pngs(doc: &ReportDocument, scale: f32) -> Result<Vec<Vec<u8>>> {
         .collect()
 }
 
+/// Every chart of the report as its own PNG, drawn at `size` (screen, 16:9
+/// slide or page) and `scale` (1 or 2 for high-density screens), light
+/// theme, with a file name for each (`chart-03-checkout-funnel.png`, in the
+/// report's order). The same SVG the PDF embeds, rasterised by resvg.
+pub fn chart_pngs(
+    doc: &ReportDocument,
+    size: crate::chart::ChartSize,
+    scale: f32,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let options = crate::chart::ChartOptions {
+        theme: crate::chart::ThemeName::Light,
+        size,
+    };
+    let mut out = Vec::new();
+    for s in &doc.sections {
+        if let Section::Chart(c) = s {
+            let svg = crate::chart::render_svg(&c.chart, &options)?;
+            let png = crate::chart::export::svg_to_png(&svg, scale)?;
+            out.push((
+                format!("chart-{:02}-{}.png", out.len() + 1, slug(&c.heading)),
+                png,
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// Every table of the report as CSV, with a file name for each
 /// (`02-checkout-funnel.csv`), formula injection neutralised.
 pub fn tables_csv(doc: &ReportDocument) -> Vec<(String, String)> {
