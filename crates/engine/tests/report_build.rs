@@ -396,3 +396,134 @@ fn period_from_the_spec_and_clear_errors() {
         .to_string();
     assert!(e.contains("r.docx") && e.contains(".pdf"), "{e}");
 }
+
+/// The real GA4 landing-page report (../shared/data/real, see SOURCES.md):
+/// a metric section draws sessions per landing page, the bars' sums equal a
+/// plain reading of the file, and the PDF shows the largest page's number.
+#[test]
+fn metric_section_from_a_real_ga4_report() {
+    let dir = std::env::var_os("STEPWISE_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real"));
+    let file = dir.join("ga/ga4_landing_page_teefusion.csv");
+    if !file.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is missing in CI",
+            file.display()
+        );
+        eprintln!(
+            "{} not found (set STEPWISE_SHARED_DATA); skipping",
+            file.display()
+        );
+        return;
+    }
+    // The file read plainly: 9 `#` lines, a header, 211 rows without quoting;
+    // column 0 is the landing page, column 1 the sessions.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut expected: Vec<(String, f64)> = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        let f: Vec<&str> = line.trim_end_matches('\r').split(',').collect();
+        let label = if f[0].is_empty() { "(none)" } else { f[0] };
+        let n: f64 = f[1].parse().unwrap();
+        match expected.iter_mut().find(|(l, _)| l == label) {
+            Some(e) => e.1 += n,
+            None => expected.push((label.to_string(), n)),
+        }
+    }
+    assert_eq!(expected.iter().filter(|e| e.0 != "(none)").count(), 210);
+    let total: f64 = expected.iter().map(|e| e.1).sum();
+
+    let tmp = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&tmp.path().join("ws.stepwise")).unwrap();
+    let io = ImportOptions {
+        name: Some("landing".into()),
+        ..Default::default()
+    };
+    import_file(&mut ws, &file, &io, &mut Job::silent()).unwrap();
+    let spec = ReportSpec::from_json(
+        r#"{"title": "Landing pages", "sections": [
+            {"metric": {"dataset": "landing", "dimension": "Landing page", "metric": "Sessions", "limit": 8}}]}"#,
+    )
+    .unwrap();
+    let doc = build_report_dated(&ws, &spec, &mut IndexCache::new(), None).unwrap();
+    let bars = doc
+        .sections
+        .iter()
+        .find_map(|s| match s {
+            Section::Chart(c) => match &c.chart {
+                ChartData::MetricBars(m) => Some(m.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .expect("a metric chart");
+    assert_eq!(bars.bars.len(), expected.len());
+    assert_eq!(
+        (bars.bars[0].label.as_str(), bars.bars[0].value),
+        ("/shop", 845.0)
+    );
+    assert_eq!(
+        (bars.bars[1].label.as_str(), bars.bars[1].value),
+        ("/", 544.0)
+    );
+    let sum: f64 = bars.bars.iter().map(|b| b.value).sum();
+    assert_eq!(sum, total);
+    for w in bars.bars.windows(2) {
+        assert!(w[0].value >= w[1].value, "largest first");
+    }
+    // the table under the chart: the 8 bars drawn, then the other 203 pooled
+    let table = doc.sections.iter().find_map(|s| match s {
+        Section::Chart(c) => c.table.clone(),
+        _ => None,
+    });
+    let table = table.expect("a table under the chart");
+    assert_eq!(table.rows.len(), 9);
+    assert_eq!(table.rows[8][0], Cell::Text("Other (203 values)".into()));
+    let top8: f64 = expected_sorted(&expected).iter().take(8).sum();
+    assert_eq!(table.rows[8][1], Cell::Number(total - top8));
+    let none = bars.bars.iter().find(|b| b.label == "(none)").unwrap();
+    assert_eq!(none.value, 13.0, "the row with an empty landing page");
+    // the finding names the top page and its share
+    let findings = doc
+        .sections
+        .iter()
+        .find_map(|s| match s {
+            Section::Findings { items, .. } => Some(items.join(" ")),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        findings.contains("/shop") && findings.contains("845"),
+        "{findings}"
+    );
+    // A text column as the metric is refused, naming it.
+    let bad = ReportSpec::from_json(
+        r#"{"title": "x", "sections": [{"metric": {"dataset": "landing", "dimension": "Sessions", "metric": "Landing page"}}]}"#,
+    )
+    .unwrap();
+    let e = build_report_dated(&ws, &bad, &mut IndexCache::new(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("Landing page") && e.contains("not numbers"),
+        "{e}"
+    );
+    if !tool("pdftotext") {
+        return;
+    }
+    let pdf = tmp.path().join("landing.pdf");
+    std::fs::write(&pdf, render_pdf(&doc).unwrap()).unwrap();
+    let (ok, text) = run("pdftotext", &[], &pdf);
+    assert!(
+        ok && text.contains("/shop") && text.contains("845"),
+        "{text}"
+    );
+    assert!(text.contains("Sessions by Landing page"), "{text}");
+}
+
+fn expected_sorted(v: &[(String, f64)]) -> Vec<f64> {
+    let mut x: Vec<f64> = v.iter().map(|e| e.1).collect();
+    x.sort_by(|a, b| b.total_cmp(a));
+    x
+}

@@ -13,7 +13,8 @@ use crate::model::{ColumnType, Role};
 use crate::store::{DatasetRecord, Workspace};
 use std::collections::HashMap;
 
-fn numeric(col: &Column, i: usize) -> f64 {
+/// A cell as a number for summing: missing or unreadable cells count 0.
+pub(crate) fn numeric(col: &Column, i: usize) -> f64 {
     if col.is_null(i) {
         return 0.0;
     }

@@ -18,15 +18,15 @@ use crate::bottleneck::funnel_bottleneck;
 use crate::chart::format;
 use crate::chart::{
     ChartData, ComparisonChartData, ComparisonSeries, ComparisonStep, FunnelChartData,
-    FunnelChartStep, HistogramBin, HistogramData, ImpactChartData, ImpactItem, TrendChartData,
-    TrendPoint, TrendSeries, ValueKind,
+    FunnelChartStep, HistogramBin, HistogramData, ImpactChartData, ImpactItem, MetricBar,
+    MetricBarsData, TrendChartData, TrendPoint, TrendSeries, ValueKind,
 };
 use crate::compare::{run_compare, CompareSpec};
 use crate::error::{Error, Result};
 use crate::funnel::{run_funnel, FunnelResult, FunnelSpec, Interval, Order, TrendSpec};
 use crate::impact::{run_impact, ImpactSpec, ASSOCIATION_NOTE};
 use crate::index::IndexCache;
-use crate::model::DatasetKind;
+use crate::model::{ColumnType, DatasetKind};
 use crate::report::{Cell, Table};
 use crate::stats::proportion::{holm, wilson};
 use crate::store::Workspace;
@@ -70,6 +70,11 @@ pub struct ReportSpecSection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub text: Option<String>,
+    /// Bars of an imported report table (a metric table such as a GA4 page
+    /// report): the metric summed per value of the dimension.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub metric: Option<MetricSectionSpec>,
     /// The section's heading (default: made from the analysis).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -78,6 +83,22 @@ pub struct ReportSpecSection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub intro: Option<String>,
+}
+
+/// `{"metric": {"dataset": "landing pages", "dimension": "Landing page",
+/// "metric": "Sessions", "limit": 12}}`: a bar per value of `dimension`
+/// (the largest `limit`, default 12), its length the sum of `metric` over
+/// the rows with that value, as the export gives them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct MetricSectionSpec {
+    pub dataset: String,
+    pub dimension: String,
+    pub metric: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub limit: Option<usize>,
 }
 
 impl ReportSpec {
@@ -100,13 +121,14 @@ impl ReportSpec {
                 s.impact.is_some(),
                 s.trend.is_some(),
                 s.text.is_some(),
+                s.metric.is_some(),
             ]
             .iter()
             .filter(|b| **b)
             .count();
             if n != 1 {
                 return Err(Error::Invalid(format!(
-                    "report section {} must have exactly one of \"funnel\", \"compare\", \"impact\", \"trend\" or \"text\" (it has {n})",
+                    "report section {} must have exactly one of \"funnel\", \"compare\", \"impact\", \"trend\", \"metric\" or \"text\" (it has {n})",
                     i + 1
                 )));
             }
@@ -127,6 +149,7 @@ struct Used {
     compare: bool,
     impact: bool,
     trend: bool,
+    metric: bool,
 }
 
 impl Used {
@@ -410,6 +433,10 @@ pub fn build_report_dated(
             used.datasets.insert(i.dataset.clone());
             used.impact = true;
             impact_section(ws, s, i, cache, &mut body, &mut findings)?;
+        } else if let Some(m) = &s.metric {
+            used.datasets.insert(m.dataset.clone());
+            used.metric = true;
+            metric_section(ws, s, m, &mut body, &mut findings)?;
         } else if let Some(t) = &s.text {
             body.push(Section::Text {
                 heading: s.heading.clone(),
@@ -439,6 +466,120 @@ pub fn build_report_dated(
         page: spec.page,
         sections,
     })
+}
+
+fn metric_section(
+    ws: &Workspace,
+    s: &ReportSpecSection,
+    m: &MetricSectionSpec,
+    out: &mut Vec<Section>,
+    findings: &mut Vec<String>,
+) -> Result<()> {
+    let rec = ws.dataset(&m.dataset)?;
+    let ds = &rec.info.name;
+    let find = |name: &str| {
+        rec.info
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = rec.info.columns.iter().map(|c| c.name.as_str()).collect();
+                Error::Invalid(format!(
+                    "dataset \"{ds}\" has no column \"{name}\" (its columns: {})",
+                    names.join(", ")
+                ))
+            })
+    };
+    let (d, v) = (find(&m.dimension)?, find(&m.metric)?);
+    let ty = rec.info.columns[v].ty;
+    let (kind, scale) = match ty {
+        ColumnType::Integer => (ValueKind::Count, 1.0),
+        ColumnType::Decimal => (ValueKind::Number, 1.0),
+        // durations are stored in milliseconds
+        ColumnType::Duration => (ValueKind::Seconds, 0.001),
+        other => {
+            return Err(Error::Invalid(format!(
+                "the metric column \"{}\" of dataset \"{ds}\" holds {} values, not numbers; choose a numeric column",
+                m.metric,
+                other.as_str()
+            )))
+        }
+    };
+    let dims = ws.read_column(&rec, d)?;
+    let vals = ws.read_column(&rec, v)?;
+    let mut order: Vec<String> = Vec::new();
+    let mut sums: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
+    for i in 0..dims.len() {
+        let label = crate::index::cell_text(&dims, i)
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| "(none)".to_string());
+        let x = crate::funnel::metric::numeric(&vals, i) * scale;
+        match sums.get_mut(&label) {
+            Some(sum) => *sum += x,
+            None => {
+                sums.insert(label.clone(), x);
+                order.push(label);
+            }
+        }
+    }
+    let mut bars: Vec<MetricBar> = order
+        .into_iter()
+        .map(|label| MetricBar {
+            value: sums[&label],
+            label,
+        })
+        .collect();
+    // largest first; ties keep the export's order (the sort is stable)
+    bars.sort_by(|a, b| b.value.total_cmp(&a.value));
+    let total: f64 = bars.iter().map(|b| b.value).sum();
+    let limit = m.limit.unwrap_or(12).clamp(1, 50);
+    let heading = heading_or(s, format!("{} by {}", m.metric, m.dimension));
+    if let Some(top) = bars.first() {
+        // a share of the total only means something for counts (not for
+        // averages or rates that a report table may hold)
+        let share = if kind == ValueKind::Count && total > 0.0 {
+            format!(" ({} of the total)", format::percent(top.value / total))
+        } else {
+            String::new()
+        };
+        findings.push(format!(
+            "\u{201c}{}\u{201d} has the most {}: {}{share}.",
+            top.label,
+            m.metric,
+            format::value(kind, top.value)
+        ));
+    }
+    // the table under the chart (and its CSV) holds the bars drawn, then the
+    // rest pooled into one row, so a 200-row export does not fill pages
+    let mut table = Table::new(&[(&m.dimension, None), (&m.metric, Some(kind))]);
+    for b in bars.iter().take(limit) {
+        table
+            .rows
+            .push(vec![Cell::Text(b.label.clone()), Cell::Number(b.value)]);
+    }
+    if bars.len() > limit {
+        let rest = &bars[limit..];
+        let label = format!("Other ({} values)", format::count(rest.len() as u64));
+        let cell = if kind == ValueKind::Count {
+            Cell::Number(rest.iter().map(|b| b.value).sum())
+        } else {
+            Cell::Empty
+        };
+        table.rows.push(vec![Cell::Text(label), cell]);
+    }
+    let chart = MetricBarsData {
+        title: heading.clone(),
+        subtitle: Some(format!("{ds} · {} rows", format::count(dims.len() as u64))),
+        dimension: m.dimension.clone(),
+        metric: m.metric.clone(),
+        value_kind: kind,
+        bars,
+        limit: Some(limit),
+    };
+    let mut sec = chart_section(heading, s.intro.clone(), ChartData::MetricBars(chart));
+    sec.table = Some(table);
+    out.push(Section::Chart(sec));
+    Ok(())
 }
 
 fn compare_section(
@@ -867,6 +1008,12 @@ fn method(used: &Used) -> Vec<MethodItem> {
         out.push(item(
             "Chi-square test",
             "Across all groups together: whether conversion differs between any of them at all, not which one.".into(),
+        ));
+    }
+    if used.metric {
+        out.push(item(
+            "Report tables",
+            "Bars of an imported report table add up the metric over the rows with each value of the dimension, as the export gives them; they are not recomputed from events, so they carry the exporting tool's own definitions and sampling.".into(),
         ));
     }
     if used.impact {

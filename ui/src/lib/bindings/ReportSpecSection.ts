@@ -2,6 +2,7 @@
 import type { CompareSpec } from "./CompareSpec";
 import type { FunnelSpec } from "./FunnelSpec";
 import type { ImpactSpec } from "./ImpactSpec";
+import type { MetricSectionSpec } from "./MetricSectionSpec";
 
 /**
  * One section of a report spec: exactly one of `funnel`, `compare`,
@@ -9,6 +10,11 @@ import type { ImpactSpec } from "./ImpactSpec";
  * `text`, with an optional `heading` and `intro` sentence.
  */
 export type ReportSpecSection = { funnel?: FunnelSpec, compare?: CompareSpec, impact?: ImpactSpec, trend?: FunnelSpec, text?: string, 
+/**
+ * Bars of an imported report table (a metric table such as a GA4 page
+ * report): the metric summed per value of the dimension.
+ */
+metric?: MetricSectionSpec, 
 /**
  * The section's heading (default: made from the analysis).
  */
