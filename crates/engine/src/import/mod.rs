@@ -7,6 +7,8 @@
 
 pub mod delimited;
 pub mod encode;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod infer;
 pub mod json;
 pub mod plan;
