@@ -91,6 +91,9 @@ pub struct Scan {
     pub hash: String,
     pub bytes: u64,
     pub style: NumStyle,
+    /// The text holds a quote character somewhere (else every record is
+    /// one line, split at the delimiter).
+    pub quoted: bool,
 }
 
 fn io_err(path: &Path, source: std::io::Error) -> Error {
@@ -299,6 +302,7 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
             let hash = hash.map_err(|e| io_err(path, e))?;
             Ok((tables, observed, hash))
         })?;
+    let quoted = rdr.get_ref().quotes > 0 || dialect.quote != b'"';
     drop(rdr);
     let mut tables = tables;
     for (i, t) in tables.iter_mut().enumerate() {
@@ -319,6 +323,7 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
         hash,
         bytes: count.load(Ordering::Relaxed),
         style,
+        quoted,
     })
 }
 
@@ -655,6 +660,9 @@ pub struct Pass2 {
     pub dialect: Dialect,
     pub range: (u64, u64),
     pub width: usize,
+    /// Pass 1 saw a quote character (else records are split line by line,
+    /// as the CSV reader would split them, only faster).
+    pub quoted: bool,
 }
 
 /// Pass 2: re-reads the file and yields the chosen table's rows as
@@ -667,6 +675,9 @@ pub fn produce(
     sink: &mut Sink<'_>,
 ) -> Result<()> {
     let (stream, count) = open_stream(&p.path, p.encoding)?;
+    if !p.quoted {
+        return produce_lines(p, stream, &count, order, sink);
+    }
     let mut rdr = csv_reader(stream, p.dialect);
     let mut rec = csv::ByteRecord::new();
     let mut ordinal = 0u64;
@@ -697,6 +708,116 @@ pub fn produce(
                 raw: Some(full),
                 bytes_done: count.load(Ordering::Relaxed),
             })?;
+        }
+    }
+    if ordinal < end {
+        return Err(changed(&p.path));
+    }
+    if !batch.is_empty() {
+        sink(Chunk {
+            columns: Vec::new(),
+            raw: Some(batch),
+            bytes_done: count.load(Ordering::Relaxed),
+        })?;
+    }
+    Ok(())
+}
+
+/// Pass 2 for text without a quote character: a record is a non-empty
+/// line and its cells are split at the delimiter, exactly as the CSV
+/// reader splits such text, but a block at a time with memchr.
+fn produce_lines(
+    p: &Pass2,
+    mut stream: Stream,
+    count: &AtomicU64,
+    order: &[usize],
+    sink: &mut Sink<'_>,
+) -> Result<()> {
+    let (start, end) = p.range;
+    let delim = p.dialect.delimiter;
+    let identity = order.iter().enumerate().all(|(i, &j)| i == j);
+    let new_batch = || RawBatch::with_capacity(CHUNK_ROWS, 8 << 20);
+    let mut batch = new_batch();
+    let mut ordinal = 0u64;
+    let mut buf: Vec<u8> = vec![0; 4 << 20];
+    // bytes [0, filled) hold text; [0, done) is consumed
+    let mut filled = 0usize;
+    let mut eof = false;
+    let mut cells: Vec<(usize, usize)> = Vec::with_capacity(order.len() + 1);
+    while ordinal < end {
+        if !eof {
+            if filled == buf.len() {
+                // a line longer than the buffer (cells are capped at 1 MB
+                // by pass 1, but lines may be long): grow
+                buf.resize(buf.len() * 2, 0);
+            }
+            let n = loop {
+                match stream.read(&mut buf[filled..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(record_error(&p.path, csv::Error::from(e))),
+                }
+            };
+            if n == 0 {
+                eof = true;
+            }
+            filled += n;
+        }
+        let text = &buf[..filled];
+        // complete lines only, unless at end of file
+        let limit = if eof {
+            filled
+        } else {
+            match memchr::memrchr(b'\n', text) {
+                Some(i) => i + 1,
+                None => continue,
+            }
+        };
+        let mut pos = 0usize;
+        while pos < limit && ordinal < end {
+            let line_end = memchr::memchr(b'\n', &text[pos..limit])
+                .map(|i| pos + i)
+                .unwrap_or(limit);
+            let line = &text[pos..line_end];
+            pos = line_end + 1;
+            if line.is_empty() {
+                continue;
+            }
+            let this = ordinal;
+            ordinal += 1;
+            if this < start {
+                continue;
+            }
+            cells.clear();
+            let mut a = 0;
+            for i in memchr::memchr_iter(delim, line) {
+                cells.push((a, i));
+                a = i + 1;
+            }
+            cells.push((a, line.len()));
+            if identity && cells.len() >= order.len() {
+                batch.push_row(cells.iter().take(order.len()).map(|&(a, b)| &line[a..b]));
+            } else {
+                batch.push_row(
+                    order
+                        .iter()
+                        .map(|&i| cells.get(i).map(|&(a, b)| &line[a..b]).unwrap_or(b"")),
+                );
+            }
+            if batch.len() >= CHUNK_ROWS {
+                let full = std::mem::replace(&mut batch, new_batch());
+                sink(Chunk {
+                    columns: Vec::new(),
+                    raw: Some(full),
+                    bytes_done: count.load(Ordering::Relaxed),
+                })?;
+            }
+        }
+        let consumed = pos.min(filled);
+        buf.copy_within(consumed..filled, 0);
+        filled -= consumed;
+        if eof && (filled == 0 || consumed == 0) {
+            break;
         }
     }
     if ordinal < end {

@@ -253,6 +253,7 @@ fn prepare(path: &Path, opts: &ImportOptions, job: &mut Job) -> Result<Prepared>
                     dialect: scan.dialect,
                     range: t.data_range(),
                     width,
+                    quoted: scan.quoted,
                 }),
                 plan,
                 hash: scan.hash.clone(),
