@@ -447,3 +447,30 @@ fn png_size(path: &str) -> (u32, u32) {
     let be = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
     (be(16), be(20))
 }
+
+#[test]
+fn a_busy_workspace_exits_1_after_a_bounded_wait() {
+    use stepwise_engine::{model::DatasetKind, Workspace};
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.stepwise");
+    let csv = dir.path().join("events.csv");
+    std::fs::write(&csv, "time,event\n2024-01-01 10:00,view\n").unwrap();
+    // another Stepwise is in the middle of an import: it holds the write lock
+    let mut other = Workspace::open(&ws).unwrap();
+    let writer = other
+        .create_dataset("other", DatasetKind::Metrics, &[], None, None)
+        .unwrap();
+    let started = std::time::Instant::now();
+    let out = stepwise(&ws, &["import", csv.to_str().unwrap()]);
+    let waited = started.elapsed();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the workspace is busy"), "{err}");
+    assert!(err.contains("ws.stepwise"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(waited < std::time::Duration::from_secs(30), "{waited:?}");
+    drop(writer);
+    // nothing was stored, by either
+    let v = json(&stepwise(&ws, &["datasets", "--json"]));
+    assert!(v["datasets"].as_array().unwrap().is_empty());
+}

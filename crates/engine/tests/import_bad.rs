@@ -452,3 +452,119 @@ fn no_input_panics_or_hangs() {
         let _ = import::list_tables(&p, &ImportOptions::default());
     }
 }
+
+/// The workspace file's size in SQLite pages (main file and WAL together).
+fn page_bytes(ws: &Path) -> u64 {
+    let conn = rusqlite::Connection::open(ws).unwrap();
+    let pages: u64 = conn
+        .pragma_query_value(None, "page_count", |r| r.get(0))
+        .unwrap();
+    let size: u64 = conn
+        .pragma_query_value(None, "page_size", |r| r.get(0))
+        .unwrap();
+    pages * size
+}
+
+#[test]
+fn a_full_disk() {
+    let mut f = fixture();
+    let p = f.file("big.csv", &many_rows(150_000));
+    let before = snapshot(&f.ws_path);
+    // a real SQLITE_FULL: the workspace may grow by 64 KiB only
+    f.ws.set_size_limit(page_bytes(&f.ws_path) + 64 * 1024)
+        .unwrap();
+    let err = import::import_file(&mut f.ws, &p, &ImportOptions::default(), &mut Job::silent())
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("the disk is full"), "{text}");
+    assert!(text.contains("nothing was stored"), "{text}");
+    assert!(text.contains("w.stepwise"), "names the workspace: {text}");
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert_eq!(snapshot(&f.ws_path), before);
+    assert!(!f.ws.has_dataset("big").unwrap());
+    // an append that does not fit leaves the dataset as it was too
+    let mut more = b"a,b\n".to_vec();
+    for i in 0..150_000 {
+        more.extend_from_slice(format!("{i},v{i}\n").as_bytes());
+    }
+    let more = f.file("more.csv", &more);
+    let err = import::append_file(
+        &mut f.ws,
+        "seed",
+        &more,
+        &ImportOptions::default(),
+        &mut Job::silent(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("the disk is full"), "{err}");
+    assert_eq!(snapshot(&f.ws_path), before);
+    // with room again, the same workspace takes the same file
+    f.ws.set_size_limit(1 << 40).unwrap();
+    let info =
+        import::import_file(&mut f.ws, &p, &ImportOptions::default(), &mut Job::silent()).unwrap();
+    assert_eq!(info.rows, 150_000);
+}
+
+#[test]
+fn a_workspace_busy_with_another_writer() {
+    let mut f = fixture();
+    let p = f.file(
+        "small.csv",
+        b"time,event\n2024-01-01 10:00,view\n2024-01-01 10:01,buy\n",
+    );
+    let before = snapshot(&f.ws_path);
+    // another Stepwise holds the write lock (an open write transaction)
+    let other = rusqlite::Connection::open(&f.ws_path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    f.ws.set_busy_timeout(std::time::Duration::from_millis(300))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = import::import_file(&mut f.ws, &p, &ImportOptions::default(), &mut Job::silent())
+        .unwrap_err();
+    let waited = started.elapsed();
+    assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
+    assert!(
+        waited >= std::time::Duration::from_millis(250),
+        "gave up without waiting: {waited:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("the workspace is busy"), "{text}");
+    assert!(text.contains("another Stepwise"), "{text}");
+    assert!(text.contains("w.stepwise"), "{text}");
+    other.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(snapshot(&f.ws_path), before);
+    // once the other writer is done, the import goes through
+    let info =
+        import::import_file(&mut f.ws, &p, &ImportOptions::default(), &mut Job::silent()).unwrap();
+    assert_eq!(info.rows, 2);
+}
+
+#[test]
+fn a_file_cut_short_while_it_is_stored() {
+    let mut f = fixture();
+    // more rows than the storing pipeline holds, so the reader is still
+    // reading when the first chunk is stored
+    let p = f.file("cut.csv", &many_rows(1_000_000));
+    let before = snapshot(&f.ws_path);
+    let victim = p.clone();
+    let mut cut = false;
+    let mut job = Job::new(CancelToken::new(), move |pr: &Progress| {
+        if pr.stage == "storing" && !cut {
+            cut = true;
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&victim)
+                .unwrap();
+            file.set_len(file.metadata().unwrap().len() / 2).unwrap();
+        }
+    });
+    let err = import::import_file(&mut f.ws, &p, &ImportOptions::default(), &mut job).unwrap_err();
+    assert_eq!(snapshot(&f.ws_path), before);
+    assert_bad(
+        &err,
+        "cut.csv",
+        None,
+        None,
+        "changed while it was being imported",
+    );
+}

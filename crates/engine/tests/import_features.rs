@@ -690,3 +690,70 @@ fn progress_reports_bytes_and_rows() {
         .windows(2)
         .all(|w| w[0].rows_done < w[1].rows_done && w[0].bytes_done <= w[1].bytes_done));
 }
+
+/// Text without quote characters is split line by line on the storing
+/// pass; text with one goes through the CSV reader. Both store the same,
+/// for the first table and for a later one (after a blank line).
+#[test]
+fn the_line_splitter_stores_what_the_csv_reader_stores() {
+    let mut w = ws();
+    let mut body = String::from("time,event,user,n\r\n");
+    for i in 0..150_000u32 {
+        if i == 100_000 {
+            body.push_str("\r\n"); // a blank line: a second table follows
+        }
+        match i % 11 {
+            3 => body.push_str(&format!("2024-01-01 00:00:{:02},view\r\n", i % 60)),
+            5 => body.push_str(&format!("2024-01-01 00:00:{:02},,u{},\r\n", i % 60, i % 7)),
+            _ => body.push_str(&format!(
+                "2024-01-01 00:{:02}:{:02},e{},u{},{}\r\n",
+                (i / 60) % 60,
+                i % 60,
+                i % 5,
+                i % 13,
+                i
+            )),
+        }
+    }
+    body.push_str("2024-01-02 00:00:00,last,u1,1"); // no final line end
+    let plain = w.file("plain.csv", body.as_bytes());
+    // one quoted cell that reads the same: the CSV reader's path
+    let quoted = w.file(
+        "quoted.csv",
+        body.replacen(",e1,", ",\"e1\",", 1).as_bytes(),
+    );
+    for (table, rows) in [(None, 100_000), (Some(1), 50_001)] {
+        let mut ids = Vec::new();
+        for (p, name) in [(&plain, "plain"), (&quoted, "quoted")] {
+            let name = format!("{name}{table:?}");
+            let opts = ImportOptions {
+                name: Some(name.clone()),
+                table,
+                allow_duplicate: true,
+                ..Default::default()
+            };
+            let info = import::import_file(&mut w.ws, p, &opts, &mut Job::silent()).unwrap();
+            assert_eq!(info.rows, rows, "{name}");
+            ids.push(w.ws.dataset(&name).unwrap());
+        }
+        let (ra, rb) = (&ids[0], &ids[1]);
+        assert_eq!(ra.info.columns, rb.info.columns);
+        for i in 0..ra.info.columns.len() {
+            let (ca, cb): (Column, Column) = (
+                w.ws.read_column(ra, i).unwrap(),
+                w.ws.read_column(rb, i).unwrap(),
+            );
+            assert_eq!(ca.len(), cb.len());
+            for r in 0..ca.len() {
+                assert_eq!(ca.cell(r), cb.cell(r), "{table:?} column {i}, row {r}");
+            }
+        }
+        let ev = w.ws.read_column(ra, 1).unwrap();
+        if table.is_none() {
+            assert_eq!(ev.cell(3), Cell::Text("view".into()));
+            assert_eq!(ev.cell(5), Cell::Null);
+        } else {
+            assert_eq!(ev.cell(ev.len() - 1), Cell::Text("last".into()));
+        }
+    }
+}

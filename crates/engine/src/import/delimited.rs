@@ -5,7 +5,7 @@
 //! re-reads the file and stores the chosen table's rows. Memory stays at a
 //! buffer plus one chunk.
 
-use super::encode::{Chunk, RawBatch, RowEncoder, Sink};
+use super::encode::{utf8_cells, Chunk, RawBatch, Sink};
 use super::infer::{self, Candidates, NumStyle, StyleHint};
 use super::plan::{self, Plan};
 use super::sniff::{self, Dialect, TextEncoding};
@@ -91,6 +91,9 @@ pub struct Scan {
     pub hash: String,
     pub bytes: u64,
     pub style: NumStyle,
+    /// The text holds a quote character somewhere (else every record is
+    /// one line, split at the delimiter).
+    pub quoted: bool,
 }
 
 fn io_err(path: &Path, source: std::io::Error) -> Error {
@@ -101,55 +104,43 @@ fn io_err(path: &Path, source: std::io::Error) -> Error {
 }
 
 type Stream = BlankScanner<Box<dyn Read + Send>>;
-type HashSlot = Arc<std::sync::Mutex<Option<String>>>;
 
 /// Opens the decoded, line-normalised stream of a file.
-fn open_stream(
-    path: &Path,
-    enc: TextEncoding,
-    hash: bool,
-) -> Result<(Stream, Arc<AtomicU64>, Option<HashSlot>)> {
+fn open_stream(path: &Path, enc: TextEncoding) -> Result<(Stream, Arc<AtomicU64>)> {
     let file = File::open(path).map_err(|e| io_err(path, e))?;
-    let mut counting = CountingReader::new(BufReader::with_capacity(1 << 20, file), hash);
+    let mut counting = CountingReader::new(BufReader::with_capacity(1 << 20, file), false);
     let count = counting.count.clone();
     let mut bom = vec![0u8; enc.bom];
     counting.read_exact(&mut bom).map_err(|e| io_err(path, e))?;
-    let digest = hash.then(|| Arc::new(std::sync::Mutex::new(None)));
-    let hashing: Box<dyn Read + Send> = match &digest {
-        Some(slot) => Box::new(FinishHash {
-            inner: counting,
-            slot: slot.clone(),
-        }),
-        None => Box::new(counting),
-    };
     let decoded: Box<dyn Read + Send> = if enc.is_utf8() {
-        hashing
+        Box::new(counting)
     } else {
-        Box::new(DecodeReader::new(hashing, enc.encoding))
+        Box::new(DecodeReader::new(counting, enc.encoding))
     };
-    Ok((BlankScanner::new(decoded), count, digest))
+    Ok((BlankScanner::new(decoded), count))
 }
 
-/// Hashes the whole file (BOM included) and leaves the hex digest in
-/// `slot` at end of file.
-struct FinishHash<R> {
-    inner: CountingReader<R>,
-    slot: Arc<std::sync::Mutex<Option<String>>>,
-}
-
-impl<R: Read> Read for FinishHash<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n == 0 && !buf.is_empty() {
-            if let Some(h) = self.inner.hasher.take() {
-                use sha2::Digest;
-                if let Ok(mut s) = self.slot.lock() {
-                    *s = Some(format!("{:x}", h.finalize()));
-                }
-            }
+/// The SHA-256 of a file's bytes, as lower-case hex (the content hash that
+/// finds re-imports). Gives up early, with an empty string, once `stop`
+/// is set.
+pub fn hash_file(path: &Path, stop: &std::sync::atomic::AtomicBool) -> std::io::Result<String> {
+    use sha2::Digest;
+    let mut f = File::open(path)?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(String::new());
         }
-        Ok(n)
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        h.update(&buf[..n]);
     }
+    Ok(format!("{:x}", h.finalize()))
 }
 
 fn csv_reader<R: Read>(r: R, d: Dialect) -> csv::Reader<R> {
@@ -222,6 +213,7 @@ impl Observed {
         let cands = &mut self.cands[b.table];
         let bad = &mut self.bad_utf8[b.table];
         let hints = &mut self.hints;
+        let all_utf8 = utf8_cells(&b.raw.bytes, &b.raw.ends);
         for r in 0..b.raw.len() {
             let (lo, hi) = (b.raw.rows[r] as usize, b.raw.rows[r + 1] as usize);
             let n = (hi - lo).min(b.width.max(1));
@@ -236,7 +228,13 @@ impl Observed {
                     b.raw.ends[k - 1] as usize
                 };
                 let f = &b.raw.bytes[start..b.raw.ends[k] as usize];
-                let s = match std::str::from_utf8(f) {
+                let checked = if all_utf8 {
+                    // SAFETY: `utf8_cells` checked every cell of the batch
+                    Ok(unsafe { std::str::from_utf8_unchecked(f) })
+                } else {
+                    std::str::from_utf8(f)
+                };
+                let s = match checked {
                     Ok(s) => s,
                     Err(_) => {
                         if bad.is_none() {
@@ -270,26 +268,41 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
         .encoding
         .decode(&head[encoding.bom.min(head.len())..]);
     let dialect = sniff::sniff_dialect(&head_text, (head.len() as u64) < total);
-    let (stream, count, digest) = open_stream(path, encoding, true)?;
+    let (stream, count) = open_stream(path, encoding)?;
     let lines = Lines {
         blanks: stream.blanks.clone(),
     };
     let mut rdr = csv_reader(stream, dialect);
     let (tx, rx) = std::sync::mpsc::sync_channel::<ObsBatch>(4);
-    let (tables, observed) = std::thread::scope(|scope| -> Result<(Vec<TableScan>, Observed)> {
-        let observer = scope.spawn(move || {
-            let mut o = Observed::default();
-            for b in rx.iter() {
-                o.take(b);
+    // three threads share the two cores: this one reads records and finds
+    // the tables, one infers the cells' types, one hashes the file's bytes
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (tables, observed, hash) =
+        std::thread::scope(|scope| -> Result<(Vec<TableScan>, Observed, String)> {
+            let observer = scope.spawn(move || {
+                let mut o = Observed::default();
+                for b in rx.iter() {
+                    o.take(b);
+                }
+                o
+            });
+            let stop = &stop;
+            let hasher = scope.spawn(move || hash_file(path, stop));
+            let read = read_tables(path, &mut rdr, &lines, &count, total, job, tx);
+            if read.is_err() {
+                stop.store(true, Ordering::Relaxed);
             }
-            o
-        });
-        let read = read_tables(path, &mut rdr, &lines, &count, total, job, tx);
-        let observed = observer
-            .join()
-            .map_err(|_| Error::Internal("the import's inference thread failed".into()))?;
-        Ok((read?, observed))
-    })?;
+            let observed = observer
+                .join()
+                .map_err(|_| Error::Internal("the import's inference thread failed".into()))?;
+            let hash = hasher
+                .join()
+                .map_err(|_| Error::Internal("the import's hashing thread failed".into()))?;
+            let tables = read?;
+            let hash = hash.map_err(|e| io_err(path, e))?;
+            Ok((tables, observed, hash))
+        })?;
+    let quoted = rdr.get_ref().quotes > 0 || dialect.quote != b'"';
     drop(rdr);
     let mut tables = tables;
     for (i, t) in tables.iter_mut().enumerate() {
@@ -299,9 +312,6 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
         t.bad_utf8 = observed.bad_utf8.get(i).copied().flatten();
     }
     let hints = observed.hints;
-    let hash = digest
-        .and_then(|d| d.lock().ok().and_then(|mut s| s.take()))
-        .ok_or_else(|| Error::Internal("the file's hash was not computed".into()))?;
     let style = infer::decide_style(hints.0, hints.1, dialect.delimiter == b';');
     for t in tables.iter_mut() {
         finish_table(t, style);
@@ -313,6 +323,7 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
         hash,
         bytes: count.load(Ordering::Relaxed),
         style,
+        quoted,
     })
 }
 
@@ -649,33 +660,31 @@ pub struct Pass2 {
     pub dialect: Dialect,
     pub range: (u64, u64),
     pub width: usize,
+    /// Pass 1 saw a quote character (else records are split line by line,
+    /// as the CSV reader would split them, only faster).
+    pub quoted: bool,
 }
 
 /// Pass 2: re-reads the file and yields the chosen table's rows as
-/// chunks. To share the work of the two cores, this thread parses the
-/// first third of the columns and hands the others over as raw cells for
-/// the storing thread to parse.
+/// chunks of raw cells; the storing stage's workers parse them, so this
+/// thread only reads and splits records.
 pub fn produce(
     p: &Pass2,
-    parsers: &[super::infer::CellParser],
+    _parsers: &[super::infer::CellParser],
     order: &[usize],
     sink: &mut Sink<'_>,
 ) -> Result<()> {
-    let (stream, count, _) = open_stream(&p.path, p.encoding, false)?;
+    let (stream, count) = open_stream(&p.path, p.encoding)?;
+    if !p.quoted {
+        return produce_lines(p, stream, &count, order, sink);
+    }
     let mut rdr = csv_reader(stream, p.dialect);
     let mut rec = csv::ByteRecord::new();
     let mut ordinal = 0u64;
     let (start, end) = p.range;
-    // the reading thread also parses the records: it takes a third of
-    // the columns, the storing thread (which also encodes and writes) the rest
-    let split = order.len() / 3;
-    let (mine, theirs) = order.split_at(split);
-    let mut enc = RowEncoder::new(&parsers[..split]);
-    let new_batch = || RawBatch::with_capacity(CHUNK_ROWS, 4 << 20);
+    let new_batch = || RawBatch::with_capacity(CHUNK_ROWS, 8 << 20);
     let mut batch = new_batch();
-    fn text(f: Option<&[u8]>) -> &str {
-        f.and_then(|f| std::str::from_utf8(f).ok()).unwrap_or("")
-    }
+    let identity = order.iter().enumerate().all(|(i, &j)| i == j);
     while ordinal < end {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
@@ -687,12 +696,15 @@ pub fn produce(
         if this < start {
             continue;
         }
-        enc.push_row(mine.iter().map(|&i| text(rec.get(i))));
-        batch.push_row(theirs.iter().map(|&i| rec.get(i).unwrap_or(b"")));
+        if identity && rec.len() >= order.len() {
+            batch.push_row(rec.iter().take(order.len()));
+        } else {
+            batch.push_row(order.iter().map(|&i| rec.get(i).unwrap_or(b"")));
+        }
         if batch.len() >= CHUNK_ROWS {
             let full = std::mem::replace(&mut batch, new_batch());
             sink(Chunk {
-                columns: enc.take(),
+                columns: Vec::new(),
                 raw: Some(full),
                 bytes_done: count.load(Ordering::Relaxed),
             })?;
@@ -703,7 +715,117 @@ pub fn produce(
     }
     if !batch.is_empty() {
         sink(Chunk {
-            columns: enc.take(),
+            columns: Vec::new(),
+            raw: Some(batch),
+            bytes_done: count.load(Ordering::Relaxed),
+        })?;
+    }
+    Ok(())
+}
+
+/// Pass 2 for text without a quote character: a record is a non-empty
+/// line and its cells are split at the delimiter, exactly as the CSV
+/// reader splits such text, but a block at a time with memchr.
+fn produce_lines(
+    p: &Pass2,
+    mut stream: Stream,
+    count: &AtomicU64,
+    order: &[usize],
+    sink: &mut Sink<'_>,
+) -> Result<()> {
+    let (start, end) = p.range;
+    let delim = p.dialect.delimiter;
+    let identity = order.iter().enumerate().all(|(i, &j)| i == j);
+    let new_batch = || RawBatch::with_capacity(CHUNK_ROWS, 8 << 20);
+    let mut batch = new_batch();
+    let mut ordinal = 0u64;
+    let mut buf: Vec<u8> = vec![0; 4 << 20];
+    // bytes [0, filled) hold text; [0, done) is consumed
+    let mut filled = 0usize;
+    let mut eof = false;
+    let mut cells: Vec<(usize, usize)> = Vec::with_capacity(order.len() + 1);
+    while ordinal < end {
+        if !eof {
+            if filled == buf.len() {
+                // a line longer than the buffer (cells are capped at 1 MB
+                // by pass 1, but lines may be long): grow
+                buf.resize(buf.len() * 2, 0);
+            }
+            let n = loop {
+                match stream.read(&mut buf[filled..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(record_error(&p.path, csv::Error::from(e))),
+                }
+            };
+            if n == 0 {
+                eof = true;
+            }
+            filled += n;
+        }
+        let text = &buf[..filled];
+        // complete lines only, unless at end of file
+        let limit = if eof {
+            filled
+        } else {
+            match memchr::memrchr(b'\n', text) {
+                Some(i) => i + 1,
+                None => continue,
+            }
+        };
+        let mut pos = 0usize;
+        while pos < limit && ordinal < end {
+            let line_end = memchr::memchr(b'\n', &text[pos..limit])
+                .map(|i| pos + i)
+                .unwrap_or(limit);
+            let line = &text[pos..line_end];
+            pos = line_end + 1;
+            if line.is_empty() {
+                continue;
+            }
+            let this = ordinal;
+            ordinal += 1;
+            if this < start {
+                continue;
+            }
+            cells.clear();
+            let mut a = 0;
+            for i in memchr::memchr_iter(delim, line) {
+                cells.push((a, i));
+                a = i + 1;
+            }
+            cells.push((a, line.len()));
+            if identity && cells.len() >= order.len() {
+                batch.push_row(cells.iter().take(order.len()).map(|&(a, b)| &line[a..b]));
+            } else {
+                batch.push_row(
+                    order
+                        .iter()
+                        .map(|&i| cells.get(i).map(|&(a, b)| &line[a..b]).unwrap_or(b"")),
+                );
+            }
+            if batch.len() >= CHUNK_ROWS {
+                let full = std::mem::replace(&mut batch, new_batch());
+                sink(Chunk {
+                    columns: Vec::new(),
+                    raw: Some(full),
+                    bytes_done: count.load(Ordering::Relaxed),
+                })?;
+            }
+        }
+        let consumed = pos.min(filled);
+        buf.copy_within(consumed..filled, 0);
+        filled -= consumed;
+        if eof && (filled == 0 || consumed == 0) {
+            break;
+        }
+    }
+    if ordinal < end {
+        return Err(changed(&p.path));
+    }
+    if !batch.is_empty() {
+        sink(Chunk {
+            columns: Vec::new(),
             raw: Some(batch),
             bytes_done: count.load(Ordering::Relaxed),
         })?;

@@ -289,38 +289,78 @@ impl RawBatch {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Parses every row into the encoder, cells in `order`.
-    fn encode_into(&self, enc: &mut RowEncoder, order: &[usize]) {
-        fn text(b: &[u8]) -> &str {
-            std::str::from_utf8(b).unwrap_or("")
-        }
-        let identity = order.iter().enumerate().all(|(i, &j)| i == j);
+    /// Parses every row into the encoder (a row's cells in column order).
+    fn encode_all(&self, enc: &mut RowEncoder) {
+        let all = utf8_cells(&self.bytes, &self.ends);
         for r in 0..self.len() {
             let (a, b) = (self.rows[r] as usize, self.rows[r + 1] as usize);
-            let cell = |k: usize| -> &[u8] {
+            enc.push_row((a..b).map(|k| {
                 let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
-                &self.bytes[start..self.ends[k] as usize]
-            };
-            if identity {
-                enc.push_row((a..b).map(|k| text(cell(k))));
-            } else {
-                enc.push_row(
-                    order
-                        .iter()
-                        .map(|&i| if a + i < b { text(cell(a + i)) } else { "" }),
-                );
-            }
+                let cell = &self.bytes[start..self.ends[k] as usize];
+                if all {
+                    // SAFETY: `utf8_cells` checked every cell is UTF-8
+                    unsafe { std::str::from_utf8_unchecked(cell) }
+                } else {
+                    std::str::from_utf8(cell).unwrap_or("")
+                }
+            }));
         }
     }
+}
+
+/// Whether every cell of a batch (cells back to back in `bytes`, ending
+/// at `ends`) is valid UTF-8, checked in one pass over the bytes: the whole
+/// is valid and no cell boundary falls inside a character.
+pub fn utf8_cells(bytes: &[u8], ends: &[u32]) -> bool {
+    if bytes.is_ascii() {
+        return true;
+    }
+    std::str::from_utf8(bytes).is_ok()
+        && ends
+            .iter()
+            .all(|&e| bytes.get(e as usize).is_none_or(|&b| (b as i8) >= -0x40))
 }
 
 /// A producer's way to hand chunks over; it fails once the consumer has
 /// stopped (error or cancel), which ends the producer.
 pub type Sink<'s> = dyn FnMut(Chunk) -> Result<()> + 's;
 
-/// Runs `produce` on a second thread and stores what it yields on this
-/// one. Returns the rows written. Any error, or a cancel, stops both; the
-/// caller then drops the writer, which rolls everything back.
+/// How many threads parse and encode chunks while the reader reads and
+/// the calling thread writes. The operating system shares the cores
+/// between the stages, so no stage has to be tuned to the others.
+fn encode_workers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(1, 4)
+}
+
+/// Turns a chunk into its stored blobs: raw cells are parsed first (with
+/// the parsers of the columns not parsed yet).
+fn encode_chunk(
+    mut chunk: Chunk,
+    parsers: &[CellParser],
+    encoder: &mut Option<RowEncoder>,
+) -> (usize, Vec<Vec<u8>>, u64) {
+    if let Some(raw) = chunk.raw.take() {
+        let done = chunk.columns.len();
+        let rest = parsers.get(done..).unwrap_or(&[]);
+        let enc = match encoder {
+            Some(e) if e.cols.len() == rest.len() => e,
+            _ => encoder.insert(RowEncoder::new(rest)),
+        };
+        raw.encode_all(enc);
+        chunk.columns.extend(enc.take());
+    }
+    let rows = chunk.columns.first().map(|c| c.len()).unwrap_or(0);
+    let blobs = chunk.columns.iter().map(|c| c.encode()).collect();
+    (rows, blobs, chunk.bytes_done)
+}
+
+/// Runs `produce` on a reading thread, parses and encodes its chunks on
+/// worker threads and stores them, in order, on this one. Returns the rows
+/// written. Any error, or a cancel, stops every thread; the caller then
+/// drops the writer, which rolls everything back.
 pub fn store_chunks<F>(
     writer: &mut DatasetWriter<'_>,
     job: &mut Job,
@@ -331,48 +371,86 @@ pub fn store_chunks<F>(
 where
     F: FnOnce(&mut Sink<'_>) -> Result<()> + Send,
 {
+    type Encoded = (usize, Vec<Vec<u8>>, u64);
     let start_rows = writer.rows();
+    // at most a few chunks wait at each stage
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(u64, Chunk)>(2);
+    let rx = std::sync::Mutex::new(Some(rx));
+    let rx = &rx;
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Chunk>>(2);
-        let producer = scope.spawn(move || {
-            let tx2 = tx.clone();
-            let mut send =
-                move |c: Chunk| -> Result<()> { tx2.send(Ok(c)).map_err(|_| Error::Cancelled) };
-            if let Err(e) = produce(&mut send) {
-                let _ = tx.send(Err(e));
-            }
-        });
-        let mut encoder: Option<RowEncoder> = None;
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Result<(u64, Encoded)>>(4);
+        let producer = {
+            let done_tx = done_tx.clone();
+            scope.spawn(move || {
+                let mut seq = 0u64;
+                let mut send = move |c: Chunk| -> Result<()> {
+                    tx.send((seq, c)).map_err(|_| Error::Cancelled)?;
+                    seq += 1;
+                    Ok(())
+                };
+                if let Err(e) = produce(&mut send) {
+                    let _ = done_tx.send(Err(e));
+                }
+            })
+        };
+        let workers: Vec<_> = (0..encode_workers())
+            .map(|_| {
+                let done_tx = done_tx.clone();
+                scope.spawn(move || {
+                    let mut encoder = None;
+                    loop {
+                        let next = match rx.lock().as_deref() {
+                            Ok(Some(r)) => r.recv(),
+                            _ => return,
+                        };
+                        let Ok((seq, chunk)) = next else { return };
+                        let out = encode_chunk(chunk, parsers, &mut encoder);
+                        if done_tx.send(Ok((seq, out))).is_err() {
+                            return;
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop(done_tx);
         let result = (|| -> Result<u64> {
             job.check()?;
-            for msg in rx.iter() {
-                let mut chunk = msg?;
+            let mut next = 0u64;
+            let mut waiting = std::collections::BTreeMap::new();
+            for msg in done_rx.iter() {
+                let (seq, enc) = msg?;
                 job.check()?;
-                if let Some(raw) = chunk.raw.take() {
-                    // the producer parsed the first columns; the raw cells
-                    // are the rest, in order
-                    let done = chunk.columns.len();
-                    let rest = parsers.get(done..).unwrap_or(&[]);
-                    let enc = encoder.get_or_insert_with(|| RowEncoder::new(rest));
-                    let identity: Vec<usize> = (0..rest.len()).collect();
-                    raw.encode_into(enc, &identity);
-                    chunk.columns.extend(enc.take());
+                waiting.insert(seq, enc);
+                while let Some((rows, blobs, bytes_done)) = waiting.remove(&next) {
+                    next += 1;
+                    writer.write_encoded_chunk(rows, &blobs)?;
+                    job.report(&Progress {
+                        stage: "storing".into(),
+                        bytes_done,
+                        bytes_total,
+                        rows_done: writer.rows() - start_rows,
+                    });
                 }
-                let rows = chunk.columns.first().map(|c| c.len()).unwrap_or(0);
-                let blobs: Vec<Vec<u8>> = chunk.columns.iter().map(|c| c.encode()).collect();
-                writer.write_encoded_chunk(rows, &blobs)?;
-                job.report(&Progress {
-                    stage: "storing".into(),
-                    bytes_done: chunk.bytes_done,
-                    bytes_total,
-                    rows_done: writer.rows() - start_rows,
-                });
+            }
+            if !waiting.is_empty() {
+                return Err(Error::Internal(
+                    "the import's encoding threads stopped early".into(),
+                ));
             }
             job.check()?;
             Ok(writer.rows() - start_rows)
         })();
-        drop(rx);
-        if producer.join().is_err() {
+        // unblock and end every stage: workers see no more results taken,
+        // the reader sees no more chunks taken
+        drop(done_rx);
+        if let Ok(mut r) = rx.lock() {
+            r.take();
+        }
+        let mut failed = producer.join().is_err();
+        for w in workers {
+            failed |= w.join().is_err();
+        }
+        if failed && result.is_ok() {
             return Err(Error::Internal("the import's reader thread failed".into()));
         }
         result

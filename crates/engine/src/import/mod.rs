@@ -7,6 +7,8 @@
 
 pub mod delimited;
 pub mod encode;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod infer;
 pub mod json;
 pub mod plan;
@@ -251,6 +253,7 @@ fn prepare(path: &Path, opts: &ImportOptions, job: &mut Job) -> Result<Prepared>
                     dialect: scan.dialect,
                     range: t.data_range(),
                     width,
+                    quoted: scan.quoted,
                 }),
                 plan,
                 hash: scan.hash.clone(),

@@ -119,6 +119,8 @@ pub struct BlankScanner<R> {
     /// Longest quoted run allowed: the CSV reader holds a whole cell in
     /// memory, so an unclosed quote must not swallow a large file.
     pub max_quoted: i64,
+    /// How many `"` the stream held (none: records are plain lines).
+    pub quotes: u64,
 }
 
 /// The longest quoted text (a cell, or a stray quote's run) read before
@@ -135,6 +137,7 @@ impl<R: Read> BlankScanner<R> {
             blanks: Default::default(),
             quote_open: None,
             max_quoted: MAX_QUOTED_BYTES,
+            quotes: 0,
         }
     }
 }
@@ -194,6 +197,7 @@ impl<R: Read> Read for BlankScanner<R> {
                 }
             }
             for i in memchr::memchr_iter(b'"', b) {
+                self.quotes += 1;
                 self.quote_open = match self.quote_open {
                     Some(_) => None,
                     None => Some(self.pos + i as i64),

@@ -14,6 +14,36 @@ use crate::model::{ColumnInfo, ColumnType, DatasetInfo, DatasetKind, Role};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::path::{Path, PathBuf};
 
+/// A SQLite error as the engine's error. The two a user can act on are
+/// said plainly: a full disk, and a workspace another program is writing.
+pub(crate) fn store_error(path: PathBuf, source: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode;
+    let code = match &source {
+        rusqlite::Error::SqliteFailure(e, _) => Some(e.code),
+        _ => None,
+    };
+    let plain = match code {
+        Some(ErrorCode::DiskFull) => Some(
+            "the disk is full, so the workspace could not grow; free some space and try again (nothing was stored)",
+        ),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Some(
+            "the workspace is busy: another Stepwise (or another program) is writing to it; try again when it has finished (nothing was stored)",
+        ),
+        _ => None,
+    };
+    match plain {
+        Some(msg) => Error::Io {
+            path,
+            source: std::io::Error::other(msg),
+        },
+        None => Error::Store { path, source },
+    }
+}
+
+/// How long a write waits for another writer to finish before it gives up
+/// with "the workspace is busy".
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The environment variable that names the workspace file.
 pub const WORKSPACE_ENV: &str = "STEPWISE_WORKSPACE";
 /// The app's identifier; the default workspace lives in the platform's
@@ -61,13 +91,9 @@ impl Workspace {
                 source,
             })?;
         }
-        let store_err = |source| Error::Store {
-            path: path.to_path_buf(),
-            source,
-        };
+        let store_err = |source| store_error(path.to_path_buf(), source);
         let mut conn = Connection::open(path).map_err(store_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(store_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(store_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(store_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
@@ -85,11 +111,28 @@ impl Workspace {
         &self.path
     }
 
+    /// How long writes wait for another writer (default [`BUSY_TIMEOUT`]).
+    pub fn set_busy_timeout(&self, wait: std::time::Duration) -> Result<()> {
+        self.conn.busy_timeout(wait).map_err(self.err())
+    }
+
+    /// Caps the workspace file at about `bytes` (SQLite's
+    /// `max_page_count`, for this connection): a write that would grow it
+    /// further fails as a full disk would. For tests of that path, and for
+    /// a user who wants a bound.
+    pub fn set_size_limit(&self, bytes: u64) -> Result<()> {
+        let page: i64 = self
+            .conn
+            .pragma_query_value(None, "page_size", |r| r.get(0))
+            .map_err(self.err())?;
+        let pages = (bytes / page.max(512) as u64).max(1) as i64;
+        self.conn
+            .pragma_update(None, "max_page_count", pages)
+            .map_err(self.err())
+    }
+
     pub(crate) fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
-        move |source| Error::Store {
-            path: self.path.clone(),
-            source,
-        }
+        move |source| store_error(self.path.clone(), source)
     }
 
     pub fn schema_version(&self) -> Result<i64> {
@@ -179,11 +222,13 @@ impl Workspace {
     pub fn append_dataset(&mut self, name: &str) -> Result<DatasetWriter<'_>> {
         let rec = self.dataset(name)?;
         let path = self.path.clone();
-        let err = move |source| Error::Store {
-            path: path.clone(),
-            source,
-        };
-        let tx = self.conn.transaction().map_err(&err)?;
+        let err = move |source| store_error(path.clone(), source);
+        // take the write lock now (waiting for another writer), not at
+        // the first insert
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(&err)?;
         let next_chunk: i64 = tx
             .query_row(
                 "SELECT COALESCE(MAX(chunk) + 1, 0) FROM column_chunks WHERE dataset_id = ?1",
@@ -412,11 +457,13 @@ impl Workspace {
             return Err(Error::DatasetExists(name.to_string()));
         }
         let path = self.path.clone();
-        let err = move |source| Error::Store {
-            path: path.clone(),
-            source,
-        };
-        let tx = self.conn.transaction().map_err(&err)?;
+        let err = move |source| store_error(path.clone(), source);
+        // take the write lock now (waiting for another writer), not at
+        // the first insert
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(&err)?;
         let now = now_rfc3339();
         tx.execute(
             "INSERT INTO datasets(name, kind, rows, source, imported_at, content_hash) VALUES (?1, ?2, 0, ?3, ?4, ?5)",
@@ -443,24 +490,20 @@ impl Workspace {
 
     pub fn delete_dataset(&mut self, name: &str) -> Result<()> {
         let rec = self.dataset(name)?;
-        let tx = self.conn.transaction().map_err(|source| Error::Store {
-            path: self.path.clone(),
-            source,
-        })?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|source| store_error(self.path.clone(), source))?;
         for sql in [
             "DELETE FROM column_chunks WHERE dataset_id = ?1",
             "DELETE FROM dataset_columns WHERE dataset_id = ?1",
             "DELETE FROM datasets WHERE id = ?1",
         ] {
-            tx.execute(sql, [rec.id]).map_err(|source| Error::Store {
-                path: self.path.clone(),
-                source,
-            })?;
+            tx.execute(sql, [rec.id])
+                .map_err(|source| store_error(self.path.clone(), source))?;
         }
-        tx.commit().map_err(|source| Error::Store {
-            path: self.path.clone(),
-            source,
-        })
+        tx.commit()
+            .map_err(|source| store_error(self.path.clone(), source))
     }
 
     pub fn rename_dataset(&mut self, from: &str, to: &str) -> Result<()> {
@@ -500,10 +543,7 @@ pub struct DatasetWriter<'a> {
 
 impl DatasetWriter<'_> {
     fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
-        move |source| Error::Store {
-            path: self.path.clone(),
-            source,
-        }
+        move |source| store_error(self.path.clone(), source)
     }
 
     /// Writes one chunk: a column per dataset column, all of the same length.
@@ -585,9 +625,7 @@ impl DatasetWriter<'_> {
             )
             .map_err(self.err())?;
         let path = self.path.clone();
-        self.tx
-            .commit()
-            .map_err(|source| Error::Store { path, source })
+        self.tx.commit().map_err(|source| store_error(path, source))
     }
 }
 
