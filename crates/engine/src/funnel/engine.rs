@@ -525,32 +525,51 @@ impl Pass<'_> {
             STEP_BITS | EXCL_BITS
         };
         let mut sorted = true;
-        let (mut last_t, mut last_key) = (i64::MIN, 0);
         let ix = &self.ix;
-        let mut push = |p: usize, m: u64| {
-            let t = ix.time[p];
-            let key = tie_key(m);
-            if t == last_t && key < last_key {
-                sorted = false;
-            }
-            (last_t, last_key) = (t, key);
-            evs.pos.push(p as u32);
-            evs.m.push(m);
-            evs.t.push(t);
-        };
         if let Some(pgc) = self.masks.simple {
             // only the event name decides: one table lookup per event (a
-            // missing name, NULL_CODE, maps to the table's last slot)
+            // missing name, NULL_CODE, maps to the table's last slot), and
+            // no branch: every event is written, only kept ones advance
             let evb = &self.masks.ev_bits[..];
             let cap = (evb.len() - 1) as u32;
+            let n = range.len();
+            let start = range.start;
             let codes = &ix.ev[range.clone()];
-            for (p, &c) in range.zip(codes) {
-                let m = PRESENT | (evb[c.min(cap) as usize] & pgc);
-                if m & want != 0 {
-                    push(p, m);
+            let times = &ix.time[range];
+            evs.pos.resize(n, 0);
+            evs.m.resize(n, 0);
+            evs.t.resize(n, 0);
+            let (ps, ms, ts) = (&mut evs.pos[..n], &mut evs.m[..n], &mut evs.t[..n]);
+            let mut c = 0usize;
+            for (i, (&code, &t)) in codes.iter().zip(times).enumerate() {
+                let m = PRESENT | (evb[code.min(cap) as usize] & pgc);
+                ps[c] = (start + i) as u32;
+                ms[c] = m;
+                ts[c] = t;
+                // c <= i < n: the writes stay in bounds
+                c += (m & want != 0) as usize;
+            }
+            evs.pos.truncate(c);
+            evs.m.truncate(c);
+            evs.t.truncate(c);
+            for j in 1..c {
+                if evs.t[j] == evs.t[j - 1] && tie_key(evs.m[j]) < tie_key(evs.m[j - 1]) {
+                    sorted = false;
                 }
             }
         } else {
+            let (mut last_t, mut last_key) = (i64::MIN, 0);
+            let mut push = |p: usize, m: u64| {
+                let t = ix.time[p];
+                let key = tie_key(m);
+                if t == last_t && key < last_key {
+                    sorted = false;
+                }
+                (last_t, last_key) = (t, key);
+                evs.pos.push(p as u32);
+                evs.m.push(m);
+                evs.t.push(t);
+            };
             for p in range {
                 let m = self.masks.get(ix, p);
                 if m & want != 0 && m & PRESENT != 0 {
