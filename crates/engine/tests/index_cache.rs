@@ -118,6 +118,9 @@ fn cached_index_gives_the_same_funnel() {
     assert_eq!(again, built);
 }
 
+/// A way to damage a cache file's bytes.
+type Damage = Box<dyn Fn(&mut Vec<u8>)>;
+
 #[test]
 fn damaged_cache_files_are_rebuilt() {
     let dir = tempfile::tempdir().unwrap();
@@ -131,7 +134,7 @@ fn damaged_cache_files_are_rebuilt() {
     // where the event codes are: section 5 of the table (offset at 64 + 5 * 24)
     let off =
         u64::from_le_bytes(original[64 + 5 * 24..64 + 5 * 24 + 8].try_into().unwrap()) as usize;
-    let damages: Vec<(&str, Box<dyn Fn(&mut Vec<u8>)>)> = vec![
+    let damages: Vec<(&str, Damage)> = vec![
         (
             "truncated",
             Box::new(|b: &mut Vec<u8>| b.truncate(b.len() / 2)),

@@ -36,7 +36,9 @@ impl<T: Plain> Arr<T> {
     pub(crate) fn mapped(map: &Arc<memmap2::Mmap>, off: usize, len: usize) -> Option<Arr<T>> {
         let size = std::mem::size_of::<T>();
         let end = off.checked_add(len.checked_mul(size)?)?;
-        if end > map.len() || (map.as_ptr() as usize + off) % std::mem::align_of::<T>() != 0 {
+        if end > map.len()
+            || !(map.as_ptr() as usize + off).is_multiple_of(std::mem::align_of::<T>())
+        {
             return None;
         }
         Some(Arr(Repr::Mapped {

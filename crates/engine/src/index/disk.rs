@@ -258,7 +258,7 @@ impl Mapped {
         for i in 0..ns {
             let o = HEAD + i * 24;
             let (off, len, sum) = (u64_at(o) as usize, u64_at(o + 8) as usize, u64_at(o + 16));
-            if off.checked_add(len)? > b.len() || off % ALIGN != 0 {
+            if off.checked_add(len)? > b.len() || !off.is_multiple_of(ALIGN) {
                 return None;
             }
             sections.push((off, len, sum));
