@@ -3,6 +3,11 @@
 //! Run with
 //! `cargo run --release -p stepwise-engine --example funnel_speed`
 //! (STEPWISE_SPEED_EVENTS sets the number of events, default 1,000,000).
+//!
+//! With `STEPWISE_SPEED_WORKSPACE=FILE STEPWISE_SPEED_SPEC=SPEC.json` it
+//! measures an existing workspace instead (e.g. the benchmark's): the first
+//! query (disk index cache used if present), then repeated queries on the
+//! index in memory, wall and CPU time.
 
 #[path = "../tests/funnel_util.rs"]
 mod util;
@@ -106,7 +111,48 @@ fn generate(ws: &mut Workspace, n: usize) {
     w.finish().unwrap();
 }
 
+/// Measures a funnel spec on an existing workspace.
+fn on_workspace(path: &str, spec: &str) {
+    let spec: FunnelSpec = serde_json::from_str(&std::fs::read_to_string(spec).unwrap()).unwrap();
+    let (t, c) = (Instant::now(), cpu());
+    let ws = Workspace::open(std::path::Path::new(path)).unwrap();
+    let mut cache = IndexCache::new();
+    let first = run_funnel(&ws, &spec, &mut cache).unwrap();
+    println!(
+        "first query (open + index from disk or built + funnel): {:?}{}",
+        t.elapsed(),
+        cpu_since(c)
+    );
+    let runs = 15;
+    let mut warm = Vec::new();
+    let c = cpu();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let r = run_funnel(&ws, &spec, &mut cache).unwrap();
+        warm.push(t.elapsed());
+        assert_eq!(r, first);
+    }
+    let per = match (c, cpu()) {
+        (Some(a), Some(b)) => format!(", cpu per query {:?}", b.saturating_sub(a) / runs),
+        _ => String::new(),
+    };
+    warm.sort();
+    println!(
+        "repeated: min {:?}, median {:?}{per}; counts {:?}",
+        warm[0],
+        warm[warm.len() / 2],
+        first.steps.iter().map(|s| s.count).collect::<Vec<_>>()
+    );
+}
+
 fn main() {
+    if let (Ok(w), Ok(s)) = (
+        std::env::var("STEPWISE_SPEED_WORKSPACE"),
+        std::env::var("STEPWISE_SPEED_SPEC"),
+    ) {
+        on_workspace(&w, &s);
+        return;
+    }
     let n: usize = std::env::var("STEPWISE_SPEED_EVENTS")
         .ok()
         .and_then(|s| s.parse().ok())

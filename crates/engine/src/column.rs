@@ -190,6 +190,64 @@ impl Column {
         out
     }
 
+    /// Decodes a Text chunk without building a [`Column`]: `intern` is
+    /// called once per dictionary entry (its bytes, valid UTF-8) and returns
+    /// the caller's code for it; each row's code is then pushed to `out`
+    /// (`null` for a missing value). Returns Ok(false), pushing nothing, if
+    /// the chunk is not Text. Much cheaper than [`Column::decode`] for
+    /// columns with many distinct values (no String per entry).
+    pub fn decode_text_codes(
+        buf: &[u8],
+        mut intern: impl FnMut(&[u8]) -> u32,
+        null: u32,
+        out: &mut Vec<u32>,
+    ) -> Result<bool> {
+        let corrupt = || Error::Internal("a stored column chunk is corrupt".into());
+        let mut r = Reader { buf, pos: 0 };
+        let ty = tag_type(r.byte().ok_or_else(corrupt)?).ok_or_else(corrupt)?;
+        if ty != ColumnType::Text {
+            return Ok(false);
+        }
+        let has_nulls = r.byte().ok_or_else(corrupt)? != 0;
+        let n = r.varint().ok_or_else(corrupt)? as usize;
+        if n > buf.len() * 8 + 8 {
+            return Err(corrupt());
+        }
+        let valid = if has_nulls {
+            Some(r.take(n.div_ceil(8)).ok_or_else(corrupt)?)
+        } else {
+            None
+        };
+        let dn = r.varint().ok_or_else(corrupt)? as usize;
+        if dn > buf.len() {
+            return Err(corrupt());
+        }
+        let mut remap = Vec::with_capacity(dn);
+        for _ in 0..dn {
+            let len = r.varint().ok_or_else(corrupt)? as usize;
+            let b = r.take(len).ok_or_else(corrupt)?;
+            if std::str::from_utf8(b).is_err() {
+                return Err(corrupt());
+            }
+            remap.push(intern(b));
+        }
+        out.reserve(n);
+        for i in 0..n {
+            // one-byte codes (small dictionaries) without the varint loop
+            let c = match r.buf.get(r.pos) {
+                Some(&b) if b < 0x80 => {
+                    r.pos += 1;
+                    b as u64
+                }
+                _ => r.varint().ok_or_else(corrupt)?,
+            };
+            let code = *remap.get(c as usize).ok_or_else(corrupt)?;
+            let ok = valid.is_none_or(|v| v[i / 8] >> (i % 8) & 1 == 1);
+            out.push(if ok { code } else { null });
+        }
+        Ok(true)
+    }
+
     pub fn decode(buf: &[u8]) -> Result<Column> {
         let corrupt = || Error::Internal("a stored column chunk is corrupt".into());
         let mut r = Reader { buf, pos: 0 };

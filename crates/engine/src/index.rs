@@ -19,6 +19,11 @@
 //! Indexes are cached in memory by an [`IndexCache`] keyed by dataset id and
 //! unit, so the app builds each once per dataset version.
 
+mod arr;
+pub mod disk;
+
+pub use arr::{Arr, Plain};
+
 use crate::column::{Column, Values};
 use crate::error::{Error, Result};
 use crate::model::{ColumnType, Role};
@@ -88,7 +93,7 @@ type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 #[derive(Debug, Clone, Default)]
 pub struct Interned {
     pub dict: Vec<String>,
-    pub codes: Vec<u32>,
+    pub codes: Arr<u32>,
 }
 
 impl Interned {
@@ -112,13 +117,13 @@ pub struct EventIndex {
     pub unit: Unit,
     pub sessions: SessionSource,
     /// The row of each indexed event in the dataset.
-    pub rows: Vec<u32>,
+    pub rows: Arr<u32>,
     /// The unit of each event (0..units, in index order).
-    pub unit_of: Vec<u32>,
+    pub unit_of: Arr<u32>,
     /// Event `i` of unit `u` is at `unit_starts[u] + i`; `units() + 1` entries.
-    pub unit_starts: Vec<u32>,
+    pub unit_starts: Arr<u32>,
     /// The time of each event, µs since the epoch, UTC.
-    pub time: Vec<i64>,
+    pub time: Arr<i64>,
     /// Event names (the column with role Event), interned.
     pub event: Interned,
     /// Pages (the column with role Page), interned.
@@ -131,6 +136,8 @@ pub struct EventIndex {
     record: DatasetRecord,
     columns: Mutex<HashMap<String, Arc<Column>>>,
     interned: Mutex<HashMap<String, Arc<Interned>>>,
+    /// Where this index and its interned columns are cached on disk.
+    disk: Option<disk::Slot>,
 }
 
 fn role_column(rec: &DatasetRecord, role: Role) -> Option<usize> {
@@ -143,7 +150,7 @@ pub fn intern_column(col: &Column) -> Interned {
     match &col.values {
         Values::Text { dict, codes } => {
             let codes = match &col.valid {
-                None => codes.clone(),
+                None => codes.clone().into(),
                 Some(v) => codes
                     .iter()
                     .zip(v)
@@ -210,10 +217,93 @@ pub fn format_timestamp(micros: i64) -> String {
     }
 }
 
-/// Reads a column straight into interned form, chunk by chunk, with one
-/// dictionary for the whole column (cheaper than [`Workspace::read_column`]
-/// and re-interning when a text column has many distinct values).
-fn read_interned(ws: &Workspace, dataset: &DatasetRecord, col: usize) -> Result<Interned> {
+/// Interns byte strings into dense codes in order of first appearance,
+/// keeping them in one arena (no allocation per string).
+struct ByteInterner {
+    arena: Vec<u8>,
+    /// Entry `c` is `arena[starts[c]..starts[c + 1]]`.
+    starts: Vec<usize>,
+    hashes: Vec<u64>,
+    /// Open addressing: 0 = empty, else code + 1.
+    table: Vec<u32>,
+}
+
+impl ByteInterner {
+    fn new() -> Self {
+        ByteInterner {
+            arena: Vec::new(),
+            starts: vec![0],
+            hashes: Vec::new(),
+            table: vec![0; 1024],
+        }
+    }
+    fn len(&self) -> usize {
+        self.hashes.len()
+    }
+    #[inline]
+    fn hash(b: &[u8]) -> u64 {
+        let mut h = b.len() as u64;
+        let mut chunks = b.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().unwrap_or_default());
+            h = (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        let mut last = [0u8; 8];
+        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        h ^ (h >> 32)
+    }
+    fn get(&self, c: usize) -> &[u8] {
+        &self.arena[self.starts[c]..self.starts[c + 1]]
+    }
+    fn grow(&mut self) {
+        let size = self.table.len() * 2;
+        let mask = size - 1;
+        let mut table = vec![0u32; size];
+        for (c, &h) in self.hashes.iter().enumerate() {
+            let mut i = h as usize & mask;
+            while table[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            table[i] = c as u32 + 1;
+        }
+        self.table = table;
+    }
+    #[inline]
+    fn intern(&mut self, b: &[u8]) -> u32 {
+        if (self.len() + 1) * 2 > self.table.len() {
+            self.grow();
+        }
+        let h = Self::hash(b);
+        let mask = self.table.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let slot = self.table[i];
+            if slot == 0 {
+                let c = self.len() as u32;
+                self.arena.extend_from_slice(b);
+                self.starts.push(self.arena.len());
+                self.hashes.push(h);
+                self.table[i] = c + 1;
+                return c;
+            }
+            let c = (slot - 1) as usize;
+            if self.hashes[c] == h && self.get(c) == b {
+                return c as u32;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+    fn into_dict(self) -> Vec<String> {
+        (0..self.len())
+            .map(|c| String::from_utf8_lossy(self.get(c)).into_owned())
+            .collect()
+    }
+}
+
+/// The stored chunks of one column, copied out of the workspace (so they
+/// can be decoded on other threads).
+fn read_blobs(ws: &Workspace, dataset: &DatasetRecord, col: usize) -> Result<Vec<Vec<u8>>> {
     let mut st = ws
         .conn()
         .prepare_cached(
@@ -223,37 +313,68 @@ fn read_interned(ws: &Workspace, dataset: &DatasetRecord, col: usize) -> Result<
     let mut rows = st
         .query(rusqlite::params![dataset.id, col as i64])
         .map_err(ws.err())?;
-    let mut out = Interned::default();
-    let mut map: FxMap<String, u32> = FxMap::default();
+    let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(ws.err())? {
         let blob = row.get_ref(0).map_err(ws.err())?;
-        let bytes = blob.as_blob().map_err(|e| Error::Internal(e.to_string()))?;
-        let chunk = Column::decode(bytes)?;
-        let part = intern_column(&chunk);
-        let remap: Vec<u32> = part
-            .dict
-            .into_iter()
-            .map(|s| match map.get(&s) {
-                Some(&c) => c,
-                None => {
-                    let c = out.dict.len() as u32;
-                    out.dict.push(s.clone());
-                    map.insert(s, c);
-                    c
-                }
-            })
-            .collect();
-        out.codes.extend(part.codes.into_iter().map(|c| {
-            if c == NULL_CODE {
-                NULL_CODE
-            } else {
-                remap[c as usize]
-            }
-        }));
+        out.push(
+            blob.as_blob()
+                .map_err(|e| Error::Internal(e.to_string()))?
+                .to_vec(),
+        );
     }
     Ok(out)
 }
 
+/// Decodes a column's chunks into interned form with one dictionary for the
+/// whole column (the dictionary's strings only if `dict` is asked for;
+/// otherwise just its size).
+fn intern_blobs(blobs: &[Vec<u8>], want_dict: bool) -> Result<(Interned, usize)> {
+    let mut it = ByteInterner::new();
+    let mut codes: Vec<u32> = Vec::new();
+    for bytes in blobs {
+        if !Column::decode_text_codes(bytes, |b| it.intern(b), NULL_CODE, &mut codes)? {
+            // not a text column: intern its cells as text
+            let part = intern_column(&Column::decode(bytes)?);
+            let remap: Vec<u32> = part.dict.iter().map(|s| it.intern(s.as_bytes())).collect();
+            codes.extend(part.codes.iter().map(|&c| {
+                if c == NULL_CODE {
+                    NULL_CODE
+                } else {
+                    remap[c as usize]
+                }
+            }));
+        }
+    }
+    let n = it.len();
+    let dict = if want_dict {
+        it.into_dict()
+    } else {
+        Vec::new()
+    };
+    Ok((
+        Interned {
+            dict,
+            codes: codes.into(),
+        },
+        n,
+    ))
+}
+
+/// Reads a column straight into interned form, chunk by chunk, with one
+/// dictionary for the whole column (cheaper than [`Workspace::read_column`]
+/// and re-interning when a text column has many distinct values).
+fn read_interned(ws: &Workspace, dataset: &DatasetRecord, col: usize) -> Result<Interned> {
+    Ok(intern_blobs(&read_blobs(ws, dataset, col)?, true)?.0)
+}
+
+/// Decodes a time column's chunks.
+fn decode_time(blobs: &[Vec<u8>], ty: ColumnType, col_name: &str) -> Result<Vec<i64>> {
+    let mut whole = Column::empty(ty);
+    for b in blobs {
+        whole.append(Column::decode(b)?)?;
+    }
+    time_micros_raw(whole, col_name)
+}
 /// A time column as µs since the epoch (None for null).
 pub(crate) fn time_micros(col: &Column, col_name: &str) -> Result<Vec<Option<i64>>> {
     Ok(time_micros_raw(col.clone(), col_name)?
@@ -329,8 +450,9 @@ fn time_micros_raw(col: Column, col_name: &str) -> Result<Vec<i64>> {
     })
 }
 
-/// Stable counting sort of `rows` by `key` (keys below `nkeys`).
-fn counting_sort(rows: &[u32], nkeys: usize, key: impl Fn(u32) -> u32) -> Vec<u32> {
+/// Stable counting sort of `rows` by `key` (keys below `nkeys`); also
+/// returns the bucket bounds (`nkeys + 1` entries).
+fn counting_sort(rows: &[u32], nkeys: usize, key: impl Fn(u32) -> u32) -> (Vec<u32>, Vec<u32>) {
     let mut start = vec![0u32; nkeys + 1];
     for &r in rows {
         start[key(r) as usize + 1] += 1;
@@ -338,17 +460,23 @@ fn counting_sort(rows: &[u32], nkeys: usize, key: impl Fn(u32) -> u32) -> Vec<u3
     for k in 1..start.len() {
         start[k] += start[k - 1];
     }
+    let bounds = start.clone();
     let mut out = vec![0u32; rows.len()];
     for &r in rows {
         let k = key(r) as usize;
         out[start[k] as usize] = r;
         start[k] += 1;
     }
-    out
+    (out, bounds)
 }
 
 /// Reorders a column into index order.
-fn permute(col: &Column, rows: &[u32]) -> Column {
+fn permute(col: &Column, rows: &[u32]) -> Result<Column> {
+    if rows.iter().any(|&r| r as usize >= col.len()) {
+        return Err(Error::Internal(
+            "the analysis index does not match the dataset; delete the .index folder beside the workspace".into(),
+        ));
+    }
     let values = match &col.values {
         Values::Int(v) => Values::Int(rows.iter().map(|&r| v[r as usize]).collect()),
         Values::Float(v) => Values::Float(rows.iter().map(|&r| v[r as usize]).collect()),
@@ -358,21 +486,32 @@ fn permute(col: &Column, rows: &[u32]) -> Column {
             codes: rows.iter().map(|&r| codes[r as usize]).collect(),
         },
     };
-    Column {
+    Ok(Column {
         ty: col.ty,
         values,
         valid: col
             .valid
             .as_ref()
             .map(|v| rows.iter().map(|&r| v[r as usize]).collect()),
-    }
+    })
 }
 
-fn permute_interned(x: &Interned, rows: &[u32]) -> Interned {
-    Interned {
-        dict: x.dict.clone(),
-        codes: rows.iter().map(|&r| x.codes[r as usize]).collect(),
+fn permute_interned(x: Interned, rows: &[u32]) -> Result<Interned> {
+    let codes = &x.codes;
+    if rows.iter().any(|&r| r as usize >= codes.len()) {
+        return Err(Error::Internal(
+            "the analysis index does not match the dataset; delete the .index folder beside the workspace".into(),
+        ));
     }
+    let codes = rows.iter().map(|&r| codes[r as usize]).collect();
+    Ok(Interned {
+        dict: x.dict,
+        codes,
+    })
+}
+
+fn joined<T>(r: std::thread::Result<Result<T>>) -> Result<T> {
+    r.map_err(|_| Error::Internal("an index thread panicked".into()))?
 }
 
 impl EventIndex {
@@ -408,108 +547,170 @@ impl EventIndex {
             _ => {}
         }
         let time_name = &dataset.info.columns[time_idx].name;
-        let times = time_micros_raw(ws.read_column(dataset, time_idx)?, time_name)?;
+        let time_ty = dataset.info.columns[time_idx].ty;
+        // copy the stored chunks out (SQLite reads are one thread), then
+        // decode on two: the unit columns on one, the rest on the other
+        let blobs = |i: Option<usize>| i.map(|i| read_blobs(ws, dataset, i)).transpose();
+        let time_blobs = read_blobs(ws, dataset, time_idx)?;
+        let user_blobs = blobs(user_idx)?;
+        let session_blobs = blobs(match unit {
+            Unit::Sessions => session_idx,
+            Unit::Users => None,
+        })?;
+        let event_blobs = blobs(event_idx)?;
+        let page_blobs = blobs(page_idx)?;
+        type Units = (Option<(Interned, usize)>, Option<(Interned, usize)>);
+        let (units_part, rest_part) = std::thread::scope(|sc| {
+            let h = sc.spawn(|| -> Result<Units> {
+                let intern = |b: &Option<Vec<Vec<u8>>>| {
+                    b.as_deref().map(|b| intern_blobs(b, false)).transpose()
+                };
+                Ok((intern(&user_blobs)?, intern(&session_blobs)?))
+            });
+            let rest = (|| {
+                let times = decode_time(&time_blobs, time_ty, time_name)?;
+                let intern = |b: &Option<Vec<Vec<u8>>>| {
+                    b.as_deref()
+                        .map(|b| intern_blobs(b, true).map(|x| x.0))
+                        .transpose()
+                };
+                Ok((times, intern(&event_blobs)?, intern(&page_blobs)?))
+            })();
+            (joined(h.join()), rest)
+        });
+        drop((
+            time_blobs,
+            user_blobs,
+            session_blobs,
+            event_blobs,
+            page_blobs,
+        ));
+        let (users, sessions) = units_part?;
+        let (times, event_raw, page_raw): (Vec<i64>, Option<Interned>, Option<Interned>) =
+            rest_part?;
         let n = times.len();
         if n > u32::MAX as usize - 1 {
             return Err(Error::Invalid(format!(
                 "dataset \"{name}\" has more than 4 billion rows; split it"
             )));
         }
-        let users = match user_idx {
-            Some(i) => Some(read_interned(ws, dataset, i)?),
-            None => None,
-        };
-        let sessions = match (unit, session_idx) {
-            (Unit::Sessions, Some(i)) => Some(read_interned(ws, dataset, i)?),
-            _ => None,
-        };
-        let check_len = |x: &Option<Interned>| x.as_ref().is_none_or(|x| x.codes.len() == n);
-        if !check_len(&users) || !check_len(&sessions) {
+        let check_len = |x: Option<&Interned>| x.is_none_or(|x| x.codes.len() == n);
+        if !check_len(users.as_ref().map(|x| &x.0))
+            || !check_len(sessions.as_ref().map(|x| &x.0))
+            || !check_len(event_raw.as_ref())
+            || !check_len(page_raw.as_ref())
+        {
             return Err(Error::Internal(format!(
                 "dataset \"{name}\" has columns of different lengths"
             )));
         }
 
         // usable rows, in row order
+        let ucodes = users.as_ref().map(|x| &x.0.codes[..]);
+        let scodes = sessions.as_ref().map(|x| &x.0.codes[..]);
         let mut dropped = 0u64;
         let mut usable: Vec<u32> = Vec::with_capacity(n);
         for (r, t) in times.iter().enumerate() {
-            let u = users.as_ref().map_or(0, |x| x.codes[r]);
-            let s = sessions.as_ref().map_or(0, |x| x.codes[r]);
+            let u = ucodes.map_or(0, |x| x[r]);
+            let s = scodes.map_or(0, |x| x[r]);
             let missing = *t == NULL_TIME
-                || (users.is_some() && u == NULL_CODE && sessions.is_none())
-                || (sessions.is_some() && s == NULL_CODE);
+                || (ucodes.is_some() && u == NULL_CODE && scodes.is_none())
+                || (scodes.is_some() && s == NULL_CODE);
             if missing {
                 dropped += 1;
             } else {
                 usable.push(r as u32);
             }
         }
-        let time_of = |r: u32| times[r as usize];
         // sort by (user, session, time, row): counting sorts by session then
         // user keep row order within a unit; then each unit's slice is sorted
         // by time only if it is not already (exports are usually in time
         // order, so this is linear)
-        let mut order = usable;
-        for x in [&sessions, &users].into_iter().flatten() {
-            let nk = x.dict.len() as u32;
-            order = counting_sort(&order, nk as usize + 1, |r| match x.codes[r as usize] {
+        fn key_of(codes: &[u32], nk: usize) -> impl Fn(u32) -> u32 + '_ {
+            let nk = nk as u32;
+            move |r: u32| match codes[r as usize] {
                 NULL_CODE => nk,
                 c => c,
-            });
+            }
         }
-        let ukey = |r: u32| users.as_ref().map_or(0, |x| x.codes[r as usize]);
-        let skey = |r: u32| sessions.as_ref().map_or(0, |x| x.codes[r as usize]);
-        let mut i = 0;
-        while i < order.len() {
-            let (u, s) = (ukey(order[i]), skey(order[i]));
-            let mut j = i + 1;
-            while j < order.len() && ukey(order[j]) == u && skey(order[j]) == s {
-                j += 1;
+        let mut order = usable;
+        if let (Some(codes), Some((_, nk))) = (scodes, &sessions) {
+            order = counting_sort(&order, nk + 1, key_of(codes, *nk)).0;
+        }
+        // group bounds: where (user, session) changes
+        let mut bounds: Vec<u32> = Vec::new();
+        if let (Some(codes), Some((_, nk))) = (ucodes, &users) {
+            let (o, b) = counting_sort(&order, nk + 1, key_of(codes, *nk));
+            order = o;
+            bounds = b;
+        } else {
+            bounds.push(0);
+            bounds.push(order.len() as u32);
+        }
+        bounds.dedup();
+        if let Some(sc) = scodes {
+            // split user groups where the session changes
+            let mut split = Vec::with_capacity(bounds.len());
+            for w in bounds.windows(2) {
+                split.push(w[0]);
+                for i in w[0] + 1..w[1] {
+                    if sc[order[i as usize] as usize] != sc[order[i as usize - 1] as usize] {
+                        split.push(i);
+                    }
+                }
             }
-            let slice = &mut order[i..j];
-            if !slice.windows(2).all(|w| time_of(w[0]) <= time_of(w[1])) {
-                slice.sort_unstable_by_key(|&r| (time_of(r), r));
+            split.push(order.len() as u32);
+            bounds = split;
+        }
+        let mut time: Vec<i64> = order.iter().map(|&r| times[r as usize]).collect();
+        drop(times);
+        for w in bounds.windows(2) {
+            let (a, b) = (w[0] as usize, w[1] as usize);
+            let ts = &mut time[a..b];
+            if !ts.windows(2).all(|w| w[0] <= w[1]) {
+                let mut pairs: Vec<(i64, u32)> = ts
+                    .iter()
+                    .copied()
+                    .zip(order[a..b].iter().copied())
+                    .collect();
+                pairs.sort_unstable();
+                for (j, (t, r)) in pairs.into_iter().enumerate() {
+                    ts[j] = t;
+                    order[a + j] = r;
+                }
             }
-            i = j;
         }
 
         let derive = unit == Unit::Sessions && sessions.is_none();
-        let mut rows = Vec::with_capacity(order.len());
-        let mut time = Vec::with_capacity(order.len());
         let mut unit_of = Vec::with_capacity(order.len());
-        let mut unit_starts = Vec::new();
-        let mut prev: Option<(u32, u32, i64)> = None;
-        for (i, &r) in order.iter().enumerate() {
-            let (u, s, t) = (ukey(r), skey(r), time_of(r));
-            let new_unit = match prev {
-                None => true,
-                Some((pu, ps, pt)) => {
-                    pu != u || ps != s || (derive && t.saturating_sub(pt) > SESSION_GAP_MICROS)
-                }
-            };
-            if new_unit {
-                unit_starts.push(i as u32);
+        let mut unit_starts = Vec::with_capacity(bounds.len() + 1);
+        for w in bounds.windows(2) {
+            let (a, b) = (w[0] as usize, w[1] as usize);
+            if a == b {
+                continue;
             }
-            prev = Some((u, s, t));
-            rows.push(r);
-            time.push(t);
-            unit_of.push((unit_starts.len() - 1) as u32);
+            unit_starts.push(a as u32);
+            for i in a..b {
+                if derive && i > a && time[i].saturating_sub(time[i - 1]) > SESSION_GAP_MICROS {
+                    unit_starts.push(i as u32);
+                }
+                unit_of.push((unit_starts.len() - 1) as u32);
+            }
         }
-        unit_starts.push(rows.len() as u32);
-        drop(order);
+        unit_starts.push(order.len() as u32);
+        let rows = order;
 
-        let interned_role = |idx: Option<usize>| -> Result<Interned> {
-            Ok(match idx {
-                Some(i) => permute_interned(&read_interned(ws, dataset, i)?, &rows),
-                None => Interned {
-                    dict: Vec::new(),
-                    codes: vec![NULL_CODE; rows.len()],
-                },
-            })
+        let missing = || Interned {
+            dict: Vec::new(),
+            codes: vec![NULL_CODE; rows.len()].into(),
         };
-        let event = interned_role(event_idx)?;
-        let page = interned_role(page_idx)?;
+        let (event, page) = std::thread::scope(|sc| {
+            let h = sc.spawn(|| event_raw.map(|x| permute_interned(x, &rows)).transpose());
+            let page = page_raw.map(|x| permute_interned(x, &rows)).transpose();
+            (joined(h.join()), page)
+        });
+        let event = event?.unwrap_or_else(missing);
+        let page = page?.unwrap_or_else(missing);
         Ok(EventIndex {
             dataset_id: dataset.id,
             dataset_name: name.clone(),
@@ -519,10 +720,10 @@ impl EventIndex {
                 (Unit::Sessions, Some(_)) => SessionSource::Column,
                 (Unit::Sessions, None) => SessionSource::Derived,
             },
-            rows,
-            unit_of,
-            unit_starts,
-            time,
+            rows: rows.into(),
+            unit_of: unit_of.into(),
+            unit_starts: unit_starts.into(),
+            time: time.into(),
             event,
             page,
             dropped_rows: dropped,
@@ -531,9 +732,40 @@ impl EventIndex {
             record: dataset.clone(),
             columns: Mutex::new(HashMap::new()),
             interned: Mutex::new(HashMap::new()),
+            disk: None,
         })
     }
 
+    /// An index read back from the disk cache of `slot`, if it is there,
+    /// current and whole.
+    fn load(slot: &disk::Slot, dataset: &DatasetRecord) -> Option<EventIndex> {
+        let x = disk::load_index(slot, dataset.info.rows)?;
+        Some(EventIndex {
+            dataset_id: dataset.id,
+            dataset_name: dataset.info.name.clone(),
+            unit: slot.unit,
+            sessions: x.sessions,
+            rows: x.rows,
+            unit_of: x.unit_of,
+            unit_starts: x.unit_starts,
+            time: x.time,
+            event: x.event,
+            page: x.page,
+            dropped_rows: x.dropped,
+            event_column: x.event_column,
+            page_column: x.page_column,
+            record: dataset.clone(),
+            columns: Mutex::new(HashMap::new()),
+            interned: Mutex::new(HashMap::new()),
+            disk: Some(slot.clone()),
+        })
+    }
+
+    /// Whether the index was read back from the disk cache (its arrays are
+    /// memory-mapped) rather than built.
+    pub fn from_disk(&self) -> bool {
+        self.time.is_mapped() || self.unit_starts.is_mapped()
+    }
     /// Number of indexed events.
     pub fn len(&self) -> usize {
         self.rows.len()
@@ -556,7 +788,7 @@ impl EventIndex {
             return Ok(c.clone());
         }
         let col = ws.read_column_named(&self.record, name)?;
-        let col = Arc::new(permute(&col, &self.rows));
+        let col = Arc::new(permute(&col, &self.rows)?);
         self.columns
             .lock()
             .map_err(poisoned)?
@@ -565,7 +797,8 @@ impl EventIndex {
     }
 
     /// A column of the dataset as interned text in index order (for
-    /// breakdowns), built on first use.
+    /// breakdowns), built on first use, or read from the disk cache when
+    /// the index came with one (and written there after a build).
     pub fn interned(&self, ws: &Workspace, name: &str) -> Result<Arc<Interned>> {
         if let Some(c) = self.interned.lock().map_err(poisoned)?.get(name) {
             return Ok(c.clone());
@@ -582,10 +815,21 @@ impl EventIndex {
                     self.dataset_name
                 ))
             })?;
-        let x = Arc::new(permute_interned(
-            &read_interned(ws, &self.record, idx)?,
-            &self.rows,
-        ));
+        let cached = self
+            .disk
+            .as_ref()
+            .and_then(|slot| disk::load_column(slot, idx, name, self.len()));
+        let x = match cached {
+            Some(x) => x,
+            None => {
+                let x = permute_interned(read_interned(ws, &self.record, idx)?, &self.rows)?;
+                if let Some(slot) = &self.disk {
+                    let _ = disk::save_column(slot, idx, name, &x);
+                }
+                x
+            }
+        };
+        let x = Arc::new(x);
         self.interned
             .lock()
             .map_err(poisoned)?
@@ -598,18 +842,52 @@ fn poisoned<T>(_: T) -> Error {
     Error::Internal("the index cache lock is poisoned".into())
 }
 
-/// Built indexes, keyed by dataset id and unit (a re-imported dataset gets
-/// a new id, so a stale index is never used).
-#[derive(Default)]
+/// Datasets with fewer rows than this are not cached on disk by default:
+/// they build in a few milliseconds.
+pub const DISK_MIN_ROWS: u64 = 100_000;
+
+/// Built indexes, keyed by dataset id and unit, in memory and (for datasets
+/// of at least [`DISK_MIN_ROWS`] rows) on disk beside the workspace file
+/// (see [`disk`]). An index in memory is used while the dataset's catalog
+/// record (id, rows, import time, content hash, stored size, columns) is
+/// unchanged; one on disk while its fingerprint matches.
 pub struct IndexCache {
     map: HashMap<(i64, Unit), Arc<EventIndex>>,
+    disk_min_rows: Option<u64>,
+}
+
+impl Default for IndexCache {
+    fn default() -> Self {
+        IndexCache {
+            map: HashMap::new(),
+            disk_min_rows: (!disk::disabled_by_env()).then_some(DISK_MIN_ROWS),
+        }
+    }
+}
+
+fn same_version(a: &DatasetRecord, b: &DatasetRecord) -> bool {
+    a.id == b.id
+        && a.info.rows == b.info.rows
+        && a.info.imported_at == b.info.imported_at
+        && a.info.stored_bytes == b.info.stored_bytes
+        && a.info.columns == b.info.columns
+        && a.content_hash == b.content_hash
 }
 
 impl IndexCache {
     pub fn new() -> Self {
         Self::default()
     }
-    /// The index of `dataset` for `unit`, built if not cached.
+    /// A cache that keeps indexes on disk for datasets of at least
+    /// `min_rows` rows (`None`: memory only).
+    pub fn with_disk(min_rows: Option<u64>) -> Self {
+        IndexCache {
+            map: HashMap::new(),
+            disk_min_rows: min_rows,
+        }
+    }
+    /// The index of `dataset` for `unit`: from memory, else from the disk
+    /// cache, else built (and written to the disk cache).
     pub fn get(
         &mut self,
         ws: &Workspace,
@@ -618,24 +896,61 @@ impl IndexCache {
     ) -> Result<Arc<EventIndex>> {
         let key = (dataset.id, unit);
         if let Some(ix) = self.map.get(&key) {
-            if ix.record.info.rows == dataset.info.rows {
+            if same_version(&ix.record, dataset) {
                 return Ok(ix.clone());
             }
         }
-        let ix = Arc::new(EventIndex::build(ws, dataset, unit)?);
+        let slot = match self.disk_min_rows {
+            Some(min) if dataset.info.rows >= min && cfg!(target_endian = "little") => {
+                Some(disk::Slot {
+                    dir: disk::cache_dir(ws.path()),
+                    dataset_id: dataset.id,
+                    unit,
+                    fingerprint: disk::fingerprint(ws, dataset)?,
+                })
+            }
+            _ => None,
+        };
+        let loaded = slot.as_ref().and_then(|s| EventIndex::load(s, dataset));
+        let ix = match loaded {
+            Some(ix) => ix,
+            None => {
+                let mut ix = EventIndex::build(ws, dataset, unit)?;
+                if let Some(slot) = slot {
+                    if disk::save_index(&slot, &ix).is_ok() {
+                        disk::prune(ws, &slot);
+                        ix.disk = Some(slot);
+                    }
+                }
+                ix
+            }
+        };
+        let ix = Arc::new(ix);
         self.map.insert(key, ix.clone());
         Ok(ix)
     }
-    /// Whether an index is cached.
+    /// Whether an index is cached in memory.
     pub fn contains(&self, dataset_id: i64, unit: Unit) -> bool {
         self.map.contains_key(&(dataset_id, unit))
     }
     /// Forgets every index of a dataset (after it is deleted or replaced).
+    /// Files on disk are left: they no longer match and are replaced or
+    /// pruned at the next build.
     pub fn forget(&mut self, dataset_id: i64) {
         self.map.retain(|(id, _), _| *id != dataset_id);
     }
     pub fn clear(&mut self) {
         self.map.clear()
+    }
+    /// Deletes the disk cache of a workspace (the `<workspace>.index`
+    /// folder); it is rebuilt as queries need it.
+    pub fn delete_disk_cache(ws: &Workspace) -> Result<()> {
+        let dir = disk::cache_dir(ws.path());
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(Error::Io { path: dir, source }),
+        }
     }
 }
 

@@ -276,8 +276,8 @@ fn apply(m: &EventMatcher, bit: u64, ix: &EventIndex, masks: &mut [u64]) {
             }
         });
     }
-    let ev = &ix.event.codes;
-    let pg = &ix.page.codes;
+    let ev: &[u32] = &ix.event.codes;
+    let pg: &[u32] = &ix.page.codes;
     for i in 0..masks.len() {
         if masks[i] & PRESENT == 0 {
             continue;
@@ -313,11 +313,15 @@ pub(crate) struct Masks {
     pg_const: Option<u64>,
     from: i64,
     to: i64,
+    /// The page bits when nothing but the event name decides (no
+    /// per-event mask, no page condition, no date range): the pass then
+    /// reads only the event codes.
+    simple: Option<u64>,
 }
 
 impl Masks {
     #[inline]
-    fn get(&self, ix: &EventIndex, p: usize) -> u64 {
+    fn get(&self, ix: &Cols, p: usize) -> u64 {
         let t = ix.time[p];
         if t < self.from || t >= self.to {
             return 0;
@@ -331,9 +335,9 @@ impl Masks {
         }
         let pg = match self.pg_const {
             Some(b) => b,
-            None => self.pg_bits[slot(ix.page.codes[p], self.pg_bits.len())],
+            None => self.pg_bits[slot(ix.pg[p], self.pg_bits.len())],
         };
-        base | (self.ev_bits[slot(ix.event.codes[p], self.ev_bits.len())] & pg)
+        base | (self.ev_bits[slot(ix.ev[p], self.ev_bits.len())] & pg)
     }
 }
 
@@ -428,6 +432,7 @@ pub(crate) fn masks(
         }
     }
     let pg_const = pg_bits.iter().all(|&b| b == pg_bits[0]).then(|| pg_bits[0]);
+    let simple = pg_const.filter(|_| full.is_none() && range == (i64::MIN, i64::MAX));
     Ok(Masks {
         full,
         ev_bits,
@@ -435,6 +440,7 @@ pub(crate) fn masks(
         pg_const,
         from: range.0,
         to: range.1,
+        simple,
     })
 }
 
@@ -453,8 +459,27 @@ type Paths = [[u32; MAX_STEPS]; MAX_STEPS];
 
 struct Pass<'a> {
     plan: &'a Plan,
-    ix: &'a EventIndex,
+    ix: Cols<'a>,
     masks: &'a Masks,
+}
+
+/// The index arrays the pass reads, as plain slices.
+pub(crate) struct Cols<'a> {
+    pub time: &'a [i64],
+    pub ev: &'a [u32],
+    pub pg: &'a [u32],
+    pub unit_starts: &'a [u32],
+}
+
+impl<'a> Cols<'a> {
+    pub fn of(ix: &'a EventIndex) -> Self {
+        Cols {
+            time: &ix.time,
+            ev: &ix.event.codes,
+            pg: &ix.page.codes,
+            unit_starts: &ix.unit_starts,
+        }
+    }
 }
 
 /// The events of one unit that matter, in funnel order: index position,
@@ -500,11 +525,42 @@ impl Pass<'_> {
             STEP_BITS | EXCL_BITS
         };
         let mut sorted = true;
-        let (mut last_t, mut last_key) = (i64::MIN, 0);
-        for p in range {
-            let m = self.masks.get(self.ix, p);
-            if m & want != 0 && m & PRESENT != 0 {
-                let t = self.ix.time[p];
+        let ix = &self.ix;
+        if let Some(pgc) = self.masks.simple {
+            // only the event name decides: one table lookup per event (a
+            // missing name, NULL_CODE, maps to the table's last slot), and
+            // no branch: every event is written, only kept ones advance
+            let evb = &self.masks.ev_bits[..];
+            let cap = (evb.len() - 1) as u32;
+            let n = range.len();
+            let start = range.start;
+            let codes = &ix.ev[range.clone()];
+            let times = &ix.time[range];
+            evs.pos.resize(n, 0);
+            evs.m.resize(n, 0);
+            evs.t.resize(n, 0);
+            let (ps, ms, ts) = (&mut evs.pos[..n], &mut evs.m[..n], &mut evs.t[..n]);
+            let mut c = 0usize;
+            for (i, (&code, &t)) in codes.iter().zip(times).enumerate() {
+                let m = PRESENT | (evb[code.min(cap) as usize] & pgc);
+                ps[c] = (start + i) as u32;
+                ms[c] = m;
+                ts[c] = t;
+                // c <= i < n: the writes stay in bounds
+                c += (m & want != 0) as usize;
+            }
+            evs.pos.truncate(c);
+            evs.m.truncate(c);
+            evs.t.truncate(c);
+            for j in 1..c {
+                if evs.t[j] == evs.t[j - 1] && tie_key(evs.m[j]) < tie_key(evs.m[j - 1]) {
+                    sorted = false;
+                }
+            }
+        } else {
+            let (mut last_t, mut last_key) = (i64::MIN, 0);
+            let mut push = |p: usize, m: u64| {
+                let t = ix.time[p];
                 let key = tie_key(m);
                 if t == last_t && key < last_key {
                     sorted = false;
@@ -513,6 +569,12 @@ impl Pass<'_> {
                 evs.pos.push(p as u32);
                 evs.m.push(m);
                 evs.t.push(t);
+            };
+            for p in range {
+                let m = self.masks.get(ix, p);
+                if m & want != 0 && m & PRESENT != 0 {
+                    push(p, m);
+                }
             }
         }
         if !sorted {
@@ -1064,6 +1126,20 @@ pub fn run_on_index_masked(
     spec: &FunnelSpec,
     mask: Option<&[bool]>,
 ) -> Result<FunnelResult> {
+    run_on_index_threads(ws, ix, spec, mask, None)
+}
+
+/// [`run_on_index_masked`] on a given number of threads (`None`: one per
+/// core, for indexes of at least 20,000 units). The result does not depend
+/// on it; tests check that.
+#[doc(hidden)]
+pub fn run_on_index_threads(
+    ws: &Workspace,
+    ix: &EventIndex,
+    spec: &FunnelSpec,
+    mask: Option<&[bool]>,
+    threads: Option<usize>,
+) -> Result<FunnelResult> {
     if mask.is_some_and(|m| m.len() != ix.units()) {
         return Err(Error::Internal(
             "a unit mask does not match the index".into(),
@@ -1087,13 +1163,15 @@ pub fn run_on_index_masked(
 
     let pass = Pass {
         plan: &plan,
-        ix,
+        ix: Cols::of(ix),
         masks: &masks,
     };
     // units are split into contiguous ranges, one per thread; the partial
     // results merge without depending on the split
     let units = ix.units();
-    let threads = if units >= 20_000 {
+    let threads = if let Some(t) = threads {
+        t.max(1)
+    } else if units >= 20_000 {
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
@@ -1103,7 +1181,6 @@ pub fn run_on_index_masked(
     };
     let ctx = UnitsCtx {
         pass: &pass,
-        ix,
         breakdown: breakdown.as_deref(),
         plan: &plan,
         mask,
@@ -1217,7 +1294,6 @@ impl Partial {
 
 struct UnitsCtx<'a> {
     pass: &'a Pass<'a>,
-    ix: &'a EventIndex,
     breakdown: Option<&'a Interned>,
     plan: &'a Plan,
     mask: Option<&'a [bool]>,
@@ -1225,7 +1301,9 @@ struct UnitsCtx<'a> {
 
 impl UnitsCtx<'_> {
     fn run(&self, units: std::ops::Range<usize>) -> Partial {
-        let (ix, plan, pass) = (self.ix, self.plan, self.pass);
+        let (plan, pass) = (self.plan, self.pass);
+        let ix = &pass.ix;
+        let bcodes: Option<&[u32]> = self.breakdown.map(|b| &b.codes[..]);
         let k = plan.k;
         let mut p = Partial {
             total: Agg::new(k),
@@ -1264,13 +1342,13 @@ impl UnitsCtx<'_> {
                 *t = ix.time[pos as usize];
             }
             p.total.add(level, &times);
-            if let (Some(b), Some((attr, step))) = (self.breakdown, plan.attribution) {
+            if let (Some(b), Some((attr, step))) = (bcodes, plan.attribution) {
                 let pos = match attr {
                     Attribution::FirstTouch => Some(out.path[0]),
                     Attribution::LastTouch => Some(out.path[level]),
                     Attribution::Step => (level >= step).then(|| out.path[step]),
                 };
-                let code = pos.map_or(NULL_CODE, |x| b.codes[x as usize]);
+                let code = pos.map_or(NULL_CODE, |x| b[x as usize]);
                 let g = slot(code, p.groups.len());
                 p.groups[g]
                     .get_or_insert_with(|| Agg::new(k))

@@ -9,7 +9,9 @@ pub mod metric;
 pub mod reference;
 pub mod spec;
 
-pub use engine::{run_on_index, run_on_index_masked, MAX_EXCLUSIONS, MAX_STEPS};
+pub use engine::{
+    run_on_index, run_on_index_masked, run_on_index_threads, MAX_EXCLUSIONS, MAX_STEPS,
+};
 pub use spec::*;
 
 use crate::error::Result;
