@@ -9,6 +9,7 @@ pub mod canvas;
 pub mod export;
 pub mod fonts;
 pub mod format;
+pub mod results;
 mod kinds;
 pub mod theme;
 
