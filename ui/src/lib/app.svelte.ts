@@ -381,7 +381,7 @@ export class AppState {
     } catch (e) {
       const info = toErrorInfo(e);
       if (info.code === 'cancelled') this.notify('Import cancelled; the workspace is unchanged.');
-      else this.showError(info, 'The import failed');
+      else this.showError(info, label?.startsWith('Appending') ? 'Nothing was appended' : 'The import failed');
       await this.refreshDatasets();
     } finally {
       this.job = null;
