@@ -77,8 +77,9 @@ impl AppState {
         if job.is_some() {
             return Err(ErrorInfo {
                 code: "busy".into(),
-                message: "An import is running; wait for it or cancel it before switching workspaces."
-                    .into(),
+                message:
+                    "An import is running; wait for it or cancel it before switching workspaces."
+                        .into(),
             });
         }
         let next = Workspace::open(path).map_err(to_info)?;

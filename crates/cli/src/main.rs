@@ -485,7 +485,10 @@ fn run(cli: Cli) -> Result<(), Error> {
                             println!("  {}", r.join(" / "));
                         }
                         if d.count > d.rows.len() as u64 {
-                            println!("  … and {} more (--csv OUT writes them all)", thousands(d.count - d.rows.len() as u64));
+                            println!(
+                                "  … and {} more (--csv OUT writes them all)",
+                                thousands(d.count - d.rows.len() as u64)
+                            );
                         }
                     }
                 }

@@ -411,7 +411,10 @@ fn funnel_dropped_lists_who_left_at_a_step() {
         r#"{"dataset":"ev","steps":[{"event":"view"},{"event":"cart"},{"event":"buy"}]}"#,
     )
     .unwrap();
-    let f = json(&stepwise(&ws, &["funnel", spec.to_str().unwrap(), "--json"]));
+    let f = json(&stepwise(
+        &ws,
+        &["funnel", spec.to_str().unwrap(), "--json"],
+    ));
     let counts: Vec<u64> = f["steps"]
         .as_array()
         .unwrap()
@@ -448,7 +451,10 @@ fn funnel_dropped_lists_who_left_at_a_step() {
     let out = stepwise(&ws, &["funnel", spec.to_str().unwrap(), "--dropped", "3"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("1 users reached step 2 \u{201c}cart\u{201d} but not step 3"), "{text}");
+    assert!(
+        text.contains("1 users reached step 2 \u{201c}cart\u{201d} but not step 3"),
+        "{text}"
+    );
     assert!(text.lines().any(|l| l.trim() == "b"), "{text}");
 
     // step 1 has no drop-off: exit 1 with a sentence
@@ -456,9 +462,6 @@ fn funnel_dropped_lists_who_left_at_a_step() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("from 2 to 3"));
     // --csv without --dropped is bad usage
-    let out = stepwise(
-        &ws,
-        &["funnel", spec.to_str().unwrap(), "--csv", "x.csv"],
-    );
+    let out = stepwise(&ws, &["funnel", spec.to_str().unwrap(), "--csv", "x.csv"]);
     assert_eq!(out.status.code(), Some(2));
 }

@@ -9,8 +9,8 @@ pub mod canvas;
 pub mod export;
 pub mod fonts;
 pub mod format;
-pub mod results;
 mod kinds;
+pub mod results;
 pub mod theme;
 
 use serde::{Deserialize, Serialize};

@@ -12,8 +12,7 @@ use crate::stats::proportion::{holm, wilson};
 
 use super::format;
 use super::{
-    ChartData, ComparisonChartData, ComparisonSeries, ComparisonStep, ImpactChartData,
-    ImpactItem,
+    ChartData, ComparisonChartData, ComparisonSeries, ComparisonStep, ImpactChartData, ImpactItem,
 };
 
 /// Confidence of the intervals drawn when the spec does not say.
@@ -41,9 +40,7 @@ pub fn funnel(spec: &FunnelSpec, r: &FunnelResult, title: Option<&str>) -> Chart
             .unwrap_or_default();
         return ChartData::Comparison(ComparisonChartData {
             title,
-            subtitle: Some(format!(
-                "{sub} · by {by} · conversion from the first step"
-            )),
+            subtitle: Some(format!("{sub} · by {by} · conversion from the first step")),
             step_labels: r.steps.iter().map(|s| s.label.clone()).collect(),
             series: r
                 .breakdown
@@ -245,6 +242,14 @@ mod tests {
             let background = crate::chart::Theme::get(theme).background;
             assert!(svg.contains(background), "{theme:?} background missing");
         }
+        // labels from the data are text in the SVG, never markup (the app
+        // inlines the SVG)
+        let mut r = result();
+        r.steps[1].label = "<img src=x onerror=alert(1)>&".into();
+        let svg = render_svg(&funnel(&spec(), &r, Some("<b>")), &ChartOptions::default()).unwrap();
+        assert!(!svg.contains("<img"), "{svg}");
+        assert!(!svg.contains("<b>"), "{svg}");
+        assert!(svg.contains("&lt;"), "{svg}");
         // untitled: the steps in words
         let ChartData::Funnel(d) = funnel(&spec(), &result(), None) else {
             unreachable!()

@@ -213,7 +213,11 @@ fn chart_section(heading: String, intro: Option<String>, chart: ChartData) -> Ch
     }
 }
 
-pub(crate) fn trend_chart(title: String, subtitle: String, r: &FunnelResult) -> Option<TrendChartData> {
+pub(crate) fn trend_chart(
+    title: String,
+    subtitle: String,
+    r: &FunnelResult,
+) -> Option<TrendChartData> {
     let points = r.trend.as_ref()?;
     let name = format!("All {}", r.unit);
     Some(TrendChartData {
@@ -258,7 +262,11 @@ fn trend_findings(t: &TrendChartData, name: &str, spec: Option<&TrendSpec>) -> V
     crate::report::findings::trend(&t)
 }
 
-pub(crate) fn histogram(title: String, subtitle: String, r: &FunnelResult) -> Option<HistogramData> {
+pub(crate) fn histogram(
+    title: String,
+    subtitle: String,
+    r: &FunnelResult,
+) -> Option<HistogramData> {
     let t = r.time_to_convert.as_ref()?;
     let from = r
         .steps
