@@ -79,6 +79,8 @@ describe('the app shell', () => {
     render(App);
     await screen.findByTestId('home-dataset-table');
     const done = window.stepwise!.importPaths(['/x/new.csv']);
+    // The shell is asked first whether the file has several sheets or tables.
+    await waitFor(() => expect(api.importFiles).toHaveBeenCalledTimes(1));
     await tick();
     expect(screen.getByTestId('progress')).toBeTruthy();
     api.emit!({ file: '/x/new.csv', progress: { stage: 'reading', bytes_done: 50, bytes_total: 100, rows_done: 1234 } });
@@ -98,6 +100,8 @@ describe('the app shell', () => {
 
     // A second import, cancelled from the status bar: no error shown.
     const again = window.stepwise!.importPaths(['/x/big.csv']);
+    // The shell is asked first whether the file has several sheets or tables.
+    await waitFor(() => expect(api.importFiles).toHaveBeenCalledTimes(2));
     await tick();
     await fireEvent.click(screen.getByTestId('cancel-import'));
     await again;
@@ -113,6 +117,8 @@ describe('the app shell', () => {
     render(App);
     await screen.findByTestId('empty-state');
     const done = window.stepwise!.importPaths(['/x/broken.csv']);
+    // The shell is asked first whether the file has several sheets or tables.
+    await waitFor(() => expect(api.importFiles).toHaveBeenCalledTimes(1));
     await tick();
     api.finishImport!({ code: 'bad_input', message: 'broken.csv, row 12, column "date": "31/02" is not a date.' });
     await done;
@@ -157,6 +163,8 @@ describe('the app shell', () => {
     render(App);
     await screen.findByTestId('empty-state');
     const done = window.stepwise!.importPaths(['/x/ga4.csv']);
+    // The shell is asked first whether the file has several sheets or tables.
+    await waitFor(() => expect(api.importFiles).toHaveBeenCalledTimes(1));
     await tick();
     api.finishImport!([dataset('ga4', 12330)]);
     await done;

@@ -160,9 +160,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run a funnel spec (JSON; see docs/funnel.md) and print its steps.
+    /// Run a funnel spec (JSON; see docs/funnel.md) and print its steps;
+    /// --dropped STEP lists who dropped there, --csv writes all of them.
     Funnel {
         spec: PathBuf,
+        /// List the users (or sessions) who reached the step before STEP but
+        /// not STEP, steps numbered from 1 as printed (so 2 or later).
+        #[arg(long, value_name = "STEP", value_parser = clap::value_parser!(u64).range(1..))]
+        dropped: Option<u64>,
+        /// With --dropped: write every one of them to this CSV file.
+        #[arg(long, value_name = "OUT", requires = "dropped")]
+        csv: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -461,7 +469,68 @@ fn run(cli: Cli) -> Result<(), Error> {
                 }
             }
         }
-        Command::Funnel { spec, json } => {
+        Command::Funnel {
+            spec,
+            dropped: Some(step),
+            csv,
+            json,
+        } => {
+            let spec: FunnelSpec = parse_spec(&spec)?;
+            let ws = open(&cli.workspace)?;
+            let mut cache = IndexCache::new();
+            // printed numbering (from 1) to the engine's (from 0)
+            let k = (step - 1) as usize;
+            let d = stepwise_engine::dropoff::dropoff(&ws, &spec, &mut cache, k, DROPPED_SHOWN)?;
+            if let Some(path) = &csv {
+                let io = |source| Error::Io {
+                    path: path.clone(),
+                    source,
+                };
+                let file = std::fs::File::create(path).map_err(io)?;
+                stepwise_engine::dropoff::write_dropoff_csv(
+                    &ws,
+                    &spec,
+                    &mut cache,
+                    k,
+                    std::io::BufWriter::new(file),
+                )?;
+            }
+            if json {
+                let mut v = serde_json::to_value(&d).map_err(|e| Error::Internal(e.to_string()))?;
+                if let Some(path) = &csv {
+                    v["csv"] = serde_json::json!(path.display().to_string());
+                }
+                print_json(&v);
+            } else {
+                println!(
+                    "{} {} reached step {} \u{201c}{}\u{201d} but not step {} \u{201c}{}\u{201d}.",
+                    thousands(d.count),
+                    d.unit,
+                    step - 1,
+                    d.from_label,
+                    step,
+                    d.to_label
+                );
+                match &csv {
+                    Some(path) => println!("Wrote them to {}.", path.display()),
+                    None => {
+                        if !d.rows.is_empty() {
+                            println!("  {}", d.header.join(" / "));
+                        }
+                        for r in &d.rows {
+                            println!("  {}", r.join(" / "));
+                        }
+                        if d.count > d.rows.len() as u64 {
+                            println!(
+                                "  … and {} more (--csv OUT writes them all)",
+                                thousands(d.count - d.rows.len() as u64)
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        Command::Funnel { spec, json, .. } => {
             let spec: FunnelSpec = parse_spec(&spec)?;
             // first_ms: open the workspace, build the index, run the query
             // (the first query after opening); query_ms: the same query
@@ -622,6 +691,9 @@ fn print_funnel(r: &FunnelResult) {
         println!("\nNote: {w}");
     }
 }
+
+/// How many of the dropped units `funnel --dropped` prints (--csv writes all).
+const DROPPED_SHOWN: usize = 20;
 
 /// Bad usage (a malformed option value) exits 2, as clap does.
 fn usage_error(msg: &str) -> ! {

@@ -474,3 +474,84 @@ fn a_busy_workspace_exits_1_after_a_bounded_wait() {
     let v = json(&stepwise(&ws, &["datasets", "--json"]));
     assert!(v["datasets"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn funnel_dropped_lists_who_left_at_a_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.stepwise");
+    let csv = dir.path().join("events.csv");
+    // a: all three; b: two; c and =evil: one; d: never enters
+    std::fs::write(
+        &csv,
+        "user,time,event\n\
+         a,2024-09-01T10:00:00Z,view\na,2024-09-01T10:01:00Z,cart\na,2024-09-01T10:02:00Z,buy\n\
+         b,2024-09-01T10:00:00Z,view\nb,2024-09-01T10:05:00Z,cart\n\
+         c,2024-09-01T10:00:00Z,view\n\
+         =evil,2024-09-01T11:00:00Z,view\n\
+         d,2024-09-01T10:00:00Z,buy\n",
+    )
+    .unwrap();
+    json(&stepwise(
+        &ws,
+        &["import", csv.to_str().unwrap(), "--name", "ev", "--json"],
+    ));
+    let spec = dir.path().join("f.json");
+    std::fs::write(
+        &spec,
+        r#"{"dataset":"ev","steps":[{"event":"view"},{"event":"cart"},{"event":"buy"}]}"#,
+    )
+    .unwrap();
+    let f = json(&stepwise(
+        &ws,
+        &["funnel", spec.to_str().unwrap(), "--json"],
+    ));
+    let counts: Vec<u64> = f["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["count"].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts, vec![4, 2, 1]);
+
+    // step 2 as printed: reached "view" but not "cart"
+    let out_csv = dir.path().join("dropped.csv");
+    let d = json(&stepwise(
+        &ws,
+        &[
+            "funnel",
+            spec.to_str().unwrap(),
+            "--dropped",
+            "2",
+            "--csv",
+            out_csv.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(d["count"].as_u64().unwrap(), counts[0] - counts[1]);
+    assert_eq!(d["from_label"], "view");
+    assert_eq!(d["to_label"], "cart");
+    let text = std::fs::read_to_string(&out_csv).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.remove(0), "user");
+    lines.sort();
+    // the formula-looking id is neutralised
+    assert_eq!(lines, vec!["'=evil", "c"]);
+
+    // text output names the steps and lists the ids
+    let out = stepwise(&ws, &["funnel", spec.to_str().unwrap(), "--dropped", "3"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("1 users reached step 2 \u{201c}cart\u{201d} but not step 3"),
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l.trim() == "b"), "{text}");
+
+    // step 1 has no drop-off: exit 1 with a sentence
+    let out = stepwise(&ws, &["funnel", spec.to_str().unwrap(), "--dropped", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("from 2 to 3"));
+    // --csv without --dropped is bad usage
+    let out = stepwise(&ws, &["funnel", spec.to_str().unwrap(), "--csv", "x.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -9,6 +9,7 @@ pub mod bottleneck;
 pub mod chart;
 pub mod column;
 pub mod compare;
+pub mod dropoff;
 pub mod error;
 pub mod funnel;
 pub mod generate;

@@ -26,11 +26,36 @@ import type {
   ValueCount,
   WorkspaceInfo,
 } from './types';
+import type { Dropoff } from './bindings/Dropoff';
+import type { TableInfo } from './bindings/TableInfo';
+
+/** How the engine should draw the charts of a result for the app. */
+export interface ChartView {
+  theme: 'light' | 'dark';
+  /** Width of the view in px (the SVG scales; this sets its proportions and type size). */
+  width: number;
+}
+
+/** The sheet or table to read from a file with several. */
+export interface FileChoice {
+  sheet?: string;
+  table?: number;
+}
+
+/** A file's sheets (a workbook) or tables (a text file with several). */
+export interface FileTables {
+  kind: 'sheets' | 'tables';
+  tables: TableInfo[];
+}
 
 export interface Api {
   listDatasets(): Promise<DatasetInfo[]>;
   /** One entry per file: the engine's ImportReport, or just the DatasetInfo. */
-  importFiles(paths: string[], onEvent: (e: ImportEvent) => void): Promise<(DatasetInfo | ImportReport)[]>;
+  importFiles(
+    paths: string[],
+    onEvent: (e: ImportEvent) => void,
+    choices?: FileChoice[],
+  ): Promise<(DatasetInfo | ImportReport)[]>;
   /** Re-reads a dataset's source file with the analyst's role/type/time-zone overrides, replacing it. */
   reimportDataset(name: string, options: ImportOverrides): Promise<DatasetInfo | ImportReport>;
   cancelImport(): Promise<void>;
@@ -38,15 +63,37 @@ export interface Api {
   renameDataset(from: string, to: string): Promise<void>;
   workspaceInfo(): Promise<WorkspaceInfo>;
   previewRows(name: string, offset: number, limit: number): Promise<PreviewPage>;
-  runFunnel(spec: FunnelSpec): Promise<FunnelResult>;
+  /** With `chart`, the result carries the engine's SVG charts (`svg`, `trend_svg`, `histogram_svg`). */
+  runFunnel(spec: FunnelSpec, chart?: ChartView, title?: string): Promise<FunnelResult>;
+  /** Who reached step `step - 1` but not `step` (0-based, >= 1): the count and the first `limit` rows. */
+  funnelDropoff(spec: FunnelSpec, step: number, limit: number): Promise<Dropoff>;
+  /** Writes everyone who dropped at `step` as CSV to `path`; resolves with how many. */
+  exportDropoff(spec: FunnelSpec, step: number, path: string): Promise<number>;
+  /** Puts a chart (engine SVG) on the clipboard as an image at 2x. */
+  copyChart(svg: string): Promise<void>;
+  /** Saves a chart (engine SVG) as PNG at 2x. */
+  saveChartPng(svg: string, path: string): Promise<void>;
+  /** A file's sheets or tables, for the sheet picker. */
+  fileTables(path: string): Promise<FileTables>;
+  /** Appends a newer export to an existing dataset. */
+  appendDataset(
+    name: string,
+    path: string,
+    onEvent: (e: ImportEvent) => void,
+    choice?: FileChoice,
+  ): Promise<DatasetInfo | ImportReport>;
+  /** Recently opened workspaces, most recent first. */
+  recentWorkspaces(): Promise<string[]>;
+  /** Switches the app to another workspace file (`create`: a new one). */
+  openWorkspace(path: string, create: boolean): Promise<WorkspaceInfo>;
   datasetValues(name: string, column: string, limit: number): Promise<ValueCount[]>;
   saveItem(kind: ItemKind, name: string, spec: unknown): Promise<void>;
   listItems<T = unknown>(kind: ItemKind): Promise<SavedItem<T>[]>;
   /** True when there was such an item. */
   deleteItem(kind: ItemKind, name: string): Promise<boolean>;
   countSegment(spec: SegmentSpec): Promise<SegmentCount>;
-  compare(spec: CompareSpec): Promise<CompareResult>;
-  impact(spec: ImpactSpec): Promise<ImpactResult>;
+  compare(spec: CompareSpec, chart?: ChartView): Promise<CompareResult>;
+  impact(spec: ImpactSpec, chart?: ChartView): Promise<ImpactResult>;
   /** Writes a report to `path` (chosen in the native save dialog). */
   exportReport(spec: ReportSpec, path: string, format: ExportFormat): Promise<void>;
   /** Imports the bundled sample store data (first run). */
@@ -74,11 +121,11 @@ function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
 
 export const tauriApi: Api = {
   listDatasets: () => call('list_datasets'),
-  importFiles(paths, onEvent) {
+  importFiles(paths, onEvent, choices) {
     if (!inTauri()) return call('import_files');
     const onProgress = new Channel<ImportEvent>();
     onProgress.onmessage = onEvent;
-    return call('import_files', { paths, onProgress });
+    return call('import_files', { paths, choices, onProgress });
   },
   cancelImport: () => call('cancel_import'),
   reimportDataset: (name, options) => call('reimport_dataset', { name, options }),
@@ -86,14 +133,27 @@ export const tauriApi: Api = {
   renameDataset: (from, to) => call('rename_dataset', { from, to }),
   workspaceInfo: () => call('workspace_info'),
   previewRows: (name, offset, limit) => call('preview_rows', { name, offset, limit }),
-  runFunnel: (spec) => call('run_funnel', { spec }),
+  runFunnel: (spec, chart, title) => call('run_funnel', { spec, chart, title }),
+  funnelDropoff: (spec, step, limit) => call('funnel_dropoff', { spec, step, limit }),
+  exportDropoff: (spec, step, path) => call('export_dropoff', { spec, step, path }),
+  copyChart: (svg) => call('copy_chart', { svg }),
+  saveChartPng: (svg, path) => call('save_chart_png', { svg, path }),
+  fileTables: (path) => call('file_tables', { path }),
+  appendDataset(name, path, onEvent, choice) {
+    if (!inTauri()) return call('append_dataset');
+    const onProgress = new Channel<ImportEvent>();
+    onProgress.onmessage = onEvent;
+    return call('append_dataset', { name, path, choice, onProgress });
+  },
+  recentWorkspaces: () => call('recent_workspaces'),
+  openWorkspace: (path, create) => call('open_workspace', { path, create }),
   datasetValues: (name, column, limit) => call('dataset_values', { name, column, limit }),
   saveItem: (kind, name, spec) => call('save_item', { kind, name, spec }),
   listItems: (kind) => call('list_items', { kind }),
   deleteItem: (kind, name) => call('delete_item', { kind, name }),
   countSegment: (spec) => call('count_segment', { spec }),
-  compare: (spec) => call('compare', { spec }),
-  impact: (spec) => call('impact', { spec }),
+  compare: (spec, chart) => call('compare', { spec, chart }),
+  impact: (spec, chart) => call('impact', { spec, chart }),
   exportReport: (spec, path, format) => call('export_report', { spec: toEngineReport(spec), path, format }),
   importSample(onEvent) {
     if (!inTauri()) return call('import_sample');

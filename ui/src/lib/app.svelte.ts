@@ -1,7 +1,8 @@
 // The app's state and the actions the screens call. One instance (`app`),
 // reactive through Svelte runes.
 
-import { api, toErrorInfo } from './api';
+import { api, toErrorInfo, type FileChoice, type FileTables } from './api';
+import { choiceFor, defaultIndex, isDefaultChoice, needsPick } from './sheets';
 import { asReport } from './mapping';
 import { PendingActions, type Pending } from './pending';
 import { applyTheme, savedTheme, saveTheme, systemTheme, type Theme } from './theme';
@@ -51,6 +52,14 @@ export interface Recompute {
   ms: number;
 }
 
+/** The sheet picker's question: which sheet or table of `file` to import. */
+export interface SheetPick {
+  file: string;
+  tables: FileTables;
+  selected: number;
+  answer: (choice: FileChoice | null) => void;
+}
+
 /** How long a deleted dataset can be brought back. */
 export const UNDO_DELAY_MS = 8000;
 
@@ -73,6 +82,10 @@ export class AppState {
   exportHandler: (() => void) | null = null;
   theme = $state<Theme>('light');
   searchOpen = $state(false);
+  /** The open sheet picker, if any. */
+  sheetPick = $state<SheetPick | null>(null);
+  /** Recently opened workspaces, most recent first. */
+  recent = $state<string[]>([]);
 
   private noticeSeq = 0;
   private viewSeq = 0;
@@ -126,7 +139,43 @@ export class AppState {
     else this.showError(datasets.reason, 'The datasets of this workspace could not be read');
     if (workspace.status === 'fulfilled') this.workspace = workspace.value;
     this.loaded = true;
-    await this.loadItems();
+    await Promise.all([this.loadItems(), this.loadRecent()]);
+  }
+
+  async loadRecent(): Promise<void> {
+    try {
+      this.recent = (await api.recentWorkspaces?.()) ?? [];
+    } catch {
+      this.recent = [];
+    }
+  }
+
+  /**
+   * Switches the app to another workspace (`create`: a new file): the shell
+   * reopens it and clears its indexes; every list is read again.
+   */
+  async switchWorkspace(path: string, create = false): Promise<boolean> {
+    if (this.job) {
+      this.showError(
+        { code: 'busy', message: 'An import is running. Wait for it to finish or cancel it, then switch workspaces.' },
+        'Workspace not switched',
+      );
+      return false;
+    }
+    try {
+      if (this.pending.length > 0) await this.deletes.flush();
+      this.workspace = await api.openWorkspace(path, create);
+      this.view = { kind: 'home' };
+      this.mapping = [];
+      this.recompute = null;
+      this.error = null;
+      await this.load();
+      this.notify(`${create ? 'Created' : 'Opened'} workspace "${this.workspaceName}".`);
+      return true;
+    } catch (e) {
+      this.showError(e, create ? 'The workspace could not be created' : 'The workspace could not be opened');
+      return false;
+    }
   }
 
   async refreshDatasets(): Promise<void> {
@@ -188,7 +237,89 @@ export class AppState {
   /** What a file drop does; also window.stepwise.importPaths for the end-to-end tests. */
   async importPaths(paths: string[]): Promise<void> {
     if (paths.length === 0) return;
-    await this.runImport(paths, (onEvent) => api.importFiles(paths, onEvent));
+    if (this.job) {
+      this.showError(
+        { code: 'busy', message: 'An import is already running. Wait for it to finish or cancel it, then try again.' },
+        'Import not started',
+      );
+      return;
+    }
+    const choices: FileChoice[] = [];
+    for (const p of paths) {
+      const c = await this.chooseTable(p);
+      if (c === null) {
+        this.notify('Import cancelled; nothing was read.');
+        return;
+      }
+      choices.push(c);
+    }
+    if (choices.every(isDefaultChoice)) await this.runImport(paths, (onEvent) => api.importFiles(paths, onEvent));
+    else await this.runImport(paths, (onEvent) => api.importFiles(paths, onEvent, choices));
+  }
+
+  /**
+   * Asks which sheet or table of `path` to read when it has several (the
+   * sheet picker); `{}` when there is nothing to choose, null when cancelled.
+   */
+  async chooseTable(path: string): Promise<FileChoice | null> {
+    let tables: FileTables | null = null;
+    try {
+      tables = (await api.fileTables?.(path)) ?? null;
+    } catch {
+      // The import itself says what is wrong with the file.
+      tables = null;
+    }
+    if (!needsPick(tables)) return {};
+    const ft = tables;
+    return new Promise<FileChoice | null>((resolve) => {
+      this.sheetPick = {
+        file: path,
+        tables: ft,
+        selected: defaultIndex(ft),
+        answer: (choice) => {
+          this.sheetPick = null;
+          resolve(choice);
+        },
+      };
+    });
+  }
+
+  /** The sheet picker's OK: the selected sheet or table. */
+  pickSheet(index?: number): void {
+    const p = this.sheetPick;
+    if (!p) return;
+    p.answer(choiceFor(p.tables, index ?? p.selected));
+  }
+
+  cancelSheetPick(): void {
+    this.sheetPick?.answer(null);
+  }
+
+  /** Appends a newer export of the same source to a dataset, with progress. */
+  async appendFile(name: string, path: string): Promise<boolean> {
+    if (this.job) {
+      this.showError(
+        { code: 'busy', message: 'An import is already running. Wait for it to finish or cancel it, then try again.' },
+        'Nothing appended',
+      );
+      return false;
+    }
+    const before = this.dataset(name)?.rows ?? 0;
+    const choice = await this.chooseTable(path);
+    if (choice === null) return false;
+    let ok = false;
+    await this.runImport(
+      [path],
+      async (onEvent) => [await api.appendDataset(name, path, onEvent, isDefaultChoice(choice) ? undefined : choice)],
+      (files) => {
+        ok = true;
+        const after = this.dataset(name)?.rows ?? before;
+        const added = files[0]?.report?.rows_imported ?? Math.max(0, after - before);
+        this.notify(`Appended ${added.toLocaleString('en-US')} rows to "${name}"; it now has ${after.toLocaleString('en-US')}.`);
+      },
+      `Appending to ${name}`,
+    );
+    return ok;
   }
 
   /** First run: the bundled sample store data, so a funnel is one click away. */
@@ -199,6 +330,8 @@ export class AppState {
   private async runImport(
     paths: string[],
     start: (onEvent: (e: ImportEvent) => void) => Promise<(DatasetInfo | ImportReport)[]>,
+    done?: (files: { dataset: DatasetInfo; report: ImportReport | null }[]) => void,
+    label?: string,
   ): Promise<void> {
     if (this.job) {
       this.showError(
@@ -210,7 +343,7 @@ export class AppState {
     this.error = null;
     const name = (p: string) => p.split(/[\\/]/).pop() ?? p;
     this.job = {
-      label: paths.length === 1 ? `Importing ${name(paths[0])}` : `Importing ${paths.length} files`,
+      label: label ?? (paths.length === 1 ? `Importing ${name(paths[0])}` : `Importing ${paths.length} files`),
       file: name(paths[0]),
       stage: 'starting',
       bytesDone: 0,
@@ -233,7 +366,8 @@ export class AppState {
       const files = results.map(asReport);
       const imported = files.map((f) => f.dataset);
       await this.refreshDatasets();
-      if (imported.length > 0) {
+      if (done) done(files);
+      else if (imported.length > 0) {
         // Show what was read and how, so a wrong guess is fixed before any funnel is built.
         this.mapping = files;
         this.view = { kind: 'mapping', key: ++this.viewSeq };
@@ -247,7 +381,7 @@ export class AppState {
     } catch (e) {
       const info = toErrorInfo(e);
       if (info.code === 'cancelled') this.notify('Import cancelled; the workspace is unchanged.');
-      else this.showError(info, 'The import failed');
+      else this.showError(info, label?.startsWith('Appending') ? 'Nothing was appended' : 'The import failed');
       await this.refreshDatasets();
     } finally {
       this.job = null;

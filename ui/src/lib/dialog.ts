@@ -58,3 +58,36 @@ export async function pickSavePath(opts: {
   const { save } = await import('@tauri-apps/plugin-dialog');
   return await save(opts);
 }
+
+/** Paths the WebDriver tests queue for the next open dialogs (see window.stepwise.queueOpenPath). */
+const queuedOpenPaths: string[] = [];
+
+export function queueOpenPath(path: string): void {
+  queuedOpenPaths.push(path);
+}
+
+/**
+ * The native open dialog for one file (append an export, open a workspace). Returns the path, or
+ * null when the user cancels. A path queued by the end-to-end tests is used instead of the dialog.
+ * Outside the desktop app (tests, ?mock) there is nothing to pick: null.
+ */
+export async function pickOpenPath(opts: {
+  title: string;
+  filters: { name: string; extensions: string[] }[];
+}): Promise<string | null> {
+  const queued = queuedOpenPaths.shift();
+  if (queued !== undefined) return queued;
+  if (api !== tauriApi || !inTauri()) return null;
+  const { open } = await import('@tauri-apps/plugin-dialog');
+  const picked = await open({ multiple: false, directory: false, title: opts.title, filters: opts.filters });
+  return Array.isArray(picked) ? (picked[0] ?? null) : picked;
+}
+
+/** The native save dialog for a new workspace file (queued paths first, as pickSavePath). */
+export async function pickNewWorkspacePath(): Promise<string | null> {
+  return pickSavePath({
+    title: 'New workspace',
+    defaultPath: 'New workspace.stepwise',
+    filters: [{ name: 'Stepwise workspace', extensions: ['stepwise'] }],
+  });
+}

@@ -534,5 +534,38 @@ export function mockApi(): Api {
       const n = Math.round(users.size * (0.9 / (1 + spec.conditions.length)));
       return { members: n, sample: [...users].slice(0, 5).map(String) };
     },
+    async funnelDropoff(spec, step, limit) {
+      const t = get(spec.dataset);
+      const r = funnel(t, spec);
+      const count = Math.max(0, (r.steps[step - 1]?.count ?? 0) - (r.steps[step]?.count ?? 0));
+      const users = [...new Set(t.rows.map((row) => String(row[0])))].slice(0, Math.min(limit, count));
+      return {
+        step,
+        from_label: r.steps[step - 1]?.label ?? '',
+        to_label: r.steps[step]?.label ?? '',
+        unit: 'users',
+        count,
+        header: ['user'],
+        rows: users.map((u) => [u]),
+      };
+    },
+    async exportDropoff(spec, step) {
+      const r = funnel(get(spec.dataset), spec);
+      return Math.max(0, (r.steps[step - 1]?.count ?? 0) - (r.steps[step]?.count ?? 0));
+    },
+    async copyChart() {},
+    async saveChartPng() {},
+    async fileTables() {
+      return { kind: 'tables', tables: [] };
+    },
+    async appendDataset(name) {
+      return get(name).info;
+    },
+    async recentWorkspaces() {
+      return ['/home/analyst/Client A.stepwise', '/home/analyst/Client B.stepwise'];
+    },
+    async openWorkspace(path) {
+      return { path, datasets: tables.size };
+    },
   };
 }

@@ -33,3 +33,13 @@ describe('actionFor', () => {
     expect(actionFor(key('z', { ctrlKey: true, target: box }))).toBe('undo');
   });
 });
+
+describe('copy chart shortcut', () => {
+  it('Ctrl/Cmd+Shift+C copies a chart, but not from inside a text field', () => {
+    expect(actionFor(key('C', { ctrlKey: true, shiftKey: true }))).toBe('copy-chart');
+    expect(actionFor(key('c', { metaKey: true, shiftKey: true }))).toBe('copy-chart');
+    expect(actionFor(key('c', { ctrlKey: true }))).toBeNull();
+    const input = document.createElement('input');
+    expect(actionFor(key('c', { ctrlKey: true, shiftKey: true, target: input }))).toBeNull();
+  });
+});

@@ -1,7 +1,8 @@
 // Keyboard shortcuts (UI.md): Ctrl/Cmd+O import, +N new funnel, +E export,
-// +Z undo, +K search anything; Ctrl/Cmd+Shift+L switches the theme.
+// +Z undo, +K search anything; Ctrl/Cmd+Shift+L switches the theme,
+// Ctrl/Cmd+Shift+C copies the focused chart (else the view's first) as an image.
 
-export type Action = 'import' | 'new-funnel' | 'export' | 'undo' | 'search' | 'toggle-theme';
+export type Action = 'import' | 'new-funnel' | 'export' | 'undo' | 'search' | 'toggle-theme' | 'copy-chart';
 
 export interface KeyLike {
   key: string;
@@ -28,7 +29,12 @@ export function actionFor(e: KeyLike): Action | null {
   const mod = e.ctrlKey || e.metaKey;
   if (!mod || e.altKey) return null;
   const k = e.key.toLowerCase();
-  if (e.shiftKey) return k === 'l' ? 'toggle-theme' : null;
+  if (e.shiftKey) {
+    if (k === 'l') return 'toggle-theme';
+    // In a text field, Ctrl+Shift+C stays the field's (copy of the selected text).
+    if (k === 'c') return isTextField(e.target) ? null : 'copy-chart';
+    return null;
+  }
   switch (k) {
     case 'o':
       return 'import';

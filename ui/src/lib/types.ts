@@ -196,6 +196,10 @@ export interface FunnelResult {
   warnings?: string[];
   /** Chart drawn by the engine, when it provides one. */
   svg?: string;
+  /** The engine's trend chart (when the spec asks for a trend and the app asked for charts). */
+  trend_svg?: string;
+  /** The engine's time-to-convert histogram. */
+  histogram_svg?: string;
 }
 
 // ---------------------------------------------------------------- segments (issue 5)
@@ -260,7 +264,12 @@ export type CompareGroup = ComparedGroup & { steps?: StepResult[] };
  * `compare` result: the engine's Comparison (`groups`); issue 5's CLI JSON
  * names the list `segments`, so either is read.
  */
-export type CompareResult = Omit<Comparison, 'groups'> & { groups?: CompareGroup[]; segments?: CompareGroup[] };
+export type CompareResult = Omit<Comparison, 'groups'> & {
+  groups?: CompareGroup[];
+  segments?: CompareGroup[];
+  /** The engine's chart of the groups' funnels, when the app asked for it. */
+  svg?: string;
+};
 
 // ---------------------------------------------------------------- impact (issue 5)
 
@@ -295,6 +304,8 @@ export interface ImpactCandidate {
 export interface ImpactResult {
   goal: Target | string;
   candidates: ImpactCandidate[];
+  /** The engine's chart of the ranking, when the app asked for it. */
+  svg?: string;
 }
 
 // ---------------------------------------------------------------- reports (issue 7, provisional)

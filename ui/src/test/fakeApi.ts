@@ -1,6 +1,6 @@
 // A scriptable stand-in for the Tauri commands, for component tests.
 import { vi } from 'vitest';
-import type { Api } from '../lib/api';
+import type { Api, FileTables } from '../lib/api';
 import type { ColumnInfo, ColumnType, DatasetInfo, ImportEvent, ImportOverrides, Role } from '../lib/types';
 
 export const COLUMNS: ColumnInfo[] = [
@@ -90,6 +90,22 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
     }),
     impact: vi.fn(async () => ({ goal: { event: 'purchase' }, candidates: [] })),
     compare: vi.fn(async () => ({ baseline: '', confidence: 0.95, groups: [], chi_square: null })),
+    funnelDropoff: vi.fn(async (_spec, step: number) => ({
+      step,
+      from_label: `step ${step}`,
+      to_label: `step ${step + 1}`,
+      unit: 'users',
+      count: 0,
+      header: ['user'],
+      rows: [],
+    })),
+    exportDropoff: vi.fn(async () => 0),
+    copyChart: vi.fn(async () => {}),
+    saveChartPng: vi.fn(async () => {}),
+    fileTables: vi.fn(async (): Promise<FileTables> => ({ kind: 'tables', tables: [] })),
+    appendDataset: vi.fn(async (name: string) => f.datasets.find((d) => d.name === name)!),
+    recentWorkspaces: vi.fn(async () => []),
+    openWorkspace: vi.fn(async (path: string) => ({ path, datasets: f.datasets.length })),
   };
   return f;
 }

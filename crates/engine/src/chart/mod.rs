@@ -10,6 +10,7 @@ pub mod export;
 pub mod fonts;
 pub mod format;
 mod kinds;
+pub mod results;
 pub mod theme;
 
 use serde::{Deserialize, Serialize};

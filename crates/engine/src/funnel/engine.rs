@@ -1263,6 +1263,50 @@ pub fn run_on_index_threads(
     })
 }
 
+/// The furthest step (0-based) each unit reached, `-1` for a unit that did
+/// not enter (or that `mask` leaves out): the same outcome the counts of
+/// [`run_on_index_masked`] add up, so `count[q]` is the number of units whose
+/// level is at least `q`. Used to list who dropped where ([`crate::dropoff`]).
+pub(crate) fn unit_levels(
+    ws: &Workspace,
+    ix: &EventIndex,
+    spec: &FunnelSpec,
+    mask: Option<&[bool]>,
+) -> Result<Vec<i32>> {
+    if mask.is_some_and(|m| m.len() != ix.units()) {
+        return Err(Error::Internal(
+            "a unit mask does not match the index".into(),
+        ));
+    }
+    let plan = plan(spec)?;
+    let mut warnings = Vec::new();
+    let masks = masks(ws, ix, spec, &mut warnings)?;
+    let pass = Pass {
+        plan: &plan,
+        ix,
+        masks: &masks,
+    };
+    let mut evs = UnitEvents::default();
+    let mut out = Outcome {
+        level: -1,
+        excluded: false,
+        path: [0; MAX_STEPS],
+    };
+    let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
+    let mut scratch = Scratch::default();
+    let mut levels = vec![-1i32; ix.units()];
+    for (u, level) in levels.iter_mut().enumerate() {
+        if mask.is_some_and(|m| !m[u]) {
+            continue;
+        }
+        let range = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
+        pass.collect(range, &mut evs);
+        pass.outcome(&evs, &mut out, &mut paths, &mut scratch);
+        *level = out.level;
+    }
+    Ok(levels)
+}
+
 /// What one thread found over its units.
 struct Partial {
     total: Agg,

@@ -179,7 +179,7 @@ fn heading_or(s: &ReportSpecSection, default: String) -> String {
         .unwrap_or(default)
 }
 
-fn describe_funnel(spec: &FunnelSpec) -> String {
+pub(crate) fn describe_funnel(spec: &FunnelSpec) -> String {
     let labels: Vec<String> = (0..spec.steps.len()).map(|k| spec.step_label(k)).collect();
     if labels.len() >= 2 {
         format!("{} to {}", labels[0], labels[labels.len() - 1])
@@ -188,7 +188,7 @@ fn describe_funnel(spec: &FunnelSpec) -> String {
     }
 }
 
-fn subtitle(spec: &FunnelSpec, unit: &str) -> String {
+pub(crate) fn subtitle(spec: &FunnelSpec, unit: &str) -> String {
     let mut parts = vec![format!("{} · {unit}", spec.dataset)];
     parts.push(format!(
         "within {}",
@@ -207,7 +207,7 @@ fn subtitle(spec: &FunnelSpec, unit: &str) -> String {
     parts.join(" · ")
 }
 
-fn funnel_chart(title: String, subtitle: String, r: &FunnelResult) -> FunnelChartData {
+pub(crate) fn funnel_chart(title: String, subtitle: String, r: &FunnelResult) -> FunnelChartData {
     FunnelChartData {
         title,
         subtitle: Some(subtitle),
@@ -236,7 +236,11 @@ fn chart_section(heading: String, intro: Option<String>, chart: ChartData) -> Ch
     }
 }
 
-fn trend_chart(title: String, subtitle: String, r: &FunnelResult) -> Option<TrendChartData> {
+pub(crate) fn trend_chart(
+    title: String,
+    subtitle: String,
+    r: &FunnelResult,
+) -> Option<TrendChartData> {
     let points = r.trend.as_ref()?;
     let name = format!("All {}", r.unit);
     Some(TrendChartData {
@@ -281,7 +285,11 @@ fn trend_findings(t: &TrendChartData, name: &str, spec: Option<&TrendSpec>) -> V
     crate::report::findings::trend(&t)
 }
 
-fn histogram(title: String, subtitle: String, r: &FunnelResult) -> Option<HistogramData> {
+pub(crate) fn histogram(
+    title: String,
+    subtitle: String,
+    r: &FunnelResult,
+) -> Option<HistogramData> {
     let t = r.time_to_convert.as_ref()?;
     let from = r
         .steps

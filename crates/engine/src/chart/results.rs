@@ -1,0 +1,290 @@
+//! Engine results as charts: what the app shows next to a funnel, a
+//! comparison or an impact ranking is the same [`ChartData`] a report
+//! section draws (titles and subtitles in the report's words), so the
+//! screen and the exports show one picture.
+
+use crate::bottleneck::funnel_bottleneck;
+use crate::compare::{CompareResult, CompareSpec};
+use crate::funnel::{FunnelResult, FunnelSpec};
+use crate::impact::{ImpactResult, ImpactSpec};
+use crate::report::build::{describe_funnel, funnel_chart, histogram, subtitle, trend_chart};
+use crate::stats::proportion::{holm, wilson};
+
+use super::format;
+use super::{
+    ChartData, ComparisonChartData, ComparisonSeries, ComparisonStep, ImpactChartData, ImpactItem,
+};
+
+/// Confidence of the intervals drawn when the spec does not say.
+const CONFIDENCE: f64 = 0.95;
+
+fn title_or(title: Option<&str>, spec: &FunnelSpec) -> String {
+    title
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| describe_funnel(spec))
+}
+
+/// The funnel's chart: a bar per step with the bottleneck highlighted, or,
+/// when the funnel has a breakdown, the breakdown's groups side by side
+/// (conversion from the first step, with 95% intervals).
+pub fn funnel(spec: &FunnelSpec, r: &FunnelResult, title: Option<&str>) -> ChartData {
+    let title = title_or(title, spec);
+    let sub = subtitle(spec, &r.unit);
+    if !r.breakdown.is_empty() {
+        let by = spec
+            .breakdown
+            .as_ref()
+            .map(|b| b.column.clone())
+            .unwrap_or_default();
+        return ChartData::Comparison(ComparisonChartData {
+            title,
+            subtitle: Some(format!("{sub} · by {by} · conversion from the first step")),
+            step_labels: r.steps.iter().map(|s| s.label.clone()).collect(),
+            series: r
+                .breakdown
+                .iter()
+                .map(|row| series(&row.value, &row.steps, CONFIDENCE))
+                .collect(),
+            confidence: Some(CONFIDENCE),
+        });
+    }
+    let mut chart = funnel_chart(title, sub, r);
+    if let Some(b) = funnel_bottleneck(r, CONFIDENCE) {
+        chart.bottleneck = Some(b.to_step);
+    }
+    ChartData::Funnel(chart)
+}
+
+/// The conversion trend, when the funnel asked for one.
+pub fn trend(spec: &FunnelSpec, r: &FunnelResult, title: Option<&str>) -> Option<ChartData> {
+    let t = format!("{}: conversion over time", title_or(title, spec));
+    trend_chart(t, subtitle(spec, &r.unit), r).map(ChartData::Trend)
+}
+
+/// The time-to-convert histogram, when the funnel asked for one.
+pub fn time_to_convert(
+    spec: &FunnelSpec,
+    r: &FunnelResult,
+    title: Option<&str>,
+) -> Option<ChartData> {
+    let t = format!("{}: time to convert", title_or(title, spec));
+    histogram(t, subtitle(spec, &r.unit), r).map(ChartData::Histogram)
+}
+
+fn series(name: &str, steps: &[crate::funnel::StepResult], confidence: f64) -> ComparisonSeries {
+    let first = steps.first().map(|s| s.count).unwrap_or(0);
+    ComparisonSeries {
+        name: name.to_string(),
+        steps: steps
+            .iter()
+            .map(|st| {
+                let ci = wilson(st.count, first, confidence);
+                ComparisonStep {
+                    count: st.count,
+                    rate: st.conversion_from_start,
+                    ci_low: ci.map(|c| c.0),
+                    ci_high: ci.map(|c| c.1),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// A comparison: each group's funnel side by side, with intervals.
+pub fn comparison(spec: &CompareSpec, r: &CompareResult, title: Option<&str>) -> ChartData {
+    let what = match &spec.by {
+        Some(by) => format!("by {by}"),
+        None => "by segment".into(),
+    };
+    let title = title
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("Comparison {what}"));
+    let step_labels = r
+        .segments
+        .first()
+        .map(|g| g.steps.iter().map(|s| s.label.clone()).collect())
+        .unwrap_or_default();
+    ChartData::Comparison(ComparisonChartData {
+        title,
+        subtitle: Some(format!(
+            "{} · conversion from the first step · baseline {}",
+            subtitle(&spec.funnel, &r.unit),
+            r.baseline
+        )),
+        step_labels,
+        series: r
+            .segments
+            .iter()
+            .map(|g| series(&g.name, &g.steps, r.confidence))
+            .collect(),
+        confidence: Some(r.confidence),
+    })
+}
+
+/// The micro-conversion ranking: lift per candidate with its interval;
+/// significance after Holm's correction over the candidates tested.
+pub fn impact(spec: &ImpactSpec, r: &ImpactResult, title: Option<&str>) -> ChartData {
+    let confidence = spec.confidence.unwrap_or(CONFIDENCE);
+    let goal = r.goal.describe();
+    let title = title
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("Actions linked to \u{201c}{goal}\u{201d}"));
+    let tested: Vec<usize> = (0..r.candidates.len())
+        .filter(|&i| r.candidates[i].p_value.is_some())
+        .collect();
+    let ps: Vec<f64> = tested
+        .iter()
+        .map(|&i| r.candidates[i].p_value.unwrap_or(1.0))
+        .collect();
+    let mut adjusted = vec![None; r.candidates.len()];
+    for (j, p) in holm(&ps).into_iter().enumerate() {
+        adjusted[tested[j]] = Some(p);
+    }
+    let items = r
+        .candidates
+        .iter()
+        .zip(&adjusted)
+        .filter_map(|(c, adj)| {
+            Some(ImpactItem {
+                label: c.label.clone(),
+                lift: c.lift?,
+                ci_low: c.ci_low?,
+                ci_high: c.ci_high?,
+                p_value: c.p_value,
+                significant: adj.map(|p| p < 1.0 - confidence),
+            })
+        })
+        .collect();
+    ChartData::Impact(ImpactChartData {
+        title,
+        subtitle: Some(format!(
+            "{} · {} users · goal reached by {} ({}) · within {} of the first visit",
+            spec.dataset,
+            format::count(r.users),
+            format::count(r.goal_users),
+            format::percent(r.goal_rate),
+            r.window
+        )),
+        items,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::{render_svg, ChartOptions, ChartSize, ThemeName};
+    use crate::funnel::{BreakdownRow, StepResult};
+
+    fn step(label: &str, count: u64, first: u64, prev: u64) -> StepResult {
+        StepResult {
+            label: label.into(),
+            count,
+            conversion_from_start: count as f64 / first as f64,
+            conversion_from_previous: count as f64 / prev as f64,
+            dropped: prev - count,
+            average_seconds: None,
+            median_seconds: None,
+        }
+    }
+
+    fn result() -> FunnelResult {
+        FunnelResult {
+            steps: vec![
+                step("view_item", 1000, 1000, 1000),
+                step("add_to_cart", 400, 1000, 1000),
+                step("purchase", 300, 1000, 400),
+            ],
+            breakdown: vec![],
+            trend: None,
+            time_to_convert: None,
+            unit: "users".into(),
+            excluded: 0,
+            warnings: vec![],
+        }
+    }
+
+    fn spec() -> FunnelSpec {
+        FunnelSpec::from_json(
+            r#"{"dataset": "shop", "steps": [{"event": "view_item"}, {"event": "add_to_cart"}, {"event": "purchase"}]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_funnel_result_draws_its_steps_and_counts() {
+        let chart = funnel(&spec(), &result(), Some("Checkout"));
+        let ChartData::Funnel(d) = &chart else {
+            panic!("expected a funnel chart, got {chart:?}");
+        };
+        assert_eq!(d.title, "Checkout");
+        assert_eq!(d.steps.len(), 3);
+        assert_eq!(d.bottleneck_step(), Some(1));
+        for theme in [ThemeName::Light, ThemeName::Dark] {
+            let svg = render_svg(
+                &chart,
+                &ChartOptions {
+                    theme,
+                    size: ChartSize::Custom {
+                        width: 800,
+                        height: 360,
+                    },
+                },
+            )
+            .unwrap();
+            assert!(svg.contains("add_to_cart"), "{svg}");
+            assert!(svg.contains("1,000"), "{svg}");
+            let background = crate::chart::Theme::get(theme).background;
+            assert!(svg.contains(background), "{theme:?} background missing");
+        }
+        // labels from the data are text in the SVG, never markup (the app
+        // inlines the SVG)
+        let mut r = result();
+        r.steps[1].label = "<img src=x onerror=alert(1)>&".into();
+        let svg = render_svg(&funnel(&spec(), &r, Some("<b>")), &ChartOptions::default()).unwrap();
+        assert!(!svg.contains("<img"), "{svg}");
+        assert!(!svg.contains("<b>"), "{svg}");
+        assert!(svg.contains("&lt;"), "{svg}");
+        // untitled: the steps in words
+        let ChartData::Funnel(d) = funnel(&spec(), &result(), None) else {
+            unreachable!()
+        };
+        assert_eq!(d.title, "view_item to purchase");
+    }
+
+    #[test]
+    fn a_breakdown_draws_its_groups_side_by_side() {
+        let mut r = result();
+        r.breakdown = vec![
+            BreakdownRow {
+                value: "mobile".into(),
+                steps: r.steps.clone(),
+            },
+            BreakdownRow {
+                value: "desktop".into(),
+                steps: vec![
+                    step("view_item", 10, 10, 10),
+                    step("add_to_cart", 5, 10, 10),
+                    step("purchase", 1, 10, 5),
+                ],
+            },
+        ];
+        let ChartData::Comparison(d) = funnel(&spec(), &r, None) else {
+            panic!("a breakdown is drawn as a comparison");
+        };
+        assert_eq!(d.series.len(), 2);
+        assert_eq!(d.series[1].name, "desktop");
+        let s = &d.series[1].steps[2];
+        assert!((s.rate - 0.1).abs() < 1e-12);
+        let (lo, hi) = (s.ci_low.unwrap(), s.ci_high.unwrap());
+        assert!(lo < 0.1 && hi > 0.1, "{lo} {hi}");
+        // no trend or histogram unless asked for
+        assert!(trend(&spec(), &r, None).is_none());
+        assert!(time_to_convert(&spec(), &r, None).is_none());
+    }
+}
