@@ -1,7 +1,7 @@
 # Stepwise — the two commands of the README, and the pieces they are made of.
 #   make run    installs what the app needs (Debian packages, npm), builds it, starts it
 #   make test   installs that plus the test tools, and runs every test
-# Other targets: make bundle (installers), make bench (benchmarks), make e2e.
+# Other targets: make bundle (installers), make bundle-test, make bench (benchmarks), make e2e.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -21,7 +21,8 @@ TEST_DEBS := webkit2gtk-driver xvfb poppler-utils qpdf sqlite3 xauth
 help:
 	@echo "make run     build and start the desktop app (installs what is missing)"
 	@echo "make test    run every test: fmt, clippy, engine, CLI, ui, end-to-end"
-	@echo "make bundle  build the installers (.deb) into target/release/bundle"
+	@echo "make bundle  build the installers (.deb, .rpm) into target/release/bundle"
+	@echo "make bundle-test  build the .deb, install it, start it, uninstall it"
 	@echo "make bench   run the benchmarks against DuckDB, ClickHouse (chdb) and sqlite3"
 
 # ---- set-up ---------------------------------------------------------------
@@ -51,9 +52,11 @@ run: deps-app ui-deps
 	$(TAURI) build --no-bundle
 	./target/release/stepwise-desktop
 
+# .deb and .rpm build offline; an AppImage needs linuxdeploy and AppRun from
+# GitHub (network), so it is left out. Windows/macOS: see README (Installers).
 bundle: deps-app ui-deps
-	$(TAURI) build --bundles deb
-	@ls -1 target/release/bundle/deb/*.deb
+	$(TAURI) build --bundles deb,rpm
+	@ls -1 target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm
 
 # ---- test -----------------------------------------------------------------
 test: deps-test ui-deps
@@ -65,6 +68,7 @@ test: deps-test ui-deps
 	@if [ -n "$$(git status --porcelain -- $(UI)/src/lib/bindings)" ]; then echo "ui/src/lib/bindings is stale: commit the regenerated TypeScript bindings"; git status --short -- $(UI)/src/lib/bindings; exit 1; fi
 	cd $(UI) && $(NPM) run check && STEPWISE_CLI=$(CURDIR)/target/debug/stepwise $(NPM) test
 	$(MAKE) e2e
+	$(MAKE) bundle-test
 
 # The real app, built as a user gets it (bundled front end), driven through
 # tauri-driver + WebKitWebDriver under Xvfb.
@@ -74,6 +78,11 @@ e2e: deps-test ui-deps
 	STEPWISE_APP=$(CURDIR)/target/debug/stepwise-desktop STEPWISE_CLI=$(CURDIR)/target/debug/stepwise \
 	  xvfb-run -a -s "-screen 0 1400x900x24" node --test --test-concurrency=1 tests/e2e/
 
+# The installer, as a user gets it: build the .deb, dpkg -i, start the
+# installed app (plain and through WebDriver), dpkg -r. Needs root or sudo.
+bundle-test: deps-test ui-deps
+	tests/bundle/deb.sh
+
 -include bench/bench.mk
 
-.PHONY: help deps-app deps-test ui-deps run bundle test e2e
+.PHONY: help deps-app deps-test ui-deps run bundle bundle-test test e2e

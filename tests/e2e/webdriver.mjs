@@ -1,6 +1,6 @@
 // A minimal W3C WebDriver client (Node 20's fetch, no dependencies) and the
 // plumbing to start the real Stepwise app through tauri-driver.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -49,6 +49,78 @@ export class Session {
   async click(el) {
     return this.cmd('POST', `/element/${el}/click`, {});
   }
+  /** Types text into an input the way a keyboard does (WebDriver "send keys"). */
+  async type(el, text) {
+    return this.cmd('POST', `/element/${el}/value`, { text });
+  }
+  async clear(el) {
+    return this.cmd('POST', `/element/${el}/clear`, {});
+  }
+  /** Clears an input, then types into it. */
+  async fill(el, text) {
+    await this.clear(el);
+    await this.type(el, String(text));
+  }
+  /** The trimmed textContent of every element matching css (element /text is unreliable in WebKitWebDriver). */
+  async texts(css) {
+    return this.exec('return Array.from(document.querySelectorAll(arguments[0])).map((e) => e.textContent.trim());', [css]);
+  }
+  /** An element matching css whose trimmed text equals (string) or matches (RegExp) `text`, waited for. */
+  async findByText(css, text, timeoutMs = 15000) {
+    const re = text instanceof RegExp ? text.source : null;
+    const flags = text instanceof RegExp ? text.flags : '';
+    const el = await this.waitFor(
+      () =>
+        this.exec(
+          'const [css, want, re, flags] = arguments;' +
+            'return Array.from(document.querySelectorAll(css)).find((e) => { const t = e.textContent.trim();' +
+            ' return re !== null ? new RegExp(re, flags).test(t) : t === want; }) || null;',
+          [css, re === null ? text : null, re, flags],
+        ),
+      `${css} with text ${text}`,
+      timeoutMs,
+    );
+    return elementId(el);
+  }
+  async clickText(css, text, timeoutMs) {
+    await this.click(await this.findByText(css, text, timeoutMs));
+  }
+  /** The form control in the same <label>/field as a heading (h3) with this text. */
+  async fieldByHeading(heading, control = 'select, input, textarea') {
+    const el = await this.waitFor(
+      () =>
+        this.exec(
+          'const [h, c] = arguments; const hs = Array.from(document.querySelectorAll("h3")).filter((e) => e.textContent.trim() === h);' +
+            'for (const e of hs) { const f = e.closest(".field, label, .group"); const x = f && f.querySelector(c); if (x) return x; } return null;',
+          [heading, control],
+        ),
+      `the field under "${heading}"`,
+    );
+    return elementId(el);
+  }
+  /** Chooses an option of a <select> by clicking it, matched by its label (or value). */
+  async choose(select, label, { verify = true } = {}) {
+    const opt = await this.waitFor(
+      () =>
+        this.exec(
+          'const [s, l] = arguments; return Array.from(s.options).find((o) => o.textContent.trim() === l || o.value === l) || null;',
+          [{ [ELEMENT]: select }, label],
+        ),
+      `option ${label}`,
+    );
+    await this.click(elementId(opt));
+    if (!verify) return; // e.g. an "Add…" select that resets itself once it has acted
+    const now = await this.exec('const s = arguments[0]; return s.options[s.selectedIndex]?.textContent.trim();', [
+      { [ELEMENT]: select },
+    ]);
+    if (now !== label && (await this.exec('return arguments[0].value;', [{ [ELEMENT]: select }])) !== label) {
+      throw new Error(`choosing "${label}" left the select at "${now}"`);
+    }
+  }
+  /** Text of the whole page (for "never a blank screen"). */
+  async bodyText() {
+    return this.exec('return document.body.innerText;');
+  }
   async exec(script, args = []) {
     return this.cmd('POST', '/execute/sync', { script, args });
   }
@@ -80,6 +152,9 @@ export class Session {
     } catch {}
   }
 }
+
+export const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+const elementId = (ref) => ref[ELEMENT] ?? Object.values(ref)[0];
 
 let nextPort = 4444 + Math.floor(Math.random() * 500) * 2;
 
@@ -122,8 +197,67 @@ export async function launch({ workspace } = {}) {
   throw new Error(`could not start a WebDriver session: ${lastErr}`);
 }
 
+function children(pid) {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)])
+      .toString()
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Every process below pid (WebKitWebDriver, the app and its WebKit helpers), by id. */
+function descendants(pid) {
+  let table;
+  try {
+    table = execFileSync('ps', ['-eo', 'pid=,ppid='])
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number));
+  } catch {
+    return [];
+  }
+  const out = [];
+  const walk = (p) => {
+    for (const [c, pp] of table) if (pp === p) (out.push(c), walk(c));
+  };
+  walk(pid);
+  return out;
+}
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Ends the session (WebKitWebDriver closes the app), waits for the app to exit, then stops
+ * tauri-driver. Processes the session started and that are still running after that are ended
+ * by id, so no app outlives its test (an orphan would keep the test runner waiting). */
 export async function quit(session) {
+  // The driver's own children (WebKitWebDriver) live until the driver stops; wait for what they started.
+  const servers = new Set(children(session.driver.pid));
+  const started = descendants(session.driver.pid).filter((p) => !servers.has(p));
   await session.close();
-  session.driver.kill();
-  await new Promise((r) => session.driver.once('exit', r).once('error', r));
+  const until = Date.now() + 10000;
+  while (started.some(alive) && Date.now() < until) await sleep(100);
+  const left = started.filter(alive);
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {}
+  }
+  if (session.driver.exitCode === null && session.driver.signalCode === null) {
+    const exited = new Promise((r) => session.driver.once('exit', r).once('error', r));
+    session.driver.kill();
+    await exited;
+  }
+  if (left.length) console.error(`# ${left.length} process(es) still running 10 s after the session ended were stopped`);
 }

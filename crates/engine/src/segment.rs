@@ -40,7 +40,7 @@ pub struct SegmentSpec {
     #[ts(optional)]
     pub description: Option<String>,
     /// A colour for charts, e.g. `#3366cc`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "colour")]
     #[ts(optional)]
     pub color: Option<String>,
     /// The dataset the segment is evaluated on (a comparison uses its

@@ -59,5 +59,10 @@ export function buildCompare(
 
 /** The compared groups whichever name the command gives the list. */
 export function groups(r: CompareResult): CompareGroup[] {
-  return r.groups ?? r.segments ?? [];
+  // The command's rows carry the steps, not users/conversions: take them from the first and last step.
+  return (r.groups ?? r.segments ?? []).map((g) => ({
+    ...g,
+    users: g.users ?? g.steps?.[0]?.count ?? 0,
+    conversions: g.conversions ?? g.steps?.[g.steps.length - 1]?.count ?? 0,
+  }));
 }

@@ -1,0 +1,86 @@
+// What the flow tests share: the CLI the app's numbers are checked against,
+// and the few steps every flow starts with.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './webdriver.mjs';
+
+export const CLI = process.env.STEPWISE_CLI || join(ROOT, 'target/debug/stepwise');
+
+/** Runs `stepwise --workspace WS <command> SPEC.json --json` on a spec written to a temp file. */
+export function cliJson(workspace, command, spec, extra = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'stepwise-spec-'));
+  const file = join(dir, `${command}.json`);
+  writeFileSync(file, JSON.stringify(spec, null, 2));
+  const out = execFileSync(CLI, ['--workspace', workspace, command, file, '--json', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return JSON.parse(out.toString());
+}
+
+export function cliDatasets(workspace) {
+  const out = execFileSync(CLI, ['--workspace', workspace, 'datasets', '--json']).toString();
+  return JSON.parse(out).datasets;
+}
+
+/** A count the way the app and the reports write it: 780,928. */
+export const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+/** The names and row counts in the sidebar's dataset list. */
+export async function sidebarDatasets(s) {
+  return s.exec(
+    'return Array.from(document.querySelectorAll(\'[data-testid="dataset-item"]\')).map((e) => [' +
+      'e.querySelector(\'[data-testid="dataset-name"]\').textContent.trim(),' +
+      'e.querySelector(\'[data-testid="dataset-rows"]\').textContent.trim()]);',
+  );
+}
+
+/** The labels of the saved items the sidebar lists under a heading (Funnels, Personas, Reports). */
+export async function sidebarItems(s, heading) {
+  return s.exec(
+    'const h = Array.from(document.querySelectorAll("nav h3")).find((e) => e.textContent.trim() === arguments[0]);' +
+      'if (!h) return [];' +
+      'return Array.from(h.closest("section").querySelectorAll("li.saved .label")).map((e) => e.textContent.trim());',
+    [heading],
+  );
+}
+
+/** Clicks the "Open sample store data" button of the empty state, then "Looks right" on the mapping screen. */
+export async function openSample(s) {
+  await s.click(await s.find('[data-testid="open-sample"]'));
+  await s.find('[data-testid="mapping-screen"]', 90000);
+  await s.click(await s.find('[data-testid="mapping-done"]'));
+  await s.waitFor(
+    async () => (await sidebarDatasets(s)).some(([n]) => n === 'Sample store'),
+    'the sample in the dataset list',
+  );
+}
+
+/** The role chosen for each column on the mapping screen, { column: role|'' }. */
+export async function mappingRoles(s) {
+  const pairs = await s.exec(
+    'return Array.from(document.querySelectorAll(\'[data-testid="mapping-column"]\')).map((r) =>' +
+      ' [r.dataset.column, r.querySelector(\'[data-testid="mapping-role"]\').value]);',
+  );
+  return Object.fromEntries(pairs);
+}
+
+/** Waits until fn() deep-equals `want` (JSON), then returns it; on time-out returns the last value so
+ * the caller's assert shows the difference. */
+export async function settle(s, fn, want, what, timeoutMs = 30000) {
+  let last;
+  try {
+    await s.waitFor(
+      async () => {
+        last = await fn();
+        return JSON.stringify(last) === JSON.stringify(want);
+      },
+      what,
+      timeoutMs,
+    );
+  } catch {
+    /* the caller's assert reports it */
+  }
+  return last;
+}
