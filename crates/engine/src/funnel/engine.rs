@@ -1283,7 +1283,7 @@ pub(crate) fn unit_levels(
     let masks = masks(ws, ix, spec, &mut warnings)?;
     let pass = Pass {
         plan: &plan,
-        ix,
+        ix: Cols::of(ix),
         masks: &masks,
     };
     let mut evs = UnitEvents::default();
