@@ -224,8 +224,9 @@ struct ByteInterner {
     /// Entry `c` is `arena[starts[c]..starts[c + 1]]`.
     starts: Vec<usize>,
     hashes: Vec<u64>,
-    /// Open addressing: 0 = empty, else code + 1.
-    table: Vec<u32>,
+    /// Open addressing: 0 = empty, else (high 32 bits of the hash) << 32 |
+    /// (code + 1), so most misses are told apart without reading the arena.
+    table: Vec<u64>,
 }
 
 impl ByteInterner {
@@ -251,21 +252,32 @@ impl ByteInterner {
         let mut last = [0u8; 8];
         last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
         h = (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        h ^ (h >> 32)
+        // the multiply only carries upwards: mix the high bits (where the
+        // last bytes of ids like "u000123" land) into the low ones the
+        // table uses (murmur3's finalizer)
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
     fn get(&self, c: usize) -> &[u8] {
         &self.arena[self.starts[c]..self.starts[c + 1]]
     }
+    #[inline]
+    fn entry(h: u64, c: usize) -> u64 {
+        (h & 0xFFFF_FFFF_0000_0000) | (c as u64 + 1)
+    }
     fn grow(&mut self) {
         let size = self.table.len() * 2;
         let mask = size - 1;
-        let mut table = vec![0u32; size];
+        let mut table = vec![0u64; size];
         for (c, &h) in self.hashes.iter().enumerate() {
             let mut i = h as usize & mask;
             while table[i] != 0 {
                 i = (i + 1) & mask;
             }
-            table[i] = c as u32 + 1;
+            table[i] = Self::entry(h, c);
         }
         self.table = table;
     }
@@ -275,21 +287,24 @@ impl ByteInterner {
             self.grow();
         }
         let h = Self::hash(b);
+        let tag = h & 0xFFFF_FFFF_0000_0000;
         let mask = self.table.len() - 1;
         let mut i = h as usize & mask;
         loop {
             let slot = self.table[i];
             if slot == 0 {
-                let c = self.len() as u32;
+                let c = self.len();
                 self.arena.extend_from_slice(b);
                 self.starts.push(self.arena.len());
                 self.hashes.push(h);
-                self.table[i] = c + 1;
-                return c;
-            }
-            let c = (slot - 1) as usize;
-            if self.hashes[c] == h && self.get(c) == b {
+                self.table[i] = Self::entry(h, c);
                 return c as u32;
+            }
+            if slot & 0xFFFF_FFFF_0000_0000 == tag {
+                let c = (slot as u32 - 1) as usize;
+                if self.get(c) == b {
+                    return c as u32;
+                }
             }
             i = (i + 1) & mask;
         }
