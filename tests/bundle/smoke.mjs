@@ -22,6 +22,16 @@ try {
   );
   assert.equal(err, null);
   await s.find('[data-testid="mapping-screen"]');
+  // The shipped font is loaded and used (text is drawn, not left invisible while a font loads).
+  const fonts = await s.execAsync(
+    'const done = arguments[arguments.length - 1];' +
+      'document.fonts.ready.then(() => done([document.fonts.status, document.fonts.check(\'13px "DejaVu Sans"\')]));',
+  );
+  assert.deepEqual(fonts, ['loaded', true]);
+  await s.waitFor(
+    () => s.exec('return document.querySelector(\'[data-testid="mapping-screen"] h1\')?.getBoundingClientRect().width > 100;'),
+    'the mapping screen drawn',
+  );
   await s.screenshot('bundle-installed-app');
   console.log(`WebDriver session on ${process.env.STEPWISE_APP}: title "${title}", first-run screen, import ok`);
 } finally {
