@@ -289,8 +289,13 @@ pub fn run_impact(
         }
         Candidates::Auto(_) => {
             let limit = spec.limit.unwrap_or(AUTO_LIMIT).max(1);
-            let mut all = auto_tally(&ix, &goal_bits, &users, true);
-            all.extend(auto_tally(&ix, &goal_bits, &users, false));
+            // events and pages are tallied side by side, one thread each
+            let (mut all, pages) = std::thread::scope(|s| {
+                let pages = s.spawn(|| auto_tally(&ix, &goal_bits, &users, false));
+                let events = auto_tally(&ix, &goal_bits, &users, true);
+                (events, pages.join())
+            });
+            all.extend(pages.map_err(|_| Error::Internal("the page tally failed".into()))?);
             all.sort_by(|a, b| {
                 b.1.cmp(&a.1)
                     .then_with(|| a.0.describe().cmp(&b.0.describe()))
@@ -411,10 +416,16 @@ fn auto_tally(
     let mut goals = vec![0u64; m];
     for u in 0..ix.units() {
         let reached = users.first_goal[u].is_some() as u64;
+        // the events that count (Users::counts) are a prefix of the unit's
+        // time-sorted events: those up to the end of the period and the goal
+        let limit = users.first_goal[u].map_or(users.end[u], |g| g.min(users.end[u]));
         let r = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
-        for (i, (&c, &is_goal_row)) in x.codes[r.clone()].iter().zip(&goal[r.clone()]).enumerate() {
-            let i = r.start + i;
-            if c == NULL_CODE || is_goal_row || !users.counts(ix, u, i) {
+        for i in r {
+            if ix.time[i] > limit {
+                break;
+            }
+            let c = x.codes[i];
+            if c == NULL_CODE || goal[i] {
                 continue;
             }
             let c = c as usize;
