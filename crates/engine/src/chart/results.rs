@@ -125,16 +125,9 @@ pub fn comparison(spec: &CompareSpec, r: &CompareResult, title: Option<&str>) ->
     })
 }
 
-/// The micro-conversion ranking: lift per candidate with its interval;
-/// significance after Holm's correction over the candidates tested.
-pub fn impact(spec: &ImpactSpec, r: &ImpactResult, title: Option<&str>) -> ChartData {
-    let confidence = spec.confidence.unwrap_or(CONFIDENCE);
-    let goal = r.goal.describe();
-    let title = title
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("Actions linked to \u{201c}{goal}\u{201d}"));
+/// Each candidate's p-value after Holm's correction over the candidates
+/// tested (`None` for one without a test).
+pub fn impact_adjusted(r: &ImpactResult) -> Vec<Option<f64>> {
     let tested: Vec<usize> = (0..r.candidates.len())
         .filter(|&i| r.candidates[i].p_value.is_some())
         .collect();
@@ -146,6 +139,20 @@ pub fn impact(spec: &ImpactSpec, r: &ImpactResult, title: Option<&str>) -> Chart
     for (j, p) in holm(&ps).into_iter().enumerate() {
         adjusted[tested[j]] = Some(p);
     }
+    adjusted
+}
+
+/// The micro-conversion ranking: lift per candidate with its interval;
+/// significance after Holm's correction over the candidates tested.
+pub fn impact(spec: &ImpactSpec, r: &ImpactResult, title: Option<&str>) -> ChartData {
+    let confidence = spec.confidence.unwrap_or(CONFIDENCE);
+    let goal = r.goal.describe();
+    let title = title
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("Actions linked to \u{201c}{goal}\u{201d}"));
+    let adjusted = impact_adjusted(r);
     let items = r
         .candidates
         .iter()

@@ -18,8 +18,8 @@ use crate::bottleneck::funnel_bottleneck;
 use crate::chart::format;
 use crate::chart::{
     ChartData, ComparisonChartData, ComparisonSeries, ComparisonStep, FunnelChartData,
-    FunnelChartStep, HistogramBin, HistogramData, ImpactChartData, ImpactItem, MetricBar,
-    MetricBarsData, TrendChartData, TrendPoint, TrendSeries, ValueKind,
+    FunnelChartStep, HistogramBin, HistogramData, MetricBar, MetricBarsData, TrendChartData,
+    TrendPoint, TrendSeries, ValueKind,
 };
 use crate::compare::{run_compare, CompareSpec};
 use crate::error::{Error, Result};
@@ -28,7 +28,7 @@ use crate::impact::{run_impact, ImpactSpec, ASSOCIATION_NOTE};
 use crate::index::IndexCache;
 use crate::model::{ColumnType, DatasetKind};
 use crate::report::{Cell, Table};
-use crate::stats::proportion::{holm, wilson};
+use crate::stats::proportion::wilson;
 use crate::store::Workspace;
 
 /// A saved report: `stepwise report SPEC.json --out report.pdf`.
@@ -731,44 +731,12 @@ fn impact_section(
     let confidence = spec.confidence.unwrap_or(0.95);
     let goal = r.goal.describe();
     let heading = heading_or(s, format!("Actions linked to \u{201c}{goal}\u{201d}"));
-    // significance after Holm's correction over the candidates tested
-    let tested: Vec<usize> = (0..r.candidates.len())
-        .filter(|&i| r.candidates[i].p_value.is_some())
-        .collect();
-    let ps: Vec<f64> = tested
-        .iter()
-        .map(|&i| r.candidates[i].p_value.unwrap_or(1.0))
-        .collect();
-    let mut adjusted = vec![None; r.candidates.len()];
-    for (j, p) in holm(&ps).into_iter().enumerate() {
-        adjusted[tested[j]] = Some(p);
-    }
-    let items = r
-        .candidates
-        .iter()
-        .zip(&adjusted)
-        .filter_map(|(c, adj)| {
-            Some(ImpactItem {
-                label: c.label.clone(),
-                lift: c.lift?,
-                ci_low: c.ci_low?,
-                ci_high: c.ci_high?,
-                p_value: c.p_value,
-                significant: adj.map(|p| p < 1.0 - confidence),
-            })
-        })
-        .collect();
-    let chart = ImpactChartData {
-        title: heading.clone(),
-        subtitle: Some(format!(
-            "{} · {} users · goal reached by {} ({}) · within {} of the first visit",
-            spec.dataset,
-            format::count(r.users),
-            format::count(r.goal_users),
-            format::percent(r.goal_rate),
-            r.window
-        )),
-        items,
+    // the chart the app draws too; significance after Holm's correction
+    let adjusted = crate::chart::results::impact_adjusted(&r);
+    let ChartData::Impact(chart) = crate::chart::results::impact(spec, &r, Some(&heading)) else {
+        return Err(Error::Internal(
+            "the impact result gave another kind of chart".into(),
+        ));
     };
     findings.extend(crate::report::findings::impact(&chart));
     let mut t = Table::new(&[
