@@ -167,7 +167,11 @@ export async function launch({ workspace } = {}) {
   const driver = spawn(
     process.env.TAURI_DRIVER || 'tauri-driver',
     ['--port', String(port), '--native-port', String(port + 1)],
-    { env: { ...process.env, STEPWISE_WORKSPACE: ws }, stdio: ['ignore', 'inherit', 'inherit'] },
+    {
+      // the recent-workspaces list goes beside the workspace, not into the user's own config
+      env: { ...process.env, STEPWISE_WORKSPACE: ws, STEPWISE_CONFIG_DIR: join(dirname(ws), 'config') },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
   );
   const base = `http://127.0.0.1:${port}`;
   let lastErr;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chartFileName, chartForShortcut, chartView, type ChartEntry } from './chart';
 import { dropoffFileName, dropoffSentence } from './dropoff';
-import { otherWorkspaces, workspaceLabel } from './workspaces';
+import { otherWorkspaces, workspaceLabel, workspaceLabels } from './workspaces';
 
 describe('chartView', () => {
   it('asks for the container width in steps of 80 px, within 480..1600, in the app theme', () => {
@@ -80,5 +80,11 @@ describe('recent workspaces', () => {
     expect(otherWorkspaces(recent, null, 2)).toEqual(['/w/A.stepwise', '/w/B.stepwise']);
     expect(workspaceLabel('/home/a/Client A.stepwise')).toBe('Client A');
     expect(workspaceLabel('C:\\data\\B.stepwise')).toBe('B');
+  });
+
+  it('tells workspaces of the same name apart by their folder', () => {
+    expect(
+      workspaceLabels(['/tmp/e2e-1/workspace.stepwise', '/tmp/e2e-2/workspace.stepwise', '/home/a/Client A.stepwise']),
+    ).toEqual(['workspace — e2e-1', 'workspace — e2e-2', 'Client A']);
   });
 });

@@ -18,3 +18,18 @@ export function otherWorkspaces(recent: readonly string[], current: string | nul
   }
   return out;
 }
+
+/**
+ * Labels for a list of workspaces: the file name, and where two share a
+ * name, the folder too ("workspace — Client A"), so every entry can be told
+ * apart at a glance (the full path is the tooltip).
+ */
+export function workspaceLabels(paths: readonly string[]): string[] {
+  const names = paths.map(workspaceLabel);
+  return paths.map((p, i) => {
+    if (names.filter((n) => n === names[i]).length < 2) return names[i];
+    const parts = p.split(/[\\/]/).filter(Boolean);
+    const folder = parts.length >= 2 ? parts[parts.length - 2] : '';
+    return folder ? `${names[i]} — ${folder}` : names[i];
+  });
+}

@@ -541,11 +541,15 @@ pub(crate) fn prepare(
     let has_header = opts.header.unwrap_or(t.has_header);
     let names_ = plan::header_names(&t.header, width, has_header);
     let plan = plan::make_plan(names_, &cands, has_header, style, tz, opts)?;
-    let mut notes = vec![format!(
-        "sheet \"{sheet}\" of {} ({})",
-        names.len(),
-        names.join(", ")
-    )];
+    let mut notes = vec![if names.len() == 1 {
+        format!("read sheet \"{sheet}\", the workbook's only sheet")
+    } else {
+        format!(
+            "read sheet \"{sheet}\" of {} ({}); import another with the sheet picker (CLI: --sheet)",
+            names.len(),
+            names.join(", ")
+        )
+    }];
     if t.skipped > 0 {
         notes.push(format!("{} totals or subtotal row(s) left out", t.skipped));
     }
