@@ -126,6 +126,16 @@ fn rename_dataset(state: State<'_, AppState>, from: String, to: String) -> CmdRe
     state.ws().rename_dataset(&from, &to).map_err(to_info)
 }
 
+/// Users, events and the period an event dataset covers (None for a
+/// metric table), from the analysis index.
+#[tauri::command(async)]
+fn dataset_summary(
+    state: State<'_, AppState>,
+    name: String,
+) -> CmdResult<Option<stepwise_engine::summary::DatasetSummary>> {
+    state.analyse(|ws, cache| stepwise_engine::summary::summarise(ws, &name, cache))
+}
+
 #[tauri::command(async)]
 fn dataset_values(
     state: State<'_, AppState>,
@@ -711,6 +721,7 @@ pub fn run() {
             import_files,
             cancel_import,
             dataset_values,
+            dataset_summary,
             save_item,
             list_items,
             delete_item,

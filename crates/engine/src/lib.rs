@@ -22,6 +22,7 @@ pub mod report;
 pub mod segment;
 pub mod stats;
 pub mod store;
+pub mod summary;
 
 pub use error::{Error, Location, Result};
 pub use job::{CancelToken, Job};

@@ -27,6 +27,7 @@ import type {
   WorkspaceInfo,
 } from './types';
 import type { Dropoff } from './bindings/Dropoff';
+import type { DatasetSummary } from './bindings/DatasetSummary';
 import type { TableInfo } from './bindings/TableInfo';
 
 /** How the engine should draw the charts of a result for the app. */
@@ -87,6 +88,8 @@ export interface Api {
   /** Switches the app to another workspace file (`create`: a new one). */
   openWorkspace(path: string, create: boolean): Promise<WorkspaceInfo>;
   datasetValues(name: string, column: string, limit: number): Promise<ValueCount[]>;
+  /** Users, events and period of an event dataset; null for a metric table. */
+  datasetSummary(name: string): Promise<DatasetSummary | null>;
   saveItem(kind: ItemKind, name: string, spec: unknown): Promise<void>;
   listItems<T = unknown>(kind: ItemKind): Promise<SavedItem<T>[]>;
   /** True when there was such an item. */
@@ -148,6 +151,7 @@ export const tauriApi: Api = {
   recentWorkspaces: () => call('recent_workspaces'),
   openWorkspace: (path, create) => call('open_workspace', { path, create }),
   datasetValues: (name, column, limit) => call('dataset_values', { name, column, limit }),
+  datasetSummary: (name) => call('dataset_summary', { name }),
   saveItem: (kind, name, spec) => call('save_item', { kind, name, spec }),
   listItems: (kind) => call('list_items', { kind }),
   deleteItem: (kind, name) => call('delete_item', { kind, name }),

@@ -395,6 +395,31 @@ export function mockApi(): Api {
       await sleep(Math.max(0, 15 - (performance.now() - t0)));
       return r;
     },
+    async datasetSummary(name) {
+      const t = get(name);
+      const u = t.info.columns.findIndex((c) => c.role === 'user');
+      const tm = t.info.columns.findIndex((c) => c.role === 'time');
+      if (t.info.kind !== 'events' || u < 0 || tm < 0) return null;
+      const users = new Set<string>();
+      let events = 0;
+      let first: string | null = null;
+      let last: string | null = null;
+      for (const r of t.rows) {
+        if (r[u] === null || r[tm] === null) continue;
+        events += 1;
+        users.add(String(r[u]));
+        const v = String(r[tm]);
+        if (first === null || v < first) first = v;
+        if (last === null || v > last) last = v;
+      }
+      return {
+        users: users.size,
+        events,
+        rows_without_user_or_time: t.rows.length - events,
+        first_event: first,
+        last_event: last,
+      };
+    },
     async datasetValues(name, column, limit) {
       const t = get(name);
       const j = t.info.columns.findIndex((c) => c.name === column);

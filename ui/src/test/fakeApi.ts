@@ -62,6 +62,7 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
     })),
     runFunnel: vi.fn(async () => ({ steps: [] })),
     datasetValues: vi.fn(async () => []),
+    datasetSummary: vi.fn(async () => null),
     saveItem: vi.fn(async () => {}),
     listItems: vi.fn(async () => []),
     deleteItem: vi.fn(async () => true),
