@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, quit } from './webdriver.mjs';
-import { cliJson, fmt, openSample, settle, sidebarItems } from './lib.mjs';
+import { cliDatasets, cliJson, fmt, openSample, settle, sidebarItems } from './lib.mjs';
 
 const DATASET = 'Sample store';
 const FUNNEL_NAME = 'Checkout funnel';
@@ -74,6 +74,18 @@ async function pickStep(event) {
 
 test('flow 2: a 4-step funnel built by clicking shows the CLI counts', async () => {
   await openSample(s);
+  // The dataset screen: users and events as the CLI counts them (every unit the
+  // segment engine sees; every row of the sample has a user and a time).
+  await s.click(await s.find('[data-testid="dataset-item"]'));
+  const text = (id) =>
+    s.exec('const e = document.querySelector(`[data-testid="${arguments[0]}"]`); return e ? e.textContent.trim() : null;', [id]);
+  const seg = cliJson(ws, 'segment', MOBILE);
+  const [row] = cliDatasets(ws).filter((d) => d.name === DATASET);
+  assert.ok(row && row.rows > 0, 'the CLI lists the sample');
+  assert.equal(await settle(s, () => text('dataset-users'), fmt(seg.total_units), 'the dataset users'), fmt(seg.total_units));
+  assert.equal(await text('dataset-events'), fmt(row.rows));
+  assert.match(await text('dataset-period'), /^2024-09-\d\d to 2024-(09|10)-\d\d$/);
+  await s.screenshot('flow2-dataset');
   await s.click(await s.find('button[aria-label="New funnel"]'));
   await s.choose(await s.find('[data-testid="funnel-dataset"]'), DATASET);
   // The picker opens by itself for the first step; "+ Add step" opens it for the next ones.
