@@ -158,47 +158,60 @@ const elementId = (ref) => ref[ELEMENT] ?? Object.values(ref)[0];
 
 let nextPort = 4444 + Math.floor(Math.random() * 500) * 2;
 
-/** Starts tauri-driver and the app on a fresh (or given) workspace. */
+/** Starts tauri-driver and the app on a fresh (or given) workspace. A driver
+ * that does not answer within 15 s (a port taken by something else, a slow
+ * start) is stopped and another is started on the next ports, three times. */
 export async function launch({ workspace } = {}) {
   const app = process.env.STEPWISE_APP || join(ROOT, 'target/debug/stepwise-desktop');
   const ws = workspace || join(mkdtempSync(join(tmpdir(), 'stepwise-e2e-')), 'workspace.stepwise');
-  const port = nextPort;
-  nextPort += 2;
-  const driver = spawn(
-    process.env.TAURI_DRIVER || 'tauri-driver',
-    ['--port', String(port), '--native-port', String(port + 1)],
-    {
-      // the recent-workspaces list goes beside the workspace, not into the user's own config
-      env: { ...process.env, STEPWISE_WORKSPACE: ws, STEPWISE_CONFIG_DIR: join(dirname(ws), 'config') },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  let lastErr;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await fetch(`${base}/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          capabilities: { alwaysMatch: { 'tauri:options': { application: app } } },
-        }),
-      });
-      const json = await res.json();
-      if (res.ok) {
-        const session = new Session(base, json.value.sessionId);
-        session.workspace = ws;
-        session.driver = driver;
-        return session;
+  const errors = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = nextPort;
+    nextPort += 2;
+    const driver = spawn(
+      process.env.TAURI_DRIVER || 'tauri-driver',
+      ['--port', String(port), '--native-port', String(port + 1)],
+      {
+        // the recent-workspaces list goes beside the workspace, not into the user's own config
+        env: { ...process.env, STEPWISE_WORKSPACE: ws, STEPWISE_CONFIG_DIR: join(dirname(ws), 'config') },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
+    const base = `http://127.0.0.1:${port}`;
+    let lastErr = 'no answer';
+    for (let i = 0; i < 75 && driver.exitCode === null; i++) {
+      try {
+        const res = await fetch(`${base}/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            capabilities: { alwaysMatch: { 'tauri:options': { application: app } } },
+          }),
+        });
+        const json = await res.json();
+        if (res.ok) {
+          const session = new Session(base, json.value.sessionId);
+          session.workspace = ws;
+          session.driver = driver;
+          return session;
+        }
+        lastErr = JSON.stringify(json.value);
+      } catch (e) {
+        lastErr = String(e);
       }
-      lastErr = JSON.stringify(json.value);
-    } catch (e) {
-      lastErr = String(e);
+      await sleep(200);
     }
-    await sleep(200);
+    if (driver.exitCode !== null) lastErr += ` (tauri-driver exited with ${driver.exitCode})`;
+    errors.push(`port ${port}: ${lastErr}`);
+    // whatever the driver started (WebKitWebDriver, a half-opened app) goes with it
+    for (const pid of descendants(driver.pid)) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {}
+    }
+    driver.kill();
   }
-  driver.kill();
-  throw new Error(`could not start a WebDriver session: ${lastErr}`);
+  throw new Error(`could not start a WebDriver session: ${errors.join('; ')}`);
 }
 
 function children(pid) {
