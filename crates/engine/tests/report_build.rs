@@ -4,8 +4,10 @@
 //! PNG pages, CSV tables and an XLSX workbook; and the same spec re-run on a
 //! newer import gives the newer numbers.
 
+#[path = "pdf_util.rs"]
+mod pdf_util;
+use pdf_util::{run, tool};
 use std::path::Path;
-use std::process::Command;
 
 use stepwise_engine::chart::{format, ChartData};
 use stepwise_engine::funnel::{run_funnel, FunnelSpec};
@@ -70,32 +72,6 @@ fn fixture(events: u64) -> Fx {
     };
     import(&mut fx, events, 42);
     fx
-}
-
-fn tool(name: &str) -> bool {
-    let ok = Command::new(name).arg("-v").output().is_ok()
-        || Command::new(name).arg("--version").output().is_ok();
-    if !ok {
-        let msg = format!("{name} not found: install poppler-utils and qpdf to run the PDF checks");
-        if std::env::var_os("CI").is_some() {
-            panic!("{msg}");
-        }
-        eprintln!("{msg}; skipping");
-    }
-    ok
-}
-
-fn run(cmd: &str, args: &[&str], path: &Path) -> (bool, String) {
-    let mut c = Command::new(cmd);
-    c.args(args).arg(path);
-    if cmd == "pdftotext" {
-        c.arg("-");
-    }
-    let out = c.output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
-    )
 }
 
 fn funnel_counts(fx: &mut Fx) -> Vec<(String, u64)> {

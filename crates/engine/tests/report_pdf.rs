@@ -4,38 +4,14 @@
 
 mod chart_data;
 
-use std::path::Path;
+#[path = "pdf_util.rs"]
+mod pdf_util;
+use pdf_util::{run, tool};
 use std::process::Command;
 use std::time::Instant;
 
 use stepwise_engine::chart::*;
 use stepwise_engine::report::*;
-
-fn tool(name: &str) -> bool {
-    let ok = Command::new(name).arg("-v").output().is_ok()
-        || Command::new(name).arg("--version").output().is_ok();
-    if !ok {
-        let msg = format!("{name} not found: install poppler-utils and qpdf to run the PDF checks");
-        if std::env::var_os("CI").is_some() {
-            panic!("{msg}");
-        }
-        eprintln!("{msg}; skipping");
-    }
-    ok
-}
-
-fn run(cmd: &str, args: &[&str], path: &Path) -> (bool, String) {
-    let mut c = Command::new(cmd);
-    c.args(args).arg(path);
-    if cmd == "pdftotext" {
-        c.arg("-");
-    }
-    let out = c.output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
-    )
-}
 
 fn chart(heading: &str, chart: ChartData) -> Section {
     Section::Chart(ChartSection {
