@@ -123,6 +123,11 @@ pub struct ImpactRow {
     pub extra_goals: Option<f64>,
     /// extra_goals x average order value; the ranking key.
     pub expected_value: Option<f64>,
+    /// Every user who reached the goal did this first (goals_not = 0 while
+    /// some did it and reached the goal): a step on the way to the goal, not
+    /// a choice. Its lift is undefined (the others' rate is 0); ranked after
+    /// the choices.
+    pub required: bool,
     /// Too few users or goals for the test to be trusted.
     pub small_sample: bool,
     pub note: Option<String>,
@@ -352,17 +357,25 @@ pub fn run_impact(
                 value_per_action: vpa,
                 extra_goals: extra,
                 expected_value: extra.zip(order_value).map(|(e, v)| e * v),
+                required: goals_not == 0 && goals_did > 0 && users_not > 0,
                 small_sample: small,
                 note,
             }
         })
         .collect();
-    // rank: expected value (extra goals: the same order when the order
-    // value is one number), undefined last, then by reach
+    // rank: the choices by expected value (extra goals: the same order when
+    // the order value is one number), then the required steps, then the
+    // undefined; ties by reach
     rows.sort_by(|a, b| {
+        let group = |r: &ImpactRow| match (r.required, r.extra_goals) {
+            (false, Some(_)) => 0,
+            (true, _) => 1,
+            (false, None) => 2,
+        };
         let key = |r: &ImpactRow| r.extra_goals.unwrap_or(f64::NEG_INFINITY);
-        key(b)
-            .total_cmp(&key(a))
+        group(a)
+            .cmp(&group(b))
+            .then_with(|| key(b).total_cmp(&key(a)))
             .then_with(|| b.users_did.cmp(&a.users_did))
     });
     Ok(ImpactResult {

@@ -255,3 +255,56 @@ fn impact_finds_the_planted_filter_effect() {
         }
     }
 }
+
+/// An action every buyer took first (a cart step) is a *required step*: the
+/// others' goal rate is 0, so its lift is undefined and its extra goals are
+/// all of its goals. It ranks after the choices (whose lift is defined),
+/// not first; an action everyone did comes last.
+///
+/// u1, u2 cart then buy (u1 also filters); u3 filters then carts, no buy;
+/// u4 filters only; u5 and u6 only look.
+#[test]
+fn required_steps_rank_after_choices() {
+    let csv = "\
+user,time,event,value
+u1,2024-09-01T10:00:00Z,look,
+u1,2024-09-01T10:01:00Z,use_filter,
+u1,2024-09-01T10:02:00Z,cart,
+u1,2024-09-01T10:03:00Z,purchase,10
+u2,2024-09-01T10:00:00Z,look,
+u2,2024-09-01T10:02:00Z,cart,
+u2,2024-09-01T10:03:00Z,purchase,10
+u3,2024-09-01T10:00:00Z,look,
+u3,2024-09-01T10:01:00Z,use_filter,
+u3,2024-09-01T10:02:00Z,cart,
+u4,2024-09-01T10:00:00Z,look,
+u4,2024-09-01T10:01:00Z,use_filter,
+u5,2024-09-01T10:00:00Z,look,
+u6,2024-09-01T10:00:00Z,look,
+";
+    let mut fx = import(csv);
+    let spec = ImpactSpec::from_json(
+        r#"{"dataset": "shop", "goal": {"event": "purchase"}, "candidates": "auto"}"#,
+    )
+    .unwrap();
+    let r = run_impact(&fx.ws, &spec, &mut fx.cache).unwrap();
+    let labels: Vec<&str> = r.candidates.iter().map(|c| c.label.as_str()).collect();
+    // cart: 3 did, 2 bought (0.667) vs 0 of 3 → extra goals 2, more than
+    // use_filter's 3 x (1/3 - 1/3) = 0; still ranked after it
+    assert_eq!(
+        labels,
+        ["use_filter", "cart", "look"],
+        "{:#?}",
+        r.candidates
+    );
+    let cart = &r.candidates[1];
+    assert!(cart.required);
+    assert_eq!((cart.goals_not, cart.lift), (0, None));
+    assert!((cart.extra_goals.unwrap() - 2.0).abs() < 1e-12);
+    let filter = &r.candidates[0];
+    assert!(!filter.required);
+    assert!((filter.extra_goals.unwrap()).abs() < 1e-12);
+    // everyone looked: nothing to compare with, not "required", last
+    assert!(!r.candidates[2].required);
+    assert_eq!(r.candidates[2].users_not, 0);
+}

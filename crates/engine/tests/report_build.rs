@@ -34,7 +34,7 @@ fn spec_json() -> String {
     {{"funnel": {FUNNEL}, "heading": "Checkout funnel"}},
     {{"compare": {{"funnel": {FUNNEL}, "by": "device_category"}}}},
     {{"impact": {{"dataset": "shop", "goal": {{"event": "purchase"}},
-                 "candidates": [{{"event": "use_filter"}}, {{"event": "sign_up_newsletter"}}]}}}},
+                 "candidates": [{{"event": "use_filter"}}, {{"event": "sign_up_newsletter"}}, {{"event": "add_to_cart"}}]}}}},
     {{"trend": {{"dataset": "shop", "steps": [{{"event": "view_item"}}, {{"event": "purchase"}}],
                 "trend": {{"interval": "week"}}}}}},
     {{"text": "Next steps: test a sticky filter bar.\n\nThen revisit the checkout.", "heading": "Next steps"}}
@@ -207,6 +207,25 @@ fn report_from_generated_clickstream() {
     let uf = id.items.iter().find(|i| i.label == "use_filter").unwrap();
     assert!(uf.lift > 0.3 && uf.is_significant(), "{uf:?}");
     assert!(is.notes.iter().any(|n| n.contains("not proof of cause")));
+    // every buyer added to cart first: a required step, ranked after the
+    // choices, "required" in the table's lift column and said in a note
+    let it = is.table.as_ref().unwrap();
+    let last = it.rows.last().unwrap();
+    assert!(
+        matches!(&last[0], Cell::Text(v) if v == "add_to_cart"),
+        "{last:?}"
+    );
+    assert!(
+        matches!(&last[4], Cell::Text(v) if v == "required"),
+        "{last:?}"
+    );
+    assert!(
+        is.notes
+            .iter()
+            .any(|n| n.contains("did \u{201c}add_to_cart\u{201d} first: a required step")),
+        "{:#?}",
+        is.notes
+    );
     // comparison: one series per device, a verdict per row
     let Section::Chart(cs) = &doc.sections[3] else {
         unreachable!()

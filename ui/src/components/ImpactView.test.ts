@@ -71,4 +71,44 @@ describe('the impact screen', () => {
     expect(rows[1].textContent).toContain('small sample');
     expect(screen.getByText(/association, not proof of cause/)).toBeTruthy();
   });
+
+  it('shows required steps under their own heading, with no lift', async () => {
+    const api = fakeApi([dataset('shop', 1000)]);
+    const row = (event: string, lift: number | null, required: boolean) => ({
+      event,
+      users_did: 300,
+      goal_rate_did: 0.2,
+      users_not: 700,
+      goal_rate_not: required ? 0 : 0.1,
+      lift,
+      ci_low: lift,
+      ci_high: lift,
+      p_value: 0.001,
+      reach: 0.3,
+      value_per_action: null,
+      required,
+    });
+    api.impact = vi.fn(async () => ({
+      goal: { event: 'purchase' },
+      candidates: [row('use_filter', 1.0, false), row('add_to_cart', null, true), row('begin_checkout', null, true)],
+    }));
+    setApi(api);
+    app.datasets = api.datasets.slice();
+    render(ImpactView);
+    await fireEvent.input(screen.getByLabelText('Goal'), { target: { value: 'purchase' } });
+    await waitFor(() => expect(screen.getAllByTestId('impact-row')).toHaveLength(3));
+    const headings = screen.getAllByTestId('impact-required-heading');
+    expect(headings).toHaveLength(1);
+    expect(headings[0].textContent).toContain('every user who reached “purchase” did these first');
+    const rows = screen.getAllByTestId('impact-row');
+    // the heading stands between the choice and the first required step
+    expect(rows[0].compareDocumentPosition(headings[0]) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(headings[0].compareDocumentPosition(rows[1]) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(rows[0].textContent).toContain('+100.0%');
+    expect(screen.getAllByTestId('impact-required').map((e) => e.textContent)).toEqual([
+      'required step',
+      'required step',
+    ]);
+    expect(rows[1].textContent).not.toContain('—');
+  });
 });

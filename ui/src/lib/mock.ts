@@ -497,9 +497,13 @@ export function mockApi(): Api {
           p_value: 0.001,
           reach: did.length / all.length,
           value_per_action: a !== null && b !== null ? (a - b) * aov : null,
+          required: b === 0 && !!a && not.length > 0,
         };
       });
-      out.sort((x, y) => (y.value_per_action ?? 0) - (x.value_per_action ?? 0));
+      out.sort(
+        (x, y) =>
+          Number(x.required) - Number(y.required) || (y.value_per_action ?? 0) - (x.value_per_action ?? 0),
+      );
       return { goal: spec.goal, candidates: out };
     },
     async compare(spec) {

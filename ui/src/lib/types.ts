@@ -299,6 +299,8 @@ export interface ImpactCandidate {
   value_per_action: number | null;
   /** When the engine flags the sample as too small to trust. */
   small_sample?: boolean;
+  /** Every user who reached the goal did it first: a step on the way, not a choice (ranked after the choices). */
+  required?: boolean;
 }
 
 export interface ImpactResult {

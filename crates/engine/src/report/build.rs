@@ -758,7 +758,11 @@ fn impact_section(
             Cell::Number(c.users_did as f64),
             num(c.goal_rate_did),
             num(c.goal_rate_not),
-            num(c.lift),
+            if c.required {
+                Cell::Text("required".into())
+            } else {
+                num(c.lift)
+            },
             num(c.ci_low),
             num(c.ci_high),
         ]);
@@ -781,6 +785,22 @@ fn impact_section(
                 }
             ));
         }
+    }
+    let required: Vec<String> = r
+        .candidates
+        .iter()
+        .filter(|c| c.required)
+        .map(|c| format!("\u{201c}{}\u{201d}", c.label))
+        .collect();
+    if !required.is_empty() {
+        notes.push(format!(
+            "Every user who reached \u{201c}{goal}\u{201d} did {} first: {}, not {}, so {} no lift and {} ranked after the choices.",
+            required.join(", "),
+            if required.len() == 1 { "a required step" } else { "required steps" },
+            if required.len() == 1 { "a choice" } else { "choices" },
+            if required.len() == 1 { "it has" } else { "they have" },
+            if required.len() == 1 { "is" } else { "are" },
+        ));
     }
     for c in r.candidates.iter().filter(|c| c.small_sample) {
         notes.push(format!(

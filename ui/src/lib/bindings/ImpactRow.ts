@@ -47,6 +47,13 @@ extra_goals: number | null,
  */
 expected_value: number | null, 
 /**
+ * Every user who reached the goal did this first (goals_not = 0 while
+ * some did it and reached the goal): a step on the way to the goal, not
+ * a choice. Its lift is undefined (the others' rate is 0); ranked after
+ * the choices.
+ */
+required: boolean, 
+/**
  * Too few users or goals for the test to be trusted.
  */
 small_sample: boolean, note: string | null, event?: string, page?: Pattern, where?: Array<Filter>, };
