@@ -198,7 +198,7 @@ fn draw(chart: Option<ChartData>, view: Option<ChartView>) -> CmdResult<Option<S
         size: view_size(&chart, view.width),
     };
     chart::render_svg(&chart, &options)
-        .map(Some)
+        .map(|svg| Some(chart::fonts::fit_text_lengths(&svg)))
         .map_err(to_info)
 }
 

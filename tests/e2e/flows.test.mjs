@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, quit } from './webdriver.mjs';
-import { cliDatasets, cliJson, fmt, openSample, settle, sidebarItems } from './lib.mjs';
+import { chartTextOverflow, cliDatasets, cliJson, fmt, openSample, settle, sidebarItems } from './lib.mjs';
 
 const DATASET = 'Sample store';
 const FUNNEL_NAME = 'Checkout funnel';
@@ -112,6 +112,7 @@ test('flow 2: a 4-step funnel built by clicking shows the CLI counts', async () 
   await s.click(await s.find('[data-testid="save-funnel"]'));
   await s.waitFor(async () => (await sidebarItems(s, 'Funnels')).includes(FUNNEL_NAME), 'the saved funnel in the sidebar');
   await s.screenshot('flow2-funnel');
+  assert.deepEqual(await chartTextOverflow(s, 'funnel-chart'), [], 'every text of the funnel-chart lies inside the chart');
 });
 
 /** Builds a persona in the segment builder: name, dataset, one condition; returns the shown count. */
@@ -181,6 +182,7 @@ test('flow 3: two personas from the segment builder, their counts and their comp
   assert.match(challenger[3], /significant|no clear difference|not enough data/i);
   expected.compare = want;
   await s.screenshot('flow3-compare');
+  assert.deepEqual(await chartTextOverflow(s, 'compare-chart'), [], 'every text of the compare-chart lies inside the chart');
 });
 
 test('flow 4: the impact screen ranks first what `stepwise impact` ranks first', async () => {
@@ -208,6 +210,7 @@ test('flow 4: the impact screen ranks first what `stepwise impact` ranks first',
     cli.candidates.length,
   );
   await s.screenshot('flow4-impact');
+  assert.deepEqual(await chartTextOverflow(s, 'impact-chart'), [], 'every text of the impact-chart lies inside the chart');
 });
 
 test('flow 5: a report from the saved funnel exports a PDF that pdfinfo, pdftotext, pdffonts and qpdf accept', async () => {

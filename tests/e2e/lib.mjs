@@ -84,3 +84,16 @@ export async function settle(s, fn, want, what, timeoutMs = 30000) {
   }
   return last;
 }
+
+/** The texts of an engine chart (by its data-testid) that stand outside the SVG's own box, as
+ * [text, left, right, width] in SVG units, measured with the webview's font rendering (getBBox).
+ * The engine wraps and ellipsizes with the font's metrics; the webview must agree. */
+export async function chartTextOverflow(s, testid) {
+  return s.exec(
+    `const svg = document.querySelector('[data-testid="${testid}"] svg'); if (!svg) return null;` +
+      'const w = svg.viewBox.baseVal.width;' +
+      'return Array.from(svg.querySelectorAll("text")).map((t) => { const b = t.getBBox();' +
+      ' return [t.textContent, Math.round(b.x), Math.round(b.x + b.width), Math.round(w)]; })' +
+      '.filter(([, l, r, w]) => l < -1 || r > w + 1);',
+  );
+}
