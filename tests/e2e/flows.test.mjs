@@ -209,6 +209,26 @@ test('flow 4: the impact screen ranks first what `stepwise impact` ranks first',
     await s.exec('return document.querySelectorAll(\'[data-testid="impact-row"]\').length;'),
     cli.candidates.length,
   );
+  // steps every buyer took first are shown apart, as the CLI marks them
+  const required = cli.candidates.filter((c) => c.required).map((c) => c.event ?? c.page);
+  assert.ok(required.length > 0, 'the sample store has steps every buyer takes (view_item, add_to_cart)');
+  assert.deepEqual(
+    await s.exec(
+      'return Array.from(document.querySelectorAll(\'[data-testid="impact-row"]\'))' +
+        '.filter((r) => r.querySelector(\'[data-testid="impact-required"]\'))' +
+        '.map((r) => { const n = r.cells[1].cloneNode(true); n.querySelectorAll("span").forEach((x) => x.remove()); return n.textContent.trim(); });',
+    ),
+    required,
+  );
+  const scrollTo = (testid) =>
+    s.execAsync(
+      'const done = arguments[arguments.length - 1];' +
+        `document.querySelector('[data-testid="${testid}"]').scrollIntoView({ block: 'start' });` +
+        'requestAnimationFrame(() => requestAnimationFrame(() => done(document.querySelector(".canvas").scrollTop)));',
+    );
+  assert.ok((await scrollTo('impact-required-heading')) > 0, 'the required steps are below the chart');
+  await s.screenshot('flow4-impact-required');
+  await scrollTo('impact-chart');
   await s.screenshot('flow4-impact');
   assert.deepEqual(await chartTextOverflow(s, 'impact-chart'), [], 'every text of the impact-chart lies inside the chart');
 });
