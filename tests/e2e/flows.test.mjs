@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, quit } from './webdriver.mjs';
@@ -113,6 +113,38 @@ test('flow 2: a 4-step funnel built by clicking shows the CLI counts', async () 
   await s.waitFor(async () => (await sidebarItems(s, 'Funnels')).includes(FUNNEL_NAME), 'the saved funnel in the sidebar');
   await s.screenshot('flow2-funnel');
   assert.deepEqual(await chartTextOverflow(s, 'funnel-chart'), [], 'every text of the funnel-chart lies inside the chart');
+
+  // Who dropped at step 2: as many as the table says, the same people as
+  // `stepwise funnel --dropped 2 --csv`, exported through the save dialog.
+  await s.click((await s.findAll('[data-testid="dropoff-open"]'))[0]);
+  const dropped = fmt(cli.steps[0].count - cli.steps[1].count);
+  assert.equal(
+    await settle(s, () => s.exec('return document.querySelector(\'[data-testid="dropoff-count"]\')?.textContent.trim() ?? null;'), dropped, 'the drop-off count'),
+    dropped,
+  );
+  assert.ok((await s.findAll('[data-testid="dropoff-row"]')).length > 0, 'the first dropped users are listed');
+  const dir = mkdtempSync(join(tmpdir(), 'stepwise-dropoff-'));
+  const appCsv = join(dir, 'app.csv');
+  await s.exec('window.stepwise.queueSavePath(arguments[0]);', [appCsv]);
+  await s.click(await s.find('[data-testid="dropoff-export"]'));
+  await s.waitFor(async () => existsSync(appCsv) && statSync(appCsv).size > 0, 'the exported drop-off CSV');
+  await s.screenshot('flow2-dropoff');
+  const cliCsv = join(dir, 'cli.csv');
+  cliJson(ws, 'funnel', FUNNEL, ['--dropped', '2', '--csv', cliCsv]);
+  const lines = (f) => readFileSync(f, 'utf8').trim().split(/\r?\n/);
+  const [appLines, cliLines] = [lines(appCsv), lines(cliCsv)];
+  assert.equal(appLines.length - 1, cli.steps[0].count - cli.steps[1].count, 'one row per dropped user, after the header');
+  assert.deepEqual(appLines.slice().sort(), cliLines.slice().sort());
+
+  // Save PNG: the chart at twice its size, through the save dialog.
+  const png = join(dir, 'funnel.png');
+  await s.exec('window.stepwise.queueSavePath(arguments[0]);', [png]);
+  await s.click(await s.find('[data-testid="funnel-chart"] [data-testid="chart-save"]'));
+  await s.waitFor(async () => existsSync(png) && statSync(png).size > 1000, 'the saved PNG');
+  const head = readFileSync(png).subarray(0, 24);
+  assert.equal(head.subarray(1, 4).toString(), 'PNG');
+  const svgWidth = await s.exec('return document.querySelector(\'[data-testid="funnel-chart"] svg\').viewBox.baseVal.width;');
+  assert.equal(head.readUInt32BE(16), svgWidth * 2, 'PNG width = 2 x the chart width');
 });
 
 /** Builds a persona in the segment builder: name, dataset, one condition; returns the shown count. */

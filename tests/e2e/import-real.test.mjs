@@ -98,3 +98,48 @@ test('flow 1: real GA4 and Excel exports map with the right roles and are listed
     [RETAIL.dataset, RETAIL.rows],
   ].sort());
 });
+
+// SOURCES.md: "Three visible sheets: Orders (A1:U9995, header row 1), Returns
+// (A1:B297), People (A1:B5)" — 9,994, 296 and 4 data rows.
+const SUPERSTORE = { file: 'datasets/tableau_sample_superstore.xls', dataset: 'tableau_sample_superstore' };
+
+test('a workbook of three sheets asks which one, the largest selected; the picked sheet is imported', async (t) => {
+  const path = join(SHARED, SUPERSTORE.file);
+  if (!existsSync(path)) {
+    t.skip(`the real exports are not at ${SHARED} (a checkout beside ../shared has them)`);
+    return;
+  }
+  const s = await launch();
+  try {
+    await s.find('[data-testid="empty-state"]');
+    // not awaited: the import waits for the answer in the picker
+    await s.exec('window.stepwise.importPaths(arguments[0]); return null;', [[path]]);
+    await s.find('[data-testid="sheet-picker"]', 30000);
+    const options = await s.exec(
+      'return Array.from(document.querySelectorAll(\'[data-testid="sheet-option"]\'))' +
+        '.map((o) => [o.dataset.title, o.querySelector("input").checked]);',
+    );
+    assert.deepEqual(options, [
+      ['Orders', true],
+      ['Returns', false],
+      ['People', false],
+    ]);
+    const summaries = await s.texts('[data-testid="sheet-option"] .caption');
+    assert.match(summaries[0], /9,994 rows/);
+    assert.match(summaries[1], /296 rows/);
+    await s.screenshot('flow1-sheet-picker');
+    await s.click(await s.find('[data-testid="sheet-option"]:nth-child(2) input'));
+    await s.click(await s.find('[data-testid="sheet-import"]'));
+    await s.find('[data-testid="mapping-screen"]', 90000);
+    const caption = await s.exec('return document.querySelector(\'[data-testid="mapping-screen"] header p\').textContent;');
+    assert.match(caption, /296 rows/);
+    assert.deepEqual(Object.keys(await mappingRoles(s)), ['Returned', 'Order ID']);
+    await s.click(await s.find('[data-testid="mapping-done"]'));
+    await s.waitFor(async () => (await sidebarDatasets(s)).length === 1, 'the dataset in the sidebar');
+  } finally {
+    await quit(s);
+  }
+  const stored = cliDatasets(s.workspace);
+  assert.equal(stored.length, 1);
+  assert.equal(stored[0].rows, 296);
+});
