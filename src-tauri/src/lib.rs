@@ -171,10 +171,13 @@ fn delete_item(state: State<'_, AppState>, kind: String, name: String) -> CmdRes
 
 /// How the app wants its charts drawn: the theme, the width of the view
 /// (px) and an optional title.
-#[derive(serde::Deserialize, Clone, Copy)]
+#[derive(serde::Deserialize, Clone)]
 struct ChartView {
     theme: ThemeName,
     width: u32,
+    /// Series colours by name (a persona's own colour), for comparisons.
+    #[serde(default)]
+    colours: std::collections::HashMap<String, String>,
 }
 
 /// Height of a chart in the app, for its kind and width.
@@ -189,7 +192,7 @@ fn view_size(kind: &ChartData, width: u32) -> ChartSize {
     ChartSize::Custom { width, height }
 }
 
-fn draw(chart: Option<ChartData>, view: Option<ChartView>) -> CmdResult<Option<String>> {
+fn draw(chart: Option<ChartData>, view: Option<&ChartView>) -> CmdResult<Option<String>> {
     let (Some(chart), Some(view)) = (chart, view) else {
         return Ok(None);
     };
@@ -240,9 +243,12 @@ fn run_funnel(
     let r = state.analyse(|ws, cache| stepwise_engine::funnel::run_funnel(ws, &spec, cache))?;
     let t = title.as_deref();
     Ok(Charted {
-        svg: draw(Some(chart::results::funnel(&spec, &r, t)), chart)?,
-        trend_svg: draw(chart::results::trend(&spec, &r, t), chart)?,
-        histogram_svg: draw(chart::results::time_to_convert(&spec, &r, t), chart)?,
+        svg: draw(Some(chart::results::funnel(&spec, &r, t)), chart.as_ref())?,
+        trend_svg: draw(chart::results::trend(&spec, &r, t), chart.as_ref())?,
+        histogram_svg: draw(
+            chart::results::time_to_convert(&spec, &r, t),
+            chart.as_ref(),
+        )?,
         result: r,
     })
 }
@@ -302,7 +308,13 @@ fn compare(
     chart: Option<ChartView>,
 ) -> CmdResult<Charted<CompareResult>> {
     let r = state.analyse(|ws, cache| stepwise_engine::compare::run_compare(ws, &spec, cache))?;
-    let svg = draw(Some(chart::results::comparison(&spec, &r, None)), chart)?;
+    let mut data = chart::results::comparison(&spec, &r, None);
+    if let (ChartData::Comparison(d), Some(view)) = (&mut data, &chart) {
+        for se in &mut d.series {
+            se.colour = view.colours.get(&se.name).cloned();
+        }
+    }
+    let svg = draw(Some(data), chart.as_ref())?;
     Ok(Charted::plain(r, svg))
 }
 
@@ -313,7 +325,10 @@ fn impact(
     chart: Option<ChartView>,
 ) -> CmdResult<Charted<ImpactResult>> {
     let r = state.analyse(|ws, cache| stepwise_engine::impact::run_impact(ws, &spec, cache))?;
-    let svg = draw(Some(chart::results::impact(&spec, &r, None)), chart)?;
+    let svg = draw(
+        Some(chart::results::impact(&spec, &r, None)),
+        chart.as_ref(),
+    )?;
     Ok(Charted::plain(r, svg))
 }
 

@@ -213,6 +213,29 @@ test('flow 3: two personas from the segment builder, their counts and their comp
   const challenger = shown.find((r) => r[0] === FILTERERS.name);
   assert.match(challenger[3], /significant|no clear difference|not enough data/i);
   expected.compare = want;
+  // Each persona has one colour: its dot in the sidebar, in the table and its
+  // swatch in the chart's legend (the rect drawn just before its name).
+  const colours = await s.waitFor(async () => {
+    const v = await s.exec(
+        'const rgb = (c) => { const e = document.createElement("i"); e.style.color = c; document.body.appendChild(e);' +
+          ' const v = getComputedStyle(e).color; e.remove(); return v; };' +
+          'const svg = document.querySelector(\'[data-testid="compare-chart"] svg\'); if (!svg) return null;' +
+          'return arguments[0].map((n) => {' +
+          ' const side = Array.from(document.querySelectorAll("nav.side .item")).find((b) => b.querySelector(".label")?.textContent.trim() === n)?.querySelector(".dot");' +
+          ' const row = Array.from(document.querySelectorAll(\'[data-testid="compare-row"]\')).find((r) => r.cells[0].textContent.trim() === n)?.querySelector(".dot");' +
+          ' const t = Array.from(svg.querySelectorAll("text")).find((x) => x.textContent.trim() === n);' +
+          ' let r = t && t.previousElementSibling; while (r && r.tagName !== "rect") r = r.previousElementSibling;' +
+          ' return [n, side ? getComputedStyle(side).backgroundColor : null, row ? getComputedStyle(row).backgroundColor : null, r ? rgb(r.getAttribute("fill")) : null]; });',
+      [[MOBILE.name, FILTERERS.name]],
+    );
+    return v && v.every((x) => x[1] && x[2] && x[3]) ? v : null;
+  }, 'the persona colours in the sidebar, the table and the chart');
+  for (const [name, side, row, legend] of colours) {
+    assert.ok(side && row && legend, `${name}: a dot in the sidebar, one in the table, a swatch in the chart: ${JSON.stringify(colours)}`);
+    assert.equal(row, side, `${name}: the table dot has the persona's colour`);
+    assert.equal(legend, side, `${name}: the chart legend has the persona's colour`);
+  }
+  assert.notEqual(colours[0][1], colours[1][1], 'two personas, two colours');
   await s.screenshot('flow3-compare');
   assert.deepEqual(await chartTextOverflow(s, 'compare-chart'), [], 'every text of the compare-chart lies inside the chart');
 });

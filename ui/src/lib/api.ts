@@ -35,6 +35,8 @@ export interface ChartView {
   theme: 'light' | 'dark';
   /** Width of the view in px (the SVG scales; this sets its proportions and type size). */
   width: number;
+  /** Series colours by name (a persona's own), for comparisons; see seriesColours. */
+  colours?: Record<string, string>;
 }
 
 /** The sheet or table to read from a file with several. */

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { buildSegment, emptySegment, newCondition, segmentDraftFrom, validateSegment, type GroupDraft } from './segment';
+import {
+  buildSegment,
+  emptySegment,
+  newCondition,
+  SEGMENT_COLOURS,
+  segmentDraftFrom,
+  seriesColours,
+  validateSegment,
+  type GroupDraft,
+} from './segment';
 import type { ColumnInfo, SegmentSpec } from './types';
 
 const COLS: ColumnInfo[] = [
@@ -77,5 +86,16 @@ describe('validateSegment', () => {
     expect(text).toContain('The group 2 is empty');
     expect(text).toContain('no column "nope"');
     expect(text).toContain('Condition 3 needs a value');
+  });
+});
+
+describe('seriesColours (as the engine assigns them)', () => {
+  it('keeps a persona colour and gives the others the unused ones', () => {
+    expect(seriesColours(['#e69f00', '#0072B2', undefined])).toEqual(['#E69F00', '#0072B2', '#009E73']);
+    expect(seriesColours([undefined, undefined])).toEqual(['#0072B2', '#E69F00']);
+    expect(seriesColours(['#123456', 'red'])).toEqual(['#0072B2', '#E69F00']);
+    const many = seriesColours(Array(10).fill(undefined));
+    expect(many.slice(0, 8)).toEqual(SEGMENT_COLOURS);
+    expect(many[8]).toBe(SEGMENT_COLOURS[0]);
   });
 });

@@ -11,6 +11,25 @@ import type { ColumnInfo, FilterOp, SegmentCondition, SegmentSpec, ValueOf } fro
 
 export const SEGMENT_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
 
+/**
+ * The colour of each series of a comparison, as the engine's chart draws it
+ * (Theme::series_colours): a series that asks for a palette colour (a
+ * persona's own) gets it; the others take, in order, the palette colours
+ * nobody asked for.
+ */
+export function seriesColours(wanted: (string | null | undefined)[]): string[] {
+  const slot = (w: string | null | undefined) =>
+    w ? SEGMENT_COLOURS.findIndex((c) => c.toLowerCase() === w.trim().toLowerCase()) : -1;
+  const asked = wanted.map(slot);
+  const free = SEGMENT_COLOURS.map((_, k) => k).filter((k) => !asked.includes(k));
+  let spare = 0;
+  return asked.map((k) => {
+    if (k >= 0) return SEGMENT_COLOURS[k];
+    const f = free.shift();
+    return SEGMENT_COLOURS[f ?? spare++ % SEGMENT_COLOURS.length];
+  });
+}
+
 export type Metric = 'revenue' | 'sessions' | 'days_active' | 'first_seen';
 export const METRICS: { metric: Metric; label: string }[] = [
   { metric: 'revenue', label: 'total revenue' },

@@ -352,11 +352,17 @@ pub fn comparison(c: &mut Canvas, d: &ComparisonChartData) -> Result<()> {
     let pad = PAD * s;
     let th = c.theme.clone();
     let top = header(c, &d.title, d.subtitle.as_deref());
+    let colours = th.series_colours(
+        &d.series
+            .iter()
+            .map(|se| se.colour.as_deref())
+            .collect::<Vec<_>>(),
+    );
     let items: Vec<(String, &'static str)> = d
         .series
         .iter()
-        .enumerate()
-        .map(|(i, se)| (se.name.clone(), th.series(i)))
+        .zip(&colours)
+        .map(|(se, c)| (se.name.clone(), *c))
         .collect();
     let top = legend(c, top, &items);
     let level = d
@@ -412,7 +418,7 @@ pub fn comparison(c: &mut Canvas, d: &ComparisonChartData) -> Result<()> {
             let x0 = gx + bw * i as f64 + bw * 0.08;
             let x1 = gx + bw * (i as f64 + 1.0) - bw * 0.08;
             let cx = (x0 + x1) / 2.0;
-            c.rect(x0, y.at(st.rate), x1, y.at(0.0), th.series(i), 1.0);
+            c.rect(x0, y.at(st.rate), x1, y.at(0.0), colours[i], 1.0);
             let mut label_y = y.at(st.rate);
             if let (Some(lo), Some(hi)) = (st.ci_low, st.ci_high) {
                 let cap = ((x1 - x0) * 0.3).max(2.0);

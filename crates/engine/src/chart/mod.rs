@@ -92,6 +92,12 @@ pub struct ComparisonStep {
 pub struct ComparisonSeries {
     pub name: String,
     pub steps: Vec<ComparisonStep>,
+    /// The series' own colour (a persona's), one of the palette's
+    /// (`#0072B2` ...); others get the first palette colours no series
+    /// asked for (`Theme::series_colours`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub colour: Option<String>,
 }
 
 /// Funnels of several segments side by side: grouped bars of the rate per

@@ -77,6 +77,7 @@ fn series(name: &str, steps: &[crate::funnel::StepResult], confidence: f64) -> C
     let first = steps.first().map(|s| s.count).unwrap_or(0);
     ComparisonSeries {
         name: name.to_string(),
+        colour: None,
         steps: steps
             .iter()
             .map(|st| {

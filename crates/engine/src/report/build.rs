@@ -616,6 +616,7 @@ fn compare_section(
             let first = g.steps.first().map(|s| s.count).unwrap_or(0);
             ComparisonSeries {
                 name: g.name.clone(),
+                colour: None,
                 steps: g
                     .steps
                     .iter()

@@ -38,6 +38,7 @@ pub fn funnel() -> FunnelChartData {
 pub fn comparison() -> ComparisonChartData {
     let mk = |name: &str, counts: [u64; 4]| ComparisonSeries {
         name: name.into(),
+        colour: None,
         steps: counts
             .iter()
             .map(|c| {

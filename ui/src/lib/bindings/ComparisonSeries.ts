@@ -4,4 +4,10 @@ import type { ComparisonStep } from "./ComparisonStep";
 /**
  * One segment or variant in a comparison.
  */
-export type ComparisonSeries = { name: string, steps: Array<ComparisonStep>, };
+export type ComparisonSeries = { name: string, steps: Array<ComparisonStep>, 
+/**
+ * The series' own colour (a persona's), one of the palette's
+ * (`#0072B2` ...); others get the first palette colours no series
+ * asked for (`Theme::series_colours`).
+ */
+colour?: string, };
