@@ -62,10 +62,12 @@ fn import_reopen_and_read_back() {
     assert_eq!(preview.rows[0][1], Cell::Text("view_item".into()));
     // The preview shows instants as UTC text, not microseconds.
     assert_eq!(preview.rows[0][0], Cell::Text("2024-09-01 10:01:00".into()));
-    assert_eq!(
-        stepwise_engine::store::format_timestamp(1_500_000),
-        "1970-01-01 00:00:01.5"
-    );
+    // milliseconds always with three digits, microseconds with six
+    let f = stepwise_engine::store::format_timestamp;
+    assert_eq!(f(1_500_000), "1970-01-01 00:00:01.500");
+    assert_eq!(f(1_230_000), "1970-01-01 00:00:01.230");
+    assert_eq!(f(1_000_001), "1970-01-01 00:00:01.000001");
+    assert_eq!(f(-1_000), "1969-12-31 23:59:59.999");
     assert_eq!(stepwise_engine::store::format_date(-1), "1969-12-31");
 }
 

@@ -650,7 +650,9 @@ pub fn display_cell(ty: ColumnType, cell: crate::column::Cell) -> crate::column:
     }
 }
 
-/// Microseconds since the epoch as `YYYY-MM-DD HH:MM:SS[.ffffff]` UTC.
+/// Microseconds since the epoch as `YYYY-MM-DD HH:MM:SS[.fff[fff]]` UTC:
+/// whole seconds bare, else milliseconds (three digits, so a column lines
+/// up: `22.230`, `49.100`), or microseconds where they are not whole ms.
 pub fn format_timestamp(us: i64) -> String {
     let secs = us.div_euclid(1_000_000);
     let frac = us.rem_euclid(1_000_000);
@@ -667,9 +669,10 @@ pub fn format_timestamp(us: i64) -> String {
             );
             if frac == 0 {
                 base
+            } else if frac % 1000 == 0 {
+                format!("{base}.{:03}", frac / 1000)
             } else {
-                let f = format!("{frac:06}");
-                format!("{base}.{}", f.trim_end_matches('0'))
+                format!("{base}.{frac:06}")
             }
         }
         Err(_) => us.to_string(),
