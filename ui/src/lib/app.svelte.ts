@@ -63,6 +63,9 @@ export interface SheetPick {
 /** How long a deleted dataset can be brought back. */
 export const UNDO_DELAY_MS = 8000;
 
+/** How many passing messages are shown at once. */
+export const MAX_NOTICES = 3;
+
 export class AppState {
   datasets = $state<DatasetInfo[]>([]);
   workspace = $state<WorkspaceInfo | null>(null);
@@ -468,9 +471,10 @@ export class AppState {
     this.error = null;
   }
 
+  /** A passing message; the three newest stay on screen (older ones go at once). */
   notify(message: string, ms = 4000): void {
     const id = ++this.noticeSeq;
-    this.notices = [...this.notices, { id, message }];
+    this.notices = [...this.notices, { id, message }].slice(-MAX_NOTICES);
     setTimeout(() => (this.notices = this.notices.filter((n) => n.id !== id)), ms);
   }
 }
