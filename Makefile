@@ -16,7 +16,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APP_DEBS  := libwebkit2gtk-4.1-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev \
              build-essential file pkg-config
 # And what the tests drive it with.
-TEST_DEBS := webkit2gtk-driver xvfb poppler-utils qpdf sqlite3 xauth
+TEST_DEBS := webkit2gtk-driver xvfb poppler-utils qpdf sqlite3 xauth xclip
 
 help:
 	@echo "make run     build and start the desktop app (installs what is missing)"

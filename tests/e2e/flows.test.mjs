@@ -145,6 +145,25 @@ test('flow 2: a 4-step funnel built by clicking shows the CLI counts', async () 
   assert.equal(head.subarray(1, 4).toString(), 'PNG');
   const svgWidth = await s.exec('return document.querySelector(\'[data-testid="funnel-chart"] svg\').viewBox.baseVal.width;');
   assert.equal(head.readUInt32BE(16), svgWidth * 2, 'PNG width = 2 x the chart width');
+
+  // Ctrl+Shift+C on the focused chart puts the same 2x image on the clipboard
+  // (read back from the X server with xclip).
+  await s.exec(
+    'const f = document.querySelector(\'[data-testid="funnel-chart"]\'); f.focus();' +
+      'f.dispatchEvent(new KeyboardEvent("keydown", { key: "C", code: "KeyC", ctrlKey: true, shiftKey: true, bubbles: true }));',
+  );
+  let clip = Buffer.alloc(0);
+  await s.waitFor(async () => {
+    try {
+      clip = execFileSync('xclip', ['-selection', 'clipboard', '-t', 'image/png', '-o'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    } catch {
+      clip = Buffer.alloc(0);
+    }
+    return clip.length > 1000;
+  }, 'a PNG on the clipboard');
+  assert.equal(clip.subarray(1, 4).toString(), 'PNG');
+  assert.equal(clip.readUInt32BE(16), svgWidth * 2, 'the copied image is 2 x the chart width');
+  assert.equal(clip.readUInt32BE(20), head.readUInt32BE(20), 'the copied image has the saved one\'s height');
 });
 
 /** Builds a persona in the segment builder: name, dataset, one condition; returns the shown count. */
