@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, quit } from './webdriver.mjs';
+import { ELEMENT, launch, quit } from './webdriver.mjs';
 import { chartTextOverflow, cliDatasets, cliJson, fmt, openSample, settle, sidebarItems } from './lib.mjs';
 
 const DATASET = 'Sample store';
@@ -107,6 +107,36 @@ test('flow 2: a 4-step funnel built by clicking shows the CLI counts', async () 
   const shown = await settle(s, () => stepCounts(), expected.funnel, 'the funnel table with the CLI counts');
   assert.deepEqual(shown, expected.funnel);
   assert.deepEqual(await stepLabels(), EVENTS);
+
+  // Reorder by dragging the last step's handle onto the first step (WebDriver
+  // pointer actions), then back with the "Move down" buttons and Alt+Down.
+  const stepValues = () =>
+    s.exec('return Array.from(document.querySelectorAll(\'[data-testid="funnel-step"] input.value\')).map((i) => i.value);');
+  const handles = await s.findAll('[data-testid="funnel-step"] .handle');
+  const firstStep = (await s.findAll('[data-testid="funnel-step"]'))[0];
+  const at = (el, y = 0) => ({ type: 'pointerMove', duration: 100, origin: { [ELEMENT]: el }, x: 0, y });
+  await s.cmd('POST', '/actions', {
+    actions: [
+      {
+        type: 'pointer',
+        id: 'mouse',
+        parameters: { pointerType: 'mouse' },
+        actions: [at(handles[3]), { type: 'pointerDown', button: 0 }, at(firstStep, -20), at(firstStep, -25), { type: 'pointerUp', button: 0 }],
+      },
+    ],
+  });
+  await s.cmd('DELETE', '/actions');
+  const dragged = [EVENTS[3], ...EVENTS.slice(0, 3)];
+  assert.deepEqual(await settle(s, stepValues, dragged, 'the steps after the drag'), dragged);
+  await s.screenshot('flow2-dragged');
+  await s.click(await s.find('button[aria-label="Move step 1 down"]'));
+  await s.click(await s.find('button[aria-label="Move step 2 down"]'));
+  await s.exec(
+    'const li = document.querySelectorAll(\'[data-testid="funnel-step"]\')[2]; li.focus();' +
+      'li.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", altKey: true, bubbles: true }));',
+  );
+  assert.deepEqual(await settle(s, stepValues, EVENTS, 'the steps back in order'), EVENTS);
+  assert.deepEqual(await settle(s, () => stepCounts(), expected.funnel, 'the counts back'), expected.funnel);
 
   await s.fill(await s.find('input[aria-label="Funnel name"]'), FUNNEL_NAME);
   await s.click(await s.find('[data-testid="save-funnel"]'));
