@@ -249,7 +249,7 @@ impl RowEncoder {
 pub struct Chunk {
     pub columns: Vec<Column>,
     /// Rows still as raw cells, for the storing thread to parse.
-    pub raw: Option<RawBatch>,
+    pub raw: Option<std::sync::Arc<RawBatch>>,
     pub bytes_done: u64,
 }
 
@@ -290,7 +290,7 @@ impl RawBatch {
         self.len() == 0
     }
     /// Parses every row into the encoder (a row's cells in column order).
-    fn encode_all(&self, enc: &mut RowEncoder) {
+    pub(crate) fn encode_all(&self, enc: &mut RowEncoder) {
         let all = utf8_cells(&self.bytes, &self.ends);
         for r in 0..self.len() {
             let (a, b) = (self.rows[r] as usize, self.rows[r + 1] as usize);
