@@ -735,6 +735,21 @@ fn parse_timestamp_general(s: &str, order: DateOrder) -> Option<(i64, Option<i32
 /// layout or an invalid value (the general parser then decides).
 #[inline]
 fn iso_timestamp(b: &[u8]) -> Option<(i64, Option<i32>)> {
+    iso_timestamp_cached(b, &mut DayCache::default())
+}
+
+/// The last calendar date read (`YYYY-MM-DD` and its day number), so a
+/// column of timestamps reads each day once.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DayCache {
+    key: [u8; 10],
+    days: i64,
+}
+
+/// [`iso_timestamp`] reusing the day of the previous cell when the date is
+/// the same.
+#[inline]
+pub fn iso_timestamp_cached(b: &[u8], cache: &mut DayCache) -> Option<(i64, Option<i32>)> {
     if b.len() < 19
         || b.len() > 30
         || b[4] != b'-'
@@ -749,8 +764,7 @@ fn iso_timestamp(b: &[u8]) -> Option<(i64, Option<i32>)> {
         let (x, y) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
         (x < 10 && y < 10).then_some(x as u32 * 10 + y as u32)
     };
-    let y = d2(0)? * 100 + d2(2)?;
-    let (mo, d, h, mi, sec) = (d2(5)?, d2(8)?, d2(11)?, d2(14)?, d2(17)?);
+    let (h, mi, sec) = (d2(11)?, d2(14)?, d2(17)?);
     let mut rest = &b[19..];
     let mut zone = None;
     if let Some((&b'Z', r)) = rest.split_last() {
@@ -779,7 +793,15 @@ fn iso_timestamp(b: &[u8]) -> Option<(i64, Option<i32>)> {
     if h > 23 || mi > 59 || sec > 60 {
         return None;
     }
-    let days = days_from_civil(y as i64, mo, d)?;
+    let days = if b[..10] == cache.key {
+        cache.days
+    } else {
+        let y = d2(0)? * 100 + d2(2)?;
+        let days = days_from_civil(y as i64, d2(5)?, d2(8)?)?;
+        cache.key.copy_from_slice(&b[..10]);
+        cache.days = days;
+        days
+    };
     let tod = ((h as i64 * 60 + mi as i64) * 60 + sec as i64) * 1_000_000 + micros;
     Some((days * 86_400 * 1_000_000 + tod, zone))
 }
@@ -1348,6 +1370,15 @@ mod tests {
             "2024-09-01T1a:00:00",
             "2024/09/01 10:00:00",
         ];
+        let mut cache = DayCache::default();
+        for s in samples.iter().chain(&samples) {
+            // a shared day cache reads as a fresh one
+            assert_eq!(
+                iso_timestamp_cached(s.as_bytes(), &mut cache),
+                iso_timestamp(s.as_bytes()),
+                "{s}"
+            );
+        }
         for s in samples {
             for order in [DateOrder::Dmy, DateOrder::Mdy] {
                 let general = parse_timestamp_general(s, order);

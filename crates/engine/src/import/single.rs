@@ -96,7 +96,12 @@ pub(crate) fn try_import(
             None => return Ok(None),
         }
     };
-    let scan = delimited::scan_from(path, head, total, job, Some(&prefix[..cut]))?;
+    let scan = match delimited::scan_from(path, head, total, job, Some(&prefix[..cut])) {
+        Ok(s) => s,
+        Err(Error::Cancelled) => return Err(Error::Cancelled),
+        // the two passes read the whole file and say what is wrong
+        Err(_) => return Ok(None),
+    };
     if scan.quoted || scan.tables.len() != 1 || scan.encoding != encoding {
         return Ok(None);
     }
@@ -241,6 +246,17 @@ pub(crate) fn try_import(
     Ok(Some(super::report(prepared, info, tz_name, rows)))
 }
 
+/// Where the line after a line ending at `end` (a `\n`, or a `\r`
+/// before one) starts.
+#[inline]
+fn line_end_next(text: &[u8], end: usize) -> usize {
+    if text[end] == b'\r' {
+        end + 2
+    } else {
+        end + 1
+    }
+}
+
 /// The table as first seen, before the scan's decisions.
 fn pristine(t: &TableScan) -> TableScan {
     let mut p = t.clone();
@@ -344,71 +360,88 @@ fn read(
             }
         };
         let has_cr = memchr::memchr(b'\r', &text[..limit]).is_some();
+        // one pass over the block finds cell and line ends alike
         let mut pos = 0usize;
-        while pos < limit {
-            let line_end = memchr::memchr(b'\n', &text[pos..limit])
-                .map(|i| pos + i)
-                .unwrap_or(limit);
-            let mut line = &text[pos..line_end];
-            pos = line_end + 1;
-            line_no += 1;
-            if has_cr {
-                if let Some(l) = line.strip_suffix(b"\r") {
-                    line = l;
+        let mut a = 0usize;
+        cells.clear();
+        let mut hits = memchr::memchr2_iter(delim, b'\n', &text[..limit]);
+        loop {
+            let (mut line_end, at_end) = loop {
+                match hits.next() {
+                    Some(i) if text[i] == delim => {
+                        cells.push((a, i));
+                        a = i + 1;
+                    }
+                    Some(i) => break (i, false),
+                    None => break (limit, true),
                 }
-                if memchr::memchr(b'\r', line).is_some() {
-                    return Err(fallback());
-                }
+            };
+            if at_end && pos >= limit {
+                break;
             }
-            if line_no < r.header_line {
-                continue;
-            }
-            if line_no == r.header_line {
-                // the same header the prefix scan saw, or the line count
-                // went astray
-                let mut same = 0usize;
-                for (i, c) in line.split(|&b| b == delim).enumerate() {
-                    if r.raw_header.get(i).map(|h| h.as_bytes()) != Some(c) {
+            'line: {
+                line_no += 1;
+                if has_cr {
+                    if line_end > pos && text[line_end - 1] == b'\r' {
+                        line_end -= 1;
+                    }
+                    if memchr::memchr(b'\r', &text[pos..line_end]).is_some() {
                         return Err(fallback());
                     }
-                    same += 1;
                 }
-                if same != r.raw_header.len() {
+                let line = &text[pos..line_end];
+                if line_no < r.header_line {
+                    break 'line;
+                }
+                if line_no == r.header_line {
+                    // the same header the prefix scan saw, or the line
+                    // count went astray
+                    let mut same = 0usize;
+                    for (i, c) in line.split(|&b| b == delim).enumerate() {
+                        if r.raw_header.get(i).map(|h| h.as_bytes()) != Some(c) {
+                            return Err(fallback());
+                        }
+                        same += 1;
+                    }
+                    if same != r.raw_header.len() {
+                        return Err(fallback());
+                    }
+                    if !r.header_is_data {
+                        break 'line;
+                    }
+                } else {
+                    records += 1;
+                    last_line = line_no;
+                }
+                if line.len() > delimited::MAX_CELL_BYTES {
                     return Err(fallback());
                 }
-                if !r.header_is_data {
-                    continue;
+                if line
+                    .first()
+                    .is_none_or(|&b| b == delim || b.is_ascii_whitespace())
+                    && line.iter().all(|&b| b == delim || b.is_ascii_whitespace())
+                {
+                    // a blank row ends the table
+                    return Err(fallback());
                 }
-            } else {
-                records += 1;
-            }
-            if line.len() > delimited::MAX_CELL_BYTES {
-                return Err(fallback());
-            }
-            if line
-                .first()
-                .is_none_or(|&b| b == delim || b.is_ascii_whitespace())
-                && line.iter().all(|&b| b == delim || b.is_ascii_whitespace())
-            {
-                // a blank row ends the table
-                return Err(fallback());
+                cells.push((a, line_end));
+                if cells.len() != r.width {
+                    return Err(fallback());
+                }
+                batch.push_row(cells.iter().map(|&(a, b)| &text[a..b]));
+                if batch.len() >= CHUNK_ROWS {
+                    send(std::mem::replace(&mut batch, new_batch()), bytes)?;
+                }
             }
             cells.clear();
-            let mut a = 0;
-            for i in memchr::memchr_iter(delim, line) {
-                cells.push((a, i));
-                a = i + 1;
-            }
-            cells.push((a, line.len()));
-            if cells.len() != r.width {
-                return Err(fallback());
-            }
-            batch.push_row(cells.iter().map(|&(a, b)| &line[a..b]));
-            if line_no > r.header_line {
-                last_line = line_no;
-            }
-            if batch.len() >= CHUNK_ROWS {
-                send(std::mem::replace(&mut batch, new_batch()), bytes)?;
+            pos = if at_end {
+                limit
+            } else {
+                line_end_next(text, line_end)
+            };
+            a = pos;
+            if at_end {
+                break;
             }
         }
         let pos = pos.min(limit);
