@@ -6,7 +6,7 @@
 //! buffer plus one chunk.
 
 use super::encode::{utf8_cells, Chunk, RawBatch, Sink};
-use super::infer::{self, Candidates, NumStyle, StyleHint};
+use super::infer::{self, Candidates, DayCache, NumStyle, StyleHint};
 use super::plan::{self, Plan};
 use super::sniff::{self, Dialect, TextEncoding};
 use super::text::{BlankScanner, CountingReader, DecodeReader};
@@ -203,6 +203,8 @@ pub(crate) struct Observed {
     pub bad_utf8: Vec<Option<(u64, usize)>>,
     /// Number-style evidence: (point, comma, cells looked at).
     pub hints: (u64, u64, u64),
+    /// The last day read in each column (any table: only a cache).
+    days: Vec<DayCache>,
 }
 
 impl Observed {
@@ -224,7 +226,15 @@ impl Observed {
             if cands.len() < n {
                 cands.resize(n, Candidates::default());
             }
-            for (i, cand) in cands.iter_mut().enumerate().take(n) {
+            if self.days.len() < n {
+                self.days.resize(n, DayCache::default());
+            }
+            for (i, (cand, day)) in cands
+                .iter_mut()
+                .zip(self.days.iter_mut())
+                .enumerate()
+                .take(n)
+            {
                 let k = lo + i;
                 let start = if k == 0 { 0 } else { raw.ends[k - 1] as usize };
                 let f = &raw.bytes[start..raw.ends[k] as usize];
@@ -251,7 +261,7 @@ impl Observed {
                         StyleHint::None => {}
                     }
                 }
-                cand.observe(s);
+                cand.observe_with(s, day);
             }
         }
     }

@@ -931,6 +931,13 @@ impl Candidates {
 
     /// Notes one cell. Empty cells say nothing.
     pub fn observe(&mut self, raw: &str) {
+        self.observe_with(raw, &mut DayCache::default());
+    }
+
+    /// [`Candidates::observe`] with a day cache for the column's ISO
+    /// timestamps (the same result, faster over a column).
+    #[inline]
+    pub fn observe_with(&mut self, raw: &str, days: &mut DayCache) {
         let s = trim(raw);
         if s.is_empty() {
             return;
@@ -955,7 +962,7 @@ impl Candidates {
         }
         // Fast path: an ISO timestamp is no number, boolean, date or
         // duration, and reads the same in both date orders.
-        if iso_timestamp(s.as_bytes()).is_some() {
+        if iso_timestamp_cached(s.as_bytes(), days).is_some() {
             self.yyyymmdd = false;
             self.int_point = false;
             self.int_comma = false;
