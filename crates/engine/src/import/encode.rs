@@ -324,22 +324,31 @@ impl RawBatch {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Parses every row into the encoder (a row's cells in column order).
+    /// Parses every row into the encoder (a row's cells in column order),
+    /// one column at a time so each column's interner stays in cache.
     pub(crate) fn encode_all(&self, enc: &mut RowEncoder) {
         let all = utf8_cells(&self.bytes, &self.ends);
-        for r in 0..self.len() {
-            let (a, b) = (self.rows[r] as usize, self.rows[r + 1] as usize);
-            enc.push_row((a..b).map(|k| {
-                let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
-                let cell = &self.bytes[start..self.ends[k] as usize];
-                if all {
-                    // SAFETY: `utf8_cells` checked every cell is UTF-8
-                    unsafe { std::str::from_utf8_unchecked(cell) }
+        let n = self.len();
+        for (c, col) in enc.cols.iter_mut().enumerate() {
+            for r in 0..n {
+                let (a, b) = (self.rows[r] as usize, self.rows[r + 1] as usize);
+                let k = a + c;
+                let cell = if k < b {
+                    let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+                    let cell = &self.bytes[start..self.ends[k] as usize];
+                    if all {
+                        // SAFETY: `utf8_cells` checked every cell is UTF-8
+                        unsafe { std::str::from_utf8_unchecked(cell) }
+                    } else {
+                        std::str::from_utf8(cell).unwrap_or("")
+                    }
                 } else {
-                    std::str::from_utf8(cell).unwrap_or("")
-                }
-            }));
+                    ""
+                };
+                col.push(cell);
+            }
         }
+        enc.rows += n;
     }
 }
 

@@ -205,7 +205,9 @@ impl CellParser {
 #[inline]
 pub fn trim(s: &str) -> &str {
     let b = s.as_bytes();
-    if !b.is_empty() && b[0].is_ascii_alphanumeric() && b[b.len() - 1].is_ascii_alphanumeric() {
+    // visible ASCII at both ends: nothing to trim (every space trimmed
+    // is ASCII whitespace or not ASCII)
+    if !b.is_empty() && b[0].is_ascii_graphic() && b[b.len() - 1].is_ascii_graphic() {
         return s;
     }
     s.trim_matches(|c: char| {

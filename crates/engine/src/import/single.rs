@@ -54,6 +54,15 @@ struct Reader<'a> {
     width: usize,
     /// The header line is stored as data.
     header_is_data: bool,
+    /// The file's size when the import started.
+    total: u64,
+}
+
+fn changed(path: &Path) -> Error {
+    Error::bad_input(
+        Location::file(path),
+        "the file changed while it was being imported; import it again",
+    )
 }
 
 fn io_err(path: &Path, source: std::io::Error) -> Error {
@@ -125,6 +134,7 @@ pub(crate) fn try_import(
         raw_header: &t0.raw_header,
         width: t0.width,
         header_is_data: !header_row,
+        total,
     };
     let fell_back = AtomicBool::new(false);
     let width = t0.width;
@@ -168,10 +178,7 @@ pub(crate) fn try_import(
         return Err(Error::Internal("the import's reader thread failed".into()));
     };
     if out.bytes != total {
-        return Err(Error::bad_input(
-            Location::file(path),
-            "the file changed while it was being imported; import it again",
-        ));
+        return Err(changed(path));
     }
     // the whole file's decision, as pass 1 would make it
     let mut t = TableScan {
@@ -334,6 +341,9 @@ fn read(
             };
             if n == 0 {
                 eof = true;
+                if bytes != r.total {
+                    return Err(changed(r.path));
+                }
             }
             hasher.update(&buf[filled..filled + n]);
             bytes += n as u64;
