@@ -220,6 +220,8 @@ impl Observed {
         let bad = &mut self.bad_utf8[table];
         let hints = &mut self.hints;
         let all_utf8 = utf8_cells(&raw.bytes, &raw.ends);
+        // columns no cell can change any more (see Candidates::settled)
+        let settled: Vec<bool> = cands.iter().map(Candidates::settled).collect();
         for r in skip..raw.len() {
             let (lo, hi) = (raw.rows[r] as usize, raw.rows[r + 1] as usize);
             let n = (hi - lo).min(width.max(1));
@@ -235,6 +237,9 @@ impl Observed {
                 .enumerate()
                 .take(n)
             {
+                if all_utf8 && hints.2 >= STYLE_SAMPLE_CELLS && settled.get(i) == Some(&true) {
+                    continue;
+                }
                 let k = lo + i;
                 let start = if k == 0 { 0 } else { raw.ends[k - 1] as usize };
                 let f = &raw.bytes[start..raw.ends[k] as usize];

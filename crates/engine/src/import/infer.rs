@@ -876,6 +876,8 @@ pub struct Candidates {
     pub needs_dmy: bool,
     pub needs_mdy: bool,
     pub slashed: bool,
+    /// Non-empty cells observed (the scans stop counting a settled
+    /// column's cells: only `seen > 0` and the distinct sample use it).
     pub seen: u64,
     pub min_int: i64,
     pub max_int: i64,
@@ -929,6 +931,13 @@ impl Candidates {
             || self.ts_dmy
             || self.ts_mdy
             || self.duration
+    }
+
+    /// A text column whose distinct values are no longer sampled: another
+    /// cell can only add to `seen` (already over zero) and `max_len`,
+    /// which decide nothing, so observers may skip its cells.
+    pub fn settled(&self) -> bool {
+        !self.any_typed() && (self.distinct_overflow || self.seen >= DISTINCT_SAMPLE)
     }
 
     /// Notes one cell. Empty cells say nothing.
@@ -1431,6 +1440,30 @@ mod tests {
                 Some(0),
             ))
         });
+    }
+
+    #[test]
+    fn a_settled_column_changes_only_its_counts() {
+        let mut c = Candidates::default();
+        for i in 0..30 {
+            c.observe(&format!("page{i}"));
+        }
+        assert!(c.settled());
+        for s in ["12", "2024-01-01", "true", "1,5", "x", "01:02:03"] {
+            let mut d = c.clone();
+            d.observe(s);
+            d.seen = c.seen;
+            d.max_len = c.max_len;
+            assert_eq!(d, c, "{s}");
+        }
+        let mut few = Candidates::default();
+        few.observe("a");
+        assert!(!few.settled());
+        let mut num = Candidates::default();
+        for i in 0..60_000 {
+            num.observe(&i.to_string());
+        }
+        assert!(!num.settled());
     }
 
     #[test]
