@@ -336,7 +336,16 @@ fn file_vanishing_mid_read() {
             let _ = std::fs::remove_file(&victim);
         }
     });
-    let err = import::import_file(&mut f.ws, &p, &ImportOptions::default(), &mut job).unwrap_err();
+    // between the two passes (the single pass reads through the handle
+    // it holds: import_single_pass.rs)
+    let err = import::import_file_with(
+        &mut f.ws,
+        &p,
+        &ImportOptions::default(),
+        &mut job,
+        import::Strategy::TwoPass,
+    )
+    .unwrap_err();
     assert_eq!(snapshot(&f.ws_path), before);
     match &err {
         Error::Io { path, source } => {
@@ -357,7 +366,14 @@ fn file_vanishing_mid_read() {
             file.set_len(1000).unwrap();
         }
     });
-    let err = import::import_file(&mut f.ws, &p, &ImportOptions::default(), &mut job).unwrap_err();
+    let err = import::import_file_with(
+        &mut f.ws,
+        &p,
+        &ImportOptions::default(),
+        &mut job,
+        import::Strategy::TwoPass,
+    )
+    .unwrap_err();
     assert_eq!(snapshot(&f.ws_path), before);
     assert_bad(
         &err,
@@ -558,7 +574,15 @@ fn a_file_cut_short_while_it_is_stored() {
             file.set_len(file.metadata().unwrap().len() / 2).unwrap();
         }
     });
-    let err = import::import_file(&mut f.ws, &p, &ImportOptions::default(), &mut job).unwrap_err();
+    // the two passes; the single pass: import_single_pass.rs
+    let err = import::import_file_with(
+        &mut f.ws,
+        &p,
+        &ImportOptions::default(),
+        &mut job,
+        import::Strategy::TwoPass,
+    )
+    .unwrap_err();
     assert_eq!(snapshot(&f.ws_path), before);
     assert_bad(
         &err,

@@ -6,7 +6,7 @@
 //! buffer plus one chunk.
 
 use super::encode::{utf8_cells, Chunk, RawBatch, Sink};
-use super::infer::{self, Candidates, NumStyle, StyleHint};
+use super::infer::{self, Candidates, DayCache, NumStyle, StyleHint};
 use super::plan::{self, Plan};
 use super::sniff::{self, Dialect, TextEncoding};
 use super::text::{BlankScanner, CountingReader, DecodeReader};
@@ -198,36 +198,51 @@ struct ObsBatch {
 
 /// What the observing thread learned, per table.
 #[derive(Default)]
-struct Observed {
-    cands: Vec<Vec<Candidates>>,
-    bad_utf8: Vec<Option<(u64, usize)>>,
-    hints: (u64, u64, u64),
+pub(crate) struct Observed {
+    pub cands: Vec<Vec<Candidates>>,
+    pub bad_utf8: Vec<Option<(u64, usize)>>,
+    /// Number-style evidence: (point, comma, cells looked at).
+    pub hints: (u64, u64, u64),
+    /// The last day read in each column (any table: only a cache).
+    days: Vec<DayCache>,
 }
 
 impl Observed {
-    fn take(&mut self, b: ObsBatch) {
-        if self.cands.len() <= b.table {
-            self.cands.resize_with(b.table + 1, Vec::new);
-            self.bad_utf8.resize(b.table + 1, None);
+    /// Observes the rows of a batch (from row `skip` on) as data rows of
+    /// table `table`, `width` cells wide; `lines` are the rows' line
+    /// numbers (for the bad UTF-8 error; 0 when not given).
+    pub fn take(&mut self, table: usize, width: usize, raw: &RawBatch, lines: &[u64], skip: usize) {
+        if self.cands.len() <= table {
+            self.cands.resize_with(table + 1, Vec::new);
+            self.bad_utf8.resize(table + 1, None);
         }
-        let cands = &mut self.cands[b.table];
-        let bad = &mut self.bad_utf8[b.table];
+        let cands = &mut self.cands[table];
+        let bad = &mut self.bad_utf8[table];
         let hints = &mut self.hints;
-        let all_utf8 = utf8_cells(&b.raw.bytes, &b.raw.ends);
-        for r in 0..b.raw.len() {
-            let (lo, hi) = (b.raw.rows[r] as usize, b.raw.rows[r + 1] as usize);
-            let n = (hi - lo).min(b.width.max(1));
+        let all_utf8 = utf8_cells(&raw.bytes, &raw.ends);
+        // columns no cell can change any more (see Candidates::settled)
+        let settled: Vec<bool> = cands.iter().map(Candidates::settled).collect();
+        for r in skip..raw.len() {
+            let (lo, hi) = (raw.rows[r] as usize, raw.rows[r + 1] as usize);
+            let n = (hi - lo).min(width.max(1));
             if cands.len() < n {
                 cands.resize(n, Candidates::default());
             }
-            for (i, cand) in cands.iter_mut().enumerate().take(n) {
+            if self.days.len() < n {
+                self.days.resize(n, DayCache::default());
+            }
+            for (i, (cand, day)) in cands
+                .iter_mut()
+                .zip(self.days.iter_mut())
+                .enumerate()
+                .take(n)
+            {
+                if all_utf8 && hints.2 >= STYLE_SAMPLE_CELLS && settled.get(i) == Some(&true) {
+                    continue;
+                }
                 let k = lo + i;
-                let start = if k == 0 {
-                    0
-                } else {
-                    b.raw.ends[k - 1] as usize
-                };
-                let f = &b.raw.bytes[start..b.raw.ends[k] as usize];
+                let start = if k == 0 { 0 } else { raw.ends[k - 1] as usize };
+                let f = &raw.bytes[start..raw.ends[k] as usize];
                 let checked = if all_utf8 {
                     // SAFETY: `utf8_cells` checked every cell of the batch
                     Ok(unsafe { std::str::from_utf8_unchecked(f) })
@@ -238,7 +253,7 @@ impl Observed {
                     Ok(s) => s,
                     Err(_) => {
                         if bad.is_none() {
-                            *bad = Some((b.lines[r], i));
+                            *bad = Some((lines.get(r).copied().unwrap_or(0), i));
                         }
                         ""
                     }
@@ -251,7 +266,7 @@ impl Observed {
                         StyleHint::None => {}
                     }
                 }
-                cand.observe(s);
+                cand.observe_with(s, day);
             }
         }
     }
@@ -263,12 +278,45 @@ const OBS_BATCH_ROWS: usize = 16_384;
 /// record once. This thread parses records and finds the tables; a
 /// second thread infers the cells' types.
 pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan> {
+    scan_from(path, head, total, job, None)
+}
+
+/// The encoding and dialect sniffed from the head of a file.
+pub(crate) fn sniff_text(head: &[u8], total: u64) -> (TextEncoding, Dialect) {
     let encoding = sniff::sniff_encoding(head);
     let (head_text, _, _) = encoding
         .encoding
         .decode(&head[encoding.bom.min(head.len())..]);
     let dialect = sniff::sniff_dialect(&head_text, (head.len() as u64) < total);
-    let (stream, count) = open_stream(path, encoding)?;
+    (encoding, dialect)
+}
+
+/// [`scan`] of the file, or (with `prefix`) of the first bytes of the
+/// file held in memory, without hashing: the single pass decides from it.
+pub(crate) fn scan_from(
+    path: &Path,
+    head: &[u8],
+    total: u64,
+    job: &mut Job,
+    prefix: Option<&[u8]>,
+) -> Result<Scan> {
+    let (encoding, dialect) = sniff_text(head, total);
+    let (stream, count) = match prefix {
+        None => open_stream(path, encoding)?,
+        Some(bytes) => {
+            let counting = CountingReader::new(std::io::Cursor::new(bytes.to_vec()), false);
+            let count = counting.count.clone();
+            let mut counting = counting;
+            let mut bom = vec![0u8; encoding.bom.min(bytes.len())];
+            counting.read_exact(&mut bom).map_err(|e| io_err(path, e))?;
+            let decoded: Box<dyn Read + Send> = if encoding.is_utf8() {
+                Box::new(counting)
+            } else {
+                Box::new(DecodeReader::new(counting, encoding.encoding))
+            };
+            (BlankScanner::new(decoded), count)
+        }
+    };
     let lines = Lines {
         blanks: stream.blanks.clone(),
     };
@@ -282,12 +330,15 @@ pub fn scan(path: &Path, head: &[u8], total: u64, job: &mut Job) -> Result<Scan>
             let observer = scope.spawn(move || {
                 let mut o = Observed::default();
                 for b in rx.iter() {
-                    o.take(b);
+                    o.take(b.table, b.width, &b.raw, &b.lines, 0);
                 }
                 o
             });
             let stop = &stop;
-            let hasher = scope.spawn(move || hash_file(path, stop));
+            let hasher = scope.spawn(move || match prefix {
+                None => hash_file(path, stop),
+                Some(_) => Ok(String::new()),
+            });
             let read = read_tables(path, &mut rdr, &lines, &count, total, job, tx);
             if read.is_err() {
                 stop.store(true, Ordering::Relaxed);
@@ -480,7 +531,7 @@ fn read_tables(
 }
 
 /// Decides header or not, and drops a totals row at the end.
-fn finish_table(t: &mut TableScan, style: NumStyle) {
+pub(crate) fn finish_table(t: &mut TableScan, style: NumStyle) {
     if t.cands.len() < t.width {
         t.cands.resize(t.width, Candidates::default());
     }
@@ -604,6 +655,27 @@ pub fn choose_table(path: &Path, tables: &[TableScan], want: Option<usize>) -> R
     Ok(best)
 }
 
+/// The table as the analyst's `header` option has it: a forced header
+/// row moves the data range by one, and a header row made data counts
+/// as data.
+pub fn with_header(t: &TableScan, header: Option<bool>) -> TableScan {
+    let mut chosen = t.clone();
+    if let Some(h) = header {
+        if h != chosen.has_header {
+            if h {
+                chosen.rows = chosen.rows.saturating_sub(1);
+            } else {
+                chosen.rows += 1;
+                for (c, s) in chosen.cands.iter_mut().zip(&chosen.raw_header) {
+                    c.observe(s);
+                }
+            }
+            chosen.has_header = h;
+        }
+    }
+    chosen
+}
+
 /// Checks the chosen table and makes its plan.
 pub fn plan_table(
     path: &Path,
@@ -705,7 +777,7 @@ pub fn produce(
             let full = std::mem::replace(&mut batch, new_batch());
             sink(Chunk {
                 columns: Vec::new(),
-                raw: Some(full),
+                raw: Some(Arc::new(full)),
                 bytes_done: count.load(Ordering::Relaxed),
             })?;
         }
@@ -716,7 +788,7 @@ pub fn produce(
     if !batch.is_empty() {
         sink(Chunk {
             columns: Vec::new(),
-            raw: Some(batch),
+            raw: Some(Arc::new(batch)),
             bytes_done: count.load(Ordering::Relaxed),
         })?;
     }
@@ -808,7 +880,7 @@ fn produce_lines(
                 let full = std::mem::replace(&mut batch, new_batch());
                 sink(Chunk {
                     columns: Vec::new(),
-                    raw: Some(full),
+                    raw: Some(Arc::new(full)),
                     bytes_done: count.load(Ordering::Relaxed),
                 })?;
             }
@@ -826,7 +898,7 @@ fn produce_lines(
     if !batch.is_empty() {
         sink(Chunk {
             columns: Vec::new(),
-            raw: Some(batch),
+            raw: Some(Arc::new(batch)),
             bytes_done: count.load(Ordering::Relaxed),
         })?;
     }

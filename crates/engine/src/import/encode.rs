@@ -2,7 +2,7 @@
 //! them: a producer thread parses while the calling thread encodes and
 //! writes, so two cores share the work.
 
-use super::infer::{CellParser, Parsed};
+use super::infer::{self, CellParser, Parsed};
 use crate::column::{Column, Values, CHUNK_ROWS};
 use crate::error::{Error, Result};
 use crate::job::Job;
@@ -47,6 +47,22 @@ fn fx_hash(s: &str) -> u64 {
     x ^ (x >> 29)
 }
 
+/// Byte equality without a library call for the short strings cells
+/// mostly are.
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |x: &[u8], i: usize| u64::from_le_bytes(x[i..i + 8].try_into().unwrap());
+    match n {
+        0..=7 => a.iter().zip(b).all(|(x, y)| x == y),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
+}
+
 /// Interns strings: an open-addressing table of (hash, code) over one
 /// byte arena, so looking a string up touches little memory and a new
 /// string costs no allocation until the chunk is taken.
@@ -87,7 +103,7 @@ impl Interner {
                 self.slots[i] = (tag, code);
                 return code - 1;
             }
-            if t == tag && self.get((v - 1) as usize) == s.as_bytes() {
+            if t == tag && same_bytes(self.get((v - 1) as usize), s.as_bytes()) {
                 return v - 1;
             }
             i = (i + 1) & mask;
@@ -131,6 +147,8 @@ struct ColBuild {
     vals: Build,
     valid: Vec<bool>,
     nulls: usize,
+    /// The last date read by the ISO timestamp fast path.
+    days: infer::DayCache,
 }
 
 impl ColBuild {
@@ -149,11 +167,28 @@ impl ColBuild {
             vals,
             valid: Vec::with_capacity(CHUNK_ROWS),
             nulls: 0,
+            days: infer::DayCache::default(),
         }
     }
 
     #[inline]
     fn push(&mut self, s: &str) {
+        if let (ColumnType::Timestamp, None, Build::Int(v)) =
+            (self.parser.ty, self.parser.epoch, &mut self.vals)
+        {
+            // ISO timestamps, most of them on the day of the row before
+            if let Some((local, zone)) = infer::iso_timestamp_cached(s.as_bytes(), &mut self.days) {
+                let utc = match zone {
+                    Some(off) => Some(local - off as i64 * 1_000_000),
+                    None => self.parser.zone.local_to_utc(local),
+                };
+                if let Some(x) = utc {
+                    v.push(x);
+                    self.valid.push(true);
+                    return;
+                }
+            }
+        }
         let parsed = self.parser.parse(s);
         let ok = match parsed {
             Parsed::Null => false,
@@ -249,7 +284,7 @@ impl RowEncoder {
 pub struct Chunk {
     pub columns: Vec<Column>,
     /// Rows still as raw cells, for the storing thread to parse.
-    pub raw: Option<RawBatch>,
+    pub raw: Option<std::sync::Arc<RawBatch>>,
     pub bytes_done: u64,
 }
 
@@ -289,22 +324,31 @@ impl RawBatch {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Parses every row into the encoder (a row's cells in column order).
-    fn encode_all(&self, enc: &mut RowEncoder) {
+    /// Parses every row into the encoder (a row's cells in column order),
+    /// one column at a time so each column's interner stays in cache.
+    pub(crate) fn encode_all(&self, enc: &mut RowEncoder) {
         let all = utf8_cells(&self.bytes, &self.ends);
-        for r in 0..self.len() {
-            let (a, b) = (self.rows[r] as usize, self.rows[r + 1] as usize);
-            enc.push_row((a..b).map(|k| {
-                let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
-                let cell = &self.bytes[start..self.ends[k] as usize];
-                if all {
-                    // SAFETY: `utf8_cells` checked every cell is UTF-8
-                    unsafe { std::str::from_utf8_unchecked(cell) }
+        let n = self.len();
+        for (c, col) in enc.cols.iter_mut().enumerate() {
+            for r in 0..n {
+                let (a, b) = (self.rows[r] as usize, self.rows[r + 1] as usize);
+                let k = a + c;
+                let cell = if k < b {
+                    let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+                    let cell = &self.bytes[start..self.ends[k] as usize];
+                    if all {
+                        // SAFETY: `utf8_cells` checked every cell is UTF-8
+                        unsafe { std::str::from_utf8_unchecked(cell) }
+                    } else {
+                        std::str::from_utf8(cell).unwrap_or("")
+                    }
                 } else {
-                    std::str::from_utf8(cell).unwrap_or("")
-                }
-            }));
+                    ""
+                };
+                col.push(cell);
+            }
         }
+        enc.rows += n;
     }
 }
 

@@ -205,7 +205,9 @@ impl CellParser {
 #[inline]
 pub fn trim(s: &str) -> &str {
     let b = s.as_bytes();
-    if !b.is_empty() && b[0].is_ascii_alphanumeric() && b[b.len() - 1].is_ascii_alphanumeric() {
+    // visible ASCII at both ends: nothing to trim (every space trimmed
+    // is ASCII whitespace or not ASCII)
+    if !b.is_empty() && b[0].is_ascii_graphic() && b[b.len() - 1].is_ascii_graphic() {
         return s;
     }
     s.trim_matches(|c: char| {
@@ -710,6 +712,15 @@ pub fn parse_timestamp_in(s: &str, order: DateOrder, zone: Zone) -> Option<i64> 
 /// written in it, if any.
 fn parse_timestamp_parts(s: &str, order: DateOrder) -> Option<(i64, Option<i32>)> {
     let b = s.as_bytes();
+    if let Some(r) = iso_timestamp(b) {
+        return Some(r);
+    }
+    parse_timestamp_general(s, order)
+}
+
+/// [`parse_timestamp_parts`] without the ISO fast path.
+fn parse_timestamp_general(s: &str, order: DateOrder) -> Option<(i64, Option<i32>)> {
+    let b = s.as_bytes();
     if b.len() < 12 || b.len() > 40 || !b[0].is_ascii_digit() {
         return None;
     }
@@ -717,6 +728,83 @@ fn parse_timestamp_parts(s: &str, order: DateOrder) -> Option<(i64, Option<i32>)
     let days = parse_date(&s[..split], order)?;
     let (time, zone) = split_zone(s[split + 1..].trim_start());
     let tod = parse_time_of_day(time)?;
+    Some((days * 86_400 * 1_000_000 + tod, zone))
+}
+
+/// The fixed ISO layout `YYYY-MM-DDTHH:MM:SS[.f…][Z]` (`T` or a space,
+/// 1–9 fraction digits), read without splitting: the local µs and the
+/// zone, exactly as the general parser reads it. `None` for any other
+/// layout or an invalid value (the general parser then decides).
+#[inline]
+fn iso_timestamp(b: &[u8]) -> Option<(i64, Option<i32>)> {
+    iso_timestamp_cached(b, &mut DayCache::default())
+}
+
+/// The last calendar date read (`YYYY-MM-DD` and its day number), so a
+/// column of timestamps reads each day once.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DayCache {
+    key: [u8; 10],
+    days: i64,
+}
+
+/// [`iso_timestamp`] reusing the day of the previous cell when the date is
+/// the same.
+#[inline]
+pub fn iso_timestamp_cached(b: &[u8], cache: &mut DayCache) -> Option<(i64, Option<i32>)> {
+    if b.len() < 19
+        || b.len() > 30
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || (b[10] != b'T' && b[10] != b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let d2 = |i: usize| -> Option<u32> {
+        let (x, y) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+        (x < 10 && y < 10).then_some(x as u32 * 10 + y as u32)
+    };
+    let (h, mi, sec) = (d2(11)?, d2(14)?, d2(17)?);
+    let mut rest = &b[19..];
+    let mut zone = None;
+    if let Some((&b'Z', r)) = rest.split_last() {
+        zone = Some(0);
+        rest = r;
+    }
+    let mut micros = 0i64;
+    if !rest.is_empty() {
+        let digits = &rest[1..];
+        if rest[0] != b'.' || digits.is_empty() || digits.len() > 9 {
+            return None;
+        }
+        for (i, &c) in digits.iter().enumerate() {
+            let x = c.wrapping_sub(b'0');
+            if x >= 10 {
+                return None;
+            }
+            if i < 6 {
+                micros = micros * 10 + x as i64;
+            }
+        }
+        for _ in digits.len()..6 {
+            micros *= 10;
+        }
+    }
+    if h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let days = if b[..10] == cache.key {
+        cache.days
+    } else {
+        let y = d2(0)? * 100 + d2(2)?;
+        let days = days_from_civil(y as i64, d2(5)?, d2(8)?)?;
+        cache.key.copy_from_slice(&b[..10]);
+        cache.days = days;
+        days
+    };
+    let tod = ((h as i64 * 60 + mi as i64) * 60 + sec as i64) * 1_000_000 + micros;
     Some((days * 86_400 * 1_000_000 + tod, zone))
 }
 
@@ -788,6 +876,8 @@ pub struct Candidates {
     pub needs_dmy: bool,
     pub needs_mdy: bool,
     pub slashed: bool,
+    /// Non-empty cells observed (the scans stop counting a settled
+    /// column's cells: only `seen > 0` and the distinct sample use it).
     pub seen: u64,
     pub min_int: i64,
     pub max_int: i64,
@@ -843,8 +933,22 @@ impl Candidates {
             || self.duration
     }
 
+    /// A text column whose distinct values are no longer sampled: another
+    /// cell can only add to `seen` (already over zero) and `max_len`,
+    /// which decide nothing, so observers may skip its cells.
+    pub fn settled(&self) -> bool {
+        !self.any_typed() && (self.distinct_overflow || self.seen >= DISTINCT_SAMPLE)
+    }
+
     /// Notes one cell. Empty cells say nothing.
     pub fn observe(&mut self, raw: &str) {
+        self.observe_with(raw, &mut DayCache::default());
+    }
+
+    /// [`Candidates::observe`] with a day cache for the column's ISO
+    /// timestamps (the same result, faster over a column).
+    #[inline]
+    pub fn observe_with(&mut self, raw: &str, days: &mut DayCache) {
         let s = trim(raw);
         if s.is_empty() {
             return;
@@ -867,6 +971,32 @@ impl Candidates {
         if !self.any_typed() {
             return;
         }
+        // Fast path: an ISO timestamp is no number, boolean, date or
+        // duration, and reads the same in both date orders.
+        if iso_timestamp_cached(s.as_bytes(), days).is_some() {
+            self.yyyymmdd = false;
+            self.int_point = false;
+            self.int_comma = false;
+            self.dec_point = false;
+            self.dec_comma = false;
+            self.boolean = false;
+            if self.date_dmy || self.date_mdy {
+                self.note_order(false, false, false);
+                self.date_dmy = false;
+                self.date_mdy = false;
+            }
+            if self.ts_dmy || self.ts_mdy {
+                let (d, m) = (self.ts_dmy, self.ts_mdy);
+                self.note_order(d, m, false);
+            }
+            self.duration = false;
+            return;
+        }
+        self.observe_general(s);
+    }
+
+    /// [`Candidates::observe`] past the empty check and distinct values.
+    fn observe_general(&mut self, s: &str) {
         // Fast path: a plain integer.
         if let Some(x) = parse_int(s) {
             self.boolean = false;
@@ -1235,6 +1365,105 @@ mod tests {
             parse_timestamp("1970-01-01 08:00:00", DateOrder::Dmy, 8 * 3600),
             Some(0)
         );
+    }
+
+    #[test]
+    fn iso_fast_paths_read_as_the_general_parser() {
+        let samples = [
+            "2024-09-01T00:00:01.457Z",
+            "2024-09-01T00:00:01Z",
+            "2024-09-01 23:59:60",
+            "2024-09-01T00:00:01.123456789Z",
+            "2024-09-01T00:00:01.1234567890Z",
+            "2024-02-30T00:00:01Z",
+            "2024-13-01T00:00:01Z",
+            "0000-01-01T00:00:01Z",
+            "2024-09-01T24:00:00Z",
+            "2024-09-01T10:60:00",
+            "2024-09-01T10:00:00.Z",
+            "2024-09-01T10:00:00z",
+            "2024-09-01T10:00:00+02:00",
+            "2024-09-01T10:00:00.5 UTC",
+            "2024-09-01X10:00:00",
+            "2024-09-01T1a:00:00",
+            "2024/09/01 10:00:00",
+        ];
+        let mut cache = DayCache::default();
+        for s in samples.iter().chain(&samples) {
+            // a shared day cache reads as a fresh one
+            assert_eq!(
+                iso_timestamp_cached(s.as_bytes(), &mut cache),
+                iso_timestamp(s.as_bytes()),
+                "{s}"
+            );
+        }
+        for s in samples {
+            for order in [DateOrder::Dmy, DateOrder::Mdy] {
+                let general = parse_timestamp_general(s, order);
+                if let Some(fast) = iso_timestamp(s.as_bytes()) {
+                    assert_eq!(Some(fast), general, "{s}");
+                }
+                assert_eq!(parse_timestamp_parts(s, order), general, "{s}");
+            }
+            // observing through the fast path leaves the same state
+            for start in [
+                Candidates::default(),
+                {
+                    let mut c = Candidates::default();
+                    c.observe("13/01/2024 10:00");
+                    c
+                },
+                {
+                    let mut c = Candidates::default();
+                    c.observe("01/13/2024 10:00");
+                    c
+                },
+                {
+                    let mut c = Candidates::default();
+                    c.observe("2024-01-01");
+                    c
+                },
+            ] {
+                let mut fast = start.clone();
+                fast.observe(s);
+                let mut slow = start.clone();
+                slow.seen += 1;
+                slow.max_len = slow.max_len.max(s.len());
+                slow.distinct.push(s.to_string());
+                slow.observe_general(s);
+                assert_eq!(fast, slow, "{s}");
+            }
+        }
+        assert_eq!(iso_timestamp(b"2024-09-01T00:00:01.457Z"), {
+            Some((
+                parse_timestamp("2024-09-01T00:00:01.457Z", DateOrder::Dmy, 0).unwrap(),
+                Some(0),
+            ))
+        });
+    }
+
+    #[test]
+    fn a_settled_column_changes_only_its_counts() {
+        let mut c = Candidates::default();
+        for i in 0..30 {
+            c.observe(&format!("page{i}"));
+        }
+        assert!(c.settled());
+        for s in ["12", "2024-01-01", "true", "1,5", "x", "01:02:03"] {
+            let mut d = c.clone();
+            d.observe(s);
+            d.seen = c.seen;
+            d.max_len = c.max_len;
+            assert_eq!(d, c, "{s}");
+        }
+        let mut few = Candidates::default();
+        few.observe("a");
+        assert!(!few.settled());
+        let mut num = Candidates::default();
+        for i in 0..60_000 {
+            num.observe(&i.to_string());
+        }
+        assert!(!num.settled());
     }
 
     #[test]

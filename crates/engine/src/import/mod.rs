@@ -14,6 +14,7 @@ pub mod json;
 pub mod plan;
 pub mod roles;
 pub mod sheet;
+pub mod single;
 pub mod sniff;
 pub mod text;
 
@@ -208,22 +209,7 @@ fn prepare(path: &Path, opts: &ImportOptions, job: &mut Job) -> Result<Prepared>
         Format::Delimited => {
             let scan = delimited::scan(path, &head, total, job)?;
             let i = delimited::choose_table(path, &scan.tables, opts.table)?;
-            let mut chosen = scan.tables[i].clone();
-            if let Some(h) = opts.header {
-                if h != chosen.has_header {
-                    // a forced header row moves the data range by one
-                    if h {
-                        chosen.rows = chosen.rows.saturating_sub(1);
-                    } else {
-                        chosen.rows += 1;
-                        // the header row is data now: its cells count
-                        for (c, s) in chosen.cands.iter_mut().zip(&chosen.raw_header) {
-                            c.observe(s);
-                        }
-                    }
-                    chosen.has_header = h;
-                }
-            }
+            let chosen = delimited::with_header(&scan.tables[i], opts.header);
             let t = &chosen;
             let plan = delimited::plan_table(path, t, opts, tz, scan.style)?;
             let mut notes = Vec::new();
@@ -361,6 +347,41 @@ pub fn import_file_report(
     opts: &ImportOptions,
     job: &mut Job,
 ) -> Result<ImportReport> {
+    import_file_with(ws, path, opts, job, Strategy::Auto).map(|(r, _)| r)
+}
+
+/// How delimited text is read (for tests and benchmarks; the shells use
+/// [`Strategy::Auto`]).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// The single pass when it can decide from the first
+    /// [`single::PREFIX_BYTES`], else two passes.
+    Auto,
+    /// Two passes (scan, then store).
+    TwoPass,
+    /// The single pass deciding from this many first bytes.
+    Prefix(usize),
+}
+
+/// Which way a delimited file was read.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadPath {
+    SinglePass,
+    TwoPass,
+}
+
+/// [`import_file_report`] with a chosen [`Strategy`]; says which way the
+/// file was read.
+#[doc(hidden)]
+pub fn import_file_with(
+    ws: &mut Workspace,
+    path: &Path,
+    opts: &ImportOptions,
+    job: &mut Job,
+    strategy: Strategy,
+) -> Result<(ImportReport, ReadPath)> {
     let name = match &opts.name {
         Some(n) => n.trim().to_string(),
         None => default_name(path),
@@ -368,6 +389,32 @@ pub fn import_file_report(
     if ws.has_dataset(&name)? {
         return Err(Error::DatasetExists(name));
     }
+    let prefix = match strategy {
+        Strategy::Auto => Some(single::PREFIX_BYTES),
+        Strategy::TwoPass => None,
+        Strategy::Prefix(n) => Some(n),
+    };
+    if let Some(prefix) = prefix {
+        zone_of(opts)?;
+        let (head, total) = read_head(path)?;
+        if sniffed(path, &head)? == Format::Delimited {
+            if let Some(r) = single::try_import(ws, path, &name, opts, job, (&head, total), prefix)?
+            {
+                return Ok((r, ReadPath::SinglePass));
+            }
+        }
+    }
+    import_two_pass(ws, path, &name, opts, job).map(|r| (r, ReadPath::TwoPass))
+}
+
+fn import_two_pass(
+    ws: &mut Workspace,
+    path: &Path,
+    name: &str,
+    opts: &ImportOptions,
+    job: &mut Job,
+) -> Result<ImportReport> {
+    let name = name.to_string();
     let prepared = prepare(path, opts, job)?;
     check_duplicate(ws, path, &prepared.hash, opts)?;
     let tz_name = zone_of(opts)?.name();

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::model::{ColumnInfo, ColumnType, DatasetKind};
 
 /// What will be stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub columns: Vec<ColumnInfo>,
     pub parsers: Vec<CellParser>,

@@ -605,6 +605,34 @@ impl DatasetWriter<'_> {
         self.rows
     }
 
+    /// Sets the content hash of the dataset being written (a one-pass
+    /// import knows it only at the end).
+    pub fn set_content_hash(&mut self, hash: &str) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE datasets SET content_hash = ?1 WHERE id = ?2",
+                params![hash, self.id],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// Other datasets whose content came from a file with this hash, as
+    /// [`Workspace::datasets_with_content`] finds them.
+    pub fn others_with_content(&self, hash: &str) -> Result<Vec<String>> {
+        let mut st = self
+            .tx
+            .prepare(
+                "SELECT name FROM datasets WHERE id != ?2 AND (content_hash = ?1 OR instr(meta, ?1) > 0) ORDER BY id",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map(params![hash, self.id], |r| r.get(0))
+            .map_err(self.err())?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(self.err())
+    }
+
     /// Replaces the dataset's metadata (a JSON object) in this transaction.
     pub fn set_meta(&mut self, meta: &str) -> Result<()> {
         self.tx
