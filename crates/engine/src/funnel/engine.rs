@@ -483,17 +483,50 @@ impl<'a> Cols<'a> {
 }
 
 /// The events of one unit that matter, in funnel order: index position,
-/// mask and time.
+/// mask and time, in the first `n` entries of the buffers. The buffers only
+/// grow (reused across units without being cleared or zeroed); `any` is
+/// the union of the kept events' masks.
 #[derive(Debug, Default)]
 struct UnitEvents {
     pos: Vec<u32>,
     m: Vec<u64>,
     t: Vec<i64>,
+    n: usize,
+    any: u64,
 }
 
 impl UnitEvents {
+    #[inline]
     fn len(&self) -> usize {
-        self.pos.len()
+        self.n
+    }
+    /// The kept events' masks.
+    #[inline]
+    fn ms(&self) -> &[u64] {
+        &self.m[..self.n]
+    }
+    fn clear(&mut self) {
+        self.n = 0;
+        self.any = 0;
+    }
+    /// Makes the buffers at least `n` long (new entries zero).
+    #[inline]
+    fn room(&mut self, n: usize) {
+        if self.pos.len() < n {
+            let n = n.max(2 * self.pos.len());
+            self.pos.resize(n, 0);
+            self.m.resize(n, 0);
+            self.t.resize(n, 0);
+        }
+    }
+    #[inline]
+    fn push(&mut self, p: u32, m: u64, t: i64) {
+        self.room(self.n + 1);
+        self.pos[self.n] = p;
+        self.m[self.n] = m;
+        self.t[self.n] = t;
+        self.n += 1;
+        self.any |= m;
     }
 }
 
@@ -516,9 +549,7 @@ impl Pass<'_> {
 
     /// The unit's events that matter, in funnel order, into `evs`.
     fn collect(&self, range: std::ops::Range<usize>, evs: &mut UnitEvents) {
-        evs.pos.clear();
-        evs.m.clear();
-        evs.t.clear();
+        evs.clear();
         let want = if self.plan.order == Order::Strict {
             PRESENT
         } else {
@@ -529,51 +560,57 @@ impl Pass<'_> {
         if let Some(pgc) = self.masks.simple {
             // only the event name decides: one table lookup per event (a
             // missing name, NULL_CODE, maps to the table's last slot), and
-            // no branch: every event is written, only kept ones advance
+            // no branch: every event's position is written, only kept ones
+            // advance; then the kept ones' masks and times are read
             let evb = &self.masks.ev_bits[..];
             let cap = (evb.len() - 1) as u32;
+            let keep_bits = want & pgc & !PRESENT;
             let n = range.len();
             let start = range.start;
-            let codes = &ix.ev[range.clone()];
-            let times = &ix.time[range];
-            evs.pos.resize(n, 0);
-            evs.m.resize(n, 0);
-            evs.t.resize(n, 0);
-            let (ps, ms, ts) = (&mut evs.pos[..n], &mut evs.m[..n], &mut evs.t[..n]);
+            let codes = &ix.ev[range];
+            evs.room(n);
+            let ps = &mut evs.pos[..n];
             let mut c = 0usize;
-            for (i, (&code, &t)) in codes.iter().zip(times).enumerate() {
-                let m = PRESENT | (evb[code.min(cap) as usize] & pgc);
-                ps[c] = (start + i) as u32;
-                ms[c] = m;
-                ts[c] = t;
-                // c <= i < n: the writes stay in bounds
-                c += (m & want != 0) as usize;
-            }
-            evs.pos.truncate(c);
-            evs.m.truncate(c);
-            evs.t.truncate(c);
-            for j in 1..c {
-                if evs.t[j] == evs.t[j - 1] && tie_key(evs.m[j]) < tie_key(evs.m[j - 1]) {
-                    sorted = false;
+            if want == PRESENT {
+                for (i, p) in ps.iter_mut().enumerate() {
+                    *p = (start + i) as u32;
+                }
+                c = n;
+            } else {
+                for (i, &code) in codes.iter().enumerate() {
+                    ps[c] = (start + i) as u32;
+                    // c <= i < n: the writes stay in bounds
+                    c += (evb[code.min(cap) as usize] & keep_bits != 0) as usize;
                 }
             }
+            let (ps, ms, ts) = (&evs.pos[..c], &mut evs.m[..c], &mut evs.t[..c]);
+            let mut any = 0u64;
+            let (mut last_t, mut last_key) = (i64::MIN, 0);
+            for ((&p, m), t) in ps.iter().zip(ms.iter_mut()).zip(ts.iter_mut()) {
+                let p = p as usize;
+                let x = PRESENT | (evb[ix.ev[p].min(cap) as usize] & pgc);
+                let tp = ix.time[p];
+                *m = x;
+                *t = tp;
+                any |= x;
+                let key = tie_key(x);
+                sorted &= !(tp == last_t && key < last_key);
+                (last_t, last_key) = (tp, key);
+            }
+            evs.n = c;
+            evs.any = any;
         } else {
             let (mut last_t, mut last_key) = (i64::MIN, 0);
-            let mut push = |p: usize, m: u64| {
-                let t = ix.time[p];
-                let key = tie_key(m);
-                if t == last_t && key < last_key {
-                    sorted = false;
-                }
-                (last_t, last_key) = (t, key);
-                evs.pos.push(p as u32);
-                evs.m.push(m);
-                evs.t.push(t);
-            };
             for p in range {
                 let m = self.masks.get(ix, p);
                 if m & want != 0 && m & PRESENT != 0 {
-                    push(p, m);
+                    let t = ix.time[p];
+                    let key = tie_key(m);
+                    if t == last_t && key < last_key {
+                        sorted = false;
+                    }
+                    (last_t, last_key) = (t, key);
+                    evs.push(p as u32, m, t);
                 }
             }
         }
@@ -601,10 +638,10 @@ impl Pass<'_> {
     fn outcome(&self, evs: &UnitEvents, out: &mut Outcome, paths: &mut Paths, sc: &mut Scratch) {
         out.level = -1;
         out.excluded = false;
-        if !evs.m.iter().any(|&m| self.can_start(m)) {
+        if !self.can_start(evs.any) {
             return;
         }
-        let has_excl = !self.plan.excl.is_empty() && evs.m.iter().any(|&m| m & EXCL_BITS != 0);
+        let has_excl = !self.plan.excl.is_empty() && evs.any & EXCL_BITS != 0;
         if has_excl || self.plan.order == Order::Unordered {
             self.per_start(evs, out, sc)
         } else if self.plan.order == Order::Strict {
@@ -737,7 +774,7 @@ impl Pass<'_> {
                 row[j + 1] = row[j] + (self.m(evs, j) & bit != 0) as u32;
             }
         }
-        sc.disjoint = evs.m.iter().all(|&m| (m & STEP_BITS).count_ones() <= 1);
+        sc.disjoint = evs.ms().iter().all(|&m| (m & STEP_BITS).count_ones() <= 1);
     }
 
     /// The attempt from start `s`: fills `g` with evs positions, returns its
@@ -932,6 +969,7 @@ impl Agg {
         }
     }
     /// Adds a unit that reached `level` with step times `times`.
+    #[inline]
     pub fn add(&mut self, level: usize, times: &[i64]) {
         for q in 0..=level {
             self.counts[q] += 1;
