@@ -655,6 +655,18 @@ pub fn event_values(
     ix: &EventIndex,
     column: Option<&str>,
 ) -> Result<Vec<Option<f64>>> {
+    let col = value_column(ws, ix, column)?;
+    Ok((0..ix.len()).map(|i| value_at(&col, i)).collect())
+}
+
+/// The amount column of [`event_values`] (named, or the one with role
+/// Value), in index order; an error when there is none or it holds no
+/// amounts.
+pub fn value_column(
+    ws: &Workspace,
+    ix: &EventIndex,
+    column: Option<&str>,
+) -> Result<std::sync::Arc<crate::column::Column>> {
     let name = match column {
         Some(c) => c.to_string(),
         None => ix
@@ -673,13 +685,9 @@ pub fn event_values(
     };
     let col = ix.column(ws, &name)?;
     use crate::column::Values;
-    Ok(match &col.values {
-        Values::Float(v) => (0..v.len())
-            .map(|i| (!col.is_null(i) && v[i].is_finite()).then(|| v[i]))
-            .collect(),
-        Values::Int(v) if matches!(col.ty, crate::model::ColumnType::Integer) => (0..v.len())
-            .map(|i| (!col.is_null(i)).then(|| v[i] as f64))
-            .collect(),
+    match &col.values {
+        Values::Float(_) => {}
+        Values::Int(_) if matches!(col.ty, crate::model::ColumnType::Integer) => {}
         _ => {
             return Err(Error::Invalid(format!(
                 "the column \"{name}\" of dataset \"{}\" holds {} values, not amounts; pick a number column for revenue",
@@ -687,7 +695,19 @@ pub fn event_values(
                 col.ty.as_str()
             )))
         }
-    })
+    }
+    Ok(col)
+}
+
+/// Event `i`'s amount in a [`value_column`] (None: empty or not finite).
+#[inline]
+pub fn value_at(col: &crate::column::Column, i: usize) -> Option<f64> {
+    use crate::column::Values;
+    match &col.values {
+        Values::Float(v) => (!col.is_null(i) && v[i].is_finite()).then(|| v[i]),
+        Values::Int(v) => (!col.is_null(i)).then(|| v[i] as f64),
+        _ => None,
+    }
 }
 
 // ---- ids and results ------------------------------------------------------
