@@ -1406,6 +1406,7 @@ impl UnitsCtx<'_> {
         let mut times = [0i64; MAX_STEPS];
         let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
         let mut scratch = Scratch::default();
+        let mut trend = Periods::default();
         for u in units {
             if self.mask.is_some_and(|m| !m[u]) {
                 continue;
@@ -1438,14 +1439,7 @@ impl UnitsCtx<'_> {
             }
             if let Some(interval) = plan.trend {
                 let key = period_key(times[0], interval);
-                let e = p
-                    .trend
-                    .entry(key)
-                    .or_insert_with(|| (period(times[0], interval).1, 0, 0));
-                e.1 += 1;
-                if level + 1 == k {
-                    e.2 += 1;
-                }
+                trend.add(key, times[0], level + 1 == k, interval, &mut p.trend);
             }
             if let Some((a, b, _)) = plan.ttc {
                 if level >= b {
@@ -1453,7 +1447,83 @@ impl UnitsCtx<'_> {
                 }
             }
         }
+        if let Some(interval) = plan.trend {
+            trend.drain_into(interval, &mut p.trend);
+        }
         p
+    }
+}
+
+/// Trend counts by period key, in a dense run of cells (keys are a few
+/// consecutive days, weeks or months), so that a unit costs an index and
+/// not a map search; keys far from the others go to the map.
+#[derive(Default)]
+struct Periods {
+    base: i64,
+    /// (entered, converted, a time in the period) per key from `base`.
+    cells: Vec<(u64, u64, i64)>,
+}
+
+impl Periods {
+    const MAX_CELLS: i64 = 4096;
+
+    #[inline]
+    fn add(
+        &mut self,
+        key: i64,
+        t: i64,
+        converted: bool,
+        interval: Interval,
+        map: &mut BTreeMap<i64, (String, u64, u64)>,
+    ) {
+        if self.cells.is_empty() {
+            self.base = key;
+        }
+        let len = self.cells.len() as i64;
+        let i = key.wrapping_sub(self.base);
+        let cell = if (0..len).contains(&i) {
+            Some(i as usize)
+        } else if i >= len && i < Self::MAX_CELLS {
+            self.cells.resize(i as usize + 1, (0, 0, 0));
+            Some(i as usize)
+        } else if i < 0 && i > len - Self::MAX_CELLS {
+            let more = (-i) as usize;
+            self.cells.splice(0..0, std::iter::repeat_n((0, 0, 0), more));
+            self.base = key;
+            Some(0)
+        } else {
+            None
+        };
+        match cell {
+            Some(c) => {
+                let x = &mut self.cells[c];
+                if x.0 == 0 {
+                    x.2 = t;
+                }
+                x.0 += 1;
+                x.1 += converted as u64;
+            }
+            None => {
+                let e = map
+                    .entry(key)
+                    .or_insert_with(|| (period(t, interval).1, 0, 0));
+                e.1 += 1;
+                e.2 += converted as u64;
+            }
+        }
+    }
+
+    fn drain_into(self, interval: Interval, map: &mut BTreeMap<i64, (String, u64, u64)>) {
+        for (i, (e, c, t)) in self.cells.into_iter().enumerate() {
+            if e == 0 {
+                continue;
+            }
+            let x = map
+                .entry(self.base + i as i64)
+                .or_insert_with(|| (period(t, interval).1, 0, 0));
+            x.1 += e;
+            x.2 += c;
+        }
     }
 }
 
