@@ -11,6 +11,60 @@ use super::{RenderedReport, ReportDocument};
 use crate::chart::export;
 use crate::{Error, Result};
 
+/// Each page's SVG made into a PDF chunk (its own numbering, renumbered
+/// when assembled). The pages are independent, so they are converted on
+/// one thread per core, every thread taking every n-th page; the chunks
+/// are the same as one thread's, in page order.
+fn convert_pages(report: &RenderedReport) -> Result<Vec<(pdf_writer::Chunk, Ref)>> {
+    let convert = |i: usize| -> Result<(pdf_writer::Chunk, Ref)> {
+        let tree = export::parse(&report.pages[i].svg)?;
+        svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default()).map_err(|e| {
+            Error::Invalid(format!("page {} could not be made into PDF: {e}", i + 1))
+        })
+    };
+    let n = report.pages.len();
+    let threads = std::thread::available_parallelism()
+        .map(|t| t.get())
+        .unwrap_or(1)
+        .min(8)
+        .min(n);
+    if threads <= 1 {
+        return (0..n).map(convert).collect();
+    }
+    let mut out: Vec<Option<Result<(pdf_writer::Chunk, Ref)>>> = (0..n).map(|_| None).collect();
+    let parts: Vec<Vec<(usize, Result<(pdf_writer::Chunk, Ref)>)>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let convert = &convert;
+                sc.spawn(move || {
+                    (t..n)
+                        .step_by(threads)
+                        .map(|i| (i, convert(i)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (i, r) in parts.into_iter().flatten() {
+        out[i] = Some(r);
+    }
+    out.into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.unwrap_or_else(|| {
+                Err(Error::Internal(format!(
+                    "page {} could not be made into PDF (a thread stopped)",
+                    i + 1
+                )))
+            })
+        })
+        .collect()
+}
+
 pub(crate) fn assemble(doc: &ReportDocument, report: &RenderedReport) -> Result<Vec<u8>> {
     let mut alloc = Ref::new(1);
     let catalog_id = alloc.bump();
@@ -33,12 +87,11 @@ pub(crate) fn assemble(doc: &ReportDocument, report: &RenderedReport) -> Result<
         .count(n as i32);
 
     let name = Name(b"P");
+    let mut converted = convert_pages(report)?.into_iter();
     for (i, page) in report.pages.iter().enumerate() {
-        let tree = export::parse(&page.svg)?;
-        let (chunk, svg_id) = svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default())
-            .map_err(|e| {
-                Error::Invalid(format!("page {} could not be made into PDF: {e}", i + 1))
-            })?;
+        let (chunk, svg_id) = converted
+            .next()
+            .ok_or_else(|| Error::Internal("a page was not converted".into()))?;
         let mut map = HashMap::new();
         let chunk = chunk.renumber(|old| *map.entry(old).or_insert_with(|| alloc.bump()));
         let svg_id = *map
