@@ -15,18 +15,23 @@ use crate::{Error, Result};
 /// when assembled). The pages are independent, so they are converted on
 /// one thread per core, every thread taking every n-th page; the chunks
 /// are the same as one thread's, in page order.
-fn convert_pages(report: &RenderedReport) -> Result<Vec<(pdf_writer::Chunk, Ref)>> {
+fn convert_pages(
+    report: &RenderedReport,
+    threads: Option<usize>,
+) -> Result<Vec<(pdf_writer::Chunk, Ref)>> {
     let convert = |i: usize| -> Result<(pdf_writer::Chunk, Ref)> {
         let tree = export::parse(&report.pages[i].svg)?;
-        svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default()).map_err(|e| {
-            Error::Invalid(format!("page {} could not be made into PDF: {e}", i + 1))
-        })
+        svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default())
+            .map_err(|e| Error::Invalid(format!("page {} could not be made into PDF: {e}", i + 1)))
     };
     let n = report.pages.len();
-    let threads = std::thread::available_parallelism()
-        .map(|t| t.get())
-        .unwrap_or(1)
-        .min(8)
+    let threads = threads
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|t| t.get())
+                .unwrap_or(1)
+                .min(8)
+        })
         .min(n);
     if threads <= 1 {
         return (0..n).map(convert).collect();
@@ -65,7 +70,13 @@ fn convert_pages(report: &RenderedReport) -> Result<Vec<(pdf_writer::Chunk, Ref)
         .collect()
 }
 
-pub(crate) fn assemble(doc: &ReportDocument, report: &RenderedReport) -> Result<Vec<u8>> {
+/// The PDF of rendered pages, converted on `threads` threads (`None`: one
+/// per core); the result does not depend on it.
+pub(crate) fn assemble(
+    doc: &ReportDocument,
+    report: &RenderedReport,
+    threads: Option<usize>,
+) -> Result<Vec<u8>> {
     let mut alloc = Ref::new(1);
     let catalog_id = alloc.bump();
     let tree_id = alloc.bump();
@@ -87,7 +98,7 @@ pub(crate) fn assemble(doc: &ReportDocument, report: &RenderedReport) -> Result<
         .count(n as i32);
 
     let name = Name(b"P");
-    let mut converted = convert_pages(report)?.into_iter();
+    let mut converted = convert_pages(report, threads)?.into_iter();
     for (i, page) in report.pages.iter().enumerate() {
         let (chunk, svg_id) = converted
             .next()
