@@ -669,12 +669,13 @@ impl Pass<'_> {
                 let s = t0[q - 1];
                 if s != NONE && t - s <= w && (t0[q] == NONE || s > t0[q]) {
                     t0[q] = s;
-                    let (lo, hi) = paths.split_at_mut(q);
-                    hi[0][..q].copy_from_slice(&lo[q - 1][..q]);
-                    hi[0][q] = j as u32;
+                    // whole fixed-size arrays: a few vector moves, where a
+                    // copy of q entries is a call to memcpy
+                    paths[q] = paths[q - 1];
+                    paths[q][q] = j as u32;
                     if q as i32 > best {
                         best = q as i32;
-                        out.path[..=q].copy_from_slice(&paths[q][..=q]);
+                        out.path = paths[q];
                     }
                 }
             }
@@ -702,12 +703,11 @@ impl Pass<'_> {
                 let s = t0[q - 1];
                 if m & (1 << q) != 0 && s != NONE && t - s <= w {
                     t0[q] = s;
-                    let (lo, hi) = paths.split_at_mut(q);
-                    hi[0][..q].copy_from_slice(&lo[q - 1][..q]);
-                    hi[0][q] = j as u32;
+                    paths[q] = paths[q - 1];
+                    paths[q][q] = j as u32;
                     if q as i32 > best {
                         best = q as i32;
-                        out.path[..=q].copy_from_slice(&paths[q][..=q]);
+                        out.path = paths[q];
                     }
                 } else {
                     t0[q] = NONE;
@@ -1488,7 +1488,8 @@ impl Periods {
             Some(i as usize)
         } else if i < 0 && i > len - Self::MAX_CELLS {
             let more = (-i) as usize;
-            self.cells.splice(0..0, std::iter::repeat_n((0, 0, 0), more));
+            self.cells
+                .splice(0..0, std::iter::repeat_n((0, 0, 0), more));
             self.base = key;
             Some(0)
         } else {
@@ -1553,4 +1554,47 @@ fn merge_same(groups: Vec<(String, Agg)>, k: usize) -> Vec<(String, Agg)> {
             (v, a)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dense cells give the same periods, labels and counts as a map
+    /// searched per unit, for keys after and before the first one, and
+    /// far from it (those go to the map).
+    #[test]
+    fn trend_cells_equal_a_map() {
+        const DAY: i64 = 86_400_000_000;
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for interval in [Interval::Day, Interval::Week, Interval::Month] {
+            let mut cells = Periods::default();
+            let mut map = BTreeMap::new();
+            let mut want: BTreeMap<i64, (String, u64, u64)> = BTreeMap::new();
+            for i in 0..5_000u64 {
+                // mostly within 60 days of 2024-09-01, some decades away
+                let day = match i % 50 {
+                    7 => 19_967 + next(40_000) as i64 - 20_000,
+                    _ => 19_967 + next(60) as i64 - 30,
+                };
+                let t = day * DAY + next(DAY as u64) as i64;
+                let conv = next(3) == 0;
+                let key = period_key(t, interval);
+                cells.add(key, t, conv, interval, &mut map);
+                let e = want
+                    .entry(key)
+                    .or_insert_with(|| (period(t, interval).1, 0, 0));
+                e.1 += 1;
+                e.2 += conv as u64;
+            }
+            cells.drain_into(interval, &mut map);
+            assert_eq!(map, want, "{interval:?}");
+        }
+    }
 }

@@ -11,15 +11,15 @@ use super::{RenderedReport, ReportDocument};
 use crate::chart::export;
 use crate::{Error, Result};
 
+/// A page as a PDF chunk and the id of its form XObject in that chunk.
+type Converted = (pdf_writer::Chunk, Ref);
+
 /// Each page's SVG made into a PDF chunk (its own numbering, renumbered
 /// when assembled). The pages are independent, so they are converted on
 /// one thread per core, every thread taking every n-th page; the chunks
 /// are the same as one thread's, in page order.
-fn convert_pages(
-    report: &RenderedReport,
-    threads: Option<usize>,
-) -> Result<Vec<(pdf_writer::Chunk, Ref)>> {
-    let convert = |i: usize| -> Result<(pdf_writer::Chunk, Ref)> {
+fn convert_pages(report: &RenderedReport, threads: Option<usize>) -> Result<Vec<Converted>> {
+    let convert = |i: usize| -> Result<Converted> {
         let tree = export::parse(&report.pages[i].svg)?;
         svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default())
             .map_err(|e| Error::Invalid(format!("page {} could not be made into PDF: {e}", i + 1)))
@@ -36,8 +36,8 @@ fn convert_pages(
     if threads <= 1 {
         return (0..n).map(convert).collect();
     }
-    let mut out: Vec<Option<Result<(pdf_writer::Chunk, Ref)>>> = (0..n).map(|_| None).collect();
-    let parts: Vec<Vec<(usize, Result<(pdf_writer::Chunk, Ref)>)>> = std::thread::scope(|sc| {
+    let mut out: Vec<Option<Result<Converted>>> = (0..n).map(|_| None).collect();
+    let parts: Vec<Vec<(usize, Result<Converted>)>> = std::thread::scope(|sc| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let convert = &convert;
