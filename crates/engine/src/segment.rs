@@ -491,16 +491,33 @@ impl<'a> Evaluator<'a> {
             }
         }
         let what = format!("the behaviour condition on {}", m.describe());
-        let bits = event_bits(self.ws, ix, m, &what)?;
         let (from, to) = range_micros(b.date_range.as_ref())?;
         let within = b.within_days.map(|d| d as i64 * DAY_MICROS);
         // no time bound: a plain count of the unit's matching events, which
         // the compiler turns into a tight loop over the bits alone
         let unbounded = from == i64::MIN && to == i64::MAX && within.is_none();
+        // an event name alone, unbounded: a count of the unit's events with
+        // that code, without a table of flags over every event
+        let by_name = match (&m.event, &m.page, m.filters.as_deref().unwrap_or_default()) {
+            (Some(name), None, []) if unbounded && ix.event_column.is_some() => {
+                Some(ix.event.code_of(name))
+            }
+            _ => None,
+        };
+        let bits = match by_name {
+            Some(_) => Vec::new(),
+            None => event_bits(self.ws, ix, m, &what)?,
+        };
+        let codes = &ix.event.codes[..];
         Ok((0..ix.units())
             .map(|u| {
                 let r = unit_range(ix, u);
-                let count = if unbounded {
+                let count = if let Some(code) = by_name {
+                    match code {
+                        Some(c) => codes[r].iter().map(|&x| (x == c) as u64).sum::<u64>(),
+                        None => 0,
+                    }
+                } else if unbounded {
                     bits[r].iter().map(|&b| b as u64).sum::<u64>()
                 } else {
                     let first = ix.time[r.start];
