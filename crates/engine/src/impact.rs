@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::funnel::{parse_window, Pattern};
 use crate::index::{EventIndex, IndexCache, Unit, NULL_CODE};
 use crate::model::DatasetKind;
-use crate::segment::{event_bits, event_values, EventMatch};
+use crate::segment::{event_bits, value_at, value_column, EventMatch};
 use crate::stats::{compare_two, not_enough_data_reason};
 use crate::store::Workspace;
 use serde::{Deserialize, Serialize};
@@ -154,13 +154,39 @@ pub struct ImpactResult {
     pub warnings: Vec<String>,
 }
 
+/// Which events are goal events: an event name alone is a comparison of
+/// codes (no per-event table); anything else a table of bits.
+enum Goal {
+    /// The goal's event code (None: the name never occurs).
+    Code(Option<u32>),
+    Bits(Vec<bool>),
+}
+
+impl Goal {
+    fn new(ws: &Workspace, ix: &EventIndex, m: &EventMatch) -> Result<Goal> {
+        match (&m.event, &m.page, m.filters.as_deref().unwrap_or_default()) {
+            (Some(name), None, []) if ix.event_column.is_some() => {
+                Ok(Goal::Code(ix.event.code_of(name)))
+            }
+            _ => Ok(Goal::Bits(event_bits(ws, ix, m, "the goal")?)),
+        }
+    }
+    #[inline]
+    fn at(&self, ix: &EventIndex, i: usize) -> bool {
+        match self {
+            Goal::Code(c) => *c == Some(ix.event.codes[i]),
+            Goal::Bits(b) => b[i],
+        }
+    }
+}
+
 /// Per user: (first event, end of window, first goal time in the window).
 struct Users {
     first_goal: Vec<Option<i64>>,
     end: Vec<i64>,
 }
 
-fn users_of(ix: &EventIndex, goal: &[bool], window: i64) -> Users {
+fn users_of(ix: &EventIndex, goal: &Goal, window: i64) -> Users {
     let n = ix.units();
     let mut first_goal = Vec::with_capacity(n);
     let mut end = Vec::with_capacity(n);
@@ -169,7 +195,7 @@ fn users_of(ix: &EventIndex, goal: &[bool], window: i64) -> Users {
         let e = ix.time[r.start].saturating_add(window);
         first_goal.push(
             r.clone()
-                .find(|&i| goal[i] && ix.time[i] <= e)
+                .find(|&i| goal.at(ix, i) && ix.time[i] <= e)
                 .map(|i| ix.time[i]),
         );
         end.push(e);
@@ -211,7 +237,7 @@ pub fn run_impact(
         )));
     }
     let ix = cache.get(ws, &rec, Unit::Users)?;
-    let goal_bits = event_bits(ws, &ix, &spec.goal, "the goal")?;
+    let goal_bits = Goal::new(ws, &ix, &spec.goal)?;
     let mut warnings = Vec::new();
     let users = users_of(&ix, &goal_bits, window);
     let n_users = ix.units() as u64;
@@ -240,7 +266,7 @@ pub fn run_impact(
             if col.is_none() && !has_value_role {
                 (None, "none".to_string())
             } else {
-                let vals = event_values(ws, &ix, col.as_deref())?;
+                let vals = value_column(ws, &ix, col.as_deref())?;
                 let name = col.clone().unwrap_or_else(|| {
                     rec.info
                         .columns
@@ -250,10 +276,12 @@ pub fn run_impact(
                         .unwrap_or_default()
                 });
                 let (mut sum, mut n) = (0.0, 0u64);
-                for (i, v) in vals.iter().enumerate() {
-                    if let (true, Some(v)) = (goal_bits[i], v) {
-                        sum += v;
-                        n += 1;
+                for i in 0..ix.len() {
+                    if goal_bits.at(&ix, i) {
+                        if let Some(v) = value_at(&vals, i) {
+                            sum += v;
+                            n += 1;
+                        }
                     }
                 }
                 if n == 0 {
@@ -283,7 +311,7 @@ pub fn run_impact(
                 for u in 0..ix.units() {
                     let r = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
                     if r.into_iter()
-                        .any(|i| bits[i] && !goal_bits[i] && users.counts(&ix, u, i))
+                        .any(|i| bits[i] && !goal_bits.at(&ix, i) && users.counts(&ix, u, i))
                     {
                         did += 1;
                         goals += users.first_goal[u].is_some() as u64;
@@ -400,7 +428,7 @@ pub fn run_impact(
 /// (users_did, goals_did); goal events themselves are not candidates.
 fn auto_tally(
     ix: &EventIndex,
-    goal: &[bool],
+    goal: &Goal,
     users: &Users,
     events: bool,
 ) -> Vec<(EventMatch, u64, u64)> {
@@ -412,9 +440,15 @@ fn auto_tally(
     // an event name that is the goal itself is left out
     let mut skip = vec![false; m];
     if events {
-        for (i, &c) in x.codes.iter().enumerate() {
-            if goal[i] && c != NULL_CODE {
-                skip[c as usize] = true;
+        match goal {
+            Goal::Code(Some(c)) => skip[*c as usize] = true,
+            Goal::Code(None) => {}
+            Goal::Bits(b) => {
+                for (i, &c) in x.codes.iter().enumerate() {
+                    if b[i] && c != NULL_CODE {
+                        skip[c as usize] = true;
+                    }
+                }
             }
         }
     }
@@ -424,30 +458,47 @@ fn auto_tally(
             skip[c] = true;
         }
     }
-    let mut last_unit = vec![u32::MAX; m];
-    let mut did = vec![0u64; m];
-    let mut goals = vec![0u64; m];
+    // every code that is never a candidate (skipped names, missing values,
+    // goal events) is tallied in slot m, which is thrown away: the loop
+    // then has no branch but the end of the unit's period
+    let slot: Vec<u32> = (0..m)
+        .map(|c| if skip[c] { m as u32 } else { c as u32 })
+        .chain(std::iter::once(m as u32))
+        .collect();
+    let cap = m as u32;
+    // (the goal's code, whether it occurs at all) when a name decides
+    let goal_code = match goal {
+        Goal::Code(c) => Some((c.unwrap_or(0), c.is_some())),
+        Goal::Bits(_) => None,
+    };
+    let mut last_unit = vec![u32::MAX; m + 1];
+    let mut did = vec![0u64; m + 1];
+    let mut goals = vec![0u64; m + 1];
+    let (time, codes, ev) = (&ix.time[..], &x.codes[..], &ix.event.codes[..]);
     for u in 0..ix.units() {
         let reached = users.first_goal[u].is_some() as u64;
         // the events that count (Users::counts) are a prefix of the unit's
         // time-sorted events: those up to the end of the period and the goal
         let limit = users.first_goal[u].map_or(users.end[u], |g| g.min(users.end[u]));
         let r = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
+        let uu = u as u32;
         for i in r {
-            if ix.time[i] > limit {
+            if time[i] > limit {
                 break;
             }
-            let c = x.codes[i];
-            if c == NULL_CODE || goal[i] {
-                continue;
-            }
-            let c = c as usize;
-            if skip[c] || last_unit[c] == u as u32 {
-                continue;
-            }
-            last_unit[c] = u as u32;
-            did[c] += 1;
-            goals[c] += reached;
+            let is_goal = match goal_code {
+                Some((g, occurs)) => occurs & (ev[i] == g),
+                None => goal.at(ix, i),
+            };
+            let s = if is_goal {
+                m
+            } else {
+                slot[codes[i].min(cap) as usize] as usize
+            };
+            let new = (last_unit[s] != uu) as u64;
+            last_unit[s] = uu;
+            did[s] += new;
+            goals[s] += new & reached;
         }
     }
     (0..m)

@@ -491,16 +491,33 @@ impl<'a> Evaluator<'a> {
             }
         }
         let what = format!("the behaviour condition on {}", m.describe());
-        let bits = event_bits(self.ws, ix, m, &what)?;
         let (from, to) = range_micros(b.date_range.as_ref())?;
         let within = b.within_days.map(|d| d as i64 * DAY_MICROS);
         // no time bound: a plain count of the unit's matching events, which
         // the compiler turns into a tight loop over the bits alone
         let unbounded = from == i64::MIN && to == i64::MAX && within.is_none();
+        // an event name alone, unbounded: a count of the unit's events with
+        // that code, without a table of flags over every event
+        let by_name = match (&m.event, &m.page, m.filters.as_deref().unwrap_or_default()) {
+            (Some(name), None, []) if unbounded && ix.event_column.is_some() => {
+                Some(ix.event.code_of(name))
+            }
+            _ => None,
+        };
+        let bits = match by_name {
+            Some(_) => Vec::new(),
+            None => event_bits(self.ws, ix, m, &what)?,
+        };
+        let codes = &ix.event.codes[..];
         Ok((0..ix.units())
             .map(|u| {
                 let r = unit_range(ix, u);
-                let count = if unbounded {
+                let count = if let Some(code) = by_name {
+                    match code {
+                        Some(c) => codes[r].iter().map(|&x| (x == c) as u64).sum::<u64>(),
+                        None => 0,
+                    }
+                } else if unbounded {
                     bits[r].iter().map(|&b| b as u64).sum::<u64>()
                 } else {
                     let first = ix.time[r.start];
@@ -655,6 +672,18 @@ pub fn event_values(
     ix: &EventIndex,
     column: Option<&str>,
 ) -> Result<Vec<Option<f64>>> {
+    let col = value_column(ws, ix, column)?;
+    Ok((0..ix.len()).map(|i| value_at(&col, i)).collect())
+}
+
+/// The amount column of [`event_values`] (named, or the one with role
+/// Value), in index order; an error when there is none or it holds no
+/// amounts.
+pub fn value_column(
+    ws: &Workspace,
+    ix: &EventIndex,
+    column: Option<&str>,
+) -> Result<std::sync::Arc<crate::column::Column>> {
     let name = match column {
         Some(c) => c.to_string(),
         None => ix
@@ -673,13 +702,9 @@ pub fn event_values(
     };
     let col = ix.column(ws, &name)?;
     use crate::column::Values;
-    Ok(match &col.values {
-        Values::Float(v) => (0..v.len())
-            .map(|i| (!col.is_null(i) && v[i].is_finite()).then(|| v[i]))
-            .collect(),
-        Values::Int(v) if matches!(col.ty, crate::model::ColumnType::Integer) => (0..v.len())
-            .map(|i| (!col.is_null(i)).then(|| v[i] as f64))
-            .collect(),
+    match &col.values {
+        Values::Float(_) => {}
+        Values::Int(_) if matches!(col.ty, crate::model::ColumnType::Integer) => {}
         _ => {
             return Err(Error::Invalid(format!(
                 "the column \"{name}\" of dataset \"{}\" holds {} values, not amounts; pick a number column for revenue",
@@ -687,7 +712,19 @@ pub fn event_values(
                 col.ty.as_str()
             )))
         }
-    })
+    }
+    Ok(col)
+}
+
+/// Event `i`'s amount in a [`value_column`] (None: empty or not finite).
+#[inline]
+pub fn value_at(col: &crate::column::Column, i: usize) -> Option<f64> {
+    use crate::column::Values;
+    match &col.values {
+        Values::Float(v) => (!col.is_null(i) && v[i].is_finite()).then(|| v[i]),
+        Values::Int(v) => (!col.is_null(i)).then(|| v[i] as f64),
+        _ => None,
+    }
 }
 
 // ---- ids and results ------------------------------------------------------

@@ -308,3 +308,52 @@ u6,2024-09-01T10:00:00Z,look,
     assert!(!r.candidates[2].required);
     assert_eq!(r.candidates[2].users_not, 0);
 }
+
+/// A goal named by its event alone is matched by comparing codes; the same
+/// goal with a filter that every purchase passes goes through the table of
+/// bits: both give the same result, auto and listed candidates, with the
+/// order value from the value column. A goal name that never occurs
+/// reaches nobody and leaves every action a candidate.
+#[test]
+fn a_goal_by_name_equals_the_same_goal_by_filter() {
+    let (csv, _) = generated();
+    let mut fx = import(&csv);
+    for candidates in [
+        r#"[{"event": "newsletter_signup"}, {"event": "use_filter"}, {"event": "purchase"}]"#,
+        r#""auto""#,
+    ] {
+        let run = |fx: &mut Fx, goal: &str| {
+            let spec = ImpactSpec::from_json(&format!(
+                r#"{{"dataset": "shop", "goal": {goal}, "candidates": {candidates}, "window": "30d"}}"#
+            ))
+            .unwrap();
+            run_impact(&fx.ws, &spec, &mut fx.cache).unwrap()
+        };
+        let by_name = run(&mut fx, r#"{"event": "purchase"}"#);
+        let by_filter = run(
+            &mut fx,
+            r#"{"event": "purchase", "where": [{"column": "event", "op": "eq", "value": "purchase"}]}"#,
+        );
+        assert_eq!(by_name.candidates, by_filter.candidates, "{candidates}");
+        assert_eq!(
+            (by_name.goal_users, by_name.order_value),
+            (by_filter.goal_users, by_filter.order_value)
+        );
+        assert!(by_name.goal_users > 1000);
+        let v = by_name.order_value.unwrap();
+        assert!((50.0..=120.0).contains(&v), "order value {v}");
+        if candidates.contains("auto") {
+            // the goal itself is never a candidate
+            assert!(by_name.candidates.iter().all(|c| c.label != "purchase"));
+        }
+        let nobody = run(&mut fx, r#"{"event": "no_such_event"}"#);
+        assert_eq!(nobody.goal_users, 0);
+        if candidates.contains("auto") {
+            let labels: Vec<&str> = nobody.candidates.iter().map(|c| c.label.as_str()).collect();
+            assert!(
+                labels.contains(&"purchase") && labels.contains(&"home"),
+                "{labels:?}"
+            );
+        }
+    }
+}

@@ -443,6 +443,47 @@ fn the_same_report_gives_the_same_output() {
 }
 
 #[test]
+fn pages_converted_on_several_threads_make_the_same_pdf() {
+    let doc = sample(PageSize::A4);
+    let one = render_pdf_threads(&doc, 1).unwrap();
+    let texts: Vec<String> = [1usize, 2, 3, 7]
+        .iter()
+        .map(|&t| {
+            let pdf = render_pdf_threads(&doc, t).unwrap();
+            // object numbers of a page's two fonts may swap (see above);
+            // the size does not
+            assert_eq!(pdf.len(), one.len(), "{t} threads");
+            if !tool("pdftotext") {
+                return String::new();
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("r.pdf");
+            std::fs::write(&path, &pdf).unwrap();
+            let (ok, text) = run("pdftotext", &["-layout"], &path);
+            assert!(ok, "{text}");
+            text
+        })
+        .collect();
+    assert!(texts.iter().all(|t| *t == texts[0]));
+    if !texts[0].is_empty() {
+        // every page is there, in order: the footers (all but the cover's)
+        // count up
+        let t = &texts[0];
+        let at = t.find("Page 2 of ").expect("a footer on page 2") + "Page 2 of ".len();
+        let pages: usize = t[at..]
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("the page count");
+        assert!(pages >= 4, "{pages} pages");
+        for p in 2..pages {
+            let (a, b) = (format!("Page {p} of"), format!("Page {} of", p + 1));
+            assert!(t.find(&a).unwrap() < t.find(&b).unwrap(), "{a} before {b}");
+        }
+    }
+}
+
+#[test]
 fn findings_say_what_the_numbers_say() {
     let f = findings::funnel(&chart_data::funnel());
     assert_eq!(

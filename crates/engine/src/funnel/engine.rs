@@ -483,17 +483,50 @@ impl<'a> Cols<'a> {
 }
 
 /// The events of one unit that matter, in funnel order: index position,
-/// mask and time.
+/// mask and time, in the first `n` entries of the buffers. The buffers only
+/// grow (reused across units without being cleared or zeroed); `any` is
+/// the union of the kept events' masks.
 #[derive(Debug, Default)]
 struct UnitEvents {
     pos: Vec<u32>,
     m: Vec<u64>,
     t: Vec<i64>,
+    n: usize,
+    any: u64,
 }
 
 impl UnitEvents {
+    #[inline]
     fn len(&self) -> usize {
-        self.pos.len()
+        self.n
+    }
+    /// The kept events' masks.
+    #[inline]
+    fn ms(&self) -> &[u64] {
+        &self.m[..self.n]
+    }
+    fn clear(&mut self) {
+        self.n = 0;
+        self.any = 0;
+    }
+    /// Makes the buffers at least `n` long (new entries zero).
+    #[inline]
+    fn room(&mut self, n: usize) {
+        if self.pos.len() < n {
+            let n = n.max(2 * self.pos.len());
+            self.pos.resize(n, 0);
+            self.m.resize(n, 0);
+            self.t.resize(n, 0);
+        }
+    }
+    #[inline]
+    fn push(&mut self, p: u32, m: u64, t: i64) {
+        self.room(self.n + 1);
+        self.pos[self.n] = p;
+        self.m[self.n] = m;
+        self.t[self.n] = t;
+        self.n += 1;
+        self.any |= m;
     }
 }
 
@@ -516,9 +549,7 @@ impl Pass<'_> {
 
     /// The unit's events that matter, in funnel order, into `evs`.
     fn collect(&self, range: std::ops::Range<usize>, evs: &mut UnitEvents) {
-        evs.pos.clear();
-        evs.m.clear();
-        evs.t.clear();
+        evs.clear();
         let want = if self.plan.order == Order::Strict {
             PRESENT
         } else {
@@ -529,51 +560,57 @@ impl Pass<'_> {
         if let Some(pgc) = self.masks.simple {
             // only the event name decides: one table lookup per event (a
             // missing name, NULL_CODE, maps to the table's last slot), and
-            // no branch: every event is written, only kept ones advance
+            // no branch: every event's position is written, only kept ones
+            // advance; then the kept ones' masks and times are read
             let evb = &self.masks.ev_bits[..];
             let cap = (evb.len() - 1) as u32;
+            let keep_bits = want & pgc & !PRESENT;
             let n = range.len();
             let start = range.start;
-            let codes = &ix.ev[range.clone()];
-            let times = &ix.time[range];
-            evs.pos.resize(n, 0);
-            evs.m.resize(n, 0);
-            evs.t.resize(n, 0);
-            let (ps, ms, ts) = (&mut evs.pos[..n], &mut evs.m[..n], &mut evs.t[..n]);
+            let codes = &ix.ev[range];
+            evs.room(n);
+            let ps = &mut evs.pos[..n];
             let mut c = 0usize;
-            for (i, (&code, &t)) in codes.iter().zip(times).enumerate() {
-                let m = PRESENT | (evb[code.min(cap) as usize] & pgc);
-                ps[c] = (start + i) as u32;
-                ms[c] = m;
-                ts[c] = t;
-                // c <= i < n: the writes stay in bounds
-                c += (m & want != 0) as usize;
-            }
-            evs.pos.truncate(c);
-            evs.m.truncate(c);
-            evs.t.truncate(c);
-            for j in 1..c {
-                if evs.t[j] == evs.t[j - 1] && tie_key(evs.m[j]) < tie_key(evs.m[j - 1]) {
-                    sorted = false;
+            if want == PRESENT {
+                for (i, p) in ps.iter_mut().enumerate() {
+                    *p = (start + i) as u32;
+                }
+                c = n;
+            } else {
+                for (i, &code) in codes.iter().enumerate() {
+                    ps[c] = (start + i) as u32;
+                    // c <= i < n: the writes stay in bounds
+                    c += (evb[code.min(cap) as usize] & keep_bits != 0) as usize;
                 }
             }
+            let (ps, ms, ts) = (&evs.pos[..c], &mut evs.m[..c], &mut evs.t[..c]);
+            let mut any = 0u64;
+            let (mut last_t, mut last_key) = (i64::MIN, 0);
+            for ((&p, m), t) in ps.iter().zip(ms.iter_mut()).zip(ts.iter_mut()) {
+                let p = p as usize;
+                let x = PRESENT | (evb[ix.ev[p].min(cap) as usize] & pgc);
+                let tp = ix.time[p];
+                *m = x;
+                *t = tp;
+                any |= x;
+                let key = tie_key(x);
+                sorted &= !(tp == last_t && key < last_key);
+                (last_t, last_key) = (tp, key);
+            }
+            evs.n = c;
+            evs.any = any;
         } else {
             let (mut last_t, mut last_key) = (i64::MIN, 0);
-            let mut push = |p: usize, m: u64| {
-                let t = ix.time[p];
-                let key = tie_key(m);
-                if t == last_t && key < last_key {
-                    sorted = false;
-                }
-                (last_t, last_key) = (t, key);
-                evs.pos.push(p as u32);
-                evs.m.push(m);
-                evs.t.push(t);
-            };
             for p in range {
                 let m = self.masks.get(ix, p);
                 if m & want != 0 && m & PRESENT != 0 {
-                    push(p, m);
+                    let t = ix.time[p];
+                    let key = tie_key(m);
+                    if t == last_t && key < last_key {
+                        sorted = false;
+                    }
+                    (last_t, last_key) = (t, key);
+                    evs.push(p as u32, m, t);
                 }
             }
         }
@@ -601,10 +638,10 @@ impl Pass<'_> {
     fn outcome(&self, evs: &UnitEvents, out: &mut Outcome, paths: &mut Paths, sc: &mut Scratch) {
         out.level = -1;
         out.excluded = false;
-        if !evs.m.iter().any(|&m| self.can_start(m)) {
+        if !self.can_start(evs.any) {
             return;
         }
-        let has_excl = !self.plan.excl.is_empty() && evs.m.iter().any(|&m| m & EXCL_BITS != 0);
+        let has_excl = !self.plan.excl.is_empty() && evs.any & EXCL_BITS != 0;
         if has_excl || self.plan.order == Order::Unordered {
             self.per_start(evs, out, sc)
         } else if self.plan.order == Order::Strict {
@@ -632,12 +669,13 @@ impl Pass<'_> {
                 let s = t0[q - 1];
                 if s != NONE && t - s <= w && (t0[q] == NONE || s > t0[q]) {
                     t0[q] = s;
-                    let (lo, hi) = paths.split_at_mut(q);
-                    hi[0][..q].copy_from_slice(&lo[q - 1][..q]);
-                    hi[0][q] = j as u32;
+                    // whole fixed-size arrays: a few vector moves, where a
+                    // copy of q entries is a call to memcpy
+                    paths[q] = paths[q - 1];
+                    paths[q][q] = j as u32;
                     if q as i32 > best {
                         best = q as i32;
-                        out.path[..=q].copy_from_slice(&paths[q][..=q]);
+                        out.path = paths[q];
                     }
                 }
             }
@@ -665,12 +703,11 @@ impl Pass<'_> {
                 let s = t0[q - 1];
                 if m & (1 << q) != 0 && s != NONE && t - s <= w {
                     t0[q] = s;
-                    let (lo, hi) = paths.split_at_mut(q);
-                    hi[0][..q].copy_from_slice(&lo[q - 1][..q]);
-                    hi[0][q] = j as u32;
+                    paths[q] = paths[q - 1];
+                    paths[q][q] = j as u32;
                     if q as i32 > best {
                         best = q as i32;
-                        out.path[..=q].copy_from_slice(&paths[q][..=q]);
+                        out.path = paths[q];
                     }
                 } else {
                     t0[q] = NONE;
@@ -737,7 +774,7 @@ impl Pass<'_> {
                 row[j + 1] = row[j] + (self.m(evs, j) & bit != 0) as u32;
             }
         }
-        sc.disjoint = evs.m.iter().all(|&m| (m & STEP_BITS).count_ones() <= 1);
+        sc.disjoint = evs.ms().iter().all(|&m| (m & STEP_BITS).count_ones() <= 1);
     }
 
     /// The attempt from start `s`: fills `g` with evs positions, returns its
@@ -932,6 +969,7 @@ impl Agg {
         }
     }
     /// Adds a unit that reached `level` with step times `times`.
+    #[inline]
     pub fn add(&mut self, level: usize, times: &[i64]) {
         for q in 0..=level {
             self.counts[q] += 1;
@@ -1368,6 +1406,7 @@ impl UnitsCtx<'_> {
         let mut times = [0i64; MAX_STEPS];
         let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
         let mut scratch = Scratch::default();
+        let mut trend = Periods::default();
         for u in units {
             if self.mask.is_some_and(|m| !m[u]) {
                 continue;
@@ -1400,14 +1439,7 @@ impl UnitsCtx<'_> {
             }
             if let Some(interval) = plan.trend {
                 let key = period_key(times[0], interval);
-                let e = p
-                    .trend
-                    .entry(key)
-                    .or_insert_with(|| (period(times[0], interval).1, 0, 0));
-                e.1 += 1;
-                if level + 1 == k {
-                    e.2 += 1;
-                }
+                trend.add(key, times[0], level + 1 == k, interval, &mut p.trend);
             }
             if let Some((a, b, _)) = plan.ttc {
                 if level >= b {
@@ -1415,7 +1447,84 @@ impl UnitsCtx<'_> {
                 }
             }
         }
+        if let Some(interval) = plan.trend {
+            trend.drain_into(interval, &mut p.trend);
+        }
         p
+    }
+}
+
+/// Trend counts by period key, in a dense run of cells (keys are a few
+/// consecutive days, weeks or months), so that a unit costs an index and
+/// not a map search; keys far from the others go to the map.
+#[derive(Default)]
+struct Periods {
+    base: i64,
+    /// (entered, converted, a time in the period) per key from `base`.
+    cells: Vec<(u64, u64, i64)>,
+}
+
+impl Periods {
+    const MAX_CELLS: i64 = 4096;
+
+    #[inline]
+    fn add(
+        &mut self,
+        key: i64,
+        t: i64,
+        converted: bool,
+        interval: Interval,
+        map: &mut BTreeMap<i64, (String, u64, u64)>,
+    ) {
+        if self.cells.is_empty() {
+            self.base = key;
+        }
+        let len = self.cells.len() as i64;
+        let i = key.wrapping_sub(self.base);
+        let cell = if (0..len).contains(&i) {
+            Some(i as usize)
+        } else if i >= len && i < Self::MAX_CELLS {
+            self.cells.resize(i as usize + 1, (0, 0, 0));
+            Some(i as usize)
+        } else if i < 0 && i > len - Self::MAX_CELLS {
+            let more = (-i) as usize;
+            self.cells
+                .splice(0..0, std::iter::repeat_n((0, 0, 0), more));
+            self.base = key;
+            Some(0)
+        } else {
+            None
+        };
+        match cell {
+            Some(c) => {
+                let x = &mut self.cells[c];
+                if x.0 == 0 {
+                    x.2 = t;
+                }
+                x.0 += 1;
+                x.1 += converted as u64;
+            }
+            None => {
+                let e = map
+                    .entry(key)
+                    .or_insert_with(|| (period(t, interval).1, 0, 0));
+                e.1 += 1;
+                e.2 += converted as u64;
+            }
+        }
+    }
+
+    fn drain_into(self, interval: Interval, map: &mut BTreeMap<i64, (String, u64, u64)>) {
+        for (i, (e, c, t)) in self.cells.into_iter().enumerate() {
+            if e == 0 {
+                continue;
+            }
+            let x = map
+                .entry(self.base + i as i64)
+                .or_insert_with(|| (period(t, interval).1, 0, 0));
+            x.1 += e;
+            x.2 += c;
+        }
     }
 }
 
@@ -1445,4 +1554,47 @@ fn merge_same(groups: Vec<(String, Agg)>, k: usize) -> Vec<(String, Agg)> {
             (v, a)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dense cells give the same periods, labels and counts as a map
+    /// searched per unit, for keys after and before the first one, and
+    /// far from it (those go to the map).
+    #[test]
+    fn trend_cells_equal_a_map() {
+        const DAY: i64 = 86_400_000_000;
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for interval in [Interval::Day, Interval::Week, Interval::Month] {
+            let mut cells = Periods::default();
+            let mut map = BTreeMap::new();
+            let mut want: BTreeMap<i64, (String, u64, u64)> = BTreeMap::new();
+            for i in 0..5_000u64 {
+                // mostly within 60 days of 2024-09-01, some decades away
+                let day = match i % 50 {
+                    7 => 19_967 + next(40_000) as i64 - 20_000,
+                    _ => 19_967 + next(60) as i64 - 30,
+                };
+                let t = day * DAY + next(DAY as u64) as i64;
+                let conv = next(3) == 0;
+                let key = period_key(t, interval);
+                cells.add(key, t, conv, interval, &mut map);
+                let e = want
+                    .entry(key)
+                    .or_insert_with(|| (period(t, interval).1, 0, 0));
+                e.1 += 1;
+                e.2 += conv as u64;
+            }
+            cells.drain_into(interval, &mut map);
+            assert_eq!(map, want, "{interval:?}");
+        }
+    }
 }

@@ -145,7 +145,15 @@ pub struct ReportDocument {
 /// The report as one PDF.
 pub fn render_pdf(doc: &ReportDocument) -> Result<Vec<u8>> {
     let rendered = render_pages(doc)?;
-    pdf::assemble(doc, &rendered)
+    pdf::assemble(doc, &rendered, None)
+}
+
+/// [`render_pdf`] with the pages converted on a given number of threads
+/// (tests check that the PDF does not depend on it).
+#[doc(hidden)]
+pub fn render_pdf_threads(doc: &ReportDocument, threads: usize) -> Result<Vec<u8>> {
+    let rendered = render_pages(doc)?;
+    pdf::assemble(doc, &rendered, Some(threads.max(1)))
 }
 
 /// The report as one PNG per page, at `scale` (1 = 72 dpi, 2 = 144 dpi).

@@ -11,7 +11,72 @@ use super::{RenderedReport, ReportDocument};
 use crate::chart::export;
 use crate::{Error, Result};
 
-pub(crate) fn assemble(doc: &ReportDocument, report: &RenderedReport) -> Result<Vec<u8>> {
+/// A page as a PDF chunk and the id of its form XObject in that chunk.
+type Converted = (pdf_writer::Chunk, Ref);
+
+/// Each page's SVG made into a PDF chunk (its own numbering, renumbered
+/// when assembled). The pages are independent, so they are converted on
+/// one thread per core, every thread taking every n-th page; the chunks
+/// are the same as one thread's, in page order.
+fn convert_pages(report: &RenderedReport, threads: Option<usize>) -> Result<Vec<Converted>> {
+    let convert = |i: usize| -> Result<Converted> {
+        let tree = export::parse(&report.pages[i].svg)?;
+        svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default())
+            .map_err(|e| Error::Invalid(format!("page {} could not be made into PDF: {e}", i + 1)))
+    };
+    let n = report.pages.len();
+    let threads = threads
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|t| t.get())
+                .unwrap_or(1)
+                .min(8)
+        })
+        .min(n);
+    if threads <= 1 {
+        return (0..n).map(convert).collect();
+    }
+    let mut out: Vec<Option<Result<Converted>>> = (0..n).map(|_| None).collect();
+    let parts: Vec<Vec<(usize, Result<Converted>)>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let convert = &convert;
+                sc.spawn(move || {
+                    (t..n)
+                        .step_by(threads)
+                        .map(|i| (i, convert(i)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (i, r) in parts.into_iter().flatten() {
+        out[i] = Some(r);
+    }
+    out.into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.unwrap_or_else(|| {
+                Err(Error::Internal(format!(
+                    "page {} could not be made into PDF (a thread stopped)",
+                    i + 1
+                )))
+            })
+        })
+        .collect()
+}
+
+/// The PDF of rendered pages, converted on `threads` threads (`None`: one
+/// per core); the result does not depend on it.
+pub(crate) fn assemble(
+    doc: &ReportDocument,
+    report: &RenderedReport,
+    threads: Option<usize>,
+) -> Result<Vec<u8>> {
     let mut alloc = Ref::new(1);
     let catalog_id = alloc.bump();
     let tree_id = alloc.bump();
@@ -33,12 +98,11 @@ pub(crate) fn assemble(doc: &ReportDocument, report: &RenderedReport) -> Result<
         .count(n as i32);
 
     let name = Name(b"P");
+    let mut converted = convert_pages(report, threads)?.into_iter();
     for (i, page) in report.pages.iter().enumerate() {
-        let tree = export::parse(&page.svg)?;
-        let (chunk, svg_id) = svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default())
-            .map_err(|e| {
-                Error::Invalid(format!("page {} could not be made into PDF: {e}", i + 1))
-            })?;
+        let (chunk, svg_id) = converted
+            .next()
+            .ok_or_else(|| Error::Internal("a page was not converted".into()))?;
         let mut map = HashMap::new();
         let chunk = chunk.renumber(|old| *map.entry(old).or_insert_with(|| alloc.bump()));
         let svg_id = *map
