@@ -91,6 +91,42 @@ fn the_file_is_sqlite_in_wal_mode_with_a_schema_version() {
         )
         .unwrap();
     assert_eq!(tables, 4);
+    // a new file has 64 KiB pages (chunk blobs span few pages)
+    let page: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(page, stepwise_engine::store::PAGE_SIZE);
+}
+
+/// A workspace made with another page size (an earlier version's 4 KiB)
+/// keeps it: opening never rewrites the file, and imports work on it.
+#[test]
+fn an_existing_file_keeps_its_page_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws_path = dir.path().join("old.stepwise");
+    {
+        let conn = rusqlite::Connection::open(&ws_path).unwrap();
+        conn.pragma_update(None, "page_size", 4096).unwrap();
+        conn.execute_batch("CREATE TABLE t(x); DROP TABLE t;")
+            .unwrap();
+    }
+    let mut ws = Workspace::open(&ws_path).unwrap();
+    let csv = write(
+        dir.path(),
+        "e.csv",
+        "time,event,user\n2024-09-01T10:00:00Z,view_item,u1\n2024-09-01T10:01:00Z,purchase,u1\n",
+    );
+    import_file(&mut ws, &csv, &ImportOptions::default(), &mut Job::silent()).unwrap();
+    drop(ws);
+    let conn = rusqlite::Connection::open(&ws_path).unwrap();
+    let page: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(page, 4096);
+    let rows: i64 = conn
+        .query_row("SELECT rows FROM datasets", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 2);
 }
 
 #[test]
