@@ -836,14 +836,8 @@ fn produce_lines(
             filled += n;
         }
         let text = &buf[..filled];
-        // complete lines only, unless at end of file
-        let limit = if eof {
-            filled
-        } else {
-            match memchr::memrchr(b'\n', text) {
-                Some(i) => i + 1,
-                None => continue,
-            }
+        let Some(limit) = complete_lines(text, eof) else {
+            continue;
         };
         let mut pos = 0usize;
         while pos < limit && ordinal < end {
@@ -910,4 +904,15 @@ fn changed(path: &Path) -> Error {
         Location::file(path),
         "the file changed while it was being imported; import it again",
     )
+}
+
+/// How much of a read buffer to split now: its complete lines, or all of it
+/// at the end of the file; None when not one line is complete yet.
+#[inline]
+pub(crate) fn complete_lines(text: &[u8], eof: bool) -> Option<usize> {
+    if eof {
+        Some(text.len())
+    } else {
+        memchr::memrchr(b'\n', text).map(|i| i + 1)
+    }
 }

@@ -308,6 +308,28 @@ pub fn import_file(
     import_file_report(ws, path, opts, job).map(|r| r.dataset)
 }
 
+/// The end of a new dataset's import: its meta, a last look for a cancel,
+/// the commit, and the "done" progress.
+pub(crate) fn commit_new(
+    mut writer: crate::store::DatasetWriter<'_>,
+    job: &mut Job,
+    prepared: &Prepared,
+    tz_name: &str,
+    source: &str,
+    rows: u64,
+) -> Result<()> {
+    writer.set_meta(&meta_json(prepared, tz_name, source, rows).to_string())?;
+    job.check()?;
+    writer.finish()?;
+    job.report(&Progress {
+        stage: "done".into(),
+        bytes_done: prepared.bytes_total,
+        bytes_total: prepared.bytes_total,
+        rows_done: rows,
+    });
+    Ok(())
+}
+
 fn meta_json(p: &Prepared, tz: &str, source: &str, rows: u64) -> serde_json::Value {
     serde_json::json!({
         "format": p.format,
@@ -439,15 +461,7 @@ fn import_two_pass(
             "the table has a header but no data rows",
         ));
     }
-    writer.set_meta(&meta_json(&prepared, &tz_name, &source, rows).to_string())?;
-    job.check()?;
-    writer.finish()?;
-    job.report(&Progress {
-        stage: "done".into(),
-        bytes_done: prepared.bytes_total,
-        bytes_total: prepared.bytes_total,
-        rows_done: rows,
-    });
+    commit_new(writer, job, &prepared, &tz_name, &source, rows)?;
     let info = ws.dataset(&name)?.info;
     Ok(report(prepared, info, tz_name, rows))
 }

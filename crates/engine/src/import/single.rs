@@ -17,7 +17,6 @@ use super::{ImportOptions, ImportReport, Prepared, Source};
 use crate::column::CHUNK_ROWS;
 use crate::error::{Error, Location, Result};
 use crate::job::Job;
-use crate::model::Progress;
 use crate::store::Workspace;
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -240,15 +239,7 @@ pub(crate) fn try_import(
         notes,
     };
     let tz_name = tz.name();
-    writer.set_meta(&super::meta_json(&prepared, &tz_name, &source, rows).to_string())?;
-    job.check()?;
-    writer.finish()?;
-    job.report(&Progress {
-        stage: "done".into(),
-        bytes_done: prepared.bytes_total,
-        bytes_total: prepared.bytes_total,
-        rows_done: rows,
-    });
+    super::commit_new(writer, job, &prepared, &tz_name, &source, rows)?;
     let info = ws.dataset(name)?.info;
     Ok(Some(super::report(prepared, info, tz_name, rows)))
 }
@@ -361,13 +352,8 @@ fn read(
             }
         }
         let text = &buf[..filled];
-        let limit = if eof {
-            filled
-        } else {
-            match memchr::memrchr(b'\n', text) {
-                Some(i) => i + 1,
-                None => continue,
-            }
+        let Some(limit) = delimited::complete_lines(text, eof) else {
+            continue;
         };
         let has_cr = memchr::memchr(b'\r', &text[..limit]).is_some();
         // one pass over the block finds cell and line ends alike
