@@ -2,6 +2,10 @@
 //! numbers, converts to PNG and vector PDF, and three match golden images.
 
 mod chart_data;
+mod common;
+#[path = "pdf_util.rs"]
+mod pdf_util;
+use pdf_util::tool;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -184,18 +188,6 @@ fn png_has_the_right_size_and_is_not_blank() {
     assert!(svg_to_png(&svg, 0.0).is_err());
 }
 
-fn tool(name: &str) -> bool {
-    let ok = Command::new(name).arg("-v").output().is_ok();
-    if !ok {
-        let msg = format!("{name} not found: install poppler-utils and qpdf to run the PDF checks");
-        if std::env::var_os("CI").is_some() {
-            panic!("{msg}");
-        }
-        eprintln!("{msg}; skipping");
-    }
-    ok
-}
-
 #[test]
 fn chart_pdf_is_vector_with_the_font_embedded() {
     if !tool("pdffonts") {
@@ -250,6 +242,30 @@ fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden")
 }
 
+/// Whether to write the golden image instead of comparing with it: when
+/// asked to, or when it is missing outside CI. A golden image missing under
+/// CI is an error (a moved folder must not pass by writing new ones).
+fn golden_to_write(update: bool, exists: bool, ci: bool) -> Result<bool, &'static str> {
+    match (update, exists, ci) {
+        (true, _, _) => Ok(true),
+        (false, true, _) => Ok(false),
+        (false, false, false) => Ok(true),
+        (false, false, true) => Err("golden image missing under CI (not written; run without CI or with STEPWISE_UPDATE_GOLDEN=1 and commit it)"),
+    }
+}
+
+#[test]
+fn a_missing_golden_image_fails_under_ci() {
+    assert_eq!(golden_to_write(false, false, true), Err("golden image missing under CI (not written; run without CI or with STEPWISE_UPDATE_GOLDEN=1 and commit it)"));
+    assert_eq!(golden_to_write(false, false, false), Ok(true));
+    assert_eq!(golden_to_write(false, true, true), Ok(false));
+    assert_eq!(golden_to_write(true, true, true), Ok(true));
+    assert!(common::ci_value(Some("true")) && common::ci_value(Some("1")));
+    assert!(
+        !common::ci_value(None) && !common::ci_value(Some("false")) && !common::ci_value(Some(""))
+    );
+}
+
 /// Compare with a stored image: at most 0.5% of pixels may differ by more
 /// than 48 in a channel (anti-aliasing across versions), and the mean
 /// difference must stay under 1.5. STEPWISE_UPDATE_GOLDEN=1 rewrites them.
@@ -267,8 +283,9 @@ fn check_golden(name: &str, chart: ChartData) {
     .unwrap();
     let png = svg_to_png(&svg, 1.0).unwrap();
     let path = golden_dir().join(format!("{name}.png"));
-    if std::env::var_os("STEPWISE_UPDATE_GOLDEN").is_some()
-        || !path.exists() && std::env::var_os("CI").is_none()
+    let update = std::env::var_os("STEPWISE_UPDATE_GOLDEN").is_some();
+    if golden_to_write(update, path.exists(), common::under_ci())
+        .unwrap_or_else(|e| panic!("{name}: {e}: {}", path.display()))
     {
         std::fs::create_dir_all(golden_dir()).unwrap();
         std::fs::write(&path, &png).unwrap();

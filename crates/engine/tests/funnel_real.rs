@@ -2,33 +2,16 @@
 //! STEPWISE_SHARED_DATA): the fast engine equals the reference, and the
 //! counts make sense.
 
+mod common;
 #[path = "funnel_util.rs"]
 mod util;
 
 use serde_json::json;
-use std::path::PathBuf;
 use stepwise_engine::funnel::reference::reference_funnel;
 use stepwise_engine::funnel::{run_funnel, FunnelSpec};
 use stepwise_engine::import::{import_file, ImportOptions};
 use stepwise_engine::{Job, Role};
 use util::*;
-
-fn real_data() -> Option<PathBuf> {
-    let dir = std::env::var_os("STEPWISE_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real")
-        });
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipping: real data folder {} not found (set STEPWISE_SHARED_DATA)",
-            dir.display()
-        );
-        None
-    }
-}
 
 fn check(w: &mut Ws, spec: serde_json::Value) -> Vec<u64> {
     let spec: FunnelSpec = serde_json::from_value(spec).unwrap();
@@ -43,7 +26,9 @@ fn check(w: &mut Ws, spec: serde_json::Value) -> Vec<u64> {
 
 #[test]
 fn rees46_store_events() {
-    let Some(dir) = real_data() else { return };
+    let Some(dir) = common::real::real_data() else {
+        return;
+    };
     let mut w = workspace();
     let opts = ImportOptions {
         name: Some("rees46".into()),
@@ -83,7 +68,9 @@ fn rees46_store_events() {
 
 #[test]
 fn taobao_user_behaviour() {
-    let Some(dir) = real_data() else { return };
+    let Some(dir) = common::real::real_data() else {
+        return;
+    };
     let mut w = workspace();
     // the export has no header row; name the columns in a temporary copy
     let raw = std::fs::read_to_string(dir.join("datasets/taobao_UserBehavior_sample.csv")).unwrap();

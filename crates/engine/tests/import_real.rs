@@ -5,7 +5,9 @@
 //!
 //! The folder is found at `STEPWISE_SHARED_DATA`, else at
 //! `../shared/data/real` beside the repository. When it is absent the tests
-//! say so and pass (CI has it).
+//! say so and pass, except under CI, where they fail (common/real.rs).
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use stepwise_engine::column::{Cell, Column};
@@ -13,18 +15,7 @@ use stepwise_engine::import::{self, ImportOptions, ImportReport};
 use stepwise_engine::{ColumnType, DatasetKind, Job, Role, Workspace};
 
 fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("STEPWISE_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real"));
-    if dir.join("SOURCES.md").exists() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "real exports not found at {} (set STEPWISE_SHARED_DATA); skipping",
-            dir.display()
-        );
-        None
-    }
+    common::real::real_data()
 }
 
 struct Imported {
@@ -1253,4 +1244,16 @@ fn every_file_imports_or_is_refused_with_a_reason() {
     }
     assert_eq!(n, 35);
     assert_eq!(ws.datasets().unwrap().len(), 35);
+}
+
+#[test]
+fn a_missing_real_data_folder_fails_under_ci() {
+    let gone = Path::new("/nonexistent/stepwise-real-data");
+    let e = common::real::present_or_skip(gone, true).unwrap_err();
+    assert!(e.contains("under CI") && e.contains("/nonexistent"), "{e}");
+    assert_eq!(common::real::present_or_skip(gone, false), Ok(None));
+    let here = common::real::real_data_path();
+    if here.join("SOURCES.md").is_file() {
+        assert_eq!(common::real::present_or_skip(&here, true), Ok(Some(here)));
+    }
 }

@@ -3,23 +3,14 @@
 //! metadata and content hash; and it falls back to two passes when the
 //! rest of the file disagrees with what the prefix decided.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use stepwise_engine::import::{self, ImportOptions, ReadPath, Strategy};
 use stepwise_engine::{CancelToken, Job, Progress, Workspace};
 
 fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("STEPWISE_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real"));
-    if dir.join("SOURCES.md").exists() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "real exports not found at {} (set STEPWISE_SHARED_DATA); skipping",
-            dir.display()
-        );
-        None
-    }
+    common::real::real_data()
 }
 
 /// Everything an import leaves in the workspace, minus the clock.

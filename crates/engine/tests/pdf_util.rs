@@ -1,4 +1,6 @@
-//! Shared by the report tests: the poppler/qpdf tools, required in CI.
+//! Shared by the report and chart tests: the poppler/qpdf tools, required
+//! in CI.
+#![allow(dead_code)]
 
 use std::path::Path;
 use std::process::Command;

@@ -4,6 +4,7 @@
 //! PNG pages, CSV tables and an XLSX workbook; and the same spec re-run on a
 //! newer import gives the newer numbers.
 
+mod common;
 #[path = "pdf_util.rs"]
 mod pdf_util;
 use pdf_util::{run, tool};
@@ -397,22 +398,9 @@ fn period_from_the_spec_and_clear_errors() {
 /// plain reading of the file, and the PDF shows the largest page's number.
 #[test]
 fn metric_section_from_a_real_ga4_report() {
-    let dir = std::env::var_os("STEPWISE_SHARED_DATA")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real"));
-    let file = dir.join("ga/ga4_landing_page_teefusion.csv");
-    if !file.exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{} is missing in CI",
-            file.display()
-        );
-        eprintln!(
-            "{} not found (set STEPWISE_SHARED_DATA); skipping",
-            file.display()
-        );
+    let Some(file) = common::real::real_file("ga/ga4_landing_page_teefusion.csv") else {
         return;
-    }
+    };
     // The file read plainly: 9 `#` lines, a header, 211 rows without quoting;
     // column 0 is the landing page, column 1 the sessions.
     let text = std::fs::read_to_string(&file).unwrap();

@@ -4,8 +4,9 @@
 //! Member counts are checked against counts made straight from the CSV
 //! text here; compare and impact against identities that must hold.
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 use std::time::Instant;
 use stepwise_engine::compare::{run_compare, CompareSpec};
 use stepwise_engine::impact::{run_impact, ImpactSpec};
@@ -14,26 +15,11 @@ use stepwise_engine::index::{IndexCache, Unit};
 use stepwise_engine::segment::{segment_members, SegmentSpec};
 use stepwise_engine::{Job, Role, Workspace};
 
-fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("STEPWISE_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real")
-        });
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipping: real data folder {} not found (set STEPWISE_SHARED_DATA)",
-            dir.display()
-        );
-        None
-    }
-}
-
 #[test]
 fn segments_on_rees46() {
-    let Some(dir) = data_dir() else { return };
+    let Some(dir) = common::real::real_data() else {
+        return;
+    };
     let path = dir.join("datasets/rees46_ecommerce_events_2019-10_head.csv");
     let text = std::fs::read_to_string(&path).unwrap();
     // straight from the text: per user, event types and sessions
