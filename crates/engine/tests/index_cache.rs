@@ -3,6 +3,8 @@
 //! a dataset appended to, or deleted and imported again under the same
 //! name, never gets its old index.
 
+mod common;
+
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use stepwise_engine::funnel::reference::reference_funnel;
@@ -257,4 +259,28 @@ fn appended_or_reimported_datasets_never_get_the_old_index() {
     assert!(!from_disk);
     check(&ws, &r);
     let _ = utc;
+}
+
+/// Was funnel_rules.rs::index_is_cached_per_dataset_and_unit: a funnel
+/// builds the index of its dataset and unit only, and the cache then hands
+/// out that same index.
+#[test]
+fn index_is_cached_per_dataset_and_unit() {
+    let mut w = common::ws::TempWs::new();
+    w.import_text(
+        "ev.csv",
+        "user,time,event\nu1,1970-01-01T00:00:00Z,A\nu1,1970-01-01T00:00:05Z,B\n",
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    let rec = w.ws.dataset("ev").unwrap();
+    let spec: FunnelSpec =
+        serde_json::from_value(json!({"dataset": "ev", "steps": [{"event": "A"}, {"event": "B"}]}))
+            .unwrap();
+    run_funnel(&w.ws, &spec, &mut w.cache).unwrap();
+    assert!(w.cache.contains(rec.id, Unit::Users));
+    assert!(!w.cache.contains(rec.id, Unit::Sessions));
+    let a = w.cache.get(&w.ws, &rec, Unit::Users).unwrap();
+    let b = w.cache.get(&w.ws, &rec, Unit::Users).unwrap();
+    assert!(std::sync::Arc::ptr_eq(&a, &b));
 }
