@@ -8,8 +8,6 @@
 //! tests/cases/README.md.
 
 mod common;
-#[path = "funnel_util.rs"]
-mod util;
 
 use common::ws::TempWs;
 use serde_json::Value;
@@ -170,10 +168,10 @@ fn load(
                     ColumnType::Text
                 };
                 let role = map.iter().find(|(_, c)| c == h).map(|(r, _)| *r);
-                util::col(h, ty, role)
+                common::funnel::col(h, ty, role)
             })
             .collect();
-        util::dataset(&mut w.ws, name, DatasetKind::Events, &cols, &rows);
+        common::funnel::dataset(&mut w.ws, name, DatasetKind::Events, &cols, &rows);
         return Ok(());
     }
     let mut out = csv::Writer::from_writer(Vec::new());

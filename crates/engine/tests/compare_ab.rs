@@ -5,12 +5,12 @@
 //! "wilson", confint_proportions_2indep "newcomb"/"log", proportions_ztest,
 //! multipletests "holm"; scipy chi2_contingency without correction).
 
+mod common;
+
+use common::ws::TempWs;
 use std::fmt::Write as _;
-use std::path::Path;
 use stepwise_engine::compare::{run_compare, CompareSpec};
-use stepwise_engine::import::{import_file, ImportOptions};
-use stepwise_engine::index::IndexCache;
-use stepwise_engine::{Job, Role, Workspace};
+use stepwise_engine::Role;
 
 /// Variant A: 200 of 4000 buy; B: 260 of 4000; C: 215 of 4000. Mobile
 /// users are every fourth user; the checkout step loses more of them.
@@ -32,32 +32,16 @@ fn ab_csv() -> String {
     s
 }
 
-struct Fx {
-    _dir: tempfile::TempDir,
-    ws: Workspace,
-    cache: IndexCache,
-}
-
-fn fixture() -> Fx {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ab.csv");
-    std::fs::write(&path, ab_csv()).unwrap();
-    let mut ws = Workspace::open(&dir.path().join("w.stepwise")).unwrap();
-    let opts = ImportOptions {
-        name: Some("ab".into()),
-        map: vec![
-            (Role::User, "user".into()),
-            (Role::Time, "time".into()),
-            (Role::Event, "event".into()),
+fn fixture() -> TempWs {
+    TempWs::with_csv(
+        "ab",
+        &ab_csv(),
+        &[
+            (Role::User, "user"),
+            (Role::Time, "time"),
+            (Role::Event, "event"),
         ],
-        ..Default::default()
-    };
-    import_file(&mut ws, Path::new(&path), &opts, &mut Job::silent()).unwrap();
-    Fx {
-        _dir: dir,
-        ws,
-        cache: IndexCache::new(),
-    }
+    )
 }
 
 const FUNNEL: &str = r#"{"dataset": "ab", "steps": [{"label": "Visit", "event": "visit"}, {"label": "Purchase", "event": "purchase"}]}"#;
@@ -288,21 +272,15 @@ fn bottleneck_across_columns_finds_the_worst_group() {
             }
         }
     }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("shop.csv");
-    std::fs::write(&path, s).unwrap();
-    let mut ws = Workspace::open(&dir.path().join("w.stepwise")).unwrap();
-    let opts = ImportOptions {
-        name: Some("shop".into()),
-        map: vec![
-            (Role::User, "user".into()),
-            (Role::Time, "time".into()),
-            (Role::Event, "event".into()),
+    let TempWs { ws, mut cache, .. } = TempWs::with_csv(
+        "shop",
+        &s,
+        &[
+            (Role::User, "user"),
+            (Role::Time, "time"),
+            (Role::Event, "event"),
         ],
-        ..Default::default()
-    };
-    import_file(&mut ws, Path::new(&path), &opts, &mut Job::silent()).unwrap();
-    let mut cache = IndexCache::new();
+    );
     let f = FunnelSpec::from_json(
         r#"{"dataset": "shop", "steps": [{"event": "visit"}, {"event": "cart"}, {"event": "buy"}]}"#,
     )

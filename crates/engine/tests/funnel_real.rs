@@ -3,15 +3,13 @@
 //! counts make sense.
 
 mod common;
-#[path = "funnel_util.rs"]
-mod util;
 
+use common::funnel::*;
 use serde_json::json;
 use stepwise_engine::funnel::reference::reference_funnel;
 use stepwise_engine::funnel::{run_funnel, FunnelSpec};
 use stepwise_engine::import::{import_file, ImportOptions};
 use stepwise_engine::{Job, Role};
-use util::*;
 
 fn check(w: &mut Ws, spec: serde_json::Value) -> Vec<u64> {
     let spec: FunnelSpec = serde_json::from_value(spec).unwrap();

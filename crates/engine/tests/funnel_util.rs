@@ -66,17 +66,26 @@ pub fn dataset(
 /// Events as (user, seconds, event, device): dataset "ev" with columns
 /// user, time, event, device (no page).
 pub fn events(w: &mut Ws, rows: &[(&str, i64, &str, &str)]) {
-    let cols = [
-        col("user", ColumnType::Text, Some(Role::User)),
-        col("time", ColumnType::Timestamp, Some(Role::Time)),
-        col("event", ColumnType::Text, Some(Role::Event)),
-        col("device", ColumnType::Text, None),
-    ];
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|(u, t, e, d)| vec![u.to_string(), t.to_string(), e.to_string(), d.to_string()])
         .collect();
-    dataset(&mut w.ws, "ev", DatasetKind::Events, &cols, &rows);
+    event_dataset(w, false, &rows);
+}
+
+/// Dataset "ev" from text rows: user, [session,] time (seconds), event,
+/// device.
+fn event_dataset(w: &mut Ws, with_session: bool, rows: &[Vec<String>]) {
+    let mut cols = vec![col("user", ColumnType::Text, Some(Role::User))];
+    if with_session {
+        cols.push(col("sid", ColumnType::Text, Some(Role::Session)));
+    }
+    cols.extend([
+        col("time", ColumnType::Timestamp, Some(Role::Time)),
+        col("event", ColumnType::Text, Some(Role::Event)),
+        col("device", ColumnType::Text, None),
+    ]);
+    dataset(&mut w.ws, "ev", DatasetKind::Events, &cols, rows);
 }
 
 pub fn run(w: &mut Ws, spec: serde_json::Value) -> FunnelResult {
@@ -103,13 +112,6 @@ pub const DAY: i64 = 86_400;
 /// Events as (user, session, seconds, event, device): dataset "ev" with a
 /// session column ("" = missing).
 pub fn events_with_sessions(w: &mut Ws, rows: &[(&str, &str, i64, &str, &str)]) {
-    let cols = [
-        col("user", ColumnType::Text, Some(Role::User)),
-        col("sid", ColumnType::Text, Some(Role::Session)),
-        col("time", ColumnType::Timestamp, Some(Role::Time)),
-        col("event", ColumnType::Text, Some(Role::Event)),
-        col("device", ColumnType::Text, None),
-    ];
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|(u, s, t, e, d)| {
@@ -122,5 +124,5 @@ pub fn events_with_sessions(w: &mut Ws, rows: &[(&str, &str, i64, &str, &str)]) 
             ]
         })
         .collect();
-    dataset(&mut w.ws, "ev", DatasetKind::Events, &cols, &rows);
+    event_dataset(w, true, &rows);
 }

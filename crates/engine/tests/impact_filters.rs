@@ -2,41 +2,25 @@
 //! and an end-to-end run on a generated clickstream where users who use the
 //! search filter buy twice as often (the planted effect must rank first).
 
+mod common;
+
+use common::ws::TempWs;
 use std::fmt::Write as _;
-use std::path::Path;
 use stepwise_engine::impact::{run_impact, ImpactSpec};
-use stepwise_engine::import::{import_file, ImportOptions};
-use stepwise_engine::index::IndexCache;
 use stepwise_engine::stats::compare_two;
-use stepwise_engine::{Job, Role, Workspace};
+use stepwise_engine::Role;
 
-struct Fx {
-    _dir: tempfile::TempDir,
-    ws: Workspace,
-    cache: IndexCache,
-}
-
-fn import(csv: &str) -> Fx {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("shop.csv");
-    std::fs::write(&path, csv).unwrap();
-    let mut ws = Workspace::open(&dir.path().join("w.stepwise")).unwrap();
-    let opts = ImportOptions {
-        name: Some("shop".into()),
-        map: vec![
-            (Role::User, "user".into()),
-            (Role::Time, "time".into()),
-            (Role::Event, "event".into()),
-            (Role::Value, "value".into()),
+fn import(csv: &str) -> TempWs {
+    TempWs::with_csv(
+        "shop",
+        csv,
+        &[
+            (Role::User, "user"),
+            (Role::Time, "time"),
+            (Role::Event, "event"),
+            (Role::Value, "value"),
         ],
-        ..Default::default()
-    };
-    import_file(&mut ws, Path::new(&path), &opts, &mut Job::silent()).unwrap();
-    Fx {
-        _dir: dir,
-        ws,
-        cache: IndexCache::new(),
-    }
+    )
 }
 
 /// a: filter then buys. b: buys, then filters (not "before"). c: filters,
@@ -322,7 +306,7 @@ fn a_goal_by_name_equals_the_same_goal_by_filter() {
         r#"[{"event": "newsletter_signup"}, {"event": "use_filter"}, {"event": "purchase"}]"#,
         r#""auto""#,
     ] {
-        let run = |fx: &mut Fx, goal: &str| {
+        let run = |fx: &mut TempWs, goal: &str| {
             let spec = ImpactSpec::from_json(&format!(
                 r#"{{"dataset": "shop", "goal": {goal}, "candidates": {candidates}, "window": "30d"}}"#
             ))

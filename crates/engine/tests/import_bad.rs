@@ -1,6 +1,8 @@
 //! Bad inputs: each gives one clear message (naming file, row and column
 //! where they apply) and leaves the workspace exactly as it was.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use stepwise_engine::import::{self, ImportOptions};
@@ -121,57 +123,13 @@ fn binary_garbage() {
     assert_bad(&err, "report.csv", None, None, "PDF");
 }
 
-/// A minimal XLSX with one sheet (inline strings, no styles).
-pub fn tiny_xlsx(sheet_xml: &str) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let o: zip::write::SimpleFileOptions = zip::write::SimpleFileOptions::default();
-        let parts = [
-            ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
-            ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
-            ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
-            ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
-            ("xl/worksheets/sheet1.xml", sheet_xml.to_string()),
-        ];
-        for (name, body) in parts {
-            z.start_file(name, o).unwrap();
-            z.write_all(body.as_bytes()).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    buf.into_inner()
-}
-
-pub fn sheet(rows: &[&[&str]]) -> String {
-    let mut s = String::from(
-        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
-    );
-    for (r, row) in rows.iter().enumerate() {
-        s.push_str(&format!("<row r=\"{}\">", r + 1));
-        for (c, v) in row.iter().enumerate() {
-            if v.is_empty() {
-                continue;
-            }
-            let cell = format!("{}{}", (b'A' + c as u8) as char, r + 1);
-            if v.parse::<f64>().is_ok() {
-                s.push_str(&format!("<c r=\"{cell}\"><v>{v}</v></c>"));
-            } else {
-                s.push_str(&format!(
-                    "<c r=\"{cell}\" t=\"inlineStr\"><is><t>{v}</t></is></c>"
-                ));
-            }
-        }
-        s.push_str("</row>");
-    }
-    s.push_str("</sheetData></worksheet>");
-    s
-}
-
 #[test]
 fn truncated_and_encrypted_workbooks() {
     let mut f = fixture();
-    let good = tiny_xlsx(&sheet(&[&["a", "b"], &["x", "1"], &["y", "2"]]));
+    let good = common::xlsx::workbook(&[(
+        "Data",
+        common::xlsx::sheet_xml(&[&["a", "b"], &["x", "1"], &["y", "2"]], None),
+    )]);
     let ok = f.file("good.xlsx", &good);
     assert_eq!(
         import::import_file(
@@ -312,23 +270,10 @@ fn two_thousand_columns_import_and_ten_thousand_and_one_do_not() {
     assert_bad(&err, "wider.csv", Some(1), None, "10001 fields");
 }
 
-fn many_rows(n: usize) -> Vec<u8> {
-    let mut s = String::from("time,event,user\n");
-    for i in 0..n {
-        s.push_str(&format!(
-            "2024-01-01 00:{:02}:{:02},view,u{}\n",
-            (i / 60) % 60,
-            i % 60,
-            i % 97
-        ));
-    }
-    s.into_bytes()
-}
-
 #[test]
 fn file_vanishing_mid_read() {
     let mut f = fixture();
-    let p = f.file("gone.csv", &many_rows(200_000));
+    let p = f.file("gone.csv", common::import::many_rows(200_000).as_bytes());
     let before = snapshot(&f.ws_path);
     let victim = p.clone();
     let mut job = Job::new(CancelToken::new(), move |pr: &Progress| {
@@ -355,17 +300,8 @@ fn file_vanishing_mid_read() {
         other => panic!("{other:?}"),
     }
     // a file cut short between the passes is "changed", not half stored
-    let p = f.file("shrinks.csv", &many_rows(200_000));
-    let victim = p.clone();
-    let mut job = Job::new(CancelToken::new(), move |pr: &Progress| {
-        if pr.stage == "reading" && pr.bytes_done > 0 {
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&victim)
-                .unwrap();
-            file.set_len(1000).unwrap();
-        }
-    });
+    let p = f.file("shrinks.csv", common::import::many_rows(200_000).as_bytes());
+    let mut job = common::import::when_stage("reading", &p, |v| common::import::cut(v, |_| 1000));
     let err = import::import_file_with(
         &mut f.ws,
         &p,
@@ -387,7 +323,7 @@ fn file_vanishing_mid_read() {
 #[test]
 fn cancel_mid_import() {
     let mut f = fixture();
-    let p = f.file("long.csv", &many_rows(300_000));
+    let p = f.file("long.csv", common::import::many_rows(300_000).as_bytes());
     let before = snapshot(&f.ws_path);
     let token = CancelToken::new();
     let t2 = token.clone();
@@ -484,7 +420,7 @@ fn page_bytes(ws: &Path) -> u64 {
 #[test]
 fn a_full_disk() {
     let mut f = fixture();
-    let p = f.file("big.csv", &many_rows(150_000));
+    let p = f.file("big.csv", common::import::many_rows(150_000).as_bytes());
     let before = snapshot(&f.ws_path);
     // a real SQLITE_FULL: the workspace may grow by 64 KiB only
     f.ws.set_size_limit(page_bytes(&f.ws_path) + 64 * 1024)
@@ -560,20 +496,9 @@ fn a_file_cut_short_while_it_is_stored() {
     let mut f = fixture();
     // more rows than the storing pipeline holds, so the reader is still
     // reading when the first chunk is stored
-    let p = f.file("cut.csv", &many_rows(1_000_000));
+    let p = f.file("cut.csv", common::import::many_rows(1_000_000).as_bytes());
     let before = snapshot(&f.ws_path);
-    let victim = p.clone();
-    let mut cut = false;
-    let mut job = Job::new(CancelToken::new(), move |pr: &Progress| {
-        if pr.stage == "storing" && !cut {
-            cut = true;
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&victim)
-                .unwrap();
-            file.set_len(file.metadata().unwrap().len() / 2).unwrap();
-        }
-    });
+    let mut job = common::import::when_stage("storing", &p, |v| common::import::cut(v, |n| n / 2));
     // the two passes; the single pass: import_single_pass.rs
     let err = import::import_file_with(
         &mut f.ws,

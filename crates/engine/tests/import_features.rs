@@ -3,8 +3,9 @@
 //! Mixpanel, Amplitude, PostHog), spreadsheets with title rows and merged
 //! headers, duplicate detection and appends.
 
-use std::io::Write;
-use std::path::PathBuf;
+mod common;
+
+use std::path::{Path, PathBuf};
 use stepwise_engine::column::{Cell, Column};
 use stepwise_engine::import::{self, ImportOptions};
 use stepwise_engine::{
@@ -32,6 +33,21 @@ impl Ws {
         let p = self.file(name, bytes);
         import::import_file_report(&mut self.ws, &p, &opts, &mut Job::silent())
             .unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+    /// Imports `path` with `opts`, expecting an error.
+    fn refuse(&mut self, path: &Path, opts: ImportOptions) -> Error {
+        import::import_file(&mut self.ws, path, &opts, &mut Job::silent()).unwrap_err()
+    }
+    /// Appends `path` to `dataset`, expecting an error.
+    fn refuse_append(&mut self, dataset: &str, path: &Path) -> Error {
+        import::append_file(
+            &mut self.ws,
+            dataset,
+            path,
+            &ImportOptions::default(),
+            &mut Job::silent(),
+        )
+        .unwrap_err()
     }
     fn col(&self, dataset: &str, column: &str) -> Column {
         let rec = self.ws.dataset(dataset).unwrap();
@@ -273,16 +289,13 @@ fn time_zones() {
     let july = 1_719_792_000_000_000; // 2024-07-01 00:00:00 UTC
     assert_eq!(w.cells("ams", "time"), vec![Cell::Int(T0), Cell::Int(july)]);
     let p = w.file("tz2.csv", text);
-    let err = import::import_file(
-        &mut w.ws,
+    let err = w.refuse(
         &p,
-        &ImportOptions {
+        ImportOptions {
             time_zone: Some("Mars/Olympus".into()),
             ..Default::default()
         },
-        &mut Job::silent(),
-    )
-    .unwrap_err();
+    );
     assert!(
         matches!(err, Error::Invalid(_)) && err.to_string().contains("+02:00"),
         "{err}"
@@ -328,16 +341,13 @@ fn role_and_type_overrides() {
         .to_string()
         .contains("ROLE=COLUMN"));
     let p = w.file("bad_map.csv", text);
-    let err = import::import_file(
-        &mut w.ws,
+    let err = w.refuse(
         &p,
-        &ImportOptions {
+        ImportOptions {
             map: vec![(Role::User, "nobody".into())],
             ..Default::default()
         },
-        &mut Job::silent(),
-    )
-    .unwrap_err();
+    );
     assert!(err.to_string().contains("no column \"nobody\""), "{err}");
 }
 
@@ -432,54 +442,16 @@ fn mixpanel_amplitude_posthog_exports() {
     assert_eq!(r.dataset.kind, DatasetKind::Events);
 }
 
-/// A minimal XLSX (inline strings; merged cells as given).
+/// A workbook: a "Notes" sheet first, then "Funnel by country" with these
+/// rows (merged cells as given).
 fn xlsx(rows: &[&[&str]], merge: Option<&str>) -> Vec<u8> {
-    let mut s = String::from(
-        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
-    );
-    for (r, row) in rows.iter().enumerate() {
-        s.push_str(&format!("<row r=\"{}\">", r + 1));
-        for (c, v) in row.iter().enumerate() {
-            if v.is_empty() {
-                continue;
-            }
-            let cell = format!("{}{}", (b'A' + c as u8) as char, r + 1);
-            if v.parse::<f64>().is_ok() {
-                s.push_str(&format!("<c r=\"{cell}\"><v>{v}</v></c>"));
-            } else {
-                s.push_str(&format!(
-                    "<c r=\"{cell}\" t=\"inlineStr\"><is><t>{v}</t></is></c>"
-                ));
-            }
-        }
-        s.push_str("</row>");
-    }
-    s.push_str("</sheetData>");
-    if let Some(m) = merge {
-        s.push_str(&format!(
-            "<mergeCells count=\"1\"><mergeCell ref=\"{m}\"/></mergeCells>"
-        ));
-    }
-    s.push_str("</worksheet>");
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let o: zip::write::SimpleFileOptions = zip::write::SimpleFileOptions::default();
-        let parts = [
-            ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
-            ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
-            ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Notes" sheetId="1" r:id="rId2"/><sheet name="Funnel by country" sheetId="2" r:id="rId1"/></sheets></workbook>"#.to_string()),
-            ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>"#.to_string()),
-            ("xl/worksheets/sheet1.xml", s),
-            ("xl/worksheets/sheet2.xml", r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Read me first</t></is></c></row></sheetData></worksheet>"#.to_string()),
-        ];
-        for (name, body) in parts {
-            z.start_file(name, o).unwrap();
-            z.write_all(body.as_bytes()).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    buf.into_inner()
+    common::xlsx::workbook(&[
+        (
+            "Notes",
+            common::xlsx::sheet_xml(&[&["Read me first"]], None),
+        ),
+        ("Funnel by country", common::xlsx::sheet_xml(rows, merge)),
+    ])
 }
 
 #[test]
@@ -516,16 +488,13 @@ fn spreadsheet_title_rows_merged_headers_and_sheets() {
         vec![Cell::Int(80), Cell::Int(20), Cell::Int(5)]
     );
     let p = w.file("book2.xlsx", &book);
-    let err = import::import_file(
-        &mut w.ws,
+    let err = w.refuse(
         &p,
-        &ImportOptions {
+        ImportOptions {
             sheet: Some("Nope".into()),
             ..Default::default()
         },
-        &mut Job::silent(),
-    )
-    .unwrap_err();
+    );
     assert!(
         err.to_string().contains("Notes, Funnel by country"),
         "{err}"
@@ -538,8 +507,7 @@ fn reimport_is_detected_by_content() {
     let text = b"time,event\n2024-01-01 00:00:00,view\n";
     w.import("first.csv", text, ImportOptions::default());
     let p = w.file("copy of first.csv", text);
-    let err = import::import_file(&mut w.ws, &p, &ImportOptions::default(), &mut Job::silent())
-        .unwrap_err();
+    let err = w.refuse(&p, ImportOptions::default());
     match &err {
         Error::Duplicate { dataset, .. } => assert_eq!(dataset, "first"),
         other => panic!("{other:?}"),
@@ -603,38 +571,17 @@ fn appending_a_newer_export() {
     );
     assert!(progress.lock().unwrap().iter().any(|p| p.rows_done == 3));
     // the same export again is a duplicate
-    let err = import::append_file(
-        &mut w.ws,
-        "events",
-        &p,
-        &ImportOptions::default(),
-        &mut Job::silent(),
-    )
-    .unwrap_err();
+    let err = w.refuse_append("events", &p);
     assert!(matches!(err, Error::Duplicate { .. }), "{err:?}");
     // a file without one of the dataset's columns is refused, nothing added
     let p = w.file("other.csv", b"user_id,event_type\n4,view\n");
-    let err = import::append_file(
-        &mut w.ws,
-        "events",
-        &p,
-        &ImportOptions::default(),
-        &mut Job::silent(),
-    )
-    .unwrap_err();
+    let err = w.refuse_append("events", &p);
     assert!(err.to_string().contains("event_time"), "{err}");
     let p = w.file(
         "texty.csv",
         b"event_time,event_type,user_id,price\n2024-03-01 00:00:00 UTC,view,anna,1\n",
     );
-    let err = import::append_file(
-        &mut w.ws,
-        "events",
-        &p,
-        &ImportOptions::default(),
-        &mut Job::silent(),
-    )
-    .unwrap_err();
+    let err = w.refuse_append("events", &p);
     assert!(
         err.to_string()
             .contains("text values here but integer values"),

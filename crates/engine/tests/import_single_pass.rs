@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use stepwise_engine::import::{self, ImportOptions, ReadPath, Strategy};
-use stepwise_engine::{CancelToken, Job, Progress, Workspace};
+use stepwise_engine::{Job, Workspace};
 
 fn data_dir() -> Option<PathBuf> {
     common::real::real_data()
@@ -293,38 +293,14 @@ fn real_exports_read_the_same_in_one_pass() {
     assert!(single >= files.len() / 2, "{single} of {}", files.len() * 2);
 }
 
-fn many_rows(n: usize) -> String {
-    let mut s = String::from("time,event,user\n");
-    for i in 0..n {
-        s.push_str(&format!(
-            "2024-01-01 00:{:02}:{:02},view,u{}\n",
-            (i / 60) % 60,
-            i % 60,
-            i % 97
-        ));
-    }
-    s
-}
-
 #[test]
 fn a_file_cut_short_during_the_single_pass_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "cut.csv", &many_rows(400_000));
+    let p = write(dir.path(), "cut.csv", &common::import::many_rows(400_000));
     let ws_path = dir.path().join("w.stepwise");
     let mut ws = Workspace::open(&ws_path).unwrap();
-    let victim = p.clone();
-    let mut cut = false;
     // cut while the prefix is scanned: the rest is read from the file
-    let mut job = Job::new(CancelToken::new(), move |pr: &Progress| {
-        if pr.stage == "reading" && pr.bytes_done > 0 && !cut {
-            cut = true;
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&victim)
-                .unwrap();
-            file.set_len(file.metadata().unwrap().len() / 2).unwrap();
-        }
-    });
+    let mut job = common::import::when_stage("reading", &p, |v| common::import::cut(v, |n| n / 2));
     let err = import::import_file_with(
         &mut ws,
         &p,
@@ -345,15 +321,10 @@ fn a_file_cut_short_during_the_single_pass_is_refused() {
 #[test]
 fn a_file_removed_during_the_single_pass_is_read_through_its_handle() {
     let dir = tempfile::tempdir().unwrap();
-    let text = many_rows(200_000);
+    let text = common::import::many_rows(200_000);
     let p = write(dir.path(), "gone.csv", &text);
     let mut ws = Workspace::open(&dir.path().join("w.stepwise")).unwrap();
-    let victim = p.clone();
-    let mut job = Job::new(CancelToken::new(), move |pr: &Progress| {
-        if pr.stage == "reading" && pr.bytes_done > 0 {
-            let _ = std::fs::remove_file(&victim);
-        }
-    });
+    let mut job = common::import::when_stage("reading", &p, |v| std::fs::remove_file(v).unwrap());
     let (report, how) = import::import_file_with(
         &mut ws,
         &p,

@@ -32,3 +32,18 @@ pub fn run(cmd: &str, args: &[&str], path: &Path) -> (bool, String) {
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
     )
 }
+
+/// The fonts `pdffonts` lists for a PDF, one row each; fails unless there
+/// is at least one and every one is embedded.
+pub fn embedded_fonts(pdf: &Path) -> Vec<String> {
+    let (ok, fonts) = run("pdffonts", &[], pdf);
+    assert!(ok, "{fonts}");
+    let rows: Vec<String> = fonts.lines().skip(2).map(str::to_string).collect();
+    assert!(!rows.is_empty(), "{fonts}");
+    for r in &rows {
+        let cols: Vec<&str> = r.split_whitespace().collect();
+        // name type [encoding] emb sub uni object ID: emb is the 5th from the end.
+        assert_eq!(cols[cols.len() - 5], "yes", "font not embedded: {r}");
+    }
+    rows
+}

@@ -7,7 +7,7 @@
 mod common;
 #[path = "pdf_util.rs"]
 mod pdf_util;
-use pdf_util::{run, tool};
+use pdf_util::{embedded_fonts, run, tool};
 use std::path::Path;
 
 use stepwise_engine::chart::{format, ChartData};
@@ -287,14 +287,7 @@ fn report_from_generated_clickstream() {
         ] {
             assert!(text.contains(s), "no {s:?} in the PDF text");
         }
-        let (ok, fonts) = run("pdffonts", &[], &pdf);
-        assert!(ok);
-        let rows: Vec<&str> = fonts.lines().skip(2).collect();
-        assert!(!rows.is_empty());
-        for r in rows {
-            let cols: Vec<&str> = r.split_whitespace().collect();
-            assert_eq!(cols[cols.len() - 5], "yes", "font not embedded: {r}");
-        }
+        embedded_fonts(&pdf);
         let (ok, check) = run("qpdf", &["--check"], &pdf);
         assert!(ok, "qpdf --check failed: {check}");
     }

@@ -6,7 +6,6 @@
 mod common;
 
 use common::ws::TempWs;
-use stepwise_engine::import::ImportOptions;
 use stepwise_engine::index::Unit;
 use stepwise_engine::segment::{write_audience_csv, SegmentSpec};
 use stepwise_engine::Role;
@@ -14,17 +13,15 @@ use stepwise_engine::Role;
 #[test]
 fn audience_csv_neutralises_formulas() {
     let csv = "user,time,event\n=HYPERLINK(\"x\"),2024-09-01T10:00:00Z,buy\n\"a,b\",2024-09-01T10:00:00Z,buy\n-3,2024-09-01T10:00:00Z,buy\nplain,2024-09-01T10:00:00Z,look\n";
-    let mut f = TempWs::new();
-    let opts = ImportOptions {
-        name: Some("shop".into()),
-        map: vec![
-            (Role::User, "user".into()),
-            (Role::Time, "time".into()),
-            (Role::Event, "event".into()),
+    let mut f = TempWs::with_csv(
+        "shop",
+        csv,
+        &[
+            (Role::User, "user"),
+            (Role::Time, "time"),
+            (Role::Event, "event"),
         ],
-        ..Default::default()
-    };
-    f.import_text("shop.csv", csv, &opts).unwrap();
+    );
     let spec = SegmentSpec::from_json(
         r#"{"name": "Buyers", "dataset": "shop", "conditions": [{"did": {"event": "buy"}}]}"#,
     )

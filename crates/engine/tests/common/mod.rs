@@ -2,8 +2,12 @@
 //! Each test binary uses only some of them.
 #![allow(dead_code)]
 
+#[path = "../funnel_util.rs"]
+pub mod funnel;
+pub mod import;
 pub mod real;
 pub mod ws;
+pub mod xlsx;
 
 /// True when the tests run under CI (`CI` set, and not empty, `0` or
 /// `false`): there, a missing input (real data, a golden image, a PDF

@@ -3,26 +3,15 @@
 
 use std::path::PathBuf;
 use stepwise_engine::import::{import_file, ImportOptions};
-use stepwise_engine::index::IndexCache;
-use stepwise_engine::{DatasetInfo, Job, Role, Workspace};
+use stepwise_engine::{DatasetInfo, Job, Role};
 
 /// A workspace that lives as long as its temporary folder, with an index
-/// cache for the analyses run on it.
-pub struct TempWs {
-    pub dir: tempfile::TempDir,
-    pub ws: Workspace,
-    pub cache: IndexCache,
-}
+/// cache for the analyses run on it (the funnel tests' `Ws`).
+pub use super::funnel::Ws as TempWs;
 
 impl TempWs {
     pub fn new() -> TempWs {
-        let dir = tempfile::tempdir().unwrap();
-        let ws = Workspace::open(&dir.path().join("w.stepwise")).unwrap();
-        TempWs {
-            dir,
-            ws,
-            cache: IndexCache::new(),
-        }
+        super::funnel::workspace()
     }
 
     /// A new workspace holding `csv` imported as dataset `name`, with these
