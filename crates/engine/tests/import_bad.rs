@@ -54,6 +54,27 @@ impl Fixture {
         std::fs::write(&p, bytes).unwrap();
         p
     }
+    /// Imports `path` in two passes while `job` changes it: refused as
+    /// changed, and nothing stored.
+    fn refuse_changed(&mut self, path: &Path, mut job: Job, name: &str) {
+        let before = snapshot(&self.ws_path);
+        let err = import::import_file_with(
+            &mut self.ws,
+            path,
+            &ImportOptions::default(),
+            &mut job,
+            import::Strategy::TwoPass,
+        )
+        .unwrap_err();
+        assert_eq!(snapshot(&self.ws_path), before);
+        assert_bad(
+            &err,
+            name,
+            None,
+            None,
+            "changed while it was being imported",
+        );
+    }
     /// Imports `path`, expects an error, checks nothing changed.
     fn refuse(&mut self, path: &Path, opts: ImportOptions) -> Error {
         let before = snapshot(&self.ws_path);
@@ -301,23 +322,9 @@ fn file_vanishing_mid_read() {
     }
     // a file cut short between the passes is "changed", not half stored
     let p = f.file("shrinks.csv", common::import::many_rows(200_000).as_bytes());
-    let mut job = common::import::when_stage("reading", &p, |v| common::import::cut(v, |_| 1000));
-    let err = import::import_file_with(
-        &mut f.ws,
-        &p,
-        &ImportOptions::default(),
-        &mut job,
-        import::Strategy::TwoPass,
-    )
-    .unwrap_err();
     assert_eq!(snapshot(&f.ws_path), before);
-    assert_bad(
-        &err,
-        "shrinks.csv",
-        None,
-        None,
-        "changed while it was being imported",
-    );
+    let job = common::import::when_stage("reading", &p, |v| common::import::cut(v, |_| 1000));
+    f.refuse_changed(&p, job, "shrinks.csv");
 }
 
 #[test]
@@ -497,23 +504,7 @@ fn a_file_cut_short_while_it_is_stored() {
     // more rows than the storing pipeline holds, so the reader is still
     // reading when the first chunk is stored
     let p = f.file("cut.csv", common::import::many_rows(1_000_000).as_bytes());
-    let before = snapshot(&f.ws_path);
-    let mut job = common::import::when_stage("storing", &p, |v| common::import::cut(v, |n| n / 2));
+    let job = common::import::when_stage("storing", &p, |v| common::import::cut(v, |n| n / 2));
     // the two passes; the single pass: import_single_pass.rs
-    let err = import::import_file_with(
-        &mut f.ws,
-        &p,
-        &ImportOptions::default(),
-        &mut job,
-        import::Strategy::TwoPass,
-    )
-    .unwrap_err();
-    assert_eq!(snapshot(&f.ws_path), before);
-    assert_bad(
-        &err,
-        "cut.csv",
-        None,
-        None,
-        "changed while it was being imported",
-    );
+    f.refuse_changed(&p, job, "cut.csv");
 }
