@@ -3,7 +3,7 @@
 // clickstream and computes plain ordered funnels over it, so the screens can
 // be looked at and clicked through in a browser.
 
-import type { Api } from './api';
+import type { Api } from '../src/lib/api';
 import type {
   Cell,
   ColumnInfo,
@@ -18,7 +18,7 @@ import type {
   ItemKind,
   SavedItem,
   StepResult,
-} from './types';
+} from '../src/lib/types';
 
 interface Table {
   info: DatasetInfo;
