@@ -1,47 +1,61 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+// The persona builder against the real engine: what the screen counts is what
+// `stepwise segment` counts for the same persona written by hand in the
+// engine's own words (docs/segments.md).
+import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import PersonaBuilder from './PersonaBuilder.svelte';
 import { setApi } from '../lib/api';
 import { app } from '../lib/app.svelte';
-import { dataset, fakeApi } from '../test/fakeApi';
-import type { SegmentSpec } from '../lib/types';
+import { formatCount } from '../lib/format';
+import { engineApi, engineReady } from '../test/engineApi';
+import type { SegmentResult } from '../lib/types';
 
 afterEach(() => {
   cleanup();
   app.datasets = [];
+  app.segments = [];
 });
 
-describe('the persona builder', () => {
-  it('counts members live from the conditions and saves the segment', async () => {
-    const api = fakeApi([dataset('shop', 1000)]);
-    // The fake engine: 4,000 users, halved by each condition.
-    api.countSegment = vi.fn(async (s: SegmentSpec) => ({ members: 4000 / 2 ** s.conditions.length, sample: ['u1', 'u2'] }));
+describe.skipIf(!engineReady)('the persona builder', () => {
+  it('counts what the engine counts, live from the conditions, and saves the segment', { timeout: 30_000 }, async () => {
+    const api = engineApi();
     setApi(api);
-    app.datasets = api.datasets.slice();
+    app.datasets = [api.dataset];
     app.segments = [];
     render(PersonaBuilder, { props: { name: null } });
+    const count = () => screen.getByTestId('segment-count').textContent ?? '';
+    const engine = (conditions: unknown[]) =>
+      formatCount(api.run<SegmentResult>('segment', { name: 'x', dataset: 'shop', conditions }, ['--json']).members);
 
-    expect(screen.getByTestId('segment-count').textContent).toContain('Add a first condition');
+    expect(count()).toContain('Add a first condition');
     await fireEvent.click(screen.getByText('+ Behaviour'));
-    await fireEvent.input(screen.getByLabelText('Target'), { target: { value: 'use_filter' } });
-    await waitFor(() => expect(screen.getByTestId('segment-count').textContent).toContain('2,000'));
+    await fireEvent.input(screen.getByLabelText('Target'), { target: { value: 'add_to_cart' } });
+    const carted = engine([{ did: { event: 'add_to_cart' }, at_least: 1 }]);
+    await waitFor(() => expect(count()).toContain(carted));
 
+    // Within N days of first seen: the engine's `within_days`.
+    await fireEvent.input(screen.getByLabelText('Within days'), { target: { value: '2' } });
+    const soon = engine([{ did: { event: 'add_to_cart' }, at_least: 1, within_days: 2 }]);
+    expect(soon).not.toBe(carted);
+    await waitFor(() => expect(count()).toContain(soon));
+
+    // A nested OR group with a property condition.
     await fireEvent.click(screen.getAllByText('+ Group')[0]);
     const nested = screen.getAllByTestId('condition-group')[1];
     await fireEvent.click(within(nested).getByText('+ Property'));
-    expect(screen.getByTestId('segment-count').textContent).toContain('Condition 2.1 has no column');
+    expect(count()).toContain('Condition 2.1 has no column');
     await fireEvent.change(within(nested).getByLabelText('Column'), { target: { value: 'device_category' } });
     await fireEvent.input(within(nested).getByLabelText('Value'), { target: { value: 'mobile' } });
-    await waitFor(() => expect(screen.getByTestId('segment-count').textContent).toContain('1,000'));
-    const sent = vi.mocked(api.countSegment).mock.calls.at(-1)![0];
-    expect(sent.conditions).toEqual([
-      { did: { event: 'use_filter' }, at_least: 1 },
-      { match: 'any', conditions: [{ column: 'device_category', op: 'eq', value: 'mobile', value_of: 'ever' }] },
+    const mobile = engine([
+      { did: { event: 'add_to_cart' }, at_least: 1, within_days: 2 },
+      { match: 'any', conditions: [{ column: 'device_category', op: 'eq', value: 'mobile' }] },
     ]);
+    await waitFor(() => expect(count()).toContain(mobile));
 
-    await fireEvent.input(screen.getByLabelText('Persona name'), { target: { value: 'Filter users' } });
+    await fireEvent.input(screen.getByLabelText('Persona name'), { target: { value: 'Quick mobile carts' } });
     await fireEvent.click(screen.getByTestId('save-persona'));
-    await waitFor(() => expect(api.saveItem).toHaveBeenCalled());
-    expect(vi.mocked(api.saveItem).mock.calls[0].slice(0, 2)).toEqual(['segment', 'Filter users']);
+    await waitFor(() => expect(app.segments.map((s) => s.name)).toEqual(['Quick mobile carts']));
+    // What was saved is a spec the engine counts the same.
+    expect(formatCount(api.run<SegmentResult>('segment', app.segments[0].spec, ['--json']).members)).toBe(mobile);
   });
 });
