@@ -294,6 +294,15 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
     const imported = JSON.parse(await stepwise(['import', csv, '--name', 'shop', '--json']));
     const info = (imported.datasets?.[0] ?? imported.dataset ?? imported) as DatasetInfo;
     const data = loadData(csv, info);
+    // A report table (a metric table) for metric-table funnels and report sections.
+    const pagesCsv = join(root, 'pages.csv');
+    writeFileSync(
+      pagesCsv,
+      'Page path,Device,Sessions,Users\n/,mobile,1000,800\n/,desktop,700,500\n/category/sale,mobile,400,300\n/checkout,mobile,120,90\n/checkout,desktop,90,70\n/checkout/thanks,mobile,30,25\n/about,desktop,50,40\n',
+    );
+    const pagesInfo = JSON.parse(await stepwise(['import', pagesCsv, '--name', 'pages', '--json']));
+    const pages = loadData(pagesCsv, (pagesInfo.datasets?.[0] ?? pagesInfo.dataset ?? pagesInfo) as DatasetInfo);
+    expect(pages.columns.length).toBe(4);
     const rng = prng(20261204);
     const jobs: { what: string; spec: unknown; run: () => Promise<void> }[] = [];
     const counts = { segment: 0, funnel: 0, compare: 0, impact: 0, report: 0 };
@@ -336,6 +345,34 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
       });
     }
     expect(funnels.length).toBeGreaterThan(50);
+
+    // Metric-table funnels: steps pick values of a dimension (exact, glob, regex), a metric summed.
+    for (let i = 0; i < 25; i++) {
+      const d = emptyDraft('pages');
+      d.kind = 'metrics';
+      d.dimension = rng.pick(['Page path', 'Device']);
+      d.metric = rng.pick(['Sessions', 'Users']);
+      d.steps = Array.from({ length: rng.int(1, 4) }, () => {
+        const mode = rng.pick(PAGE_MODES);
+        const v = rng.pick(pages.values[d.dimension]);
+        const s = newStep('value', mode === 'glob' ? `${v.slice(0, 2)}*` : mode === 'regex' ? `^${v.slice(0, 2)}` : v);
+        s.pageMode = mode;
+        if (rng.chance(0.3)) s.label = `Step ${i}`;
+        return s;
+      });
+      if (rng.chance(0.3)) d.where = [{ ...newFilter('Device'), op: rng.pick(['eq', 'ne', 'contains'] as const), value: rng.pick(['mobile', 'desk']) }];
+      if (validate(d, pages.columns).length > 0) continue;
+      const spec = buildSpec(d, pages.columns);
+      counts.funnel++;
+      jobs.push({
+        what: `metric-table funnel draft ${i}`,
+        spec,
+        run: async () => {
+          const r = JSON.parse(await stepwise(['funnel', specFile(spec), '--json']));
+          expect(r.steps).toHaveLength(spec.steps.length);
+        },
+      });
+    }
 
     // Comparisons: personas (with "everyone else") or a column, any baseline.
     const compares: SavedItem<'compare'>[] = [];
@@ -396,17 +433,24 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
     }
 
     // Reports, as the report screen saves and exports them: every section kind it offers.
-    for (let i = 0; i < 14; i++) {
+    for (let i = 0; i < 16; i++) {
       const draft = reports.emptyReport();
       draft.title = `Report ${i}`;
       if (rng.chance(0.5)) draft.subtitle = 'Contract test';
       for (let k = rng.int(1, 4); k > 0; k--) {
-        const kind = rng.pick(['funnel', 'trend', 'compare', 'impact', 'text'] as const);
+        const kind = rng.pick(['funnel', 'trend', 'compare', 'impact', 'metric', 'text'] as const);
         let sec: ReportSpecSection;
         if (kind === 'funnel') sec = reports.funnelSection(rng.pick(funnels));
         else if (kind === 'trend') sec = reports.trendSection(rng.pick(funnels));
         else if (kind === 'compare') sec = reports.compareSection(rng.pick(compares));
         else if (kind === 'impact') sec = reports.impactSection(rng.pick(impacts));
+        else if (kind === 'metric')
+          sec = reports.metricSection({
+            dataset: 'pages',
+            dimension: rng.pick(['Page path', 'Device']),
+            metric: rng.pick(['Sessions', 'Users']),
+            ...(rng.chance(0.5) ? { limit: rng.int(1, 12) } : {}),
+          });
         else {
           sec = reports.textSection();
           sec.text = 'What we found.';
