@@ -91,7 +91,7 @@ describe('engine charts in the funnel builder', () => {
 
 // Who dropped is the engine's answer (`stepwise funnel --dropped`), listed and exported.
 describe.skipIf(!engineReady)('who dropped, from the engine', () => {
-  it('lists who dropped at a step and exports them', { timeout: 30_000 }, async () => {
+  it('lists who dropped at a step and exports them', { timeout: 60_000 }, async () => {
     const api = engineApi();
     setApi(api);
     app.datasets = [api.dataset];

@@ -18,7 +18,7 @@ afterEach(() => {
 });
 
 describe.skipIf(!engineReady)('the comparison screen', () => {
-  it('compares a persona with everyone else and shows the engine verdicts in words', { timeout: 30_000 }, async () => {
+  it('compares a persona with everyone else and shows the engine verdicts in words', { timeout: 60_000 }, async () => {
     const api = engineApi();
     setApi(api);
     app.datasets = [api.dataset];

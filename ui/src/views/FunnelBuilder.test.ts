@@ -33,7 +33,7 @@ afterEach(() => {
   app.datasets = [];
 });
 
-describe.skipIf(!engineReady)('the funnel builder', { timeout: 30_000 }, () => {
+describe.skipIf(!engineReady)('the funnel builder', { timeout: 60_000 }, () => {
   it('builds a funnel from the picker and shows the engine result', async () => {
     const api = await setup();
     await pick('view_item');

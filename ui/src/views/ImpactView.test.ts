@@ -16,7 +16,7 @@ afterEach(() => {
 });
 
 describe.skipIf(!engineReady)('the impact screen', () => {
-  it('guesses the goal, shows the engine ranking and says it is association', { timeout: 30_000 }, async () => {
+  it('guesses the goal, shows the engine ranking and says it is association', { timeout: 60_000 }, async () => {
     const api = engineApi();
     setApi(api);
     app.datasets = [api.dataset];
@@ -36,7 +36,7 @@ describe.skipIf(!engineReady)('the impact screen', () => {
     expect(screen.getByText(/association, not proof of cause/)).toBeTruthy();
   });
 
-  it('shows the steps every buyer took first under their own heading, with no lift', { timeout: 30_000 }, async () => {
+  it('shows the steps every buyer took first under their own heading, with no lift', { timeout: 60_000 }, async () => {
     const api = engineApi();
     setApi(api);
     app.datasets = [api.dataset];

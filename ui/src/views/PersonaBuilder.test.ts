@@ -17,7 +17,7 @@ afterEach(() => {
 });
 
 describe.skipIf(!engineReady)('the persona builder', () => {
-  it('counts what the engine counts, live from the conditions, and saves the segment', { timeout: 30_000 }, async () => {
+  it('counts what the engine counts, live from the conditions (behaviour within days, nested OR, NOT), and saves the segment', { timeout: 60_000 }, async () => {
     const api = engineApi();
     setApi(api);
     app.datasets = [api.dataset];
@@ -52,10 +52,19 @@ describe.skipIf(!engineReady)('the persona builder', () => {
     ]);
     await waitFor(() => expect(count()).toContain(mobile));
 
-    await fireEvent.input(screen.getByLabelText('Persona name'), { target: { value: 'Quick mobile carts' } });
+    // Negated: NOT (any of: mobile).
+    await fireEvent.click(within(nested).getByLabelText('not'));
+    const notMobile = engine([
+      { did: { event: 'add_to_cart' }, at_least: 1, within_days: 2 },
+      { not: { match: 'any', conditions: [{ column: 'device_category', op: 'eq', value: 'mobile' }] } },
+    ]);
+    expect(notMobile).not.toBe(mobile);
+    await waitFor(() => expect(count()).toContain(notMobile));
+
+    await fireEvent.input(screen.getByLabelText('Persona name'), { target: { value: 'Quick non-mobile carts' } });
     await fireEvent.click(screen.getByTestId('save-persona'));
-    await waitFor(() => expect(app.segments.map((s) => s.name)).toEqual(['Quick mobile carts']));
+    await waitFor(() => expect(app.segments.map((s) => s.name)).toEqual(['Quick non-mobile carts']));
     // What was saved is a spec the engine counts the same.
-    expect(formatCount(api.run<SegmentResult>('segment', app.segments[0].spec, ['--json']).members)).toBe(mobile);
+    expect(formatCount(api.run<SegmentResult>('segment', app.segments[0].spec, ['--json']).members)).toBe(notMobile);
   });
 });
