@@ -5,6 +5,7 @@ import {
   exportTarget,
   funnelSection,
   impactSection,
+  metricSection,
   moveSection,
   reportForEngine,
   reportIssues,
@@ -37,6 +38,9 @@ describe('reports', () => {
     expect(compareSection({ kind: 'compare', name: 'By device', updated_at: '', spec: compare })).toEqual({ heading: 'By device', compare });
     expect(impactSection({ kind: 'impact', name: 'Drivers', updated_at: '', spec: impact })).toEqual({ heading: 'Drivers', impact });
     expect(textSection()).toEqual({ heading: 'Findings', text: '' });
+    expect(metricSection({ dataset: 'pages', dimension: 'Page path', metric: 'Users' })).toEqual({
+      metric: { dataset: 'pages', dimension: 'Page path', metric: 'Users' },
+    });
     expect(['funnel', 'trend', 'text'].map((k) => k)).toEqual([
       sectionKind(funnelSection(saved)),
       sectionKind(trendSection(saved)),

@@ -48,9 +48,9 @@ export function impactSection(i: SavedItem<'impact'>): ReportSpecSection {
   return { heading: i.name, impact: i.spec };
 }
 
-/** Bars of an imported report table: `metric` summed per value of `dimension`. */
+/** Bars of an imported report table: `metric` summed per value of `dimension` (the engine heads it unless the analyst does). */
 export function metricSection(m: MetricSectionSpec): ReportSpecSection {
-  return { heading: `${m.metric} by ${m.dimension}`, metric: m };
+  return { metric: m };
 }
 
 export function textSection(): ReportSpecSection {

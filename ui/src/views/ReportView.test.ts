@@ -25,7 +25,7 @@ describe.skipIf(!engineReady)('the report builder', () => {
   it('assembles saved analyses and findings, previews, saves the engine spec and exports the PDF', { timeout: 60_000 }, async () => {
     const api = engineApi();
     setApi(api);
-    app.datasets = [api.dataset];
+    app.datasets = [api.dataset, api.metrics];
     const funnel = { dataset: 'shop', steps: [{ event: 'view_item' }, { event: 'purchase' }] };
     app.funnels = [{ kind: 'funnel', name: 'Checkout', updated_at: '', spec: funnel }];
     app.compares = [{ kind: 'compare', name: 'By device', updated_at: '', spec: { funnel, by: 'device_category' } }];
@@ -41,6 +41,8 @@ describe.skipIf(!engineReady)('the report builder', () => {
     await fireEvent.click(screen.getByText('+ Text'));
     await fireEvent.input(screen.getByLabelText('Section 4 text'), { target: { value: 'Mobile checkout leaks most.' } });
     await fireEvent.click(screen.getByLabelText('Move section 4 up'));
+    await fireEvent.change(add, { target: { value: 'metric:pages' } });
+    await fireEvent.change(screen.getByLabelText('Section 5 sum of'), { target: { value: 'Users' } });
 
     const preview = screen.getByTestId('report-preview');
     const viewed = api.run<FunnelResult>('funnel', funnel, ['--json']).steps[0].count;
@@ -56,6 +58,7 @@ describe.skipIf(!engineReady)('the report builder', () => {
       { heading: 'By device', compare: { funnel, by: 'device_category' } },
       { heading: 'Findings', text: 'Mobile checkout leaks most.' },
       { heading: 'Checkout: conversion over time', trend: funnel },
+      { metric: { dataset: 'pages', dimension: 'Page path', metric: 'Users' } },
     ]);
 
     // What the app saved, `stepwise report` runs; the app's export is the engine's PDF.
