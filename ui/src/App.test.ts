@@ -200,8 +200,8 @@ describe('the app shell', () => {
   it('a saved funnel can be deleted from the sidebar and brought back with Ctrl+Z', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const api = fakeApi([dataset('shop', 10)]);
-    const item = { kind: 'funnel' as const, name: 'Checkout', spec: { dataset: 'shop', steps: [{ event: 'a' }] } };
-    api.listItems = vi.fn(async (kind: string) => (kind === 'funnel' ? [item] : [])) as typeof api.listItems;
+    const item = { kind: 'funnel' as const, name: 'Checkout', updated_at: '', spec: { dataset: 'shop', steps: [{ event: 'a' }] } };
+    api.listItems = vi.fn(async (kind: string) => (kind === 'funnel' ? [item] : [])) as unknown as typeof api.listItems;
     setApi(api);
     render(App);
     const del = await screen.findByLabelText('Delete funnel Checkout');

@@ -1,12 +1,12 @@
 // The one typed door to the Rust side. Every Tauri command goes through here,
 // so tests (and the `?mock` dev mode) can swap the implementation with setApi().
+// Specs and results are the engine's own types (./bindings via ./types).
 
 import { Channel, invoke } from '@tauri-apps/api/core';
-import type { ReportSpec as EngineReportSpec } from './bindings/ReportSpec';
-import type { ReportSpecSection as EngineReportSection } from './bindings/ReportSpecSection';
 import type {
   CompareResult,
   CompareSpec,
+  Charted,
   DatasetInfo,
   ErrorInfo,
   ExportFormat,
@@ -19,10 +19,11 @@ import type {
   FunnelSpec,
   ImportEvent,
   ItemKind,
-  PreviewPage,
+  Preview,
   SavedItem,
-  SegmentCount,
+  SegmentResult,
   SegmentSpec,
+  SpecOfKind,
   ValueCount,
   WorkspaceInfo,
 } from './types';
@@ -65,9 +66,9 @@ export interface Api {
   deleteDataset(name: string): Promise<void>;
   renameDataset(from: string, to: string): Promise<void>;
   workspaceInfo(): Promise<WorkspaceInfo>;
-  previewRows(name: string, offset: number, limit: number): Promise<PreviewPage>;
+  previewRows(name: string, offset: number, limit: number): Promise<Preview>;
   /** With `chart`, the result carries the engine's SVG charts (`svg`, `trend_svg`, `histogram_svg`). */
-  runFunnel(spec: FunnelSpec, chart?: ChartView, title?: string): Promise<FunnelResult>;
+  runFunnel(spec: FunnelSpec, chart?: ChartView, title?: string): Promise<Charted<FunnelResult>>;
   /** Who reached step `step - 1` but not `step` (0-based, >= 1): the count and the first `limit` rows. */
   funnelDropoff(spec: FunnelSpec, step: number, limit: number): Promise<Dropoff>;
   /** Writes everyone who dropped at `step` as CSV to `path`; resolves with how many. */
@@ -92,13 +93,14 @@ export interface Api {
   datasetValues(name: string, column: string, limit: number): Promise<ValueCount[]>;
   /** Users, events and period of an event dataset; null for a metric table. */
   datasetSummary(name: string): Promise<DatasetSummary | null>;
-  saveItem(kind: ItemKind, name: string, spec: unknown): Promise<void>;
-  listItems<T = unknown>(kind: ItemKind): Promise<SavedItem<T>[]>;
+  /** Stores `spec` as the engine's spec type of `kind` (the engine refuses one that does not parse as it). */
+  saveItem<K extends ItemKind>(kind: K, name: string, spec: SpecOfKind[K]): Promise<void>;
+  listItems<K extends ItemKind>(kind: K): Promise<SavedItem<K>[]>;
   /** True when there was such an item. */
   deleteItem(kind: ItemKind, name: string): Promise<boolean>;
-  countSegment(spec: SegmentSpec): Promise<SegmentCount>;
-  compare(spec: CompareSpec, chart?: ChartView): Promise<CompareResult>;
-  impact(spec: ImpactSpec, chart?: ChartView): Promise<ImpactResult>;
+  countSegment(spec: SegmentSpec): Promise<SegmentResult>;
+  compare(spec: CompareSpec, chart?: ChartView): Promise<Charted<CompareResult>>;
+  impact(spec: ImpactSpec, chart?: ChartView): Promise<Charted<ImpactResult>>;
   /** Writes a report to `path` (chosen in the native save dialog). */
   exportReport(spec: ReportSpec, path: string, format: ExportFormat): Promise<void>;
   /** Imports the bundled sample store data (first run). */
@@ -160,7 +162,7 @@ export const tauriApi: Api = {
   countSegment: (spec) => call('count_segment', { spec }),
   compare: (spec, chart) => call('compare', { spec, chart }),
   impact: (spec, chart) => call('impact', { spec, chart }),
-  exportReport: (spec, path, format) => call('export_report', { spec: toEngineReport(spec), path, format }),
+  exportReport: (spec, path, format) => call('export_report', { spec, path, format }),
   importSample(onEvent) {
     if (!inTauri()) return call('import_sample');
     const onProgress = new Channel<ImportEvent>();
@@ -168,25 +170,6 @@ export const tauriApi: Api = {
     return call('import_sample', { onProgress });
   },
 };
-
-/**
- * The report builder's sections in the engine's report-spec shape
- * (crates/engine/src/report/build.rs): `{funnel}`, `{compare}` or `{text}`,
- * each with its heading; the analyst's findings text follows as a text block.
- */
-export function toEngineReport(spec: ReportSpec): EngineReportSpec {
-  const sections: EngineReportSection[] = [];
-  for (const s of spec.sections) {
-    if (s.type === 'text') {
-      sections.push({ text: s.text, heading: s.title || undefined });
-      continue;
-    }
-    const body = s.type === 'funnel' ? { funnel: s.spec } : { compare: s.spec };
-    sections.push({ ...(body as EngineReportSection), heading: s.title || undefined });
-    if (s.findings.trim()) sections.push({ text: s.findings });
-  }
-  return { title: spec.title, subtitle: spec.subtitle, page: 'A4', sections };
-}
 
 /** The implementation in use; a live binding, replaced by setApi(). */
 export let api: Api = tauriApi;

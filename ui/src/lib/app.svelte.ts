@@ -9,13 +9,10 @@ import { applyTheme, savedTheme, saveTheme, systemTheme, type Theme } from './th
 import type {
   DatasetInfo,
   ErrorInfo,
-  FunnelSpec,
   ImportEvent,
   ImportReport,
   ItemKind,
-  ReportSpec,
   SavedItem,
-  SegmentSpec,
   WorkspaceInfo,
 } from './types';
 
@@ -76,9 +73,11 @@ export class AppState {
   pending = $state<readonly Pending[]>([]);
   notices = $state<Notice[]>([]);
   recompute = $state<Recompute | null>(null);
-  funnels = $state<SavedItem<FunnelSpec>[]>([]);
-  segments = $state<SavedItem<SegmentSpec>[]>([]);
-  reports = $state<SavedItem<ReportSpec>[]>([]);
+  funnels = $state<SavedItem<'funnel'>[]>([]);
+  segments = $state<SavedItem<'segment'>[]>([]);
+  compares = $state<SavedItem<'compare'>[]>([]);
+  impacts = $state<SavedItem<'impact'>[]>([]);
+  reports = $state<SavedItem<'report'>[]>([]);
   /** The files of the last import, for the mapping screen. */
   mapping = $state<{ dataset: DatasetInfo; report: ImportReport | null }[]>([]);
   /** What Ctrl/Cmd+E does on the current screen (set by screens that can export). */
@@ -190,23 +189,16 @@ export class AppState {
     }
   }
 
-  /** Saved funnels and personas; quiet when the engine has no such commands yet. */
+  /** Saved funnels, personas, comparisons, impact analyses and reports; a kind the engine cannot list is empty. */
   async loadItems(): Promise<void> {
-    try {
-      this.funnels = await api.listItems<FunnelSpec>('funnel');
-    } catch {
-      this.funnels = [];
-    }
-    try {
-      this.segments = await api.listItems<SegmentSpec>('segment');
-    } catch {
-      this.segments = [];
-    }
-    try {
-      this.reports = await api.listItems<ReportSpec>('report');
-    } catch {
-      this.reports = [];
-    }
+    const list = <K extends ItemKind>(kind: K) => api.listItems(kind).catch((): SavedItem<K>[] => []);
+    [this.funnels, this.segments, this.compares, this.impacts, this.reports] = await Promise.all([
+      list('funnel'),
+      list('segment'),
+      list('compare'),
+      list('impact'),
+      list('report'),
+    ]);
   }
 
   open(view: View): void {
@@ -413,7 +405,7 @@ export class AppState {
   }
 
   /** Saved funnels, personas and reports still shown (not waiting to be deleted). */
-  visibleItems<T>(kind: ItemKind, items: SavedItem<T>[]): SavedItem<T>[] {
+  visibleItems<K extends ItemKind>(kind: K, items: SavedItem<K>[]): SavedItem<K>[] {
     const hidden = new Set(this.pending.map((p) => p.key));
     return items.filter((i) => !hidden.has(`${kind}:${i.name}`));
   }

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { buildCompare, emptyCompare, groupNames, groups } from './compare';
-import type { FunnelSpec, SavedItem, SegmentSpec } from './types';
+import type { CompareResult, SavedItem, SegmentSpec, StepResult } from './types';
 
-const funnels: SavedItem<FunnelSpec>[] = [
-  { kind: 'funnel', name: 'Checkout', spec: { dataset: 'shop', steps: [{ event: 'view_item' }, { event: 'purchase' }] } },
+const funnels: SavedItem<'funnel'>[] = [
+  { kind: 'funnel', name: 'Checkout', updated_at: '', spec: { dataset: 'shop', steps: [{ event: 'view_item' }, { event: 'purchase' }] } },
 ];
-const filter: SegmentSpec = { match: 'all', conditions: [{ did: { event: 'use_filter' }, at_least: 1 }] };
-const mobile: SegmentSpec = { match: 'all', conditions: [{ column: 'device', op: 'eq', value: 'mobile', value_of: 'ever' }] };
-const segments: SavedItem<SegmentSpec>[] = [
-  { kind: 'segment', name: 'Filter users', spec: filter },
-  { kind: 'segment', name: 'Mobile', spec: mobile },
+const filter: SegmentSpec = { name: 'filter', match: 'all', conditions: [{ did: { event: 'use_filter' }, at_least: 1 }] };
+const mobile: SegmentSpec = { name: 'mobile', match: 'all', conditions: [{ column: 'device', op: 'eq', value: 'mobile', value_of: 'ever' }] };
+const segments: SavedItem<'segment'>[] = [
+  { kind: 'segment', name: 'Filter users', updated_at: '', spec: filter },
+  { kind: 'segment', name: 'Mobile', updated_at: '', spec: mobile },
 ];
 
 describe('buildCompare', () => {
@@ -45,9 +45,18 @@ describe('buildCompare', () => {
     expect(byCol).toEqual({ spec: { funnel: funnels[0].spec, by: 'variant' } });
   });
 
-  it('reads groups under either name', () => {
-    const g = { name: 'a', conversions: 1, users: 2 } as never;
-    expect(groups({ baseline: 'a', confidence: 0.95, chi_square: null, segments: [g] })).toEqual([g]);
-    expect(groups({ baseline: 'a', confidence: 0.95, chi_square: null, groups: [g] })).toEqual([g]);
+  it("reads each group's entrants and converters off its first and last step", () => {
+    const step = (count: number): StepResult => ({
+      label: 's',
+      count,
+      conversion_from_start: 1,
+      conversion_from_previous: 1,
+      dropped: 0,
+      average_seconds: null,
+      median_seconds: null,
+    });
+    const row = { name: 'a', steps: [step(200), step(50), step(10)], conversion: {} as never, step_conversions: [] };
+    const r: CompareResult = { baseline: 'a', unit: 'users', confidence: 0.95, segments: [row], chi_square: null, bottleneck: null, warnings: [] };
+    expect(groups(r)).toEqual([{ ...row, users: 200, conversions: 10 }]);
   });
 });

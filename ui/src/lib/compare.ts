@@ -1,6 +1,6 @@
-// Building the `compare` request from the analyst's choices, and reading the answer.
+// Building the `compare` request (the engine's CompareSpec) from the analyst's choices, and reading the answer.
 
-import type { CompareGroup, CompareResult, CompareSpec, FunnelSpec, SavedItem, SegmentSpec } from './types';
+import type { CompareGroup, CompareResult, CompareSegment, CompareSpec, SavedItem, SegmentSpec } from './types';
 
 export interface CompareDraft {
   funnel: string;
@@ -31,8 +31,8 @@ export function groupNames(d: CompareDraft): string[] {
 /** The request, or a sentence saying what is missing. */
 export function buildCompare(
   d: CompareDraft,
-  funnels: SavedItem<FunnelSpec>[],
-  segments: SavedItem<SegmentSpec>[],
+  funnels: SavedItem<'funnel'>[],
+  segments: SavedItem<'segment'>[],
 ): { spec: CompareSpec } | { missing: string } {
   const f = funnels.find((x) => x.name === d.funnel);
   if (!f) return { missing: 'Choose a saved funnel to compare on.' };
@@ -45,24 +45,24 @@ export function buildCompare(
   }
   const chosen = d.personas
     .map((n) => segments.find((s) => s.name === n))
-    .filter((s): s is SavedItem<SegmentSpec> => !!s)
-    .map((s) => ({ ...s.spec, name: s.name }));
+    .filter((s): s is SavedItem<'segment'> => !!s)
+    .map((s): SegmentSpec => ({ ...s.spec, name: s.name }));
   const total = chosen.length + (d.everyoneElse && chosen.length > 0 ? 1 : 0);
   if (total < 2)
     return { missing: 'Pick two personas, or one persona and "everyone else", to compare them.' };
-  spec.segments = chosen;
-  if (d.everyoneElse) spec.segments.push({ not: chosen[0], name: everyoneElseName(chosen[0].name ?? '') });
+  const compared: CompareSegment[] = chosen;
+  if (d.everyoneElse) compared.push({ not: chosen[0], name: everyoneElseName(chosen[0].name) });
+  spec.segments = compared;
   const names = groupNames(d);
   spec.baseline = names.includes(d.baseline) ? d.baseline : names[0];
   return { spec };
 }
 
-/** The compared groups whichever name the command gives the list. */
+/** The compared groups, with their entrants and converters read off their first and last steps. */
 export function groups(r: CompareResult): CompareGroup[] {
-  // The command's rows carry the steps, not users/conversions: take them from the first and last step.
-  return (r.groups ?? r.segments ?? []).map((g) => ({
+  return r.segments.map((g) => ({
     ...g,
-    users: g.users ?? g.steps?.[0]?.count ?? 0,
-    conversions: g.conversions ?? g.steps?.[g.steps.length - 1]?.count ?? 0,
+    users: g.steps[0]?.count ?? 0,
+    conversions: g.steps[g.steps.length - 1]?.count ?? 0,
   }));
 }

@@ -112,8 +112,8 @@ describe('persona filter', () => {
   it('embeds the saved persona and reads its name back', () => {
     const d = draft();
     d.segmentName = 'Filter users';
-    const seg = { match: 'all' as const, conditions: [{ did: { event: 'use_filter' }, at_least: 1 }] };
-    const spec = buildSpec(d, COLS, [{ kind: 'segment', name: 'Filter users', spec: seg }]);
+    const seg = { name: 'f', match: 'all' as const, conditions: [{ did: { event: 'use_filter' }, at_least: 1 }] };
+    const spec = buildSpec(d, COLS, [{ kind: 'segment', name: 'Filter users', updated_at: '', spec: seg }]);
     expect(spec.segment).toEqual({ ...seg, name: 'Filter users' });
     expect(draftFromSpec(spec).segmentName).toBe('Filter users');
     // A persona that no longer exists is left out rather than sent half-defined.
@@ -246,8 +246,8 @@ describe('bottleneck', () => {
     const s = (count: number) => ({
       label: '',
       count,
-      conversion_from_start: null,
-      conversion_from_previous: null,
+      conversion_from_start: 0,
+      conversion_from_previous: 0,
       dropped: 0,
       average_seconds: null,
       median_seconds: null,

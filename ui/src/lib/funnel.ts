@@ -1,24 +1,23 @@
 // The funnel builder's model: an editable draft (what the inspector binds to)
-// and the pure functions that turn it into issue 4's FunnelSpec, read a saved
+// and the pure functions that turn it into the engine's FunnelSpec, read a saved
 // spec back, validate it and reorder steps.
 
 import type {
   Attribution,
   ColumnInfo,
-  CountBy,
   Exclusion,
   Filter,
   FilterOp,
   FilterValue,
-  FunnelOrder,
   FunnelSpec,
-  FunnelStep,
-  PagePattern,
   Interval,
+  Order,
+  Pattern,
   Role,
   SavedItem,
-  SegmentSpec,
+  Step,
   StepResult,
+  Unit,
 } from './types';
 
 export type WindowUnit = 'm' | 'h' | 'd' | 'w';
@@ -70,10 +69,10 @@ export interface FunnelDraft {
   dimension: string;
   metric: string;
   steps: StepDraft[];
-  order: FunnelOrder;
+  order: Order;
   windowAmount: number;
   windowUnit: WindowUnit;
-  count: CountBy;
+  count: Unit;
   where: FilterDraft[];
   dateFrom: string;
   dateTo: string;
@@ -214,17 +213,17 @@ export function buildFilter(f: FilterDraft, columns: ColumnInfo[]): Filter {
 export function filterDraftFrom(f: Filter): FilterDraft {
   let value = '';
   if (Array.isArray(f.value)) value = f.value.join(', ');
-  else if (f.value !== undefined) value = String(f.value);
+  else if (f.value !== undefined && f.value !== null) value = String(f.value);
   return { id: newId(), column: f.column, op: f.op, value };
 }
 
 // ---------------------------------------------------------------- pages
 
-export function buildPage(value: string, mode: PageMode): PagePattern {
+export function buildPage(value: string, mode: PageMode): Pattern {
   return mode === 'regex' ? { regex: value } : value;
 }
 
-function pageDraft(p: PagePattern): { value: string; pageMode: PageMode } {
+function pageDraft(p: Pattern): { value: string; pageMode: PageMode } {
   if (typeof p === 'string') return { value: p, pageMode: p.includes('*') ? 'glob' : 'exact' };
   return { value: p.regex, pageMode: 'regex' };
 }
@@ -236,8 +235,8 @@ export function stepLabel(s: StepDraft): string {
   return s.value || '(empty step)';
 }
 
-export function buildStep(s: StepDraft, columns: ColumnInfo[]): FunnelStep {
-  const out: FunnelStep = {};
+export function buildStep(s: StepDraft, columns: ColumnInfo[]): Step {
+  const out: Step = {};
   if (s.label.trim()) out.label = s.label.trim();
   if (s.kind === 'event') out.event = s.value;
   else if (s.kind === 'page') out.page = buildPage(s.value, s.pageMode);
@@ -248,10 +247,10 @@ export function buildStep(s: StepDraft, columns: ColumnInfo[]): FunnelStep {
 }
 
 /**
- * The draft as issue 4's funnel spec JSON. Empty optional parts are left out.
+ * The draft as the engine's FunnelSpec. Empty optional parts are left out.
  * `segments` are the saved personas, looked up by the draft's segmentName.
  */
-export function buildSpec(d: FunnelDraft, columns: ColumnInfo[], segments: SavedItem<SegmentSpec>[] = []): FunnelSpec {
+export function buildSpec(d: FunnelDraft, columns: ColumnInfo[], segments: SavedItem<'segment'>[] = []): FunnelSpec {
   if (d.kind === 'metrics') {
     // A metric table: steps pick rows by a dimension value and sum a metric.
     const spec: FunnelSpec = { dataset: d.dataset, steps: d.steps.map((s) => buildStep(s, columns)) };

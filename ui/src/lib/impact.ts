@@ -1,7 +1,7 @@
-// The micro-conversion impact request (issue 5) from the analyst's choices.
+// The micro-conversion impact request (the engine's ImpactSpec) from the analyst's choices.
 
 import { formatWindow, type WindowUnit } from './funnel';
-import type { ImpactCandidate, ImpactSpec, Target } from './types';
+import type { EventMatch, ImpactRow, ImpactSpec } from './types';
 
 export interface ImpactDraft {
   dataset: string;
@@ -30,7 +30,7 @@ export function emptyImpact(dataset: string): ImpactDraft {
   };
 }
 
-const target = (s: string): Target => (s.startsWith('/') ? { page: s } : { event: s });
+const target = (s: string): EventMatch => (s.startsWith('/') ? { page: s } : { event: s });
 
 export function buildImpact(d: ImpactDraft): { spec: ImpactSpec } | { missing: string } {
   if (!d.dataset) return { missing: 'Choose the event dataset to look for micro-conversions in.' };
@@ -52,15 +52,17 @@ export function buildImpact(d: ImpactDraft): { spec: ImpactSpec } | { missing: s
   return { spec };
 }
 
-export function candidateName(c: ImpactCandidate): string {
-  return c.event ?? c.page ?? '?';
+export function candidateName(c: ImpactRow): string {
+  if (c.event !== undefined) return c.event;
+  if (c.page !== undefined) return typeof c.page === 'string' ? c.page : c.page.regex;
+  return c.label;
 }
 
 /** Fewer users than this did the action (or did not): too few to read a lift from. */
 export const SMALL_SAMPLE = 30;
 
-export function isSmallSample(c: ImpactCandidate): boolean {
-  return c.small_sample ?? (c.users_did < SMALL_SAMPLE || c.users_not < SMALL_SAMPLE);
+export function isSmallSample(c: ImpactRow): boolean {
+  return c.small_sample || c.users_did < SMALL_SAMPLE || c.users_not < SMALL_SAMPLE;
 }
 
 /** A money amount without a currency symbol (the export's currency is unknown): "12.40". */

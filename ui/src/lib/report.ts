@@ -1,38 +1,98 @@
-// Report assembly: sections from saved funnels and comparisons plus free text.
+// Report assembly: the report is the engine's own ReportSpec (what is saved,
+// what `stepwise report` runs and what the export sends). Its sections embed
+// full specs -- a funnel, a funnel's trend, a comparison, an impact analysis,
+// a metric table's bars -- or text, each with a heading and an intro sentence.
 
 import { moveItem } from './funnel';
-import type { ExportFormat, FunnelSpec, ReportSection, ReportSpec, SavedItem } from './types';
+import type { ExportFormat, MetricSectionSpec, ReportSpec, ReportSpecSection, SavedItem } from './types';
+
+export type SectionKind = 'funnel' | 'trend' | 'compare' | 'impact' | 'metric' | 'text';
+
+export const SECTION_KINDS: { kind: SectionKind; label: string }[] = [
+  { kind: 'funnel', label: 'funnel' },
+  { kind: 'trend', label: 'conversion over time' },
+  { kind: 'compare', label: 'comparison' },
+  { kind: 'impact', label: 'impact' },
+  { kind: 'metric', label: 'report table' },
+  { kind: 'text', label: 'text' },
+];
 
 export function emptyReport(): ReportSpec {
-  return { title: '', sections: [] };
+  return { title: '', page: 'A4', sections: [] };
 }
 
-export function funnelSection(f: SavedItem<FunnelSpec>): ReportSection {
-  return { type: 'funnel', title: f.name, spec: f.spec, findings: '' };
+/** Which kind a section is (the one body key it has). */
+export function sectionKind(s: ReportSpecSection): SectionKind {
+  if (s.funnel !== undefined) return 'funnel';
+  if (s.trend !== undefined) return 'trend';
+  if (s.compare !== undefined) return 'compare';
+  if (s.impact !== undefined) return 'impact';
+  if (s.metric !== undefined) return 'metric';
+  return 'text';
 }
 
-export function textSection(): ReportSection {
-  return { type: 'text', title: 'Findings', text: '' };
+export function funnelSection(f: SavedItem<'funnel'>): ReportSpecSection {
+  return { heading: f.name, funnel: f.spec };
+}
+
+/** A saved funnel's conversion over time (weekly unless the funnel asks for another interval). */
+export function trendSection(f: SavedItem<'funnel'>): ReportSpecSection {
+  return { heading: `${f.name}: conversion over time`, trend: f.spec };
+}
+
+export function compareSection(c: SavedItem<'compare'>): ReportSpecSection {
+  return { heading: c.name, compare: c.spec };
+}
+
+export function impactSection(i: SavedItem<'impact'>): ReportSpecSection {
+  return { heading: i.name, impact: i.spec };
+}
+
+/** Bars of an imported report table: `metric` summed per value of `dimension` (the engine heads it unless the analyst does). */
+export function metricSection(m: MetricSectionSpec): ReportSpecSection {
+  return { metric: m };
+}
+
+export function textSection(): ReportSpecSection {
+  return { heading: 'Findings', text: '' };
 }
 
 export function moveSection(r: ReportSpec, from: number, to: number): ReportSpec {
   return { ...r, sections: moveItem(r.sections, from, to) };
 }
 
+/**
+ * The report as it is saved and exported: empty optional text left out, so
+ * that the engine gets exactly its spec (and a heading left blank falls back
+ * to the engine's own).
+ */
+export function reportForEngine(r: ReportSpec): ReportSpec {
+  const out: ReportSpec = { title: r.title.trim(), page: r.page, sections: [] };
+  if (r.subtitle?.trim()) out.subtitle = r.subtitle.trim();
+  if (r.client?.trim()) out.client = r.client.trim();
+  out.sections = r.sections.map((s) => {
+    const c: ReportSpecSection = { ...s };
+    if (!c.heading?.trim()) delete c.heading;
+    if (!c.intro?.trim()) delete c.intro;
+    return c;
+  });
+  return out;
+}
+
 /** What stops the report from being saved or exported. */
 export function reportIssues(r: ReportSpec): string[] {
   const out: string[] = [];
   if (!r.title.trim()) out.push('Give the report a title.');
-  if (r.sections.length === 0) out.push('Add a section: a saved funnel, or text.');
+  if (r.sections.length === 0) out.push('Add a section: a saved funnel, comparison or impact analysis, or text.');
   r.sections.forEach((s, i) => {
-    if (s.type === 'text' && !s.text.trim()) out.push(`Section ${i + 1} has no text yet.`);
+    if (sectionKind(s) === 'text' && !s.text?.trim()) out.push(`Section ${i + 1} has no text yet.`);
   });
   return out;
 }
 
 /** The export format from a chosen file name, and the file name with the extension it needs. */
 export function exportTarget(path: string, fallback: ExportFormat): { path: string; format: ExportFormat } {
-  const m = /\.(pdf|png|csv)$/i.exec(path);
+  const m = /\.(pdf|png|csv|xlsx)$/i.exec(path);
   if (m) return { path, format: m[1].toLowerCase() as ExportFormat };
   return { path: `${path}.${fallback}`, format: fallback };
 }

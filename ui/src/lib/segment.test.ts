@@ -18,7 +18,7 @@ const COLS: ColumnInfo[] = [
 ];
 
 describe('buildSegment', () => {
-  it("writes issue 5's example", () => {
+  it("writes the engine's SegmentSpec (docs/segments.md's example)", () => {
     const d = emptySegment('shop');
     d.name = 'Filter users';
     const did = newCondition('behaviour');
@@ -29,7 +29,7 @@ describe('buildSegment', () => {
     expect(buildSegment(d, COLS)).toEqual({
       name: 'Filter users',
       dataset: 'shop',
-      colour: '#0072B2',
+      color: '#0072B2',
       match: 'all',
       conditions: [
         { did: { event: 'use_filter' }, at_least: 1 },
@@ -49,7 +49,7 @@ describe('buildSegment', () => {
     any.negate = true;
     d.root.conditions = [any];
     expect(buildSegment(d, COLS).conditions).toEqual([
-      { not: { match: 'any', conditions: [{ did_not: { page: '/help*' } }, { metric: 'revenue', op: 'gt', value: 100 }] } },
+      { not: { match: 'any', conditions: [{ did_not: { page: '/help*' } }, { measure: 'revenue', op: 'gt', value: 100 }] } },
     ]);
   });
 
@@ -57,13 +57,15 @@ describe('buildSegment', () => {
     const spec: SegmentSpec = {
       name: 'Big mobile spenders',
       dataset: 'shop',
-      colour: '#E69F00',
+      color: '#E69F00',
       description: 'Bought a lot on a phone',
       match: 'any',
       conditions: [
-        { did: { event: 'purchase' }, at_least: 2, at_most: 9, within_days_of_first_seen: 30 },
+        { did: { event: 'purchase' }, at_least: 2, at_most: 9, within_days: 30 },
         { column: 'device_category', op: 'in', value: ['mobile', 'tablet'], value_of: 'first' },
         { not: { match: 'all', conditions: [{ did_not: { event: 'refund' } }] } },
+        { measure: 'first_seen', op: 'lte', value: '2024-09-15' },
+        { measure: 'sessions', op: 'gte', value: 3 },
       ],
     };
     expect(buildSegment(segmentDraftFrom(spec), COLS)).toEqual(spec);

@@ -1,13 +1,14 @@
 // The persona (segment) builder's model: a tree of AND / OR groups of
-// conditions, turned into issue 5's segment JSON. Shapes the issue does not
-// pin down yet are provisional and marked so:
+// conditions, turned into the engine's SegmentSpec (bindings/SegmentSpec.ts,
+// docs/segments.md):
+//   property    {"column", "op", "value", "value_of"}
 //   behaviour   {"did": {"event"|"page": ...}, "at_least", "at_most", "within_days"}
 //               {"did_not": {"event"|"page": ...}}
-//   value       {"metric": "revenue"|"sessions"|"days_active"|"first_seen", "op", "value"}
+//   value       {"measure": "revenue"|"sessions"|"days_active"|"first_seen", "op", "value"}
 //   NOT group   {"not": {"match", "conditions"}}
 
 import { buildFilter, opTakesValue } from './funnel';
-import type { ColumnInfo, FilterOp, SegmentCondition, SegmentSpec, ValueOf } from './types';
+import type { BehaviourCondition, ColumnInfo, Condition, FilterOp, Match, Measure, SegmentSpec, ValueOf } from './types';
 
 export const SEGMENT_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
 
@@ -30,7 +31,8 @@ export function seriesColours(wanted: (string | null | undefined)[]): string[] {
   });
 }
 
-export type Metric = 'revenue' | 'sessions' | 'days_active' | 'first_seen';
+/** The per-user values a value condition compares (the engine's Measure). */
+export type Metric = Measure;
 export const METRICS: { metric: Metric; label: string }[] = [
   { metric: 'revenue', label: 'total revenue' },
   { metric: 'sessions', label: 'number of sessions' },
@@ -70,7 +72,7 @@ export interface ValueDraft {
 export interface GroupDraft {
   id: number;
   type: 'group';
-  match: 'all' | 'any';
+  match: Match;
   negate: boolean;
   conditions: ConditionDraft[];
 }
@@ -115,7 +117,7 @@ function num(v: number | ''): number | undefined {
   return v === '' || !Number.isFinite(v) ? undefined : v;
 }
 
-export function buildCondition(c: ConditionDraft, columns: ColumnInfo[]): SegmentCondition {
+export function buildCondition(c: ConditionDraft, columns: ColumnInfo[]): Condition {
   switch (c.type) {
     case 'property': {
       const f = buildFilter({ id: c.id, column: c.column, op: c.op, value: c.value }, columns);
@@ -124,15 +126,15 @@ export function buildCondition(c: ConditionDraft, columns: ColumnInfo[]): Segmen
     case 'behaviour': {
       const target = c.kind === 'event' ? { event: c.target } : { page: c.target };
       if (!c.did) return { did_not: target };
-      const out: Record<string, unknown> = { did: target };
+      const out: BehaviourCondition = { did: target };
       if (num(c.atLeast) !== undefined) out.at_least = num(c.atLeast);
       if (num(c.atMost) !== undefined) out.at_most = num(c.atMost);
-      if (num(c.withinDays) !== undefined) out.within_days_of_first_seen = num(c.withinDays);
-      return out as SegmentCondition;
+      if (num(c.withinDays) !== undefined) out.within_days = num(c.withinDays);
+      return out;
     }
     case 'value': {
-      const value = c.metric === 'first_seen' ? c.value : Number(c.value);
-      return { metric: c.metric, op: c.op, value } as unknown as SegmentCondition;
+      const value = c.metric === 'first_seen' ? String(c.value).trim() : Number(c.value);
+      return { measure: c.metric, op: c.op, value };
     }
     case 'group': {
       const g = { match: c.match, conditions: c.conditions.map((x) => buildCondition(x, columns)) };
@@ -141,7 +143,7 @@ export function buildCondition(c: ConditionDraft, columns: ColumnInfo[]): Segmen
   }
 }
 
-/** The draft as segment JSON (issue 5). */
+/** The draft as the engine's SegmentSpec. */
 export function buildSegment(d: SegmentDraft, columns: ColumnInfo[]): SegmentSpec {
   const spec: SegmentSpec = {
     name: d.name.trim(),
@@ -150,57 +152,60 @@ export function buildSegment(d: SegmentDraft, columns: ColumnInfo[]): SegmentSpe
   };
   if (d.dataset) spec.dataset = d.dataset;
   if (d.description.trim()) spec.description = d.description.trim();
-  spec.colour = d.colour;
+  spec.color = d.colour;
   return spec;
 }
 
 /** Read saved segment JSON back into a draft. */
 export function segmentDraftFrom(spec: SegmentSpec): SegmentDraft {
-  const d = emptySegment(spec.dataset ?? '', spec.colour ?? SEGMENT_COLOURS[0]);
+  const d = emptySegment(spec.dataset ?? '', spec.color ?? SEGMENT_COLOURS[0]);
   d.name = spec.name ?? '';
   d.description = spec.description ?? '';
-  d.root = { id: id(), type: 'group', match: spec.match, negate: false, conditions: spec.conditions.map(conditionDraftFrom) };
+  d.root = { id: id(), type: 'group', match: spec.match ?? 'all', negate: false, conditions: spec.conditions.map(conditionDraftFrom) };
   return d;
 }
 
-function conditionDraftFrom(c: SegmentCondition): ConditionDraft {
-  const o = c as Record<string, unknown>;
-  if ('not' in o) {
-    const inner = conditionDraftFrom(o.not as SegmentCondition);
+function conditionDraftFrom(c: Condition): ConditionDraft {
+  if ('not' in c) {
+    const inner = conditionDraftFrom(c.not);
     if (inner.type === 'group') return { ...inner, negate: !inner.negate };
     return { id: id(), type: 'group', match: 'all', negate: true, conditions: [inner] };
   }
-  if ('conditions' in o)
+  if ('conditions' in c)
     return {
       id: id(),
       type: 'group',
-      match: o.match as 'all' | 'any',
+      match: c.match ?? 'all',
       negate: false,
-      conditions: (o.conditions as SegmentCondition[]).map(conditionDraftFrom),
+      conditions: c.conditions.map(conditionDraftFrom),
     };
-  if ('did' in o || 'did_not' in o) {
-    const t = (o.did ?? o.did_not) as { event?: string; page?: string };
+  if ('did' in c || 'did_not' in c) {
+    const t = c.did ?? c.did_not ?? {};
+    const page = t.page === undefined ? '' : typeof t.page === 'string' ? t.page : t.page.regex;
     return {
       id: id(),
       type: 'behaviour',
-      did: 'did' in o,
+      did: c.did !== undefined,
       kind: t.event !== undefined ? 'event' : 'page',
-      target: String(t.event ?? t.page ?? ''),
-      atLeast: typeof o.at_least === 'number' ? o.at_least : '',
-      atMost: typeof o.at_most === 'number' ? o.at_most : '',
-      withinDays: typeof o.within_days_of_first_seen === 'number' ? o.within_days_of_first_seen : '',
+      target: t.event ?? page,
+      atLeast: c.at_least ?? '',
+      atMost: c.at_most ?? '',
+      withinDays: c.within_days ?? '',
     };
   }
-  if ('metric' in o)
-    return { id: id(), type: 'value', metric: o.metric as Metric, op: o.op as ValueDraft['op'], value: String(o.value ?? '') };
-  const v = o.value;
+  if ('measure' in c) {
+    const op = (['gt', 'gte', 'lt', 'lte', 'eq'] as const).find((o) => o === c.op) ?? 'gte';
+    return { id: id(), type: 'value', metric: c.measure, op, value: String(c.value) };
+  }
+  if (!('column' in c)) return newCondition('property');
+  const v = c.value;
   return {
     id: id(),
     type: 'property',
-    column: String(o.column ?? ''),
-    op: (o.op as FilterOp) ?? 'eq',
-    value: Array.isArray(v) ? v.join(', ') : v === undefined ? '' : String(v),
-    valueOf: (o.value_of as ValueOf) ?? 'ever',
+    column: c.column,
+    op: c.op,
+    value: Array.isArray(v) ? v.join(', ') : v === undefined || v === null ? '' : String(v),
+    valueOf: c.value_of ?? 'ever',
   };
 }
 

@@ -60,13 +60,13 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
       rows: Array.from({ length: limit }, (_, i) => [`u${offset + i}`, '2024-09-01T10:00:00Z', 'page_view', '/', null]),
       total: 1000,
     })),
-    runFunnel: vi.fn(async () => ({ steps: [] })),
+    runFunnel: vi.fn(async () => ({ steps: [], breakdown: [], trend: null, time_to_convert: null, unit: 'users', excluded: 0, warnings: [] })),
     datasetValues: vi.fn(async () => []),
     datasetSummary: vi.fn(async () => null),
     saveItem: vi.fn(async () => {}),
     listItems: vi.fn(async () => []),
     deleteItem: vi.fn(async () => true),
-    countSegment: vi.fn(async () => ({ members: 0, sample: [] })),
+    countSegment: vi.fn(async () => ({ name: '', unit: 'users', members: 0, total_units: 0, share: 0, sample: [] })),
     importSample: vi.fn(async () => {
       const d = dataset('sample store', 250000);
       f.datasets.push(d);
@@ -89,8 +89,19 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
       f.datasets[i] = next;
       return next;
     }),
-    impact: vi.fn(async () => ({ goal: { event: 'purchase' }, candidates: [] })),
-    compare: vi.fn(async () => ({ baseline: '', confidence: 0.95, groups: [], chi_square: null })),
+    impact: vi.fn(async () => ({
+      goal: { event: 'purchase' },
+      window: '30d',
+      users: 0,
+      goal_users: 0,
+      goal_rate: 0,
+      order_value: null,
+      order_value_source: '',
+      candidates: [],
+      note: '',
+      warnings: [],
+    })),
+    compare: vi.fn(async () => ({ baseline: '', unit: 'users', confidence: 0.95, segments: [], chi_square: null, bottleneck: null, warnings: [] })),
     funnelDropoff: vi.fn(async (_spec, step: number) => ({
       step,
       from_label: `step ${step}`,

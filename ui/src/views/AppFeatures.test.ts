@@ -1,6 +1,10 @@
 // Engine-drawn charts with Copy / Save PNG, who dropped at a step, the sheet
 // picker, appending an export, and switching workspaces.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatCount } from '../lib/format';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import App from '../App.svelte';
 import FunnelBuilder from './FunnelBuilder.svelte';
@@ -8,12 +12,14 @@ import { setApi } from '../lib/api';
 import { app } from '../lib/app.svelte';
 import { queueOpenPath, queueSavePath } from '../lib/dialog';
 import { dataset, fakeApi } from '../test/fakeApi';
-import type { FunnelResult, FunnelSpec } from '../lib/types';
+import type { Charted, FunnelResult, FunnelSpec } from '../lib/types';
+import { engineApi, engineReady } from '../test/engineApi';
+import type { Dropoff } from '../lib/bindings/Dropoff';
 
 const SVG = (what: string) =>
   `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="360" viewBox="0 0 800 360"><text>${what}</text></svg>`;
 
-function result(spec: FunnelSpec, view?: { theme: string; width: number }): FunnelResult {
+function result(spec: FunnelSpec, view?: { theme: string; width: number }): Charted<FunnelResult> {
   const counts = [1000, 400, 300];
   return {
     steps: spec.steps.map((s, k) => ({
@@ -25,7 +31,12 @@ function result(spec: FunnelSpec, view?: { theme: string; width: number }): Funn
       average_seconds: null,
       median_seconds: null,
     })),
+    breakdown: [],
+    trend: null,
+    time_to_convert: null,
     unit: 'users',
+    excluded: 0,
+    warnings: [],
     svg: view ? SVG(`funnel ${view.theme} ${view.width}`) : undefined,
   };
 }
@@ -33,16 +44,6 @@ function result(spec: FunnelSpec, view?: { theme: string; width: number }): Funn
 function funnelApi() {
   const api = fakeApi([dataset('shop', 50000)]);
   api.runFunnel = vi.fn(async (spec: FunnelSpec, view?: { theme: 'light' | 'dark'; width: number }) => result(spec, view));
-  api.funnelDropoff = vi.fn(async (_spec: FunnelSpec, step: number, limit: number) => ({
-    step,
-    from_label: 'view_item',
-    to_label: 'add_to_cart',
-    unit: 'users',
-    count: 600,
-    header: ['user'],
-    rows: Array.from({ length: Math.min(limit, 600) }, (_, i) => [`u${i}`]),
-  }));
-  api.exportDropoff = vi.fn(async () => 600);
   setApi(api);
   app.datasets = api.datasets.slice();
   app.funnels = [
@@ -86,28 +87,39 @@ describe('engine charts in the funnel builder', () => {
     await waitFor(() => expect(screen.getByTestId('funnel-chart').querySelector('svg text')?.textContent).toMatch(/^funnel dark/));
   });
 
-  it('lists who dropped at a step and exports them', async () => {
-    const api = funnelApi();
+});
+
+// Who dropped is the engine's answer (`stepwise funnel --dropped`), listed and exported.
+describe.skipIf(!engineReady)('who dropped, from the engine', () => {
+  it('lists who dropped at a step and exports them', { timeout: 60_000 }, async () => {
+    const api = engineApi();
+    setApi(api);
+    app.datasets = [api.dataset];
+    const spec = { dataset: 'shop', steps: [{ event: 'view_item' }, { event: 'add_to_cart' }, { event: 'purchase' }] };
+    app.funnels = [{ kind: 'funnel', name: 'Checkout', updated_at: '', spec }];
     render(FunnelBuilder, { props: { name: 'Checkout', dataset: 'shop' } });
     await waitFor(() => expect(screen.getAllByTestId('funnel-row')).toHaveLength(3));
     const opens = screen.getAllByTestId('dropoff-open');
     expect(opens).toHaveLength(2);
     await fireEvent.click(opens[0]);
+    const want = api.run<Dropoff>('funnel', spec, ['--dropped', '2', '--json']);
+    expect(want.count).toBeGreaterThan(50);
     const panel = await screen.findByTestId('dropoff-panel');
-    await waitFor(() => expect(within(panel).getByTestId('dropoff-count').textContent).toBe('600'));
+    await waitFor(() => expect(within(panel).getByTestId('dropoff-count').textContent).toBe(formatCount(want.count)));
     expect(panel.textContent).toContain('reached “view_item” but not “add_to_cart”');
-    expect(within(panel).getAllByTestId('dropoff-row')).toHaveLength(50);
-    expect(panel.textContent).toContain('The first 50 of 600');
-    const [spec, step, limit] = vi.mocked(api.funnelDropoff).mock.calls.at(-1)!;
-    expect(step).toBe(1);
-    expect(limit).toBe(50);
-    expect(spec.steps).toHaveLength(3);
+    // The screen asks for the first 50; the CLI lists its own first 20.
+    expect(vi.mocked(api.funnelDropoff).mock.calls.at(-1)!.slice(1)).toEqual([1, 50]);
+    const rows = within(panel).getAllByTestId('dropoff-row');
+    expect(rows).toHaveLength(want.rows.length);
+    rows.forEach((r, k) => expect(r.textContent).toContain(want.rows[k][0]));
+    expect(panel.textContent).toContain(`The first ${want.rows.length} of ${formatCount(want.count)}`);
 
-    queueSavePath('/tmp/out/dropped.csv');
+    const out = join(mkdtempSync(join(tmpdir(), 'stepwise-dropped-')), 'dropped.csv');
+    queueSavePath(out);
     await fireEvent.click(within(panel).getByTestId('dropoff-export'));
     await waitFor(() => expect(api.exportDropoff).toHaveBeenCalledTimes(1));
-    expect(vi.mocked(api.exportDropoff).mock.calls[0].slice(1)).toEqual([1, '/tmp/out/dropped.csv']);
-    await waitFor(() => expect(screen.queryByText(/Exported 600 users/)).toBeTruthy);
+    await waitFor(() => expect(existsSync(out)).toBe(true));
+    expect(readFileSync(out, 'utf8').trim().split('\n').length).toBe(want.count + 1);
   });
 });
 

@@ -3,7 +3,7 @@
 // clickstream and computes plain ordered funnels over it, so the screens can
 // be looked at and clicked through in a browser.
 
-import type { Api } from './api';
+import type { Api } from '../src/lib/api';
 import type {
   Cell,
   ColumnInfo,
@@ -11,14 +11,15 @@ import type {
   Filter,
   FunnelResult,
   FunnelSpec,
-  FunnelStep,
+  Step,
   ImportReport,
   ColumnType,
   Role,
   ItemKind,
   SavedItem,
   StepResult,
-} from './types';
+  EventMatch,
+} from '../src/lib/types';
 
 interface Table {
   info: DatasetInfo;
@@ -114,7 +115,7 @@ function matchFilter(row: Cell[], cols: ColumnInfo[], f: Filter): boolean {
   }
 }
 
-function matchStep(row: Cell[], cols: ColumnInfo[], s: FunnelStep): boolean {
+function matchStep(row: Cell[], cols: ColumnInfo[], s: Step): boolean {
   const ev = cols.findIndex((c) => c.role === 'event');
   const pg = cols.findIndex((c) => c.role === 'page');
   if (s.event !== undefined && row[ev] !== s.event) return false;
@@ -122,7 +123,7 @@ function matchStep(row: Cell[], cols: ColumnInfo[], s: FunnelStep): boolean {
     const p = String(row[pg] ?? '');
     if (typeof s.page === 'string') {
       if (s.page.includes('*')) {
-        const re = new RegExp('^' + s.page.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+        const re = new RegExp('^' + s.page.split('*').map((x: string) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
         if (!re.test(p)) return false;
       } else if (p !== s.page) return false;
     } else if (!new RegExp(s.page.regex).test(p)) return false;
@@ -143,6 +144,9 @@ function metricFunnel(t: Table, spec: FunnelSpec): FunnelResult {
       .reduce((a, r) => a + Number(r[mj] ?? 0), 0);
   });
   return {
+    breakdown: [],
+    trend: null,
+    time_to_convert: null,
     unit: 'rows',
     excluded: 0,
     warnings: counts.some((c) => c === 0) ? ['A step matches no rows of the table; check its value.'] : [],
@@ -155,7 +159,6 @@ function metricFunnel(t: Table, spec: FunnelSpec): FunnelResult {
       average_seconds: null,
       median_seconds: null,
     })),
-    breakdown: [],
   };
 }
 
@@ -223,14 +226,22 @@ function funnel(t: Table, spec: FunnelSpec): FunnelResult {
       return {
         label: s.label ?? s.event ?? (typeof s.page === 'string' ? s.page : (s.page?.regex ?? '')),
         count,
-        conversion_from_start: first ? count / first : null,
-        conversion_from_previous: prevCount ? count / prevCount : null,
+        conversion_from_start: first ? count / first : 0,
+        conversion_from_previous: prevCount ? count / prevCount : 0,
         dropped: prevCount - count,
         average_seconds: ts.length ? ts.reduce((a, b) => a + b, 0) / ts.length : null,
         median_seconds: ts.length ? ts[Math.floor(ts.length / 2)] : null,
       };
     });
-  const result: FunnelResult = { steps: summarise(all), unit: spec.count ?? 'users', excluded: 0, warnings: [] };
+  const result: FunnelResult = {
+    steps: summarise(all),
+    breakdown: [],
+    trend: null,
+    time_to_convert: null,
+    unit: spec.count ?? 'users',
+    excluded: 0,
+    warnings: [],
+  };
   if (spec.trend) {
     const len = spec.trend.interval === 'month' ? 7 : 10;
     const byPeriod = new Map<string, { entered: number; converted: number }>();
@@ -245,7 +256,7 @@ function funnel(t: Table, spec: FunnelSpec): FunnelResult {
     }
     result.trend = [...byPeriod.entries()]
       .sort()
-      .map(([period, p]) => ({ period, ...p, rate: p.entered ? p.converted / p.entered : 0 }));
+      .map(([period, p]) => ({ period, ...p, rate: p.entered ? p.converted / p.entered : 0, ci_low: null, ci_high: null }));
   }
   if (spec.time_to_convert) {
     const a = spec.time_to_convert.from_step ?? 0;
@@ -357,7 +368,9 @@ export function mockApi(): Api {
           table: 0,
           tables: 1,
           preset: 'ga4',
+          number_style: 'point',
           time_zone: 'UTC',
+          content_hash: '',
           rows_imported: rows.length,
           skipped_rows: 1,
           notes: ['Row 20,001 is a total ("Grand total") and was left out.'],
@@ -431,9 +444,9 @@ export function mockApi(): Api {
         .slice(0, limit)
         .map(([value, count]) => ({ value, count }));
     },
-    async saveItem(kind: ItemKind, name: string, spec: unknown) {
+    async saveItem(kind, name, spec) {
       const i = items.findIndex((x) => x.kind === kind && x.name === name);
-      const item = { kind, name, spec, updated_at: new Date().toISOString() };
+      const item = { kind, name, spec, updated_at: new Date().toISOString() } as SavedItem;
       if (i >= 0) items[i] = item;
       else items.push(item);
     },
@@ -442,8 +455,8 @@ export function mockApi(): Api {
       if (i >= 0) items.splice(i, 1);
       return i >= 0;
     },
-    async listItems<T>(kind: ItemKind) {
-      return items.filter((x) => x.kind === kind) as SavedItem<T>[];
+    async listItems<K extends ItemKind>(kind: K) {
+      return items.filter((x) => x.kind === kind) as SavedItem<K>[];
     },
     async reimportDataset(name, options) {
       const t = get(name);
@@ -465,7 +478,8 @@ export function mockApi(): Api {
     },
     async impact(spec) {
       const t = get(spec.dataset);
-      const goal = 'event' in spec.goal ? spec.goal.event : spec.goal.page;
+      const name = (m: EventMatch) => m.event ?? (typeof m.page === 'string' ? m.page : (m.page?.regex ?? ''));
+      const goal = name(spec.goal);
       const users = new Map<string, Set<string>>();
       for (const r of t.rows) {
         const u = String(r[0]);
@@ -476,7 +490,7 @@ export function mockApi(): Api {
       const names =
         spec.candidates === 'auto'
           ? ['use_filter', 'view_item', 'add_to_cart', 'begin_checkout', 'add_shipping_info']
-          : spec.candidates.map((c) => ('event' in c ? c.event : c.page));
+          : spec.candidates.map(name);
       const rate = (xs: Set<string>[]) => (xs.length ? xs.filter((s) => s.has(goal)).length / xs.length : null);
       const aov = spec.order_value ?? 85;
       const out = names.map((ev) => {
@@ -485,26 +499,49 @@ export function mockApi(): Api {
         const a = rate(did);
         const b = rate(not);
         const lift = a !== null && b ? a / b - 1 : null;
+        const goals = (xs: Set<string>[]) => xs.filter((x) => x.has(goal)).length;
         return {
+          label: ev,
           event: ev,
           users_did: did.length,
+          goals_did: goals(did),
           goal_rate_did: a,
           users_not: not.length,
+          goals_not: goals(not),
           goal_rate_not: b,
+          diff: a !== null && b !== null ? a - b : null,
+          diff_ci_low: null,
+          diff_ci_high: null,
           lift,
           ci_low: lift === null ? null : lift * 0.8,
           ci_high: lift === null ? null : lift * 1.2,
           p_value: 0.001,
           reach: did.length / all.length,
           value_per_action: a !== null && b !== null ? (a - b) * aov : null,
+          extra_goals: null,
+          expected_value: null,
           required: b === 0 && !!a && not.length > 0,
+          small_sample: did.length < 30,
+          note: null,
         };
       });
       out.sort(
         (x, y) =>
           Number(x.required) - Number(y.required) || (y.value_per_action ?? 0) - (x.value_per_action ?? 0),
       );
-      return { goal: spec.goal, candidates: out };
+      const goalUsers = all.filter((x) => x.has(goal)).length;
+      return {
+        goal: spec.goal,
+        window: spec.window ?? '30d',
+        users: all.length,
+        goal_users: goalUsers,
+        goal_rate: all.length ? goalUsers / all.length : 0,
+        order_value: aov,
+        order_value_source: 'typed',
+        candidates: out,
+        note: 'Toy numbers (the dev mock), not the engine.',
+        warnings: [],
+      };
     },
     async compare(spec) {
       // Toy numbers shaped like the engine's Comparison; the real statistics live in the engine.
@@ -521,10 +558,22 @@ export function mockApi(): Api {
         return { name, users, conversions, rate, se };
       });
       const b = groups.find((g) => g.name === base)!;
+      const step = (label: string, count: number, first: number): StepResult => ({
+        label,
+        count,
+        conversion_from_start: first ? count / first : 0,
+        conversion_from_previous: first ? count / first : 0,
+        dropped: first - count,
+        average_seconds: null,
+        median_seconds: null,
+      });
       return {
         baseline: base,
+        unit: 'users',
         confidence: 0.95,
-        groups: groups.map((g) => {
+        bottleneck: null,
+        warnings: [],
+        segments: groups.map((g) => {
           const isBase = g.name === base;
           const diff = g.rate - b.rate;
           const sd = Math.sqrt(g.se ** 2 + b.se ** 2);
@@ -533,8 +582,8 @@ export function mockApi(): Api {
           const kind = isBase ? 'baseline' : g.users < 500 ? 'not_enough_data' : p <= 0.05 ? 'significant' : 'no_clear_difference';
           return {
             name: g.name,
-            users: g.users,
-            conversions: g.conversions,
+            steps: [step('entered', g.users, g.users), step('converted', g.conversions, g.users)],
+            step_conversions: [],
             conversion: {
               rate: g.rate,
               ci_low: g.rate - 1.96 * g.se,
@@ -561,7 +610,7 @@ export function mockApi(): Api {
       const t = get(spec.dataset ?? 'shop events');
       const users = new Set(t.rows.map((r) => r[0]));
       const n = Math.round(users.size * (0.9 / (1 + spec.conditions.length)));
-      return { members: n, sample: [...users].slice(0, 5).map(String) };
+      return { name: spec.name, unit: 'users', members: n, total_units: users.size, share: users.size ? n / users.size : 0, sample: [...users].slice(0, 5).map(String) };
     },
     async funnelDropoff(spec, step, limit) {
       const t = get(spec.dataset);

@@ -1,0 +1,75 @@
+// The report builder against the real engine: the preview shows the engine's
+// numbers, the saved report is the engine's ReportSpec (`stepwise report`
+// runs it) and the export is the engine's PDF.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ReportView from './ReportView.svelte';
+import { setApi } from '../lib/api';
+import { app } from '../lib/app.svelte';
+import { queueSavePath } from '../lib/dialog';
+import { formatCount } from '../lib/format';
+import { engineApi, engineReady } from '../test/engineApi';
+import type { FunnelResult, ReportSpec } from '../lib/types';
+
+afterEach(() => {
+  cleanup();
+  app.funnels = [];
+  app.compares = [];
+  app.reports = [];
+});
+
+describe.skipIf(!engineReady)('the report builder', () => {
+  it('assembles saved analyses and findings, previews, saves the engine spec and exports the PDF', { timeout: 60_000 }, async () => {
+    const api = engineApi();
+    setApi(api);
+    app.datasets = [api.dataset, api.metrics];
+    const funnel = { dataset: 'shop', steps: [{ event: 'view_item' }, { event: 'purchase' }] };
+    app.funnels = [{ kind: 'funnel', name: 'Checkout', updated_at: '', spec: funnel }];
+    app.compares = [{ kind: 'compare', name: 'By device', updated_at: '', spec: { funnel, by: 'device_category' } }];
+    render(ReportView, { props: { name: null } });
+
+    expect((screen.getByTestId('save-report') as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(screen.getByLabelText('Report title'), { target: { value: 'September review' } });
+    const add = screen.getByTestId('report-add-funnel');
+    await fireEvent.change(add, { target: { value: 'funnel:Checkout' } });
+    await fireEvent.change(add, { target: { value: 'compare:By device' } });
+    await fireEvent.change(add, { target: { value: 'trend:Checkout' } });
+    await fireEvent.input(screen.getByLabelText('Section 1 findings'), { target: { value: 'Most viewers never buy.' } });
+    await fireEvent.click(screen.getByText('+ Text'));
+    await fireEvent.input(screen.getByLabelText('Section 4 text'), { target: { value: 'Mobile checkout leaks most.' } });
+    await fireEvent.click(screen.getByLabelText('Move section 4 up'));
+    await fireEvent.change(add, { target: { value: 'metric:pages' } });
+    await fireEvent.change(screen.getByLabelText('Section 5 sum of'), { target: { value: 'Users' } });
+
+    const preview = screen.getByTestId('report-preview');
+    const viewed = api.run<FunnelResult>('funnel', funnel, ['--json']).steps[0].count;
+    await waitFor(() => expect(within(preview).getByTestId('funnel-table').textContent).toContain(formatCount(viewed)));
+    const headings = [...preview.querySelectorAll('h2')].map((h) => h.textContent);
+    expect(headings).toEqual(['Checkout', 'By device', 'Findings', 'Checkout: conversion over time']);
+
+    await fireEvent.click(screen.getByTestId('save-report'));
+    await waitFor(() => expect(app.reports.map((r) => r.name)).toEqual(['September review']));
+    const saved: ReportSpec = app.reports[0].spec;
+    expect(saved.sections).toEqual([
+      { heading: 'Checkout', intro: 'Most viewers never buy.', funnel },
+      { heading: 'By device', compare: { funnel, by: 'device_category' } },
+      { heading: 'Findings', text: 'Mobile checkout leaks most.' },
+      { heading: 'Checkout: conversion over time', trend: funnel },
+      { metric: { dataset: 'pages', dimension: 'Page path', metric: 'Users' } },
+    ]);
+
+    // What the app saved, `stepwise report` runs; the app's export is the engine's PDF.
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-report-'));
+    api.run('report', saved, ['--out', join(dir, 'cli.pdf')]);
+    expect(readFileSync(join(dir, 'cli.pdf')).subarray(0, 4).toString()).toBe('%PDF');
+    queueSavePath(join(dir, 'app.pdf'));
+    await fireEvent.click(screen.getByTestId('export-pdf'));
+    await waitFor(() => expect(api.exportReport).toHaveBeenCalled());
+    await waitFor(() => expect(app.notices.map((n) => n.message)).toContain(`Exported ${join(dir, 'app.pdf')}.`), { timeout: 20_000 });
+    expect(vi.mocked(api.exportReport).mock.calls[0][0]).toEqual(saved);
+    expect(readFileSync(join(dir, 'app.pdf')).subarray(0, 4).toString()).toBe('%PDF');
+  });
+});
