@@ -1,0 +1,12 @@
+//! One module per subcommand: its arguments and what it does.
+
+pub mod compare;
+pub mod datasets;
+pub mod funnel;
+pub mod generate;
+pub mod impact;
+pub mod import;
+pub mod plan;
+pub mod report;
+pub mod segment;
+pub mod tables;
