@@ -212,6 +212,13 @@ fn items_saved_by_the_app_of_schema_2_load_as_engine_specs_and_run() {
     let ws = Workspace::open(&path).unwrap();
     assert_eq!(ws.saved(None).unwrap().len(), 4);
     assert_eq!(ws.unreadable_items().unwrap().len(), 1);
+
+    // a corrected segment saved under its name replaces the kept one
+    let fixed = json!({"name": "Half week", "conditions": [
+        {"did": {"event": "use_filter"}, "at_least": 1, "within_days": 3}]});
+    ws.save_item("segment", "Half week", &fixed).unwrap();
+    assert!(ws.unreadable_items().unwrap().is_empty());
+    assert_eq!(ws.saved(Some("segment")).unwrap().len(), 3);
 }
 
 #[test]

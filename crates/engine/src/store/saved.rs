@@ -144,13 +144,21 @@ impl Workspace {
             return Err(Error::Invalid(format!("a saved {kind} needs a name")));
         }
         spec.validate()?;
-        self.conn
-            .execute(
-                "INSERT INTO saved_items(kind, name, spec, updated_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(kind, name) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at",
-                params![kind, name, spec.spec_json().to_string(), now_rfc3339()],
-            )
-            .map_err(self.err())?;
+        // One transaction: the item, and the unconverted one of the same
+        // kind and name it replaces, if any.
+        let tx = self.conn.unchecked_transaction().map_err(self.err())?;
+        tx.execute(
+            "INSERT INTO saved_items(kind, name, spec, updated_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(kind, name) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at",
+            params![kind, name, spec.spec_json().to_string(), now_rfc3339()],
+        )
+        .map_err(self.err())?;
+        tx.execute(
+            "DELETE FROM saved_items WHERE kind = ?1 AND name = ?2",
+            params![format!("{LEGACY_PREFIX}{kind}"), name],
+        )
+        .map_err(self.err())?;
+        tx.commit().map_err(self.err())?;
         Ok(())
     }
 
@@ -285,7 +293,11 @@ impl Workspace {
 fn read_row(kind: &str, text: &str) -> std::result::Result<SavedSpec, String> {
     let v: Value = serde_json::from_str(text).map_err(|e| format!("it is not valid JSON: {e}"))?;
     SavedSpec::from_json(kind, &v).map_err(|e| match e {
-        Error::Invalid(m) => m.trim_end_matches("; nothing was saved").to_string(),
+        Error::Invalid(m) => {
+            let prefix = format!("this is not a valid {kind} spec: ");
+            let m = m.trim_end_matches("; nothing was saved");
+            m.strip_prefix(&prefix).unwrap_or(m).to_string()
+        }
         e => e.to_string(),
     })
 }
@@ -299,7 +311,7 @@ fn legacy_reason(kind: &str, name: &str, text: &str) -> String {
         },
     };
     format!(
-        "it was saved by an earlier version of Stepwise and could not be converted to a {kind} spec ({why}); it is kept as \"{LEGACY_PREFIX}{kind}\": open it, fix it and save it again, or delete it"
+        "it was saved by an earlier version of Stepwise and could not be converted to a {kind} spec ({why}); it is kept unchanged as \"{LEGACY_PREFIX}{kind}\" until a {kind} is saved under the same name"
     )
 }
 
