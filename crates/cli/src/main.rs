@@ -36,7 +36,7 @@ enum Command {
     Generate(cmd::generate::Args),
     /// List the workspace's datasets.
     Datasets(cmd::datasets::Args),
-    /// Count a segment's members (JSON spec; see docs/segments.md); --csv writes the audience list.
+    /// Count a segment's members (JSON spec; see docs/segments.md, or --saved NAME); --csv writes the audience list.
     Segment(cmd::segment::Args),
     /// Compare segments or a column's values on a funnel, with statistics.
     Compare(cmd::compare::Args),
@@ -44,9 +44,13 @@ enum Command {
     Impact(cmd::impact::Args),
     /// Build a report from a report spec (JSON; see docs/reports.md) and export it.
     Report(cmd::report::Args),
+    /// Save a spec in the workspace, where the app keeps its saved work.
+    Save(cmd::save::Args),
+    /// List the saved funnels, segments, comparisons, impact analyses and reports.
+    Saved(cmd::saved::Args),
     /// Plan an A/B test: users per arm and days needed (see docs/statistics.md).
     Plan(cmd::plan::Args),
-    /// Run a funnel spec (JSON; see docs/funnel.md) and print its steps;
+    /// Run a funnel spec (JSON; see docs/funnel.md, or --saved NAME) and print its steps;
     /// --dropped STEP lists who dropped there, --csv writes all of them.
     Funnel(cmd::funnel::Args),
 }
@@ -85,6 +89,8 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Compare(a) => cmd::compare::run(ws, a),
         Command::Impact(a) => cmd::impact::run(ws, a),
         Command::Report(a) => cmd::report::run(ws, a),
+        Command::Save(a) => cmd::save::run(ws, a),
+        Command::Saved(a) => cmd::saved::run(ws, a),
         Command::Plan(a) => cmd::plan::run(a),
         Command::Funnel(a) => cmd::funnel::run(ws, a),
     }

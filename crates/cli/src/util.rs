@@ -2,7 +2,67 @@
 
 use serde::Serialize;
 use std::io::Write;
+use std::path::PathBuf;
+use stepwise_engine::compare::CompareSpec;
+use stepwise_engine::funnel::FunnelSpec;
+use stepwise_engine::impact::ImpactSpec;
+use stepwise_engine::report::ReportSpec;
+use stepwise_engine::segment::SegmentSpec;
+use stepwise_engine::store::SavedSpec;
 use stepwise_engine::{DatasetInfo, Error};
+
+/// Where a command's spec comes from: a JSON file, or an item saved in the
+/// workspace (by `stepwise save` or the app).
+#[derive(clap::Args)]
+pub struct SpecSource {
+    /// The spec file (JSON; `-` reads standard input).
+    #[arg(required_unless_present = "saved")]
+    pub spec: Option<PathBuf>,
+    /// Run the item saved under this name instead of a file (`stepwise saved` lists them).
+    #[arg(long, value_name = "NAME", conflicts_with = "spec")]
+    pub saved: Option<String>,
+}
+
+/// A spec type that can be saved: its kind and its place in [`SavedSpec`].
+pub trait Saveable: serde::de::DeserializeOwned {
+    const KIND: &'static str;
+    fn from_saved(s: SavedSpec) -> Option<Self>;
+}
+
+macro_rules! saveable {
+    ($t:ty, $kind:literal, $variant:ident) => {
+        impl Saveable for $t {
+            const KIND: &'static str = $kind;
+            fn from_saved(s: SavedSpec) -> Option<Self> {
+                match s {
+                    SavedSpec::$variant(x) => Some(x),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+saveable!(FunnelSpec, "funnel", Funnel);
+saveable!(SegmentSpec, "segment", Segment);
+saveable!(CompareSpec, "compare", Compare);
+saveable!(ImpactSpec, "impact", Impact);
+saveable!(ReportSpec, "report", Report);
+
+impl SpecSource {
+    /// The spec: the file parsed, or the saved item loaded from the workspace.
+    pub fn load<T: Saveable>(&self, workspace: &Option<PathBuf>) -> Result<T, Error> {
+        match (&self.spec, &self.saved) {
+            (_, Some(name)) => {
+                let ws = crate::open(workspace)?;
+                T::from_saved(ws.load_saved(T::KIND, name)?).ok_or_else(|| {
+                    Error::Internal(format!("the saved {} \"{name}\" is another kind", T::KIND))
+                })
+            }
+            (Some(path), None) => parse_spec(path),
+            (None, None) => usage_error("give a spec file or --saved NAME"),
+        }
+    }
+}
 
 /// A JSON spec file, parsed; errors name the file, line and column.
 pub fn parse_spec<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T, Error> {

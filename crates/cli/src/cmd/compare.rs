@@ -1,6 +1,6 @@
 //! `stepwise compare SPEC.json`: segments or a column's values on a funnel.
 
-use crate::util::{parse_spec, pct, print_json};
+use crate::util::{pct, print_json, SpecSource};
 use std::path::PathBuf;
 use stepwise_engine::compare::{self, CompareSpec};
 use stepwise_engine::index::IndexCache;
@@ -8,14 +8,15 @@ use stepwise_engine::Error;
 
 #[derive(clap::Args)]
 pub struct Args {
-    spec: PathBuf,
+    #[command(flatten)]
+    source: SpecSource,
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
-    let Args { spec, json } = args;
-    let spec: CompareSpec = parse_spec(&spec)?;
+    let Args { source, json } = args;
+    let spec: CompareSpec = source.load(workspace)?;
     let ws = crate::open(workspace)?;
     let result = compare::run_compare(&ws, &spec, &mut IndexCache::new())?;
     if json {

@@ -1,7 +1,7 @@
 //! `stepwise funnel SPEC.json`: a funnel's steps; `--dropped STEP` lists who
 //! dropped there.
 
-use crate::util::{duration, parse_spec, pct, print_json, thousands};
+use crate::util::{duration, pct, print_json, thousands, SpecSource};
 use std::path::PathBuf;
 use stepwise_engine::funnel::{run_funnel, FunnelResult, FunnelSpec};
 use stepwise_engine::index::IndexCache;
@@ -9,7 +9,8 @@ use stepwise_engine::Error;
 
 #[derive(clap::Args)]
 pub struct Args {
-    spec: PathBuf,
+    #[command(flatten)]
+    source: SpecSource,
     /// List the users (or sessions) who reached the step before STEP but
     /// not STEP, steps numbered from 1 as printed (so 2 or later).
     #[arg(long, value_name = "STEP", value_parser = clap::value_parser!(u64).range(1..))]
@@ -27,12 +28,12 @@ const DROPPED_SHOWN: usize = 20;
 pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
     match args {
         Args {
-            spec,
+            source,
             dropped: Some(step),
             csv,
             json,
         } => {
-            let spec: FunnelSpec = parse_spec(&spec)?;
+            let spec: FunnelSpec = source.load(workspace)?;
             let ws = crate::open(workspace)?;
             let mut cache = IndexCache::new();
             // printed numbering (from 1) to the engine's (from 0)
@@ -87,8 +88,8 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
                 }
             }
         }
-        Args { spec, json, .. } => {
-            let spec: FunnelSpec = parse_spec(&spec)?;
+        Args { source, json, .. } => {
+            let spec: FunnelSpec = source.load(workspace)?;
             // first_ms: open the workspace, build the index, run the query
             // (the first query after opening); query_ms: the same query
             // again on the built index (what the app pays on every edit).

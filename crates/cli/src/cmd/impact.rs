@@ -1,7 +1,7 @@
 //! `stepwise impact SPEC.json`: micro-conversions ranked by how much they go
 //! with reaching a goal.
 
-use crate::util::{parse_spec, pct, print_json, thousands};
+use crate::util::{pct, print_json, thousands, SpecSource};
 use std::path::PathBuf;
 use stepwise_engine::impact::{self, ImpactSpec};
 use stepwise_engine::index::IndexCache;
@@ -9,14 +9,15 @@ use stepwise_engine::Error;
 
 #[derive(clap::Args)]
 pub struct Args {
-    spec: PathBuf,
+    #[command(flatten)]
+    source: SpecSource,
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
-    let Args { spec, json } = args;
-    let spec: ImpactSpec = parse_spec(&spec)?;
+    let Args { source, json } = args;
+    let spec: ImpactSpec = source.load(workspace)?;
     let ws = crate::open(workspace)?;
     let result = impact::run_impact(&ws, &spec, &mut IndexCache::new())?;
     if json {

@@ -8,5 +8,7 @@ pub mod impact;
 pub mod import;
 pub mod plan;
 pub mod report;
+pub mod save;
+pub mod saved;
 pub mod segment;
 pub mod tables;

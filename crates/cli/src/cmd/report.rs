@@ -1,6 +1,6 @@
 //! `stepwise report SPEC.json --out FILE`: a report built and exported.
 
-use crate::util::{parse_spec, print_json, usage_error};
+use crate::util::{print_json, usage_error, SpecSource};
 use std::path::PathBuf;
 use stepwise_engine::chart::ChartSize;
 use stepwise_engine::index::IndexCache;
@@ -10,7 +10,8 @@ use stepwise_engine::Error;
 
 #[derive(clap::Args)]
 pub struct Args {
-    spec: PathBuf,
+    #[command(flatten)]
+    source: SpecSource,
     /// Where to write: .pdf, .png (one file per page), .csv (one per table) or .xlsx.
     #[arg(long)]
     out: PathBuf,
@@ -32,7 +33,7 @@ pub struct Args {
 
 pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
     let Args {
-        spec,
+        source,
         out,
         format,
         charts,
@@ -40,7 +41,7 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
         scale,
         json,
     } = args;
-    let spec: ReportSpec = parse_spec(&spec)?;
+    let spec: ReportSpec = source.load(workspace)?;
     spec.validate()?;
     let format = match &format {
         Some(f) => ExportFormat::parse(f).unwrap_or_else(|e| usage_error(&e.to_string())),

@@ -1,6 +1,6 @@
 //! `stepwise segment SPEC.json`: a segment's members, and its audience list.
 
-use crate::util::{parse_spec, pct, print_json, thousands};
+use crate::util::{pct, print_json, thousands, SpecSource};
 use std::io::Write;
 use std::path::PathBuf;
 use stepwise_engine::index::{IndexCache, Unit};
@@ -9,7 +9,8 @@ use stepwise_engine::Error;
 
 #[derive(clap::Args)]
 pub struct Args {
-    spec: PathBuf,
+    #[command(flatten)]
+    source: SpecSource,
     /// Count sessions instead of users.
     #[arg(long)]
     sessions: bool,
@@ -22,12 +23,12 @@ pub struct Args {
 
 pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
     let Args {
-        spec,
+        source,
         sessions,
         csv,
         json,
     } = args;
-    let spec: SegmentSpec = parse_spec(&spec)?;
+    let spec: SegmentSpec = source.load(workspace)?;
     let ws = crate::open(workspace)?;
     let unit = if sessions {
         Unit::Sessions
