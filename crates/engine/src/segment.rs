@@ -805,20 +805,17 @@ pub fn save_segment(ws: &Workspace, spec: &SegmentSpec) -> Result<()> {
     ws.save_item("segment", &spec.name, &v)
 }
 
-/// The saved segments of a workspace; an item that no longer parses is an
-/// error naming it.
+/// The saved segments of a workspace (one that no longer parses is listed
+/// by [`Workspace::unreadable_items`] instead).
 pub fn saved_segments(ws: &Workspace) -> Result<Vec<SegmentSpec>> {
-    ws.list_items("segment")?
+    Ok(ws
+        .list_items("segment")?
         .into_iter()
-        .map(|item| {
-            serde_json::from_value(item.spec).map_err(|e| {
-                Error::Invalid(format!(
-                    "the saved segment \"{}\" is not valid: {e}",
-                    item.name
-                ))
-            })
+        .filter_map(|item| match item.item {
+            crate::store::SavedSpec::Segment(s) => Some(s),
+            _ => None,
         })
-        .collect()
+        .collect())
 }
 
 /// The members of a segment of `spec.dataset`, counting `unit`.

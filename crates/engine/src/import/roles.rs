@@ -428,6 +428,12 @@ pub fn guess_role(name: &str, ty: ColumnType) -> Option<Role> {
     None
 }
 
+/// Whether at most one column of a dataset has this role: every role but
+/// dimension and metric.
+fn one_column(role: Role) -> bool {
+    !matches!(role, Role::Dimension | Role::Metric)
+}
+
 fn role_fits(role: Role, ty: ColumnType) -> bool {
     match role {
         Role::Time => matches!(
@@ -440,7 +446,7 @@ fn role_fits(role: Role, ty: ColumnType) -> bool {
 }
 
 /// Assigns roles (a preset's first, then by name; at most one column per
-/// role; explicit `--map` overrides win) and decides the kind: an event
+/// role but dimension and metric; explicit `--map` overrides win) and decides the kind: an event
 /// table has a time and an event or page column; anything else is a
 /// metric table whose other columns are dimensions (text, dates) or
 /// metrics (numbers, durations; a value found by name becomes a metric,
@@ -482,9 +488,14 @@ pub fn assign_roles(
         }
     }
     for (role, col) in overrides {
-        for c in columns.iter_mut() {
-            if c.role == Some(*role) {
-                c.role = None;
+        // A one-column role (user, time, event...) moves to the mapped
+        // column; dimensions and metrics are many, so mapping one more
+        // keeps the others (`--map dimension=A --map dimension=B`).
+        if one_column(*role) {
+            for c in columns.iter_mut() {
+                if c.role == Some(*role) {
+                    c.role = None;
+                }
             }
         }
         if let Some(c) = columns.iter_mut().find(|c| &c.name == col) {
@@ -602,5 +613,52 @@ mod tests {
         assert_eq!(kind, DatasetKind::Events);
         assert_eq!(role_of(&c, "what"), Some(Role::Event));
         assert_eq!(role_of(&c, "who"), Some(Role::User));
+    }
+
+    #[test]
+    fn several_columns_can_be_mapped_to_dimension() {
+        use ColumnType::*;
+        // the REES46 export: category_code and brand both as dimensions
+        let mut c = cols(&[
+            ("event_time", Timestamp),
+            ("event_type", Text),
+            ("category_code", Text),
+            ("brand", Text),
+            ("price", Decimal),
+            ("user_id", Integer),
+        ]);
+        let kind = assign_roles(
+            &mut c,
+            &[
+                (Role::Dimension, "category_code".into()),
+                (Role::Dimension, "brand".into()),
+            ],
+            None,
+        );
+        assert_eq!(kind, DatasetKind::Events);
+        assert_eq!(role_of(&c, "category_code"), Some(Role::Dimension));
+        assert_eq!(role_of(&c, "brand"), Some(Role::Dimension));
+        assert_eq!(role_of(&c, "event_type"), Some(Role::Event));
+        // metrics likewise; a one-column role still moves to the last one mapped
+        let mut c = cols(&[("page", Text), ("views", Integer), ("users", Integer)]);
+        assign_roles(
+            &mut c,
+            &[
+                (Role::Metric, "views".into()),
+                (Role::Metric, "users".into()),
+                (Role::Page, "page".into()),
+            ],
+            None,
+        );
+        assert_eq!(role_of(&c, "views"), Some(Role::Metric));
+        assert_eq!(role_of(&c, "users"), Some(Role::Metric));
+        let mut c = cols(&[("ts", Timestamp), ("a", Text), ("b", Text)]);
+        assign_roles(
+            &mut c,
+            &[(Role::Event, "a".into()), (Role::Event, "b".into())],
+            None,
+        );
+        assert_eq!(role_of(&c, "a"), None);
+        assert_eq!(role_of(&c, "b"), Some(Role::Event));
     }
 }

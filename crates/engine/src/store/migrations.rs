@@ -1,14 +1,22 @@
 //! Versioned schema migrations. Each entry moves the schema from version
 //! `i` to `i + 1`; `PRAGMA user_version` records where a file stands. Never
-//! edit a migration that has shipped: add a new one.
+//! edit a migration that has shipped: add a new one. A migration is SQL, or
+//! Rust for data that SQL cannot convert; each runs in its own transaction.
 
 use crate::error::{Error, Result};
 use rusqlite::Connection;
 use std::path::Path;
 
-const MIGRATIONS: &[&str] = &[
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&rusqlite::Transaction) -> rusqlite::Result<()>),
+}
+
+use Migration::{Code, Sql};
+
+const MIGRATIONS: &[Migration] = &[
     // 1: datasets, their columns, and their values in column chunks.
-    r#"
+    Sql(r#"
     CREATE TABLE datasets (
         id            INTEGER PRIMARY KEY,
         name          TEXT NOT NULL UNIQUE,
@@ -37,9 +45,9 @@ const MIGRATIONS: &[&str] = &[
         data        BLOB NOT NULL,
         UNIQUE (dataset_id, col, chunk)
     );
-    "#,
+    "#),
     // 2: saved definitions (funnels, segments, reports), as JSON specs.
-    r#"
+    Sql(r#"
     CREATE TABLE saved_items (
         id          INTEGER PRIMARY KEY,
         kind        TEXT NOT NULL,
@@ -48,7 +56,10 @@ const MIGRATIONS: &[&str] = &[
         updated_at  TEXT NOT NULL,
         UNIQUE (kind, name)
     );
-    "#,
+    "#),
+    // 3: saved items become the engine's own specs (the app saved its own
+    // JSON before); one that cannot be converted is kept as `legacy_<kind>`.
+    Code(super::saved::migrate_legacy_items),
 ];
 
 /// The schema version this build writes.
@@ -69,9 +80,12 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             known: SCHEMA_VERSION,
         });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction().map_err(err)?;
-        tx.execute_batch(sql).map_err(err)?;
+        match step {
+            Sql(sql) => tx.execute_batch(sql).map_err(err)?,
+            Code(run) => run(&tx).map_err(err)?,
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)
             .map_err(err)?;
         tx.commit().map_err(err)?;

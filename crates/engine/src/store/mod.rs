@@ -1,12 +1,12 @@
 //! The workspace: one SQLite file (WAL mode) holding datasets, their
 //! columns (stored column by column in encoded chunks, see [`crate::column`]),
-//! and saved funnels, segments and reports. The schema is versioned by
+//! and saved work (funnels, segments, comparisons, impact analyses, reports). The schema is versioned by
 //! `PRAGMA user_version` and migrated forward on open.
 
 mod migrations;
 mod saved;
 
-pub use saved::{SavedItem, ITEM_KINDS};
+pub use saved::{convert_legacy, SavedItem, SavedSpec, UnreadableItem, ITEM_KINDS, LEGACY_PREFIX};
 
 use crate::column::Column;
 use crate::error::{Error, Result};

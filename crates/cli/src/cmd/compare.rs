@@ -1,0 +1,63 @@
+//! `stepwise compare SPEC.json`: segments or a column's values on a funnel.
+
+use crate::util::{pct, print_json, SpecSource};
+use std::path::PathBuf;
+use stepwise_engine::compare::{self, CompareSpec};
+use stepwise_engine::index::IndexCache;
+use stepwise_engine::Error;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    source: SpecSource,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
+    let Args { source, json } = args;
+    let spec: CompareSpec = source.load(workspace)?;
+    let ws = crate::open(workspace)?;
+    let result = compare::run_compare(&ws, &spec, &mut IndexCache::new())?;
+    if json {
+        print_json(&result);
+    } else {
+        print_compare(&result);
+    }
+    Ok(())
+}
+
+fn print_compare(r: &stepwise_engine::compare::CompareResult) {
+    let v = serde_json::to_value(r).unwrap_or_default();
+    println!("Baseline: {}", v["baseline"].as_str().unwrap_or(""));
+    for s in v["segments"].as_array().into_iter().flatten() {
+        let c = &s["conversion"];
+        println!(
+            "  {:<28} {:>8}  CI {:>7} – {:<7}  lift {:>8}  p {:<10} {}",
+            s["name"].as_str().unwrap_or(""),
+            c["rate"].as_f64().map(pct).unwrap_or_default(),
+            c["ci_low"].as_f64().map(pct).unwrap_or_default(),
+            c["ci_high"].as_f64().map(pct).unwrap_or_default(),
+            c["lift"]
+                .as_f64()
+                .map(|x| format!("{:+.1}%", x * 100.0))
+                .unwrap_or_else(|| "–".into()),
+            c["p_adjusted"]
+                .as_f64()
+                .map(|p| format!("{p:.4}"))
+                .unwrap_or_else(|| "–".into()),
+            c["verdict"].as_str().unwrap_or("")
+        );
+    }
+    if let Some(c) = v.get("chi_square").filter(|c| !c.is_null()) {
+        println!(
+            "Chi-square: {:.3} (df {}), p = {}",
+            c["statistic"].as_f64().unwrap_or(f64::NAN),
+            c["df"],
+            c["p_value"]
+                .as_f64()
+                .map(|p| format!("{p:.4}"))
+                .unwrap_or_default()
+        );
+    }
+}

@@ -1,0 +1,55 @@
+//! `stepwise impact SPEC.json`: micro-conversions ranked by how much they go
+//! with reaching a goal.
+
+use crate::util::{pct, print_json, thousands, SpecSource};
+use std::path::PathBuf;
+use stepwise_engine::impact::{self, ImpactSpec};
+use stepwise_engine::index::IndexCache;
+use stepwise_engine::Error;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    source: SpecSource,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
+    let Args { source, json } = args;
+    let spec: ImpactSpec = source.load(workspace)?;
+    let ws = crate::open(workspace)?;
+    let result = impact::run_impact(&ws, &spec, &mut IndexCache::new())?;
+    if json {
+        print_json(&result);
+    } else {
+        print_impact(&result);
+    }
+    Ok(())
+}
+
+fn print_impact(r: &stepwise_engine::impact::ImpactResult) {
+    let v = serde_json::to_value(r).unwrap_or_default();
+    for c in v["candidates"].as_array().into_iter().flatten() {
+        let name = c["event"].as_str().or(c["page"].as_str()).unwrap_or("");
+        println!(
+            "  {:<28} did {:>9} ({:>6})  not {:>9} ({:>6})  lift {:>8}  value/action {}",
+            name,
+            thousands(c["users_did"].as_u64().unwrap_or(0)),
+            c["goal_rate_did"].as_f64().map(pct).unwrap_or_default(),
+            thousands(c["users_not"].as_u64().unwrap_or(0)),
+            c["goal_rate_not"].as_f64().map(pct).unwrap_or_default(),
+            c["lift"]
+                .as_f64()
+                .map(|x| format!("{:+.1}%", x * 100.0))
+                .unwrap_or_else(|| "–".into()),
+            c["value_per_action"]
+                .as_f64()
+                .map(|x| format!("{x:.2}"))
+                .unwrap_or_else(|| "–".into()),
+        );
+    }
+    if let Some(n) = v["note"].as_str() {
+        println!("\n{n}");
+    }
+}

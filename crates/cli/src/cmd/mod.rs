@@ -1,0 +1,14 @@
+//! One module per subcommand: its arguments and what it does.
+
+pub mod compare;
+pub mod datasets;
+pub mod funnel;
+pub mod generate;
+pub mod impact;
+pub mod import;
+pub mod plan;
+pub mod report;
+pub mod save;
+pub mod saved;
+pub mod segment;
+pub mod tables;

@@ -1,0 +1,157 @@
+//! Printing and spec-reading helpers shared by the commands.
+
+use serde::Serialize;
+use std::io::Write;
+use std::path::PathBuf;
+use stepwise_engine::compare::CompareSpec;
+use stepwise_engine::funnel::FunnelSpec;
+use stepwise_engine::impact::ImpactSpec;
+use stepwise_engine::report::ReportSpec;
+use stepwise_engine::segment::SegmentSpec;
+use stepwise_engine::store::SavedSpec;
+use stepwise_engine::{DatasetInfo, Error};
+
+/// Where a command's spec comes from: a JSON file, or an item saved in the
+/// workspace (by `stepwise save` or the app).
+#[derive(clap::Args)]
+pub struct SpecSource {
+    /// The spec file (JSON; `-` reads standard input).
+    #[arg(required_unless_present = "saved")]
+    pub spec: Option<PathBuf>,
+    /// Run the item saved under this name instead of a file (`stepwise saved` lists them).
+    #[arg(long, value_name = "NAME", conflicts_with = "spec")]
+    pub saved: Option<String>,
+}
+
+/// A spec type that can be saved: its kind and its place in [`SavedSpec`].
+pub trait Saveable: serde::de::DeserializeOwned {
+    const KIND: &'static str;
+    fn from_saved(s: SavedSpec) -> Option<Self>;
+}
+
+macro_rules! saveable {
+    ($t:ty, $kind:literal, $variant:ident) => {
+        impl Saveable for $t {
+            const KIND: &'static str = $kind;
+            fn from_saved(s: SavedSpec) -> Option<Self> {
+                match s {
+                    SavedSpec::$variant(x) => Some(x),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+saveable!(FunnelSpec, "funnel", Funnel);
+saveable!(SegmentSpec, "segment", Segment);
+saveable!(CompareSpec, "compare", Compare);
+saveable!(ImpactSpec, "impact", Impact);
+saveable!(ReportSpec, "report", Report);
+
+impl SpecSource {
+    /// The spec: the file parsed, or the saved item loaded from the workspace.
+    pub fn load<T: Saveable>(&self, workspace: &Option<PathBuf>) -> Result<T, Error> {
+        match (&self.spec, &self.saved) {
+            (_, Some(name)) => {
+                let ws = crate::open(workspace)?;
+                T::from_saved(ws.load_saved(T::KIND, name)?).ok_or_else(|| {
+                    Error::Internal(format!("the saved {} \"{name}\" is another kind", T::KIND))
+                })
+            }
+            (Some(path), None) => parse_spec(path),
+            (None, None) => usage_error("give a spec file or --saved NAME"),
+        }
+    }
+}
+
+/// A JSON spec file, parsed; errors name the file, line and column.
+pub fn parse_spec<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T, Error> {
+    let text = read_spec(path)?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::bad_input(
+            stepwise_engine::Location::file(path).row(e.line() as u64),
+            format!("column {}: {}", e.column(), e),
+        )
+    })
+}
+
+/// A spec file's text; `-` reads standard input.
+pub fn read_spec(path: &std::path::Path) -> Result<String, Error> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(io)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path).map_err(io)
+    }
+}
+
+pub fn pct(x: f64) -> String {
+    if x > 0.0 && x < 0.01 {
+        format!("{:.2}%", x * 100.0)
+    } else {
+        format!("{:.1}%", x * 100.0)
+    }
+}
+
+pub fn duration(secs: Option<f64>) -> String {
+    match secs {
+        None => "–".into(),
+        Some(s) if s < 60.0 => format!("{s:.0} s"),
+        Some(s) if s < 3600.0 => format!("{} min {} s", (s / 60.0) as u64, (s % 60.0) as u64),
+        Some(s) if s < 86_400.0 => format!("{:.1} h", s / 3600.0),
+        Some(s) => format!("{:.1} days", s / 86_400.0),
+    }
+}
+
+/// Bad usage (a malformed option value) exits 2, as clap does.
+pub fn usage_error(msg: &str) -> ! {
+    eprintln!("stepwise: {msg}");
+    std::process::exit(2)
+}
+
+pub fn print_json<T: Serialize>(v: &T) {
+    let mut out = std::io::stdout().lock();
+    let _ = serde_json::to_writer_pretty(&mut out, v);
+    let _ = writeln!(out);
+}
+
+pub fn print_columns(info: &DatasetInfo) {
+    for c in &info.columns {
+        println!(
+            "  {:<32} {:<10} {}",
+            c.name,
+            c.ty.as_str(),
+            c.role.map(|r| r.as_str()).unwrap_or("")
+        );
+    }
+}
+
+/// 1234567 -> "1,234,567"
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1,000");
+        assert_eq!(super::thousands(780928), "780,928");
+        assert_eq!(super::thousands(12345678), "12,345,678");
+    }
+}
