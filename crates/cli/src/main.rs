@@ -37,6 +37,8 @@ struct Cli {
 enum Command {
     /// Import a data file (CSV/TSV, XLSX/XLS/ODS, JSON/NDJSON) as a new dataset.
     Import {
+        /// The data file, or `-` to read standard input (then --name is required;
+        /// the format is sniffed from the content, as for a file).
         file: PathBuf,
         /// The dataset's name (default: the file name without extension).
         #[arg(long)]
@@ -65,6 +67,7 @@ enum Command {
     },
     /// List the sheets of a workbook and the tables of a file.
     Tables {
+        /// The data file, or `-` to read standard input.
         file: PathBuf,
         #[arg(long)]
         sheet: Option<String>,
@@ -228,6 +231,11 @@ fn run(cli: Cli) -> Result<(), Error> {
                 allow_duplicate,
                 ..Default::default()
             };
+            if is_stdin(&file) && opts.name.is_none() && append.is_none() {
+                usage_error("importing standard input (-) needs --name (or --append DATASET)");
+            }
+            let stdin = StdinFile::spool_if_dash(&file)?;
+            let file = stdin.as_ref().map(|s| s.path()).unwrap_or(file);
             let mut ws = open(&cli.workspace)?;
             let mut bar = ProgressBar::new(&file);
             let mut job = Job::new(Default::default(), move |p| bar.draw(p));
@@ -260,6 +268,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Tables { file, sheet, json } => {
+            let stdin = StdinFile::spool_if_dash(&file)?;
+            let file = stdin.as_ref().map(|s| s.path()).unwrap_or(file);
             let sheets = import::list_sheets(&file).unwrap_or_default();
             let opts = ImportOptions {
                 sheet,
@@ -729,6 +739,52 @@ fn thousands(n: u64) -> String {
         out.push(ch);
     }
     out
+}
+
+fn is_stdin(file: &std::path::Path) -> bool {
+    file.as_os_str() == "-"
+}
+
+/// Standard input (`-`) saved to a file in a fresh temporary folder, so the
+/// engine can read it as any file (it reads twice and sniffs the format
+/// from the content); removed on drop.
+struct StdinFile {
+    dir: PathBuf,
+}
+
+impl StdinFile {
+    fn spool_if_dash(file: &std::path::Path) -> Result<Option<StdinFile>, Error> {
+        if !is_stdin(file) {
+            return Ok(None);
+        }
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "stepwise-stdin-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let io = |path: &std::path::Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Io { path, source }
+        };
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let spooled = StdinFile { dir };
+        let path = spooled.path();
+        let mut out = std::fs::File::create(&path).map_err(io(&path))?;
+        std::io::copy(&mut std::io::stdin().lock(), &mut out).map_err(io(&path))?;
+        Ok(Some(spooled))
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.join("stdin")
+    }
+}
+
+impl Drop for StdinFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// A one-line progress bar on a terminal; nothing when stderr is piped.
