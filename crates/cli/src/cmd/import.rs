@@ -9,6 +9,8 @@ use stepwise_engine::{Error, Job};
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The data file, or `-` to read standard input (then --name is required;
+    /// the format is sniffed from the content, as for a file).
     file: PathBuf,
     /// The dataset's name (default: the file name without extension).
     #[arg(long)]
@@ -64,6 +66,11 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
         allow_duplicate,
         ..Default::default()
     };
+    if crate::stdin::is_stdin(&file) && opts.name.is_none() && append.is_none() {
+        usage_error("importing standard input (-) needs --name (or --append DATASET)");
+    }
+    let stdin = crate::stdin::StdinFile::spool_if_dash(&file)?;
+    let file = stdin.as_ref().map(|s| s.path()).unwrap_or(file);
     let mut ws = crate::open(workspace)?;
     let mut bar = ProgressBar::new(&file);
     let mut job = Job::new(Default::default(), move |p| bar.draw(p));

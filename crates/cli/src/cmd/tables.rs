@@ -7,6 +7,7 @@ use stepwise_engine::Error;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The data file, or `-` to read standard input.
     file: PathBuf,
     #[arg(long)]
     sheet: Option<String>,
@@ -16,6 +17,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), Error> {
     let Args { file, sheet, json } = args;
+    let stdin = crate::stdin::StdinFile::spool_if_dash(&file)?;
+    let file = stdin.as_ref().map(|s| s.path()).unwrap_or(file);
     let sheets = import::list_sheets(&file).unwrap_or_default();
     let opts = ImportOptions {
         sheet,

@@ -16,6 +16,7 @@ pub mod roles;
 pub mod sheet;
 pub mod single;
 pub mod sniff;
+pub mod source;
 pub mod text;
 
 use crate::error::{Error, Location, Result};
@@ -161,15 +162,11 @@ fn io_err(path: &Path, source: std::io::Error) -> Error {
     }
 }
 
-/// Reads the first bytes of a file, for the sniffers.
+/// Reads the first bytes of a file, for the sniffers. Every import and
+/// listing starts here, so a path that is not a regular file (a folder, a
+/// named pipe, a device) is refused here, before it is opened.
 fn read_head(path: &Path) -> Result<(Vec<u8>, u64)> {
-    let meta = std::fs::metadata(path).map_err(|e| io_err(path, e))?;
-    if meta.is_dir() {
-        return Err(Error::bad_input(
-            Location::file(path),
-            "this is a folder, not a file; choose a data file",
-        ));
-    }
+    let meta = source::check_regular_file(path)?;
     let mut f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
     let mut head = Vec::with_capacity(sniff::SNIFF_BYTES);
     (&mut f)
