@@ -18,6 +18,7 @@ pub mod import;
 pub mod index;
 pub mod job;
 pub mod model;
+pub mod present;
 pub mod report;
 pub mod segment;
 pub mod stats;

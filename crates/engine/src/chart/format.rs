@@ -119,6 +119,21 @@ pub fn p_value(p: f64) -> String {
     }
 }
 
+/// An amount of money without a currency symbol (the export's currency is
+/// unknown): two decimals with thousands separators, `1,234.50`.
+pub fn money(x: f64) -> String {
+    number(x, 2)
+}
+
+/// A p-value as a table cell: `< 0.001`, three decimals below 0.01
+/// (`0.004`), else two (`0.24`); the same digits as [`p_value`].
+pub fn p_plain(p: f64) -> String {
+    p_value(p)
+        .trim_start_matches("p = ")
+        .trim_start_matches("p ")
+        .to_string()
+}
+
 /// A length of time given in seconds, in words: `45 s`, `3 min 20 s`,
 /// `2 h 5 min`, `2.4 days`, `7 days`. Below ten seconds one decimal is kept (`1.5 s`).
 pub fn duration(seconds: f64) -> String {
@@ -204,6 +219,11 @@ pub enum ValueKind {
     Seconds,
     /// Any other number: `1,234.56`.
     Number,
+    /// An amount of money, currency unknown: `1,234.50`.
+    Money,
+    /// A p-value in a column: `0.032`, `< 0.001`.
+    #[serde(rename = "p_value")]
+    PValue,
 }
 
 /// Format one value of the given kind the way tables and labels show it.
@@ -219,6 +239,8 @@ pub fn value(kind: ValueKind, x: f64) -> String {
         ValueKind::Rate => percent(x),
         ValueKind::Lift => signed_percent(x),
         ValueKind::Seconds => duration(x),
+        ValueKind::Money => money(x),
+        ValueKind::PValue => p_plain(x),
         ValueKind::Number => {
             if x.fract() == 0.0 {
                 number(x, 0)
@@ -314,7 +336,8 @@ pub fn tick(kind: ValueKind, v: f64, step: f64) -> String {
             }
         }
         ValueKind::Seconds => duration(v),
-        ValueKind::Count | ValueKind::Number => {
+        ValueKind::PValue => trim_zeros(&number(v, decimals_for_step(step.abs()))),
+        ValueKind::Count | ValueKind::Number | ValueKind::Money => {
             if step.abs() >= 1e6 || (v.abs() >= 1e7 && step.abs() >= 1e5) {
                 compact(v)
             } else {
@@ -429,5 +452,12 @@ mod tests {
         assert_eq!(p_value(0.032), "p = 0.03");
         assert_eq!(p_value(0.0032), "p = 0.003");
         assert_eq!(compact(12_400_000.0), "12.4M");
+        assert_eq!(value(ValueKind::Money, 1234.5), "1,234.50");
+        assert_eq!(value(ValueKind::Money, -3.0), "\u{2212}3.00");
+        assert_eq!(value(ValueKind::PValue, 0.0004), "< 0.001");
+        assert_eq!(value(ValueKind::PValue, 0.0032), "0.003");
+        assert_eq!(value(ValueKind::PValue, 0.24), "0.24");
+        // the PDF's durations: hours and minutes, not "1.5 h"
+        assert_eq!(value(ValueKind::Seconds, 5400.0), "1 h 30 min");
     }
 }

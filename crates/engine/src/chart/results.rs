@@ -165,7 +165,8 @@ pub fn impact(spec: &ImpactSpec, r: &ImpactResult, title: Option<&str>) -> Chart
                 ci_low: c.ci_low?,
                 ci_high: c.ci_high?,
                 p_value: c.p_value,
-                significant: adj.map(|p| p < 1.0 - confidence),
+                // too few users: "not enough data", never painted significant
+                significant: adj.map(|p| p < 1.0 - confidence && !c.small_sample),
             })
         })
         .collect();

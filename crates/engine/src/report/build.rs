@@ -14,12 +14,10 @@ use super::{
     render_pdf, render_pngs, tables_csv, tables_xlsx, ChartSection, MethodItem, PageSize,
     ReportDocument, Section,
 };
-use crate::bottleneck::funnel_bottleneck;
 use crate::chart::format;
 use crate::chart::{
-    ChartData, ComparisonChartData, ComparisonSeries, ComparisonStep, FunnelChartData,
-    FunnelChartStep, HistogramBin, HistogramData, MetricBar, MetricBarsData, TrendChartData,
-    TrendPoint, TrendSeries, ValueKind,
+    ChartData, FunnelChartData, FunnelChartStep, HistogramBin, HistogramData, MetricBar,
+    MetricBarsData, TrendChartData, TrendPoint, TrendSeries, ValueKind,
 };
 use crate::compare::{run_compare, CompareSpec};
 use crate::error::{Error, Result};
@@ -331,29 +329,9 @@ fn funnel_sections(
     findings: &mut Vec<String>,
 ) {
     let sub = subtitle(spec, &r.unit);
-    let mut chart = funnel_chart(heading.clone(), sub.clone(), r);
-    let bn = funnel_bottleneck(r, 0.95);
-    if let Some(b) = &bn {
-        chart.bottleneck = Some(b.to_step);
-    }
-    let mut f = crate::report::findings::funnel(&chart);
-    // the overall sentence from the chart, the drop from the bottleneck
-    // module (which also names the worst group when there is a breakdown)
-    f.truncate(1);
-    let mut sec = chart_section(heading.clone(), intro, ChartData::Funnel(chart));
-    if let Some(b) = &bn {
-        f.push(b.finding.clone());
-        sec.notes.push(b.finding.clone());
-    }
-    if r.excluded > 0 {
-        sec.notes.push(format!(
-            "{} {} were left out by the exclusion rules.",
-            format::count(r.excluded),
-            r.unit
-        ));
-    }
-    sec.notes.extend(r.warnings.iter().cloned());
-    findings.extend(f);
+    let p = crate::present::funnel(Some(&heading), intro, spec, r);
+    findings.extend(p.findings);
+    let sec = p.section;
     out.push(Section::Chart(sec));
     if let Some(t) = trend_chart(format!("{heading}: conversion over time"), sub.clone(), r) {
         findings.extend(trend_findings(&t, &heading, spec.trend.as_ref()));
@@ -599,124 +577,9 @@ fn compare_section(
     findings: &mut Vec<String>,
 ) -> Result<()> {
     let r = run_compare(ws, c, cache)?;
-    let what = match &c.by {
-        Some(by) => format!("by {by}"),
-        None => "by segment".into(),
-    };
-    let heading = heading_or(s, format!("Comparison {what}"));
-    let step_labels: Vec<String> = r
-        .segments
-        .first()
-        .map(|g| g.steps.iter().map(|s| s.label.clone()).collect())
-        .unwrap_or_default();
-    let series = r
-        .segments
-        .iter()
-        .map(|g| {
-            let first = g.steps.first().map(|s| s.count).unwrap_or(0);
-            ComparisonSeries {
-                name: g.name.clone(),
-                colour: None,
-                steps: g
-                    .steps
-                    .iter()
-                    .map(|st| {
-                        let ci = wilson(st.count, first, r.confidence);
-                        ComparisonStep {
-                            count: st.count,
-                            rate: st.conversion_from_start,
-                            ci_low: ci.map(|c| c.0),
-                            ci_high: ci.map(|c| c.1),
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    let chart = ComparisonChartData {
-        title: heading.clone(),
-        subtitle: Some(format!(
-            "{} · conversion from the first step · baseline {}",
-            subtitle(&c.funnel, &r.unit),
-            r.baseline
-        )),
-        step_labels,
-        series,
-        confidence: Some(r.confidence),
-    };
-    let unit = capitalise(&r.unit);
-    let mut t = Table::new(&[
-        ("Segment", None),
-        (unit.as_str(), Some(ValueKind::Count)),
-        ("Converted", Some(ValueKind::Count)),
-        ("Conversion", Some(ValueKind::Rate)),
-        ("Low", Some(ValueKind::Rate)),
-        ("High", Some(ValueKind::Rate)),
-        ("Lift", Some(ValueKind::Lift)),
-        ("Verdict", None),
-    ]);
-    let num = |x: Option<f64>| {
-        x.filter(|v| v.is_finite())
-            .map_or(Cell::Empty, Cell::Number)
-    };
-    for g in &r.segments {
-        let first = g.steps.first().map(|s| s.count).unwrap_or(0);
-        let last = g.steps.last().map(|s| s.count).unwrap_or(0);
-        let cv = &g.conversion;
-        t.rows.push(vec![
-            Cell::Text(g.name.clone()),
-            Cell::Number(first as f64),
-            Cell::Number(last as f64),
-            num(cv.rate),
-            num(cv.ci_low),
-            num(cv.ci_high),
-            num(cv.lift),
-            Cell::Text(cv.verdict.clone()),
-        ]);
-    }
-    let base_rate = r
-        .segments
-        .iter()
-        .find(|g| g.name == r.baseline)
-        .and_then(|g| g.conversion.rate);
-    let mut notes = Vec::new();
-    for g in r.segments.iter().filter(|g| g.name != r.baseline) {
-        if let (Some(rate), Some(b)) = (g.conversion.rate, base_rate) {
-            let sentence = format!(
-                "{}: {} converted against {} for {} ({}).",
-                g.name,
-                format::percent(rate),
-                format::percent(b),
-                r.baseline,
-                g.conversion.verdict
-            );
-            if g.conversion.verdict.starts_with("significant") {
-                findings.push(sentence.clone());
-            }
-            notes.push(sentence);
-        }
-    }
-    if let Some(x) = &r.chi_square {
-        let sentence = format!(
-            "Across all {} groups (chi-square test, {}): {}.",
-            r.segments.len(),
-            format::p_value(x.p_value),
-            x.verdict
-        );
-        findings.push(sentence.clone());
-        notes.push(sentence);
-    }
-    if let Some(b) = &r.bottleneck {
-        notes.push(b.finding.clone());
-    }
-    notes.extend(r.warnings.iter().cloned());
-    out.push(Section::Chart(ChartSection {
-        heading,
-        intro: s.intro.clone(),
-        chart: ChartData::Comparison(chart),
-        table: Some(t),
-        notes,
-    }));
+    let p = crate::present::compare(s.heading.as_deref(), s.intro.clone(), c, &r);
+    findings.extend(p.findings);
+    out.push(Section::Chart(p.section));
     Ok(())
 }
 
@@ -729,104 +592,10 @@ fn impact_section(
     findings: &mut Vec<String>,
 ) -> Result<()> {
     let r = run_impact(ws, spec, cache)?;
-    let confidence = spec.confidence.unwrap_or(0.95);
-    let goal = r.goal.describe();
-    let heading = heading_or(s, format!("Actions linked to \u{201c}{goal}\u{201d}"));
-    // the chart the app draws too; significance after Holm's correction
-    let adjusted = crate::chart::results::impact_adjusted(&r);
-    let ChartData::Impact(chart) = crate::chart::results::impact(spec, &r, Some(&heading)) else {
-        return Err(Error::Internal(
-            "the impact result gave another kind of chart".into(),
-        ));
-    };
-    findings.extend(crate::report::findings::impact(&chart));
-    let mut t = Table::new(&[
-        ("Action", None),
-        ("Did it", Some(ValueKind::Count)),
-        ("Conv. if did", Some(ValueKind::Rate)),
-        ("Conv. if not", Some(ValueKind::Rate)),
-        ("Lift", Some(ValueKind::Lift)),
-        ("Low", Some(ValueKind::Lift)),
-        ("High", Some(ValueKind::Lift)),
-    ]);
-    let num = |x: Option<f64>| {
-        x.filter(|v| v.is_finite())
-            .map_or(Cell::Empty, Cell::Number)
-    };
-    for c in &r.candidates {
-        t.rows.push(vec![
-            Cell::Text(c.label.clone()),
-            Cell::Number(c.users_did as f64),
-            num(c.goal_rate_did),
-            num(c.goal_rate_not),
-            if c.required {
-                Cell::Text("required".into())
-            } else {
-                num(c.lift)
-            },
-            num(c.ci_low),
-            num(c.ci_high),
-        ]);
-    }
-    let mut notes = vec![if r.note.is_empty() {
-        ASSOCIATION_NOTE.to_string()
-    } else {
-        r.note.clone()
-    }];
-    for (c, adj) in r.candidates.iter().zip(&adjusted) {
-        if let Some(p) = adj {
-            notes.push(format!(
-                "\u{201c}{}\u{201d}: {} after Holm's correction ({}).",
-                c.label,
-                format::p_value(*p),
-                if *p < 1.0 - confidence {
-                    "significant"
-                } else {
-                    "no clear difference"
-                }
-            ));
-        }
-    }
-    let required: Vec<String> = r
-        .candidates
-        .iter()
-        .filter(|c| c.required)
-        .map(|c| format!("\u{201c}{}\u{201d}", c.label))
-        .collect();
-    if !required.is_empty() {
-        notes.push(format!(
-            "Every user who reached \u{201c}{goal}\u{201d} did {} first: {}, not {}, so {} no lift and {} ranked after the choices.",
-            required.join(", "),
-            if required.len() == 1 { "a required step" } else { "required steps" },
-            if required.len() == 1 { "a choice" } else { "choices" },
-            if required.len() == 1 { "it has" } else { "they have" },
-            if required.len() == 1 { "is" } else { "are" },
-        ));
-    }
-    for c in r.candidates.iter().filter(|c| c.small_sample) {
-        notes.push(format!(
-            "\u{201c}{}\u{201d}: fewer than {} users did it; its interval is wide.",
-            c.label,
-            crate::impact::MIN_USERS_DID
-        ));
-    }
-    notes.extend(r.warnings.iter().cloned());
-    out.push(Section::Chart(ChartSection {
-        heading,
-        intro: s.intro.clone(),
-        chart: ChartData::Impact(chart),
-        table: Some(t),
-        notes,
-    }));
+    let p = crate::present::impact(s.heading.as_deref(), s.intro.clone(), spec, &r)?;
+    findings.extend(p.findings);
+    out.push(Section::Chart(p.section));
     Ok(())
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
 }
 
 const MONTHS: [&str; 12] = [

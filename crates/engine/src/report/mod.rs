@@ -23,7 +23,7 @@ pub use build::{
     build_report, export_report, write_report, ExportFormat, ReportSpec, ReportSpecSection,
 };
 pub use layout::{render_pages, Page, PageLink, RenderedReport, TocEntry};
-pub use table::{neutralise, table_to_csv, Cell, Table, TableColumn};
+pub use table::{neutralise, table_to_csv, Cell, ShownCell, ShownTable, Table, TableColumn};
 pub use xlsx::{tables_to_xlsx, tables_xlsx};
 
 /// Paper size.

@@ -31,6 +31,35 @@ pub enum Cell {
 pub struct Table {
     pub columns: Vec<TableColumn>,
     pub rows: Vec<Vec<Cell>>,
+    /// The row to mark (a funnel's bottleneck step), 0-based.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub highlight: Option<usize>,
+}
+
+/// One cell as shown: the text printed (by [`Table::display`], the
+/// report's own formatting) and, for a number, the raw value (to sort by).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ShownCell {
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub value: Option<f64>,
+}
+
+/// A table with every cell already formatted: what the app prints, the
+/// same text the PDF prints (the shells never format engine numbers).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ShownTable {
+    /// Names and value kinds (a kind means a number column: right-aligned).
+    pub columns: Vec<TableColumn>,
+    pub rows: Vec<Vec<ShownCell>>,
+    /// The row to mark (a funnel's bottleneck step), 0-based.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub highlight: Option<usize>,
 }
 
 impl Table {
@@ -44,6 +73,28 @@ impl Table {
                 })
                 .collect(),
             rows: Vec::new(),
+            highlight: None,
+        }
+    }
+
+    /// Every cell formatted as the report prints it.
+    pub fn shown(&self) -> ShownTable {
+        ShownTable {
+            columns: self.columns.clone(),
+            rows: (0..self.rows.len())
+                .map(|r| {
+                    (0..self.columns.len())
+                        .map(|c| ShownCell {
+                            text: self.display(r, c),
+                            value: match self.rows[r].get(c) {
+                                Some(Cell::Number(x)) if x.is_finite() => Some(*x),
+                                _ => None,
+                            },
+                        })
+                        .collect()
+                })
+                .collect(),
+            highlight: self.highlight.filter(|&h| h < self.rows.len()),
         }
     }
 
@@ -106,6 +157,7 @@ impl ChartData {
                         dropped,
                     ]);
                 }
+                t.highlight = d.bottleneck_step();
                 t
             }
             ChartData::Comparison(d) => {
@@ -250,6 +302,7 @@ pub fn table_to_csv(t: &Table) -> String {
         .map(|c| {
             let unit = match c.kind {
                 Some(ValueKind::Rate) | Some(ValueKind::Lift) => " (fraction)",
+                Some(ValueKind::PValue) => " (0-1)",
                 Some(ValueKind::Seconds) => " (seconds)",
                 _ => "",
             };

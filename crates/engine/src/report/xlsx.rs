@@ -46,7 +46,8 @@ pub fn tables_to_xlsx(tables: &[(String, Table)]) -> Result<Vec<u8>> {
         ValueKind::Rate => Format::new().set_num_format("0.0%"),
         ValueKind::Lift => Format::new().set_num_format("+0.0%;-0.0%;0%"),
         ValueKind::Seconds => Format::new().set_num_format("#,##0"),
-        ValueKind::Number => Format::new().set_num_format("#,##0.00"),
+        ValueKind::Number | ValueKind::Money => Format::new().set_num_format("#,##0.00"),
+        ValueKind::PValue => Format::new().set_num_format("0.000"),
     };
     let mut used = Vec::new();
     if tables.is_empty() {

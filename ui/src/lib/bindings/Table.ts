@@ -2,4 +2,8 @@
 import type { Cell } from "./Cell";
 import type { TableColumn } from "./TableColumn";
 
-export type Table = { columns: Array<TableColumn>, rows: Array<Array<Cell>>, };
+export type Table = { columns: Array<TableColumn>, rows: Array<Array<Cell>>, 
+/**
+ * The row to mark (a funnel's bottleneck step), 0-based.
+ */
+highlight?: number, };

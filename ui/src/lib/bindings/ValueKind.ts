@@ -3,4 +3,4 @@
 /**
  * What a value measures, which decides how it is printed.
  */
-export type ValueKind = "count" | "rate" | "lift" | "seconds" | "number";
+export type ValueKind = "count" | "rate" | "lift" | "seconds" | "number" | "money" | "p_value";
