@@ -1,7 +1,8 @@
 # Stepwise — the two commands of the README, and the pieces they are made of.
 #   make run    installs what the app needs (Debian packages, npm), builds it, starts it
 #   make test   installs that plus the test tools, and runs every test
-# Other targets: make bundle (installers), make bundle-test, make bench (benchmarks), make e2e.
+# Other targets: make bundle (installers), make bundle-test, make bench (benchmarks), make e2e,
+# make fuzz (the import fuzzers, FUZZ_SECONDS each).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -24,6 +25,7 @@ help:
 	@echo "make bundle  build the installers (.deb, .rpm) into target/release/bundle"
 	@echo "make bundle-test  build the .deb, install it, start it, uninstall it"
 	@echo "make bench   run the benchmarks against DuckDB, ClickHouse (chdb) and sqlite3"
+	@echo "make fuzz    run each import fuzz target for FUZZ_SECONDS (default 300) s"
 
 # ---- set-up ---------------------------------------------------------------
 define install_debs
@@ -83,6 +85,35 @@ e2e: deps-test ui-deps
 bundle-test: deps-test ui-deps
 	tests/bundle/deb.sh
 
+# ---- fuzz -----------------------------------------------------------------
+# One target at a time (fuzzing takes a whole core), each for FUZZ_SECONDS,
+# growing its corpus in fuzz/corpus/<target>. A crash stops the run and is
+# saved in fuzz/artifacts/<target>/; keep it as a regression seed in
+# crates/engine/tests/fuzz_seeds/<target>/ (see docs/import.md, Fuzzing).
+# make fuzz-cmin minimises the corpora before they are committed (keeping the
+# hand-made seeds of fuzz/make_seeds.py, which the stable tests read by name).
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS ?= csv_sniffer xlsx json_flattener import_store
+FUZZ_FLAGS   ?= -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
+
+fuzz-deps:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+
+fuzz: fuzz-deps
+	cd fuzz && $(CARGO) +nightly fuzz build -O
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  echo "== $$t: $(FUZZ_SECONDS) s"; \
+	  nice -n 10 $(CARGO) +nightly fuzz run -O $$t corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) || exit 1; \
+	done
+
+fuzz-cmin: fuzz-deps
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  nice -n 10 $(CARGO) +nightly fuzz cmin -O $$t corpus/$$t -- -rss_limit_mb=2048 -max_len=65536 || exit 1; \
+	  git ls-files corpus/$$t | grep -Ev '/[0-9a-f]{40}$$' | xargs -r git checkout --; \
+	done
+
 -include bench/bench.mk
 
-.PHONY: help deps-app deps-test ui-deps run bundle bundle-test test e2e
+.PHONY: help deps-app deps-test ui-deps run bundle bundle-test test e2e fuzz fuzz-deps fuzz-cmin

@@ -104,3 +104,38 @@ put("xlsx", "orders.xlsx", xlsx([["Order", "Date", "Total"], ["#1001", 45536, 19
 put("xlsx", "title_rows.xlsx", xlsx([["Monthly report"], [], ["Channel", "Sessions"], ["Organic", 120], ["Paid", 80]]))
 put("xlsx", "header_only.xlsx", xlsx([["a", "b"]]))
 put("xlsx", "not_a_zip.xlsx", b"PK\x03\x04 this is not really a zip archive")
+
+
+def ods(rows):
+    """A minimal OpenDocument spreadsheet: mimetype, manifest, content."""
+    def cell(v):
+        if isinstance(v, (int, float)):
+            return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+    body = "".join("<table:table-row>" + "".join(cell(v) for v in r) + "</table:table-row>" for r in rows)
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               '<office:body><office:spreadsheet><table:table table:name="Sheet1">'
+               + body + '</table:table></office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+put("xlsx", "orders.ods", ods([["Order", "Date", "Total"], ["#1001", "2024-09-01", 19.5], ["#1002", "2024-09-02", 7]]))
+# the end-to-end target (import_store) starts from a few seeds of each format
+for target, name in [("csv_sniffer", "plain.csv"), ("csv_sniffer", "ga4_preamble.csv"),
+                     ("csv_sniffer", "quotes_crlf.csv"), ("csv_sniffer", "semicolon_decimal_comma.csv"),
+                     ("xlsx", "orders.xlsx"), ("xlsx", "title_rows.xlsx"), ("xlsx", "orders.ods"),
+                     ("json_flattener", "array.json"), ("json_flattener", "ga4_params.ndjson")]:
+    with open(os.path.join(HERE, "corpus", target, name), "rb") as f:
+        put("import_store", name, f.read())

@@ -14,8 +14,9 @@ use crate::model::{ColumnInfo, ColumnType, DatasetInfo, DatasetKind, Role};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::path::{Path, PathBuf};
 
-/// A SQLite error as the engine's error. The two a user can act on are
-/// said plainly: a full disk, and a workspace another program is writing.
+/// A SQLite error as the engine's error. The three a user can act on are
+/// said plainly: a full disk, a workspace another program is writing, and
+/// a read-only workspace file.
 pub(crate) fn store_error(path: PathBuf, source: rusqlite::Error) -> Error {
     use rusqlite::ErrorCode;
     let code = match &source {
@@ -28,6 +29,9 @@ pub(crate) fn store_error(path: PathBuf, source: rusqlite::Error) -> Error {
         ),
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Some(
             "the workspace is busy: another Stepwise (or another program) is writing to it; try again when it has finished (nothing was stored)",
+        ),
+        Some(ErrorCode::ReadOnly) => Some(
+            "the workspace file (or its -wal or -shm file beside it) is read-only, so nothing can be stored in it; make them writable or choose another workspace (nothing was stored)",
         ),
         _ => None,
     };
