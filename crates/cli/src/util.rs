@@ -1,8 +1,11 @@
-//! Printing and spec-reading helpers shared by the commands.
+//! Printing and spec-reading helpers shared by the commands. Numbers,
+//! percentages and durations are printed by the engine's
+//! `stepwise_engine::chart::format`, as the PDF and the app print them.
 
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
+use stepwise_engine::chart::format;
 use stepwise_engine::compare::CompareSpec;
 use stepwise_engine::funnel::FunnelSpec;
 use stepwise_engine::impact::ImpactSpec;
@@ -90,22 +93,10 @@ pub fn read_spec(path: &std::path::Path) -> Result<String, Error> {
     }
 }
 
-pub fn pct(x: f64) -> String {
-    if x > 0.0 && x < 0.01 {
-        format!("{:.2}%", x * 100.0)
-    } else {
-        format!("{:.1}%", x * 100.0)
-    }
-}
-
+/// A duration in seconds as the PDF prints it (`1 h 30 min`); none is an en dash.
 pub fn duration(secs: Option<f64>) -> String {
-    match secs {
-        None => "–".into(),
-        Some(s) if s < 60.0 => format!("{s:.0} s"),
-        Some(s) if s < 3600.0 => format!("{} min {} s", (s / 60.0) as u64, (s % 60.0) as u64),
-        Some(s) if s < 86_400.0 => format!("{:.1} h", s / 3600.0),
-        Some(s) => format!("{:.1} days", s / 86_400.0),
-    }
+    secs.map(format::duration)
+        .unwrap_or_else(|| "\u{2013}".to_string())
 }
 
 /// Bad usage (a malformed option value) exits 2, as clap does.
@@ -128,30 +119,5 @@ pub fn print_columns(info: &DatasetInfo) {
             c.ty.as_str(),
             c.role.map(|r| r.as_str()).unwrap_or("")
         );
-    }
-}
-
-/// 1234567 -> "1,234,567"
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(super::thousands(0), "0");
-        assert_eq!(super::thousands(999), "999");
-        assert_eq!(super::thousands(1000), "1,000");
-        assert_eq!(super::thousands(780928), "780,928");
-        assert_eq!(super::thousands(12345678), "12,345,678");
     }
 }

@@ -110,7 +110,14 @@ fn saved_items_run_with_the_same_numbers_as_their_files() {
 
     // the report: same tables (CSV) and the same PDF text
     let report = write(d, "r.json", REPORT);
-    ok(&stepwise(&ws, &["save", "report", "September", &report]));
+    let saved = json(&stepwise(
+        &ws,
+        &["save", "report", "September", &report, "--json"],
+    ));
+    assert_eq!(saved["kind"], "report");
+    assert_eq!(saved["name"], "September");
+    assert_eq!(saved["spec"]["title"], "September review");
+    assert!(saved["updated_at"].as_str().is_some());
     let from_file = d.join("file.csv");
     let from_saved = d.join("saved.csv");
     let f1 = json(&stepwise(

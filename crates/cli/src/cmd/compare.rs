@@ -1,7 +1,8 @@
 //! `stepwise compare SPEC.json`: segments or a column's values on a funnel.
 
-use crate::util::{pct, print_json, SpecSource};
+use crate::util::{print_json, SpecSource};
 use std::path::PathBuf;
+use stepwise_engine::chart::format;
 use stepwise_engine::compare::{self, CompareSpec};
 use stepwise_engine::index::IndexCache;
 use stepwise_engine::Error;
@@ -33,30 +34,36 @@ fn print_compare(r: &stepwise_engine::compare::CompareResult) {
     for s in v["segments"].as_array().into_iter().flatten() {
         let c = &s["conversion"];
         println!(
-            "  {:<28} {:>8}  CI {:>7} – {:<7}  lift {:>8}  p {:<10} {}",
+            "  {:<28} {:>8}  CI {:>7} – {:<7}  lift {:>8}  {:<12} {}",
             s["name"].as_str().unwrap_or(""),
-            c["rate"].as_f64().map(pct).unwrap_or_default(),
-            c["ci_low"].as_f64().map(pct).unwrap_or_default(),
-            c["ci_high"].as_f64().map(pct).unwrap_or_default(),
+            c["rate"].as_f64().map(format::percent).unwrap_or_default(),
+            c["ci_low"]
+                .as_f64()
+                .map(format::percent)
+                .unwrap_or_default(),
+            c["ci_high"]
+                .as_f64()
+                .map(format::percent)
+                .unwrap_or_default(),
             c["lift"]
                 .as_f64()
-                .map(|x| format!("{:+.1}%", x * 100.0))
+                .map(format::signed_percent)
                 .unwrap_or_else(|| "–".into()),
             c["p_adjusted"]
                 .as_f64()
-                .map(|p| format!("{p:.4}"))
+                .map(format::p_value)
                 .unwrap_or_else(|| "–".into()),
             c["verdict"].as_str().unwrap_or("")
         );
     }
     if let Some(c) = v.get("chi_square").filter(|c| !c.is_null()) {
         println!(
-            "Chi-square: {:.3} (df {}), p = {}",
-            c["statistic"].as_f64().unwrap_or(f64::NAN),
+            "Chi-square: {} (df {}), {}",
+            format::number(c["statistic"].as_f64().unwrap_or(f64::NAN), 3),
             c["df"],
             c["p_value"]
                 .as_f64()
-                .map(|p| format!("{p:.4}"))
+                .map(format::p_value)
                 .unwrap_or_default()
         );
     }

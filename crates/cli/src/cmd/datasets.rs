@@ -1,8 +1,9 @@
 //! `stepwise datasets`: the workspace's datasets.
 
-use crate::util::{print_json, thousands};
+use crate::util::print_json;
 use crate::DatasetsOut;
 use std::path::PathBuf;
+use stepwise_engine::chart::format;
 use stepwise_engine::Error;
 
 #[derive(clap::Args)]
@@ -24,7 +25,7 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
             println!(
                 "{:<32} {:>12} rows  {:>3} columns  {}",
                 d.name,
-                thousands(d.rows),
+                format::count(d.rows),
                 d.columns.len(),
                 d.kind.as_str()
             );

@@ -1,8 +1,9 @@
 //! `stepwise funnel SPEC.json`: a funnel's steps; `--dropped STEP` lists who
 //! dropped there.
 
-use crate::util::{duration, pct, print_json, thousands, SpecSource};
+use crate::util::{duration, print_json, SpecSource};
 use std::path::PathBuf;
+use stepwise_engine::chart::format;
 use stepwise_engine::funnel::{run_funnel, FunnelResult, FunnelSpec};
 use stepwise_engine::index::IndexCache;
 use stepwise_engine::Error;
@@ -62,7 +63,7 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
             } else {
                 println!(
                     "{} {} reached step {} \u{201c}{}\u{201d} but not step {} \u{201c}{}\u{201d}.",
-                    thousands(d.count),
+                    format::count(d.count),
                     d.unit,
                     step - 1,
                     d.from_label,
@@ -81,7 +82,7 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
                         if d.count > d.rows.len() as u64 {
                             println!(
                                 "  … and {} more (--csv OUT writes them all)",
-                                thousands(d.count - d.rows.len() as u64)
+                                format::count(d.count - d.rows.len() as u64)
                             );
                         }
                     }
@@ -124,10 +125,10 @@ fn print_steps(steps: &[stepwise_engine::funnel::StepResult]) {
             "  {:<4}{:<34} {:>12} {:>9} {:>9} {:>12} {:>14}",
             k + 1,
             s.label,
-            thousands(s.count),
-            pct(s.conversion_from_start),
-            pct(s.conversion_from_previous),
-            thousands(s.dropped),
+            format::count(s.count),
+            format::percent(s.conversion_from_start),
+            format::percent(s.conversion_from_previous),
+            format::count(s.dropped),
             duration(s.median_seconds)
         );
     }

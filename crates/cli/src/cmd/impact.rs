@@ -1,8 +1,9 @@
 //! `stepwise impact SPEC.json`: micro-conversions ranked by how much they go
 //! with reaching a goal.
 
-use crate::util::{pct, print_json, thousands, SpecSource};
+use crate::util::{print_json, SpecSource};
 use std::path::PathBuf;
+use stepwise_engine::chart::format;
 use stepwise_engine::impact::{self, ImpactSpec};
 use stepwise_engine::index::IndexCache;
 use stepwise_engine::Error;
@@ -35,17 +36,23 @@ fn print_impact(r: &stepwise_engine::impact::ImpactResult) {
         println!(
             "  {:<28} did {:>9} ({:>6})  not {:>9} ({:>6})  lift {:>8}  value/action {}",
             name,
-            thousands(c["users_did"].as_u64().unwrap_or(0)),
-            c["goal_rate_did"].as_f64().map(pct).unwrap_or_default(),
-            thousands(c["users_not"].as_u64().unwrap_or(0)),
-            c["goal_rate_not"].as_f64().map(pct).unwrap_or_default(),
+            format::count(c["users_did"].as_u64().unwrap_or(0)),
+            c["goal_rate_did"]
+                .as_f64()
+                .map(format::percent)
+                .unwrap_or_default(),
+            format::count(c["users_not"].as_u64().unwrap_or(0)),
+            c["goal_rate_not"]
+                .as_f64()
+                .map(format::percent)
+                .unwrap_or_default(),
             c["lift"]
                 .as_f64()
-                .map(|x| format!("{:+.1}%", x * 100.0))
+                .map(format::signed_percent)
                 .unwrap_or_else(|| "–".into()),
             c["value_per_action"]
                 .as_f64()
-                .map(|x| format!("{x:.2}"))
+                .map(|x| format::number(x, 2))
                 .unwrap_or_else(|| "–".into()),
         );
     }

@@ -1,9 +1,10 @@
 //! `stepwise import FILE`: a data file as a new dataset (or appended to one).
 
-use crate::util::{print_columns, print_json, thousands, usage_error};
+use crate::util::{print_columns, print_json, usage_error};
 use crate::DatasetsOut;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use stepwise_engine::chart::format;
 use stepwise_engine::import::{self, ImportOptions};
 use stepwise_engine::{Error, Job};
 
@@ -95,7 +96,7 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
                 "Imported"
             },
             info.name,
-            thousands(info.rows),
+            format::count(info.rows),
             info.columns.len(),
             info.kind.as_str()
         );
@@ -137,13 +138,13 @@ impl ProgressBar {
         let mut err = std::io::stderr().lock();
         let _ = write!(
             err,
-            "\r{} [{}{}] {:>3.0}%  {} rows  {:.0} rows/s  {}   ",
+            "\r{} [{}{}] {:>4}  {} rows  {} rows/s  {}   ",
             self.label,
             "#".repeat(filled),
             " ".repeat(width - filled),
-            frac * 100.0,
-            thousands(p.rows_done),
-            p.rows_done as f64 / secs,
+            format::percent(frac),
+            format::count(p.rows_done),
+            format::number(p.rows_done as f64 / secs, 0),
             p.stage
         );
         if p.stage == "done" {

@@ -1,6 +1,7 @@
 //! `stepwise plan`: users per arm and days an A/B test needs.
 
-use crate::util::{pct, print_json, thousands, usage_error};
+use crate::util::{print_json, usage_error};
+use stepwise_engine::chart::format;
 use stepwise_engine::stats::{MinimumEffect, SampleSizeInput};
 use stepwise_engine::Error;
 
@@ -59,13 +60,17 @@ pub fn run(args: Args) -> Result<(), Error> {
     } else {
         println!(
             "From {} to {}: {} users per arm ({} arms).",
-            pct(plan.baseline_rate),
-            pct(plan.target_rate),
-            thousands(plan.users_per_arm),
+            format::percent(plan.baseline_rate),
+            format::percent(plan.target_rate),
+            format::count(plan.users_per_arm),
             arms
         );
         if let Some(days) = plan.days {
-            println!("At {} visitors a day: {} days.", daily.unwrap_or(0.0), days);
+            println!(
+                "At {} visitors a day: {} days.",
+                format::number(daily.unwrap_or(0.0), 0),
+                format::count(days)
+            );
         }
     }
     Ok(())

@@ -39,8 +39,9 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
     ws.save(&name, &parsed)?;
     let name = name.trim();
     if json {
-        let item = ws.load_saved(&kind, name)?;
-        print_json(&serde_json::json!({ "name": name, "kind": kind, "spec": item.spec_json() }));
+        // the item as `stepwise saved --json` and the app list it
+        let item = ws.saved(Some(&kind))?.into_iter().find(|i| i.name == name);
+        print_json(&item);
     } else {
         println!(
             "Saved {kind} \u{201c}{name}\u{201d}; run it with: stepwise {kind} --saved \"{name}\""

@@ -1,8 +1,9 @@
 //! `stepwise segment SPEC.json`: a segment's members, and its audience list.
 
-use crate::util::{pct, print_json, thousands, SpecSource};
+use crate::util::{print_json, SpecSource};
 use std::io::Write;
 use std::path::PathBuf;
+use stepwise_engine::chart::format;
 use stepwise_engine::index::{IndexCache, Unit};
 use stepwise_engine::segment::{self, SegmentSpec};
 use stepwise_engine::Error;
@@ -52,10 +53,10 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
         println!(
             "{}: {} of {} {} ({})",
             result.name,
-            thousands(result.members),
-            thousands(result.total_units),
+            format::count(result.members),
+            format::count(result.total_units),
             result.unit,
-            pct(result.share)
+            format::percent(result.share)
         );
         if !result.sample.is_empty() {
             println!("  e.g. {}", result.sample.join(", "));

@@ -1,0 +1,92 @@
+//! The CLI prints numbers as the PDF does: the text of a duration, a
+//! percentage and a count is the engine's `chart::format` text for the same
+//! value.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use stepwise_engine::chart::format;
+
+fn stepwise(ws: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stepwise"))
+        .arg("--workspace")
+        .arg(ws)
+        .args(args)
+        .env_remove("STEPWISE_WORKSPACE")
+        .output()
+        .expect("run stepwise")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stepwise failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+#[test]
+fn the_cli_prints_durations_percentages_and_counts_as_the_engine_formats_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.stepwise");
+    // 1,200 users view; 3 of them buy, each 1 h 30 min (5,400 s) later.
+    let mut csv = String::from("user,time,event\n");
+    for u in 0..1200 {
+        csv.push_str(&format!("u{u},2024-09-01T10:00:00Z,view\n"));
+    }
+    for u in 0..3 {
+        csv.push_str(&format!("u{u},2024-09-01T11:30:00Z,buy\n"));
+    }
+    let file = dir.path().join("events.csv");
+    std::fs::write(&file, csv).unwrap();
+    ok(&stepwise(
+        &ws,
+        &["import", file.to_str().unwrap(), "--name", "shop"],
+    ));
+    let spec = dir.path().join("f.json");
+    std::fs::write(
+        &spec,
+        r#"{"dataset":"shop","steps":[{"event":"view"},{"event":"buy"}]}"#,
+    )
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&ok(&stepwise(
+        &ws,
+        &["funnel", spec.to_str().unwrap(), "--json"],
+    )))
+    .unwrap();
+    let buy = &v["steps"][1];
+    let median = buy["median_seconds"].as_f64().unwrap();
+    let rate = buy["conversion_from_start"].as_f64().unwrap();
+    assert_eq!(median, 5400.0);
+
+    let text = ok(&stepwise(&ws, &["funnel", spec.to_str().unwrap()]));
+    let row = text
+        .lines()
+        .find(|l| l.contains(" buy "))
+        .unwrap_or_else(|| panic!("no buy row in\n{text}"));
+    // the engine's text for the same values, as the PDF prints them
+    assert_eq!(format::duration(median), "1 h 30 min");
+    assert!(row.contains(&format::duration(median)), "{row}");
+    assert!(!row.contains("1.5 h"), "{row}");
+    assert_eq!(format::percent(rate), "0.25%");
+    assert!(row.contains(&format::percent(rate)), "{row}");
+    assert!(text.contains(&format::count(1200)), "{text}");
+    assert!(text.contains(&format::count(1197)), "{text}");
+
+    // a segment's share likewise
+    let seg = dir.path().join("s.json");
+    std::fs::write(
+        &seg,
+        r#"{"name":"Buyers","dataset":"shop","conditions":[{"did":{"event":"buy"}}]}"#,
+    )
+    .unwrap();
+    let text = ok(&stepwise(&ws, &["segment", seg.to_str().unwrap()]));
+    assert!(
+        text.contains(&format!(
+            "3 of {} users ({})",
+            format::count(1200),
+            format::percent(3.0 / 1200.0)
+        )),
+        "{text}"
+    );
+}
