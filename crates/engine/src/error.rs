@@ -5,6 +5,110 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::model::Role;
+
+/// Every error code an engine call or a shell command can return, declared
+/// once (exported to TypeScript as a string union).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    /// A file cannot be read as data (format, encoding, structure).
+    BadInput,
+    /// The request is not allowed or does not make sense (a spec that does
+    /// not parse, a column the dataset lacks).
+    Invalid,
+    NoSuchDataset,
+    DatasetExists,
+    /// The file was imported before (same content).
+    Duplicate,
+    Cancelled,
+    /// A file could not be read or written.
+    Io,
+    /// The workspace database failed.
+    Store,
+    SchemaTooNew,
+    Internal,
+    /// Another import is running.
+    Busy,
+    /// A file that should be new exists already.
+    Exists,
+    /// A file or workspace that should exist does not.
+    NotFound,
+    /// The system clipboard refused.
+    Clipboard,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadInput => "bad_input",
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::NoSuchDataset => "no_such_dataset",
+            ErrorCode::DatasetExists => "dataset_exists",
+            ErrorCode::Duplicate => "duplicate",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::Io => "io",
+            ErrorCode::Store => "store",
+            ErrorCode::SchemaTooNew => "schema_too_new",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Busy => "busy",
+            ErrorCode::Exists => "exists",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Clipboard => "clipboard",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error shape at the Tauri boundary and in the CLI's `--json` errors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ErrorInfo {
+    pub code: ErrorCode,
+    /// A sentence for the analyst, without the shell's own hint.
+    pub message: String,
+    /// The role a column must be mapped to for the request to work (the
+    /// dataset lacks it); each shell says in its own words how to map one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub missing_role: Option<Role>,
+}
+
+impl ErrorInfo {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorInfo {
+        ErrorInfo {
+            code,
+            message: message.into(),
+            missing_role: None,
+        }
+    }
+}
+
+impl From<&Error> for ErrorInfo {
+    fn from(e: &Error) -> Self {
+        ErrorInfo {
+            code: e.error_code(),
+            message: e.to_string(),
+            missing_role: e.needed_role(),
+        }
+    }
+}
+
+impl From<Error> for ErrorInfo {
+    fn from(e: Error) -> Self {
+        ErrorInfo::from(&e)
+    }
+}
+
 /// Where in an input something went wrong.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Location {
@@ -88,6 +192,19 @@ pub enum Error {
     },
     #[error("internal error: {0}")]
     Internal(String),
+    /// The dataset has no column with a role the request needs. The message
+    /// says what is missing; how to map one is the shell's to say.
+    #[error("{message}")]
+    MissingRole { role: Role, message: String },
+    /// Another long job (an import) is running.
+    #[error("{0}")]
+    Busy(String),
+    /// A file or workspace that should be new exists already.
+    #[error("{0}")]
+    Exists(String),
+    /// A file or workspace that should exist does not.
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl Error {
@@ -98,19 +215,44 @@ impl Error {
         }
     }
 
-    /// A stable, machine-readable code for the UI and the CLI's JSON.
-    pub fn code(&self) -> &'static str {
+    /// A request the dataset cannot serve without a column of `role`.
+    pub fn missing_role(role: Role, message: impl Into<String>) -> Self {
+        Error::MissingRole {
+            role,
+            message: message.into(),
+        }
+    }
+
+    /// The stable, machine-readable code for the UI and the CLI's JSON.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            Error::BadInput { .. } => "bad_input",
-            Error::Invalid(_) => "invalid",
-            Error::NoSuchDataset(_) => "no_such_dataset",
-            Error::DatasetExists(_) => "dataset_exists",
-            Error::Duplicate { .. } => "duplicate",
-            Error::Cancelled => "cancelled",
-            Error::Io { .. } => "io",
-            Error::Store { .. } => "store",
-            Error::SchemaTooNew { .. } => "schema_too_new",
-            Error::Internal(_) => "internal",
+            Error::BadInput { .. } => ErrorCode::BadInput,
+            Error::Invalid(_) | Error::MissingRole { .. } => ErrorCode::Invalid,
+            Error::NoSuchDataset(_) => ErrorCode::NoSuchDataset,
+            Error::DatasetExists(_) => ErrorCode::DatasetExists,
+            Error::Duplicate { .. } => ErrorCode::Duplicate,
+            Error::Cancelled => ErrorCode::Cancelled,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Store { .. } => ErrorCode::Store,
+            Error::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
+            Error::Internal(_) => ErrorCode::Internal,
+            Error::Busy(_) => ErrorCode::Busy,
+            Error::Exists(_) => ErrorCode::Exists,
+            Error::NotFound(_) => ErrorCode::NotFound,
+        }
+    }
+
+    /// [`Error::error_code`] as text.
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The role the request needed and the dataset lacks, if that is the
+    /// error (each shell adds its own way to map one).
+    pub fn needed_role(&self) -> Option<Role> {
+        match self {
+            Error::MissingRole { role, .. } => Some(*role),
+            _ => None,
         }
     }
 
@@ -125,8 +267,41 @@ impl Error {
                 | Error::Duplicate { .. }
                 | Error::Cancelled
                 | Error::Io { .. }
+                | Error::MissingRole { .. }
+                | Error::Busy(_)
+                | Error::Exists(_)
+                | Error::NotFound(_)
         )
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialise_as_their_text() {
+        for c in [
+            ErrorCode::BadInput,
+            ErrorCode::NoSuchDataset,
+            ErrorCode::SchemaTooNew,
+            ErrorCode::NotFound,
+        ] {
+            assert_eq!(
+                serde_json::to_value(c).unwrap(),
+                serde_json::Value::String(c.as_str().into())
+            );
+        }
+        let e = Error::missing_role(Role::Page, "dataset \"x\" has no page column");
+        let info = ErrorInfo::from(&e);
+        assert_eq!(info.code, ErrorCode::Invalid);
+        assert_eq!(info.missing_role, Some(Role::Page));
+        assert_eq!(info.message, "dataset \"x\" has no page column");
+        assert_eq!(
+            serde_json::to_string(&ErrorInfo::from(Error::Cancelled)).unwrap(),
+            r#"{"code":"cancelled","message":"the import was cancelled; nothing was stored"}"#
+        );
+    }
+}

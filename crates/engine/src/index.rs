@@ -534,29 +534,30 @@ impl EventIndex {
     pub fn build(ws: &Workspace, dataset: &DatasetRecord, unit: Unit) -> Result<EventIndex> {
         let name = &dataset.info.name;
         let time_idx = role_column(dataset, Role::Time).ok_or_else(|| {
-            Error::Invalid(format!(
-                "dataset \"{name}\" has no time column, so it cannot make a funnel; map one with --map time=COLUMN"
-            ))
+            Error::missing_role(
+                Role::Time,
+                format!("dataset \"{name}\" has no time column, so it cannot make a funnel"),
+            )
         })?;
         let user_idx = role_column(dataset, Role::User);
         let session_idx = role_column(dataset, Role::Session);
         let event_idx = role_column(dataset, Role::Event);
         let page_idx = role_column(dataset, Role::Page);
         if event_idx.is_none() && page_idx.is_none() {
-            return Err(Error::Invalid(format!(
-                "dataset \"{name}\" has neither an event nor a page column, so it has no steps to match; map one with --map event=COLUMN"
+            return Err(Error::missing_role(Role::Event, format!(
+                "dataset \"{name}\" has neither an event nor a page column, so it has no steps to match"
             )));
         }
         match unit {
             Unit::Users if user_idx.is_none() => {
-                return Err(Error::Invalid(format!(
-                    "dataset \"{name}\" has no user column, so it cannot count users; map one with --map user=COLUMN{}",
-                    if session_idx.is_some() { " or count sessions" } else { "" }
+                return Err(Error::missing_role(Role::User, format!(
+                    "dataset \"{name}\" has no user column, so it cannot count users{}",
+                    if session_idx.is_some() { "; count sessions instead" } else { "" }
                 )))
             }
             Unit::Sessions if user_idx.is_none() && session_idx.is_none() => {
-                return Err(Error::Invalid(format!(
-                    "dataset \"{name}\" has neither a user nor a session column, so it cannot count sessions; map one with --map session=COLUMN"
+                return Err(Error::missing_role(Role::Session, format!(
+                    "dataset \"{name}\" has neither a user nor a session column, so it cannot count sessions"
                 )))
             }
             _ => {}

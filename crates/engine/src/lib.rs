@@ -21,11 +21,12 @@ pub mod model;
 pub mod present;
 pub mod report;
 pub mod segment;
+pub mod session;
 pub mod stats;
 pub mod store;
 pub mod summary;
 
-pub use error::{Error, Location, Result};
+pub use error::{Error, ErrorCode, ErrorInfo, Location, Result};
 pub use job::{CancelToken, Job};
 pub use model::*;
 pub use store::Workspace;

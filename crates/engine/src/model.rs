@@ -162,22 +162,7 @@ pub struct Progress {
     pub rows_done: u64,
 }
 
-/// The error shape at the Tauri boundary and in the CLI's `--json` errors.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct ErrorInfo {
-    pub code: String,
-    pub message: String,
-}
-
-impl From<&crate::Error> for ErrorInfo {
-    fn from(e: &crate::Error) -> Self {
-        ErrorInfo {
-            code: e.code().to_string(),
-            message: e.to_string(),
-        }
-    }
-}
+pub use crate::error::{ErrorCode, ErrorInfo};
 
 /// Progress of one file of a multi-file import (the app's Channel message).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -318,8 +318,8 @@ pub fn event_bits(
     let mut bits = vec![true; n];
     if let Some(name) = &m.event {
         if ix.event_column.is_none() {
-            return Err(Error::Invalid(format!(
-                "{what} names the event \"{name}\" but dataset \"{}\" has no event column; match a page instead, or map one with --map event=COLUMN",
+            return Err(Error::missing_role(Role::Event, format!(
+                "{what} names the event \"{name}\" but dataset \"{}\" has no event column; match a page instead, or give a column the event role",
                 ix.dataset_name
             )));
         }
@@ -330,11 +330,14 @@ pub fn event_bits(
     }
     if let Some(p) = &m.page {
         if ix.page_column.is_none() {
-            return Err(Error::Invalid(format!(
-                "{what} matches the page \"{}\" but dataset \"{}\" has no page column; map one with --map page=COLUMN",
-                p.describe(),
-                ix.dataset_name
-            )));
+            return Err(Error::missing_role(
+                Role::Page,
+                format!(
+                    "{what} matches the page \"{}\" but dataset \"{}\" has no page column",
+                    p.describe(),
+                    ix.dataset_name
+                ),
+            ));
         }
         let pm = PatternMatcher::new(p)?;
         let table: Vec<bool> = ix.page.dict.iter().map(|s| pm.matches(s)).collect();
@@ -694,8 +697,8 @@ pub fn value_column(
             .find(|c| c.role == Some(Role::Value))
             .map(|c| c.name.clone())
             .ok_or_else(|| {
-                Error::Invalid(format!(
-                    "dataset \"{}\" has no value (revenue) column; map one with --map value=COLUMN or name it with \"column\"",
+                Error::missing_role(Role::Value, format!(
+                    "dataset \"{}\" has no value (revenue) column; give a column the value role, or name the column to use with \"column\"",
                     ix.dataset_name
                 ))
             })?,

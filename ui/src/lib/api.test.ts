@@ -65,8 +65,8 @@ describe('a command the shell lacks', () => {
 describe('toErrorInfo', () => {
   it('keeps {code, message}, wraps strings and errors', () => {
     expect(toErrorInfo({ code: 'bad_input', message: 'row 3' })).toEqual({ code: 'bad_input', message: 'row 3' });
-    expect(toErrorInfo('plain')).toEqual({ code: 'error', message: 'plain' });
-    expect(toErrorInfo(new TypeError('boom'))).toEqual({ code: 'error', message: 'boom' });
+    expect(toErrorInfo('plain')).toEqual({ code: 'internal', message: 'plain' });
+    expect(toErrorInfo(new TypeError('boom'))).toEqual({ code: 'internal', message: 'boom' });
     expect(toErrorInfo(undefined).message).toContain('Something went wrong');
   });
 });

@@ -28,6 +28,7 @@ import type {
   WorkspaceInfo,
 } from './types';
 import type { Dropoff } from './bindings/Dropoff';
+import type { ErrorCode } from './bindings/ErrorCode';
 import type { DatasetSummary } from './bindings/DatasetSummary';
 import type { TableInfo } from './bindings/TableInfo';
 
@@ -183,12 +184,13 @@ export function toErrorInfo(e: unknown): ErrorInfo {
   if (e && typeof e === 'object' && 'message' in e) {
     const o = e as { code?: unknown; message: unknown };
     return {
-      code: typeof o.code === 'string' ? o.code : 'error',
+      // the engine's codes; a rejection that is not the engine's is internal
+      code: typeof o.code === 'string' ? (o.code as ErrorCode) : 'internal',
       message: String(o.message),
     };
   }
-  if (typeof e === 'string') return { code: 'error', message: e };
-  return { code: 'error', message: 'Something went wrong, with no further detail.' };
+  if (typeof e === 'string') return { code: 'internal', message: e };
+  return { code: 'internal', message: 'Something went wrong, with no further detail.' };
 }
 
 /** True inside the Tauri webview (false in a plain browser and in tests). */

@@ -17,6 +17,7 @@ use super::spec::*;
 use crate::column::Column;
 use crate::error::{Error, Result};
 use crate::index::{EventIndex, Interned, SessionSource, NULL_CODE};
+use crate::model::Role;
 use crate::store::Workspace;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -219,8 +220,8 @@ fn compile_matcher(
         None => None,
         Some(name) => {
             if ix.event_column.is_none() {
-                return Err(Error::Invalid(format!(
-                    "{what} names the event \"{name}\" but dataset \"{}\" has no event column; match a page instead, or map one with --map event=COLUMN",
+                return Err(Error::missing_role(Role::Event, format!(
+                    "{what} names the event \"{name}\" but dataset \"{}\" has no event column; match a page instead, or give a column the event role",
                     ix.dataset_name
                 )));
             }
@@ -238,11 +239,14 @@ fn compile_matcher(
         None => None,
         Some(p) => {
             if ix.page_column.is_none() {
-                return Err(Error::Invalid(format!(
-                    "{what} names the page \"{}\" but dataset \"{}\" has no page column; map one with --map page=COLUMN",
-                    p.describe(),
-                    ix.dataset_name
-                )));
+                return Err(Error::missing_role(
+                    Role::Page,
+                    format!(
+                        "{what} names the page \"{}\" but dataset \"{}\" has no page column",
+                        p.describe(),
+                        ix.dataset_name
+                    ),
+                ));
             }
             let m = PatternMatcher::new(p)?;
             let t = table(&ix.page, |s| m.matches(s));
