@@ -67,7 +67,15 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // Bad input and failed requests exit 1; clap exits 2 on bad usage.
-            eprintln!("stepwise: {e}");
+            // The engine's message is shell-neutral; the CLI adds its own way
+            // to give a column a missing role.
+            match e.needed_role() {
+                Some(role) => eprintln!(
+                    "stepwise: {e}; map one with --map {}=COLUMN",
+                    role.as_str()
+                ),
+                None => eprintln!("stepwise: {e}"),
+            }
             ExitCode::from(1)
         }
     }
