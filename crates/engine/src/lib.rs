@@ -11,6 +11,7 @@ pub mod column;
 pub mod compare;
 pub mod dropoff;
 pub mod error;
+pub mod filter;
 pub mod funnel;
 pub mod generate;
 pub mod impact;

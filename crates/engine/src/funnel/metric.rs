@@ -4,10 +4,10 @@
 //! filters, and its count is the sum of the metric column over those rows.
 
 use super::engine::{breakdown_rows, plan, ratio, Agg, NONE_VALUE};
-use super::matcher::{CompiledFilter, PatternMatcher};
 use super::spec::*;
 use crate::column::{Column, Values};
 use crate::error::{Error, Result};
+use crate::filter::{CompiledFilter, PatternMatcher};
 use crate::index::cell_text;
 use crate::model::{ColumnType, Role};
 use crate::store::{DatasetRecord, Workspace};

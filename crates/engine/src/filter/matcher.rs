@@ -2,7 +2,7 @@
 //! these once per dictionary entry; the reference once per row. Both use the
 //! functions here, so they agree on what a filter means by construction.
 
-use super::spec::{Filter, FilterOp, Pattern};
+use super::{Filter, FilterOp, Pattern};
 use crate::column::{Column, Values};
 use crate::error::{Error, Result};
 use crate::import::infer;
