@@ -6,6 +6,7 @@
 //! See docs/architecture.md.
 
 pub mod bottleneck;
+pub mod calendar;
 pub mod chart;
 pub mod column;
 pub mod compare;

@@ -54,7 +54,7 @@ impl UnitIds {
         let mut out = vec![get(&self.user)];
         if self.unit == Unit::Sessions {
             out.push(if self.derived {
-                format_timestamp(ix.time[i])
+                format_rfc3339(ix.time[i])
             } else {
                 get(&self.session)
             });

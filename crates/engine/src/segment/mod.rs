@@ -18,12 +18,13 @@ pub use eval::*;
 pub use export::*;
 pub use spec::*;
 
+use crate::calendar::format_rfc3339;
 use crate::error::{Error, Result};
 pub use crate::filter::range_micros;
 use crate::filter::{
     parse_bound, CompiledFilter, DateRange, Filter, FilterOp, Pattern, PatternMatcher,
 };
-use crate::index::{format_timestamp, EventIndex, IndexCache, SessionSource, Unit, NULL_CODE};
+use crate::index::{EventIndex, IndexCache, SessionSource, Unit, NULL_CODE};
 use crate::model::Role;
 use crate::store::Workspace;
 use serde::{Deserialize, Deserializer, Serialize};

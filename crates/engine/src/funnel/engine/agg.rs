@@ -90,13 +90,13 @@ pub(crate) fn avg_median(d: &mut [i64]) -> (Option<f64>, Option<f64>) {
 pub(crate) fn period(t: i64, interval: Interval) -> (i64, String) {
     let days = t.div_euclid(86_400_000_000);
     match interval {
-        Interval::Day => (days, crate::index::format_date(days)),
+        Interval::Day => (days, crate::calendar::format_date(days)),
         Interval::Week => {
             // 1970-01-01 was a Thursday; weeks start on Monday
             let monday = days - (days + 3).rem_euclid(7);
-            (monday, crate::index::format_date(monday))
+            (monday, crate::calendar::format_date(monday))
         }
-        Interval::Month => match month_of(days) {
+        Interval::Month => match crate::calendar::month_of(days) {
             Some((y, m)) => (y * 12 + m, format!("{y:04}-{m:02}")),
             // beyond the calendar's range: one period per day, labelled by it
             None => (i64::MIN / 2 + days, days.to_string()),
@@ -110,19 +110,11 @@ pub(crate) fn period_key(t: i64, interval: Interval) -> i64 {
     match interval {
         Interval::Day => days,
         Interval::Week => days - (days + 3).rem_euclid(7),
-        Interval::Month => match month_of(days) {
+        Interval::Month => match crate::calendar::month_of(days) {
             Some((y, m)) => y * 12 + m,
             None => i64::MIN / 2 + days,
         },
     }
-}
-
-/// (year, month) of a day since the epoch, within the calendar's range.
-pub(super) fn month_of(days: i64) -> Option<(i64, i64)> {
-    let epoch = 2_440_588; // julian day of 1970-01-01
-    let jd = i32::try_from(epoch + days).ok()?;
-    let d = time::Date::from_julian_day(jd).ok()?;
-    Some((d.year() as i64, d.month() as u8 as i64))
 }
 
 /// Histogram of durations (µs) in `bins` equal bins from min to max.
