@@ -37,24 +37,36 @@ impl Agg {
         }
     }
     pub fn results(mut self, labels: &[String]) -> Vec<StepResult> {
-        let c0 = self.counts[0];
-        (0..self.counts.len())
-            .map(|q| {
-                let c = self.counts[q];
-                let prev = if q == 0 { c } else { self.counts[q - 1] };
-                let (avg, med) = avg_median(&mut self.diffs[q]);
-                StepResult {
-                    label: labels[q].clone(),
-                    count: c,
-                    conversion_from_start: ratio(c, c0),
-                    conversion_from_previous: ratio(c, prev),
-                    dropped: prev.saturating_sub(c),
-                    average_seconds: avg,
-                    median_seconds: med,
-                }
-            })
-            .collect()
+        step_results(&self.counts, labels, |q| avg_median(&mut self.diffs[q]))
     }
+}
+
+/// The step results of per-step counts: conversion from the first step and
+/// from the previous one, the number dropped, and the average and median
+/// durations `times(q)` gives for step `q`. Every funnel (events, metric
+/// tables, the reference) builds its steps here.
+pub(crate) fn step_results(
+    counts: &[u64],
+    labels: &[String],
+    mut times: impl FnMut(usize) -> (Option<f64>, Option<f64>),
+) -> Vec<StepResult> {
+    let c0 = counts.first().copied().unwrap_or(0);
+    (0..counts.len())
+        .map(|q| {
+            let c = counts[q];
+            let prev = if q == 0 { c } else { counts[q - 1] };
+            let (avg, med) = times(q);
+            StepResult {
+                label: labels[q].clone(),
+                count: c,
+                conversion_from_start: ratio(c, c0),
+                conversion_from_previous: ratio(c, prev),
+                dropped: prev.saturating_sub(c),
+                average_seconds: avg,
+                median_seconds: med,
+            }
+        })
+        .collect()
 }
 
 pub(crate) fn ratio(a: u64, b: u64) -> f64 {

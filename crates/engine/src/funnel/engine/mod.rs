@@ -37,7 +37,7 @@ use agg::*;
 use masks::*;
 use pass::*;
 
-pub(crate) use agg::{avg_median, breakdown_rows, histogram, period, ratio, Agg};
+pub(crate) use agg::{avg_median, breakdown_rows, histogram, period, ratio, step_results, Agg};
 pub(crate) use plan::{plan, Plan};
 
 pub const NONE_VALUE: &str = "(none)";
