@@ -70,10 +70,9 @@ fn main() -> ExitCode {
             // The engine's message is shell-neutral; the CLI adds its own way
             // to give a column a missing role.
             match e.needed_role() {
-                Some(role) => eprintln!(
-                    "stepwise: {e}; map one with --map {}=COLUMN",
-                    role.as_str()
-                ),
+                Some(role) => {
+                    eprintln!("stepwise: {e}; map one with --map {}=COLUMN", role.as_str())
+                }
                 None => eprintln!("stepwise: {e}"),
             }
             ExitCode::from(1)

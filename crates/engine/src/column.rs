@@ -3,6 +3,9 @@
 //! is one SQLite BLOB encoded by [`Column::encode`].
 
 use crate::error::{Error, Result};
+/// [`Cell`] lives in [`crate::model`] (the preview type holds it); re-exported
+/// here, where [`Column::cell`] makes it.
+pub use crate::model::Cell;
 use crate::model::ColumnType;
 use std::collections::HashMap;
 
@@ -28,17 +31,6 @@ pub struct Column {
     pub ty: ColumnType,
     pub values: Values,
     pub valid: Option<Vec<bool>>,
-}
-
-/// One cell, for previews and tests.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(untagged)]
-pub enum Cell {
-    Null,
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-    Text(String),
 }
 
 impl Column {

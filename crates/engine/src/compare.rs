@@ -7,12 +7,13 @@
 
 use crate::bottleneck::{find_bottleneck, Bottleneck};
 use crate::error::{Error, Result};
+use crate::funnel::funnel_mask;
 use crate::funnel::{
     run_funnel, run_on_index_masked, Attribution, Breakdown, FunnelSpec, StepResult,
 };
 use crate::index::IndexCache;
 use crate::model::DatasetKind;
-use crate::segment::{funnel_mask, segment_mask, SegmentSpec};
+use crate::segment::{segment_mask, SegmentSpec};
 use crate::stats::{compare_groups, ChiSquare, ConversionStats, GroupCounts};
 use crate::store::Workspace;
 use serde::{Deserialize, Serialize};

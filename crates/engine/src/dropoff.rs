@@ -65,7 +65,7 @@ fn dropped_units(
         )));
     }
     let ix = cache.get(ws, &rec, spec.unit())?;
-    let mask = crate::segment::funnel_mask(ws, &ix, spec)?;
+    let mask = crate::funnel::funnel_mask(ws, &ix, spec)?;
     let levels = crate::funnel::engine::unit_levels(ws, &ix, spec, mask.as_deref())?;
     let want = step as i32 - 1;
     let units = levels

@@ -6,11 +6,13 @@
 //! See docs/architecture.md.
 
 pub mod bottleneck;
+pub mod calendar;
 pub mod chart;
 pub mod column;
 pub mod compare;
 pub mod dropoff;
 pub mod error;
+pub mod filter;
 pub mod funnel;
 pub mod generate;
 pub mod impact;
@@ -18,7 +20,7 @@ pub mod import;
 pub mod index;
 pub mod job;
 pub mod model;
-pub mod present;
+pub use report::present;
 pub mod report;
 pub mod segment;
 pub mod session;

@@ -179,13 +179,24 @@ pub struct WorkspaceInfo {
     pub datasets: u32,
 }
 
+/// One cell, for previews and tests.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Text(String),
+}
+
 /// A window of a dataset's rows, for the preview grid.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct Preview {
     pub columns: Vec<ColumnInfo>,
     #[ts(type = "(string | number | boolean | null)[][]")]
-    pub rows: Vec<Vec<crate::column::Cell>>,
+    pub rows: Vec<Vec<Cell>>,
     #[ts(type = "number")]
     pub total: u64,
 }

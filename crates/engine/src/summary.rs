@@ -2,10 +2,11 @@
 //! the period they cover, read from the analysis index (so the figures are
 //! the ones funnels count: rows without a user or a time are not events).
 
+use crate::calendar::format_timestamp;
 use crate::error::Result;
 use crate::index::{IndexCache, Unit};
 use crate::model::{DatasetKind, Role};
-use crate::store::{format_timestamp, Workspace};
+use crate::store::Workspace;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 

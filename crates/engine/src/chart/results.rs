@@ -7,12 +7,13 @@ use crate::bottleneck::funnel_bottleneck;
 use crate::compare::{CompareResult, CompareSpec};
 use crate::funnel::{FunnelResult, FunnelSpec};
 use crate::impact::{ImpactResult, ImpactSpec};
-use crate::report::build::{describe_funnel, funnel_chart, histogram, subtitle, trend_chart};
 use crate::stats::proportion::{holm, wilson};
 
 use super::format;
 use super::{
-    ChartData, ComparisonChartData, ComparisonSeries, ComparisonStep, ImpactChartData, ImpactItem,
+    ChartData, ComparisonChartData, ComparisonSeries, ComparisonStep, FunnelChartData,
+    FunnelChartStep, HistogramBin, HistogramData, ImpactChartData, ImpactItem, TrendChartData,
+    TrendPoint, TrendSeries,
 };
 
 /// Confidence of the intervals drawn when the spec does not say.
@@ -181,6 +182,121 @@ pub fn impact(spec: &ImpactSpec, r: &ImpactResult, title: Option<&str>) -> Chart
             r.window
         )),
         items,
+    })
+}
+
+// ---- builders shared with the report --------------------------------------
+
+/// "first step to last step": a funnel's default title.
+pub(crate) fn describe_funnel(spec: &FunnelSpec) -> String {
+    let labels: Vec<String> = (0..spec.steps.len()).map(|k| spec.step_label(k)).collect();
+    if labels.len() >= 2 {
+        format!("{} to {}", labels[0], labels[labels.len() - 1])
+    } else {
+        labels.join("")
+    }
+}
+
+pub(crate) fn subtitle(spec: &FunnelSpec, unit: &str) -> String {
+    let mut parts = vec![format!("{} · {unit}", spec.dataset)];
+    parts.push(format!(
+        "within {}",
+        spec.window
+            .as_deref()
+            .unwrap_or(crate::funnel::DEFAULT_WINDOW)
+    ));
+    if let Some(r) = &spec.date_range {
+        parts.push(match (&r.from, &r.to) {
+            (Some(a), Some(b)) => format!("{a} to {b}"),
+            (Some(a), None) => format!("from {a}"),
+            (None, Some(b)) => format!("until {b}"),
+            (None, None) => "all dates".into(),
+        });
+    }
+    parts.join(" · ")
+}
+
+pub(crate) fn funnel_chart(title: String, subtitle: String, r: &FunnelResult) -> FunnelChartData {
+    FunnelChartData {
+        title,
+        subtitle: Some(subtitle),
+        unit: r.unit.clone(),
+        steps: r
+            .steps
+            .iter()
+            .map(|s| FunnelChartStep {
+                label: s.label.clone(),
+                count: s.count,
+                conversion_from_start: s.conversion_from_start,
+                conversion_from_previous: s.conversion_from_previous,
+            })
+            .collect(),
+        bottleneck: None,
+    }
+}
+
+pub(crate) fn trend_chart(
+    title: String,
+    subtitle: String,
+    r: &FunnelResult,
+) -> Option<TrendChartData> {
+    let points = r.trend.as_ref()?;
+    let name = format!("All {}", r.unit);
+    Some(TrendChartData {
+        title,
+        subtitle: Some(subtitle),
+        series: vec![TrendSeries {
+            name,
+            points: points
+                .iter()
+                .map(|p| {
+                    let ci = wilson(p.converted, p.entered, 0.95);
+                    TrendPoint {
+                        period: p.period.clone(),
+                        rate: p.rate,
+                        ci_low: ci.map(|c| c.0),
+                        ci_high: ci.map(|c| c.1),
+                        entered: Some(p.entered),
+                        converted: Some(p.converted),
+                    }
+                })
+                .collect(),
+        }],
+    })
+}
+
+pub(crate) fn histogram(
+    title: String,
+    subtitle: String,
+    r: &FunnelResult,
+) -> Option<HistogramData> {
+    let t = r.time_to_convert.as_ref()?;
+    let from = r
+        .steps
+        .get(t.from_step)
+        .map(|s| s.label.as_str())
+        .unwrap_or("");
+    let to = r
+        .steps
+        .get(t.to_step)
+        .map(|s| s.label.as_str())
+        .unwrap_or("");
+    Some(HistogramData {
+        title,
+        subtitle: Some(format!(
+            "{subtitle} · from \u{201c}{from}\u{201d} to \u{201c}{to}\u{201d}"
+        )),
+        bins: t
+            .bins
+            .iter()
+            .map(|b| HistogramBin {
+                from_seconds: b.from_seconds,
+                to_seconds: b.to_seconds,
+                count: b.count,
+            })
+            .collect(),
+        median_seconds: t.median_seconds,
+        unit: r.unit.clone(),
     })
 }
 

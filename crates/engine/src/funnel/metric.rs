@@ -3,11 +3,11 @@
 //! by a value of the dimension column (exact, `*` glob or regex) and/or
 //! filters, and its count is the sum of the metric column over those rows.
 
-use super::engine::{breakdown_rows, plan, ratio, Agg, NONE_VALUE};
-use super::matcher::{CompiledFilter, PatternMatcher};
+use super::engine::{breakdown_rows, plan, step_results, Agg, NONE_VALUE};
 use super::spec::*;
 use crate::column::{Column, Values};
 use crate::error::{Error, Result};
+use crate::filter::{CompiledFilter, PatternMatcher};
 use crate::index::cell_text;
 use crate::model::{ColumnType, Role};
 use crate::store::{DatasetRecord, Workspace};
@@ -256,24 +256,9 @@ pub fn run_metric_funnel(
     })
 }
 
+/// Metric tables have counts but no durations.
 fn metric_steps(counts: &[u64], labels: &[String]) -> Vec<StepResult> {
-    let c0 = counts.first().copied().unwrap_or(0);
-    counts
-        .iter()
-        .enumerate()
-        .map(|(q, &c)| {
-            let prev = if q == 0 { c } else { counts[q - 1] };
-            StepResult {
-                label: labels[q].clone(),
-                count: c,
-                conversion_from_start: ratio(c, c0),
-                conversion_from_previous: ratio(c, prev),
-                dropped: prev.saturating_sub(c),
-                average_seconds: None,
-                median_seconds: None,
-            }
-        })
-        .collect()
+    step_results(counts, labels, |_| (None, None))
 }
 
 fn breakdown_rows_metric(

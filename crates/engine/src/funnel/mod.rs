@@ -4,7 +4,6 @@
 //! docs/funnel.md.
 
 pub mod engine;
-pub mod matcher;
 pub mod metric;
 pub mod reference;
 pub mod spec;
@@ -38,6 +37,18 @@ pub fn run_funnel(
     }
     engine::plan(spec)?;
     let ix = cache.get(ws, &rec, spec.unit())?;
-    let mask = crate::segment::funnel_mask(ws, &ix, spec)?;
+    let mask = funnel_mask(ws, &ix, spec)?;
     engine::run_on_index_masked(ws, &ix, spec, mask.as_deref())
+}
+
+/// The units a funnel's own `"segment"` lets in (None: every unit).
+pub fn funnel_mask(
+    ws: &Workspace,
+    ix: &crate::index::EventIndex,
+    spec: &FunnelSpec,
+) -> Result<Option<Vec<bool>>> {
+    spec.segment
+        .as_deref()
+        .map(|s| crate::segment::Evaluator::new(ws, ix).members(s))
+        .transpose()
 }

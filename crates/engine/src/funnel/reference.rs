@@ -4,10 +4,10 @@
 //! unordered step matching) and only meant for tests on small data.
 
 use super::engine::{avg_median, breakdown_rows, histogram, period, plan, ratio, Agg, NONE_VALUE};
-use super::matcher::{parse_bound, CompiledFilter, PatternMatcher};
 use super::spec::*;
 use crate::column::Column;
 use crate::error::{Error, Result};
+use crate::filter::{parse_bound, CompiledFilter, PatternMatcher};
 use crate::index::{cell_text, time_micros, Unit, SESSION_GAP_MICROS};
 use crate::model::Role;
 use crate::store::{DatasetRecord, Workspace};

@@ -2,6 +2,10 @@
 //! result, both plain JSON. See docs/funnel.md for every option.
 
 use crate::error::{Error, Result};
+/// The filter, pattern and date-range types live in [`crate::filter`]
+/// (funnels and segments share them); re-exported here, where the funnel
+/// spec uses them.
+pub use crate::filter::{DateRange, Filter, FilterOp, Pattern};
 use crate::index::Unit;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -89,24 +93,6 @@ pub struct Step {
     pub metric: Option<String>,
 }
 
-/// A text pattern: exact text, a `*` glob, or `{"regex": "..."}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(untagged)]
-#[ts(export)]
-pub enum Pattern {
-    Glob(String),
-    Regex { regex: String },
-}
-
-impl Pattern {
-    pub fn describe(&self) -> String {
-        match self {
-            Pattern::Glob(s) => s.clone(),
-            Pattern::Regex { regex } => format!("/{regex}/"),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -115,54 +101,6 @@ pub enum Order {
     Ordered,
     Strict,
     Unordered,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum FilterOp {
-    Eq,
-    Ne,
-    Contains,
-    NotContains,
-    StartsWith,
-    Regex,
-    In,
-    NotIn,
-    Gt,
-    Gte,
-    Lt,
-    Lte,
-    IsSet,
-    IsNotSet,
-}
-
-/// A condition on one column of an event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
-#[ts(export)]
-pub struct Filter {
-    pub column: String,
-    pub op: FilterOp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(
-        type = "string | number | boolean | Array<string | number | boolean> | null",
-        optional
-    )]
-    pub value: Option<serde_json::Value>,
-}
-
-/// Inclusive calendar dates (UTC), or RFC 3339 instants.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
-#[ts(export)]
-pub struct DateRange {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub from: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub to: Option<String>,
 }
 
 /// Events that spoil an attempt between two steps.

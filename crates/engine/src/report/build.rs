@@ -14,11 +14,10 @@ use super::{
     render_pdf, render_pngs, tables_csv, tables_xlsx, ChartSection, MethodItem, PageSize,
     ReportDocument, Section,
 };
+use crate::calendar::{long_date, range_text, Date, MONTHS};
 use crate::chart::format;
-use crate::chart::{
-    ChartData, FunnelChartData, FunnelChartStep, HistogramBin, HistogramData, MetricBar,
-    MetricBarsData, TrendChartData, TrendPoint, TrendSeries, ValueKind,
-};
+use crate::chart::results::{describe_funnel, histogram, subtitle, trend_chart};
+use crate::chart::{ChartData, MetricBar, MetricBarsData, TrendChartData, ValueKind};
 use crate::compare::{run_compare, CompareSpec};
 use crate::error::{Error, Result};
 use crate::funnel::{run_funnel, FunnelResult, FunnelSpec, Interval, Order, TrendSpec};
@@ -26,7 +25,6 @@ use crate::impact::{run_impact, ImpactSpec, ASSOCIATION_NOTE};
 use crate::index::IndexCache;
 use crate::model::{ColumnType, DatasetKind};
 use crate::report::{Cell, Table};
-use crate::stats::proportion::wilson;
 use crate::store::Workspace;
 
 /// A saved report: `stepwise report SPEC.json --out report.pdf`.
@@ -177,53 +175,6 @@ fn heading_or(s: &ReportSpecSection, default: String) -> String {
         .unwrap_or(default)
 }
 
-pub(crate) fn describe_funnel(spec: &FunnelSpec) -> String {
-    let labels: Vec<String> = (0..spec.steps.len()).map(|k| spec.step_label(k)).collect();
-    if labels.len() >= 2 {
-        format!("{} to {}", labels[0], labels[labels.len() - 1])
-    } else {
-        labels.join("")
-    }
-}
-
-pub(crate) fn subtitle(spec: &FunnelSpec, unit: &str) -> String {
-    let mut parts = vec![format!("{} · {unit}", spec.dataset)];
-    parts.push(format!(
-        "within {}",
-        spec.window
-            .as_deref()
-            .unwrap_or(crate::funnel::DEFAULT_WINDOW)
-    ));
-    if let Some(r) = &spec.date_range {
-        parts.push(match (&r.from, &r.to) {
-            (Some(a), Some(b)) => format!("{a} to {b}"),
-            (Some(a), None) => format!("from {a}"),
-            (None, Some(b)) => format!("until {b}"),
-            (None, None) => "all dates".into(),
-        });
-    }
-    parts.join(" · ")
-}
-
-pub(crate) fn funnel_chart(title: String, subtitle: String, r: &FunnelResult) -> FunnelChartData {
-    FunnelChartData {
-        title,
-        subtitle: Some(subtitle),
-        unit: r.unit.clone(),
-        steps: r
-            .steps
-            .iter()
-            .map(|s| FunnelChartStep {
-                label: s.label.clone(),
-                count: s.count,
-                conversion_from_start: s.conversion_from_start,
-                conversion_from_previous: s.conversion_from_previous,
-            })
-            .collect(),
-        bottleneck: None,
-    }
-}
-
 fn chart_section(heading: String, intro: Option<String>, chart: ChartData) -> ChartSection {
     ChartSection {
         heading,
@@ -232,36 +183,6 @@ fn chart_section(heading: String, intro: Option<String>, chart: ChartData) -> Ch
         table: None,
         notes: vec![],
     }
-}
-
-pub(crate) fn trend_chart(
-    title: String,
-    subtitle: String,
-    r: &FunnelResult,
-) -> Option<TrendChartData> {
-    let points = r.trend.as_ref()?;
-    let name = format!("All {}", r.unit);
-    Some(TrendChartData {
-        title,
-        subtitle: Some(subtitle),
-        series: vec![TrendSeries {
-            name,
-            points: points
-                .iter()
-                .map(|p| {
-                    let ci = wilson(p.converted, p.entered, 0.95);
-                    TrendPoint {
-                        period: p.period.clone(),
-                        rate: p.rate,
-                        ci_low: ci.map(|c| c.0),
-                        ci_high: ci.map(|c| c.1),
-                        entered: Some(p.entered),
-                        converted: Some(p.converted),
-                    }
-                })
-                .collect(),
-        }],
-    })
 }
 
 /// The trend sentences, naming the funnel and the periods in words
@@ -273,7 +194,7 @@ fn trend_findings(t: &TrendChartData, name: &str, spec: Option<&TrendSpec>) -> V
         for p in &mut s.points {
             p.period = match spec.map(|s| s.interval) {
                 Some(Interval::Week) => format!("the week of {}", p.period),
-                Some(Interval::Month) => parse_day(&format!("{}-01", p.period))
+                Some(Interval::Month) => Date::parse_iso(&format!("{}-01", p.period))
                     .map(|d| format!("{} {}", MONTHS[d.month() as usize - 1], d.year()))
                     .unwrap_or_else(|| p.period.clone()),
                 _ => p.period.clone(),
@@ -281,41 +202,6 @@ fn trend_findings(t: &TrendChartData, name: &str, spec: Option<&TrendSpec>) -> V
         }
     }
     crate::report::findings::trend(&t)
-}
-
-pub(crate) fn histogram(
-    title: String,
-    subtitle: String,
-    r: &FunnelResult,
-) -> Option<HistogramData> {
-    let t = r.time_to_convert.as_ref()?;
-    let from = r
-        .steps
-        .get(t.from_step)
-        .map(|s| s.label.as_str())
-        .unwrap_or("");
-    let to = r
-        .steps
-        .get(t.to_step)
-        .map(|s| s.label.as_str())
-        .unwrap_or("");
-    Some(HistogramData {
-        title,
-        subtitle: Some(format!(
-            "{subtitle} · from \u{201c}{from}\u{201d} to \u{201c}{to}\u{201d}"
-        )),
-        bins: t
-            .bins
-            .iter()
-            .map(|b| HistogramBin {
-                from_seconds: b.from_seconds,
-                to_seconds: b.to_seconds,
-                count: b.count,
-            })
-            .collect(),
-        median_seconds: t.median_seconds,
-        unit: r.unit.clone(),
-    })
 }
 
 /// The sections of one funnel (chart, and its trend and time-to-convert
@@ -367,7 +253,7 @@ pub fn build_report(
     spec: &ReportSpec,
     cache: &mut IndexCache,
 ) -> Result<ReportDocument> {
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = Date::today();
     let mut doc = build_report_dated(ws, spec, cache, None)?;
     doc.prepared_on = Some(long_date(today));
     Ok(doc)
@@ -598,70 +484,11 @@ fn impact_section(
     Ok(())
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-fn long_date(d: time::Date) -> String {
-    format!(
-        "{} {} {}",
-        d.day(),
-        MONTHS[d.month() as usize - 1],
-        d.year()
-    )
-}
-
-/// "1–30 September 2024", "28 August – 3 September 2024",
-/// "20 December 2024 – 5 January 2025".
-fn range_text(a: time::Date, b: time::Date) -> String {
-    if a == b {
-        long_date(a)
-    } else if a.year() == b.year() && a.month() == b.month() {
-        format!(
-            "{}\u{2013}{} {} {}",
-            a.day(),
-            b.day(),
-            MONTHS[a.month() as usize - 1],
-            a.year()
-        )
-    } else if a.year() == b.year() {
-        format!(
-            "{} {} \u{2013} {}",
-            a.day(),
-            MONTHS[a.month() as usize - 1],
-            long_date(b)
-        )
-    } else {
-        format!("{} \u{2013} {}", long_date(a), long_date(b))
-    }
-}
-
-fn day_of(micros: i64) -> Option<time::Date> {
-    let days = micros.div_euclid(86_400_000_000);
-    time::Date::from_julian_day((days + 2_440_588) as i32).ok()
-}
-
-fn parse_day(s: &str) -> Option<time::Date> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s.get(..10)?, &fmt).ok()
-}
-
 /// The period on the title page: the funnel specs' own date range when they
 /// all give the same one, else the span of the data in the datasets used.
 fn date_range(ws: &Workspace, used: &Used, cache: &mut IndexCache) -> Result<Option<String>> {
-    let mut lo: Option<time::Date> = None;
-    let mut hi: Option<time::Date> = None;
+    let mut lo: Option<Date> = None;
+    let mut hi: Option<Date> = None;
     for name in &used.datasets {
         let rec = ws.dataset(name)?;
         if rec.info.kind != DatasetKind::Events {
@@ -678,15 +505,15 @@ fn date_range(ws: &Workspace, used: &Used, cache: &mut IndexCache) -> Result<Opt
         let (Some(a), Some(b)) = (ix.time.iter().min(), ix.time.iter().max()) else {
             continue;
         };
-        if let (Some(a), Some(b)) = (day_of(*a), day_of(*b)) {
+        if let (Some(a), Some(b)) = (Date::of_micros(*a), Date::of_micros(*b)) {
             lo = Some(lo.map_or(a, |l| l.min(a)));
             hi = Some(hi.map_or(b, |h| h.max(b)));
         }
     }
     if used.ranges.len() == 1 && !used.compare_or_impact_without_range() {
         let (from, to) = used.ranges.iter().next().cloned().unwrap_or_default();
-        let a = from.as_deref().and_then(parse_day).or(lo);
-        let b = to.as_deref().and_then(parse_day).or(hi);
+        let a = from.as_deref().and_then(Date::parse_iso).or(lo);
+        let b = to.as_deref().and_then(Date::parse_iso).or(hi);
         if let (Some(a), Some(b)) = (a, b) {
             // the data may cover less than the range asked for
             let a = lo.map_or(a, |l| a.max(l));

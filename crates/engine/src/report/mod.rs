@@ -10,6 +10,7 @@ pub mod build;
 pub mod findings;
 mod layout;
 mod pdf;
+pub mod present;
 mod table;
 mod xlsx;
 

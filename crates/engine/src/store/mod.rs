@@ -692,50 +692,6 @@ pub fn display_cell(ty: ColumnType, cell: crate::column::Cell) -> crate::column:
     }
 }
 
-/// Microseconds since the epoch as `YYYY-MM-DD HH:MM:SS[.fff[fff]]` UTC:
-/// whole seconds bare, else milliseconds (three digits, so a column lines
-/// up: `22.230`, `49.100`), or microseconds where they are not whole ms.
-pub fn format_timestamp(us: i64) -> String {
-    let secs = us.div_euclid(1_000_000);
-    let frac = us.rem_euclid(1_000_000);
-    match time::OffsetDateTime::from_unix_timestamp(secs) {
-        Ok(t) => {
-            let base = format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-                t.year(),
-                t.month() as u8,
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second()
-            );
-            if frac == 0 {
-                base
-            } else if frac % 1000 == 0 {
-                format!("{base}.{:03}", frac / 1000)
-            } else {
-                format!("{base}.{frac:06}")
-            }
-        }
-        Err(_) => us.to_string(),
-    }
-}
-
-/// Days since the epoch as `YYYY-MM-DD`.
-pub fn format_date(days: i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(days.saturating_mul(86_400)) {
-        Ok(t) => format!("{:04}-{:02}-{:02}", t.year(), t.month() as u8, t.day()),
-        Err(_) => days.to_string(),
-    }
-}
-
-pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
+// Dates and times are written by [`crate::calendar`]; re-exported here,
+// where the workspace and its callers have always found them.
+pub use crate::calendar::{format_date, format_timestamp, now_rfc3339};

@@ -205,17 +205,9 @@ fn format_float(x: f64) -> String {
 }
 
 /// Days since the epoch as YYYY-MM-DD (the preview's format too).
-pub use crate::store::format_date;
-
+pub use crate::calendar::format_date;
 /// µs since the epoch as RFC 3339 UTC (seconds precision).
-pub fn format_timestamp(micros: i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(micros.div_euclid(1_000_000)) {
-        Ok(t) => t
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
-        Err(_) => micros.to_string(),
-    }
-}
+pub use crate::calendar::format_rfc3339 as format_timestamp;
 
 /// Interns byte strings into dense codes in order of first appearance,
 /// keeping them in one arena (no allocation per string).

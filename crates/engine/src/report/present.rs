@@ -11,12 +11,12 @@ use ts_rs::TS;
 
 use crate::bottleneck::{funnel_bottleneck, Bottleneck};
 use crate::chart::format::{self, ValueKind};
+use crate::chart::results::{describe_funnel, funnel_chart, subtitle};
 use crate::chart::ChartData;
 use crate::compare::{CompareResult, CompareSpec};
 use crate::error::{Error, Result};
 use crate::funnel::{FunnelResult, FunnelSpec};
 use crate::impact::{ImpactResult, ImpactSpec, ASSOCIATION_NOTE};
-use crate::report::build::{describe_funnel, funnel_chart, subtitle};
 use crate::report::ChartSection;
 use crate::report::{Cell, ShownTable, Table};
 

@@ -2,10 +2,10 @@
 //! these once per dictionary entry; the reference once per row. Both use the
 //! functions here, so they agree on what a filter means by construction.
 
-use super::spec::{Filter, FilterOp, Pattern};
+use super::{Filter, FilterOp, Pattern};
+use crate::calendar::{self, DateOrder};
 use crate::column::{Column, Values};
 use crate::error::{Error, Result};
-use crate::import::infer;
 use crate::index::cell_text;
 use crate::model::ColumnType;
 use regex::Regex;
@@ -103,12 +103,12 @@ fn target(v: &serde_json::Value, ty: ColumnType, f: &Filter) -> Result<Target> {
         }
     };
     let num = match ty {
-        ColumnType::Timestamp => infer::parse_timestamp(&text, infer::DateOrder::Dmy, 0)
-            .or_else(|| infer::parse_date(&text, infer::DateOrder::Dmy).map(|d| d * 86_400_000_000))
+        ColumnType::Timestamp => calendar::parse_timestamp(&text, DateOrder::Dmy, 0)
+            .or_else(|| calendar::parse_date(&text, DateOrder::Dmy).map(|d| d * 86_400_000_000))
             .map(|x| x as f64),
-        ColumnType::Date => infer::parse_date(&text, infer::DateOrder::Dmy)
+        ColumnType::Date => calendar::parse_date(&text, DateOrder::Dmy)
             .or_else(|| {
-                infer::parse_timestamp(&text, infer::DateOrder::Dmy, 0)
+                calendar::parse_timestamp(&text, DateOrder::Dmy, 0)
                     .map(|t| t.div_euclid(86_400_000_000))
             })
             .map(|x| x as f64),
@@ -305,10 +305,10 @@ impl CompiledFilter {
 /// `end`, the start of the next day) or an RFC 3339 instant.
 pub fn parse_bound(s: &str, end: bool) -> Result<i64> {
     let s = s.trim();
-    if let Some(d) = infer::parse_date(s, infer::DateOrder::Dmy) {
+    if let Some(d) = calendar::parse_date(s, DateOrder::Dmy) {
         return Ok((d + end as i64) * 86_400_000_000);
     }
-    if let Some(t) = infer::parse_timestamp(s, infer::DateOrder::Dmy, 0) {
+    if let Some(t) = calendar::parse_timestamp(s, DateOrder::Dmy, 0) {
         return Ok(t + end as i64);
     }
     Err(Error::Invalid(format!(

@@ -1,0 +1,238 @@
+//! The fast funnel: every event gets a bit mask of the steps and exclusions
+//! it matches (computed per dictionary entry where it can be), then one pass
+//! over the units of the index decides each unit's counted attempt.
+//!
+//! Per unit:
+//! - ordered and strict funnels without exclusion events in the unit run a
+//!   state machine that keeps, for every step, the partial attempt with the
+//!   latest start (it dominates every other: its window ends last);
+//! - unordered funnels, and units that contain an excluded event, run the
+//!   per-start evaluation (one attempt per possible start, exactly as the
+//!   definition reads), which costs more but is rare or bounded by the window.
+//!
+//! Both must agree with `reference.rs`; property tests check it.
+
+use super::spec::*;
+use crate::column::Column;
+use crate::error::{Error, Result};
+use crate::filter::{range_micros, CompiledFilter, PatternMatcher};
+use crate::index::{EventIndex, Interned, SessionSource, NULL_CODE};
+use crate::store::Workspace;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+pub const MAX_STEPS: usize = 32;
+pub const MAX_EXCLUSIONS: usize = 31;
+pub(crate) const PRESENT: u64 = 1 << 63;
+pub(crate) const STEP_BITS: u64 = 0xFFFF_FFFF;
+pub(crate) const EXCL_BITS: u64 = !STEP_BITS & !PRESENT;
+pub(super) const NONE: i64 = i64::MIN;
+
+mod agg;
+mod masks;
+mod pass;
+mod plan;
+
+use agg::*;
+use masks::*;
+use pass::*;
+
+pub(crate) use agg::{avg_median, breakdown_rows, histogram, period, ratio, step_results, Agg};
+pub(crate) use plan::{plan, Plan};
+
+pub const NONE_VALUE: &str = "(none)";
+pub const OTHER: &str = "Other";
+
+/// Runs a funnel on a built index.
+pub fn run_on_index(ws: &Workspace, ix: &EventIndex, spec: &FunnelSpec) -> Result<FunnelResult> {
+    run_on_index_masked(ws, ix, spec, None)
+}
+
+/// Runs a funnel on a built index over only the units whose `mask` entry
+/// is true (a segment); `None` means every unit.
+pub fn run_on_index_masked(
+    ws: &Workspace,
+    ix: &EventIndex,
+    spec: &FunnelSpec,
+    mask: Option<&[bool]>,
+) -> Result<FunnelResult> {
+    run_on_index_threads(ws, ix, spec, mask, None)
+}
+
+/// [`run_on_index_masked`] on a given number of threads (`None`: one per
+/// core, for indexes of at least 20,000 units). The result does not depend
+/// on it; tests check that.
+#[doc(hidden)]
+pub fn run_on_index_threads(
+    ws: &Workspace,
+    ix: &EventIndex,
+    spec: &FunnelSpec,
+    mask: Option<&[bool]>,
+    threads: Option<usize>,
+) -> Result<FunnelResult> {
+    if mask.is_some_and(|m| m.len() != ix.units()) {
+        return Err(Error::Internal(
+            "a unit mask does not match the index".into(),
+        ));
+    }
+    let plan = plan(spec)?;
+    let k = plan.k;
+    let mut warnings = Vec::new();
+    if ix.sessions == SessionSource::Derived {
+        warnings.push(format!(
+            "dataset \"{}\" has no session column: sessions end after 30 minutes without an event",
+            ix.dataset_name
+        ));
+    }
+    let masks = masks(ws, ix, spec, &mut warnings)?;
+    let breakdown: Option<Arc<Interned>> = match &spec.breakdown {
+        Some(b) => Some(ix.interned(ws, &b.column)?),
+        None => None,
+    };
+    let labels: Vec<String> = (0..k).map(|q| spec.step_label(q)).collect();
+
+    let pass = Pass {
+        plan: &plan,
+        ix: Cols::of(ix),
+        masks: &masks,
+    };
+    // units are split into contiguous ranges, one per thread; the partial
+    // results merge without depending on the split
+    let units = ix.units();
+    let threads = if let Some(t) = threads {
+        t.max(1)
+    } else if units >= 20_000 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8)
+    } else {
+        1
+    };
+    let ctx = UnitsCtx {
+        pass: &pass,
+        breakdown: breakdown.as_deref(),
+        plan: &plan,
+        mask,
+    };
+    let mut parts: Vec<Partial> = if threads <= 1 {
+        vec![ctx.run(0..units)]
+    } else {
+        let per = units.div_ceil(threads);
+        std::thread::scope(|sc| {
+            let handles: Vec<_> = (0..threads)
+                .map(|i| {
+                    let ctx = &ctx;
+                    let r = (i * per).min(units)..((i + 1) * per).min(units);
+                    sc.spawn(move || ctx.run(r))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a funnel thread panicked"))
+                .collect()
+        })
+    };
+    let mut all = parts.remove(0);
+    for p in parts {
+        all.merge(p);
+    }
+    let Partial {
+        total,
+        groups,
+        trend,
+        mut ttc,
+        excluded,
+    } = all;
+
+    let breakdown_out = match &breakdown {
+        None => Vec::new(),
+        Some(b) => {
+            let named: Vec<(String, Agg)> = groups
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, g)| {
+                    g.map(|agg| {
+                        let v = b.dict.get(i).cloned().unwrap_or_else(|| NONE_VALUE.into());
+                        (v, agg)
+                    })
+                })
+                .collect();
+            breakdown_rows(merge_same(named, k), plan.limit, k, &labels)
+        }
+    };
+    let time_to_convert = plan.ttc.map(|(a, b, bins)| {
+        let hist = histogram(&ttc, bins);
+        let (avg, med) = avg_median(&mut ttc);
+        TimeToConvert {
+            from_step: a,
+            to_step: b,
+            bins: hist,
+            average_seconds: avg,
+            median_seconds: med,
+        }
+    });
+    Ok(FunnelResult {
+        steps: total.results(&labels),
+        breakdown: breakdown_out,
+        trend: plan.trend.map(|_| {
+            trend
+                .into_values()
+                .map(|(period, entered, converted)| TrendPoint {
+                    period,
+                    entered,
+                    converted,
+                    rate: ratio(converted, entered),
+                })
+                .collect()
+        }),
+        time_to_convert,
+        unit: ix.unit.as_str().to_string(),
+        excluded,
+        warnings,
+    })
+}
+
+/// The furthest step (0-based) each unit reached, `-1` for a unit that did
+/// not enter (or that `mask` leaves out): the same outcome the counts of
+/// [`run_on_index_masked`] add up, so `count[q]` is the number of units whose
+/// level is at least `q`. Used to list who dropped where ([`crate::dropoff`]).
+pub(crate) fn unit_levels(
+    ws: &Workspace,
+    ix: &EventIndex,
+    spec: &FunnelSpec,
+    mask: Option<&[bool]>,
+) -> Result<Vec<i32>> {
+    if mask.is_some_and(|m| m.len() != ix.units()) {
+        return Err(Error::Internal(
+            "a unit mask does not match the index".into(),
+        ));
+    }
+    let plan = plan(spec)?;
+    let mut warnings = Vec::new();
+    let masks = masks(ws, ix, spec, &mut warnings)?;
+    let pass = Pass {
+        plan: &plan,
+        ix: Cols::of(ix),
+        masks: &masks,
+    };
+    let mut evs = UnitEvents::default();
+    let mut out = Outcome {
+        level: -1,
+        excluded: false,
+        path: [0; MAX_STEPS],
+    };
+    let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
+    let mut scratch = Scratch::default();
+    let mut levels = vec![-1i32; ix.units()];
+    for (u, level) in levels.iter_mut().enumerate() {
+        if mask.is_some_and(|m| !m[u]) {
+            continue;
+        }
+        let range = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
+        pass.collect(range, &mut evs);
+        pass.outcome(&evs, &mut out, &mut paths, &mut scratch);
+        *level = out.level;
+    }
+    Ok(levels)
+}

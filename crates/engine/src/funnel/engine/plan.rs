@@ -1,0 +1,143 @@
+//! The plan: the checked, defaulted parts of a spec that the pass needs.
+
+use super::*;
+
+/// The checked, defaulted parts of a spec that the pass needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub k: usize,
+    pub order: Order,
+    pub window: i64,
+    /// (from_step, to_step) of each exclusion; exclusion `e` is bit 32 + e.
+    pub excl: Vec<(usize, usize)>,
+    pub attribution: Option<(Attribution, usize)>,
+    pub ttc: Option<(usize, usize, usize)>,
+    pub trend: Option<Interval>,
+    pub limit: usize,
+}
+
+/// Checks the parts of a spec that do not need the data.
+pub(crate) fn plan(spec: &FunnelSpec) -> Result<Plan> {
+    let k = spec.steps.len();
+    if k == 0 {
+        return Err(Error::Invalid("a funnel needs at least one step".into()));
+    }
+    if k > MAX_STEPS {
+        return Err(Error::Invalid(format!(
+            "a funnel has at most {MAX_STEPS} steps; this one has {k}"
+        )));
+    }
+    let window = spec.window_micros()?;
+    let exclusions = spec.exclude.as_deref().unwrap_or_default();
+    if exclusions.len() > MAX_EXCLUSIONS {
+        return Err(Error::Invalid(format!(
+            "a funnel has at most {MAX_EXCLUSIONS} exclusions; this one has {}",
+            exclusions.len()
+        )));
+    }
+    let mut excl = Vec::new();
+    for (i, x) in exclusions.iter().enumerate() {
+        let a = x.from_step.unwrap_or(0);
+        let b = x.to_step.unwrap_or(k - 1);
+        if b >= k {
+            return Err(Error::Invalid(format!(
+                "exclusion {}: to_step {b} is not a step; the steps are numbered 0 to {}",
+                i + 1,
+                k - 1
+            )));
+        }
+        if b <= a {
+            return Err(Error::Invalid(format!(
+                "exclusion {}: to_step ({b}) must be after from_step ({a})",
+                i + 1
+            )));
+        }
+        if x.event.is_none()
+            && x.page.is_none()
+            && x.filters.as_deref().unwrap_or_default().is_empty()
+        {
+            return Err(Error::Invalid(format!(
+                "exclusion {} matches every event; give it an event, a page or a filter",
+                i + 1
+            )));
+        }
+        excl.push((a, b));
+    }
+    for (i, s) in spec.steps.iter().enumerate() {
+        if s.event.is_none()
+            && s.page.is_none()
+            && s.filters.as_deref().unwrap_or_default().is_empty()
+        {
+            return Err(Error::Invalid(format!(
+                "step {i} (\"{}\") matches every event; give it an event, a page or a filter",
+                spec.step_label(i)
+            )));
+        }
+    }
+    let mut limit = 10;
+    let attribution = match &spec.breakdown {
+        None => None,
+        Some(b) => {
+            let a = b.attribution.unwrap_or_default();
+            let step = match a {
+                Attribution::Step => b.step.ok_or_else(|| {
+                    Error::Invalid(
+                        "the breakdown's attribution is \"step\" but it names no step; add \"step\": N"
+                            .into(),
+                    )
+                })?,
+                _ => 0,
+            };
+            if step >= k {
+                return Err(Error::Invalid(format!(
+                    "the breakdown's step {step} is not a step; the steps are numbered 0 to {}",
+                    k - 1
+                )));
+            }
+            if let Some(l) = b.limit {
+                if l == 0 {
+                    return Err(Error::Invalid(
+                        "the breakdown's limit must be at least 1".into(),
+                    ));
+                }
+                limit = l;
+            }
+            Some((a, step))
+        }
+    };
+    let ttc = match &spec.time_to_convert {
+        None => None,
+        Some(t) => {
+            let a = t.from_step.unwrap_or(0);
+            let b = t.to_step.unwrap_or(k - 1);
+            if b >= k {
+                return Err(Error::Invalid(format!(
+                    "time_to_convert: to_step {b} is not a step; the steps are numbered 0 to {}",
+                    k - 1
+                )));
+            }
+            if b <= a {
+                return Err(Error::Invalid(format!(
+                    "time_to_convert: to_step ({b}) must be after from_step ({a})"
+                )));
+            }
+            let bins = t.bins.unwrap_or(10);
+            if bins == 0 || bins > 1000 {
+                return Err(Error::Invalid(
+                    "time_to_convert: bins must be between 1 and 1000".into(),
+                ));
+            }
+            Some((a, b, bins))
+        }
+    };
+    Ok(Plan {
+        k,
+        order: spec.order(),
+        window,
+        excl,
+        attribution,
+        ttc,
+        trend: spec.trend.as_ref().map(|t| t.interval),
+        limit,
+    })
+}
