@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import PersonaBuilder from './PersonaBuilder.svelte';
+import App from '../App.svelte';
 import { setApi } from '../lib/api';
 import { app } from '../lib/app.svelte';
 import { dataset, fakeApi } from '../test/fakeApi';
@@ -43,5 +44,48 @@ describe('the persona builder', () => {
     await fireEvent.click(screen.getByTestId('save-persona'));
     await waitFor(() => expect(api.saveItem).toHaveBeenCalled());
     expect(vi.mocked(api.saveItem).mock.calls[0].slice(0, 2)).toEqual(['segment', 'Filter users']);
+  });
+
+  it('"+ Value" with a number counts instead of crashing the screen', async () => {
+    const api = fakeApi([dataset('shop', 1000)]);
+    api.countSegment = vi.fn(async () => ({ members: 120, sample: [] }));
+    setApi(api);
+    app.datasets = api.datasets.slice();
+    app.segments = [];
+    render(PersonaBuilder, { props: { name: null } });
+    await fireEvent.click(screen.getByText('+ Value'));
+    const input = screen.getByLabelText('Value') as HTMLInputElement;
+    expect(input.type).toBe('number');
+    await fireEvent.input(input, { target: { value: '100' } });
+    await waitFor(() => expect(screen.getByTestId('segment-count').textContent).toContain('120'));
+    const sent = vi.mocked(api.countSegment).mock.calls.at(-1)![0];
+    expect(sent.conditions).toHaveLength(1);
+    expect((sent.conditions[0] as unknown as { value: unknown }).value).toBe(100);
+  });
+
+  it('"Try again" after a crash keeps the persona being edited', async () => {
+    const api = fakeApi([dataset('shop', 1000), dataset('other', 50)]);
+    setApi(api);
+    render(App);
+    await waitFor(() => expect(app.datasets).toHaveLength(2));
+    app.newPersona();
+    await fireEvent.input(await screen.findByLabelText('Persona name'), { target: { value: 'Big spenders' } });
+    await fireEvent.click(screen.getByText('+ Behaviour'));
+    await fireEvent.input(screen.getByLabelText('Target'), { target: { value: 'purchase' } });
+    // Something on the screen fails: the crash screen replaces it.
+    const spy = vi.spyOn(app, 'dataset').mockImplementation(() => {
+      throw new Error('boom');
+    });
+    await fireEvent.change(screen.getAllByRole('combobox')[0], { target: { value: 'other' } });
+    const crash = await screen.findByTestId('error');
+    spy.mockRestore();
+    await fireEvent.click(within(crash).getByText('Try again'));
+    const title = (await screen.findByLabelText('Persona name')) as HTMLInputElement;
+    expect(title.value).toBe('Big spenders');
+    expect((screen.getByLabelText('Target') as HTMLInputElement).value).toBe('purchase');
+    // A persona opened anew starts empty.
+    app.newPersona();
+    await waitFor(() => expect((screen.getByLabelText('Persona name') as HTMLInputElement).value).toBe(''));
+    app.view = { kind: 'home' };
   });
 });

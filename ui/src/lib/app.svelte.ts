@@ -92,6 +92,8 @@ export class AppState {
 
   private noticeSeq = 0;
   private viewSeq = 0;
+  /** The open screen's draft, by view key, so a screen rebuilt by "Try again" after a crash keeps it. */
+  private kept: { key: number; draft: unknown } | null = null;
   readonly deletes: PendingActions;
 
   constructor(undoDelayMs = UNDO_DELAY_MS) {
@@ -207,6 +209,19 @@ export class AppState {
     } catch {
       this.reports = [];
     }
+  }
+
+  /** The draft kept for the screen of view `key` (null: none; a screen opened anew). */
+  keptDraft<T>(key: number | null): T | null {
+    return key !== null && this.kept?.key === key ? (this.kept.draft as T) : null;
+  }
+
+  /**
+   * Keeps the (reactive, edited in place) draft of the screen of view `key`; only the
+   * current screen's draft is kept.
+   */
+  keepDraft(key: number | null, draft: unknown): void {
+    if (key !== null) this.kept = { key, draft };
   }
 
   open(view: View): void {

@@ -131,7 +131,7 @@ export function buildCondition(c: ConditionDraft, columns: ColumnInfo[]): Segmen
       return out as SegmentCondition;
     }
     case 'value': {
-      const value = c.metric === 'first_seen' ? c.value : Number(c.value);
+      const value = c.metric === 'first_seen' ? text(c.value) : Number(text(c.value));
       return { metric: c.metric, op: c.op, value } as unknown as SegmentCondition;
     }
     case 'group': {
@@ -204,6 +204,11 @@ function conditionDraftFrom(c: SegmentCondition): ConditionDraft {
   };
 }
 
+/** A typed value as trimmed text: a number input bound to the draft may hold a number (or null). */
+function text(v: unknown): string {
+  return v === null || v === undefined ? '' : String(v).trim();
+}
+
 /** What stops the segment from being counted, in words. */
 export function validateSegment(d: SegmentDraft, columns: ColumnInfo[]): string[] {
   const out: string[] = [];
@@ -218,7 +223,7 @@ export function validateSegment(d: SegmentDraft, columns: ColumnInfo[]): string[
       else if (c.type === 'property') {
         if (!c.column) out.push(`Condition ${at} has no column.`);
         else if (!names.has(c.column)) out.push(`Condition ${at}: the dataset has no column "${c.column}".`);
-        if (opTakesValue(c.op) && c.value.trim() === '') out.push(`Condition ${at} needs a value.`);
+        if (opTakesValue(c.op) && text(c.value) === '') out.push(`Condition ${at} needs a value.`);
       } else if (c.type === 'behaviour') {
         if (!c.target.trim()) out.push(`Condition ${at} needs the ${c.kind} the user did.`);
         const lo = num(c.atLeast);
@@ -226,7 +231,8 @@ export function validateSegment(d: SegmentDraft, columns: ColumnInfo[]): string[
         if (lo !== undefined && hi !== undefined && lo > hi)
           out.push(`Condition ${at}: "at least" ${lo} is more than "at most" ${hi}.`);
       } else if (c.type === 'value') {
-        if (c.metric === 'first_seen' ? !/^\d{4}-\d{2}-\d{2}$/.test(c.value) : !Number.isFinite(Number(c.value)) || c.value.trim() === '')
+        const v = text(c.value);
+        if (c.metric === 'first_seen' ? !/^\d{4}-\d{2}-\d{2}$/.test(v) : !Number.isFinite(Number(v)) || v === '')
           out.push(`Condition ${at} needs ${c.metric === 'first_seen' ? 'a date (YYYY-MM-DD)' : 'a number'}.`);
       }
     });
