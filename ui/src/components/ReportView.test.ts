@@ -54,4 +54,27 @@ describe('the report builder', () => {
     const [, path, format] = vi.mocked(api.exportReport).mock.calls[0];
     expect([path, format]).toEqual(['September review.pdf', 'pdf']);
   });
+
+  it('the notice after a PNG or CSV export names the files written, not the name typed', async () => {
+    const api = fakeApi([dataset('shop', 100)]);
+    setApi(api);
+    app.datasets = api.datasets.slice();
+    app.notices = [];
+    render(ReportView, { props: { name: null } });
+    await fireEvent.input(screen.getByLabelText('Report title'), { target: { value: 'Review' } });
+    await fireEvent.click(screen.getByText('+ Text'));
+    await fireEvent.input(screen.getByLabelText('Section 1 text'), { target: { value: 'Findings.' } });
+
+    api.exportReport = vi.fn(async () => ['/out/Review-01.png', '/out/Review-02.png']);
+    await fireEvent.click(screen.getByText('PNG…'));
+    await waitFor(() => expect(app.notices.at(-1)?.message).toContain('Review-01.png'));
+    const png = app.notices.at(-1)!.message;
+    expect(png).toContain('Review-02.png');
+    expect(png).toContain('2 files');
+    expect(png).not.toContain('Review.png');
+
+    api.exportReport = vi.fn(async () => ['/out/01-findings.csv']);
+    await fireEvent.click(screen.getByText('CSV…'));
+    await waitFor(() => expect(app.notices.at(-1)?.message).toBe('Exported /out/01-findings.csv.'));
+  });
 });

@@ -99,8 +99,11 @@ export interface Api {
   countSegment(spec: SegmentSpec): Promise<SegmentCount>;
   compare(spec: CompareSpec, chart?: ChartView): Promise<CompareResult>;
   impact(spec: ImpactSpec, chart?: ChartView): Promise<ImpactResult>;
-  /** Writes a report to `path` (chosen in the native save dialog). */
-  exportReport(spec: ReportSpec, path: string, format: ExportFormat): Promise<void>;
+  /**
+   * Writes a report to `path` (chosen in the native save dialog); resolves with the files
+   * written (PNG and CSV write one per page or table: `name-01.png`, ...).
+   */
+  exportReport(spec: ReportSpec, path: string, format: ExportFormat): Promise<string[]>;
   /** Imports the bundled sample store data (first run). */
   importSample(onEvent: (e: ImportEvent) => void): Promise<(DatasetInfo | ImportReport)[]>;
 }
