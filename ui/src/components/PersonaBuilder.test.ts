@@ -88,4 +88,32 @@ describe('the persona builder', () => {
     await waitFor(() => expect((screen.getByLabelText('Persona name') as HTMLInputElement).value).toBe(''));
     app.view = { kind: 'home' };
   });
+
+  it('an engine refusal shows a sentence, not the raw Tauri error', async () => {
+    const api = fakeApi([dataset('shop', 1000)]);
+    api.countSegment = vi.fn(async () => {
+      throw 'invalid args `spec` for command `count_segment`: missing field `measure`';
+    });
+    setApi(api);
+    app.datasets = api.datasets.slice();
+    render(PersonaBuilder, { props: { name: null } });
+    await fireEvent.click(screen.getByText('+ Behaviour'));
+    await fireEvent.input(screen.getByLabelText('Target'), { target: { value: 'purchase' } });
+    await waitFor(() => expect(screen.getByTestId('segment-count').textContent).toContain('could not be counted'));
+    const text = screen.getByTestId('segment-count').textContent!;
+    expect(text).not.toMatch(/invalid args|count_segment/);
+    expect(text).toContain('“measure”');
+  });
+
+  it('offers "visit page" disabled, with the reason, on a dataset with no page column', async () => {
+    const api = fakeApi([{ ...dataset('nopage', 100), columns: dataset('x', 1).columns.filter((c) => c.role !== 'page') }]);
+    setApi(api);
+    app.datasets = api.datasets.slice();
+    render(PersonaBuilder, { props: { name: null } });
+    await fireEvent.click(screen.getByText('+ Behaviour'));
+    const page = within(screen.getByLabelText('Kind')).getByText(/visit page/) as HTMLOptionElement;
+    expect(page.disabled).toBe(true);
+    expect(page.title).toContain('no page column');
+    expect(page.textContent).toContain('no page column');
+  });
 });

@@ -226,6 +226,8 @@ export function validateSegment(d: SegmentDraft, columns: ColumnInfo[]): string[
         if (opTakesValue(c.op) && text(c.value) === '') out.push(`Condition ${at} needs a value.`);
       } else if (c.type === 'behaviour') {
         if (!c.target.trim()) out.push(`Condition ${at} needs the ${c.kind} the user did.`);
+        if (c.kind === 'page' && columns.length > 0 && !columns.some((x) => x.role === 'page'))
+          out.push(`Condition ${at}: this dataset has no page column; use an event, or set a column's role to page on the mapping screen.`);
         const lo = num(c.atLeast);
         const hi = num(c.atMost);
         if (lo !== undefined && hi !== undefined && lo > hi)
