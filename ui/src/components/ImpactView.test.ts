@@ -112,3 +112,50 @@ describe('the impact screen', () => {
     expect(rows[1].textContent).not.toContain('—');
   });
 });
+
+describe('the impact verdicts', () => {
+  it('agree with the engine: a small sample is "not enough data" whatever its p; Holm-adjusted p decides', async () => {
+    const api = fakeApi([dataset('rees46', 14862)]);
+    // REES46, goal purchase: "view" has one non-viewer, "cart" an expected count of 3.9 (both flagged by the engine).
+    const row = (event: string, p: number, small: boolean, lift: number) => ({
+      event,
+      users_did: small ? 3938 : 500,
+      goal_rate_did: 0.04,
+      users_not: small ? 1 : 3000,
+      goal_rate_not: 0.03,
+      lift,
+      ci_low: lift - 0.1,
+      ci_high: lift + 0.1,
+      p_value: p,
+      reach: 0.5,
+      value_per_action: null,
+      small_sample: small,
+      note: small ? 'not enough data: an expected count is 0.0, below 5' : null,
+    });
+    api.impact = vi.fn(async () => ({
+      goal: { event: 'purchase' },
+      // the engine's ranking (expected value): kept as is
+      candidates: [row('search', 0.02, false, 0.3), row('view', 1.4e-6, true, -0.96), row('wishlist', 0.03, false, 0.5)],
+    }));
+    setApi(api);
+    app.datasets = api.datasets.slice();
+    render(ImpactView);
+    await fireEvent.input(screen.getByLabelText('Goal'), { target: { value: 'purchase' } });
+    await waitFor(() => expect(screen.getAllByTestId('impact-row')).toHaveLength(3));
+    const rows = screen.getAllByTestId('impact-row');
+    expect(rows.map((r) => (r as HTMLTableRowElement).cells[1].textContent)).toEqual([
+      expect.stringContaining('search'),
+      expect.stringContaining('view'),
+      expect.stringContaining('wishlist'),
+    ]);
+    // Holm over 3 tests: view 4.2e-6, search 0.02 x 2 = 0.04, wishlist max(0.04, 0.03) = 0.04
+    expect(rows.map((r) => r.getAttribute('data-verdict'))).toEqual(['significant', 'not_enough_data', 'significant']);
+    expect(screen.getAllByTestId('impact-verdict').map((v) => v.textContent)).toEqual([
+      'significant',
+      'not enough data',
+      'significant',
+    ]);
+    expect(rows[0].textContent).toContain('0.04');
+    expect(screen.getByTestId('impact-holm').textContent).toContain('Holm-adjusted p-values');
+  });
+});
