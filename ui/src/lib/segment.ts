@@ -26,8 +26,23 @@ export function seriesColours(wanted: (string | null | undefined)[]): string[] {
   return asked.map((k) => {
     if (k >= 0) return SEGMENT_COLOURS[k];
     const f = free.shift();
-    return SEGMENT_COLOURS[f ?? spare++ % SEGMENT_COLOURS.length];
+    return f !== undefined ? SEGMENT_COLOURS[f] : seriesColour(SEGMENT_COLOURS.length + spare++);
   });
+}
+
+/**
+ * Series past the eight Okabe–Ito colours (a breakdown with many values), as the
+ * engine's chart draws them (theme.rs EXTRA): distinct from those and from each other.
+ */
+export const SERIES_EXTRA = [
+  '#88CCEE', '#44AA99', '#117733', '#999933', '#DDCC77', '#CC6677', '#AA4499', '#882255',
+  '#6699CC', '#EE8866', '#BBCC33', '#FFAABB',
+];
+
+/** The colour of series `i` (Theme::series): the palette, then the extra colours, cycling past all. */
+export function seriesColour(i: number): string {
+  const k = i % (SEGMENT_COLOURS.length + SERIES_EXTRA.length);
+  return k < SEGMENT_COLOURS.length ? SEGMENT_COLOURS[k] : SERIES_EXTRA[k - SEGMENT_COLOURS.length];
 }
 
 export type Metric = 'revenue' | 'sessions' | 'days_active' | 'first_seen';
