@@ -103,9 +103,7 @@ export function engineApi(): EngineApi {
     countSegment: vi.fn(async (spec) => run('segment', spec, ['--json'])),
     compare: vi.fn(async (spec) => run('compare', spec, ['--json'])),
     impact: vi.fn(async (spec) => run('impact', spec, ['--json'])),
-    exportReport: vi.fn(async (spec, path, format) => {
-      run('report', spec, ['--out', path, '--format', format]);
-    }),
+    exportReport: vi.fn(async (spec, path, format) => run<{ files: string[] }>('report', spec, ['--out', path, '--format', format, '--json']).files),
     saveItem: vi.fn(async <K extends ItemKind>(kind: K, name: string, spec: SpecOfKind[K]) => {
       items.set(`${kind}:${name}`, { kind, name, spec, updated_at: new Date().toISOString() } as SavedItem);
     }),
