@@ -35,6 +35,15 @@ describe.skipIf(!engineReady)('the impact screen', () => {
       expect(rows[k].textContent?.includes('small sample')).toBe(c.small_sample || c.users_did < 30 || c.users_not < 30);
     });
     expect(screen.getByText(/association, not proof of cause/)).toBeTruthy();
+
+    // Saved as the engine's impact spec: listed back, and the engine runs it to the same ranking.
+    app.impacts = [];
+    await fireEvent.input(screen.getByLabelText('Impact analysis name'), { target: { value: 'Before buying' } });
+    await fireEvent.click(screen.getByTestId('save-impact'));
+    await waitFor(() => expect(app.impacts.map((i) => i.name)).toEqual(['Before buying']));
+    expect(app.impacts[0].kind).toBe('impact');
+    const again = api.run<ImpactResult>('impact', app.impacts[0].spec, ['--json']);
+    expect(again.candidates.map((c) => c.label)).toEqual(want.candidates.map((c) => c.label));
   });
 
   it('shows the steps every buyer took first under their own heading, with no lift', { timeout: 60_000 }, async () => {
