@@ -139,6 +139,14 @@ export class Session {
       await sleep(250);
     }
   }
+  /** Sets the window's outer size (WebDriver Set Window Rect) and waits for the page to follow. */
+  async setWindowSize(width, height) {
+    await this.cmd('POST', '/window/rect', { width, height });
+    await this.waitFor(
+      async () => Math.abs((await this.exec('return window.innerWidth;')) - width) <= 40,
+      `a ${width} px wide window`,
+    );
+  }
   async screenshot(name) {
     const b64 = await this.cmd('GET', '/screenshot');
     mkdirSync(ARTIFACTS, { recursive: true });

@@ -473,8 +473,9 @@ export function mockApi(): Api {
       };
       return t.info;
     },
-    async exportReport() {
+    async exportReport(_spec, path) {
       await sleep(300);
+      return [path];
     },
     async impact(spec) {
       const t = get(spec.dataset);

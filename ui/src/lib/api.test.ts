@@ -70,3 +70,32 @@ describe('toErrorInfo', () => {
     expect(toErrorInfo(undefined).message).toContain('Something went wrong');
   });
 });
+
+describe('errors in words (never raw Tauri or command-line text)', () => {
+  it('an invalid-args rejection becomes a sentence naming the field', () => {
+    const raw = 'invalid args `spec` for command `count_segment`: missing field `measure` at line 1 column 80';
+    const info = toErrorInfo(raw);
+    expect(info.code).toBe('invalid');
+    expect(info.message).not.toMatch(/invalid args|count_segment|`/);
+    expect(info.message).toContain('counting the persona');
+    expect(info.message).toContain('“measure”');
+    const variant = toErrorInfo('invalid args `spec` for command `run_funnel`: unknown variant `sometimes`, expected `any` or `all`');
+    expect(variant.message).toContain('computing the funnel');
+    expect(variant.message).toContain('“sometimes”');
+    expect(variant.message).not.toContain('`');
+  });
+
+  it('a command-line hint in an engine message is said the way the app does it', () => {
+    const info = toErrorInfo({
+      code: 'invalid',
+      message: 'dataset "rees" has no page column; map one with --map page=COLUMN',
+    });
+    expect(info.code).toBe('invalid');
+    expect(info.message).not.toContain('--map');
+    expect(info.message).toContain('dataset "rees" has no page column');
+    expect(info.message).toContain('mapping screen');
+    const sheet = toErrorInfo({ code: 'invalid', message: 'the file has 3 sheets; import another with the sheet picker (CLI: --sheet)' });
+    expect(sheet.message).not.toContain('--sheet');
+  });
+});
+

@@ -102,8 +102,11 @@ export interface Api {
   countSegment(spec: SegmentSpec): Promise<SegmentResult>;
   compare(spec: CompareSpec, chart?: ChartView): Promise<Charted<CompareResult>>;
   impact(spec: ImpactSpec, chart?: ChartView): Promise<Charted<ImpactResult>>;
-  /** Writes a report to `path` (chosen in the native save dialog). */
-  exportReport(spec: ReportSpec, path: string, format: ExportFormat): Promise<void>;
+  /**
+   * Writes a report to `path` (chosen in the native save dialog); resolves with the files
+   * written (PNG and CSV write one per page or table: `name-01.png`, ...).
+   */
+  exportReport(spec: ReportSpec, path: string, format: ExportFormat): Promise<string[]>;
   /** Imports the bundled sample store data (first run). */
   importSample(onEvent: (e: ImportEvent) => void): Promise<(DatasetInfo | ImportReport)[]>;
 }
@@ -120,7 +123,7 @@ function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
     // Tauri rejects a command the shell does not register with this string.
     if (typeof e === 'string' && /^command \S+ not found$/.test(e))
       throw {
-        code: 'unavailable',
+        code: 'internal',
         message: `This build of Stepwise cannot do that yet: its desktop shell has no "${cmd}" command.`,
       };
     throw e;
@@ -179,18 +182,87 @@ export function setApi(next: Api): void {
   api = next;
 }
 
-/** Whatever a command rejected with, as {code, message}. */
+/** Whatever a command rejected with, as {code, message}, in words an analyst reads (readableError). */
 export function toErrorInfo(e: unknown): ErrorInfo {
   if (e && typeof e === 'object' && 'message' in e) {
     const o = e as { code?: unknown; message: unknown };
-    return {
+    return readableError({
       // the engine's codes; a rejection that is not the engine's is internal
       code: typeof o.code === 'string' ? (o.code as ErrorCode) : 'internal',
       message: String(o.message),
+    });
+  }
+  if (typeof e === 'string') return readableError({ code: 'internal', message: e });
+  return { code: 'internal', message: 'Something went wrong, with no further detail.' };
+}
+
+/** What the app was doing, by shell command, for a request the shell could not read. */
+const DOING: Record<string, string> = {
+  count_segment: 'counting the persona',
+  run_funnel: 'computing the funnel',
+  funnel_dropoff: 'listing who dropped',
+  export_dropoff: 'exporting who dropped',
+  compare: 'comparing',
+  impact: 'ranking the actions',
+  export_report: 'exporting the report',
+  save_item: 'saving',
+  list_items: 'listing saved work',
+  delete_item: 'deleting',
+  reimport_dataset: 're-reading the dataset with your changes',
+  import_files: 'importing',
+  append_dataset: 'appending',
+  preview_rows: 'showing the rows',
+  dataset_values: 'listing the values',
+  open_workspace: 'opening the workspace',
+};
+
+/** What a command argument is, in words. */
+const ARG: Record<string, string> = { spec: 'definition', options: 'changes', path: 'file path', choices: 'sheet choice' };
+
+/** serde's detail ("missing field `measure`") as a phrase naming the field or value. */
+function serdeDetail(detail: string): string {
+  const name = (re: RegExp) => re.exec(detail)?.[1];
+  const missing = name(/missing field `([^`]+)`/);
+  if (missing) return `the field “${missing}” is missing`;
+  const unknown = name(/unknown field `([^`]+)`/);
+  if (unknown) return `the field “${unknown}” is not one the engine knows`;
+  const variant = name(/unknown variant `([^`]+)`/);
+  if (variant) return `“${variant}” is not one of the accepted values`;
+  const type = /invalid type: ([^,]+), expected ([^\n]+?)(?: at line \d+ column \d+)?$/.exec(detail);
+  if (type) return `a value has the wrong type (${type[1].replace(/`/g, '')} where ${type[2].replace(/`/g, '')} was expected)`;
+  if (/did not match any variant/.test(detail)) return 'one of its conditions has a shape the engine does not accept';
+  return 'its shape is not one the engine accepts';
+}
+
+/**
+ * An error as the analyst should read it: never a raw Tauri invoke error ("invalid args `spec`
+ * for command `count_segment`: ...") nor a command-line hint ("map one with --map page=COLUMN").
+ * The field or file named in the original is kept.
+ */
+export function readableError(info: ErrorInfo): ErrorInfo {
+  let message = info.message.trim();
+  const args = /^invalid args `([^`]+)` for command `([^`]+)`: ?([\s\S]*)$/.exec(message);
+  if (args) {
+    const [, arg, cmd, detail] = args;
+    const doing = DOING[cmd] ?? cmd.replace(/_/g, ' ');
+    return {
+      code: 'invalid',
+      message: `Stepwise could not read the ${ARG[arg] ?? arg} it sent for ${doing}: ${serdeDetail(detail)}. This is a fault in Stepwise, not in your data; nothing was changed.`,
     };
   }
-  if (typeof e === 'string') return { code: 'internal', message: e };
-  return { code: 'internal', message: 'Something went wrong, with no further detail.' };
+  const unregistered = /^command (\S+) not found$/.exec(message);
+  if (unregistered)
+    return {
+      code: 'internal',
+      message: `This build of Stepwise cannot do that yet (${DOING[unregistered[1]] ?? unregistered[1].replace(/_/g, ' ')}).`,
+    };
+  // Command-line hints, said the way the app does it.
+  message = message
+    .replace(/map one with --map (\w+)=COLUMN(\{\})?/g, (_m, role: string) => `set a column's role to “${role}” on the dataset's mapping screen`)
+    .replace(/ or name it with \S+/g, '')
+    .replace(/\s*\(CLI: --[\w-]+\)/g, '')
+    .replace(/--map (\w+)=(\w+)/g, (_m, role: string, col: string) => `the role “${role}” for column ${col}`);
+  return message === info.message ? info : { ...info, message };
 }
 
 /** True inside the Tauri webview (false in a plain browser and in tests). */

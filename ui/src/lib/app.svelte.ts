@@ -57,6 +57,22 @@ export interface SheetPick {
   answer: (choice: FileChoice | null) => void;
 }
 
+/** A screen's unsaved edits (see AppState.unsaved). */
+export interface Unsaved {
+  /** What is being edited, for the question: `funnel "Checkout"`. */
+  what: () => string;
+  /** True while there are edits that are not saved. */
+  dirty: () => boolean;
+  /** Saves; false when it could not (the screen says why). */
+  save: () => Promise<boolean>;
+}
+
+/** The question before leaving unsaved edits: Save, Discard or Cancel. */
+export interface LeavePrompt {
+  what: string;
+  answer: (a: 'save' | 'discard' | 'cancel') => Promise<void>;
+}
+
 /** How long a deleted dataset can be brought back. */
 export const UNDO_DELAY_MS = 8000;
 
@@ -88,9 +104,15 @@ export class AppState {
   sheetPick = $state<SheetPick | null>(null);
   /** Recently opened workspaces, most recent first. */
   recent = $state<string[]>([]);
+  /** The open screen's unsaved edits, registered by a screen that saves (the funnel builder). */
+  unsaved: Unsaved | null = null;
+  /** The open "unsaved changes" question, if any. */
+  leavePrompt = $state<LeavePrompt | null>(null);
 
   private noticeSeq = 0;
   private viewSeq = 0;
+  /** The open screen's draft, by view key, so a screen rebuilt by "Try again" after a crash keeps it. */
+  private kept: { key: number; draft: unknown } | null = null;
   readonly deletes: PendingActions;
 
   constructor(undoDelayMs = UNDO_DELAY_MS) {
@@ -201,30 +223,65 @@ export class AppState {
     ]);
   }
 
+  /** The draft kept for the screen of view `key` (null: none; a screen opened anew). */
+  keptDraft<T>(key: number | null): T | null {
+    return key !== null && this.kept?.key === key ? (this.kept.draft as T) : null;
+  }
+
+  /**
+   * Keeps the (reactive, edited in place) draft of the screen of view `key`; only the
+   * current screen's draft is kept.
+   */
+  keepDraft(key: number | null, draft: unknown): void {
+    if (key !== null) this.kept = { key, draft };
+  }
+
+  /**
+   * Goes to `view`; with unsaved edits on the open screen, asks first (Save / Discard /
+   * Cancel) and goes only once they are saved or discarded.
+   */
+  private go(view: View): void {
+    const u = this.unsaved;
+    if (!u || !u.dirty()) {
+      this.view = view;
+      return;
+    }
+    this.leavePrompt = {
+      what: u.what(),
+      answer: async (a) => {
+        this.leavePrompt = null;
+        if (a === 'cancel') return;
+        if (a === 'save' && !(await u.save())) return;
+        if (this.unsaved === u) this.unsaved = null;
+        this.view = view;
+      },
+    };
+  }
+
   open(view: View): void {
-    this.view = view;
+    this.go(view);
   }
 
   newFunnel(dataset: string | null = null, name: string | null = null): void {
     const first =
       dataset ?? (this.visibleDatasets.find((d) => d.kind === 'events') ?? this.visibleDatasets[0])?.name ?? null;
-    this.view = { kind: 'funnel', name, dataset: first, key: ++this.viewSeq };
+    this.go({ kind: 'funnel', name, dataset: first, key: ++this.viewSeq });
   }
 
   newReport(name: string | null = null): void {
-    this.view = { kind: 'report', name, key: ++this.viewSeq };
+    this.go({ kind: 'report', name, key: ++this.viewSeq });
   }
 
   impact(): void {
-    this.view = { kind: 'impact', key: ++this.viewSeq };
+    this.go({ kind: 'impact', key: ++this.viewSeq });
   }
 
   compare(): void {
-    this.view = { kind: 'compare', key: ++this.viewSeq };
+    this.go({ kind: 'compare', key: ++this.viewSeq });
   }
 
   newPersona(name: string | null = null): void {
-    this.view = { kind: 'persona', name, key: ++this.viewSeq };
+    this.go({ kind: 'persona', name, key: ++this.viewSeq });
   }
 
   // ------------------------------------------------------------ import

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildImpact, emptyImpact, formatMoney, isSmallSample } from './impact';
+import { buildImpact, emptyImpact, formatMoney, holmAdjusted, isSmallSample } from './impact';
 
 describe('buildImpact', () => {
   it("writes issue 5's request", () => {
@@ -36,5 +36,14 @@ describe('helpers', () => {
     expect(formatMoney(1234.5)).toBe('1,234.50');
     expect(formatMoney(-0.4)).toBe('-0.40');
     expect(formatMoney(null)).toBe('—');
+  });
+});
+
+describe('holmAdjusted (as the engine: stats::holm over the candidates with a p-value)', () => {
+  it('matches R p.adjust(method = "holm") and skips required steps', () => {
+    const c = (p: number | null) => ({ p_value: p }) as unknown as Parameters<typeof holmAdjusted>[0][number];
+    const adj = holmAdjusted([c(0.01), c(null), c(0.04), c(0.03)]);
+    expect(adj[1]).toBeNull();
+    expect([adj[0], adj[2], adj[3]].map((x) => Number(x!.toFixed(6)))).toEqual([0.03, 0.06, 0.06]);
   });
 });

@@ -61,6 +61,21 @@ export function overrides(
   return out;
 }
 
+/**
+ * The roles sent (`map`) that the re-read dataset does not have: `[role, column]` pairs.
+ * Several columns may be dimensions (or metrics); each must come back with its role.
+ */
+export function lostRoles(map: [Role, string][], columns: ColumnInfo[]): [Role, string][] {
+  const role = new Map(columns.map((c) => [c.name, c.role]));
+  return map.filter(([r, name]) => role.get(name) !== r);
+}
+
+/** What a lost role means, in a sentence. */
+export function lostRolesMessage(lost: [Role, string][]): string {
+  const list = lost.map(([r, c]) => `${c} (${r})`).join(', ');
+  return `The re-read did not keep every role you chose: ${list} came back without it. Set ${lost.length > 1 ? 'them' : 'it'} again and apply, or tell us if it keeps happening.`;
+}
+
 /** Whether the chosen roles make an event table, and what is missing if not. */
 export function kindFor(chosen: ColumnChoice[]): { kind: 'events' | 'metrics'; hint: string } {
   const has = (r: Role) => chosen.some((c) => c.role === r);

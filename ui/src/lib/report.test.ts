@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   compareSection,
   emptyReport,
+  exportNotice,
   exportTarget,
   funnelSection,
   impactSection,
@@ -76,5 +77,15 @@ describe('reports', () => {
     expect(exportTarget('/tmp/r', 'pdf')).toEqual({ path: '/tmp/r.pdf', format: 'pdf' });
     expect(exportTarget('/tmp/r.csv', 'pdf').format).toBe('csv');
     expect(exportTarget('/tmp/r.xlsx', 'pdf').format).toBe('xlsx');
+  });
+});
+
+describe('exportNotice', () => {
+  it('names what was written', () => {
+    expect(exportNotice(['/a/r.pdf'], '/a/r.pdf')).toBe('Exported /a/r.pdf.');
+    expect(exportNotice(['/a/r-01.png', '/a/r-02.png'], '/a/r.png')).toBe('Exported 2 files to /a/: r-01.png, r-02.png.');
+    expect(exportNotice([], '/a/r.pdf')).toBe('Exported /a/r.pdf.');
+    const many = Array.from({ length: 6 }, (_, i) => `C:\\out\\r-0${i + 1}.png`);
+    expect(exportNotice(many, 'C:\\out\\r.png')).toBe('Exported 6 files to C:\\out\\: r-01.png, r-02.png, r-03.png … r-06.png.');
   });
 });

@@ -90,6 +90,22 @@ export function reportIssues(r: ReportSpec): string[] {
   return out;
 }
 
+/**
+ * The notice after an export: it names the files the engine wrote (a PNG or CSV export writes
+ * one per page or table, `name-01.png` ...), not the name typed in the save dialog.
+ */
+export function exportNotice(written: string[] | null | undefined, asked: string): string {
+  const files = (written ?? []).filter(Boolean);
+  if (files.length === 0) return `Exported ${asked}.`;
+  if (files.length === 1) return `Exported ${files[0]}.`;
+  const cut = (p: string) => Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  const dir = files[0].slice(0, cut(files[0]) + 1);
+  const sameDir = files.every((f) => f.slice(0, cut(f) + 1) === dir);
+  const names = files.map((f) => (sameDir ? f.slice(cut(f) + 1) : f));
+  const shown = names.length > 4 ? `${names.slice(0, 3).join(', ')} … ${names[names.length - 1]}` : names.join(', ');
+  return `Exported ${files.length} files${sameDir && dir ? ` to ${dir}` : ''}: ${shown}.`;
+}
+
 /** The export format from a chosen file name, and the file name with the extension it needs. */
 export function exportTarget(path: string, fallback: ExportFormat): { path: string; format: ExportFormat } {
   const m = /\.(pdf|png|csv|xlsx)$/i.exec(path);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   buildSegment,
@@ -5,7 +7,9 @@ import {
   newCondition,
   SEGMENT_COLOURS,
   segmentDraftFrom,
+  seriesColour,
   seriesColours,
+  SERIES_EXTRA,
   validateSegment,
   type GroupDraft,
 } from './segment';
@@ -98,6 +102,27 @@ describe('seriesColours (as the engine assigns them)', () => {
     expect(seriesColours(['#123456', 'red'])).toEqual(['#0072B2', '#E69F00']);
     const many = seriesColours(Array(10).fill(undefined));
     expect(many.slice(0, 8)).toEqual(SEGMENT_COLOURS);
-    expect(many[8]).toBe(SEGMENT_COLOURS[0]);
+  });
+
+  it('a breakdown of 11 (or 20) series gives each its own colour', () => {
+    for (const n of [11, 20]) {
+      const c = seriesColours(Array(n).fill(undefined));
+      expect(new Set(c).size).toBe(n);
+      expect(c.slice(0, 8)).toEqual(SEGMENT_COLOURS);
+    }
+    const asked: (string | undefined)[] = Array(11).fill(undefined);
+    asked[3] = '#0072B2';
+    expect(new Set(seriesColours(asked)).size).toBe(11);
+    expect(seriesColour(20)).toBe(seriesColour(0));
+  });
+
+  it('uses the same colours, in the same order, as the engine (chart/theme.rs)', () => {
+    const rs = readFileSync(resolve(process.cwd(), '../crates/engine/src/chart/theme.rs'), 'utf8');
+    const list = (name: string) => {
+      const m = new RegExp(`pub const ${name}: \\[&str; \\d+\\] = \\[([^\\]]*)\\]`).exec(rs);
+      return [...(m?.[1] ?? '').matchAll(/"(#[0-9A-Fa-f]{6})"/g)].map((x) => x[1]);
+    };
+    expect(list('OKABE_ITO')).toEqual(SEGMENT_COLOURS);
+    expect(list('EXTRA')).toEqual(SERIES_EXTRA);
   });
 });

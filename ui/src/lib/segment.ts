@@ -27,8 +27,23 @@ export function seriesColours(wanted: (string | null | undefined)[]): string[] {
   return asked.map((k) => {
     if (k >= 0) return SEGMENT_COLOURS[k];
     const f = free.shift();
-    return SEGMENT_COLOURS[f ?? spare++ % SEGMENT_COLOURS.length];
+    return f !== undefined ? SEGMENT_COLOURS[f] : seriesColour(SEGMENT_COLOURS.length + spare++);
   });
+}
+
+/**
+ * Series past the eight Okabe–Ito colours (a breakdown with many values), as the
+ * engine's chart draws them (theme.rs EXTRA): distinct from those and from each other.
+ */
+export const SERIES_EXTRA = [
+  '#88CCEE', '#44AA99', '#117733', '#999933', '#DDCC77', '#CC6677', '#AA4499', '#882255',
+  '#6699CC', '#EE8866', '#BBCC33', '#FFAABB',
+];
+
+/** The colour of series `i` (Theme::series): the palette, then the extra colours, cycling past all. */
+export function seriesColour(i: number): string {
+  const k = i % (SEGMENT_COLOURS.length + SERIES_EXTRA.length);
+  return k < SEGMENT_COLOURS.length ? SEGMENT_COLOURS[k] : SERIES_EXTRA[k - SEGMENT_COLOURS.length];
 }
 
 /** The per-user values a value condition compares (the engine's Measure). */
@@ -133,7 +148,7 @@ export function buildCondition(c: ConditionDraft, columns: ColumnInfo[]): Condit
       return out;
     }
     case 'value': {
-      const value = c.metric === 'first_seen' ? String(c.value).trim() : Number(c.value);
+      const value = c.metric === 'first_seen' ? text(c.value) : Number(text(c.value));
       return { measure: c.metric, op: c.op, value };
     }
     case 'group': {
@@ -209,6 +224,11 @@ function conditionDraftFrom(c: Condition): ConditionDraft {
   };
 }
 
+/** A typed value as trimmed text: a number input bound to the draft may hold a number (or null). */
+function text(v: unknown): string {
+  return v === null || v === undefined ? '' : String(v).trim();
+}
+
 /** What stops the segment from being counted, in words. */
 export function validateSegment(d: SegmentDraft, columns: ColumnInfo[]): string[] {
   const out: string[] = [];
@@ -223,15 +243,18 @@ export function validateSegment(d: SegmentDraft, columns: ColumnInfo[]): string[
       else if (c.type === 'property') {
         if (!c.column) out.push(`Condition ${at} has no column.`);
         else if (!names.has(c.column)) out.push(`Condition ${at}: the dataset has no column "${c.column}".`);
-        if (opTakesValue(c.op) && c.value.trim() === '') out.push(`Condition ${at} needs a value.`);
+        if (opTakesValue(c.op) && text(c.value) === '') out.push(`Condition ${at} needs a value.`);
       } else if (c.type === 'behaviour') {
         if (!c.target.trim()) out.push(`Condition ${at} needs the ${c.kind} the user did.`);
+        if (c.kind === 'page' && columns.length > 0 && !columns.some((x) => x.role === 'page'))
+          out.push(`Condition ${at}: this dataset has no page column; use an event, or set a column's role to page on the mapping screen.`);
         const lo = num(c.atLeast);
         const hi = num(c.atMost);
         if (lo !== undefined && hi !== undefined && lo > hi)
           out.push(`Condition ${at}: "at least" ${lo} is more than "at most" ${hi}.`);
       } else if (c.type === 'value') {
-        if (c.metric === 'first_seen' ? !/^\d{4}-\d{2}-\d{2}$/.test(c.value) : !Number.isFinite(Number(c.value)) || c.value.trim() === '')
+        const v = text(c.value);
+        if (c.metric === 'first_seen' ? !/^\d{4}-\d{2}-\d{2}$/.test(v) : !Number.isFinite(Number(v)) || v === '')
           out.push(`Condition ${at} needs ${c.metric === 'first_seen' ? 'a date (YYYY-MM-DD)' : 'a number'}.`);
       }
     });

@@ -10,6 +10,7 @@ import type { CompareRow } from './bindings/CompareRow';
 import type { ColumnType } from './bindings/ColumnType';
 import type { Role } from './bindings/Role';
 import type { SavedItem as EngineSavedItem } from './bindings/SavedItem';
+import type { SavedSpec } from './bindings/SavedSpec';
 import type { FunnelSpec } from './bindings/FunnelSpec';
 import type { SegmentSpec } from './bindings/SegmentSpec';
 import type { CompareSpec } from './bindings/CompareSpec';
@@ -121,23 +122,14 @@ export type Charted<T> = T & {
 /** A compared group as the screen shows it: the engine's row, with its entrants and converters read off its steps. */
 export type CompareGroup = CompareRow & { users: number; conversions: number };
 
-/**
- * The kinds of saved item and the engine spec each is stored as: the wire
- * shape of the engine's `SavedSpec` (tagged `{kind, spec}`; the save command
- * refuses a spec that does not parse as its kind's type).
- */
-export interface SpecOfKind {
-  funnel: FunnelSpec;
-  segment: SegmentSpec;
-  compare: CompareSpec;
-  impact: ImpactSpec;
-  report: ReportSpec;
-}
-export type ItemKind = keyof SpecOfKind;
-
-/** A saved item as `list_items` returns it: name, time, and the `{kind, spec}` of its kind. */
-export type SavedItem<K extends ItemKind = ItemKind> = Omit<EngineSavedItem, 'kind' | 'spec'> &
-  { [k in K]: { kind: k; spec: SpecOfKind[k] } }[K];
+/** A saved spec as the engine stores it: `{kind, spec}`, the engine's own spec type per kind (cli-saved's `SavedSpec`). */
+export type { SavedSpec };
+/** The kinds of saved item (funnel, segment, compare, impact, report): the engine's `SavedSpec` tags. */
+export type ItemKind = SavedSpec['kind'];
+/** The engine spec type each kind is stored as, read off the engine's `SavedSpec` (the save command refuses any other). */
+export type SpecOfKind = { [K in ItemKind]: Extract<SavedSpec, { kind: K }>['spec'] };
+/** A saved item as `list_items` returns it (the engine's `SavedItem`), narrowed to the kinds `K`. */
+export type SavedItem<K extends ItemKind = ItemKind> = Extract<EngineSavedItem, { kind: K }>;
 
 /** The analyst's role / type / time-zone overrides for `reimport_dataset` (the shell's `ImportOverrides`, no ts-rs type). */
 export interface ImportOverrides {

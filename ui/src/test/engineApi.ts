@@ -103,13 +103,23 @@ export function engineApi(): EngineApi {
     countSegment: vi.fn(async (spec) => run('segment', spec, ['--json'])),
     compare: vi.fn(async (spec) => run('compare', spec, ['--json'])),
     impact: vi.fn(async (spec) => run('impact', spec, ['--json'])),
-    exportReport: vi.fn(async (spec, path, format) => {
-      run('report', spec, ['--out', path, '--format', format]);
-    }),
+    exportReport: vi.fn(async (spec, path, format) => run<{ files: string[] }>('report', spec, ['--out', path, '--format', format, '--json']).files),
+    // Saved through the engine (`stepwise save` refuses a spec that is not its kind's type) and
+    // listed as the engine lists it (`stepwise saved KIND --json`), only what this api saved.
     saveItem: vi.fn(async <K extends ItemKind>(kind: K, name: string, spec: SpecOfKind[K]) => {
-      items.set(`${kind}:${name}`, { kind, name, spec, updated_at: new Date().toISOString() } as SavedItem);
+      const path = join(root, `saved-${process.pid}-${++n}.json`);
+      writeFileSync(path, JSON.stringify(spec));
+      try {
+        execFileSync(cli, ['--workspace', ws, 'save', kind, name, path], { encoding: 'utf8', stdio: 'pipe' });
+      } catch (e) {
+        throw { code: 'invalid', message: String((e as { stderr?: string }).stderr ?? e).trim() };
+      }
+      items.set(`${kind}:${name}`, { kind, name, spec, updated_at: '' } as SavedItem);
     }),
-    listItems: vi.fn(async (kind: ItemKind) => [...items.values()].filter((i) => i.kind === kind)) as unknown as Api['listItems'],
+    listItems: vi.fn(async (kind: ItemKind) => {
+      const out = JSON.parse(execFileSync(cli, ['--workspace', ws, 'saved', kind, '--json'], { encoding: 'utf8' })) as { items: SavedItem[] };
+      return out.items.filter((i) => items.has(`${i.kind}:${i.name}`));
+    }) as unknown as Api['listItems'],
     deleteItem: vi.fn(async (kind: ItemKind, name: string) => items.delete(`${kind}:${name}`)),
     importFiles: unavailable('Importing through the window'),
     reimportDataset: unavailable('Re-importing'),

@@ -72,7 +72,7 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
       f.datasets.push(d);
       return [d];
     }),
-    exportReport: vi.fn(async () => {}),
+    exportReport: vi.fn(async (_spec: unknown, path: string) => [path]),
     reimportDataset: vi.fn(async (name: string, options: ImportOverrides): Promise<DatasetInfo> => {
       const i = f.datasets.findIndex((d) => d.name === name);
       const d = f.datasets[i];

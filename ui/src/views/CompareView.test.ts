@@ -1,7 +1,7 @@
 // The comparison screen against the real engine: the groups, rates, lifts and
 // verdicts it shows are the engine's answer to the spec the screen built.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cleanup, render, screen, waitFor } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import CompareView from './CompareView.svelte';
 import { setApi } from '../lib/api';
 import { app } from '../lib/app.svelte';
@@ -47,6 +47,14 @@ describe.skipIf(!engineReady)('the comparison screen', () => {
       `95% interval ${formatRate(c.ci_low)} to ${formatRate(c.ci_high)}`,
     );
     expect(screen.getByTestId('chi-square').textContent).toContain('1 df');
+
+    // Saved as the engine's compare spec: listed back, and the engine runs it to the same groups.
+    app.compares = [];
+    await fireEvent.input(screen.getByLabelText('Comparison name'), { target: { value: 'Filter vs rest' } });
+    await fireEvent.click(screen.getByTestId('save-compare'));
+    await waitFor(() => expect(app.compares.map((c) => c.name)).toEqual(['Filter vs rest']));
+    expect(app.compares[0].spec).toEqual(sent);
+    expect(groups(api.run<CompareResult>('compare', app.compares[0].spec, ['--json'])).map((g) => g.users)).toEqual(want.map((g) => g.users));
   });
 });
 

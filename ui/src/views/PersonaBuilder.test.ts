@@ -1,13 +1,15 @@
 // The persona builder against the real engine: what the screen counts is what
 // `stepwise segment` counts for the same persona written by hand in the
 // engine's own words (docs/segments.md).
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import PersonaBuilder from './PersonaBuilder.svelte';
+import App from '../App.svelte';
 import { setApi } from '../lib/api';
 import { app } from '../lib/app.svelte';
 import { formatCount } from '../lib/format';
 import { engineApi, engineReady } from '../test/engineApi';
+import { dataset, fakeApi } from '../test/fakeApi';
 import type { SegmentResult } from '../lib/types';
 
 afterEach(() => {
@@ -66,5 +68,78 @@ describe.skipIf(!engineReady)('the persona builder', () => {
     await waitFor(() => expect(app.segments.map((s) => s.name)).toEqual(['Quick non-mobile carts']));
     // What was saved is a spec the engine counts the same.
     expect(formatCount(api.run<SegmentResult>('segment', app.segments[0].spec, ['--json']).members)).toBe(notMobile);
+  });
+  it('"+ Value" with a number counts what the engine counts instead of crashing the screen', { timeout: 60_000 }, async () => {
+    const api = engineApi();
+    setApi(api);
+    app.datasets = [api.dataset];
+    app.segments = [];
+    render(PersonaBuilder, { props: { name: null } });
+    await fireEvent.click(screen.getByText('+ Value'));
+    const input = screen.getByLabelText('Value') as HTMLInputElement;
+    expect(input.type).toBe('number');
+    await fireEvent.input(input, { target: { value: '100' } });
+    const want = formatCount(
+      api.run<SegmentResult>('segment', { name: 'x', dataset: 'shop', conditions: [{ measure: 'revenue', op: 'gte', value: 100 }] }, ['--json']).members,
+    );
+    await waitFor(() => expect(screen.getByTestId('segment-count').textContent).toContain(want));
+    const sent = vi.mocked(api.countSegment).mock.calls.at(-1)![0];
+    expect(sent.conditions).toEqual([{ measure: 'revenue', op: 'gte', value: 100 }]);
+  });
+});
+
+describe('the persona builder, on a stand-in api', () => {
+  it('"Try again" after a crash keeps the persona being edited', async () => {
+    const api = fakeApi([dataset('shop', 1000), dataset('other', 50)]);
+    setApi(api);
+    render(App);
+    await waitFor(() => expect(app.datasets).toHaveLength(2));
+    app.newPersona();
+    await fireEvent.input(await screen.findByLabelText('Persona name'), { target: { value: 'Big spenders' } });
+    await fireEvent.click(screen.getByText('+ Behaviour'));
+    await fireEvent.input(screen.getByLabelText('Target'), { target: { value: 'purchase' } });
+    // Something on the screen fails: the crash screen replaces it.
+    const spy = vi.spyOn(app, 'dataset').mockImplementation(() => {
+      throw new Error('boom');
+    });
+    await fireEvent.change(screen.getAllByRole('combobox')[0], { target: { value: 'other' } });
+    const crash = await screen.findByTestId('error');
+    spy.mockRestore();
+    await fireEvent.click(within(crash).getByText('Try again'));
+    const title = (await screen.findByLabelText('Persona name')) as HTMLInputElement;
+    expect(title.value).toBe('Big spenders');
+    expect((screen.getByLabelText('Target') as HTMLInputElement).value).toBe('purchase');
+    // A persona opened anew starts empty.
+    app.newPersona();
+    await waitFor(() => expect((screen.getByLabelText('Persona name') as HTMLInputElement).value).toBe(''));
+    app.view = { kind: 'home' };
+  });
+
+  it('an engine refusal shows a sentence, not the raw Tauri error', async () => {
+    const api = fakeApi([dataset('shop', 1000)]);
+    api.countSegment = vi.fn(async () => {
+      throw 'invalid args `spec` for command `count_segment`: missing field `measure`';
+    });
+    setApi(api);
+    app.datasets = api.datasets.slice();
+    render(PersonaBuilder, { props: { name: null } });
+    await fireEvent.click(screen.getByText('+ Behaviour'));
+    await fireEvent.input(screen.getByLabelText('Target'), { target: { value: 'purchase' } });
+    await waitFor(() => expect(screen.getByTestId('segment-count').textContent).toContain('could not be counted'));
+    const text = screen.getByTestId('segment-count').textContent!;
+    expect(text).not.toMatch(/invalid args|count_segment/);
+    expect(text).toContain('“measure”');
+  });
+
+  it('offers "visit page" disabled, with the reason, on a dataset with no page column', async () => {
+    const api = fakeApi([{ ...dataset('nopage', 100), columns: dataset('x', 1).columns.filter((c) => c.role !== 'page') }]);
+    setApi(api);
+    app.datasets = api.datasets.slice();
+    render(PersonaBuilder, { props: { name: null } });
+    await fireEvent.click(screen.getByText('+ Behaviour'));
+    const page = within(screen.getByLabelText('Kind')).getByText(/visit page/) as HTMLOptionElement;
+    expect(page.disabled).toBe(true);
+    expect(page.title).toContain('no page column');
+    expect(page.textContent).toContain('no page column');
   });
 });

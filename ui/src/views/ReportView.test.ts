@@ -12,6 +12,7 @@ import { app } from '../lib/app.svelte';
 import { queueSavePath } from '../lib/dialog';
 import { formatCount } from '../lib/format';
 import { engineApi, engineReady } from '../test/engineApi';
+import { dataset, fakeApi } from '../test/fakeApi';
 import type { FunnelResult, ReportSpec } from '../lib/types';
 
 afterEach(() => {
@@ -71,5 +72,30 @@ describe.skipIf(!engineReady)('the report builder', () => {
     await waitFor(() => expect(app.notices.map((n) => n.message)).toContain(`Exported ${join(dir, 'app.pdf')}.`), { timeout: 20_000 });
     expect(vi.mocked(api.exportReport).mock.calls[0][0]).toEqual(saved);
     expect(readFileSync(join(dir, 'app.pdf')).subarray(0, 4).toString()).toBe('%PDF');
+  });
+});
+
+describe('the report export notice', () => {
+  it('the notice after a PNG or CSV export names the files written, not the name typed', async () => {
+    const api = fakeApi([dataset('shop', 100)]);
+    setApi(api);
+    app.datasets = api.datasets.slice();
+    app.notices = [];
+    render(ReportView, { props: { name: null } });
+    await fireEvent.input(screen.getByLabelText('Report title'), { target: { value: 'Review' } });
+    await fireEvent.click(screen.getByText('+ Text'));
+    await fireEvent.input(screen.getByLabelText('Section 1 text'), { target: { value: 'Findings.' } });
+
+    api.exportReport = vi.fn(async () => ['/out/Review-01.png', '/out/Review-02.png']);
+    await fireEvent.click(screen.getByText('PNG…'));
+    await waitFor(() => expect(app.notices.at(-1)?.message).toContain('Review-01.png'));
+    const png = app.notices.at(-1)!.message;
+    expect(png).toContain('Review-02.png');
+    expect(png).toContain('2 files');
+    expect(png).not.toContain('Review.png');
+
+    api.exportReport = vi.fn(async () => ['/out/01-findings.csv']);
+    await fireEvent.click(screen.getByText('CSV…'));
+    await waitFor(() => expect(app.notices.at(-1)?.message).toBe('Exported /out/01-findings.csv.'));
   });
 });

@@ -692,11 +692,11 @@ pub fn impact(c: &mut Canvas, d: &ImpactChartData) -> Result<()> {
     let pad = PAD * s;
     let th = c.theme.clone();
     let top = header(c, &d.title, d.subtitle.as_deref());
-    let mut items: Vec<&ImpactItem> = d.items.iter().collect();
-    items.sort_by(|a, b| fin(b.lift).total_cmp(&fin(a.lift)));
+    // In the ranking's order (the table's): by expected value, not by lift.
+    let items: Vec<&ImpactItem> = d.items.iter().collect();
     let fbottom = footer(
         c,
-        "Dots: relative lift in conversion of units that did the action over those that did not; lines: confidence interval. Grey: no clear difference (not significant).",
+        "Dots: relative lift in conversion of units that did the action over those that did not; lines: confidence interval. Grey: not significant after Holm's correction (the p-values printed are raw), or not enough data.",
     );
     let axis_h = 22.0 * s;
     let plot_top = top + 6.0 * s;
@@ -744,11 +744,20 @@ pub fn impact(c: &mut Canvas, d: &ImpactChartData) -> Result<()> {
         r1: right,
     };
     let bottom = plot_top + row_h * shown as f64;
+    // A narrow chart has room for fewer labels than ticks: a label that would
+    // print over the previous one is left out (its grid line stays).
+    let mut last_right = f64::NEG_INFINITY;
     for t in &ticks {
         let tx = x.at(*t);
         c.line(&[(tx, plot_top), (tx, bottom)], th.grid, 1.0);
+        let label = format::tick(ValueKind::Lift, *t, step);
+        let half = c.width(&label, 11.0, false) / 2.0;
+        if tx - half < last_right + 6.0 * s {
+            continue;
+        }
+        last_right = tx + half;
         c.text(
-            &format::tick(ValueKind::Lift, *t, step),
+            &label,
             tx,
             bottom + 12.0 * s,
             11.0,

@@ -200,7 +200,7 @@ impl ImpactItem {
 }
 
 /// Micro-conversion impact: the lift of each candidate with its interval,
-/// sorted from the largest lift down.
+/// in the ranking's order (expected value).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ImpactChartData {

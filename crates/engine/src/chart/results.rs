@@ -144,8 +144,10 @@ pub fn impact_adjusted(r: &ImpactResult) -> Vec<Option<f64>> {
     adjusted
 }
 
-/// The micro-conversion ranking: lift per candidate with its interval;
-/// significance after Holm's correction over the candidates tested.
+/// The micro-conversion ranking: lift per candidate with its interval, in
+/// the result's order (ranked by expected value); significance after Holm's
+/// correction over the candidates tested, never for a candidate the engine
+/// marks "not enough data" (small sample).
 pub fn impact(spec: &ImpactSpec, r: &ImpactResult, title: Option<&str>) -> ChartData {
     let confidence = spec.confidence.unwrap_or(CONFIDENCE);
     let goal = r.goal.describe();
@@ -166,8 +168,11 @@ pub fn impact(spec: &ImpactSpec, r: &ImpactResult, title: Option<&str>) -> Chart
                 ci_low: c.ci_low?,
                 ci_high: c.ci_high?,
                 p_value: c.p_value,
-                // too few users: "not enough data", never painted significant
-                significant: adj.map(|p| p < 1.0 - confidence && !c.small_sample),
+                significant: if c.small_sample {
+                    Some(false)
+                } else {
+                    adj.map(|p| p < 1.0 - confidence)
+                },
             })
         })
         .collect();
@@ -411,5 +416,162 @@ mod tests {
         // no trend or histogram unless asked for
         assert!(trend(&spec(), &r, None).is_none());
         assert!(time_to_convert(&spec(), &r, None).is_none());
+    }
+
+    fn impact_row(
+        label: &str,
+        p: f64,
+        small: bool,
+        lift: f64,
+        value: f64,
+    ) -> crate::impact::ImpactRow {
+        crate::impact::ImpactRow {
+            candidate: crate::segment::EventMatch {
+                event: Some(label.into()),
+                page: None,
+                filters: None,
+            },
+            label: label.into(),
+            users_did: 100,
+            goals_did: 10,
+            goal_rate_did: Some(0.1),
+            users_not: 100,
+            goals_not: 5,
+            goal_rate_not: Some(0.05),
+            diff: Some(0.05),
+            diff_ci_low: Some(0.0),
+            diff_ci_high: Some(0.1),
+            lift: Some(lift),
+            ci_low: Some(lift - 0.5),
+            ci_high: Some(lift + 0.5),
+            p_value: Some(p),
+            reach: 0.5,
+            value_per_action: None,
+            extra_goals: None,
+            expected_value: Some(value),
+            required: false,
+            small_sample: small,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn impact_keeps_the_ranking_and_never_calls_a_small_sample_significant() {
+        // REES46, goal purchase: "view" has one non-viewer (not enough data)
+        // and a tiny p-value; ranked by expected value, not by lift.
+        let spec = ImpactSpec::from_json(
+            r#"{"dataset": "rees46", "goal": {"event": "purchase"}, "candidates": "auto"}"#,
+        )
+        .unwrap();
+        let r = ImpactResult {
+            goal: spec.goal.clone(),
+            window: "30d".into(),
+            users: 3939,
+            goal_users: 162,
+            goal_rate: 0.04,
+            order_value: None,
+            order_value_source: "none".into(),
+            candidates: vec![
+                impact_row("search", 0.001, false, 0.4, 50.0),
+                impact_row("view", 1.4e-6, true, -0.96, 10.0),
+                impact_row("wishlist", 0.002, false, 2.5, 5.0),
+            ],
+            note: String::new(),
+            warnings: vec![],
+        };
+        let ChartData::Impact(d) = impact(&spec, &r, None) else {
+            panic!("an impact result is drawn as an impact chart");
+        };
+        let labels: Vec<&str> = d.items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(labels, ["search", "view", "wishlist"]);
+        let sig: Vec<bool> = d.items.iter().map(|i| i.is_significant()).collect();
+        assert_eq!(sig, [true, false, true]);
+        // drawn in that order too (not re-sorted by lift), with the Holm note
+        let svg = render_svg(
+            &ChartData::Impact(d),
+            &ChartOptions {
+                theme: ThemeName::Light,
+                size: ChartSize::Screen,
+            },
+        )
+        .unwrap();
+        let at = |t: &str| svg.find(&format!(">\n{t}\n<")).unwrap_or(usize::MAX);
+        assert!(at("search") < at("view") && at("view") < at("wishlist"));
+        assert!(svg.contains("Holm"));
+    }
+
+    #[test]
+    fn impact_axis_labels_never_print_over_each_other_in_a_narrow_chart() {
+        // REES46, goal purchase: lifts from -96% to +1,687%, with a long page
+        // label, drawn 480 px wide (the app's narrowest chart, a 1024 px window).
+        let spec = ImpactSpec::from_json(
+            r#"{"dataset": "rees46", "goal": {"event": "purchase"}, "candidates": "auto"}"#,
+        )
+        .unwrap();
+        let mut cart = impact_row(
+            "/collections/all-products/page-2",
+            1e-9,
+            false,
+            16.87,
+            100.0,
+        );
+        cart.ci_low = Some(10.5);
+        cart.ci_high = Some(26.0);
+        let mut view = impact_row("view", 1e-6, false, -0.96, 10.0);
+        view.ci_low = Some(-0.99);
+        view.ci_high = Some(-0.7);
+        let r = ImpactResult {
+            goal: spec.goal.clone(),
+            window: "30d".into(),
+            users: 3939,
+            goal_users: 162,
+            goal_rate: 0.04,
+            order_value: None,
+            order_value_source: "none".into(),
+            candidates: vec![cart, view],
+            note: String::new(),
+            warnings: vec![],
+        };
+        for width in [480, 560, 640] {
+            let svg = render_svg(
+                &impact(&spec, &r, None),
+                &ChartOptions {
+                    theme: ThemeName::Light,
+                    size: ChartSize::Custom { width, height: 300 },
+                },
+            )
+            .unwrap();
+            // (x, y, label) of every centred text that is a percentage: the axis labels
+            let mut ticks: Vec<(f64, f64, String)> = svg
+                .split("<text ")
+                .skip(1)
+                .filter(|t| t.contains("text-anchor=\"middle\""))
+                .filter_map(|t| {
+                    let attr = |a: &str| -> Option<f64> {
+                        let v = t
+                            .split(&format!(" {a}=\""))
+                            .nth(1)
+                            .or_else(|| t.strip_prefix(&format!("{a}=\"")))?;
+                        v.split('"').next()?.parse().ok()
+                    };
+                    let label = t.split('>').nth(1)?.split('<').next()?.trim().to_string();
+                    label
+                        .ends_with('%')
+                        .then(|| Some((attr("x")?, attr("y")?, label)))
+                        .flatten()
+                })
+                .collect();
+            assert!(ticks.len() >= 2, "{width}: some axis labels: {ticks:?}");
+            ticks.sort_by(|a, b| a.0.total_cmp(&b.0));
+            for w in ticks.windows(2) {
+                let half = |l: &str| crate::chart::fonts::text_width(l, 11.0, false) as f64 / 2.0;
+                assert!(
+                    w[1].0 - w[0].0 > half(&w[0].2) + half(&w[1].2),
+                    "{width} px: \"{}\" and \"{}\" print over each other: {ticks:?}",
+                    w[0].2,
+                    w[1].2
+                );
+            }
+        }
     }
 }

@@ -9,6 +9,14 @@ pub const OKABE_ITO: [&str; 8] = [
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
 ];
 
+/// Series past the eight Okabe–Ito colours (a breakdown with many values):
+/// further colours distinct from those and from each other (Paul Tol's
+/// muted and light schemes), so no two series share a colour up to 20.
+pub const EXTRA: [&str; 12] = [
+    "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#AA4499", "#882255",
+    "#6699CC", "#EE8866", "#BBCC33", "#FFAABB",
+];
+
 /// The accent for the bottleneck / largest drop.
 pub const ACCENT: &str = "#D55E00";
 
@@ -68,15 +76,21 @@ impl Theme {
         }
     }
 
-    /// The colour of series `i` (cycling through the palette).
+    /// The colour of series `i`: the palette, then the extra colours
+    /// (cycling only past all of them).
     pub fn series(&self, i: usize) -> &'static str {
-        self.palette[i % self.palette.len()]
+        let k = i % (self.palette.len() + EXTRA.len());
+        self.palette
+            .get(k)
+            .copied()
+            .unwrap_or_else(|| EXTRA[k - self.palette.len()])
     }
 
     /// Colours for series that may ask for their own (a persona's colour):
     /// a request that is one of the palette's colours (any case) gets it, as
     /// this theme draws it; every other series takes, in order, the palette
-    /// colours nobody asked for, so two series share a colour only past eight.
+    /// colours nobody asked for, then the extra ones, so two series share a
+    /// colour only past twenty.
     pub fn series_colours(&self, wanted: &[Option<&str>]) -> Vec<&'static str> {
         let slot = |w: Option<&str>| {
             let w = w?;
@@ -95,7 +109,7 @@ impl Theme {
                     Some(k) => self.palette[k],
                     None => {
                         spare += 1;
-                        self.series(spare - 1)
+                        self.series(self.palette.len() + spare - 1)
                     }
                 },
             })
@@ -129,8 +143,27 @@ mod series_colour_tests {
         // black on a dark background is drawn light
         let dark = Theme::get(ThemeName::Dark);
         assert_eq!(dark.series_colours(&[Some("#000000")]), ["#E6E6E6"]);
-        // past eight series, colours repeat
-        let many = th.series_colours(&[None; 10]);
-        assert_eq!(many[8], th.series(0));
+    }
+
+    #[test]
+    fn a_breakdown_of_eleven_or_twenty_series_has_a_colour_each() {
+        for name in [ThemeName::Light, ThemeName::Dark] {
+            let th = Theme::get(name);
+            for n in [11, 20] {
+                let c = th.series_colours(&vec![None; n]);
+                let distinct: std::collections::HashSet<_> = c.iter().collect();
+                assert_eq!(distinct.len(), n, "{name:?}, {n} series: {c:?}");
+                // the eight Okabe–Ito colours first, as before
+                assert_eq!(&c[..8], &th.palette[..]);
+            }
+            // a persona asked for blue: the others still never share a colour
+            let mut wanted = vec![None; 11];
+            wanted[3] = Some("#0072B2");
+            let c = th.series_colours(&wanted);
+            let distinct: std::collections::HashSet<_> = c.iter().collect();
+            assert_eq!(distinct.len(), 11, "{c:?}");
+            // past twenty, colours repeat
+            assert_eq!(th.series(20), th.series(0));
+        }
     }
 }

@@ -3,6 +3,6 @@ import type { ImpactItem } from "./ImpactItem";
 
 /**
  * Micro-conversion impact: the lift of each candidate with its interval,
- * sorted from the largest lift down.
+ * in the ranking's order (expected value).
  */
 export type ImpactChartData = { title: string, subtitle: string | null, items: Array<ImpactItem>, };
