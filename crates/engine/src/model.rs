@@ -162,8 +162,6 @@ pub struct Progress {
     pub rows_done: u64,
 }
 
-pub use crate::error::{ErrorCode, ErrorInfo};
-
 /// Progress of one file of a multi-file import (the app's Channel message).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -338,10 +338,33 @@ fn find_cycle(graph: &Graph) -> Option<Vec<String>> {
     None
 }
 
+/// Files whose upward imports are a known circle, each with the way out.
+/// An entry that no longer imports upward fails the test, so the list can
+/// only shrink.
+const KNOWN_CIRCLES: &[(&str, &str, &str)] = &[(
+    "store",
+    "store/saved.rs",
+    "saved items are typed by every analysis's spec (SavedSpec), so store reaches up to \
+     funnel, segment, compare, impact and report; next: SavedSpec and migration 3's \
+     conversion move to a module above report, with store keeping only the rows",
+)];
+
 #[test]
 fn engine_modules_import_each_other_without_circles() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let graph = module_graph(&src);
+    let mut graph = module_graph(&src);
+    for (module, file, why) in KNOWN_CIRCLES {
+        let edges = graph.get_mut(*module).expect("a known module");
+        let mut seen = false;
+        for files in edges.values_mut() {
+            seen |= files.remove(*file);
+        }
+        edges.retain(|_, files| !files.is_empty());
+        assert!(
+            seen,
+            "{file} no longer imports other modules: remove it from KNOWN_CIRCLES ({why})"
+        );
+    }
     let edges: usize = graph.values().map(|e| e.len()).sum();
     // the walk must have found the engine's modules and their imports
     assert!(
