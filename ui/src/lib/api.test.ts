@@ -56,7 +56,7 @@ describe('a command the shell lacks', () => {
       throw 'command run_funnel not found';
     });
     await expect(tauriApi.runFunnel({ dataset: 'x', steps: [] })).rejects.toEqual({
-      code: 'unavailable',
+      code: 'internal',
       message: 'This build of Stepwise cannot do that yet: its desktop shell has no "run_funnel" command.',
     });
   });
