@@ -62,23 +62,76 @@ impl Ev {
     }
 }
 
+/// Can the steps `need` be filled by distinct events of `avail` (not
+/// `taken`)? Tries every assignment.
+fn can_fill(evs: &[Ev], avail: &[usize], taken: &mut Vec<bool>, need: &[usize]) -> bool {
+    let Some((&q, rest)) = need.split_first() else {
+        return true;
+    };
+    for (i, &j) in avail.iter().enumerate() {
+        if !taken[i] && evs[j].steps[q] {
+            taken[i] = true;
+            let ok = can_fill(evs, avail, taken, rest);
+            taken[i] = false;
+            if ok {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The events of one instant that extend an attempt at `level`: the most
+/// next steps (level+1, level+2, ...) that distinct events of `avail` can
+/// fill, each step taking the first event (in funnel order) that still
+/// lets the later ones be filled.
+fn fill_instant(evs: &[Ev], avail: &[usize], level: usize, k: usize) -> Vec<usize> {
+    let mut m = 0;
+    while level + 1 + m < k {
+        let need: Vec<usize> = (level + 1..=level + 1 + m).collect();
+        if !can_fill(evs, avail, &mut vec![false; avail.len()], &need) {
+            break;
+        }
+        m += 1;
+    }
+    let mut taken = vec![false; avail.len()];
+    let mut chosen = Vec::new();
+    for q in level + 1..=level + m {
+        let rest: Vec<usize> = (q + 1..=level + m).collect();
+        for i in 0..avail.len() {
+            if taken[i] || !evs[avail[i]].steps[q] {
+                continue;
+            }
+            taken[i] = true;
+            if can_fill(evs, avail, &mut taken, &rest) {
+                chosen.push(avail[i]);
+                break;
+            }
+            taken[i] = false;
+        }
+    }
+    chosen
+}
+
 /// The attempt from start `s`: the positions that reached each step.
 fn attempt(evs: &[Ev], s: usize, order: Order, window: i64) -> Vec<usize> {
     let k = evs[s].steps.len();
     let t0 = evs[s].time;
     match order {
         Order::Ordered => {
-            // each next step: the first matching event after the previous
-            // one, within the window
+            // instant by instant from the start's: the events of one
+            // instant fill as many next steps as they can, in any order,
+            // each at most once; then the next instant within the window
             let mut g = vec![s];
-            while g.len() < k {
-                let q = g.len();
-                let prev = *g.last().unwrap_or(&s);
-                match (prev + 1..evs.len()).find(|&j| evs[j].steps[q] && evs[j].time - t0 <= window)
-                {
-                    Some(j) => g.push(j),
-                    None => break,
-                }
+            let mut i = (0..=s).find(|&j| evs[j].time == t0).unwrap_or(s);
+            while g.len() < k && i < evs.len() && evs[i].time - t0 <= window {
+                let t = evs[i].time;
+                let end = (i..evs.len())
+                    .find(|&j| evs[j].time != t)
+                    .unwrap_or(evs.len());
+                let avail: Vec<usize> = (i..end).filter(|&j| j != s).collect();
+                g.extend(fill_instant(evs, &avail, g.len() - 1, k));
+                i = end;
             }
             g
         }
@@ -153,24 +206,29 @@ fn spoiled(evs: &[Ev], s: usize, g: &[usize], excl: &[(usize, usize)], window: i
     })
 }
 
-/// The counted attempt of a unit: Ok(Some(path)), Ok(None) if it never
-/// started, Err(()) if excluded.
+/// Can the event at `s` start an attempt?
+fn starts(evs: &[Ev], s: usize, order: Order) -> bool {
+    match order {
+        Order::Unordered => evs[s].steps.iter().any(|&b| b),
+        _ => evs[s].steps[0],
+    }
+}
+
+/// The counted attempt among the attempts from the starts `from`:
+/// Ok(Some(path)), Ok(None) if none started, Err(()) if excluded.
+/// Ordered and strict: the furthest attempt, if clean (or a clean one that
+/// gets as far). Unordered: the furthest clean attempt (an exclusion
+/// discards the progress of the attempts it spoils, nothing more).
 fn counted(
     evs: &[Ev],
+    from: &[usize],
     order: Order,
     window: i64,
     excl: &[(usize, usize)],
 ) -> std::result::Result<Option<Vec<usize>>, ()> {
     let mut furthest: Option<usize> = None;
     let mut best: Option<(Vec<usize>, usize)> = None;
-    for s in 0..evs.len() {
-        let starts = match order {
-            Order::Unordered => evs[s].steps.iter().any(|&b| b),
-            _ => evs[s].steps[0],
-        };
-        if !starts {
-            continue;
-        }
+    for &s in from {
         let g = attempt(evs, s, order, window);
         let level = g.len() - 1;
         furthest = furthest.max(Some(level));
@@ -196,6 +254,7 @@ fn counted(
     }
     match (furthest, best) {
         (None, _) => Ok(None),
+        (Some(_), Some((g, _))) if order == Order::Unordered => Ok(Some(g)),
         (Some(f), Some((g, _))) if g.len() - 1 == f => Ok(Some(g)),
         _ => Err(()),
     }
@@ -353,7 +412,34 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
             .collect();
         // at one instant, events are taken in funnel order, then row order
         evs.sort_by_key(|e| (e.time, e.first_step(), e.row));
-        let g = match counted(&evs, p.order, p.window, &p.excl) {
+        let all: Vec<usize> = (0..evs.len())
+            .filter(|&s| starts(&evs, s, p.order))
+            .collect();
+        if let Some(interval) = p.trend {
+            // each period on its own: the unit enters every period in which
+            // an attempt starts, with the counted attempt among those starts
+            let mut keys: Vec<i64> = all
+                .iter()
+                .map(|&s| period(evs[s].time, interval).0)
+                .collect();
+            keys.dedup();
+            for key in keys {
+                let from: Vec<usize> = all
+                    .iter()
+                    .copied()
+                    .filter(|&s| period(evs[s].time, interval).0 == key)
+                    .collect();
+                if let Ok(Some(g)) = counted(&evs, &from, p.order, p.window, &p.excl) {
+                    let label = period(evs[from[0]].time, interval).1;
+                    let e = trend.entry(key).or_insert_with(|| (label, 0, 0));
+                    e.1 += 1;
+                    if g.len() == k {
+                        e.2 += 1;
+                    }
+                }
+            }
+        }
+        let g = match counted(&evs, &all, p.order, p.window, &p.excl) {
             Ok(Some(g)) => g,
             Ok(None) => continue,
             Err(()) => {
@@ -365,27 +451,20 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
         let ts: Vec<i64> = g.iter().map(|&j| evs[j].time).collect();
         total.add(level, &ts);
         if let (Some(col), Some((attr, step))) = (&breakdown_col, p.attribution) {
-            let ev = match attr {
-                Attribution::FirstTouch => Some(g[0]),
-                Attribution::LastTouch => Some(g[level]),
-                Attribution::Step => g.get(step).copied(),
-            };
-            let v = ev
-                .and_then(|j| cell_text(col, evs[j].row))
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| NONE_VALUE.to_string());
+            // first touch: the first value among the attempt's step events
+            // that is not empty; last touch: the last one; step N: the
+            // value on step N's event
+            let value = |j: usize| cell_text(col, evs[j].row).filter(|s| !s.is_empty());
+            let v = match attr {
+                Attribution::FirstTouch => g.iter().find_map(|&j| value(j)),
+                Attribution::LastTouch => g.iter().rev().find_map(|&j| value(j)),
+                Attribution::Step => g.get(step).and_then(|&j| value(j)),
+            }
+            .unwrap_or_else(|| NONE_VALUE.to_string());
             by_value
                 .entry(v)
                 .or_insert_with(|| Agg::new(k))
                 .add(level, &ts);
-        }
-        if let Some(interval) = p.trend {
-            let (key, label) = period(ts[0], interval);
-            let e = trend.entry(key).or_insert_with(|| (label, 0, 0));
-            e.1 += 1;
-            if level + 1 == k {
-                e.2 += 1;
-            }
         }
         if let Some((a, b, _)) = p.ttc {
             if level >= b {
