@@ -429,7 +429,8 @@ const DEVICES: [&str; 4] = ["m", "d", "", "t"];
 struct Case {
     /// (user, hour, event, device)
     rows: Vec<(u8, u8, usize, usize)>,
-    steps: Vec<usize>,
+    /// (event, `within` of the step: none, 4h or 8h)
+    steps: Vec<(usize, usize)>,
     order: usize,
     window: usize,
     exclude: Vec<(usize, usize, usize)>,
@@ -440,12 +441,12 @@ struct Case {
 fn case() -> impl Strategy<Value = Case> {
     (
         prop::collection::vec((0u8..3, 0u8..40, 0usize..4, 0usize..4), 0..30),
-        prop::collection::vec(0usize..3, 1..5),
+        prop::collection::vec((0usize..3, 0usize..3), 1..5),
         0usize..3,
         0usize..3,
         prop::collection::vec((0usize..4, 0usize..4, 0usize..2), 0..2),
         prop::option::of(0usize..3),
-        0usize..2,
+        0usize..3,
     )
         .prop_map(
             |(rows, steps, order, window, exclude, breakdown, interval)| Case {
@@ -482,10 +483,17 @@ proptest! {
         let k = c.steps.len();
         let order = ["ordered", "strict", "unordered"][c.order];
         let window = ["4h", "1d", "3d"][c.window];
-        let interval = ["day", "week"][c.interval];
+        let interval = ["day", "week", "hour"][c.interval];
         let mut spec = json!({
             "dataset": "ev",
-            "steps": c.steps.iter().map(|&e| json!({"event": NAMES[e]})).collect::<Vec<_>>(),
+            "steps": c.steps.iter().enumerate().map(|(i, &(e, within))| {
+                let mut s = json!({"event": NAMES[e]});
+                // a step window on later steps of ordered and strict funnels
+                if i > 0 && within > 0 && c.order != 2 {
+                    s["within"] = json!(["", "4h", "8h"][within]);
+                }
+                s
+            }).collect::<Vec<_>>(),
             "order": order,
             "window": window,
             "trend": {"interval": interval},

@@ -40,6 +40,11 @@ pub(crate) struct Plan {
     pub ttc: Option<(usize, usize, usize)>,
     pub trend: Option<Interval>,
     pub limit: usize,
+    /// Per step, the longest time (µs) from the previous step's event
+    /// (`within`; i64::MAX when the step has none).
+    pub within: Vec<i64>,
+    /// Some step has a `within`.
+    pub has_within: bool,
 }
 
 /// Checks the parts of a spec that do not need the data.
@@ -100,6 +105,23 @@ pub(crate) fn plan(spec: &FunnelSpec) -> Result<Plan> {
             )));
         }
     }
+    let mut within = vec![i64::MAX; k];
+    for (i, s) in spec.steps.iter().enumerate() {
+        let Some(w) = &s.within else { continue };
+        if i == 0 {
+            return Err(Error::Invalid(
+                "step 0 has a \"within\", but it has no previous step; give it to a later step"
+                    .into(),
+            ));
+        }
+        if spec.order() == Order::Unordered {
+            return Err(Error::Invalid(format!(
+                "step {i} has a \"within\", but an unordered funnel has no previous step; use the funnel's window"
+            )));
+        }
+        within[i] = parse_window(w).map_err(|e| Error::Invalid(format!("step {i}: {e}")))?;
+    }
+    let has_within = within.iter().any(|&w| w != i64::MAX);
     let mut limit = 10;
     let attribution = match &spec.breakdown {
         None => None,
@@ -165,6 +187,8 @@ pub(crate) fn plan(spec: &FunnelSpec) -> Result<Plan> {
         ttc,
         trend: spec.trend.as_ref().map(|t| t.interval),
         limit,
+        within,
+        has_within,
     })
 }
 
@@ -736,7 +760,7 @@ impl Pass<'_> {
             return;
         }
         let has_excl = !self.plan.excl.is_empty() && evs.any & EXCL_BITS != 0;
-        if has_excl || self.plan.order == Order::Unordered || evs.ties {
+        if has_excl || self.plan.order == Order::Unordered || evs.ties || self.plan.has_within {
             self.per_start(evs, out, sc)
         } else {
             let n = evs.len();
@@ -994,7 +1018,7 @@ impl Pass<'_> {
                 let mut level = 0usize;
                 while level + 1 < k {
                     let j = next(level + 1, g[level] + 1);
-                    if j >= end {
+                    if j >= end || evs.t[j] - evs.t[g[level]] > self.plan.within[level + 1] {
                         break;
                     }
                     level += 1;
@@ -1007,7 +1031,10 @@ impl Pass<'_> {
                 let mut level = 0usize;
                 while level + 1 < k {
                     let j = g[level] + 1;
-                    if j >= end || self.m(evs, j) & (1 << (level + 1)) == 0 {
+                    if j >= end
+                        || self.m(evs, j) & (1 << (level + 1)) == 0
+                        || evs.t[j] - evs.t[g[level]] > self.plan.within[level + 1]
+                    {
                         break;
                     }
                     level += 1;
@@ -1073,7 +1100,7 @@ impl Pass<'_> {
         while level + 1 < k {
             // the first instant with an event for the next step
             let j = sc.next[(level + 1) * (n + 1) + i] as usize;
-            if j >= end {
+            if j >= end || evs.t[j] - evs.t[g[level]] > self.plan.within[level + 1] {
                 break;
             }
             let (gs, ge) = (sc.grp_start[j] as usize, sc.grp_end[j] as usize);
@@ -1372,6 +1399,15 @@ pub(crate) fn avg_median(d: &mut [i64]) -> (Option<f64>, Option<f64>) {
 pub(crate) fn period(t: i64, interval: Interval) -> (i64, String) {
     let days = t.div_euclid(86_400_000_000);
     match interval {
+        Interval::Hour => {
+            let hours = t.div_euclid(3_600_000_000);
+            let label = format!(
+                "{} {:02}:00",
+                crate::index::format_date(days),
+                hours.rem_euclid(24)
+            );
+            (hours, label)
+        }
         Interval::Day => (days, crate::index::format_date(days)),
         Interval::Week => {
             // 1970-01-01 was a Thursday; weeks start on Monday
@@ -1390,6 +1426,7 @@ pub(crate) fn period(t: i64, interval: Interval) -> (i64, String) {
 pub(crate) fn period_key(t: i64, interval: Interval) -> i64 {
     let days = t.div_euclid(86_400_000_000);
     match interval {
+        Interval::Hour => t.div_euclid(3_600_000_000),
         Interval::Day => days,
         Interval::Week => days - (days + 3).rem_euclid(7),
         Interval::Month => match month_of(days) {
@@ -1916,7 +1953,12 @@ mod tests {
             seed ^= seed << 17;
             seed % n
         };
-        for interval in [Interval::Day, Interval::Week, Interval::Month] {
+        for interval in [
+            Interval::Hour,
+            Interval::Day,
+            Interval::Week,
+            Interval::Month,
+        ] {
             let mut cells = Periods::default();
             let mut map = BTreeMap::new();
             let mut want: BTreeMap<i64, (String, u64, u64)> = BTreeMap::new();

@@ -3,7 +3,9 @@
 //! state machine. It is slow (quadratic per unit, exponential for
 //! unordered step matching) and only meant for tests on small data.
 
-use super::engine::{avg_median, breakdown_rows, histogram, period, plan, ratio, Agg, NONE_VALUE};
+use super::engine::{
+    avg_median, breakdown_rows, histogram, period, plan, ratio, Agg, Plan, NONE_VALUE,
+};
 use super::matcher::{parse_bound, CompiledFilter, PatternMatcher};
 use super::spec::*;
 use crate::column::Column;
@@ -114,7 +116,8 @@ fn fill_instant(evs: &[Ev], avail: &[usize], level: usize, k: usize) -> Vec<usiz
 }
 
 /// The attempt from start `s`: the positions that reached each step.
-fn attempt(evs: &[Ev], s: usize, order: Order, window: i64) -> Vec<usize> {
+/// `within[q]`: the longest time from step q-1's event to step q's.
+fn attempt(evs: &[Ev], s: usize, order: Order, window: i64, within: &[i64]) -> Vec<usize> {
     let k = evs[s].steps.len();
     let t0 = evs[s].time;
     match order {
@@ -129,6 +132,10 @@ fn attempt(evs: &[Ev], s: usize, order: Order, window: i64) -> Vec<usize> {
                 let end = (i..evs.len())
                     .find(|&j| evs[j].time != t)
                     .unwrap_or(evs.len());
+                // the next step's event is too late, and so are all later ones
+                if t - evs[g[g.len() - 1]].time > within[g.len()] {
+                    break;
+                }
                 let avail: Vec<usize> = (i..end).filter(|&j| j != s).collect();
                 g.extend(fill_instant(evs, &avail, g.len() - 1, k));
                 i = end;
@@ -141,7 +148,11 @@ fn attempt(evs: &[Ev], s: usize, order: Order, window: i64) -> Vec<usize> {
             while g.len() < k {
                 let q = g.len();
                 let j = g[q - 1] + 1;
-                if j < evs.len() && evs[j].steps[q] && evs[j].time - t0 <= window {
+                if j < evs.len()
+                    && evs[j].steps[q]
+                    && evs[j].time - t0 <= window
+                    && evs[j].time - evs[g[q - 1]].time <= within[q]
+                {
                     g.push(j)
                 } else {
                     break;
@@ -219,17 +230,12 @@ fn starts(evs: &[Ev], s: usize, order: Order) -> bool {
 /// Ordered and strict: the furthest attempt, if clean (or a clean one that
 /// gets as far). Unordered: the furthest clean attempt (an exclusion
 /// discards the progress of the attempts it spoils, nothing more).
-fn counted(
-    evs: &[Ev],
-    from: &[usize],
-    order: Order,
-    window: i64,
-    excl: &[(usize, usize)],
-) -> std::result::Result<Option<Vec<usize>>, ()> {
+fn counted(evs: &[Ev], from: &[usize], p: &Plan) -> std::result::Result<Option<Vec<usize>>, ()> {
+    let (order, window, excl) = (p.order, p.window, &p.excl[..]);
     let mut furthest: Option<usize> = None;
     let mut best: Option<(Vec<usize>, usize)> = None;
     for &s in from {
-        let g = attempt(evs, s, order, window);
+        let g = attempt(evs, s, order, window, &p.within);
         let level = g.len() - 1;
         furthest = furthest.max(Some(level));
         if spoiled(evs, s, &g, excl, window) {
@@ -429,7 +435,7 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
                     .copied()
                     .filter(|&s| period(evs[s].time, interval).0 == key)
                     .collect();
-                if let Ok(Some(g)) = counted(&evs, &from, p.order, p.window, &p.excl) {
+                if let Ok(Some(g)) = counted(&evs, &from, &p) {
                     let label = period(evs[from[0]].time, interval).1;
                     let e = trend.entry(key).or_insert_with(|| (label, 0, 0));
                     e.1 += 1;
@@ -439,7 +445,7 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
                 }
             }
         }
-        let g = match counted(&evs, &all, p.order, p.window, &p.excl) {
+        let g = match counted(&evs, &all, &p) {
             Ok(Some(g)) => g,
             Ok(None) => continue,
             Err(()) => {

@@ -87,6 +87,12 @@ pub struct Step {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub metric: Option<String>,
+    /// Ordered and strict funnels: this step must happen at most this long
+    /// after the previous step's event (`30m`, `2h`, `1d`; inclusive),
+    /// besides the funnel's window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub within: Option<String>,
 }
 
 /// A text pattern: exact text, a `*` glob, or `{"regex": "..."}`.
@@ -221,6 +227,8 @@ pub struct Breakdown {
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum Interval {
+    /// UTC hours, labelled `2024-09-02 13:00`.
+    Hour,
     Day,
     Week,
     Month,
