@@ -117,3 +117,46 @@ fn hourly_trends_split_a_day() {
         ]
     );
 }
+
+#[test]
+fn first_time_steps_take_only_the_first_event_of_that_kind() {
+    let mut w = workspace();
+    // 2024-09-02 00:00 UTC
+    let mon = 1_725_235_200;
+    events(
+        &mut w,
+        &[
+            // u1 bought before: its purchase in the funnel is not its first
+            ("u1", mon - 5 * DAY, "purchase", ""),
+            ("u1", mon, "view", ""),
+            ("u1", mon + 60, "purchase", ""),
+            // u2's first purchase
+            ("u2", mon, "view", ""),
+            ("u2", mon + 60, "purchase", ""),
+            ("u2", mon + 120, "purchase", ""),
+            // u3's first view is not in the funnel's date range
+            ("u3", mon - DAY, "view", ""),
+            ("u3", mon + 10, "view", ""),
+            ("u3", mon + 70, "purchase", ""),
+        ],
+    );
+    let steps = json!([{"event": "view"}, {"event": "purchase", "first_time": true}]);
+    let range = json!({"from": "2024-09-02"});
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "date_range": range}),
+    );
+    assert_eq!(counts(&r), vec![3, 2]);
+    // a first-time step 0: only users whose first view is in range enter
+    let steps = json!([{"event": "view", "first_time": true}, {"event": "purchase"}]);
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "date_range": range}),
+    );
+    assert_eq!(counts(&r), vec![2, 2]);
+    let e = run_err(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "count": "sessions"}),
+    );
+    assert!(e.contains("first-time"), "{e}");
+}

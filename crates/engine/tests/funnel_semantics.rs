@@ -429,8 +429,8 @@ const DEVICES: [&str; 4] = ["m", "d", "", "t"];
 struct Case {
     /// (user, hour, event, device)
     rows: Vec<(u8, u8, usize, usize)>,
-    /// (event, `within` of the step: none, 4h or 8h)
-    steps: Vec<(usize, usize)>,
+    /// (event, `within` of the step: none, 4h or 8h, first-time)
+    steps: Vec<(usize, usize, bool)>,
     order: usize,
     window: usize,
     exclude: Vec<(usize, usize, usize)>,
@@ -441,7 +441,7 @@ struct Case {
 fn case() -> impl Strategy<Value = Case> {
     (
         prop::collection::vec((0u8..3, 0u8..40, 0usize..4, 0usize..4), 0..30),
-        prop::collection::vec((0usize..3, 0usize..3), 1..5),
+        prop::collection::vec((0usize..3, 0usize..3, prop::bool::weighted(0.2)), 1..5),
         0usize..3,
         0usize..3,
         prop::collection::vec((0usize..4, 0usize..4, 0usize..2), 0..2),
@@ -486,8 +486,11 @@ proptest! {
         let interval = ["day", "week", "hour"][c.interval];
         let mut spec = json!({
             "dataset": "ev",
-            "steps": c.steps.iter().enumerate().map(|(i, &(e, within))| {
+            "steps": c.steps.iter().enumerate().map(|(i, &(e, within, first))| {
                 let mut s = json!({"event": NAMES[e]});
+                if first {
+                    s["first_time"] = json!(true);
+                }
                 // a step window on later steps of ordered and strict funnels
                 if i > 0 && within > 0 && c.order != 2 {
                     s["within"] = json!(["", "4h", "8h"][within]);

@@ -122,6 +122,13 @@ pub(crate) fn plan(spec: &FunnelSpec) -> Result<Plan> {
         within[i] = parse_window(w).map_err(|e| Error::Invalid(format!("step {i}: {e}")))?;
     }
     let has_within = within.iter().any(|&w| w != i64::MAX);
+    if spec.unit() == crate::index::Unit::Sessions {
+        if let Some(i) = spec.steps.iter().position(|s| s.first_time == Some(true)) {
+            return Err(Error::Invalid(format!(
+                "step {i} is a first-time step, which needs \"count\": \"users\" (a user's first event of that kind, not a session's)"
+            )));
+        }
+    }
     let mut limit = 10;
     let attribution = match &spec.breakdown {
         None => None,
@@ -325,6 +332,22 @@ fn apply(m: &EventMatcher, bit: u64, ix: &EventIndex, masks: &mut [u64]) {
     }
 }
 
+/// A first-time step: sets `bit` on each unit's first event the matcher
+/// accepts among all of the unit's events (before the funnel's filters and
+/// date range), if that event is present.
+fn apply_first(m: &EventMatcher, bit: u64, ix: &EventIndex, masks: &mut [u64]) {
+    let mut every = vec![PRESENT; masks.len()];
+    apply(m, bit, ix, &mut every);
+    for u in 0..ix.units() {
+        let (a, b) = (ix.unit_starts[u] as usize, ix.unit_starts[u + 1] as usize);
+        if let Some(i) = (a..b).find(|&i| every[i] & bit != 0) {
+            if masks[i] & PRESENT != 0 {
+                masks[i] |= bit;
+            }
+        }
+    }
+}
+
 /// What an event matches: PRESENT if it passes the funnel's filters and
 /// date range, plus a bit per matching step and exclusion. Conditions on the
 /// event name and page are two small tables looked up as the pass goes;
@@ -403,7 +426,7 @@ pub(crate) fn masks(
         }
         range = (from.unwrap_or(i64::MIN), to.unwrap_or(i64::MAX));
     }
-    let mut matchers: Vec<(EventMatcher, u64)> = Vec::new();
+    let mut matchers: Vec<(EventMatcher, u64, bool)> = Vec::new();
     for (k, s) in spec.steps.iter().enumerate() {
         let what = format!("step {k} (\"{}\")", spec.step_label(k));
         let m = compile_matcher(
@@ -415,7 +438,7 @@ pub(crate) fn masks(
             &what,
             warnings,
         )?;
-        matchers.push((m, 1 << k));
+        matchers.push((m, 1 << k, s.first_time == Some(true)));
     }
     for (e, x) in spec
         .exclude
@@ -434,7 +457,7 @@ pub(crate) fn masks(
             &what,
             warnings,
         )?;
-        matchers.push((m, 1 << (32 + e)));
+        matchers.push((m, 1 << (32 + e), false));
     }
     // conditions on the event name and page only: two tables of bits, read
     // during the pass; conditions with filters: a mask per event, now
@@ -442,7 +465,11 @@ pub(crate) fn masks(
     let np = ix.page.dict.len() + 1;
     let mut ev_bits = vec![0u64; ne];
     let mut pg_bits = vec![0u64; np];
-    for (m, bit) in &matchers {
+    for (m, bit, first_time) in &matchers {
+        if *first_time {
+            apply_first(m, *bit, ix, full.get_or_insert_with(|| vec![PRESENT; n]));
+            continue;
+        }
         if !m.filters.is_empty() {
             apply(m, *bit, ix, full.get_or_insert_with(|| vec![PRESENT; n]));
             continue;

@@ -401,6 +401,20 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
     let mut ttc = Vec::new();
     let mut excluded = 0;
     for rows in groups {
+        // first-time steps: only the unit's first event matching the step,
+        // among all its events (before the funnel's filters and date range)
+        let firsts: Vec<Option<usize>> = spec
+            .steps
+            .iter()
+            .zip(&steps)
+            .map(|(s, c)| match s.first_time {
+                Some(true) => rows.iter().copied().find(|&r| holds(c, r)),
+                _ => None,
+            })
+            .collect();
+        let step_holds = |q: usize, r: usize| {
+            holds(&steps[q], r) && (spec.steps[q].first_time != Some(true) || firsts[q] == Some(r))
+        };
         let mut evs: Vec<Ev> = rows
             .into_iter()
             .filter_map(|r| {
@@ -411,7 +425,7 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
                 present.then(|| Ev {
                     row: r,
                     time: t,
-                    steps: steps.iter().map(|c| holds(c, r)).collect(),
+                    steps: (0..k).map(|q| step_holds(q, r)).collect(),
                     excl: excls.iter().map(|c| holds(c, r)).collect(),
                 })
             })

@@ -93,6 +93,11 @@ pub struct Step {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub within: Option<String>,
+    /// First-time step: only the user's first event ever that matches this
+    /// step's conditions can fill it (counting users only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub first_time: Option<bool>,
 }
 
 /// A text pattern: exact text, a `*` glob, or `{"regex": "..."}`.
@@ -290,12 +295,14 @@ pub struct BreakdownRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct TrendPoint {
-    /// Start of the period: `2024-09-02` (weeks start on Monday), months `2024-09`.
+    /// Start of the period: `2024-09-02` (weeks start on Monday), months
+    /// `2024-09`, hours `2024-09-02 13:00`.
     pub period: String,
-    /// Units whose counted attempt started in the period.
+    /// Units that started an attempt in the period (a unit entering in
+    /// several periods is an entrant of each).
     #[ts(type = "number")]
     pub entered: u64,
-    /// Of those, units that reached the last step.
+    /// Of those, units whose attempt from the period reached the last step.
     #[ts(type = "number")]
     pub converted: u64,
     pub rate: f64,

@@ -21,4 +21,9 @@ metric?: string,
  * after the previous step's event (`30m`, `2h`, `1d`; inclusive),
  * besides the funnel's window.
  */
-within?: string, };
+within?: string, 
+/**
+ * First-time step: only the user's first event ever that matches this
+ * step's conditions can fill it (counting users only).
+ */
+first_time?: boolean, };
