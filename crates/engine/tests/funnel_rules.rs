@@ -324,9 +324,10 @@ fn breakdown_attribution_none_and_other() {
     assert_eq!(
         by(&r),
         vec![
+            // u3's step-0 event has no value: first touch takes B's (tablet)
             ("mobile".into(), vec![2, 1]),
-            ("(none)".into(), vec![1, 1]),
             ("desktop".into(), vec![1, 1]),
+            ("tablet".into(), vec![1, 1]),
             ("tv".into(), vec![1, 0]),
         ]
     );

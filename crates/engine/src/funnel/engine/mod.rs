@@ -109,9 +109,19 @@ pub fn run_on_index_threads(
     } else {
         1
     };
+    let filled: Vec<bool> = match &breakdown {
+        Some(b) => b
+            .dict
+            .iter()
+            .map(|v| !v.is_empty())
+            .chain([false])
+            .collect(),
+        None => Vec::new(),
+    };
     let ctx = UnitsCtx {
         pass: &pass,
         breakdown: breakdown.as_deref(),
+        filled,
         plan: &plan,
         mask,
     };
@@ -217,11 +227,7 @@ pub(crate) fn unit_levels(
         masks: &masks,
     };
     let mut evs = UnitEvents::default();
-    let mut out = Outcome {
-        level: -1,
-        excluded: false,
-        path: [0; MAX_STEPS],
-    };
+    let mut out = Outcome::new();
     let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
     let mut scratch = Scratch::default();
     let mut levels = vec![-1i32; ix.units()];
