@@ -6,9 +6,14 @@
 //! - ordered and strict funnels without exclusion events in the unit run a
 //!   state machine that keeps, for every step, the partial attempt with the
 //!   latest start (it dominates every other: its window ends last);
-//! - unordered funnels, and units that contain an excluded event, run the
-//!   per-start evaluation (one attempt per possible start, exactly as the
-//!   definition reads), which costs more but is rare or bounded by the window.
+//! - unordered funnels, units that contain an excluded event, funnels with
+//!   a step `within`, and ordered units where events at one instant must be
+//!   matched to steps (one of them matches several) run the per-start
+//!   evaluation (one attempt per possible start, exactly as the definition
+//!   reads), which costs more but is rare or bounded by the window.
+//!
+//! With a trend, each period in which a unit starts an attempt gets the
+//! counted attempt among the starts in that period (`Outcome::periods`).
 //!
 //! Both must agree with `reference.rs`; property tests check it.
 
