@@ -224,6 +224,14 @@ fn main() {
             json!({"exclude": [{"event": "scroll", "from_step": 1, "to_step": 2}]}),
         ),
         ("sessions (derived)", json!({"count": "sessions"})),
+        (
+            "ordered + daily trend",
+            json!({"trend": {"interval": "day"}}),
+        ),
+        (
+            "a step repeated (view, cart, view, purchase)",
+            json!({"steps": [{"event": "view_item"}, {"event": "add_to_cart"}, {"event": "view_item"}, {"event": "purchase"}]}),
+        ),
     ] {
         let mut v = serde_json::to_value(&spec).unwrap();
         for (key, val) in extra.as_object().unwrap() {

@@ -3,7 +3,9 @@
 //! state machine. It is slow (quadratic per unit, exponential for
 //! unordered step matching) and only meant for tests on small data.
 
-use super::engine::{avg_median, breakdown_rows, histogram, period, plan, ratio, Agg, NONE_VALUE};
+use super::engine::{
+    avg_median, breakdown_rows, histogram, period, plan, ratio, Agg, Plan, NONE_VALUE,
+};
 use super::spec::*;
 use crate::column::Column;
 use crate::error::{Error, Result};
@@ -62,23 +64,81 @@ impl Ev {
     }
 }
 
+/// Can the steps `need` be filled by distinct events of `avail` (not
+/// `taken`)? Tries every assignment.
+fn can_fill(evs: &[Ev], avail: &[usize], taken: &mut Vec<bool>, need: &[usize]) -> bool {
+    let Some((&q, rest)) = need.split_first() else {
+        return true;
+    };
+    for (i, &j) in avail.iter().enumerate() {
+        if !taken[i] && evs[j].steps[q] {
+            taken[i] = true;
+            let ok = can_fill(evs, avail, taken, rest);
+            taken[i] = false;
+            if ok {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The events of one instant that extend an attempt at `level`: the most
+/// next steps (level+1, level+2, ...) that distinct events of `avail` can
+/// fill, each step taking the first event (in funnel order) that still
+/// lets the later ones be filled.
+fn fill_instant(evs: &[Ev], avail: &[usize], level: usize, k: usize) -> Vec<usize> {
+    let mut m = 0;
+    while level + 1 + m < k {
+        let need: Vec<usize> = (level + 1..=level + 1 + m).collect();
+        if !can_fill(evs, avail, &mut vec![false; avail.len()], &need) {
+            break;
+        }
+        m += 1;
+    }
+    let mut taken = vec![false; avail.len()];
+    let mut chosen = Vec::new();
+    for q in level + 1..=level + m {
+        let rest: Vec<usize> = (q + 1..=level + m).collect();
+        for i in 0..avail.len() {
+            if taken[i] || !evs[avail[i]].steps[q] {
+                continue;
+            }
+            taken[i] = true;
+            if can_fill(evs, avail, &mut taken, &rest) {
+                chosen.push(avail[i]);
+                break;
+            }
+            taken[i] = false;
+        }
+    }
+    chosen
+}
+
 /// The attempt from start `s`: the positions that reached each step.
-fn attempt(evs: &[Ev], s: usize, order: Order, window: i64) -> Vec<usize> {
+/// `within[q]`: the longest time from step q-1's event to step q's.
+fn attempt(evs: &[Ev], s: usize, order: Order, window: i64, within: &[i64]) -> Vec<usize> {
     let k = evs[s].steps.len();
     let t0 = evs[s].time;
     match order {
         Order::Ordered => {
-            // each next step: the first matching event after the previous
-            // one, within the window
+            // instant by instant from the start's: the events of one
+            // instant fill as many next steps as they can, in any order,
+            // each at most once; then the next instant within the window
             let mut g = vec![s];
-            while g.len() < k {
-                let q = g.len();
-                let prev = *g.last().unwrap_or(&s);
-                match (prev + 1..evs.len()).find(|&j| evs[j].steps[q] && evs[j].time - t0 <= window)
-                {
-                    Some(j) => g.push(j),
-                    None => break,
+            let mut i = (0..=s).find(|&j| evs[j].time == t0).unwrap_or(s);
+            while g.len() < k && i < evs.len() && evs[i].time - t0 <= window {
+                let t = evs[i].time;
+                let end = (i..evs.len())
+                    .find(|&j| evs[j].time != t)
+                    .unwrap_or(evs.len());
+                // the next step's event is too late, and so are all later ones
+                if t - evs[g[g.len() - 1]].time > within[g.len()] {
+                    break;
                 }
+                let avail: Vec<usize> = (i..end).filter(|&j| j != s).collect();
+                g.extend(fill_instant(evs, &avail, g.len() - 1, k));
+                i = end;
             }
             g
         }
@@ -88,7 +148,11 @@ fn attempt(evs: &[Ev], s: usize, order: Order, window: i64) -> Vec<usize> {
             while g.len() < k {
                 let q = g.len();
                 let j = g[q - 1] + 1;
-                if j < evs.len() && evs[j].steps[q] && evs[j].time - t0 <= window {
+                if j < evs.len()
+                    && evs[j].steps[q]
+                    && evs[j].time - t0 <= window
+                    && evs[j].time - evs[g[q - 1]].time <= within[q]
+                {
                     g.push(j)
                 } else {
                     break;
@@ -153,25 +217,25 @@ fn spoiled(evs: &[Ev], s: usize, g: &[usize], excl: &[(usize, usize)], window: i
     })
 }
 
-/// The counted attempt of a unit: Ok(Some(path)), Ok(None) if it never
-/// started, Err(()) if excluded.
-fn counted(
-    evs: &[Ev],
-    order: Order,
-    window: i64,
-    excl: &[(usize, usize)],
-) -> std::result::Result<Option<Vec<usize>>, ()> {
+/// Can the event at `s` start an attempt?
+fn starts(evs: &[Ev], s: usize, order: Order) -> bool {
+    match order {
+        Order::Unordered => evs[s].steps.iter().any(|&b| b),
+        _ => evs[s].steps[0],
+    }
+}
+
+/// The counted attempt among the attempts from the starts `from`:
+/// Ok(Some(path)), Ok(None) if none started, Err(()) if excluded.
+/// Ordered and strict: the furthest attempt, if clean (or a clean one that
+/// gets as far). Unordered: the furthest clean attempt (an exclusion
+/// discards the progress of the attempts it spoils, nothing more).
+fn counted(evs: &[Ev], from: &[usize], p: &Plan) -> std::result::Result<Option<Vec<usize>>, ()> {
+    let (order, window, excl) = (p.order, p.window, &p.excl[..]);
     let mut furthest: Option<usize> = None;
     let mut best: Option<(Vec<usize>, usize)> = None;
-    for s in 0..evs.len() {
-        let starts = match order {
-            Order::Unordered => evs[s].steps.iter().any(|&b| b),
-            _ => evs[s].steps[0],
-        };
-        if !starts {
-            continue;
-        }
-        let g = attempt(evs, s, order, window);
+    for &s in from {
+        let g = attempt(evs, s, order, window, &p.within);
         let level = g.len() - 1;
         furthest = furthest.max(Some(level));
         if spoiled(evs, s, &g, excl, window) {
@@ -196,6 +260,7 @@ fn counted(
     }
     match (furthest, best) {
         (None, _) => Ok(None),
+        (Some(_), Some((g, _))) if order == Order::Unordered => Ok(Some(g)),
         (Some(f), Some((g, _))) if g.len() - 1 == f => Ok(Some(g)),
         _ => Err(()),
     }
@@ -336,6 +401,20 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
     let mut ttc = Vec::new();
     let mut excluded = 0;
     for rows in groups {
+        // first-time steps: only the unit's first event matching the step,
+        // among all its events (before the funnel's filters and date range)
+        let firsts: Vec<Option<usize>> = spec
+            .steps
+            .iter()
+            .zip(&steps)
+            .map(|(s, c)| match s.first_time {
+                Some(true) => rows.iter().copied().find(|&r| holds(c, r)),
+                _ => None,
+            })
+            .collect();
+        let step_holds = |q: usize, r: usize| {
+            holds(&steps[q], r) && (spec.steps[q].first_time != Some(true) || firsts[q] == Some(r))
+        };
         let mut evs: Vec<Ev> = rows
             .into_iter()
             .filter_map(|r| {
@@ -346,14 +425,41 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
                 present.then(|| Ev {
                     row: r,
                     time: t,
-                    steps: steps.iter().map(|c| holds(c, r)).collect(),
+                    steps: (0..k).map(|q| step_holds(q, r)).collect(),
                     excl: excls.iter().map(|c| holds(c, r)).collect(),
                 })
             })
             .collect();
         // at one instant, events are taken in funnel order, then row order
         evs.sort_by_key(|e| (e.time, e.first_step(), e.row));
-        let g = match counted(&evs, p.order, p.window, &p.excl) {
+        let all: Vec<usize> = (0..evs.len())
+            .filter(|&s| starts(&evs, s, p.order))
+            .collect();
+        if let Some(interval) = p.trend {
+            // each period on its own: the unit enters every period in which
+            // an attempt starts, with the counted attempt among those starts
+            let mut keys: Vec<i64> = all
+                .iter()
+                .map(|&s| period(evs[s].time, interval).0)
+                .collect();
+            keys.dedup();
+            for key in keys {
+                let from: Vec<usize> = all
+                    .iter()
+                    .copied()
+                    .filter(|&s| period(evs[s].time, interval).0 == key)
+                    .collect();
+                if let Ok(Some(g)) = counted(&evs, &from, &p) {
+                    let label = period(evs[from[0]].time, interval).1;
+                    let e = trend.entry(key).or_insert_with(|| (label, 0, 0));
+                    e.1 += 1;
+                    if g.len() == k {
+                        e.2 += 1;
+                    }
+                }
+            }
+        }
+        let g = match counted(&evs, &all, &p) {
             Ok(Some(g)) => g,
             Ok(None) => continue,
             Err(()) => {
@@ -365,27 +471,20 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
         let ts: Vec<i64> = g.iter().map(|&j| evs[j].time).collect();
         total.add(level, &ts);
         if let (Some(col), Some((attr, step))) = (&breakdown_col, p.attribution) {
-            let ev = match attr {
-                Attribution::FirstTouch => Some(g[0]),
-                Attribution::LastTouch => Some(g[level]),
-                Attribution::Step => g.get(step).copied(),
-            };
-            let v = ev
-                .and_then(|j| cell_text(col, evs[j].row))
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| NONE_VALUE.to_string());
+            // first touch: the first value among the attempt's step events
+            // that is not empty; last touch: the last one; step N: the
+            // value on step N's event
+            let value = |j: usize| cell_text(col, evs[j].row).filter(|s| !s.is_empty());
+            let v = match attr {
+                Attribution::FirstTouch => g.iter().find_map(|&j| value(j)),
+                Attribution::LastTouch => g.iter().rev().find_map(|&j| value(j)),
+                Attribution::Step => g.get(step).and_then(|&j| value(j)),
+            }
+            .unwrap_or_else(|| NONE_VALUE.to_string());
             by_value
                 .entry(v)
                 .or_insert_with(|| Agg::new(k))
                 .add(level, &ts);
-        }
-        if let Some(interval) = p.trend {
-            let (key, label) = period(ts[0], interval);
-            let e = trend.entry(key).or_insert_with(|| (label, 0, 0));
-            e.1 += 1;
-            if level + 1 == k {
-                e.2 += 1;
-            }
         }
         if let Some((a, b, _)) = p.ttc {
             if level >= b {

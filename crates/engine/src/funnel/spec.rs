@@ -91,6 +91,17 @@ pub struct Step {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub metric: Option<String>,
+    /// Ordered and strict funnels: this step must happen at most this long
+    /// after the previous step's event (`30m`, `2h`, `1d`; inclusive),
+    /// besides the funnel's window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub within: Option<String>,
+    /// First-time step: only the user's first event ever that matches this
+    /// step's conditions can fill it (counting users only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub first_time: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -159,6 +170,8 @@ pub struct Breakdown {
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum Interval {
+    /// UTC hours, labelled `2024-09-02 13:00`.
+    Hour,
     Day,
     Week,
     Month,
@@ -220,12 +233,14 @@ pub struct BreakdownRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct TrendPoint {
-    /// Start of the period: `2024-09-02` (weeks start on Monday), months `2024-09`.
+    /// Start of the period: `2024-09-02` (weeks start on Monday), months
+    /// `2024-09`, hours `2024-09-02 13:00`.
     pub period: String,
-    /// Units whose counted attempt started in the period.
+    /// Units that started an attempt in the period (a unit entering in
+    /// several periods is an entrant of each).
     #[ts(type = "number")]
     pub entered: u64,
-    /// Of those, units that reached the last step.
+    /// Of those, units whose attempt from the period reached the last step.
     #[ts(type = "number")]
     pub converted: u64,
     pub rate: f64,

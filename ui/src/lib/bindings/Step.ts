@@ -15,4 +15,15 @@ value?: Pattern,
 /**
  * Metric tables: the metric column of this step, if not the funnel's.
  */
-metric?: string, };
+metric?: string, 
+/**
+ * Ordered and strict funnels: this step must happen at most this long
+ * after the previous step's event (`30m`, `2h`, `1d`; inclusive),
+ * besides the funnel's window.
+ */
+within?: string, 
+/**
+ * First-time step: only the user's first event ever that matches this
+ * step's conditions can fill it (counting users only).
+ */
+first_time?: boolean, };

@@ -102,6 +102,15 @@ pub(crate) fn avg_median(d: &mut [i64]) -> (Option<f64>, Option<f64>) {
 pub(crate) fn period(t: i64, interval: Interval) -> (i64, String) {
     let days = t.div_euclid(86_400_000_000);
     match interval {
+        Interval::Hour => {
+            let hours = t.div_euclid(3_600_000_000);
+            let label = format!(
+                "{} {:02}:00",
+                crate::calendar::format_date(days),
+                hours.rem_euclid(24)
+            );
+            (hours, label)
+        }
         Interval::Day => (days, crate::calendar::format_date(days)),
         Interval::Week => {
             // 1970-01-01 was a Thursday; weeks start on Monday
@@ -120,6 +129,7 @@ pub(crate) fn period(t: i64, interval: Interval) -> (i64, String) {
 pub(crate) fn period_key(t: i64, interval: Interval) -> i64 {
     let days = t.div_euclid(86_400_000_000);
     match interval {
+        Interval::Hour => t.div_euclid(3_600_000_000),
         Interval::Day => days,
         Interval::Week => days - (days + 3).rem_euclid(7),
         Interval::Month => match crate::calendar::month_of(days) {
@@ -234,6 +244,9 @@ impl Partial {
 pub(super) struct UnitsCtx<'a> {
     pub(super) pass: &'a Pass<'a>,
     pub(super) breakdown: Option<&'a Interned>,
+    /// Per breakdown dictionary entry (and a last slot for missing): does
+    /// it hold a value (not empty text)?
+    pub(super) filled: Vec<bool>,
     pub(super) plan: &'a Plan,
     pub(super) mask: Option<&'a [bool]>,
 }
@@ -255,11 +268,7 @@ impl UnitsCtx<'_> {
             excluded: 0,
         };
         let mut evs = UnitEvents::default();
-        let mut out = Outcome {
-            level: -1,
-            excluded: false,
-            path: [0; MAX_STEPS],
-        };
+        let mut out = Outcome::new();
         let mut times = [0i64; MAX_STEPS];
         let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
         let mut scratch = Scratch::default();
@@ -274,6 +283,12 @@ impl UnitsCtx<'_> {
             if out.excluded {
                 p.excluded += 1;
             }
+            if let Some(interval) = plan.trend {
+                // each period in which the unit starts an attempt
+                for &(key, t, converted) in &out.periods {
+                    trend.add(key, t, converted, interval, &mut p.trend);
+                }
+            }
             if out.level < 0 {
                 continue;
             }
@@ -283,9 +298,13 @@ impl UnitsCtx<'_> {
             }
             p.total.add(level, &times);
             if let (Some(b), Some((attr, step))) = (bcodes, plan.attribution) {
+                // first touch: the first non-empty value among the
+                // attempt's step events; last touch: the last one
+                let set = |x: &&u32| self.filled[slot(b[**x as usize], self.filled.len())];
+                let path = &out.path[..=level];
                 let pos = match attr {
-                    Attribution::FirstTouch => Some(out.path[0]),
-                    Attribution::LastTouch => Some(out.path[level]),
+                    Attribution::FirstTouch => path.iter().find(set).or(path.first()).copied(),
+                    Attribution::LastTouch => path.iter().rev().find(set).or(path.last()).copied(),
                     Attribution::Step => (level >= step).then(|| out.path[step]),
                 };
                 let code = pos.map_or(NULL_CODE, |x| b[x as usize]);
@@ -293,10 +312,6 @@ impl UnitsCtx<'_> {
                 p.groups[g]
                     .get_or_insert_with(|| Agg::new(k))
                     .add(level, &times);
-            }
-            if let Some(interval) = plan.trend {
-                let key = period_key(times[0], interval);
-                trend.add(key, times[0], level + 1 == k, interval, &mut p.trend);
             }
             if let Some((a, b, _)) = plan.ttc {
                 if level >= b {
@@ -434,7 +449,12 @@ mod tests {
             seed ^= seed << 17;
             seed % n
         };
-        for interval in [Interval::Day, Interval::Week, Interval::Month] {
+        for interval in [
+            Interval::Hour,
+            Interval::Day,
+            Interval::Week,
+            Interval::Month,
+        ] {
             let mut cells = Periods::default();
             let mut map = BTreeMap::new();
             let mut want: BTreeMap<i64, (String, u64, u64)> = BTreeMap::new();

@@ -139,6 +139,22 @@ pub(super) fn apply(m: &EventMatcher, bit: u64, ix: &EventIndex, masks: &mut [u6
     }
 }
 
+/// A first-time step: sets `bit` on each unit's first event the matcher
+/// accepts among all of the unit's events (before the funnel's filters and
+/// date range), if that event is present.
+pub(super) fn apply_first(m: &EventMatcher, bit: u64, ix: &EventIndex, masks: &mut [u64]) {
+    let mut every = vec![PRESENT; masks.len()];
+    apply(m, bit, ix, &mut every);
+    for u in 0..ix.units() {
+        let (a, b) = (ix.unit_starts[u] as usize, ix.unit_starts[u + 1] as usize);
+        if let Some(i) = (a..b).find(|&i| every[i] & bit != 0) {
+            if masks[i] & PRESENT != 0 {
+                masks[i] |= bit;
+            }
+        }
+    }
+}
+
 /// What an event matches: PRESENT if it passes the funnel's filters and
 /// date range, plus a bit per matching step and exclusion. Conditions on the
 /// event name and page are two small tables looked up as the pass goes;
@@ -155,6 +171,9 @@ pub(crate) struct Masks {
     /// per-event mask, no page condition, no date range): the pass then
     /// reads only the event codes.
     pub(super) simple: Option<u64>,
+    /// Some event may match two steps or more (then events at one instant
+    /// may need to be matched to steps, see `UnitEvents::ties`).
+    pub(super) multi: bool,
 }
 
 impl Masks {
@@ -198,7 +217,7 @@ pub(crate) fn masks(
         }
     }
     let range = range_micros(spec.date_range.as_ref())?;
-    let mut matchers: Vec<(EventMatcher, u64)> = Vec::new();
+    let mut matchers: Vec<(EventMatcher, u64, bool)> = Vec::new();
     for (k, s) in spec.steps.iter().enumerate() {
         let what = format!("step {k} (\"{}\")", spec.step_label(k));
         let m = compile_matcher(
@@ -210,7 +229,7 @@ pub(crate) fn masks(
             &what,
             warnings,
         )?;
-        matchers.push((m, 1 << k));
+        matchers.push((m, 1 << k, s.first_time == Some(true)));
     }
     for (e, x) in spec
         .exclude
@@ -229,7 +248,7 @@ pub(crate) fn masks(
             &what,
             warnings,
         )?;
-        matchers.push((m, 1 << (32 + e)));
+        matchers.push((m, 1 << (32 + e), false));
     }
     // conditions on the event name and page only: two tables of bits, read
     // during the pass; conditions with filters: a mask per event, now
@@ -237,7 +256,11 @@ pub(crate) fn masks(
     let np = ix.page.dict.len() + 1;
     let mut ev_bits = vec![0u64; ne];
     let mut pg_bits = vec![0u64; np];
-    for (m, bit) in &matchers {
+    for (m, bit, first_time) in &matchers {
+        if *first_time {
+            apply_first(m, *bit, ix, full.get_or_insert_with(|| vec![PRESENT; n]));
+            continue;
+        }
         if !m.filters.is_empty() {
             apply(m, *bit, ix, full.get_or_insert_with(|| vec![PRESENT; n]));
             continue;
@@ -255,6 +278,8 @@ pub(crate) fn masks(
     }
     let pg_const = pg_bits.iter().all(|&b| b == pg_bits[0]).then(|| pg_bits[0]);
     let simple = pg_const.filter(|_| full.is_none() && range == (i64::MIN, i64::MAX));
+    let several = |b: &u64| (b & STEP_BITS).count_ones() >= 2;
+    let multi = full.is_some() || ev_bits.iter().any(several) || pg_bits.iter().any(several);
     Ok(Masks {
         full,
         ev_bits,
@@ -263,5 +288,6 @@ pub(crate) fn masks(
         from: range.0,
         to: range.1,
         simple,
+        multi,
     })
 }

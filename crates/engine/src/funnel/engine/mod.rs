@@ -6,9 +6,14 @@
 //! - ordered and strict funnels without exclusion events in the unit run a
 //!   state machine that keeps, for every step, the partial attempt with the
 //!   latest start (it dominates every other: its window ends last);
-//! - unordered funnels, and units that contain an excluded event, run the
-//!   per-start evaluation (one attempt per possible start, exactly as the
-//!   definition reads), which costs more but is rare or bounded by the window.
+//! - unordered funnels, units that contain an excluded event, funnels with
+//!   a step `within`, and ordered units where events at one instant must be
+//!   matched to steps (one of them matches several) run the per-start
+//!   evaluation (one attempt per possible start, exactly as the definition
+//!   reads), which costs more but is rare or bounded by the window.
+//!
+//! With a trend, each period in which a unit starts an attempt gets the
+//! counted attempt among the starts in that period (`Outcome::periods`).
 //!
 //! Both must agree with `reference.rs`; property tests check it.
 
@@ -109,9 +114,19 @@ pub fn run_on_index_threads(
     } else {
         1
     };
+    let filled: Vec<bool> = match &breakdown {
+        Some(b) => b
+            .dict
+            .iter()
+            .map(|v| !v.is_empty())
+            .chain([false])
+            .collect(),
+        None => Vec::new(),
+    };
     let ctx = UnitsCtx {
         pass: &pass,
         breakdown: breakdown.as_deref(),
+        filled,
         plan: &plan,
         mask,
     };
@@ -217,11 +232,7 @@ pub(crate) fn unit_levels(
         masks: &masks,
     };
     let mut evs = UnitEvents::default();
-    let mut out = Outcome {
-        level: -1,
-        excluded: false,
-        path: [0; MAX_STEPS],
-    };
+    let mut out = Outcome::new();
     let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
     let mut scratch = Scratch::default();
     let mut levels = vec![-1i32; ix.units()];

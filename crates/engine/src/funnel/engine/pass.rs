@@ -11,6 +11,85 @@ pub(crate) struct Outcome {
     pub level: i32,
     pub excluded: bool,
     pub path: [u32; MAX_STEPS],
+    /// With a trend: per period in which the unit starts an attempt, in
+    /// time order, (period key, time of its first start, converted),
+    /// for the periods whose counted attempt is not excluded.
+    pub periods: Vec<(i64, i64, bool)>,
+}
+
+impl Outcome {
+    pub(super) fn new() -> Outcome {
+        Outcome {
+            level: -1,
+            excluded: false,
+            path: [0; MAX_STEPS],
+            periods: Vec::new(),
+        }
+    }
+}
+
+/// Does some instant hold two step events or more, one of which matches
+/// several steps?
+fn has_ties(evs: &UnitEvents) -> bool {
+    let n = evs.len();
+    let mut j = 0;
+    while j < n {
+        let t = evs.t[j];
+        let (mut count, mut multi) = (0, false);
+        while j < n && evs.t[j] == t {
+            let b = evs.m[j] & STEP_BITS;
+            count += (b != 0) as u32;
+            multi |= b & b.wrapping_sub(1) != 0;
+            j += 1;
+        }
+        if count >= 2 && multi {
+            return true;
+        }
+    }
+    false
+}
+
+/// The choice among attempts (of a unit, or of its starts in one period):
+/// the furthest level any reached, and the best clean attempt as
+/// (level, position of its last step, start time, start, path).
+#[derive(Default)]
+struct Choice {
+    furthest: i32,
+    clean: Option<(i32, usize, i64, usize, [usize; MAX_STEPS])>,
+    any: bool,
+}
+
+impl Choice {
+    #[inline]
+    fn offer(&mut self, level: i32, clean: bool, t0: i64, s: usize, g: &[usize; MAX_STEPS]) {
+        if !self.any || level > self.furthest {
+            self.furthest = level;
+        }
+        self.any = true;
+        if !clean {
+            return;
+        }
+        let gl = g[level as usize];
+        let better = match &self.clean {
+            None => true,
+            Some((l, cg, ct, cs, _)) => {
+                (level, std::cmp::Reverse(gl), t0, std::cmp::Reverse(s))
+                    > (*l, std::cmp::Reverse(*cg), *ct, std::cmp::Reverse(*cs))
+            }
+        };
+        if better {
+            self.clean = Some((level, gl, t0, s, *g));
+        }
+    }
+    /// The counted attempt: Some((level, path)), or None (excluded when
+    /// `self.any`). Unordered funnels count the furthest clean attempt;
+    /// ordered and strict ones only if it is as far as any.
+    fn counted(&self, unordered: bool) -> Option<(i32, &[usize; MAX_STEPS])> {
+        match &self.clean {
+            Some((level, _, _, _, g)) if unordered || *level == self.furthest => Some((*level, g)),
+            _ => None,
+        }
+    }
 }
 
 /// Scratch space of the state machines: the path of the partial attempt
@@ -53,6 +132,10 @@ pub(super) struct UnitEvents {
     pub(super) t: Vec<i64>,
     pub(super) n: usize,
     pub(super) any: u64,
+    /// Some instant holds two step events or more, one of which matches
+    /// several steps: ordered funnels then match the events of each
+    /// instant to steps (per-start evaluation).
+    pub(super) ties: bool,
 }
 
 impl UnitEvents {
@@ -68,6 +151,7 @@ impl UnitEvents {
     pub(super) fn clear(&mut self) {
         self.n = 0;
         self.any = 0;
+        self.ties = false;
     }
     /// Makes the buffers at least `n` long (new entries zero).
     #[inline]
@@ -185,6 +269,9 @@ impl Pass<'_> {
                 evs.m[j] = m;
             }
         }
+        if self.masks.multi && self.plan.order == Order::Ordered {
+            evs.ties = has_ties(evs);
+        }
     }
 
     pub(super) fn can_start(&self, m: u64) -> bool {
@@ -204,25 +291,105 @@ impl Pass<'_> {
     ) {
         out.level = -1;
         out.excluded = false;
+        out.periods.clear();
         if !self.can_start(evs.any) {
             return;
         }
         let has_excl = !self.plan.excl.is_empty() && evs.any & EXCL_BITS != 0;
-        if has_excl || self.plan.order == Order::Unordered {
+        if has_excl || self.plan.order == Order::Unordered || evs.ties || self.plan.has_within {
             self.per_start(evs, out, sc)
-        } else if self.plan.order == Order::Strict {
-            self.strict_machine(evs, out, paths)
         } else {
-            self.ordered_machine(evs, out, paths)
+            let n = evs.len();
+            let best = self.machine(evs, 0..n, 0..n, &mut out.path, paths);
+            self.finish(evs, best, out);
+            if let Some(interval) = self.plan.trend {
+                self.machine_periods(evs, best, paths, interval, &mut out.periods);
+            }
         }
     }
 
-    pub(super) fn ordered_machine(&self, evs: &UnitEvents, out: &mut Outcome, paths: &mut Paths) {
+    /// The state machine of the order over the events `span`, with
+    /// attempts starting only at `starts`: the furthest level, and its
+    /// path (evs positions) in `path`.
+    #[inline]
+    fn machine(
+        &self,
+        evs: &UnitEvents,
+        span: std::ops::Range<usize>,
+        starts: std::ops::Range<usize>,
+        path: &mut [u32; MAX_STEPS],
+        paths: &mut Paths,
+    ) -> i32 {
+        if self.plan.order == Order::Strict {
+            self.strict_machine(evs, span, starts, path, paths)
+        } else {
+            self.ordered_machine(evs, span, starts, path, paths)
+        }
+    }
+
+    /// Each period on its own: the periods of the unit's step-0 events,
+    /// each with the furthest level of the attempts starting in it (from
+    /// the state machine over those starts and their windows).
+    fn machine_periods(
+        &self,
+        evs: &UnitEvents,
+        unit_level: i32,
+        paths: &mut Paths,
+        interval: Interval,
+        periods: &mut Vec<(i64, i64, bool)>,
+    ) {
+        let n = evs.len();
+        let k = self.plan.k as i32;
+        let Some(mut a) = (0..n).find(|&j| evs.m[j] & 1 != 0) else {
+            return;
+        };
+        let first = a;
+        loop {
+            let key = period_key(evs.t[a], interval);
+            let mut b = a;
+            let mut next = None;
+            for x in a + 1..n {
+                if evs.m[x] & 1 != 0 {
+                    if period_key(evs.t[x], interval) != key {
+                        next = Some(x);
+                        break;
+                    }
+                    b = x;
+                }
+            }
+            let level = if a == first && next.is_none() {
+                // one period: the unit's own attempt
+                unit_level
+            } else {
+                let limit = evs.t[b].saturating_add(self.plan.window);
+                let mut hi = b + 1;
+                while hi < n && evs.t[hi] <= limit {
+                    hi += 1;
+                }
+                let mut path = [0u32; MAX_STEPS];
+                self.machine(evs, a..hi, a..b + 1, &mut path, paths)
+            };
+            periods.push((key, evs.t[a], level + 1 == k));
+            match next {
+                Some(x) => a = x,
+                None => break,
+            }
+        }
+    }
+
+    pub(super) fn ordered_machine(
+        &self,
+        evs: &UnitEvents,
+        span: std::ops::Range<usize>,
+        starts: std::ops::Range<usize>,
+        path: &mut [u32; MAX_STEPS],
+        paths: &mut Paths,
+    ) -> i32 {
         let k = self.plan.k;
         let w = self.plan.window;
         let mut t0 = [NONE; MAX_STEPS];
         let mut best = -1i32;
-        for j in 0..evs.len() {
+        for j in span {
             let m = evs.m[j] & STEP_BITS;
             let t = evs.t[j];
             let mut rest = m & !1;
@@ -241,28 +408,35 @@ impl Pass<'_> {
                     paths[q][q] = j as u32;
                     if q as i32 > best {
                         best = q as i32;
-                        out.path = paths[q];
+                        *path = paths[q];
                     }
                 }
             }
-            if m & 1 != 0 && (t0[0] == NONE || t > t0[0]) {
+            if m & 1 != 0 && starts.contains(&j) && (t0[0] == NONE || t > t0[0]) {
                 t0[0] = t;
                 paths[0][0] = j as u32;
                 if best < 0 {
                     best = 0;
-                    out.path[0] = j as u32;
+                    path[0] = j as u32;
                 }
             }
         }
-        self.finish(evs, best, out)
+        best
     }
 
-    pub(super) fn strict_machine(&self, evs: &UnitEvents, out: &mut Outcome, paths: &mut Paths) {
+    pub(super) fn strict_machine(
+        &self,
+        evs: &UnitEvents,
+        span: std::ops::Range<usize>,
+        starts: std::ops::Range<usize>,
+        path: &mut [u32; MAX_STEPS],
+        paths: &mut Paths,
+    ) -> i32 {
         let k = self.plan.k;
         let w = self.plan.window;
         let mut t0 = [NONE; MAX_STEPS];
         let mut best = -1i32;
-        for j in 0..evs.len() {
+        for j in span {
             let m = evs.m[j] & STEP_BITS;
             let t = evs.t[j];
             for q in (1..k).rev() {
@@ -273,24 +447,24 @@ impl Pass<'_> {
                     paths[q][q] = j as u32;
                     if q as i32 > best {
                         best = q as i32;
-                        out.path = paths[q];
+                        *path = paths[q];
                     }
                 } else {
                     t0[q] = NONE;
                 }
             }
-            if m & 1 != 0 {
+            if m & 1 != 0 && starts.contains(&j) {
                 t0[0] = t;
                 paths[0][0] = j as u32;
                 if best < 0 {
                     best = 0;
-                    out.path[0] = j as u32;
+                    path[0] = j as u32;
                 }
             } else {
                 t0[0] = NONE;
             }
         }
-        self.finish(evs, best, out)
+        best
     }
 
     /// Turns evs-relative positions into index positions.
@@ -341,6 +515,20 @@ impl Pass<'_> {
             }
         }
         sc.disjoint = evs.ms().iter().all(|&m| (m & STEP_BITS).count_ones() <= 1);
+        if evs.ties {
+            // the instant of each position: [grp_start, grp_end)
+            sc.grp_start.clear();
+            sc.grp_end.clear();
+            sc.grp_end.resize(n, n as u32);
+            let mut a = 0;
+            for j in 0..n {
+                if evs.t[j] != evs.t[a] {
+                    sc.grp_end[a..j].iter_mut().for_each(|e| *e = j as u32);
+                    a = j;
+                }
+                sc.grp_start.push(a as u32);
+            }
+        }
     }
 
     /// The attempt from start `s`: fills `g` with evs positions, returns its
@@ -350,8 +538,12 @@ impl Pass<'_> {
         evs: &UnitEvents,
         s: usize,
         g: &mut [usize; MAX_STEPS],
-        sc: &Scratch,
+        sc: &mut Scratch,
     ) -> i32 {
+        if evs.ties && self.plan.order == Order::Ordered {
+            return self.reach_ties(evs, s, g, sc);
+        }
+        let sc = &*sc;
         let k = self.plan.k;
         let n = evs.len();
         let end = sc.ends[s] as usize;
@@ -362,7 +554,7 @@ impl Pass<'_> {
                 let mut level = 0usize;
                 while level + 1 < k {
                     let j = next(level + 1, g[level] + 1);
-                    if j >= end {
+                    if j >= end || evs.t[j] - evs.t[g[level]] > self.plan.within[level + 1] {
                         break;
                     }
                     level += 1;
@@ -375,7 +567,10 @@ impl Pass<'_> {
                 let mut level = 0usize;
                 while level + 1 < k {
                     let j = g[level] + 1;
-                    if j >= end || self.m(evs, j) & (1 << (level + 1)) == 0 {
+                    if j >= end
+                        || self.m(evs, j) & (1 << (level + 1)) == 0
+                        || evs.t[j] - evs.t[g[level]] > self.plan.within[level + 1]
+                    {
                         break;
                     }
                     level += 1;
@@ -419,6 +614,40 @@ impl Pass<'_> {
                 level
             }
         }
+    }
+
+    /// An ordered attempt from `s` when events at one instant may fill
+    /// steps in any order: instant by instant, the events of an instant
+    /// fill as many next steps as they can (a matching), each step taking
+    /// the first event that still lets the later ones be filled.
+    fn reach_ties(
+        &self,
+        evs: &UnitEvents,
+        s: usize,
+        g: &mut [usize; MAX_STEPS],
+        sc: &mut Scratch,
+    ) -> i32 {
+        let k = self.plan.k;
+        let n = evs.len();
+        let end = sc.ends[s] as usize;
+        g[0] = s;
+        let mut level = 0usize;
+        let mut i = sc.grp_start[s] as usize;
+        while level + 1 < k {
+            // the first instant with an event for the next step
+            let j = sc.next[(level + 1) * (n + 1) + i] as usize;
+            if j >= end || evs.t[j] - evs.t[g[level]] > self.plan.within[level + 1] {
+                break;
+            }
+            let (gs, ge) = (sc.grp_start[j] as usize, sc.grp_end[j] as usize);
+            let want = STEP_BITS & !((1u64 << (level + 1)) - 1);
+            sc.avail.clear();
+            sc.avail
+                .extend((gs..ge).filter(|&x| x != s && evs.m[x] & want != 0));
+            level += fill_instant(evs, &sc.avail, level, k, g);
+            i = ge;
+        }
+        level as i32
     }
 
     pub(super) fn augment(
@@ -469,45 +698,55 @@ impl Pass<'_> {
         })
     }
 
-    /// One attempt per possible start; the furthest wins (see docs).
+    /// One attempt per possible start; the furthest wins (see docs). With
+    /// a trend, the same choice among the starts of each period.
     pub(super) fn per_start(&self, evs: &UnitEvents, out: &mut Outcome, sc: &mut Scratch) {
         self.tables(evs, sc);
-        let mut furthest = -1i32;
-        // (level, g_L, t0, s, g)
-        let mut clean: Option<(i32, usize, i64, usize, [usize; MAX_STEPS])> = None;
+        let unordered = self.plan.order == Order::Unordered;
+        let k = self.plan.k as i32;
+        let mut unit = Choice::default();
+        let mut period: Option<(i64, i64, Choice)> = None;
         let mut g = [0usize; MAX_STEPS];
         for s in 0..evs.len() {
             if !self.can_start(self.m(evs, s)) {
                 continue;
             }
             let level = self.reach(evs, s, &mut g, sc);
-            furthest = furthest.max(level);
-            if level < 0 || self.spoiled(evs.len(), s, &g, level, sc) {
+            if level < 0 {
                 continue;
             }
-            let gl = g[level as usize];
+            let clean = !self.spoiled(evs.len(), s, &g, level, sc);
             let t0 = self.t(evs, s);
-            let better = match &clean {
-                None => true,
-                Some((l, cg, ct, cs, _)) => {
-                    (level, std::cmp::Reverse(gl), t0, std::cmp::Reverse(s))
-                        > (*l, std::cmp::Reverse(*cg), *ct, std::cmp::Reverse(*cs))
+            unit.offer(level, clean, t0, s, &g);
+            if let Some(interval) = self.plan.trend {
+                let key = period_key(t0, interval);
+                if period.as_ref().is_some_and(|p| p.0 != key) {
+                    let (pk, pt, c) = period.take().unwrap_or_default();
+                    if let Some((l, _)) = c.counted(unordered) {
+                        out.periods.push((pk, pt, l + 1 == k));
+                    }
                 }
-            };
-            if better {
-                clean = Some((level, gl, t0, s, g));
+                period
+                    .get_or_insert_with(|| (key, t0, Choice::default()))
+                    .2
+                    .offer(level, clean, t0, s, &g);
             }
         }
-        match clean {
-            Some((level, _, _, _, g)) if level == furthest => {
+        if let Some((pk, pt, c)) = period {
+            if let Some((l, _)) = c.counted(unordered) {
+                out.periods.push((pk, pt, l + 1 == k));
+            }
+        }
+        match unit.counted(unordered) {
+            Some((level, g)) => {
                 out.level = level;
-                for (slot, &j) in out.path.iter_mut().zip(&g).take(level as usize + 1) {
+                for (slot, &j) in out.path.iter_mut().zip(g).take(level as usize + 1) {
                     *slot = evs.pos[j];
                 }
             }
-            _ => {
+            None => {
                 out.level = -1;
-                out.excluded = furthest >= 0;
+                out.excluded = unit.any;
             }
         }
     }
@@ -524,4 +763,88 @@ pub(super) struct Scratch {
     pub(super) prefix: Vec<u32>,
     /// No event matches two steps.
     pub(super) disjoint: bool,
+    /// With `UnitEvents::ties`: the first position of each position's
+    /// instant, and the first position after it.
+    pub(super) grp_start: Vec<u32>,
+    pub(super) grp_end: Vec<u32>,
+    /// The events of one instant that may fill steps.
+    pub(super) avail: Vec<usize>,
+}
+
+/// Kuhn's augmenting path: can step `q` get an event of `avail` (not
+/// `taken`), moving others' events (`owner[i]`: the step holding
+/// `avail[i]`)?
+fn kuhn(
+    evs: &UnitEvents,
+    avail: &[usize],
+    q: usize,
+    owner: &mut [usize],
+    seen: &mut [bool],
+    taken: &[bool],
+) -> bool {
+    for i in 0..avail.len() {
+        if seen[i] || taken[i] || evs.m[avail[i]] & (1u64 << q) == 0 {
+            continue;
+        }
+        seen[i] = true;
+        if owner[i] == usize::MAX || kuhn(evs, avail, owner[i], owner, seen, taken) {
+            owner[i] = q;
+            return true;
+        }
+    }
+    false
+}
+
+/// Can the steps `steps` all get distinct events of `avail` not `taken`?
+fn fillable(
+    evs: &UnitEvents,
+    avail: &[usize],
+    steps: std::ops::Range<usize>,
+    taken: &[bool],
+) -> bool {
+    let mut owner = vec![usize::MAX; avail.len()];
+    steps.into_iter().all(|q| {
+        let mut seen = vec![false; avail.len()];
+        kuhn(evs, avail, q, &mut owner, &mut seen, taken)
+    })
+}
+
+/// The steps after `level` that the events `avail` of one instant fill:
+/// the most consecutive ones a matching allows, each step taking the
+/// first event (in funnel order) that leaves the later ones fillable.
+/// Writes them into `g` and returns how many.
+fn fill_instant(
+    evs: &UnitEvents,
+    avail: &[usize],
+    level: usize,
+    k: usize,
+    g: &mut [usize; MAX_STEPS],
+) -> usize {
+    let na = avail.len();
+    let mut owner = vec![usize::MAX; na];
+    let mut m = 0;
+    let none = vec![false; na];
+    while level + 1 + m < k {
+        let mut seen = vec![false; na];
+        if !kuhn(evs, avail, level + 1 + m, &mut owner, &mut seen, &none) {
+            break;
+        }
+        m += 1;
+    }
+    let last = level + m;
+    let mut taken = vec![false; na];
+    for (q, slot) in g.iter_mut().enumerate().take(last + 1).skip(level + 1) {
+        for i in 0..na {
+            if taken[i] || evs.m[avail[i]] & (1u64 << q) == 0 {
+                continue;
+            }
+            taken[i] = true;
+            if fillable(evs, avail, q + 1..last + 1, &taken) {
+                *slot = avail[i];
+                break;
+            }
+            taken[i] = false;
+        }
+    }
+    m
 }

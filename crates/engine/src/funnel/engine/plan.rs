@@ -14,6 +14,11 @@ pub(crate) struct Plan {
     pub ttc: Option<(usize, usize, usize)>,
     pub trend: Option<Interval>,
     pub limit: usize,
+    /// Per step, the longest time (µs) from the previous step's event
+    /// (`within`; i64::MAX when the step has none).
+    pub within: Vec<i64>,
+    /// Some step has a `within`.
+    pub has_within: bool,
 }
 
 /// Checks the parts of a spec that do not need the data.
@@ -71,6 +76,30 @@ pub(crate) fn plan(spec: &FunnelSpec) -> Result<Plan> {
             return Err(Error::Invalid(format!(
                 "step {i} (\"{}\") matches every event; give it an event, a page or a filter",
                 spec.step_label(i)
+            )));
+        }
+    }
+    let mut within = vec![i64::MAX; k];
+    for (i, s) in spec.steps.iter().enumerate() {
+        let Some(w) = &s.within else { continue };
+        if i == 0 {
+            return Err(Error::Invalid(
+                "step 0 has a \"within\", but it has no previous step; give it to a later step"
+                    .into(),
+            ));
+        }
+        if spec.order() == Order::Unordered {
+            return Err(Error::Invalid(format!(
+                "step {i} has a \"within\", but an unordered funnel has no previous step; use the funnel's window"
+            )));
+        }
+        within[i] = parse_window(w).map_err(|e| Error::Invalid(format!("step {i}: {e}")))?;
+    }
+    let has_within = within.iter().any(|&w| w != i64::MAX);
+    if spec.unit() == crate::index::Unit::Sessions {
+        if let Some(i) = spec.steps.iter().position(|s| s.first_time == Some(true)) {
+            return Err(Error::Invalid(format!(
+                "step {i} is a first-time step, which needs \"count\": \"users\" (a user's first event of that kind, not a session's)"
             )));
         }
     }
@@ -139,5 +168,7 @@ pub(crate) fn plan(spec: &FunnelSpec) -> Result<Plan> {
         ttc,
         trend: spec.trend.as_ref().map(|t| t.interval),
         limit,
+        within,
+        has_within,
     })
 }

@@ -1,0 +1,162 @@
+//! The options the anchors have (docs/funnel.md): step conversion windows
+//! and hourly trends, each checked against the plain reference.
+
+#[path = "funnel_util.rs"]
+mod util;
+
+use serde_json::json;
+use stepwise_engine::funnel::reference::reference_funnel;
+use stepwise_engine::funnel::{run_funnel, FunnelResult, FunnelSpec};
+use util::*;
+
+fn both(w: &mut Ws, spec: serde_json::Value) -> FunnelResult {
+    let spec: FunnelSpec = serde_json::from_value(spec).unwrap();
+    let mut fast = run_funnel(&w.ws, &spec, &mut w.cache).unwrap();
+    fast.warnings.clear();
+    let slow = reference_funnel(&w.ws, &spec).unwrap();
+    assert_eq!(fast, slow, "fast engine and reference differ");
+    fast
+}
+
+#[test]
+fn step_windows_bound_the_time_from_the_previous_step() {
+    let mut w = workspace();
+    events(
+        &mut w,
+        &[
+            // B 10 min after A, C 50 min after B: too late for C's 30m
+            ("u1", 0, "A", ""),
+            ("u1", 600, "B", ""),
+            ("u1", 3600, "C", ""),
+            // exactly 30 minutes: inclusive
+            ("u2", 0, "A", ""),
+            ("u2", 600, "B", ""),
+            ("u2", 2400, "C", ""),
+            // the first B is too late for B's 15m, a later attempt is not
+            ("u3", 0, "A", ""),
+            ("u3", 1000, "B", ""),
+            ("u3", 2000, "A", ""),
+            ("u3", 2100, "B", ""),
+            ("u3", 2200, "C", ""),
+        ],
+    );
+    let steps =
+        json!([{"event": "A"}, {"event": "B", "within": "15m"}, {"event": "C", "within": "30m"}]);
+    let r = both(&mut w, json!({"dataset": "ev", "steps": steps}));
+    assert_eq!(counts(&r), vec![3, 3, 2]);
+    // u3 counts from its second A: B 100 s later, C 100 s after B
+    assert_eq!(r.steps[2].average_seconds, Some((1800.0 + 100.0) / 2.0));
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "order": "strict"}),
+    );
+    assert_eq!(counts(&r), vec![3, 3, 2]);
+    // the funnel's own window still holds
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "window": "30m"}),
+    );
+    assert_eq!(counts(&r), vec![3, 3, 1]);
+    // errors: on step 0, in an unordered funnel, not a duration
+    for (spec, want) in [
+        (
+            json!({"dataset": "ev", "steps": [{"event": "A", "within": "1h"}, {"event": "B"}]}),
+            "step 0",
+        ),
+        (
+            json!({"dataset": "ev", "order": "unordered", "steps": [{"event": "A"}, {"event": "B", "within": "1h"}]}),
+            "unordered",
+        ),
+        (
+            json!({"dataset": "ev", "steps": [{"event": "A"}, {"event": "B", "within": "soon"}]}),
+            "step 1",
+        ),
+    ] {
+        let e = run_err(&mut w, spec);
+        assert!(e.contains(want), "{e}");
+    }
+}
+
+#[test]
+fn hourly_trends_split_a_day() {
+    let mut w = workspace();
+    // 2024-09-02 00:00 UTC
+    let mon = 1_725_235_200;
+    let h = 3600;
+    events(
+        &mut w,
+        &[
+            ("u1", mon + 9 * h + 5, "A", ""),
+            ("u1", mon + 9 * h + 50, "B", ""),
+            ("u2", mon + 9 * h + 3000, "A", ""),
+            ("u3", mon + 13 * h, "A", ""),
+            ("u3", mon + 14 * h + 10, "B", ""),
+            // a unit entering in two hours is an entrant of each
+            ("u4", mon + 13 * h + 1, "A", ""),
+            ("u4", mon + 23 * h + 59 * 60, "A", ""),
+            ("u4", mon + 24 * h + 60, "B", ""),
+        ],
+    );
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": [{"event": "A"}, {"event": "B"}], "window": "2h",
+               "trend": {"interval": "hour"}}),
+    );
+    let t: Vec<(String, u64, u64)> = r
+        .trend
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.period, p.entered, p.converted))
+        .collect();
+    assert_eq!(
+        t,
+        vec![
+            ("2024-09-02 09:00".into(), 2, 1),
+            ("2024-09-02 13:00".into(), 2, 1),
+            ("2024-09-02 23:00".into(), 1, 1),
+        ]
+    );
+}
+
+#[test]
+fn first_time_steps_take_only_the_first_event_of_that_kind() {
+    let mut w = workspace();
+    // 2024-09-02 00:00 UTC
+    let mon = 1_725_235_200;
+    events(
+        &mut w,
+        &[
+            // u1 bought before: its purchase in the funnel is not its first
+            ("u1", mon - 5 * DAY, "purchase", ""),
+            ("u1", mon, "view", ""),
+            ("u1", mon + 60, "purchase", ""),
+            // u2's first purchase
+            ("u2", mon, "view", ""),
+            ("u2", mon + 60, "purchase", ""),
+            ("u2", mon + 120, "purchase", ""),
+            // u3's first view is not in the funnel's date range
+            ("u3", mon - DAY, "view", ""),
+            ("u3", mon + 10, "view", ""),
+            ("u3", mon + 70, "purchase", ""),
+        ],
+    );
+    let steps = json!([{"event": "view"}, {"event": "purchase", "first_time": true}]);
+    let range = json!({"from": "2024-09-02"});
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "date_range": range}),
+    );
+    assert_eq!(counts(&r), vec![3, 2]);
+    // a first-time step 0: only users whose first view is in range enter
+    let steps = json!([{"event": "view", "first_time": true}, {"event": "purchase"}]);
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "date_range": range}),
+    );
+    assert_eq!(counts(&r), vec![2, 2]);
+    let e = run_err(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "count": "sessions"}),
+    );
+    assert!(e.contains("first-time"), "{e}");
+}
