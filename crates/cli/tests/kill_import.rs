@@ -191,7 +191,15 @@ fn killing_an_import_at_random_moments_loses_and_leaks_nothing() {
         let mut child = cli()
             .arg("--workspace")
             .arg(&ws)
-            .args(["import", big.to_str().unwrap(), "--name", &name])
+            // the same file every time: an import that committed before its
+            // kill must not make the next one a refused duplicate
+            .args([
+                "import",
+                big.to_str().unwrap(),
+                "--allow-duplicate",
+                "--name",
+                &name,
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
