@@ -81,6 +81,7 @@ export type { StepResult } from './bindings/StepResult';
 export type { TimeBin } from './bindings/TimeBin';
 export type { TimeToConvert } from './bindings/TimeToConvert';
 export type { TrendPoint } from './bindings/TrendPoint';
+export type { FunnelTrendPoint } from './bindings/FunnelTrendPoint';
 export type { VerdictKind } from './bindings/VerdictKind';
 
 // ---------------------------------------------------------------- UI-only

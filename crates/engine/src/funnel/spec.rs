@@ -230,8 +230,11 @@ pub struct BreakdownRow {
     pub steps: Vec<StepResult>,
 }
 
+/// Exported to TypeScript as `FunnelTrendPoint`: the chart's `TrendPoint`
+/// (chart/mod.rs) would otherwise write the same bindings file, and which one
+/// won would depend on the order the export tests ran in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[ts(export, rename = "FunnelTrendPoint")]
 pub struct TrendPoint {
     /// Start of the period: `2024-09-02` (weeks start on Monday), months
     /// `2024-09`, hours `2024-09-02 13:00`.
