@@ -5,18 +5,9 @@
 mod util;
 
 use serde_json::json;
-use stepwise_engine::funnel::reference::reference_funnel;
-use stepwise_engine::funnel::{run_funnel, FunnelResult, FunnelSpec};
 use util::*;
 
-fn both(w: &mut Ws, spec: serde_json::Value) -> FunnelResult {
-    let spec: FunnelSpec = serde_json::from_value(spec).unwrap();
-    let mut fast = run_funnel(&w.ws, &spec, &mut w.cache).unwrap();
-    fast.warnings.clear();
-    let slow = reference_funnel(&w.ws, &spec).unwrap();
-    assert_eq!(fast, slow, "fast engine and reference differ");
-    fast
-}
+use util::fast_and_reference as both;
 
 #[test]
 fn step_windows_bound_the_time_from_the_previous_step() {

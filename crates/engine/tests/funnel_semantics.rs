@@ -14,15 +14,7 @@ use stepwise_engine::funnel::reference::reference_funnel;
 use stepwise_engine::funnel::{run_funnel, FunnelResult, FunnelSpec};
 use util::*;
 
-/// Runs the fast engine and the reference; they must agree.
-fn both(w: &mut Ws, spec: serde_json::Value) -> FunnelResult {
-    let spec: FunnelSpec = serde_json::from_value(spec).unwrap();
-    let mut fast = run_funnel(&w.ws, &spec, &mut w.cache).unwrap();
-    fast.warnings.clear();
-    let slow = reference_funnel(&w.ws, &spec).unwrap();
-    assert_eq!(fast, slow, "fast engine and reference differ");
-    fast
-}
+use util::fast_and_reference as both;
 
 fn rows_of(r: &FunnelResult) -> Vec<(String, Vec<u64>)> {
     r.breakdown

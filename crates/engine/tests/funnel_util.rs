@@ -126,3 +126,14 @@ pub fn events_with_sessions(w: &mut Ws, rows: &[(&str, &str, i64, &str, &str)]) 
         .collect();
     event_dataset(w, true, &rows);
 }
+
+/// Runs a spec through the fast engine and the brute-force reference; they
+/// must agree (warnings aside). Returns the fast engine's result.
+pub fn fast_and_reference(w: &mut Ws, spec: serde_json::Value) -> FunnelResult {
+    let spec: FunnelSpec = serde_json::from_value(spec).unwrap();
+    let mut fast = run_funnel(&w.ws, &spec, &mut w.cache).unwrap();
+    fast.warnings.clear();
+    let slow = stepwise_engine::funnel::reference::reference_funnel(&w.ws, &spec).unwrap();
+    assert_eq!(fast, slow, "fast engine and reference differ");
+    fast
+}
