@@ -62,6 +62,14 @@ struct DatasetsOut<'a> {
 }
 
 fn main() -> ExitCode {
+    // `stepwise ... | head` closes the pipe early: end quietly, as other Unix
+    // tools do, instead of panicking on the failed write ("Broken pipe").
+    #[cfg(unix)]
+    // SAFETY: called first thing, before any thread exists; SIG_DFL is a
+    // valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

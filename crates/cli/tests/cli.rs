@@ -555,3 +555,48 @@ fn funnel_dropped_lists_who_left_at_a_step() {
     let out = stepwise(&ws, &["funnel", spec.to_str().unwrap(), "--csv", "x.csv"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `stepwise datasets | head -0`: a reader that has gone away ends the CLI
+/// quietly (SIGPIPE, as other Unix tools), never with a panic message.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_pipe_is_not_a_panic() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.stepwise");
+    let csv = dir.path().join("events.csv");
+    let mut rows = String::from("event_time,event_name,user_id\n");
+    for i in 0..200 {
+        rows.push_str(&format!("2024-09-01 10:00:{:02},view_item,{i}\n", i % 60));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    let out = stepwise(&ws, &["import", csv.to_str().unwrap(), "--name", "ev"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_stepwise"))
+        .arg("--workspace")
+        .arg(&ws)
+        .args(["datasets", "--json"])
+        .env_remove("STEPWISE_WORKSPACE")
+        .stdout(writer)
+        .output()
+        .expect("run stepwise");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "panicked: {stderr}");
+    assert!(
+        out.status.success() || out.status.signal() == Some(libc_sigpipe()),
+        "status {:?}, stderr {stderr}",
+        out.status
+    );
+}
+
+#[cfg(unix)]
+fn libc_sigpipe() -> i32 {
+    13 // SIGPIPE on Linux and the BSDs
+}
