@@ -22,6 +22,7 @@ pub mod job;
 pub mod model;
 pub use report::present;
 pub mod report;
+pub mod saved;
 pub mod segment;
 pub mod session;
 pub mod stats;

@@ -38,7 +38,7 @@ fn audience_csv_neutralises_formulas() {
 
 #[test]
 fn segments_save_and_load() {
-    use stepwise_engine::segment::{save_segment, saved_segments};
+    use stepwise_engine::saved::{save_segment, saved_segments};
     let f = TempWs::new();
     let spec = SegmentSpec::from_json(
         r##"{"name": "Filter users", "description": "used the filter", "color": "#3366cc", "dataset": "shop",

@@ -1,5 +1,5 @@
-//! Unit ids, results (counts and a sample), saved segments and the
-//! audience CSV.
+//! Unit ids, results (counts and a sample) and the audience CSV (saved
+//! segments are [`crate::saved`]'s).
 
 use super::*;
 
@@ -69,27 +69,6 @@ impl UnitIds {
         }
         c.join(" / ")
     }
-}
-
-/// Saves a segment in the workspace (kind "segment", under its name),
-/// after checking that it parses back.
-pub fn save_segment(ws: &Workspace, spec: &SegmentSpec) -> Result<()> {
-    let v = serde_json::to_value(spec)
-        .map_err(|e| Error::Internal(format!("a segment did not serialise: {e}")))?;
-    ws.save_item("segment", &spec.name, &v)
-}
-
-/// The saved segments of a workspace (one that no longer parses is listed
-/// by [`Workspace::unreadable_items`] instead).
-pub fn saved_segments(ws: &Workspace) -> Result<Vec<SegmentSpec>> {
-    Ok(ws
-        .list_items("segment")?
-        .into_iter()
-        .filter_map(|item| match item.item {
-            crate::store::SavedSpec::Segment(s) => Some(s),
-            _ => None,
-        })
-        .collect())
 }
 
 /// The members of a segment of `spec.dataset`, counting `unit`.
