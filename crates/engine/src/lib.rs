@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod chart;
 pub mod column;
 pub mod compare;
+pub mod csv_out;
 pub mod dropoff;
 pub mod error;
 pub mod filter;
