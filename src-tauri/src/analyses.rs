@@ -10,10 +10,10 @@ use stepwise_engine::compare::CompareResult;
 use stepwise_engine::dropoff::Dropoff;
 use stepwise_engine::funnel::{FunnelResult, FunnelSpec};
 use stepwise_engine::impact::ImpactResult;
+use stepwise_engine::saved::SavedItem;
 use stepwise_engine::segment::SegmentResult;
 use stepwise_engine::session::{self, parse_spec, ChartView, Charted, PlanInput};
 use stepwise_engine::stats::SampleSizePlan;
-use stepwise_engine::store::SavedItem;
 
 use crate::state::{AppState, CmdResult};
 

@@ -10,8 +10,8 @@ use stepwise_engine::compare::CompareSpec;
 use stepwise_engine::funnel::FunnelSpec;
 use stepwise_engine::impact::ImpactSpec;
 use stepwise_engine::report::ReportSpec;
+use stepwise_engine::saved::SavedSpec;
 use stepwise_engine::segment::SegmentSpec;
-use stepwise_engine::store::SavedSpec;
 use stepwise_engine::{DatasetInfo, Error};
 
 /// Where a command's spec comes from: a JSON file, or an item saved in the

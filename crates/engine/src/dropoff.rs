@@ -8,11 +8,11 @@ use std::io::Write;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::csv_out::CsvWriter;
 use crate::error::{Error, Result};
 use crate::funnel::FunnelSpec;
 use crate::index::{EventIndex, IndexCache};
 use crate::model::DatasetKind;
-use crate::report::neutralise;
 use crate::segment::UnitIds;
 use crate::store::Workspace;
 
@@ -115,17 +115,11 @@ pub fn write_dropoff_csv<W: Write>(
 ) -> Result<u64> {
     let (ix, units) = dropped_units(ws, spec, cache, step)?;
     let ids = UnitIds::new(ws, &ix)?;
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
-    let io = |e: csv::Error| Error::Invalid(format!("could not write the drop-off list: {e}"));
-    w.write_record(ids.header().iter().map(|h| neutralise(h)))
-        .map_err(io)?;
+    let mut w = CsvWriter::new(out, "the drop-off list");
+    w.text_row(ids.header())?;
     for &u in &units {
-        w.write_record(ids.cells(&ix, u).iter().map(|c| neutralise(c)))
-            .map_err(io)?;
+        w.text_row(ids.cells(&ix, u))?;
     }
-    w.flush()
-        .map_err(|e| Error::Invalid(format!("could not write the drop-off list: {e}")))?;
+    w.finish()?;
     Ok(units.len() as u64)
 }

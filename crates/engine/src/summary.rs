@@ -71,7 +71,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let csv = dir.path().join("shop.csv");
         let stats = write_clickstream_file(&csv, &GenOptions::with_events(20_000)).unwrap();
-        let mut ws = Workspace::open(&dir.path().join("ws.stepwise")).unwrap();
+        let mut ws = Workspace::open_with(
+            &dir.path().join("ws.stepwise"),
+            crate::store::convert_nothing,
+        )
+        .unwrap();
         let io = ImportOptions {
             name: Some("shop".into()),
             ..Default::default()

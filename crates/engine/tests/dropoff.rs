@@ -36,6 +36,8 @@ fn a_hand_built_funnel_lists_exactly_who_dropped() {
             ("d", 20, "view", "m"),
             // =cmd: a formula-looking id, view only
             ("=cmd", 10, "view", "m"),
+            // an id a CSV must quote, view only
+            ("x,\"y\"", 10, "view", "m"),
             // e: never entered
             ("e", 10, "buy", "m"),
         ],
@@ -45,14 +47,14 @@ fn a_hand_built_funnel_lists_exactly_who_dropped() {
     );
     let r = run_funnel(&w.ws, &s, &mut w.cache).unwrap();
     let counts: Vec<u64> = r.steps.iter().map(|s| s.count).collect();
-    assert_eq!(counts, vec![5, 2, 1]);
+    assert_eq!(counts, vec![6, 2, 1]);
 
     let d1 = dropoff(&w.ws, &s, &mut w.cache, 1, 100).unwrap();
-    assert_eq!(d1.count, 3);
+    assert_eq!(d1.count, 4);
     assert_eq!(d1.header, vec!["user"]);
     let mut ids: Vec<&str> = d1.rows.iter().map(|r| r[0].as_str()).collect();
     ids.sort();
-    assert_eq!(ids, vec!["=cmd", "c", "d"]);
+    assert_eq!(ids, vec!["=cmd", "c", "d", "x,\"y\""]);
     assert_eq!(d1.from_label, "view");
     assert_eq!(d1.to_label, "cart");
 
@@ -61,17 +63,24 @@ fn a_hand_built_funnel_lists_exactly_who_dropped() {
 
     // the limit cuts the rows, not the count
     let d = dropoff(&w.ws, &s, &mut w.cache, 1, 2).unwrap();
-    assert_eq!((d.count, d.rows.len()), (3, 2));
+    assert_eq!((d.count, d.rows.len()), (4, 2));
 
     // CSV: header, one line per unit, the formula neutralised
     let mut out = Vec::new();
     let n = write_dropoff_csv(&w.ws, &s, &mut w.cache, 1, &mut out).unwrap();
-    assert_eq!(n, 3);
+    assert_eq!(n, 4);
     let text = String::from_utf8(out).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.remove(0), "user");
     lines.sort();
-    assert_eq!(lines, vec!["'=cmd", "c", "d"]);
+    assert_eq!(lines, vec!["\"x,\"\"y\"\"\"", "'=cmd", "c", "d"]);
+    // a CSV reader gets the ids back, the formula neutralised
+    let mut ids: Vec<String> = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["'=cmd", "c", "d", "x,\"y\""]);
 
     // steps out of range are errors in words
     for bad in [0, 3] {

@@ -9,8 +9,8 @@ use stepwise_engine::import::{import_file, ImportOptions};
 use stepwise_engine::index::{IndexCache, Unit};
 use stepwise_engine::report::build::build_report;
 use stepwise_engine::report::Section;
+use stepwise_engine::saved::SavedSpec;
 use stepwise_engine::segment::segment_members;
-use stepwise_engine::store::SavedSpec;
 use stepwise_engine::{Job, Role, Workspace};
 
 const EVENTS: &str = "\

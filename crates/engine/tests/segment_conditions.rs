@@ -34,11 +34,18 @@ fn audience_csv_neutralises_formulas() {
     assert_eq!(lines.remove(0), "user");
     lines.sort();
     assert_eq!(lines, vec!["\"'=HYPERLINK(\"\"x\"\")\"", "\"a,b\"", "'-3"]);
+    // a CSV reader gets the ids back, the formulas neutralised
+    let mut ids: Vec<String> = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["'-3", "'=HYPERLINK(\"x\")", "a,b"]);
 }
 
 #[test]
 fn segments_save_and_load() {
-    use stepwise_engine::segment::{save_segment, saved_segments};
+    use stepwise_engine::saved::{save_segment, saved_segments};
     let f = TempWs::new();
     let spec = SegmentSpec::from_json(
         r##"{"name": "Filter users", "description": "used the filter", "color": "#3366cc", "dataset": "shop",

@@ -3,7 +3,7 @@
 
 use crate::util::{parse_spec, print_json};
 use std::path::PathBuf;
-use stepwise_engine::store::{SavedSpec, ITEM_KINDS};
+use stepwise_engine::saved::{SavedSpec, ITEM_KINDS};
 use stepwise_engine::Error;
 
 #[derive(clap::Args)]

@@ -193,7 +193,11 @@ pub fn json_flattener(data: &[u8]) {
 pub fn import_store(data: &[u8]) {
     let dir = Scratch::new();
     let path = dir.file("fuzz.data", data);
-    let mut ws = Workspace::open(&dir.path().join("w.stepwise")).expect("a scratch workspace");
+    let mut ws = Workspace::open_with(
+        &dir.path().join("w.stepwise"),
+        crate::store::convert_nothing,
+    )
+    .expect("a scratch workspace");
     let mut made = None;
     for (name, strategy) in [("a", Strategy::Auto), ("b", Strategy::TwoPass)] {
         let opts = ImportOptions {

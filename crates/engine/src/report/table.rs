@@ -6,6 +6,7 @@ use ts_rs::TS;
 
 use crate::chart::format::{self, ValueKind};
 use crate::chart::ChartData;
+use crate::csv_out::{CsvWriter, Field};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -278,54 +279,31 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-/// Neutralise a text cell that a spreadsheet would run as a formula: cells
-/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return get a
-/// leading apostrophe.
-pub fn neutralise(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
-    }
-}
+pub use crate::csv_out::neutralise;
 
 /// The table as CSV (RFC 4180, comma, `\n` line ends). Numbers are written
 /// raw (rates as fractions 0..1, durations in seconds) so spreadsheets can
 /// compute with them; text cells and headers are neutralised
 /// ([`neutralise`]).
 pub fn table_to_csv(t: &Table) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    let header: Vec<String> = t
-        .columns
-        .iter()
-        .map(|c| {
-            let unit = match c.kind {
-                Some(ValueKind::Rate) | Some(ValueKind::Lift) => " (fraction)",
-                Some(ValueKind::PValue) => " (0-1)",
-                Some(ValueKind::Seconds) => " (seconds)",
-                _ => "",
-            };
-            neutralise(&format!("{}{}", c.name, unit))
-        })
-        .collect();
+    let mut w = CsvWriter::new(Vec::new(), "the table");
+    let header = t.columns.iter().map(|c| {
+        let unit = match c.kind {
+            Some(ValueKind::Rate) | Some(ValueKind::Lift) => " (fraction)",
+            Some(ValueKind::PValue) => " (0-1)",
+            Some(ValueKind::Seconds) => " (seconds)",
+            _ => "",
+        };
+        format!("{}{}", c.name, unit)
+    });
     // Writing to a Vec cannot fail.
-    let _ = w.write_record(&header);
+    let _ = w.text_row(header);
     for row in &t.rows {
-        let rec: Vec<String> = (0..t.columns.len())
-            .map(|i| match row.get(i) {
-                Some(Cell::Number(x)) if x.is_finite() => {
-                    if x.fract() == 0.0 && x.abs() < 1e15 {
-                        format!("{}", *x as i64)
-                    } else {
-                        format!("{x}")
-                    }
-                }
-                Some(Cell::Text(s)) => neutralise(s),
-                _ => String::new(),
-            })
-            .collect();
-        let _ = w.write_record(&rec);
+        let _ = w.row((0..t.columns.len()).map(|i| match row.get(i) {
+            Some(Cell::Number(x)) => Field::Number(*x),
+            Some(Cell::Text(s)) => Field::Text(s),
+            _ => Field::Empty,
+        }));
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    String::from_utf8(w.finish().unwrap_or_default()).unwrap_or_default()
 }

@@ -1,5 +1,5 @@
-//! Unit ids, results (counts and a sample), saved segments and the
-//! audience CSV.
+//! Unit ids, results (counts and a sample) and the audience CSV (saved
+//! segments are [`crate::saved`]'s).
 
 use super::*;
 
@@ -71,27 +71,6 @@ impl UnitIds {
     }
 }
 
-/// Saves a segment in the workspace (kind "segment", under its name),
-/// after checking that it parses back.
-pub fn save_segment(ws: &Workspace, spec: &SegmentSpec) -> Result<()> {
-    let v = serde_json::to_value(spec)
-        .map_err(|e| Error::Internal(format!("a segment did not serialise: {e}")))?;
-    ws.save_item("segment", &spec.name, &v)
-}
-
-/// The saved segments of a workspace (one that no longer parses is listed
-/// by [`Workspace::unreadable_items`] instead).
-pub fn saved_segments(ws: &Workspace) -> Result<Vec<SegmentSpec>> {
-    Ok(ws
-        .list_items("segment")?
-        .into_iter()
-        .filter_map(|item| match item.item {
-            crate::store::SavedSpec::Segment(s) => Some(s),
-            _ => None,
-        })
-        .collect())
-}
-
 /// The members of a segment of `spec.dataset`, counting `unit`.
 pub fn segment_members(
     ws: &Workspace,
@@ -156,22 +135,6 @@ pub fn result_of(
     })
 }
 
-/// A CSV cell: quoted when needed, and with a leading `'` when it starts
-/// with `=`, `+`, `-`, `@`, a tab or a carriage return, so a spreadsheet
-/// does not run it as a formula.
-pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 /// Writes the audience list of a segment as CSV (a header, then one row
 /// per member); returns the number of members written.
 pub fn write_audience_csv<W: Write>(
@@ -184,13 +147,13 @@ pub fn write_audience_csv<W: Write>(
     let ix = segment_index(ws, spec, cache, unit)?;
     let mask = Evaluator::new(ws, &ix).members(spec)?;
     let ids = UnitIds::new(ws, &ix)?;
-    let io = |e: std::io::Error| Error::Invalid(format!("could not write the audience list: {e}"));
-    writeln!(out, "{}", ids.header().join(",")).map_err(io)?;
+    let mut w = crate::csv_out::CsvWriter::new(out, "the audience list");
+    w.text_row(ids.header())?;
     let mut n = 0;
     for (u, _) in mask.iter().enumerate().filter(|(_, &m)| m) {
-        let row: Vec<String> = ids.cells(&ix, u).iter().map(|c| csv_cell(c)).collect();
-        writeln!(out, "{}", row.join(",")).map_err(io)?;
+        w.text_row(ids.cells(&ix, u))?;
         n += 1;
     }
+    w.finish()?;
     Ok(n)
 }

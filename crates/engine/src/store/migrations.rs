@@ -3,13 +3,15 @@
 //! edit a migration that has shipped: add a new one. A migration is SQL, or
 //! Rust for data that SQL cannot convert; each runs in its own transaction.
 
+use super::saved::ConvertItem;
 use crate::error::{Error, Result};
 use rusqlite::Connection;
 use std::path::Path;
 
 enum Migration {
     Sql(&'static str),
-    Code(fn(&rusqlite::Transaction) -> rusqlite::Result<()>),
+    /// Rust, given the opener's conversion of saved items (migration 3).
+    Code(fn(&rusqlite::Transaction, ConvertItem) -> rusqlite::Result<()>),
 }
 
 use Migration::{Code, Sql};
@@ -65,7 +67,7 @@ const MIGRATIONS: &[Migration] = &[
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+pub(super) fn migrate(conn: &mut Connection, path: &Path, convert: ConvertItem) -> Result<()> {
     let err = |source| Error::Store {
         path: path.to_path_buf(),
         source,
@@ -84,7 +86,7 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         let tx = conn.transaction().map_err(err)?;
         match step {
             Sql(sql) => tx.execute_batch(sql).map_err(err)?,
-            Code(run) => run(&tx).map_err(err)?,
+            Code(run) => run(&tx, convert).map_err(err)?,
         }
         tx.pragma_update(None, "user_version", (i + 1) as i64)
             .map_err(err)?;

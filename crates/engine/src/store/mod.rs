@@ -1,12 +1,13 @@
 //! The workspace: one SQLite file (WAL mode) holding datasets, their
 //! columns (stored column by column in encoded chunks, see [`crate::column`]),
-//! and saved work (funnels, segments, comparisons, impact analyses, reports). The schema is versioned by
-//! `PRAGMA user_version` and migrated forward on open.
+//! and saved work (funnels, segments, comparisons, impact analyses, reports)
+//! as rows of JSON (`saved.rs`; their typed form is [`crate::saved`]). The
+//! schema is versioned by `PRAGMA user_version` and migrated forward on open.
 
 mod migrations;
 mod saved;
 
-pub use saved::{convert_legacy, SavedItem, SavedSpec, UnreadableItem, ITEM_KINDS, LEGACY_PREFIX};
+pub use saved::{check_kind, convert_nothing, ConvertItem, SavedRow, ITEM_KINDS, LEGACY_PREFIX};
 
 use crate::column::Column;
 use crate::error::{Error, Result};
@@ -90,8 +91,12 @@ pub struct DatasetRecord {
 pub const PAGE_SIZE: i64 = 65536;
 
 impl Workspace {
-    /// Opens (creating if needed) the workspace at `path` and migrates it.
-    pub fn open(path: &Path) -> Result<Workspace> {
+    /// Opens (creating if needed) the workspace at `path` and migrates it,
+    /// converting items saved before schema 3 with `convert`.
+    /// `Workspace::open` (in [`crate::saved`], which knows the analyses'
+    /// specs) is this with the saved items' own conversion; a layer below
+    /// the analyses opening a scratch workspace passes [`convert_nothing`].
+    pub fn open_with(path: &Path, convert: ConvertItem) -> Result<Workspace> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| Error::Io {
                 path: dir.to_path_buf(),
@@ -114,7 +119,7 @@ impl Workspace {
             .map_err(store_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(store_err)?;
-        migrations::migrate(&mut conn, path)?;
+        migrations::migrate(&mut conn, path, convert)?;
         Ok(Workspace {
             conn,
             path: path.to_path_buf(),

@@ -1,0 +1,179 @@
+//! What the analyses used, for the title page (the period) and the method
+//! appendix in plain words.
+
+use super::*;
+
+/// What the report's analyses used, for the title page and the appendix.
+#[derive(Default)]
+pub(super) struct Used {
+    pub(super) datasets: BTreeSet<String>,
+    /// Explicit date ranges of the funnel specs (from, to).
+    pub(super) ranges: BTreeSet<(Option<String>, Option<String>)>,
+    pub(super) windows: BTreeSet<String>,
+    pub(super) orders: BTreeSet<&'static str>,
+    pub(super) units: BTreeSet<&'static str>,
+    pub(super) compare: bool,
+    pub(super) impact: bool,
+    pub(super) trend: bool,
+    pub(super) metric: bool,
+}
+
+impl Used {
+    pub(super) fn funnel(&mut self, spec: &FunnelSpec) {
+        self.datasets.insert(spec.dataset.clone());
+        if let Some(r) = &spec.date_range {
+            self.ranges.insert((r.from.clone(), r.to.clone()));
+        }
+        self.windows.insert(
+            spec.window
+                .clone()
+                .unwrap_or_else(|| crate::funnel::DEFAULT_WINDOW.to_string()),
+        );
+        self.orders.insert(match spec.order() {
+            Order::Ordered => "ordered",
+            Order::Strict => "strict",
+            Order::Unordered => "unordered",
+        });
+        self.units.insert(spec.unit().as_str());
+    }
+}
+
+/// The period on the title page: the funnel specs' own date range when they
+/// all give the same one, else the span of the data in the datasets used.
+pub(super) fn date_range(
+    ws: &Workspace,
+    used: &Used,
+    cache: &mut IndexCache,
+) -> Result<Option<String>> {
+    let mut lo: Option<Date> = None;
+    let mut hi: Option<Date> = None;
+    for name in &used.datasets {
+        let rec = ws.dataset(name)?;
+        if rec.info.kind != DatasetKind::Events {
+            continue;
+        }
+        // the index the analyses already built (users unless only sessions were counted)
+        let unit =
+            if used.units.contains("sessions") && !used.units.contains("users") && !used.impact {
+                crate::index::Unit::Sessions
+            } else {
+                crate::index::Unit::Users
+            };
+        let ix = cache.get(ws, &rec, unit)?;
+        let (Some(a), Some(b)) = (ix.time.iter().min(), ix.time.iter().max()) else {
+            continue;
+        };
+        if let (Some(a), Some(b)) = (Date::of_micros(*a), Date::of_micros(*b)) {
+            lo = Some(lo.map_or(a, |l| l.min(a)));
+            hi = Some(hi.map_or(b, |h| h.max(b)));
+        }
+    }
+    if used.ranges.len() == 1 && !used.compare_or_impact_without_range() {
+        let (from, to) = used.ranges.iter().next().cloned().unwrap_or_default();
+        let a = from.as_deref().and_then(Date::parse_iso).or(lo);
+        let b = to.as_deref().and_then(Date::parse_iso).or(hi);
+        if let (Some(a), Some(b)) = (a, b) {
+            // the data may cover less than the range asked for
+            let a = lo.map_or(a, |l| a.max(l));
+            let b = hi.map_or(b, |h| b.min(h));
+            if a <= b {
+                return Ok(Some(range_text(a, b)));
+            }
+        }
+    }
+    Ok(match (lo, hi) {
+        (Some(a), Some(b)) => Some(range_text(a, b)),
+        _ => None,
+    })
+}
+
+impl Used {
+    /// An impact analysis has no date range of its own: it covers the data.
+    pub(super) fn compare_or_impact_without_range(&self) -> bool {
+        self.impact
+    }
+}
+
+/// The method appendix, in plain words, naming the settings actually used.
+pub(super) fn method(used: &Used) -> Vec<MethodItem> {
+    let item = |term: &str, text: String| MethodItem {
+        term: term.into(),
+        text,
+    };
+    let list = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
+    let units: Vec<&str> = used.units.iter().copied().collect();
+    let mut out = vec![
+        item(
+            "Funnel",
+            format!(
+                "A funnel counts {} (each counted once) who reach each step. A step counts only when the earlier steps were reached too, in the order described below, within the window measured from the first step.",
+                if units.is_empty() { "users".into() } else { units.join(" or ") }
+            ),
+        ),
+    ];
+    if !used.windows.is_empty() {
+        out.push(item(
+            "Window",
+            format!(
+                "The time allowed from the first step to the last: {} (m = minutes, h = hours, d = days, w = weeks).",
+                list(&used.windows)
+            ),
+        ));
+    }
+    if !used.orders.is_empty() {
+        let mut words = Vec::new();
+        for o in &used.orders {
+            words.push(match *o {
+                "ordered" => "ordered (steps in this order, other events allowed between them)",
+                "strict" => "strict (each step must directly follow the previous one, with no other event between)",
+                _ => "unordered (the steps may happen in any order within the window)",
+            });
+        }
+        out.push(item(
+            "Order",
+            format!("Step order used: {}.", words.join("; ")),
+        ));
+    }
+    out.push(item(
+        "Bottleneck",
+        "The step where the largest share of those who reached the previous step did not continue."
+            .into(),
+    ));
+    if used.compare || used.trend || used.impact {
+        out.push(item(
+            "Interval (Wilson)",
+            "A conversion rate is shown with a 95% interval (Wilson score): the range of rates consistent with the data. Small groups give wide intervals.".into(),
+        ));
+    }
+    if used.compare || used.impact {
+        out.push(item(
+            "z-test",
+            "Each group is compared with the baseline by a two-proportion z-test: how likely a difference this large would be if both converted at the same rate (the p-value).".into(),
+        ));
+        out.push(item(
+            "Holm correction",
+            "Testing many groups at once makes some differences look real by chance; Holm's method raises the p-values to account for the number of tests. A difference is called significant only when the corrected p-value is below 0.05.".into(),
+        ));
+    }
+    if used.compare {
+        out.push(item(
+            "Chi-square test",
+            "Across all groups together: whether conversion differs between any of them at all, not which one.".into(),
+        ));
+    }
+    if used.metric {
+        out.push(item(
+            "Report tables",
+            "Bars of an imported report table add up the metric over the rows with each value of the dimension, as the export gives them; they are not recomputed from events, so they carry the exporting tool's own definitions and sampling.".into(),
+        ));
+    }
+    if used.impact {
+        out.push(item(
+            "Impact",
+            format!(
+                "Users who did an action are compared with users who did not (before reaching the goal); the lift is how much more often the first group reached the goal. {ASSOCIATION_NOTE}"
+            ),
+        ));
+    }
+    out
+}

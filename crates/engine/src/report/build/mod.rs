@@ -1,0 +1,132 @@
+//! From a report spec (the analyst's saved list of sections) to a
+//! [`ReportDocument`]: every section's analysis is run afresh on the
+//! workspace (nothing is cached but the event index, which is rebuilt when a
+//! dataset changes), so a spec re-run on next month's import gives next
+//! month's report. See docs/reports.md.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{
+    render_pdf, render_pngs, tables_csv, tables_xlsx, ChartSection, MethodItem, PageSize,
+    ReportDocument, Section,
+};
+use crate::calendar::{long_date, range_text, Date, MONTHS};
+use crate::chart::format;
+use crate::chart::results::{describe_funnel, histogram, subtitle, trend_chart};
+use crate::chart::{ChartData, MetricBar, MetricBarsData, TrendChartData, ValueKind};
+use crate::compare::{run_compare, CompareSpec};
+use crate::error::{Error, Result};
+use crate::funnel::{run_funnel, FunnelResult, FunnelSpec, Interval, Order, TrendSpec};
+use crate::impact::{run_impact, ImpactSpec, ASSOCIATION_NOTE};
+use crate::index::IndexCache;
+use crate::model::{ColumnType, DatasetKind};
+use crate::report::{Cell, Table};
+use crate::store::Workspace;
+
+mod export;
+mod method;
+mod sections;
+mod spec;
+
+pub use export::*;
+use method::*;
+use sections::*;
+pub use spec::*;
+
+/// Runs every section's analysis and maps the results into a report.
+/// `prepared_on` is today's date (UTC).
+pub fn build_report(
+    ws: &Workspace,
+    spec: &ReportSpec,
+    cache: &mut IndexCache,
+) -> Result<ReportDocument> {
+    let today = Date::today();
+    let mut doc = build_report_dated(ws, spec, cache, None)?;
+    doc.prepared_on = Some(long_date(today));
+    Ok(doc)
+}
+
+/// [`build_report`] with the "Prepared on" text given (or left out).
+pub fn build_report_dated(
+    ws: &Workspace,
+    spec: &ReportSpec,
+    cache: &mut IndexCache,
+    prepared_on: Option<String>,
+) -> Result<ReportDocument> {
+    spec.validate()?;
+    let mut used = Used::default();
+    let mut body = Vec::new();
+    let mut findings = Vec::new();
+    for s in &spec.sections {
+        if let Some(f) = &s.funnel {
+            used.funnel(f);
+            let r = run_funnel(ws, f, cache)?;
+            let h = heading_or(s, format!("Funnel: {}", describe_funnel(f)));
+            funnel_sections(h, s.intro.clone(), f, &r, &mut body, &mut findings);
+        } else if let Some(f) = &s.trend {
+            used.funnel(f);
+            used.trend = true;
+            let mut f = f.clone();
+            if f.trend.is_none() {
+                f.trend = Some(TrendSpec {
+                    interval: Interval::Week,
+                });
+            }
+            let r = run_funnel(ws, &f, cache)?;
+            let h = heading_or(s, format!("Conversion over time: {}", describe_funnel(&f)));
+            let t = trend_chart(h.clone(), subtitle(&f, &r.unit), &r)
+                .ok_or_else(|| Error::Invalid("the trend section gave no trend".into()))?;
+            findings.extend(trend_findings(&t, &h, f.trend.as_ref()));
+            let mut sec = chart_section(h, s.intro.clone(), ChartData::Trend(t));
+            sec.notes.push(format!(
+                "Each point is the share of {} whose attempt started in that period and who reached the last step; the band is its 95% Wilson interval.",
+                r.unit
+            ));
+            sec.notes.extend(r.warnings.iter().cloned());
+            body.push(Section::Chart(sec));
+        } else if let Some(c) = &s.compare {
+            used.funnel(&c.funnel);
+            used.compare = true;
+            compare_section(ws, s, c, cache, &mut body, &mut findings)?;
+        } else if let Some(i) = &s.impact {
+            used.datasets.insert(i.dataset.clone());
+            used.impact = true;
+            impact_section(ws, s, i, cache, &mut body, &mut findings)?;
+        } else if let Some(m) = &s.metric {
+            used.datasets.insert(m.dataset.clone());
+            used.metric = true;
+            metric_section(ws, s, m, &mut body, &mut findings)?;
+        } else if let Some(t) = &s.text {
+            body.push(Section::Text {
+                heading: s.heading.clone(),
+                body: t.clone(),
+            });
+        }
+    }
+    let mut sections = Vec::new();
+    if !findings.is_empty() {
+        sections.push(Section::Findings {
+            heading: "Key findings".into(),
+            items: findings,
+        });
+    }
+    sections.extend(body);
+    sections.push(Section::Method {
+        heading: "Method".into(),
+        items: method(&used),
+    });
+    Ok(ReportDocument {
+        title: spec.title.clone(),
+        subtitle: spec.subtitle.clone(),
+        client: spec.client.clone(),
+        date_range: date_range(ws, &used, cache)?,
+        datasets: used.datasets.iter().cloned().collect(),
+        prepared_on,
+        page: spec.page,
+        sections,
+    })
+}

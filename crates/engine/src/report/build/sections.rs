@@ -1,0 +1,234 @@
+//! One section of the report from its analysis: funnels (with trend and
+//! time to convert), comparisons, impact analyses and metric bars.
+
+use super::*;
+
+pub(super) fn heading_or(s: &ReportSpecSection, default: String) -> String {
+    s.heading
+        .clone()
+        .filter(|h| !h.trim().is_empty())
+        .unwrap_or(default)
+}
+
+pub(super) fn chart_section(
+    heading: String,
+    intro: Option<String>,
+    chart: ChartData,
+) -> ChartSection {
+    ChartSection {
+        heading,
+        intro,
+        chart,
+        table: None,
+        notes: vec![],
+    }
+}
+
+/// The trend sentences, naming the funnel and the periods in words
+/// ("in the week of 2024-09-02", "in September 2024").
+pub(super) fn trend_findings(
+    t: &TrendChartData,
+    name: &str,
+    spec: Option<&TrendSpec>,
+) -> Vec<String> {
+    let mut t = t.clone();
+    for s in &mut t.series {
+        s.name = name.to_string();
+        for p in &mut s.points {
+            p.period = match spec.map(|s| s.interval) {
+                Some(Interval::Week) => format!("the week of {}", p.period),
+                Some(Interval::Month) => Date::parse_iso(&format!("{}-01", p.period))
+                    .map(|d| format!("{} {}", MONTHS[d.month() as usize - 1], d.year()))
+                    .unwrap_or_else(|| p.period.clone()),
+                _ => p.period.clone(),
+            };
+        }
+    }
+    crate::report::findings::trend(&t)
+}
+
+/// The sections of one funnel (chart, and its trend and time-to-convert
+/// when the spec asks for them) and its findings.
+pub(super) fn funnel_sections(
+    heading: String,
+    intro: Option<String>,
+    spec: &FunnelSpec,
+    r: &FunnelResult,
+    out: &mut Vec<Section>,
+    findings: &mut Vec<String>,
+) {
+    let sub = subtitle(spec, &r.unit);
+    let p = crate::present::funnel(Some(&heading), intro, spec, r);
+    findings.extend(p.findings);
+    let sec = p.section;
+    out.push(Section::Chart(sec));
+    if let Some(t) = trend_chart(format!("{heading}: conversion over time"), sub.clone(), r) {
+        findings.extend(trend_findings(&t, &heading, spec.trend.as_ref()));
+        out.push(Section::Chart(chart_section(
+            format!("{heading}: trend"),
+            None,
+            ChartData::Trend(t),
+        )));
+    }
+    if let Some(h) = histogram(format!("{heading}: time to convert"), sub, r) {
+        let mut s = chart_section(
+            format!("{heading}: time to convert"),
+            None,
+            ChartData::Histogram(h),
+        );
+        if let Some(t) = &r.time_to_convert {
+            if let Some(m) = t.median_seconds {
+                s.notes.push(format!(
+                    "Half of the {} who converted took {} or less.",
+                    r.unit,
+                    format::duration(m)
+                ));
+            }
+        }
+        out.push(Section::Chart(s));
+    }
+}
+
+pub(super) fn metric_section(
+    ws: &Workspace,
+    s: &ReportSpecSection,
+    m: &MetricSectionSpec,
+    out: &mut Vec<Section>,
+    findings: &mut Vec<String>,
+) -> Result<()> {
+    let rec = ws.dataset(&m.dataset)?;
+    let ds = &rec.info.name;
+    let find = |name: &str| {
+        rec.info
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = rec.info.columns.iter().map(|c| c.name.as_str()).collect();
+                Error::Invalid(format!(
+                    "dataset \"{ds}\" has no column \"{name}\" (its columns: {})",
+                    names.join(", ")
+                ))
+            })
+    };
+    let (d, v) = (find(&m.dimension)?, find(&m.metric)?);
+    let ty = rec.info.columns[v].ty;
+    let (kind, scale) = match ty {
+        ColumnType::Integer => (ValueKind::Count, 1.0),
+        ColumnType::Decimal => (ValueKind::Number, 1.0),
+        // durations are stored in milliseconds
+        ColumnType::Duration => (ValueKind::Seconds, 0.001),
+        other => {
+            return Err(Error::Invalid(format!(
+                "the metric column \"{}\" of dataset \"{ds}\" holds {} values, not numbers; choose a numeric column",
+                m.metric,
+                other.as_str()
+            )))
+        }
+    };
+    let dims = ws.read_column(&rec, d)?;
+    let vals = ws.read_column(&rec, v)?;
+    let mut order: Vec<String> = Vec::new();
+    let mut sums: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
+    for i in 0..dims.len() {
+        let label = crate::index::cell_text(&dims, i)
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| "(none)".to_string());
+        let x = crate::funnel::metric::numeric(&vals, i) * scale;
+        match sums.get_mut(&label) {
+            Some(sum) => *sum += x,
+            None => {
+                sums.insert(label.clone(), x);
+                order.push(label);
+            }
+        }
+    }
+    let mut bars: Vec<MetricBar> = order
+        .into_iter()
+        .map(|label| MetricBar {
+            value: sums[&label],
+            label,
+        })
+        .collect();
+    // largest first; ties keep the export's order (the sort is stable)
+    bars.sort_by(|a, b| b.value.total_cmp(&a.value));
+    let total: f64 = bars.iter().map(|b| b.value).sum();
+    let limit = m.limit.unwrap_or(12).clamp(1, 50);
+    let heading = heading_or(s, format!("{} by {}", m.metric, m.dimension));
+    if let Some(top) = bars.first() {
+        // a share of the total only means something for counts (not for
+        // averages or rates that a report table may hold)
+        let share = if kind == ValueKind::Count && total > 0.0 {
+            format!(" ({} of the total)", format::percent(top.value / total))
+        } else {
+            String::new()
+        };
+        findings.push(format!(
+            "\u{201c}{}\u{201d} has the most {}: {}{share}.",
+            top.label,
+            m.metric,
+            format::value(kind, top.value)
+        ));
+    }
+    // the table under the chart (and its CSV) holds the bars drawn, then the
+    // rest pooled into one row, so a 200-row export does not fill pages
+    let mut table = Table::new(&[(&m.dimension, None), (&m.metric, Some(kind))]);
+    for b in bars.iter().take(limit) {
+        table
+            .rows
+            .push(vec![Cell::Text(b.label.clone()), Cell::Number(b.value)]);
+    }
+    if bars.len() > limit {
+        let rest = &bars[limit..];
+        let label = format!("Other ({} values)", format::count(rest.len() as u64));
+        let cell = if kind == ValueKind::Count {
+            Cell::Number(rest.iter().map(|b| b.value).sum())
+        } else {
+            Cell::Empty
+        };
+        table.rows.push(vec![Cell::Text(label), cell]);
+    }
+    let chart = MetricBarsData {
+        title: heading.clone(),
+        subtitle: Some(format!("{ds} · {} rows", format::count(dims.len() as u64))),
+        dimension: m.dimension.clone(),
+        metric: m.metric.clone(),
+        value_kind: kind,
+        bars,
+        limit: Some(limit),
+    };
+    let mut sec = chart_section(heading, s.intro.clone(), ChartData::MetricBars(chart));
+    sec.table = Some(table);
+    out.push(Section::Chart(sec));
+    Ok(())
+}
+
+pub(super) fn compare_section(
+    ws: &Workspace,
+    s: &ReportSpecSection,
+    c: &CompareSpec,
+    cache: &mut IndexCache,
+    out: &mut Vec<Section>,
+    findings: &mut Vec<String>,
+) -> Result<()> {
+    let r = run_compare(ws, c, cache)?;
+    let p = crate::present::compare(s.heading.as_deref(), s.intro.clone(), c, &r);
+    findings.extend(p.findings);
+    out.push(Section::Chart(p.section));
+    Ok(())
+}
+
+pub(super) fn impact_section(
+    ws: &Workspace,
+    s: &ReportSpecSection,
+    spec: &ImpactSpec,
+    cache: &mut IndexCache,
+    out: &mut Vec<Section>,
+    findings: &mut Vec<String>,
+) -> Result<()> {
+    let r = run_impact(ws, spec, cache)?;
+    let p = crate::present::impact(s.heading.as_deref(), s.intro.clone(), spec, &r)?;
+    findings.extend(p.findings);
+    out.push(Section::Chart(p.section));
+    Ok(())
+}
