@@ -492,3 +492,51 @@ fn the_intervals_cover_at_their_level() {
         assert!((0.93..=0.97).contains(&c), "interval {i}: coverage {c}");
     }
 }
+
+/// A generated clickstream of more than 20,000 users, so the per-unit pass
+/// splits the units over threads as the funnel does: the counts are the
+/// funnel's, and every non-converter stops at exactly one step, where the
+/// funnel says it dropped.
+#[test]
+fn generated_traffic_adds_up_across_threads() {
+    use stepwise_engine::generate::{write_clickstream_file, GenOptions};
+    let mut w = TempWs::new();
+    let path = w.dir.path().join("clicks.csv");
+    write_clickstream_file(
+        &path,
+        &GenOptions {
+            events: 250_000,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let opts = stepwise_engine::import::ImportOptions {
+        name: Some("clicks".into()),
+        ..Default::default()
+    };
+    stepwise_engine::import::import_file(
+        &mut w.ws,
+        &path,
+        &opts,
+        &mut stepwise_engine::Job::silent(),
+    )
+    .unwrap();
+    let s = spec(json!({"dataset": "clicks",
+        "steps": [{"event": "view_item"}, {"event": "add_to_cart"}, {"event": "begin_checkout"}, {"event": "purchase"}],
+        "value": {"column": "value"}}));
+    let r = run(&mut w, &s);
+    let f = run_funnel(&w.ws, &s.funnel, &mut w.cache).unwrap();
+    let counts: Vec<u64> = f.steps.iter().map(|s| s.count).collect();
+    assert_eq!(r.steps.iter().map(|s| s.count).collect::<Vec<_>>(), counts);
+    assert!(counts[0] >= 20_000, "{counts:?}");
+    assert_eq!(r.goals + r.non_converters, counts[0]);
+    for (q, ws) in r.wasted.iter().enumerate() {
+        assert_eq!(ws.count, counts[q] - counts[q + 1], "step {}", q + 1);
+        assert_eq!(
+            ws.last_events.iter().map(|b| b.count).sum::<u64>(),
+            ws.count
+        );
+        assert_eq!(ws.last_pages.iter().map(|b| b.count).sum::<u64>(), ws.count);
+    }
+    assert!(r.order_value.average > 0.0 && r.order_value.values > 0);
+}
