@@ -489,6 +489,7 @@ fn the_intervals_cover_at_their_level() {
     }
     for (i, h) in hits.iter().enumerate() {
         let c = *h as f64 / reps as f64;
+        eprintln!("interval {i}: coverage {c}");
         assert!((0.93..=0.97).contains(&c), "interval {i}: coverage {c}");
     }
 }
