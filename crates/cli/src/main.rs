@@ -54,6 +54,9 @@ enum Command {
     /// Run a funnel spec (JSON; see docs/funnel.md, or --saved NAME) and print its steps;
     /// --dropped STEP lists who dropped there, --csv writes all of them.
     Funnel(cmd::funnel::Args),
+    /// What each step of a funnel is worth, a what-if, the ranked opportunities and
+    /// where the non-converters stopped (JSON spec: a funnel plus "value"; see docs/value.md).
+    Value(cmd::value::Args),
 }
 
 #[derive(Serialize)]
@@ -109,5 +112,6 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Saved(a) => cmd::saved::run(ws, a),
         Command::Plan(a) => cmd::plan::run(a),
         Command::Funnel(a) => cmd::funnel::run(ws, a),
+        Command::Value(a) => cmd::value::run(ws, a),
     }
 }

@@ -29,6 +29,7 @@ pub mod session;
 pub mod stats;
 pub mod store;
 pub mod summary;
+pub mod value;
 
 pub use error::{Error, ErrorCode, ErrorInfo, Location, Result};
 pub use job::{CancelToken, Job};

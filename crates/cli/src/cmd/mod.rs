@@ -12,3 +12,4 @@ pub mod save;
 pub mod saved;
 pub mod segment;
 pub mod tables;
+pub mod value;

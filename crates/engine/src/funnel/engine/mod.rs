@@ -247,3 +247,124 @@ pub(crate) fn unit_levels(
     }
     Ok(levels)
 }
+
+/// No event: a [`UnitOutcome::last_seen`] of a unit whose events the
+/// funnel's filters and date range all leave out.
+pub(crate) const NO_EVENT: u32 = u32::MAX;
+
+/// One unit's counted attempt, as the funnel's counts add it up, and the
+/// unit's last event the funnel sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UnitOutcome {
+    /// The furthest step reached (0-based); -1 for a unit that did not
+    /// enter, was excluded, or that the mask leaves out.
+    pub level: i32,
+    /// The index position of the event that filled step `level` (0 when
+    /// `level` is -1).
+    pub level_pos: u32,
+    /// The index position of the unit's last event that passes the
+    /// funnel's filters and date range ([`NO_EVENT`]: none).
+    pub last_seen: u32,
+}
+
+/// The times (µs) of the first and last event seen.
+pub(crate) type Span = (i64, i64);
+
+/// Every unit's [`UnitOutcome`] (in index order, `mask`ed units at level
+/// -1), and the times of the first and last event the funnel sees in the
+/// whole index (mask or not; None when it sees none): the per-unit form of
+/// [`run_on_index_masked`]'s counts, so the number of units with level at
+/// least `q` is step `q`'s count. Units are split over `threads` as the
+/// funnel splits them (`None`: one per core from 20,000 units).
+pub(crate) fn unit_outcomes(
+    ws: &Workspace,
+    ix: &EventIndex,
+    spec: &FunnelSpec,
+    mask: Option<&[bool]>,
+    threads: Option<usize>,
+) -> Result<(Vec<UnitOutcome>, Option<Span>)> {
+    if mask.is_some_and(|m| m.len() != ix.units()) {
+        return Err(Error::Internal(
+            "a unit mask does not match the index".into(),
+        ));
+    }
+    let plan = plan(spec)?;
+    let mut warnings = Vec::new();
+    let masks = masks(ws, ix, spec, &mut warnings)?;
+    let pass = Pass {
+        plan: &plan,
+        ix: Cols::of(ix),
+        masks: &masks,
+    };
+    let units = ix.units();
+    let threads = match threads {
+        Some(t) => t.max(1),
+        None if units >= 20_000 => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8),
+        None => 1,
+    };
+    let none = UnitOutcome {
+        level: -1,
+        level_pos: 0,
+        last_seen: NO_EVENT,
+    };
+    let mut outs = vec![none; units];
+    let per = units.div_ceil(threads).max(1);
+    let run = |first: usize, chunk: &mut [UnitOutcome]| -> Option<(i64, i64)> {
+        let mut evs = UnitEvents::default();
+        let mut out = Outcome::new();
+        let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
+        let mut scratch = Scratch::default();
+        let mut span: Option<(i64, i64)> = None;
+        let seen = |p: usize| masks.get(&pass.ix, p) & PRESENT != 0;
+        for (i, o) in chunk.iter_mut().enumerate() {
+            let u = first + i;
+            let range = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
+            let Some(last) = range.clone().rev().find(|&p| seen(p)) else {
+                continue;
+            };
+            let first_p = range.clone().find(|&p| seen(p)).unwrap_or(last);
+            let (t0, t1) = (ix.time[first_p], ix.time[last]);
+            span = Some(match span {
+                None => (t0, t1),
+                Some((a, b)) => (a.min(t0), b.max(t1)),
+            });
+            if mask.is_some_and(|m| !m[u]) {
+                continue;
+            }
+            o.last_seen = last as u32;
+            pass.collect(range, &mut evs);
+            pass.outcome(&evs, &mut out, &mut paths, &mut scratch);
+            o.level = out.level;
+            if out.level >= 0 {
+                o.level_pos = out.path[out.level as usize];
+            }
+        }
+        span
+    };
+    let spans: Vec<Option<(i64, i64)>> = if threads <= 1 {
+        vec![run(0, &mut outs)]
+    } else {
+        std::thread::scope(|sc| {
+            let handles: Vec<_> = outs
+                .chunks_mut(per)
+                .enumerate()
+                .map(|(i, chunk)| {
+                    let run = &run;
+                    sc.spawn(move || run(i * per, chunk))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a funnel thread panicked"))
+                .collect()
+        })
+    };
+    let span = spans
+        .into_iter()
+        .flatten()
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+    Ok((outs, span))
+}

@@ -1,0 +1,602 @@
+//! What each step is worth: a funnel with a goal (its last step) and an
+//! order value, as money per step, what-if sizing of a better step, a
+//! ranked list of opportunities and where the non-converters stopped.
+//!
+//! The funnel is run by [`crate::funnel::run_funnel`] (the `funnel`
+//! command's path); the per-unit outcome behind its counts gives the goal
+//! events' values and the wasted traffic. Definitions, worked examples and
+//! the interval methods: docs/value.md.
+
+pub mod math;
+pub mod wasted;
+
+pub use math::{Aov, Estimate, Lift};
+pub use wasted::{Bucket, WastedStep};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::column::Values;
+use crate::error::{Error, Result};
+use crate::funnel::engine::unit_outcomes;
+use crate::funnel::{run_funnel, FunnelResult, FunnelSpec};
+use crate::index::IndexCache;
+use crate::model::{ColumnType, DatasetKind};
+use crate::store::Workspace;
+
+/// The confidence level of every interval unless the spec gives one.
+pub const DEFAULT_CONFIDENCE: f64 = 0.95;
+/// The relative lift of every step in the opportunity list: 10%.
+pub const DEFAULT_OPPORTUNITY: f64 = 0.1;
+/// Values per step in the wasted-traffic lists before the rest pool.
+pub const DEFAULT_WASTED_TOP: usize = 5;
+/// The average month, in days (365.25 / 12).
+pub const DAYS_PER_MONTH: f64 = 30.4375;
+
+/// What one goal is worth: the goal events' values in a column (average
+/// order value = their mean), or a typed value per goal.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct OrderValue {
+    /// A numeric column; each converting unit's goal event gives one value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub column: Option<String>,
+    /// A typed average order value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub per_goal: Option<f64>,
+}
+
+/// "What if step K converted better": the conversion from step K-1 into
+/// step K (steps numbered from 1, as printed) times `1 + relative`, or plus
+/// `points` (a fraction: 0.02 is two percentage points).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct WhatIf {
+    pub step: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub relative: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub points: Option<f64>,
+}
+
+/// A value spec: a funnel spec with its fields at the top level, plus
+/// `value` and the options below.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ValueSpec {
+    #[serde(flatten)]
+    pub funnel: FunnelSpec,
+    pub value: OrderValue,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub what_if: Option<WhatIf>,
+    /// Level of every interval; default 0.95.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub confidence: Option<f64>,
+    /// The relative lift the opportunity list gives every step; default 0.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub opportunity: Option<f64>,
+    /// Event names and pages listed per step in the wasted traffic before
+    /// the rest pool into "Other"; default 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub wasted_top: Option<usize>,
+}
+
+/// The keys a value spec adds to a funnel spec.
+const VALUE_KEYS: [&str; 5] = [
+    "value",
+    "what_if",
+    "confidence",
+    "opportunity",
+    "wasted_top",
+];
+
+impl<'de> Deserialize<'de> for ValueSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Extra {
+            value: Option<OrderValue>,
+            #[serde(default)]
+            what_if: Option<WhatIf>,
+            #[serde(default)]
+            confidence: Option<f64>,
+            #[serde(default)]
+            opportunity: Option<f64>,
+            #[serde(default)]
+            wasted_top: Option<usize>,
+        }
+        let mut all = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+        let mut extra = serde_json::Map::new();
+        for k in VALUE_KEYS {
+            if let Some(v) = all.remove(k) {
+                extra.insert(k.to_string(), v);
+            }
+        }
+        let funnel = FunnelSpec::deserialize(serde_json::Value::Object(all)).map_err(|e| {
+            D::Error::custom(format!(
+                "{e} (a value spec also takes {})",
+                VALUE_KEYS.join(", ")
+            ))
+        })?;
+        let x = Extra::deserialize(serde_json::Value::Object(extra)).map_err(D::Error::custom)?;
+        let value = x.value.ok_or_else(|| {
+            D::Error::custom(
+                "the spec has no \"value\": give {\"column\": NAME} (the goal events' order values) or {\"per_goal\": NUMBER}",
+            )
+        })?;
+        Ok(ValueSpec {
+            funnel,
+            value,
+            what_if: x.what_if,
+            confidence: x.confidence,
+            opportunity: x.opportunity,
+            wasted_top: x.wasted_top,
+        })
+    }
+}
+
+impl ValueSpec {
+    pub fn from_json(text: &str) -> Result<ValueSpec> {
+        serde_json::from_str(text)
+            .map_err(|e| Error::Invalid(format!("the value spec is not valid: {e}")))
+    }
+}
+
+/// The order value used: where it came from, its average and the standard
+/// error of that average.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderValueUsed {
+    /// The column read, or None for a typed value per goal.
+    pub column: Option<String>,
+    /// The average order value.
+    pub average: f64,
+    /// Its standard error (0 for a typed value).
+    pub standard_error: f64,
+    /// Goal events with a value (the typed value: the goals).
+    #[ts(type = "number")]
+    pub values: u64,
+    /// Goal events whose value is missing (left out of the average).
+    #[ts(type = "number")]
+    pub missing: u64,
+}
+
+/// One step's worth.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StepValue {
+    pub label: String,
+    #[ts(type = "number")]
+    pub count: u64,
+    /// Fraction 0..1 of step 1's count.
+    pub rate_from_start: f64,
+    /// P(reach the goal | at this step) = goals / count.
+    pub goal_rate: f64,
+    /// Its Wilson interval.
+    pub goal_rate_low: f64,
+    pub goal_rate_high: f64,
+    /// The expected value of a unit at the step, `goal_rate * average order
+    /// value`: also what one more unit reaching the step is worth.
+    pub value_per_unit: Estimate,
+    /// The value of the step's whole population, `count * value_per_unit`
+    /// (for every step the goals' value: the funnel is nested).
+    pub total_value: Estimate,
+}
+
+/// Extra goals and value over one period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PeriodGain {
+    pub extra_goals: Estimate,
+    pub extra_value: Estimate,
+}
+
+/// A what-if, sized.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct WhatIfResult {
+    /// The step whose conversion changes, numbered from 1 as printed.
+    pub step: usize,
+    pub label: String,
+    /// The step before it.
+    pub from_label: String,
+    pub relative: Option<f64>,
+    pub points: Option<f64>,
+    /// The conversion from the step before into this step, now and with
+    /// the lift.
+    pub rate_before: f64,
+    pub rate_after: f64,
+    /// The lifted rate passed 100% and was held there.
+    pub capped: bool,
+    /// Extra units reaching the step over the dataset's period.
+    pub extra_units: f64,
+    /// Over the dataset's period.
+    pub extra_goals: Estimate,
+    pub extra_value: Estimate,
+    /// The same per day, week (7 days) and month (30.4375 days).
+    pub per_day: PeriodGain,
+    pub per_week: PeriodGain,
+    pub per_month: PeriodGain,
+}
+
+/// The days the dataset's events (as the funnel sees them) span.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, rename = "ValuePeriod")]
+pub struct Period {
+    /// First and last day (UTC, `YYYY-MM-DD`).
+    pub from: String,
+    pub to: String,
+    /// Calendar days from `from` to `to`, both counted.
+    #[ts(type = "number")]
+    pub days: u64,
+}
+
+/// A funnel's value table, what-if, opportunities and wasted traffic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ValueResult {
+    /// "users" or "sessions".
+    pub unit: String,
+    /// The goal: the funnel's last step.
+    pub goal: String,
+    #[ts(type = "number")]
+    pub goals: u64,
+    /// Level of every interval (0.95).
+    pub confidence: f64,
+    pub order_value: OrderValueUsed,
+    pub period: Period,
+    pub steps: Vec<StepValue>,
+    /// The goals' value: goals times the average order value (its interval
+    /// from the average's alone: the goals are counted, not estimated).
+    pub total_value: Estimate,
+    pub what_if: Option<WhatIfResult>,
+    /// The relative lift each opportunity gives its step (0.1).
+    pub opportunity: f64,
+    /// Every step after the first lifted by `opportunity`, by extra value
+    /// (largest first; ties: the surer, higher low bound, first).
+    pub opportunities: Vec<WhatIfResult>,
+    /// Units that entered but did not reach the goal.
+    #[ts(type = "number")]
+    pub non_converters: u64,
+    /// Where they stopped, per step before the goal.
+    pub wasted: Vec<WastedStep>,
+    /// The funnel's own warnings.
+    pub warnings: Vec<String>,
+}
+
+/// Checks the lift of a what-if: relative in (-1, 10], points in [-1, 1].
+fn lift_of(w: &WhatIf) -> Result<Lift> {
+    match (w.relative, w.points) {
+        (Some(_), Some(_)) => Err(Error::Invalid(
+            "the what-if gives both \"relative\" and \"points\": give one".into(),
+        )),
+        (None, None) => Err(Error::Invalid(
+            "the what-if needs \"relative\" (0.1 is 10% better) or \"points\" (0.02 is two percentage points better)".into(),
+        )),
+        (Some(x), None) => {
+            if x.is_finite() && x > -1.0 && x <= 10.0 {
+                Ok(Lift::Relative(x))
+            } else {
+                Err(Error::Invalid(format!(
+                    "the what-if's relative change {x} is out of range: give a fraction above -1 and at most 10 (0.1 is 10% better)"
+                )))
+            }
+        }
+        (None, Some(y)) => {
+            if y.is_finite() && (-1.0..=1.0).contains(&y) {
+                Ok(Lift::Points(y))
+            } else {
+                Err(Error::Invalid(format!(
+                    "the what-if's change of {y} points is out of range: give a fraction from -1 to 1 (0.02 is two percentage points)"
+                )))
+            }
+        }
+    }
+}
+
+/// The numbers a value table is computed from: the funnel's counts and the
+/// order value. [`table`] is pure, so tests can feed it counts directly.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub labels: Vec<String>,
+    /// Units per step (nested: each at most the one before).
+    pub counts: Vec<u64>,
+    pub aov: Aov,
+    pub days: u64,
+    pub confidence: f64,
+}
+
+/// Sizes a lift at step `step` (1-based, 2..=steps) on the counts.
+pub fn what_if(inp: &Inputs, step: usize, lift: Lift) -> Result<WhatIfResult> {
+    let k = inp.counts.len();
+    if step < 2 || step > k {
+        return Err(Error::Invalid(format!(
+            "the what-if's step {step} has no conversion to change: choose a step from 2 to {k} (step 1 is where units enter)"
+        )));
+    }
+    let (prev, at) = (inp.counts[step - 2], inp.counts[step - 1]);
+    let goals = inp.counts[k - 1];
+    let s = math::size(prev, at, goals, lift, inp.confidence).ok_or_else(|| {
+        Error::Invalid(format!(
+            "the what-if at step {step} cannot be sized: no one reached step {step} \u{201c}{}\u{201d}",
+            inp.labels[step - 1]
+        ))
+    })?;
+    let extra_value = math::times_aov(s.extra_goals, inp.aov, inp.confidence);
+    let per = |days: f64| PeriodGain {
+        extra_goals: s.extra_goals.scale(days / inp.days as f64),
+        extra_value: extra_value.scale(days / inp.days as f64),
+    };
+    let (relative, points) = match lift {
+        Lift::Relative(x) => (Some(x), None),
+        Lift::Points(y) => (None, Some(y)),
+    };
+    Ok(WhatIfResult {
+        step,
+        label: inp.labels[step - 1].clone(),
+        from_label: inp.labels[step - 2].clone(),
+        relative,
+        points,
+        rate_before: s.rate_before,
+        rate_after: s.rate_after,
+        capped: s.capped,
+        extra_units: s.extra_units,
+        extra_goals: s.extra_goals,
+        extra_value,
+        per_day: per(1.0),
+        per_week: per(7.0),
+        per_month: per(DAYS_PER_MONTH),
+    })
+}
+
+/// The value table of the counts: per step, the goal rate and the value of
+/// a unit and of the step's population.
+pub fn table(inp: &Inputs) -> Vec<StepValue> {
+    let k = inp.counts.len();
+    let goals = inp.counts[k - 1];
+    let start = inp.counts[0];
+    inp.counts
+        .iter()
+        .zip(&inp.labels)
+        .map(|(&n, label)| {
+            let g = math::proportion(goals, n, inp.confidence).unwrap_or(Estimate::exact(0.0));
+            let v = math::times_aov(g, inp.aov, inp.confidence);
+            StepValue {
+                label: label.clone(),
+                count: n,
+                rate_from_start: if start == 0 {
+                    0.0
+                } else {
+                    n as f64 / start as f64
+                },
+                goal_rate: g.value,
+                goal_rate_low: g.low,
+                goal_rate_high: g.high,
+                value_per_unit: v,
+                total_value: v.scale(n as f64),
+            }
+        })
+        .collect()
+}
+
+/// Every step after the first lifted by `x`, largest extra value first.
+pub fn opportunities(inp: &Inputs, x: f64) -> Vec<WhatIfResult> {
+    let mut out: Vec<WhatIfResult> = (2..=inp.counts.len())
+        .filter_map(|step| what_if(inp, step, Lift::Relative(x)).ok())
+        .collect();
+    out.sort_by(|a, b| {
+        b.extra_value
+            .value
+            .total_cmp(&a.extra_value.value)
+            .then(b.extra_value.low.total_cmp(&a.extra_value.low))
+            .then(a.step.cmp(&b.step))
+    });
+    out
+}
+
+/// Runs a value spec: the funnel, the goal events' values, the table, the
+/// what-if, the opportunities and the wasted traffic.
+pub fn run_value(ws: &Workspace, spec: &ValueSpec, cache: &mut IndexCache) -> Result<ValueResult> {
+    let confidence = spec.confidence.unwrap_or(DEFAULT_CONFIDENCE);
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return Err(Error::Invalid(format!(
+            "the confidence level must be between 0 and 1 (e.g. 0.95), got {confidence}"
+        )));
+    }
+    let opportunity = spec.opportunity.unwrap_or(DEFAULT_OPPORTUNITY);
+    lift_of(&WhatIf {
+        step: 0,
+        relative: Some(opportunity),
+        points: None,
+    })
+    .map_err(|_| {
+        Error::Invalid(format!(
+            "the opportunity lift {opportunity} is out of range: give a fraction above -1 and at most 10 (0.1 is 10% better)"
+        ))
+    })?;
+    let lift = spec.what_if.as_ref().map(lift_of).transpose()?;
+    match (&spec.value.column, spec.value.per_goal) {
+        (None, None) => {
+            return Err(Error::Invalid(
+                "the value names no order value: give {\"column\": NAME} (a column of the goal events' values) or {\"per_goal\": NUMBER}".into(),
+            ))
+        }
+        (Some(_), Some(_)) => {
+            return Err(Error::Invalid(
+                "the value gives both a column and a value per goal: give one".into(),
+            ))
+        }
+        (None, Some(v)) if !(v.is_finite() && v > 0.0) => {
+            return Err(Error::Invalid(format!(
+                "the value per goal must be a positive number, got {v}"
+            )))
+        }
+        _ => {}
+    }
+    let f = &spec.funnel;
+    let k = f.steps.len();
+    if k < 2 {
+        return Err(Error::Invalid(
+            "a value table needs a funnel of at least two steps: the last one is the goal".into(),
+        ));
+    }
+    let rec = ws.dataset(&f.dataset)?;
+    if rec.info.kind == DatasetKind::Metrics {
+        return Err(Error::Invalid(format!(
+            "dataset \"{}\" is a metric table: it has totals, not the users or sessions a value per unit needs",
+            rec.info.name
+        )));
+    }
+    let value_col = match &spec.value.column {
+        Some(name) => {
+            let Some(c) = rec.info.columns.iter().find(|c| &c.name == name) else {
+                return Err(Error::Invalid(format!(
+                    "dataset \"{}\" has no column \"{name}\" for the order value",
+                    rec.info.name
+                )));
+            };
+            if !matches!(c.ty, ColumnType::Integer | ColumnType::Decimal) {
+                return Err(Error::Invalid(format!(
+                    "the order value column \"{name}\" holds {}, not numbers",
+                    c.ty.as_str()
+                )));
+            }
+            Some(name.clone())
+        }
+        None => None,
+    };
+
+    // the funnel, by the funnel command's own path
+    let funnel: FunnelResult = run_funnel(ws, f, cache)?;
+    let counts: Vec<u64> = funnel.steps.iter().map(|s| s.count).collect();
+    let goals = counts[k - 1];
+    let goal = f.step_label(k - 1);
+    if goals == 0 {
+        return Err(Error::Invalid(format!(
+            "no one reached the goal, step {k} \u{201c}{goal}\u{201d}: there is nothing to put a value on"
+        )));
+    }
+
+    // the per-unit outcome behind those counts
+    let ix = cache.get(ws, &rec, f.unit())?;
+    let mask = crate::funnel::funnel_mask(ws, &ix, f)?;
+    let (outs, span) = unit_outcomes(ws, &ix, f, mask.as_deref(), None)?;
+    let reached = outs.iter().filter(|o| o.level == k as i32 - 1).count() as u64;
+    if reached != goals {
+        return Err(Error::Internal(format!(
+            "the per-unit outcome counts {reached} goals, the funnel {goals}"
+        )));
+    }
+
+    let (aov, used) = match (&value_col, spec.value.per_goal) {
+        (Some(name), _) => {
+            let col = ix.column(ws, name)?;
+            let mut vals = Vec::with_capacity(goals as usize);
+            let mut missing = 0u64;
+            for o in outs.iter().filter(|o| o.level == k as i32 - 1) {
+                let p = o.level_pos as usize;
+                if col.is_null(p) {
+                    missing += 1;
+                    continue;
+                }
+                let v = match &col.values {
+                    Values::Int(v) => v[p] as f64,
+                    Values::Float(v) => v[p],
+                    _ => {
+                        return Err(Error::Internal(format!(
+                            "the order value column \"{name}\" is not numeric"
+                        )))
+                    }
+                };
+                if v.is_finite() {
+                    vals.push(v);
+                } else {
+                    missing += 1;
+                }
+            }
+            let aov = math::mean_se(&vals).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "none of the {goals} goal events has a value in column \"{name}\""
+                ))
+            })?;
+            if aov.mean <= 0.0 {
+                return Err(Error::Invalid(format!(
+                    "the average order value in column \"{name}\" is {}, not positive: a value per step needs a positive one",
+                    aov.mean
+                )));
+            }
+            (
+                aov,
+                OrderValueUsed {
+                    column: Some(name.clone()),
+                    average: aov.mean,
+                    standard_error: aov.se,
+                    values: vals.len() as u64,
+                    missing,
+                },
+            )
+        }
+        (None, Some(v)) => (
+            Aov { mean: v, se: 0.0 },
+            OrderValueUsed {
+                column: None,
+                average: v,
+                standard_error: 0.0,
+                values: goals,
+                missing: 0,
+            },
+        ),
+        (None, None) => unreachable!("checked above"),
+    };
+
+    let (t0, t1) = span.unwrap_or((0, 0));
+    let (d0, d1) = (t0.div_euclid(86_400_000_000), t1.div_euclid(86_400_000_000));
+    let period = Period {
+        from: crate::calendar::format_date(d0),
+        to: crate::calendar::format_date(d1),
+        days: (d1 - d0 + 1) as u64,
+    };
+    let inp = Inputs {
+        labels: (0..k).map(|q| f.step_label(q)).collect(),
+        counts,
+        aov,
+        days: period.days,
+        confidence,
+    };
+    let steps = table(&inp);
+    let what_if = match (&spec.what_if, lift) {
+        (Some(w), Some(l)) => Some(what_if(&inp, w.step, l)?),
+        _ => None,
+    };
+    let top = spec.wasted_top.unwrap_or(DEFAULT_WASTED_TOP);
+    let pages = ix.page_column.as_ref().map(|_| &ix.page);
+    let wasted = wasted::wasted(f, &outs, &ix.event, pages, top);
+    let non_converters = wasted.iter().map(|w| w.count).sum();
+    Ok(ValueResult {
+        unit: funnel.unit.clone(),
+        goal,
+        goals,
+        confidence,
+        order_value: used,
+        period,
+        total_value: math::times_aov(Estimate::exact(goals as f64), aov, confidence),
+        steps,
+        what_if,
+        opportunity,
+        opportunities: opportunities(&inp, opportunity),
+        non_converters,
+        wasted,
+        warnings: funnel.warnings,
+    })
+}
