@@ -54,6 +54,10 @@ enum Command {
     /// Run a funnel spec (JSON; see docs/funnel.md, or --saved NAME) and print its steps;
     /// --dropped STEP lists who dropped there, --csv writes all of them.
     Funnel(cmd::funnel::Args),
+    /// Where users went next (or came from) around an event, a page or a funnel step (docs/paths.md).
+    Paths(cmd::paths::Args),
+    /// Retention cohorts by day, week or month, and repeat purchase (docs/retention.md).
+    Retention(cmd::retention::Args),
 }
 
 #[derive(Serialize)]
@@ -101,5 +105,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Saved(a) => cmd::saved::run(ws, a),
         Command::Plan(a) => cmd::plan::run(a),
         Command::Funnel(a) => cmd::funnel::run(ws, a),
+        Command::Paths(a) => cmd::paths::run(ws, a),
+        Command::Retention(a) => cmd::retention::run(ws, a),
     }
 }
