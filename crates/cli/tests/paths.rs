@@ -141,4 +141,25 @@ fn bad_specs_are_sentences() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.json") && err.contains("year"), "{err}");
+    let p = spec(
+        dir.path(),
+        "bad.json",
+        serde_json::json!({"dataset": "shop", "cohort": "first", "return": "any", "interval": "week"}),
+    );
+    let out = stepwise(&ws, &["retention", &p]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(r#""cohort" is "first": write "first_seen" or {"event": NAME}"#),
+        "{err}"
+    );
+    let p = spec(
+        dir.path(),
+        "bad.json",
+        serde_json::json!({"dataset": "shop", "from": {"event": "view", "page": "/"}}),
+    );
+    let out = stepwise(&ws, &["paths", &p]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("must be one start"), "{err}");
 }

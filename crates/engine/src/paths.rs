@@ -39,7 +39,7 @@ pub const END: &str = "end";
 
 /// Where paths start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "RawStart")]
 #[ts(export, rename = "PathStart")]
 pub enum PathStart {
     /// Units that reached a step of the funnel (from 1), at that step's event.
@@ -56,6 +56,64 @@ pub enum PathStart {
     Event { event: String },
     /// Each unit's first event on a page matching this pattern.
     Page { page: Pattern },
+}
+
+/// `from` as written, checked into a [`PathStart`] with a sentence for
+/// each mistake.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStart {
+    funnel: Option<Box<FunnelSpec>>,
+    step: Option<usize>,
+    dropoff: Option<usize>,
+    event: Option<String>,
+    page: Option<Pattern>,
+}
+
+impl TryFrom<RawStart> for PathStart {
+    type Error = String;
+    fn try_from(r: RawStart) -> std::result::Result<PathStart, String> {
+        const FORMS: &str = "write {\"event\": E}, {\"page\": P}, {\"funnel\": SPEC, \"step\": k} or {\"funnel\": SPEC, \"dropoff\": k}";
+        match r {
+            RawStart {
+                funnel: Some(funnel),
+                step: Some(step),
+                dropoff: None,
+                event: None,
+                page: None,
+            } => Ok(PathStart::Step { funnel, step }),
+            RawStart {
+                funnel: Some(funnel),
+                step: None,
+                dropoff: Some(dropoff),
+                event: None,
+                page: None,
+            } => Ok(PathStart::Dropoff { funnel, dropoff }),
+            RawStart {
+                funnel: Some(_),
+                step: None,
+                dropoff: None,
+                ..
+            } => Err(format!(
+                "\"from\" has a funnel but no \"step\" or \"dropoff\": {FORMS}"
+            )),
+            RawStart {
+                funnel: None,
+                step: None,
+                dropoff: None,
+                event: Some(event),
+                page: None,
+            } => Ok(PathStart::Event { event }),
+            RawStart {
+                funnel: None,
+                step: None,
+                dropoff: None,
+                event: None,
+                page: Some(page),
+            } => Ok(PathStart::Page { page }),
+            _ => Err(format!("\"from\" must be one start: {FORMS}")),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -568,6 +626,19 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(s.from, PathStart::Dropoff { dropoff: 1, .. }));
+        for (bad, want) in [
+            (r#"{"event": "a", "page": "/"}"#, "must be one start"),
+            (
+                r#"{"funnel": {"dataset": "d", "steps": [{"event": "a"}]}}"#,
+                "no \"step\"",
+            ),
+            (r#"{"evnt": "a"}"#, "evnt"),
+        ] {
+            let e = PathsSpec::from_json(&format!(r#"{{"dataset": "d", "from": {bad}}}"#))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want), "{e}");
+        }
         let again = PathsSpec::from_json(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(again, s);
     }

@@ -48,7 +48,7 @@ pub enum AnyEvent {
 
 /// What puts a user in a cohort: `"first_seen"` or `{"event": E}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "serde_json::Value")]
 #[ts(export)]
 pub enum CohortBy {
     FirstSeen(FirstSeen),
@@ -57,11 +57,51 @@ pub enum CohortBy {
 
 /// What counts as coming back: `"any"` or `{"event": E}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "serde_json::Value")]
 #[ts(export)]
 pub enum ReturnBy {
     Any(AnyEvent),
     Event { event: String },
+}
+
+/// The event of `{"event": E}`, or None for the keyword; else a sentence.
+fn keyword_or_event(
+    v: serde_json::Value,
+    field: &str,
+    keyword: &str,
+) -> std::result::Result<Option<String>, String> {
+    match &v {
+        serde_json::Value::String(s) if s == keyword => Ok(None),
+        serde_json::Value::Object(m) if m.len() == 1 => match m.get("event") {
+            Some(serde_json::Value::String(e)) => Ok(Some(e.clone())),
+            _ => Err(format!(
+                "\"{field}\" is {v}: write \"{keyword}\" or {{\"event\": NAME}}"
+            )),
+        },
+        _ => Err(format!(
+            "\"{field}\" is {v}: write \"{keyword}\" or {{\"event\": NAME}}"
+        )),
+    }
+}
+
+impl TryFrom<serde_json::Value> for CohortBy {
+    type Error = String;
+    fn try_from(v: serde_json::Value) -> std::result::Result<CohortBy, String> {
+        Ok(match keyword_or_event(v, "cohort", "first_seen")? {
+            None => CohortBy::FirstSeen(FirstSeen::FirstSeen),
+            Some(event) => CohortBy::Event { event },
+        })
+    }
+}
+
+impl TryFrom<serde_json::Value> for ReturnBy {
+    type Error = String;
+    fn try_from(v: serde_json::Value) -> std::result::Result<ReturnBy, String> {
+        Ok(match keyword_or_event(v, "return", "any")? {
+            None => ReturnBy::Any(AnyEvent::Any),
+            Some(event) => ReturnBy::Event { event },
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -454,9 +494,20 @@ mod tests {
         assert_eq!(s.periods().unwrap(), 8);
         let again = RetentionSpec::from_json(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(again, s);
-        assert!(RetentionSpec::from_json(
-            r#"{"dataset": "d", "cohort": "first", "return": "any", "interval": "week"}"#
+        let e = RetentionSpec::from_json(
+            r#"{"dataset": "d", "cohort": "first", "return": "any", "interval": "week"}"#,
         )
-        .is_err());
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains(r#""cohort" is "first": write "first_seen" or {"event": NAME}"#),
+            "{e}"
+        );
+        let e = RetentionSpec::from_json(
+            r#"{"dataset": "d", "cohort": "first_seen", "return": {"evnt": "x"}, "interval": "week"}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(r#""return" is {"evnt":"x"}"#), "{e}");
     }
 }
