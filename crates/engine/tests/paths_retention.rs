@@ -205,6 +205,27 @@ fn previous_events_and_funnel_starts() {
         json!({"dataset": "nope", "from": {"event": "view"}}),
     );
     assert!(e.contains("nope"), "{e}");
+    let e = paths_err(
+        &mut w,
+        json!({"dataset": "ev", "from": {"funnel": funnel, "step": 1}, "count": "sessions"}),
+    );
+    assert!(e.contains("give one count, in the funnel"), "{e}");
+    let other = json!({"dataset": "other", "steps": [{"event": "view"}]});
+    let e = paths_err(
+        &mut w,
+        json!({"dataset": "ev", "from": {"funnel": other, "step": 1}}),
+    );
+    assert!(e.contains("on dataset \"other\""), "{e}");
+    let e = paths_err(
+        &mut w,
+        json!({"dataset": "ev", "from": {"event": "view"}, "groups": [{"pattern": "/p/*"}]}),
+    );
+    assert!(e.contains("need \"by\": \"page\""), "{e}");
+    let e = paths_err(
+        &mut w,
+        json!({"dataset": "ev", "from": {"page": "/"}, "by": "page"}),
+    );
+    assert!(e.contains("no page column"), "{e}");
 }
 
 #[test]
@@ -342,4 +363,36 @@ fn daily_retention_worked_example() {
     .unwrap();
     let e = run_retention(&w.ws, &spec, &mut w.cache).unwrap_err();
     assert!(e.to_string().contains("\"nope\" does not occur"), "{e}");
+}
+
+#[test]
+fn paths_of_sessions() {
+    let mut w = workspace();
+    events_with_sessions(
+        &mut w,
+        &[
+            // u1's session s1: view -> cart; s2: view, then nothing
+            ("u1", "s1", 0, "view", "m"),
+            ("u1", "s1", 10, "cart", "m"),
+            ("u1", "s2", DAY, "view", "m"),
+            ("u1", "s2", DAY + 10, "view", "m"),
+        ],
+    );
+    // by session, each session starts at its first view: 2 units; s1 goes
+    // on to cart, s2's second view is a repeat and its journey ends
+    let r = paths(
+        &mut w,
+        json!({"dataset": "ev", "from": {"event": "view"}, "count": "sessions", "levels": 1}),
+    );
+    check_invariants(&r);
+    assert_eq!((r.unit.as_str(), r.units), ("sessions", 2));
+    assert_eq!(node(&r, 1, "cart"), 1);
+    assert_eq!(node(&r, 1, "end"), 1);
+    // by user, one journey: view -> cart -> view
+    let r = paths(
+        &mut w,
+        json!({"dataset": "ev", "from": {"event": "view"}, "levels": 2}),
+    );
+    assert_eq!(r.units, 1);
+    assert_eq!(edge(&r, 1, "cart", "view"), 1);
 }
