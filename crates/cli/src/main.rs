@@ -57,6 +57,10 @@ enum Command {
     /// What each step of a funnel is worth, a what-if, the ranked opportunities and
     /// where the non-converters stopped (JSON spec: a funnel plus "value"; see docs/value.md).
     Value(cmd::value::Args),
+    /// Where users went next (or came from) around an event, a page or a funnel step (docs/paths.md).
+    Paths(cmd::paths::Args),
+    /// Retention cohorts by day, week or month, and repeat purchase (docs/retention.md).
+    Retention(cmd::retention::Args),
 }
 
 #[derive(Serialize)]
@@ -113,5 +117,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Plan(a) => cmd::plan::run(a),
         Command::Funnel(a) => cmd::funnel::run(ws, a),
         Command::Value(a) => cmd::value::run(ws, a),
+        Command::Paths(a) => cmd::paths::run(ws, a),
+        Command::Retention(a) => cmd::retention::run(ws, a),
     }
 }

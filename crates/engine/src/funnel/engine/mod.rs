@@ -368,3 +368,48 @@ pub(crate) fn unit_outcomes(
         .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
     Ok((outs, span))
 }
+
+/// Per unit, its furthest step (as [`unit_levels`]) and the index position
+/// of the event its counted attempt used for `step` (0-based; meaningful
+/// only when the level is at least `step`). Used by paths from a step.
+pub(crate) fn unit_step_events(
+    ws: &Workspace,
+    ix: &EventIndex,
+    spec: &FunnelSpec,
+    mask: Option<&[bool]>,
+    step: usize,
+) -> Result<Vec<(i32, u32)>> {
+    if mask.is_some_and(|m| m.len() != ix.units()) {
+        return Err(Error::Internal(
+            "a unit mask does not match the index".into(),
+        ));
+    }
+    let plan = plan(spec)?;
+    let mut warnings = Vec::new();
+    let masks = masks(ws, ix, spec, &mut warnings)?;
+    let pass = Pass {
+        plan: &plan,
+        ix: Cols::of(ix),
+        masks: &masks,
+    };
+    let mut evs = UnitEvents::default();
+    let mut out = Outcome::new();
+    let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
+    let mut scratch = Scratch::default();
+    let mut res = vec![(-1i32, 0u32); ix.units()];
+    for (u, slot) in res.iter_mut().enumerate() {
+        if mask.is_some_and(|m| !m[u]) {
+            continue;
+        }
+        let range = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
+        pass.collect(range, &mut evs);
+        pass.outcome(&evs, &mut out, &mut paths, &mut scratch);
+        let pos = if out.level >= step as i32 {
+            out.path[step]
+        } else {
+            0
+        };
+        *slot = (out.level, pos);
+    }
+    Ok(res)
+}

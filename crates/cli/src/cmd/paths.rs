@@ -1,0 +1,78 @@
+//! `stepwise paths SPEC.json`: where units went next (or came from) around
+//! an event, a page, a funnel step or its drop-offs (docs/paths.md).
+
+use crate::util::{parse_spec, print_json};
+use std::path::PathBuf;
+use stepwise_engine::chart::format;
+use stepwise_engine::index::IndexCache;
+use stepwise_engine::paths::{run_paths, PathsResult, PathsSpec};
+use stepwise_engine::Error;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The paths spec (JSON; `-` reads standard input).
+    spec: PathBuf,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
+    let spec: PathsSpec = parse_spec(&args.spec)?;
+    let started = std::time::Instant::now();
+    let ws = crate::open(workspace)?;
+    let mut cache = IndexCache::new();
+    let result = run_paths(&ws, &spec, &mut cache)?;
+    let first_ms = started.elapsed().as_secs_f64() * 1e3;
+    let again = std::time::Instant::now();
+    let _ = run_paths(&ws, &spec, &mut cache)?;
+    let query_ms = again.elapsed().as_secs_f64() * 1e3;
+    if args.json {
+        let mut v = serde_json::to_value(&result).map_err(|e| Error::Internal(e.to_string()))?;
+        v["timing"] = serde_json::json!({ "first_ms": first_ms, "query_ms": query_ms });
+        print_json(&v);
+    } else {
+        print_paths(&result);
+    }
+    Ok(())
+}
+
+fn print_paths(r: &PathsResult) {
+    let Some(start) = r.nodes.first() else {
+        return;
+    };
+    println!(
+        "Paths {} \u{201c}{}\u{201d} ({} {}):",
+        match r.direction {
+            stepwise_engine::paths::Direction::Next => "after",
+            stepwise_engine::paths::Direction::Previous => "before",
+        },
+        start.name,
+        format::count(r.units),
+        r.unit
+    );
+    for l in 1..=r.levels {
+        println!("\n  level {l}:");
+        for (i, n) in r.nodes.iter().enumerate().filter(|(_, n)| n.level == l) {
+            let from: Vec<String> = r
+                .edges
+                .iter()
+                .filter(|e| e.to == i)
+                .map(|e| format!("{} from {}", format::count(e.count), r.nodes[e.from].name))
+                .collect();
+            println!(
+                "    {:<40} {:>10} {:>7}   {}",
+                n.name,
+                format::count(n.count),
+                format::percent(if r.units == 0 {
+                    0.0
+                } else {
+                    n.count as f64 / r.units as f64
+                }),
+                from.join(", ")
+            );
+        }
+    }
+    for w in &r.warnings {
+        println!("\nNote: {w}");
+    }
+}

@@ -1,0 +1,90 @@
+//! `stepwise retention SPEC.json`: retention cohorts, and repeat purchase
+//! with a goal (docs/retention.md).
+
+use crate::util::{duration, parse_spec, print_json};
+use std::path::PathBuf;
+use stepwise_engine::chart::format;
+use stepwise_engine::index::IndexCache;
+use stepwise_engine::retention::{run_retention, RetentionResult, RetentionSpec};
+use stepwise_engine::Error;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The retention spec (JSON; `-` reads standard input).
+    spec: PathBuf,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
+    let spec: RetentionSpec = parse_spec(&args.spec)?;
+    let started = std::time::Instant::now();
+    let ws = crate::open(workspace)?;
+    let mut cache = IndexCache::new();
+    let result = run_retention(&ws, &spec, &mut cache)?;
+    let first_ms = started.elapsed().as_secs_f64() * 1e3;
+    let again = std::time::Instant::now();
+    let _ = run_retention(&ws, &spec, &mut cache)?;
+    let query_ms = again.elapsed().as_secs_f64() * 1e3;
+    if args.json {
+        let mut v = serde_json::to_value(&result).map_err(|e| Error::Internal(e.to_string()))?;
+        v["timing"] = serde_json::json!({ "first_ms": first_ms, "query_ms": query_ms });
+        print_json(&v);
+    } else {
+        print_retention(&result);
+    }
+    Ok(())
+}
+
+fn print_retention(r: &RetentionResult) {
+    println!(
+        "Retention by {} ({} {}):",
+        serde_json::to_value(r.interval)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        format::count(r.users),
+        r.unit
+    );
+    let head: Vec<String> = (0..r.periods).map(|p| format!("{p:>7}")).collect();
+    println!("  {:<12} {:>10} {}", "cohort", "size", head.join(""));
+    for c in &r.cohorts {
+        let cells: Vec<String> = c
+            .rates
+            .iter()
+            .map(|&x| format!("{:>7}", format::percent(x)))
+            .collect();
+        println!(
+            "  {:<12} {:>10} {}",
+            c.period,
+            format::count(c.size),
+            cells.join("")
+        );
+    }
+    let cells: Vec<String> = r
+        .curve
+        .iter()
+        .map(|p| format!("{:>7}", format::percent(p.rate)))
+        .collect();
+    println!(
+        "  {:<12} {:>10} {}",
+        "all",
+        format::count(r.users),
+        cells.join("")
+    );
+    if let Some(rp) = &r.repeat {
+        println!(
+            "\nRepeat \u{201c}{}\u{201d}: {} of {} customers ordered again ({}); {} orders, {:.2} per customer; median time between orders {}.",
+            rp.goal,
+            format::count(rp.repeat_customers),
+            format::count(rp.customers),
+            format::percent(rp.repeat_rate),
+            format::count(rp.orders),
+            rp.orders_per_customer,
+            duration(rp.median_seconds_between_orders)
+        );
+    }
+    for w in &r.warnings {
+        println!("\nNote: {w}");
+    }
+}

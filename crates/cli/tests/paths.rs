@@ -1,0 +1,165 @@
+//! `stepwise paths` and `stepwise retention` as a user runs them: JSON
+//! numbers on a small import, and readable errors for bad specs.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn stepwise(ws: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stepwise"))
+        .arg("--workspace")
+        .arg(ws)
+        .args(args)
+        .env_remove("STEPWISE_WORKSPACE")
+        .output()
+        .expect("run stepwise")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "stepwise failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON on stdout")
+}
+
+/// A workspace with dataset "shop": u1 view -> cart -> purchase, u2 view ->
+/// cart, u3 view -> search (u3 comes back a day later).
+fn shop(dir: &Path) -> std::path::PathBuf {
+    let ws = dir.join("ws.stepwise");
+    let csv = dir.join("shop.csv");
+    std::fs::write(
+        &csv,
+        "time,event,user_id\n\
+         2024-09-02T10:00:00Z,view,u1\n2024-09-02T10:01:00Z,cart,u1\n2024-09-02T10:02:00Z,purchase,u1\n\
+         2024-09-02T11:00:00Z,view,u2\n2024-09-02T11:01:00Z,cart,u2\n\
+         2024-09-02T12:00:00Z,view,u3\n2024-09-02T12:01:00Z,search,u3\n2024-09-03T12:00:00Z,view,u3\n",
+    )
+    .unwrap();
+    json(&stepwise(
+        &ws,
+        &["import", csv.to_str().unwrap(), "--name", "shop", "--json"],
+    ));
+    ws
+}
+
+fn spec(dir: &Path, name: &str, v: serde_json::Value) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, v.to_string()).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn paths_and_retention_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = shop(dir.path());
+    let funnel = serde_json::json!({"dataset": "shop", "steps": [{"event": "view"}, {"event": "cart"}, {"event": "purchase"}]});
+    let p = spec(
+        dir.path(),
+        "p.json",
+        serde_json::json!({"dataset": "shop", "from": {"funnel": funnel, "dropoff": 1}, "levels": 2}),
+    );
+    let v = json(&stepwise(&ws, &["paths", &p, "--json"]));
+    // dropped after view (never carted): u3 -> search -> view
+    assert_eq!(v["units"], 1);
+    let nodes = v["nodes"].as_array().unwrap();
+    let names: Vec<(u64, &str, u64)> = nodes
+        .iter()
+        .map(|n| {
+            (
+                n["level"].as_u64().unwrap(),
+                n["name"].as_str().unwrap(),
+                n["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [(0, "view (dropped)", 1), (1, "search", 1), (2, "view", 1)]
+    );
+    assert_eq!(v["edges"][0]["from"], 0);
+    assert_eq!(v["edges"][0]["to"], 1);
+    assert_eq!(v["edges"][0]["count"], 1);
+    let out = stepwise(&ws, &["paths", &p]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("search"));
+
+    let r = spec(
+        dir.path(),
+        "r.json",
+        serde_json::json!({"dataset": "shop", "cohort": "first_seen", "return": "any", "interval": "day", "periods": 3, "goal": "purchase"}),
+    );
+    let v = json(&stepwise(&ws, &["retention", &r, "--json"]));
+    // one cohort (2024-09-02) of 3; u1, u2 (later events the same day) and
+    // u3 (same day, and the next) returned in period 0; u3 in period 1
+    assert_eq!(v["cohorts"][0]["period"], "2024-09-02");
+    assert_eq!(v["cohorts"][0]["size"], 3);
+    assert_eq!(v["cohorts"][0]["returned"], serde_json::json!([3, 1]));
+    assert_eq!(v["repeat"]["customers"], 1);
+    let out = stepwise(&ws, &["retention", &r]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2024-09-02"));
+}
+
+#[test]
+fn bad_specs_are_sentences() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = shop(dir.path());
+    let cases = [
+        (
+            serde_json::json!({"dataset": "shop", "from": {"event": "checkout"}}),
+            "the event \"checkout\" does not occur in dataset \"shop\"",
+        ),
+        (
+            serde_json::json!({"dataset": "shop", "from": {"event": "view"}, "levels": 11}),
+            "levels is 11: choose from 1 to 10",
+        ),
+        (
+            serde_json::json!({"dataset": "nope", "from": {"event": "view"}}),
+            "nope",
+        ),
+    ];
+    for (v, want) in cases {
+        let p = spec(dir.path(), "bad.json", v);
+        let out = stepwise(&ws, &["paths", &p]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{err}");
+    }
+    let p = spec(
+        dir.path(),
+        "bad.json",
+        serde_json::json!({"dataset": "shop", "cohort": {"event": "refund"}, "return": "any", "interval": "week"}),
+    );
+    let out = stepwise(&ws, &["retention", &p]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"refund\" does not occur"));
+    let p = spec(
+        dir.path(),
+        "bad.json",
+        serde_json::json!({"dataset": "shop", "cohort": "first_seen", "return": "any", "interval": "year"}),
+    );
+    let out = stepwise(&ws, &["retention", &p]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.json") && err.contains("year"), "{err}");
+    let p = spec(
+        dir.path(),
+        "bad.json",
+        serde_json::json!({"dataset": "shop", "cohort": "first", "return": "any", "interval": "week"}),
+    );
+    let out = stepwise(&ws, &["retention", &p]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(r#""cohort" is "first": write "first_seen" or {"event": NAME}"#),
+        "{err}"
+    );
+    let p = spec(
+        dir.path(),
+        "bad.json",
+        serde_json::json!({"dataset": "shop", "from": {"event": "view", "page": "/"}}),
+    );
+    let out = stepwise(&ws, &["paths", &p]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("must be one start"), "{err}");
+}

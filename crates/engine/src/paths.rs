@@ -1,0 +1,645 @@
+//! Paths: where units went next (or came from) around an event, a page, a
+//! step of a funnel or its drop-offs. See docs/paths.md.
+//!
+//! - The start (level 0) is each unit's first event matching the `from`
+//!   event or page, or, from a funnel, the event its counted attempt used
+//!   for the step (`step`: every unit that reached it; `dropoff`: those
+//!   that reached it but not the next step). Steps are numbered from 1, as
+//!   `stepwise funnel` prints them.
+//! - Levels 1..N are the unit's following (or, with `previous`, preceding)
+//!   events in time order, named by event or by page (a page group's name
+//!   when a group pattern matches the page). By page, events without a
+//!   page are skipped; by event, events without a name are skipped.
+//! - Consecutive repeats are collapsed by default: an event named as the
+//!   level before it (the start included) is not a new level.
+//! - Per level, the `top` nodes by units are kept and the rest pooled into
+//!   "other"; a unit whose journey stops is counted once in the next
+//!   level's "end" node and not after. So every level's node counts,
+//!   "end" included, add up to the units still walking: the start's units
+//!   minus the ends of earlier levels.
+
+use crate::error::{Error, Result};
+use crate::filter::{Pattern, PatternMatcher};
+use crate::funnel::FunnelSpec;
+use crate::index::{EventIndex, IndexCache, Unit, NULL_CODE};
+use crate::model::DatasetKind;
+use crate::store::Workspace;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use ts_rs::TS;
+
+pub const DEFAULT_LEVELS: usize = 3;
+pub const MAX_LEVELS: usize = 10;
+pub const DEFAULT_TOP: usize = 8;
+pub const MAX_TOP: usize = 50;
+/// The name of the pooled node of a level.
+pub const OTHER: &str = "other";
+/// The name of the node where journeys stop.
+pub const END: &str = "end";
+
+/// Where paths start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(untagged, try_from = "RawStart")]
+#[ts(export, rename = "PathStart")]
+pub enum PathStart {
+    /// Units that reached a step of the funnel (from 1), at that step's event.
+    Step {
+        funnel: Box<FunnelSpec>,
+        step: usize,
+    },
+    /// Units that reached the step (from 1) but not the next one.
+    Dropoff {
+        funnel: Box<FunnelSpec>,
+        dropoff: usize,
+    },
+    /// Each unit's first event of this name.
+    Event { event: String },
+    /// Each unit's first event on a page matching this pattern.
+    Page { page: Pattern },
+}
+
+/// `from` as written, checked into a [`PathStart`] with a sentence for
+/// each mistake.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStart {
+    funnel: Option<Box<FunnelSpec>>,
+    step: Option<usize>,
+    dropoff: Option<usize>,
+    event: Option<String>,
+    page: Option<Pattern>,
+}
+
+impl TryFrom<RawStart> for PathStart {
+    type Error = String;
+    fn try_from(r: RawStart) -> std::result::Result<PathStart, String> {
+        const FORMS: &str = "write {\"event\": E}, {\"page\": P}, {\"funnel\": SPEC, \"step\": k} or {\"funnel\": SPEC, \"dropoff\": k}";
+        match r {
+            RawStart {
+                funnel: Some(funnel),
+                step: Some(step),
+                dropoff: None,
+                event: None,
+                page: None,
+            } => Ok(PathStart::Step { funnel, step }),
+            RawStart {
+                funnel: Some(funnel),
+                step: None,
+                dropoff: Some(dropoff),
+                event: None,
+                page: None,
+            } => Ok(PathStart::Dropoff { funnel, dropoff }),
+            RawStart {
+                funnel: Some(_),
+                step: None,
+                dropoff: None,
+                ..
+            } => Err(format!(
+                "\"from\" has a funnel but no \"step\" or \"dropoff\": {FORMS}"
+            )),
+            RawStart {
+                funnel: None,
+                step: None,
+                dropoff: None,
+                event: Some(event),
+                page: None,
+            } => Ok(PathStart::Event { event }),
+            RawStart {
+                funnel: None,
+                step: None,
+                dropoff: None,
+                event: None,
+                page: Some(page),
+            } => Ok(PathStart::Page { page }),
+            _ => Err(format!("\"from\" must be one start: {FORMS}")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename = "PathDirection")]
+pub enum Direction {
+    #[default]
+    Next,
+    Previous,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename = "PathBy")]
+pub enum By {
+    #[default]
+    Event,
+    Page,
+}
+
+/// A named group of pages: every page matching `pattern` is one node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct PageGroup {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub name: Option<String>,
+    pub pattern: Pattern,
+}
+
+/// A paths query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct PathsSpec {
+    pub dataset: String,
+    pub from: PathStart,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub direction: Option<Direction>,
+    /// 1 to 10; default 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub levels: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub by: Option<By>,
+    /// Nodes kept per level (the rest pool into "other"); 1 to 50, default 8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub top: Option<usize>,
+    /// With `by: "page"`: pages merged into one node per group (the first
+    /// group whose pattern matches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub groups: Option<Vec<PageGroup>>,
+    /// Users or sessions; from a funnel, the funnel's own `count`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub count: Option<Unit>,
+    /// Collapse consecutive repeats (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub collapse_repeats: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PathNodeKind {
+    /// The start (level 0).
+    Start,
+    /// An event, a page or a page group.
+    Node,
+    /// The pooled low-traffic nodes of a level.
+    Other,
+    /// Journeys that stopped before this level.
+    End,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PathNode {
+    pub level: usize,
+    pub name: String,
+    pub kind: PathNodeKind,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+/// Units that went from node `from` to node `to` (indexes into `nodes`,
+/// `to` one level further from the start).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PathEdge {
+    pub from: usize,
+    pub to: usize,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PathsResult {
+    /// "users" or "sessions".
+    pub unit: String,
+    pub direction: Direction,
+    pub by: By,
+    pub levels: usize,
+    /// Units at the start.
+    #[ts(type = "number")]
+    pub units: u64,
+    /// By level, then by count (descending), "other" and "end" last.
+    pub nodes: Vec<PathNode>,
+    pub edges: Vec<PathEdge>,
+    pub warnings: Vec<String>,
+}
+
+impl PathsSpec {
+    pub fn from_json(text: &str) -> Result<PathsSpec> {
+        serde_json::from_str(text)
+            .map_err(|e| Error::Invalid(format!("the paths spec is not valid: {e}")))
+    }
+    pub fn levels(&self) -> Result<usize> {
+        match self.levels.unwrap_or(DEFAULT_LEVELS) {
+            l @ 1..=MAX_LEVELS => Ok(l),
+            l => Err(Error::Invalid(format!(
+                "levels is {l}: choose from 1 to {MAX_LEVELS}"
+            ))),
+        }
+    }
+    pub fn top(&self) -> Result<usize> {
+        match self.top.unwrap_or(DEFAULT_TOP) {
+            t @ 1..=MAX_TOP => Ok(t),
+            t => Err(Error::Invalid(format!(
+                "top is {t}: choose from 1 to {MAX_TOP}"
+            ))),
+        }
+    }
+    fn unit(&self) -> Result<Unit> {
+        match &self.from {
+            PathStart::Step { funnel, .. } | PathStart::Dropoff { funnel, .. } => {
+                let u = funnel.unit();
+                if let Some(c) = self.count {
+                    if c != u {
+                        return Err(Error::Invalid(format!(
+                            "the paths count {} but their funnel counts {}: give one count, in the funnel",
+                            c.as_str(),
+                            u.as_str()
+                        )));
+                    }
+                }
+                Ok(u)
+            }
+            _ => Ok(self.count.unwrap_or_default()),
+        }
+    }
+}
+
+/// The node of each dictionary entry ([`NULL_CODE`]-like `u32::MAX`: the
+/// event is skipped) and the node names.
+struct Naming {
+    of_code: Vec<u32>,
+    names: Vec<String>,
+}
+
+fn naming(ix: &EventIndex, spec: &PathsSpec, by: By) -> Result<Naming> {
+    let mut names: Vec<String> = Vec::new();
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut id = |s: &str| -> u32 {
+        *ids.entry(s.to_string()).or_insert_with(|| {
+            names.push(s.to_string());
+            (names.len() - 1) as u32
+        })
+    };
+    let groups = spec.groups.as_deref().unwrap_or(&[]);
+    if !groups.is_empty() && by != By::Page {
+        return Err(Error::Invalid("page groups need \"by\": \"page\"".into()));
+    }
+    let matchers: Vec<(String, PatternMatcher)> = groups
+        .iter()
+        .map(|g| {
+            Ok((
+                g.name.clone().unwrap_or_else(|| g.pattern.describe()),
+                PatternMatcher::new(&g.pattern)?,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    let dict = match by {
+        By::Event => &ix.event.dict,
+        By::Page => &ix.page.dict,
+    };
+    let of_code = dict
+        .iter()
+        .map(|s| {
+            if s.is_empty() {
+                return u32::MAX;
+            }
+            match matchers.iter().find(|(_, m)| m.matches(s)) {
+                Some((name, _)) => id(name),
+                None => id(s),
+            }
+        })
+        .collect();
+    Ok(Naming { of_code, names })
+}
+
+/// Each unit's start: the index position of its level-0 event, or None.
+fn starts(ws: &Workspace, ix: &EventIndex, spec: &PathsSpec) -> Result<(Vec<Option<u32>>, String)> {
+    let first_matching = |ok: &dyn Fn(usize) -> bool| -> Vec<Option<u32>> {
+        (0..ix.units())
+            .map(|u| (ix.unit_starts[u]..ix.unit_starts[u + 1]).find(|&i| ok(i as usize)))
+            .collect()
+    };
+    match &spec.from {
+        PathStart::Event { event } => {
+            let Some(code) = ix.event.code_of(event) else {
+                return Err(Error::Invalid(format!(
+                    "the event \"{event}\" does not occur in dataset \"{}\"",
+                    ix.dataset_name
+                )));
+            };
+            let codes = &ix.event.codes;
+            Ok((first_matching(&|i| codes[i] == code), event.clone()))
+        }
+        PathStart::Page { page } => {
+            let m = PatternMatcher::new(page)?;
+            let hit: Vec<bool> = ix.page.dict.iter().map(|p| m.matches(p)).collect();
+            if !hit.iter().any(|&h| h) {
+                return Err(Error::Invalid(format!(
+                    "no page of dataset \"{}\" matches \"{}\"",
+                    ix.dataset_name,
+                    page.describe()
+                )));
+            }
+            let codes = &ix.page.codes;
+            Ok((
+                first_matching(&|i| codes[i] != NULL_CODE && hit[codes[i] as usize]),
+                page.describe(),
+            ))
+        }
+        PathStart::Step { funnel, step } => {
+            let k = check_step(funnel, *step, false)?;
+            let mask = crate::funnel::funnel_mask(ws, ix, funnel)?;
+            let res = crate::funnel::engine::unit_step_events(ws, ix, funnel, mask.as_deref(), k)?;
+            Ok((
+                res.iter()
+                    .map(|&(level, pos)| (level >= k as i32).then_some(pos))
+                    .collect(),
+                funnel.step_label(k),
+            ))
+        }
+        PathStart::Dropoff { funnel, dropoff } => {
+            let k = check_step(funnel, *dropoff, true)?;
+            let mask = crate::funnel::funnel_mask(ws, ix, funnel)?;
+            let res = crate::funnel::engine::unit_step_events(ws, ix, funnel, mask.as_deref(), k)?;
+            Ok((
+                res.iter()
+                    .map(|&(level, pos)| (level == k as i32).then_some(pos))
+                    .collect(),
+                format!("{} (dropped)", funnel.step_label(k)),
+            ))
+        }
+    }
+}
+
+/// A step numbered from 1, checked, as 0-based.
+fn check_step(f: &FunnelSpec, step: usize, dropoff: bool) -> Result<usize> {
+    let n = f.steps.len();
+    let last = if dropoff { n.saturating_sub(1) } else { n };
+    if step == 0 || step > last {
+        return Err(Error::Invalid(if dropoff && n < 2 {
+            "a funnel needs at least two steps before anyone can drop out of it".into()
+        } else if dropoff {
+            format!("dropoff {step} is not a step with a next step: choose from 1 to {last} (steps are numbered from 1)")
+        } else {
+            format!("step {step} is not a step of the funnel: choose from 1 to {last}")
+        }));
+    }
+    Ok(step - 1)
+}
+
+const END_ID: u32 = u32::MAX;
+const OTHER_ID: u32 = u32::MAX - 1;
+
+/// Runs a paths query.
+pub fn run_paths(ws: &Workspace, spec: &PathsSpec, cache: &mut IndexCache) -> Result<PathsResult> {
+    let levels = spec.levels()?;
+    let top = spec.top()?;
+    let unit = spec.unit()?;
+    if let PathStart::Step { funnel, .. } | PathStart::Dropoff { funnel, .. } = &spec.from {
+        if funnel.dataset != spec.dataset {
+            return Err(Error::Invalid(format!(
+                "the funnel in \"from\" is on dataset \"{}\" but the paths on \"{}\"",
+                funnel.dataset, spec.dataset
+            )));
+        }
+        crate::funnel::engine::plan(funnel)?;
+    }
+    let rec = ws.dataset(&spec.dataset)?;
+    if rec.info.kind == DatasetKind::Metrics {
+        return Err(Error::Invalid(format!(
+            "dataset \"{}\" is a metric table: it has totals, not the events of users to follow",
+            rec.info.name
+        )));
+    }
+    let ix = cache.get(ws, &rec, unit)?;
+    run_on_index(ws, &ix, spec, levels, top)
+}
+
+fn run_on_index(
+    ws: &Workspace,
+    ix: &EventIndex,
+    spec: &PathsSpec,
+    levels: usize,
+    top: usize,
+) -> Result<PathsResult> {
+    let by = spec.by.unwrap_or_default();
+    let direction = spec.direction.unwrap_or_default();
+    let collapse = spec.collapse_repeats.unwrap_or(true);
+    let mut warnings = Vec::new();
+    match by {
+        By::Page if ix.page_column.is_none() => {
+            return Err(Error::Invalid(format!(
+                "dataset \"{}\" has no page column to follow pages by",
+                ix.dataset_name
+            )))
+        }
+        By::Event if ix.event_column.is_none() => {
+            return Err(Error::Invalid(format!(
+                "dataset \"{}\" has no event column to follow events by",
+                ix.dataset_name
+            )))
+        }
+        _ => {}
+    }
+    let naming = naming(ix, spec, by)?;
+    let (starts, start_name) = starts(ws, ix, spec)?;
+    let codes: &[u32] = match by {
+        By::Event => &ix.event.codes,
+        By::Page => &ix.page.codes,
+    };
+    let node_at = |i: usize| match codes[i] {
+        NULL_CODE => u32::MAX,
+        c => naming.of_code[c as usize],
+    };
+
+    // each unit's walk: `levels` node ids (END_ID once it stops)
+    let mut walks: Vec<u32> = Vec::new();
+    let mut units = 0u64;
+    for (u, s) in starts.iter().enumerate() {
+        let Some(s) = *s else { continue };
+        units += 1;
+        let (lo, hi) = (ix.unit_starts[u] as usize, ix.unit_starts[u + 1] as usize);
+        let mut prev = node_at(s as usize);
+        let mut got = 0;
+        let mut i = s as usize;
+        loop {
+            if got == levels {
+                break;
+            }
+            let next = match direction {
+                Direction::Next => (i + 1 < hi).then(|| i + 1),
+                Direction::Previous => (i > lo).then(|| i - 1),
+            };
+            let Some(n) = next else { break };
+            i = n;
+            let node = node_at(i);
+            if node == u32::MAX || (collapse && node == prev) {
+                continue;
+            }
+            walks.push(node);
+            prev = node;
+            got += 1;
+        }
+        walks.extend(std::iter::repeat_n(END_ID, levels - got));
+    }
+    if units == 0 {
+        warnings.push(format!("no {} reached the start", ix.unit.as_str()));
+    }
+
+    // per level: counts by node, the top ones kept
+    let n_units = units as usize;
+    let mut keep: Vec<HashMap<u32, ()>> = Vec::with_capacity(levels);
+    let mut node_counts: Vec<HashMap<u32, u64>> = vec![HashMap::new(); levels];
+    for w in 0..n_units {
+        for (l, counts) in node_counts.iter_mut().enumerate() {
+            let node = walks[w * levels + l];
+            *counts.entry(node).or_insert(0) += 1;
+            if node == END_ID {
+                break;
+            }
+        }
+    }
+    for counts in &node_counts {
+        let mut named: Vec<(u32, u64)> = counts
+            .iter()
+            .filter(|(&n, _)| n != END_ID)
+            .map(|(&n, &c)| (n, c))
+            .collect();
+        named.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| naming.names[a.0 as usize].cmp(&naming.names[b.0 as usize]))
+        });
+        keep.push(named.into_iter().take(top).map(|(n, _)| (n, ())).collect());
+    }
+    let pooled = |l: usize, n: u32| -> u32 {
+        if n == END_ID || keep[l].contains_key(&n) {
+            n
+        } else {
+            OTHER_ID
+        }
+    };
+
+    // nodes, in order, and their positions
+    let mut nodes = vec![PathNode {
+        level: 0,
+        name: start_name,
+        kind: PathNodeKind::Start,
+        count: units,
+    }];
+    let mut pos: HashMap<(usize, u32), usize> = HashMap::new();
+    for (l, counts) in node_counts.iter().enumerate() {
+        let mut level: HashMap<u32, u64> = HashMap::new();
+        for (&n, &c) in counts {
+            *level.entry(pooled(l, n)).or_insert(0) += c;
+        }
+        let mut list: Vec<(u32, u64)> = level.into_iter().collect();
+        let rank = |n: u32| match n {
+            END_ID => 2,
+            OTHER_ID => 1,
+            _ => 0,
+        };
+        list.sort_by(|a, b| {
+            rank(a.0).cmp(&rank(b.0)).then(b.1.cmp(&a.1)).then_with(|| {
+                let name = |n: u32| naming.names.get(n as usize).map(String::as_str);
+                name(a.0).cmp(&name(b.0))
+            })
+        });
+        for (n, c) in list {
+            pos.insert((l + 1, n), nodes.len());
+            let (name, kind) = match n {
+                END_ID => (END.to_string(), PathNodeKind::End),
+                OTHER_ID => (OTHER.to_string(), PathNodeKind::Other),
+                _ => (naming.names[n as usize].clone(), PathNodeKind::Node),
+            };
+            nodes.push(PathNode {
+                level: l + 1,
+                name,
+                kind,
+                count: c,
+            });
+        }
+    }
+
+    // edges: level l node -> level l+1 node
+    let mut edge_counts: HashMap<(usize, usize), u64> = HashMap::new();
+    for w in 0..n_units {
+        let mut from = 0usize;
+        for l in 0..levels {
+            let n = pooled(l, walks[w * levels + l]);
+            let to = pos[&(l + 1, n)];
+            *edge_counts.entry((from, to)).or_insert(0) += 1;
+            if n == END_ID {
+                break;
+            }
+            from = to;
+        }
+    }
+    let mut edges: Vec<PathEdge> = edge_counts
+        .into_iter()
+        .map(|((from, to), count)| PathEdge { from, to, count })
+        .collect();
+    edges.sort_by_key(|e| (e.from, e.to));
+    Ok(PathsResult {
+        unit: ix.unit.as_str().to_string(),
+        direction,
+        by,
+        levels,
+        units,
+        nodes,
+        edges,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_forms_parse() {
+        let s = PathsSpec::from_json(r#"{"dataset": "d", "from": {"event": "view"}}"#).unwrap();
+        assert_eq!(
+            s.from,
+            PathStart::Event {
+                event: "view".into()
+            }
+        );
+        assert_eq!(s.levels().unwrap(), 3);
+        let s = PathsSpec::from_json(
+            r#"{"dataset": "d", "from": {"page": "/product/*"}, "by": "page", "levels": 11}"#,
+        )
+        .unwrap();
+        assert!(matches!(s.from, PathStart::Page { .. }));
+        assert!(s.levels().unwrap_err().to_string().contains("from 1 to 10"));
+        let s = PathsSpec::from_json(
+            r#"{"dataset": "d", "from": {"funnel": {"dataset": "d", "steps": [{"event": "a"}, {"event": "b"}]}, "dropoff": 1}}"#,
+        )
+        .unwrap();
+        assert!(matches!(s.from, PathStart::Dropoff { dropoff: 1, .. }));
+        for (bad, want) in [
+            (r#"{"event": "a", "page": "/"}"#, "must be one start"),
+            (
+                r#"{"funnel": {"dataset": "d", "steps": [{"event": "a"}]}}"#,
+                "no \"step\"",
+            ),
+            (r#"{"evnt": "a"}"#, "evnt"),
+        ] {
+            let e = PathsSpec::from_json(&format!(r#"{{"dataset": "d", "from": {bad}}}"#))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want), "{e}");
+        }
+        let again = PathsSpec::from_json(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(again, s);
+    }
+}
