@@ -1,5 +1,6 @@
 //! `stepwise funnel SPEC.json`: a funnel's steps; `--dropped STEP` lists who
-//! dropped there.
+//! dropped there; `--sql clickhouse` prints the funnel as ClickHouse SQL
+//! (docs/clickhouse.md).
 
 use crate::util::{duration, print_json, SpecSource};
 use std::path::PathBuf;
@@ -21,6 +22,23 @@ pub struct Args {
     csv: Option<PathBuf>,
     #[arg(long)]
     json: bool,
+    /// Print the funnel as SQL for this engine instead of running it
+    /// (docs/clickhouse.md).
+    #[arg(long, value_name = "DIALECT", conflicts_with_all = ["dropped", "json"])]
+    sql: Option<SqlDialect>,
+    /// With --sql: the table to read (default: the dataset's name); its
+    /// columns carry the dataset's column names.
+    #[arg(long, value_name = "NAME", requires = "sql")]
+    table: Option<String>,
+    /// With --sql: a column of the table giving the rows' order (an
+    /// insertion sequence), to break ties at one instant as Stepwise does.
+    #[arg(long, value_name = "COLUMN", requires = "sql")]
+    row_order: Option<String>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum SqlDialect {
+    Clickhouse,
 }
 
 /// How many of the dropped units `funnel --dropped` prints (--csv writes all).
@@ -30,9 +48,27 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
     match args {
         Args {
             source,
+            sql: Some(SqlDialect::Clickhouse),
+            table,
+            row_order,
+            ..
+        } => {
+            let spec: FunnelSpec = source.load(workspace)?;
+            let ws = crate::open(workspace)?;
+            let rec = ws.dataset(&spec.dataset)?;
+            let target = stepwise_engine::funnel::sql::SqlTarget {
+                table: table.unwrap_or_else(|| rec.info.name.clone()),
+                row_order,
+            };
+            let sql = stepwise_engine::funnel::sql::clickhouse_sql(&spec, &rec.info, &target)?;
+            print!("{sql}");
+        }
+        Args {
+            source,
             dropped: Some(step),
             csv,
             json,
+            ..
         } => {
             let spec: FunnelSpec = source.load(workspace)?;
             let ws = crate::open(workspace)?;

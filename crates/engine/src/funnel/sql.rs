@@ -349,7 +349,7 @@ pub fn clickhouse_sql(spec: &FunnelSpec, info: &DatasetInfo, target: &SqlTarget)
     let user = cols.role(Role::User);
     let session = cols.role(Role::Session);
     let row_sql = match &target.row_order {
-        Some(r) => format!("toInt64({})", ident(&cols.named(r)?.name)),
+        Some(r) => ident(&cols.named(r)?.name),
         None => "toInt64(0)".into(),
     };
 
