@@ -762,3 +762,114 @@ pub fn clickhouse_columns(info: &DatasetInfo) -> Vec<(String, &'static str)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ColumnInfo;
+
+    fn info(kind: DatasetKind) -> DatasetInfo {
+        let col = |name: &str, ty, role| ColumnInfo {
+            name: name.into(),
+            ty,
+            role,
+        };
+        DatasetInfo {
+            name: "shop".into(),
+            kind,
+            rows: 0,
+            columns: vec![
+                col("user", ColumnType::Text, Some(Role::User)),
+                col("ts", ColumnType::Timestamp, Some(Role::Time)),
+                col("name", ColumnType::Text, Some(Role::Event)),
+                col("price", ColumnType::Decimal, None),
+                col("it's", ColumnType::Text, None),
+            ],
+            source: None,
+            imported_at: String::new(),
+            stored_bytes: 0,
+        }
+    }
+
+    fn compile(spec: &str) -> Result<String> {
+        let spec = FunnelSpec::from_json(spec)?;
+        clickhouse_sql(
+            &spec,
+            &info(DatasetKind::Events),
+            &SqlTarget {
+                table: "shop".into(),
+                row_order: None,
+            },
+        )
+    }
+
+    #[test]
+    fn literals_and_names_are_quoted() {
+        assert_eq!(lit(r"a'b\c"), r"'a\'b\\c'");
+        assert_eq!(ident("a`b"), r"`a\`b`");
+        let sql = compile(
+            r#"{"dataset": "shop", "steps": [{"event": "it's"}, {"event": "b", "where": [{"column": "it's", "op": "contains", "value": "X%"}]}]}"#,
+        )
+        .unwrap();
+        assert!(sql.contains(r"`name` = 'it\'s'"), "{sql}");
+        assert!(
+            sql.contains(r"position(lowerUTF8(`it's`), 'x%') > 0"),
+            "{sql}"
+        );
+        assert!(sql.contains("FROM `shop`"), "{sql}");
+    }
+
+    #[test]
+    fn what_cannot_run_there_is_refused_with_a_reason() {
+        let refused = |spec: &str, why: &str| {
+            let e = compile(spec).unwrap_err().to_string();
+            assert!(e.starts_with(NOT_PUSHED_DOWN) && e.contains(why), "{e}");
+        };
+        let steps = r#""steps": [{"event": "a"}, {"event": "b"}]"#;
+        refused(
+            &format!(r#"{{"dataset": "shop", {steps}, "trend": {{"interval": "day"}}}}"#),
+            "a trend",
+        );
+        refused(
+            &format!(r#"{{"dataset": "shop", {steps}, "time_to_convert": {{}}}}"#),
+            "time to convert",
+        );
+        refused(
+            &format!(r#"{{"dataset": "shop", {steps}, "breakdown": {{"column": "price"}}}}"#),
+            "breakdown by the decimal column",
+        );
+        refused(
+            r#"{"dataset": "shop", "steps": [{"event": "a", "where": [{"column": "price", "op": "contains", "value": "1"}]}]}"#,
+            "contains on a decimal column",
+        );
+        // the spec's own errors stay the engine's sentences
+        let e = compile(r#"{"dataset": "shop", "steps": [{"event": "a", "within": "1h"}]}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("step 0 has a \"within\""), "{e}");
+        let e = clickhouse_sql(
+            &FunnelSpec::from_json(r#"{"dataset": "shop", "steps": [{"value": "a"}]}"#).unwrap(),
+            &info(DatasetKind::Metrics),
+            &SqlTarget::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("metric table"), "{e}");
+    }
+
+    #[test]
+    fn numbers_compare_as_numbers_and_missing_values_pass_negative_filters() {
+        let sql = compile(
+            r#"{"dataset": "shop", "steps": [{"event": "a", "where": [{"column": "price", "op": "gte", "value": 5}, {"column": "it's", "op": "ne", "value": "x"}]}]}"#,
+        )
+        .unwrap();
+        assert!(
+            sql.contains("if(`price` IS NULL, 0, ifNull(toFloat64(`price`) >= toFloat64(5.0), 0))"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains(r"if(`it's` IS NULL, 1, ifNull(NOT `it's` = 'x', 0))"),
+            "{sql}"
+        );
+    }
+}
