@@ -416,7 +416,7 @@ fn compiled_sql_on_chdb_gives_the_engines_counts() {
     let random: usize = std::env::var("STEPWISE_CH_RANDOM")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
+        .unwrap_or(250);
     add_random(&mut s, random);
     std::fs::write(
         dir.path().join("manifest.json"),

@@ -684,7 +684,7 @@ fn ordered_attempt(k: usize, w: i64) -> String {
         ),
     );
     format!(
-        "arrayFold((acc, a, b) -> if(acc.2 = 1 OR length(acc.1) >= {k} OR T[a] < T[s], acc, if(T[a] - T[s] > {w} OR T[a] - T[acc.1[-1]] > W_[length(acc.1) + 1], CAST((acc.1, 1), 'Tuple(Array(UInt64), UInt8)'), CAST((arrayConcat(acc.1, {fill}), 0), 'Tuple(Array(UInt64), UInt8)'))), IS_, IE_, CAST(([s], 0), 'Tuple(Array(UInt64), UInt8)')).1"
+        "arrayFold((acc, a, b) -> if(acc.2 = 1 OR length(acc.1) >= {k} OR T[a] < T[s], acc, if(T[a] - T[s] > {w} OR T[a] - T[acc.1[-1]] > W_[length(acc.1) + 1], CAST((acc.1, 1), 'Tuple(Array(UInt64), UInt8)'), CAST((arrayConcat(acc.1, {fill}), 0), 'Tuple(Array(UInt64), UInt8)'))), arrayFilter(a -> T[a] >= T[s] AND T[a] - T[s] <= {w}, IS_), arrayFilter((b, a) -> T[a] >= T[s] AND T[a] - T[s] <= {w}, IE_, IS_), CAST(([s], 0), 'Tuple(Array(UInt64), UInt8)')).1"
     )
 }
 
