@@ -277,7 +277,7 @@ impl Rng {
 
 /// Random funnels on random small data, drawn like funnel_props.rs draws
 /// them (its trend and time-to-convert extras are left out: they are not
-/// pushed down).
+/// pushed down), plus step windows (`within`) and first-time steps.
 fn add_random(s: &mut Suite, cases: usize) {
     const NAMES: [&str; 4] = ["A", "B", "C", "X"];
     const ORDERS: [&str; 3] = ["ordered", "strict", "unordered"];
@@ -304,21 +304,31 @@ fn add_random(s: &mut Suite, cases: usize) {
             })
             .collect();
         let k = 1 + r.next(4) as usize;
+        let order = ORDERS[r.next(3) as usize];
+        let users = r.chance(0.5);
+        // beyond funnel_props.rs: step windows and first-time steps
         let steps: Vec<Value> = (0..k)
-            .map(|_| {
+            .map(|q| {
                 let e = NAMES[r.next(3) as usize];
-                if r.chance(0.15) {
+                let mut st = if r.chance(0.15) {
                     json!({"event": e, "where": [{"column": "device", "op": "in", "value": ["m", "t"]}]})
                 } else {
                     json!({"event": e})
+                };
+                if q > 0 && order != "unordered" && r.chance(0.2) {
+                    st["within"] = json!(["10m", "20m", "30m"][r.next(3) as usize]);
                 }
+                if users && r.chance(0.15) {
+                    st["first_time"] = json!(true);
+                }
+                st
             })
             .collect();
         let mut spec = json!({
             "dataset": "ev", "steps": steps,
-            "order": ORDERS[r.next(3) as usize],
+            "order": order,
             "window": WINDOWS[r.next(4) as usize],
-            "count": if r.chance(0.5) { "sessions" } else { "users" },
+            "count": if users { "users" } else { "sessions" },
         });
         let excl: Vec<Value> = (0..r.next(3))
             .filter_map(|_| {
