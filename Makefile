@@ -43,7 +43,7 @@ deps-app:
 deps-test: deps-app
 	$(call install_debs,$(TEST_DEBS))
 	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked
-	@python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install -q duckdb || python3 -m pip install -q --break-system-packages duckdb
+	@python3 -c 'import duckdb, chdb' 2>/dev/null || python3 -m pip install -q duckdb chdb || python3 -m pip install -q --break-system-packages duckdb chdb
 
 ui-deps: $(UI)/node_modules/.package-lock.json
 $(UI)/node_modules/.package-lock.json: $(UI)/package-lock.json

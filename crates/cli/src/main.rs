@@ -52,7 +52,8 @@ enum Command {
     /// Plan an A/B test: users per arm and days needed (see docs/statistics.md).
     Plan(cmd::plan::Args),
     /// Run a funnel spec (JSON; see docs/funnel.md, or --saved NAME) and print its steps;
-    /// --dropped STEP lists who dropped there, --csv writes all of them.
+    /// --dropped STEP lists who dropped there, --csv writes all of them;
+    /// --sql clickhouse [--table NAME] prints it as ClickHouse SQL (docs/clickhouse.md).
     Funnel(cmd::funnel::Args),
     /// What each step of a funnel is worth, a what-if, the ranked opportunities and
     /// where the non-converters stopped (JSON spec: a funnel plus "value"; see docs/value.md).

@@ -146,6 +146,15 @@ pub fn op_name(op: FilterOp) -> &'static str {
 }
 
 impl CompiledFilter {
+    /// The filter's values as (number, text, written as a JSON number), for
+    /// compilers that turn the filter into another language (funnel/sql.rs).
+    pub(crate) fn target_values(&self) -> Vec<(Option<f64>, &str, bool)> {
+        self.targets
+            .iter()
+            .map(|t| (t.num, t.text.as_str(), t.is_number))
+            .collect()
+    }
+
     pub fn new(f: &Filter, ty: ColumnType) -> Result<CompiledFilter> {
         let need = |what: &str| {
             Error::Invalid(format!(

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod metric;
 pub mod reference;
 pub mod spec;
+pub mod sql;
 
 pub use engine::{
     run_on_index, run_on_index_masked, run_on_index_threads, MAX_EXCLUSIONS, MAX_STEPS,

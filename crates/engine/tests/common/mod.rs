@@ -2,6 +2,7 @@
 //! Each test binary uses only some of them.
 #![allow(dead_code)]
 
+pub mod case_file;
 #[path = "../funnel_util.rs"]
 pub mod funnel;
 pub mod import;
