@@ -1,26 +1,8 @@
 //! The built `stepwise` binary, run as a user or a script would.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn stepwise(ws: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stepwise"))
-        .arg("--workspace")
-        .arg(ws)
-        .args(args)
-        .env_remove("STEPWISE_WORKSPACE")
-        .output()
-        .expect("run stepwise")
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "stepwise failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON on stdout")
-}
+use std::process::Command;
+mod common;
+use common::{json, stepwise};
 
 #[test]
 fn import_then_list_as_json() {

@@ -2,28 +2,9 @@
 //! percentage and a count is the engine's `chart::format` text for the same
 //! value.
 
-use std::path::Path;
-use std::process::{Command, Output};
 use stepwise_engine::chart::format;
-
-fn stepwise(ws: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stepwise"))
-        .arg("--workspace")
-        .arg(ws)
-        .args(args)
-        .env_remove("STEPWISE_WORKSPACE")
-        .output()
-        .expect("run stepwise")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stepwise failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
+mod common;
+use common::{ok, stepwise};
 
 #[test]
 fn the_cli_prints_durations_percentages_and_counts_as_the_engine_formats_them() {

@@ -2,17 +2,9 @@
 //! as ClickHouse SQL, and refuses what cannot run there with a sentence.
 
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn stepwise(ws: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stepwise"))
-        .arg("--workspace")
-        .arg(ws)
-        .args(args)
-        .env_remove("STEPWISE_WORKSPACE")
-        .output()
-        .expect("run stepwise")
-}
+use std::process::Command;
+mod common;
+use common::stepwise;
 
 #[test]
 fn funnel_prints_clickhouse_sql_for_a_table() {

@@ -2,26 +2,8 @@
 //! numbers on a small import, and readable errors for bad specs.
 
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn stepwise(ws: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stepwise"))
-        .arg("--workspace")
-        .arg(ws)
-        .args(args)
-        .env_remove("STEPWISE_WORKSPACE")
-        .output()
-        .expect("run stepwise")
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "stepwise failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON on stdout")
-}
+mod common;
+use common::{json, stepwise};
 
 /// A workspace with dataset "shop": u1 view -> cart -> purchase, u2 view ->
 /// cart, u3 view -> search (u3 comes back a day later).

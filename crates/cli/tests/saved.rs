@@ -2,30 +2,9 @@
 //! the workspace with the same numbers as from its file.
 
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn stepwise(ws: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stepwise"))
-        .arg("--workspace")
-        .arg(ws)
-        .args(args)
-        .env_remove("STEPWISE_WORKSPACE")
-        .output()
-        .expect("run stepwise")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stepwise failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_str(&ok(out)).expect("valid JSON on stdout")
-}
+use std::process::Command;
+mod common;
+use common::{json, ok, stepwise};
 
 /// A workspace with the generated dataset "shop".
 fn shop(dir: &Path) -> std::path::PathBuf {

@@ -2,26 +2,8 @@
 //! and bad input as one readable sentence (exit 1).
 
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn stepwise(ws: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stepwise"))
-        .arg("--workspace")
-        .arg(ws)
-        .args(args)
-        .env_remove("STEPWISE_WORKSPACE")
-        .output()
-        .expect("run stepwise")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stepwise failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
+mod common;
+use common::{ok, stepwise};
 
 /// Ten users view, five add to cart, two buy (40 and 60), over ten days:
 /// the worked example of docs/value.md.
