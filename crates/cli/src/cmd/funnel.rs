@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use stepwise_engine::chart::format;
 use stepwise_engine::funnel::{run_funnel, FunnelResult, FunnelSpec};
 use stepwise_engine::index::IndexCache;
+use stepwise_engine::present;
+use stepwise_engine::session::write_table;
 use stepwise_engine::Error;
 
 #[derive(clap::Args)]
@@ -19,6 +21,10 @@ pub struct Args {
     /// With --dropped: write every one of them to this CSV file.
     #[arg(long, value_name = "OUT", requires = "dropped")]
     csv: Option<PathBuf>,
+    /// Write the funnel's table (the one the app shows and the report
+    /// prints) to this file: CSV or XLSX by its extension.
+    #[arg(long, value_name = "FILE", conflicts_with = "dropped")]
+    table: Option<PathBuf>,
     #[arg(long)]
     json: bool,
 }
@@ -33,6 +39,7 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
             dropped: Some(step),
             csv,
             json,
+            ..
         } => {
             let spec: FunnelSpec = source.load(workspace)?;
             let ws = crate::open(workspace)?;
@@ -89,7 +96,12 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
                 }
             }
         }
-        Args { source, json, .. } => {
+        Args {
+            source,
+            json,
+            table,
+            ..
+        } => {
             let spec: FunnelSpec = source.load(workspace)?;
             // first_ms: open the workspace, build the index, run the query
             // (the first query after opening); query_ms: the same query
@@ -102,10 +114,17 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
             let again = std::time::Instant::now();
             let _ = run_funnel(&ws, &spec, &mut cache)?;
             let query_ms = again.elapsed().as_secs_f64() * 1e3;
+            let shown = present::funnel(None, None, &spec, &result);
+            if let Some(path) = &table {
+                write_table(&shown.section.heading, &shown.table(), path, None)?;
+            }
             if json {
                 let mut v =
                     serde_json::to_value(&result).map_err(|e| Error::Internal(e.to_string()))?;
                 v["timing"] = serde_json::json!({ "first_ms": first_ms, "query_ms": query_ms });
+                // what the app shows: the table's text, the bottleneck row
+                v["shown"] = serde_json::to_value(shown.shown())
+                    .map_err(|e| Error::Internal(e.to_string()))?;
                 print_json(&v);
             } else {
                 print_funnel(&result);

@@ -11,4 +11,5 @@ pub mod report;
 pub mod save;
 pub mod saved;
 pub mod segment;
+pub mod srm;
 pub mod tables;
