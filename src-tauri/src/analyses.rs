@@ -1,7 +1,7 @@
 //! Analyses: funnels, personas, comparisons, impact rankings, the
-//! bottleneck across columns and the A/B test planner, each with what the
-//! app shows beside it (the engine's charts and its formatted table); and
-//! the saved items.
+//! bottleneck across columns, the A/B test planner and its sample-ratio
+//! check, each with what the app shows beside it (the engine's charts and
+//! its formatted table); and the saved items.
 
 use tauri::State;
 
@@ -10,10 +10,10 @@ use stepwise_engine::compare::CompareResult;
 use stepwise_engine::dropoff::Dropoff;
 use stepwise_engine::funnel::{FunnelResult, FunnelSpec};
 use stepwise_engine::impact::ImpactResult;
+use stepwise_engine::present::SampleRatioCheck;
 use stepwise_engine::saved::SavedItem;
 use stepwise_engine::segment::SegmentResult;
-use stepwise_engine::session::{self, parse_spec, ChartView, Charted, PlanInput};
-use stepwise_engine::stats::SampleSizePlan;
+use stepwise_engine::session::{self, parse_spec, ChartView, Charted, PlanInput, PlannedTest};
 
 use crate::state::{AppState, CmdResult};
 
@@ -112,8 +112,22 @@ pub fn bottleneck_across(
         .bottleneck_across(spec, &columns.unwrap_or_default(), confidence)?)
 }
 
-/// The A/B test planner: users per variant and days.
+/// The A/B test planner: users per variant and days, with the engine's
+/// text of them (`shown`).
 #[tauri::command(async)]
-pub fn plan_sample_size(input: PlanInput) -> CmdResult<SampleSizePlan> {
-    Ok(session::plan_sample_size(&input)?)
+pub fn plan_sample_size(input: PlanInput) -> CmdResult<PlannedTest> {
+    Ok(session::plan_test(&input)?)
+}
+
+/// The A/B readout's sample-ratio check: units per variant (`observed`)
+/// against the planned split (`planned` weights; even when absent).
+#[tauri::command(async)]
+pub fn sample_ratio_check(
+    observed: Vec<u64>,
+    planned: Option<Vec<f64>>,
+) -> CmdResult<SampleRatioCheck> {
+    Ok(stepwise_engine::present::sample_ratio(
+        &observed,
+        planned.as_deref(),
+    )?)
 }

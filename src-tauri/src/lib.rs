@@ -69,6 +69,7 @@ pub fn run() {
             analyses::impact,
             analyses::bottleneck_across,
             analyses::plan_sample_size,
+            analyses::sample_ratio_check,
             exports::copy_chart,
             exports::save_chart_png,
             exports::export_report,

@@ -56,7 +56,7 @@ const stepCounts = (sel = '[data-testid="funnel-table"]') => s.texts(`${sel} [da
 const stepLabels = () =>
   s.exec(
     'return Array.from(document.querySelectorAll(\'[data-testid="funnel-table"] [data-testid="funnel-row"] td:first-child\'))' +
-      '.map((td) => td.textContent.replace(/^\\s*\\d+\\s*/, "").trim());',
+      '.map((td) => td.textContent.replace(/^\\s*\\d+\\.?\\s*/, "").trim());',
   );
 const segmentCount = () =>
   s.exec('const e = document.querySelector(\'[data-testid="segment-count"] .big\'); return e ? e.textContent.trim() : null;');
@@ -304,8 +304,8 @@ test('flow 4: the impact screen ranks first what `stepwise impact` ranks first',
   const firstRow = () =>
     s.exec(
       'const r = document.querySelector(\'[data-testid="impact-row"]\'); if (!r) return null;' +
-        'const name = r.cells[1].cloneNode(true); name.querySelectorAll("span").forEach((x) => x.remove());' +
-        'return [name.textContent.trim(), r.cells[2].textContent.trim()];',
+        'const name = r.cells[0].cloneNode(true); name.querySelectorAll("span").forEach((x) => x.remove());' +
+        'return [name.textContent.trim(), r.cells[1].textContent.trim()];',
     );
   const shown = await settle(s, firstRow, want, 'the first impact row');
   assert.deepEqual(shown, want);
@@ -320,7 +320,7 @@ test('flow 4: the impact screen ranks first what `stepwise impact` ranks first',
     await s.exec(
       'return Array.from(document.querySelectorAll(\'[data-testid="impact-row"]\'))' +
         '.filter((r) => r.querySelector(\'[data-testid="impact-required"]\'))' +
-        '.map((r) => { const n = r.cells[1].cloneNode(true); n.querySelectorAll("span").forEach((x) => x.remove()); return n.textContent.trim(); });',
+        '.map((r) => { const n = r.cells[0].cloneNode(true); n.querySelectorAll("span").forEach((x) => x.remove()); return n.textContent.trim(); });',
     ),
     required,
   );

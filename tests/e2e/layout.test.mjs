@@ -158,7 +158,7 @@ for (const [w, h] of SIZES) {
       const names = cli.candidates.filter((c) => c.lift !== null && !c.required).map((c) => c.label);
       const rows = () =>
         s.exec(
-          'return Array.from(document.querySelectorAll(\'[data-testid="impact-row"]\')).map((r) => { const n = r.cells[1].cloneNode(true);' +
+          'return Array.from(document.querySelectorAll(\'[data-testid="impact-row"]\')).map((r) => { const n = r.cells[0].cloneNode(true);' +
             ' n.querySelectorAll("span").forEach((x) => x.remove()); return [n.textContent.trim(), r.dataset.verdict]; });',
         );
       const shown = await settle(s, async () => (await rows()).map(([n]) => n), cli.candidates.map((c) => c.label), 'the REES46 impact rows');

@@ -19,6 +19,7 @@ import type {
   SavedItem,
   StepResult,
   EventMatch,
+  Shown,
 } from '../src/lib/types';
 
 interface Table {
@@ -292,6 +293,46 @@ function funnel(t: Table, spec: FunnelSpec): FunnelResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Toy cell text for the mock's `shown` (the app shows the engine's text; this mode has no engine). */
+const toyNumber = (x: number | null | undefined) => (x === null || x === undefined ? '' : Math.round(x).toLocaleString('en-US'));
+const toyRate = (x: number | null | undefined) => (x === null || x === undefined ? '' : `${(x * 100).toFixed(1)}%`);
+
+/** A toy `shown`: a table of text, the first column text and the others numbers. */
+function toyShown(columns: string[], rows: string[][], highlight?: number): Shown {
+  return {
+    heading: '',
+    table: {
+      columns: columns.map((name, j) => ({ name, kind: j === 0 || name === 'Verdict' ? null : 'number' })),
+      rows: rows.map((r) => r.map((text) => ({ text }))),
+      highlight,
+    },
+    bottleneck_step: highlight,
+    notes: ['Toy numbers (the dev mock), not the engine.'],
+    findings: [],
+  };
+}
+
+function toyFunnelShown(r: FunnelResult): Shown {
+  // the step with the largest share leaving, as the engine marks it
+  let worst: number | undefined;
+  let most = 0;
+  r.steps.forEach((s, k) => {
+    const leave = k === 0 ? 0 : 1 - (s.conversion_from_previous ?? 1);
+    if (leave > most) [most, worst] = [leave, k];
+  });
+  return toyShown(
+    ['Step', 'Users', '% of start', '% of previous', 'Dropped'],
+    r.steps.map((s, k) => [
+      `${k + 1}. ${s.label}`,
+      toyNumber(s.count),
+      toyRate(s.conversion_from_start),
+      toyRate(s.conversion_from_previous),
+      k === 0 ? '' : toyNumber(s.dropped),
+    ]),
+    worst,
+  );
+}
+
 export function mockApi(): Api {
   const tables = new Map<string, Table>();
   const items: SavedItem[] = [];
@@ -406,7 +447,7 @@ export function mockApi(): Api {
       const t0 = performance.now();
       const r = funnel(get(spec.dataset), spec);
       await sleep(Math.max(0, 15 - (performance.now() - t0)));
-      return r;
+      return { ...r, shown: toyFunnelShown(r) };
     },
     async datasetSummary(name) {
       const t = get(name);
@@ -531,7 +572,12 @@ export function mockApi(): Api {
           Number(x.required) - Number(y.required) || (y.value_per_action ?? 0) - (x.value_per_action ?? 0),
       );
       const goalUsers = all.filter((x) => x.has(goal)).length;
+      const shown = toyShown(
+        ['Action', 'Did it', 'Conv. if did', 'Conv. if not', 'Lift', 'Verdict'],
+        out.map((c) => [c.label, toyNumber(c.users_did), toyRate(c.goal_rate_did), toyRate(c.goal_rate_not), c.required ? 'required' : toyRate(c.lift), c.required ? 'required step' : 'no clear difference']),
+      );
       return {
+        shown,
         goal: spec.goal,
         window: spec.window ?? '30d',
         users: all.length,
@@ -568,7 +614,12 @@ export function mockApi(): Api {
         average_seconds: null,
         median_seconds: null,
       });
+      const shown = toyShown(
+        ['Segment', 'Users', 'Converted', 'Conversion'],
+        groups.map((g) => [g.name, toyNumber(g.users), toyNumber(g.conversions), toyRate(g.rate)]),
+      );
       return {
+        shown,
         baseline: base,
         unit: 'users',
         confidence: 0.95,
@@ -645,6 +696,51 @@ export function mockApi(): Api {
     },
     async openWorkspace(path) {
       return { path, datasets: tables.size };
+    },
+    async exportAudience(spec) {
+      return (await this.countSegment(spec)).members;
+    },
+    async exportTable(_analysis, _spec, path) {
+      return path;
+    },
+    async planSampleSize(input) {
+      // the classic formula, for the look of the screen; the engine computes the real one
+      const p1 = input.baseline;
+      const p2 = input.relative ? p1 * (1 + input.mde) : p1 + input.mde;
+      const n = Math.ceil(((1.96 + 0.8416) ** 2 * (p1 * (1 - p1) + p2 * (1 - p2))) / (p2 - p1) ** 2);
+      const arms = input.variants ?? 2;
+      const t = (x: number) => x.toLocaleString('en-US');
+      return {
+        shown: {
+          users_per_variant: t(n),
+          total_users: t(n * arms),
+          baseline_rate: `${(p1 * 100).toFixed(1)}%`,
+          target_rate: `${(p2 * 100).toFixed(1)}%`,
+          sentence: 'Toy plan (the dev mock), not the engine.',
+        },
+        baseline_rate: p1,
+        target_rate: p2,
+        users_per_arm: n,
+        users_per_arm_exact: n,
+        users_per_arm_cohen_h: n,
+        cohen_h: 0,
+        total_users: n * arms,
+        days: input.daily_traffic ? Math.ceil((n * arms) / input.daily_traffic) : null,
+      };
+    },
+    async sampleRatioCheck(observed) {
+      const total = observed.reduce((a, b) => a + b, 0);
+      const e = total / observed.length;
+      const statistic = observed.reduce((a, o) => a + (o - e) ** 2 / e, 0);
+      return {
+        statistic,
+        df: observed.length - 1,
+        p_value: 0.5,
+        expected: observed.map(() => e),
+        planned: observed.map(() => 1 / observed.length),
+        mismatch: false,
+        sentence: 'Toy check (the dev mock), not the engine.',
+      };
     },
   };
 }

@@ -51,6 +51,8 @@ enum Command {
     Saved(cmd::saved::Args),
     /// Plan an A/B test: users per arm and days needed (see docs/statistics.md).
     Plan(cmd::plan::Args),
+    /// Check an A/B test's split: units per variant against the planned shares (chi-square).
+    Srm(cmd::srm::Args),
     /// Run a funnel spec (JSON; see docs/funnel.md, or --saved NAME) and print its steps;
     /// --dropped STEP lists who dropped there, --csv writes all of them;
     /// --sql clickhouse [--table NAME] prints it as ClickHouse SQL (docs/clickhouse.md).
@@ -116,6 +118,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Save(a) => cmd::save::run(ws, a),
         Command::Saved(a) => cmd::saved::run(ws, a),
         Command::Plan(a) => cmd::plan::run(a),
+        Command::Srm(a) => cmd::srm::run(a),
         Command::Funnel(a) => cmd::funnel::run(ws, a),
         Command::Value(a) => cmd::value::run(ws, a),
         Command::Paths(a) => cmd::paths::run(ws, a),

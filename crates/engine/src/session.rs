@@ -525,6 +525,28 @@ pub struct PlanInput {
     pub confidence: Option<f64>,
 }
 
+/// The planner's answer with what the app shows of it (every number as
+/// text, and the plan in one sentence).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PlannedTest {
+    #[serde(flatten)]
+    pub plan: SampleSizePlan,
+    pub shown: crate::present::ShownPlan,
+}
+
+/// [`plan_sample_size`], with [`crate::present::plan`]'s text.
+pub fn plan_test(input: &PlanInput) -> Result<PlannedTest> {
+    let plan = plan_sample_size(input)?;
+    let shown = crate::present::plan(
+        &plan,
+        input.variants.unwrap_or(2),
+        input.confidence.unwrap_or(0.95),
+        input.power.unwrap_or(0.8),
+    );
+    Ok(PlannedTest { plan, shown })
+}
+
 /// Users per variant and days for an A/B test (the CLI's `plan`).
 pub fn plan_sample_size(input: &PlanInput) -> Result<SampleSizePlan> {
     let confidence = check_confidence(input.confidence)?;

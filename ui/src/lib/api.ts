@@ -24,6 +24,10 @@ import type {
   SegmentResult,
   SegmentSpec,
   SpecOfKind,
+  PlanInput,
+  SampleRatioCheck,
+  PlannedTest,
+  TableAnalysis,
   ValueCount,
   WorkspaceInfo,
 } from './types';
@@ -109,6 +113,17 @@ export interface Api {
   exportReport(spec: ReportSpec, path: string, format: ExportFormat): Promise<string[]>;
   /** Imports the bundled sample store data (first run). */
   importSample(onEvent: (e: ImportEvent) => void): Promise<(DatasetInfo | ImportReport)[]>;
+  /** Writes a persona's members (unit ids) as CSV to `path`; resolves with how many. */
+  exportAudience(spec: SegmentSpec, path: string): Promise<number>;
+  /**
+   * Writes the table of a funnel, comparison or impact analysis (the one the screen shows, as
+   * the report prints it) as CSV or XLSX; resolves with the file written.
+   */
+  exportTable(analysis: TableAnalysis, spec: SpecOfKind[TableAnalysis], path: string, format?: 'csv' | 'xlsx'): Promise<string>;
+  /** The A/B test planner: units per variant (and days, with daily traffic), with the engine's text of them. */
+  planSampleSize(input: PlanInput): Promise<PlannedTest>;
+  /** The sample-ratio check: units per variant against the planned split (weights; even when absent). */
+  sampleRatioCheck(observed: number[], planned?: number[]): Promise<SampleRatioCheck>;
 }
 
 /** invoke, with a plain-words error when the page is not inside the desktop window. */
@@ -167,6 +182,10 @@ export const tauriApi: Api = {
   compare: (spec, chart) => call('compare', { spec, chart }),
   impact: (spec, chart) => call('impact', { spec, chart }),
   exportReport: (spec, path, format) => call('export_report', { spec, path, format }),
+  exportAudience: (spec, path) => call('export_audience', { spec, path }),
+  exportTable: (analysis, spec, path, format) => call('export_table', { analysis, spec, path, format }),
+  planSampleSize: (input) => call('plan_sample_size', { input }),
+  sampleRatioCheck: (observed, planned) => call('sample_ratio_check', { observed, planned }),
   importSample(onEvent) {
     if (!inTauri()) return call('import_sample');
     const onProgress = new Channel<ImportEvent>();
@@ -205,6 +224,10 @@ const DOING: Record<string, string> = {
   compare: 'comparing',
   impact: 'ranking the actions',
   export_report: 'exporting the report',
+  export_audience: 'exporting the audience',
+  export_table: 'exporting the table',
+  plan_sample_size: 'planning the test',
+  sample_ratio_check: 'checking the split',
   save_item: 'saving',
   list_items: 'listing saved work',
   delete_item: 'deleting',

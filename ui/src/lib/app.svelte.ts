@@ -24,6 +24,7 @@ export type View =
   | { kind: 'persona'; name: string | null; key: number }
   | { kind: 'compare'; key: number }
   | { kind: 'impact'; key: number }
+  | { kind: 'ab'; key: number }
   | { kind: 'report'; name: string | null; key: number };
 
 export interface Job {
@@ -274,6 +275,11 @@ export class AppState {
 
   impact(): void {
     this.go({ kind: 'impact', key: ++this.viewSeq });
+  }
+
+  /** The A/B test screen: the sample-size planner and a readout by variant column. */
+  abTest(): void {
+    this.go({ kind: 'ab', key: ++this.viewSeq });
   }
 
   compare(): void {

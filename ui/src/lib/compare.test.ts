@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildCompare, emptyCompare, groupNames, groups } from './compare';
-import type { CompareResult, SavedItem, SegmentSpec, StepResult } from './types';
+import { buildCompare, emptyCompare, groupNames } from './compare';
+import type { SavedItem, SegmentSpec } from './types';
 
 const funnels: SavedItem<'funnel'>[] = [
   { kind: 'funnel', name: 'Checkout', updated_at: '', spec: { dataset: 'shop', steps: [{ event: 'view_item' }, { event: 'purchase' }] } },
@@ -43,20 +43,5 @@ describe('buildCompare', () => {
     expect('spec' in r && r.spec.baseline).toBe('Mobile');
     const byCol = buildCompare({ ...emptyCompare(), funnel: 'Checkout', mode: 'column', column: 'variant' }, funnels, segments);
     expect(byCol).toEqual({ spec: { funnel: funnels[0].spec, by: 'variant' } });
-  });
-
-  it("reads each group's entrants and converters off its first and last step", () => {
-    const step = (count: number): StepResult => ({
-      label: 's',
-      count,
-      conversion_from_start: 1,
-      conversion_from_previous: 1,
-      dropped: 0,
-      average_seconds: null,
-      median_seconds: null,
-    });
-    const row = { name: 'a', steps: [step(200), step(50), step(10)], conversion: {} as never, step_conversions: [] };
-    const r: CompareResult = { baseline: 'a', unit: 'users', confidence: 0.95, segments: [row], chi_square: null, bottleneck: null, warnings: [] };
-    expect(groups(r)).toEqual([{ ...row, users: 200, conversions: 10 }]);
   });
 });

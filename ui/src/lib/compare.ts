@@ -1,6 +1,6 @@
-// Building the `compare` request (the engine's CompareSpec) from the analyst's choices, and reading the answer.
+// Building the `compare` request (the engine's CompareSpec) from the analyst's choices.
 
-import type { CompareGroup, CompareResult, CompareSegment, CompareSpec, SavedItem, SegmentSpec } from './types';
+import type { CompareSegment, CompareSpec, SavedItem, SegmentSpec } from './types';
 
 export interface CompareDraft {
   funnel: string;
@@ -10,10 +10,15 @@ export interface CompareDraft {
   everyoneElse: boolean;
   column: string;
   baseline: string;
+  /** Confidence of the intervals and tests: 0.9, 0.95 (the engine's default) or 0.99. */
+  confidence: number;
 }
 
+/** The confidence levels the screens offer. */
+export const CONFIDENCE_LEVELS = [0.9, 0.95, 0.99] as const;
+
 export function emptyCompare(): CompareDraft {
-  return { funnel: '', mode: 'personas', personas: [], everyoneElse: false, column: '', baseline: '' };
+  return { funnel: '', mode: 'personas', personas: [], everyoneElse: false, column: '', baseline: '', confidence: 0.95 };
 }
 
 export function everyoneElseName(first: string): string {
@@ -37,6 +42,8 @@ export function buildCompare(
   const f = funnels.find((x) => x.name === d.funnel);
   if (!f) return { missing: 'Choose a saved funnel to compare on.' };
   const spec: CompareSpec = { funnel: f.spec };
+  // absent: the engine's default, 95%
+  if (d.confidence !== 0.95) spec.confidence = d.confidence;
   if (d.mode === 'column') {
     if (!d.column) return { missing: 'Choose the column whose values split the users (e.g. an A/B variant column).' };
     spec.by = d.column;
@@ -56,13 +63,4 @@ export function buildCompare(
   const names = groupNames(d);
   spec.baseline = names.includes(d.baseline) ? d.baseline : names[0];
   return { spec };
-}
-
-/** The compared groups, with their entrants and converters read off their first and last steps. */
-export function groups(r: CompareResult): CompareGroup[] {
-  return r.segments.map((g) => ({
-    ...g,
-    users: g.steps[0]?.count ?? 0,
-    conversions: g.steps[g.steps.length - 1]?.count ?? 0,
-  }));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCell, formatLift, formatP, formatPoints, formatTypedCell, formatCompact, formatCount, formatDuration, formatRate } from './format';
+import { formatBytes, formatCell, formatTypedCell, formatCompact, formatCount, formatDuration, formatRate } from './format';
 
 describe('formatCount', () => {
   it('groups thousands', () => {
@@ -94,16 +94,3 @@ describe('formatTypedCell', () => {
   });
 });
 
-describe('comparison numbers', () => {
-  it('formats p-values, points and lifts', () => {
-    expect(formatP(0.0321)).toBe('p = 0.03');
-    expect(formatP(0.0042)).toBe('p = 0.004');
-    expect(formatP(0.00001)).toBe('p < 0.001');
-    expect(formatP(null)).toBe('—');
-    expect(formatPoints(0.024)).toBe('+2.4 pp');
-    expect(formatPoints(-0.0035)).toBe('-0.35 pp');
-    expect(formatPoints(0)).toBe('0.00 pp');
-    expect(formatLift(0.125)).toBe('+12.5%');
-    expect(formatLift(-0.03)).toBe('-3.0%');
-  });
-});

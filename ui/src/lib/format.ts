@@ -129,28 +129,6 @@ export function formatTypedCell(v: string | number | boolean | null, type: strin
   return formatCell(v);
 }
 
-/** A p-value: "p = 0.032", "p = 0.41", "p < 0.001". */
-export function formatP(p: number | null | undefined): string {
-  if (p === null || p === undefined || !Number.isFinite(p)) return DASH;
-  if (p < 0.001) return 'p < 0.001';
-  return `p = ${p < 0.01 ? p.toFixed(3) : p.toFixed(2)}`;
-}
-
-/** A difference of rates in percentage points: "+2.4 pp", "-0.35 pp". */
-export function formatPoints(d: number | null | undefined): string {
-  if (d === null || d === undefined || !Number.isFinite(d)) return DASH;
-  const pp = d * 100;
-  const t = Math.abs(pp) < 1 ? pp.toFixed(2) : pp.toFixed(1);
-  return (pp > 0 ? '+' : pp < 0 ? '-' : '') + t.replace('-', '') + ' pp';
-}
-
-/** A relative change: "+12.5%", "-3.0%". */
-export function formatLift(l: number | null | undefined): string {
-  if (l === null || l === undefined || !Number.isFinite(l)) return DASH;
-  const pct = l * 100;
-  return (pct > 0 ? '+' : pct < 0 ? '-' : '') + Math.abs(pct).toFixed(1) + '%';
-}
-
 /** "1 step", "4 steps". */
 export function plural(n: number, one: string, many = one + 's'): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;

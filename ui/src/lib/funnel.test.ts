@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bottleneck,
   buildSpec,
   draftFromSpec,
   emptyDraft,
@@ -238,22 +237,5 @@ describe('reordering', () => {
     const r = removeStep(d, 1);
     expect(r.steps).toHaveLength(2);
     expect(r.exclude).toEqual([{ id: 2, kind: 'event', value: 'y', pageMode: 'exact', fromStep: 0, toStep: 1 }]);
-  });
-});
-
-describe('bottleneck', () => {
-  it('finds the largest drop', () => {
-    const s = (count: number) => ({
-      label: '',
-      count,
-      conversion_from_start: 0,
-      conversion_from_previous: 0,
-      dropped: 0,
-      average_seconds: null,
-      median_seconds: null,
-    });
-    expect(bottleneck([s(1000), s(800), s(200), s(150)])).toBe(2);
-    expect(bottleneck([s(10), s(10)])).toBe(-1);
-    expect(bottleneck([])).toBe(-1);
   });
 });

@@ -16,7 +16,6 @@ import type {
   Role,
   SavedItem,
   Step,
-  StepResult,
   Unit,
 } from './types';
 
@@ -490,20 +489,4 @@ export function removeStep(d: FunnelDraft, index: number): FunnelDraft {
 
 export function columnsWithRole(columns: ColumnInfo[], role: Role): ColumnInfo[] {
   return columns.filter((c) => c.role === role);
-}
-
-// ---------------------------------------------------------------- results
-
-/** Index of the step with the largest drop from the previous one (>0), or -1. */
-export function bottleneck(steps: StepResult[]): number {
-  let best = -1;
-  let bestDrop = 0;
-  for (let i = 1; i < steps.length; i++) {
-    const drop = steps[i - 1].count - steps[i].count;
-    if (drop > bestDrop) {
-      bestDrop = drop;
-      best = i;
-    }
-  }
-  return best;
 }

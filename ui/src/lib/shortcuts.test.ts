@@ -19,6 +19,7 @@ describe('actionFor', () => {
     expect(actionFor(key('z', { ctrlKey: true }))).toBe('undo');
     expect(actionFor(key('k', { metaKey: true }))).toBe('search');
     expect(actionFor(key('L', { ctrlKey: true, shiftKey: true }))).toBe('toggle-theme');
+    expect(actionFor(key('B', { ctrlKey: true, shiftKey: true }))).toBe('ab-test');
   });
   it('ignores plain keys and other combinations', () => {
     expect(actionFor(key('o'))).toBeNull();

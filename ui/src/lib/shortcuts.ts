@@ -1,8 +1,9 @@
 // Keyboard shortcuts (UI.md): Ctrl/Cmd+O import, +N new funnel, +E export,
 // +Z undo, +K search anything; Ctrl/Cmd+Shift+L switches the theme,
-// Ctrl/Cmd+Shift+C copies the focused chart (else the view's first) as an image.
+// Ctrl/Cmd+Shift+C copies the focused chart (else the view's first) as an image;
+// Ctrl/Cmd+Shift+B opens the A/B test screen.
 
-export type Action = 'import' | 'new-funnel' | 'export' | 'undo' | 'search' | 'toggle-theme' | 'copy-chart';
+export type Action = 'import' | 'new-funnel' | 'export' | 'undo' | 'search' | 'toggle-theme' | 'copy-chart' | 'ab-test';
 
 export interface KeyLike {
   key: string;
@@ -31,6 +32,7 @@ export function actionFor(e: KeyLike): Action | null {
   const k = e.key.toLowerCase();
   if (e.shiftKey) {
     if (k === 'l') return 'toggle-theme';
+    if (k === 'b') return 'ab-test';
     // In a text field, Ctrl+Shift+C stays the field's (copy of the selected text).
     if (k === 'c') return isTextField(e.target) ? null : 'copy-chart';
     return null;

@@ -6,7 +6,6 @@
 
 import type { FilterOp } from './bindings/FilterOp';
 import type { Filter } from './bindings/Filter';
-import type { CompareRow } from './bindings/CompareRow';
 import type { ColumnType } from './bindings/ColumnType';
 import type { Role } from './bindings/Role';
 import type { SavedItem as EngineSavedItem } from './bindings/SavedItem';
@@ -16,6 +15,7 @@ import type { SegmentSpec } from './bindings/SegmentSpec';
 import type { CompareSpec } from './bindings/CompareSpec';
 import type { ImpactSpec } from './bindings/ImpactSpec';
 import type { ReportSpec } from './bindings/ReportSpec';
+import type { ChartedExtras } from './bindings/ChartedExtras';
 
 // ---------------------------------------------------------------- workspace, datasets, import
 export type { Cell } from './bindings/Cell';
@@ -109,19 +109,22 @@ export type FilterValue = NonNullable<Filter['value']>;
 
 /**
  * A result as the shell's analysis commands return it: the engine's result
- * plus the engine's charts as SVG when the app asked for them (the shell's
- * `Charted<T>` wrapper, which has no ts-rs type).
+ * plus what comes with it (the engine's `Charted<T>`: its result flattened
+ * beside `ChartedExtras`): the charts as SVG when the app asked for them and
+ * `shown`, the table with every cell formatted by the engine, the bottleneck
+ * step, the notes and findings.
  */
-export type Charted<T> = T & {
-  svg?: string;
-  /** Funnels: the trend chart, when the spec asks for a trend. */
-  trend_svg?: string;
-  /** Funnels: the time-to-convert histogram. */
-  histogram_svg?: string;
-};
-
-/** A compared group as the screen shows it: the engine's row, with its entrants and converters read off its steps. */
-export type CompareGroup = CompareRow & { users: number; conversions: number };
+export type Charted<T> = T & ChartedExtras;
+export type { ChartedExtras } from './bindings/ChartedExtras';
+export type { Shown } from './bindings/Shown';
+export type { ShownTable } from './bindings/ShownTable';
+export type { ShownCell } from './bindings/ShownCell';
+export type { TableAnalysis } from './bindings/TableAnalysis';
+export type { PlanInput } from './bindings/PlanInput';
+export type { SampleSizePlan } from './bindings/SampleSizePlan';
+export type { PlannedTest } from './bindings/PlannedTest';
+export type { ShownPlan } from './bindings/ShownPlan';
+export type { SampleRatioCheck } from './bindings/SampleRatioCheck';
 
 /** A saved spec as the engine stores it: `{kind, spec}`, the engine's own spec type per kind (cli-saved's `SavedSpec`). */
 export type { SavedSpec };

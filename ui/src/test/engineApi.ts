@@ -72,6 +72,14 @@ export function engineApi(): EngineApi {
       throw { code: 'invalid', message: stderr.replace(/^stepwise: /, '') };
     }
   };
+  /** A CLI command with no spec file, its `--json` output parsed. */
+  const cliJson = <T>(args: string[]): T => {
+    try {
+      return JSON.parse(execFileSync(cli, args, { encoding: 'utf8', stdio: 'pipe' })) as T;
+    } catch (e) {
+      throw { code: 'invalid', message: String((e as { stderr?: string }).stderr ?? e).trim().replace(/^stepwise: /, '') };
+    }
+  };
   const items = new Map<string, SavedItem>();
   const cache = new Map<string, ValueCount[]>();
   const values = (name: string, column: string, limit: number): ValueCount[] => {
@@ -139,5 +147,24 @@ export function engineApi(): EngineApi {
     recentWorkspaces: vi.fn(async () => []),
     openWorkspace: unavailable('Switching workspaces'),
     importSample: unavailable('The sample import'),
+    exportAudience: vi.fn(async (spec, path) => run<{ members: number }>('segment', spec, ['--csv', path, '--json']).members),
+    // `funnel|compare|impact SPEC --export FILE` writes the table the session's export_table writes
+    exportTable: vi.fn(async (analysis, spec, path) => {
+      run(analysis, spec, ['--export', path, '--json']);
+      return path;
+    }),
+    planSampleSize: vi.fn(async (input) => {
+      const args = ['plan', '--baseline', String(input.baseline), '--json'];
+      args.push(input.relative ? '--mde' : '--mde-points', String(input.mde));
+      // the session's alpha: 1 - confidence, rounded as it rounds it
+      if (input.confidence !== undefined) args.push('--alpha', String(Math.round((1 - input.confidence) * 1e12) / 1e12));
+      if (input.power !== undefined) args.push('--power', String(input.power));
+      if (input.daily_traffic !== undefined) args.push('--daily', String(input.daily_traffic));
+      if (input.variants !== undefined) args.push('--arms', String(input.variants));
+      return cliJson(args);
+    }),
+    sampleRatioCheck: vi.fn(async (observed: number[], planned?: number[]) =>
+      cliJson(['srm', ...observed.map(String), ...(planned ? ['--planned', planned.join(',')] : []), '--json']),
+    ),
   };
 }

@@ -30,6 +30,9 @@ export interface FakeApi extends Api {
   emit?: (e: ImportEvent) => void;
 }
 
+/** An empty `shown` (a fake result has no table). */
+const shown = { heading: '', table: { columns: [], rows: [] }, notes: [], findings: [] };
+
 export function fakeApi(initial: DatasetInfo[]): FakeApi {
   const f: FakeApi = {
     datasets: initial.slice(),
@@ -60,7 +63,7 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
       rows: Array.from({ length: limit }, (_, i) => [`u${offset + i}`, '2024-09-01T10:00:00Z', 'page_view', '/', null]),
       total: 1000,
     })),
-    runFunnel: vi.fn(async () => ({ steps: [], breakdown: [], trend: null, time_to_convert: null, unit: 'users', excluded: 0, warnings: [] })),
+    runFunnel: vi.fn(async () => ({ steps: [], breakdown: [], trend: null, time_to_convert: null, unit: 'users', excluded: 0, warnings: [], shown })),
     datasetValues: vi.fn(async () => []),
     datasetSummary: vi.fn(async () => null),
     saveItem: vi.fn(async () => {}),
@@ -100,8 +103,9 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
       candidates: [],
       note: '',
       warnings: [],
+      shown,
     })),
-    compare: vi.fn(async () => ({ baseline: '', unit: 'users', confidence: 0.95, segments: [], chi_square: null, bottleneck: null, warnings: [] })),
+    compare: vi.fn(async () => ({ baseline: '', unit: 'users', confidence: 0.95, segments: [], chi_square: null, bottleneck: null, warnings: [], shown })),
     funnelDropoff: vi.fn(async (_spec, step: number) => ({
       step,
       from_label: `step ${step}`,
@@ -118,6 +122,14 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
     appendDataset: vi.fn(async (name: string) => f.datasets.find((d) => d.name === name)!),
     recentWorkspaces: vi.fn(async () => []),
     openWorkspace: vi.fn(async (path: string) => ({ path, datasets: f.datasets.length })),
+    exportAudience: vi.fn(async () => 0),
+    exportTable: vi.fn(async (_a, _s, path: string) => path),
+    planSampleSize: vi.fn(async () => {
+      throw { code: 'unavailable', message: 'The planner is not faked; test it with the engine.' };
+    }),
+    sampleRatioCheck: vi.fn(async () => {
+      throw { code: 'unavailable', message: 'The sample-ratio check is not faked; test it with the engine.' };
+    }),
   };
   return f;
 }

@@ -5,9 +5,9 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import FunnelBuilder from './FunnelBuilder.svelte';
 import { setApi } from '../lib/api';
 import { app } from '../lib/app.svelte';
-import { formatCount, formatDuration, formatRate } from '../lib/format';
+import { formatDuration } from '../lib/format';
 import { engineApi, engineReady } from '../test/engineApi';
-import type { FunnelResult, FunnelSpec } from '../lib/types';
+import type { Charted, FunnelResult, FunnelSpec } from '../lib/types';
 
 async function setup(dataset = 'shop') {
   const api = engineApi();
@@ -18,7 +18,7 @@ async function setup(dataset = 'shop') {
   return api;
 }
 
-const engine = (api: ReturnType<typeof engineApi>, spec: FunnelSpec) => api.run<FunnelResult>('funnel', spec, ['--json']);
+const engine = (api: ReturnType<typeof engineApi>, spec: FunnelSpec) => api.run<Charted<FunnelResult>>('funnel', spec, ['--json']);
 
 async function pick(text: string) {
   const picker = await screen.findByTestId('step-picker');
@@ -53,11 +53,24 @@ describe.skipIf(!engineReady)('the funnel builder', { timeout: 60_000 }, () => {
     });
     const want = engine(api, last);
     expect(want.steps[2].count).toBeGreaterThan(0);
-    const rows = screen.getAllByTestId('funnel-row');
-    expect(within(rows[0]).getByTestId('step-count').textContent).toBe(formatCount(want.steps[0].count));
-    expect(rows[1].textContent).toContain(formatRate(want.steps[1].conversion_from_start));
-    expect(rows[2].textContent).toContain(formatRate(want.steps[2].conversion_from_start));
-    expect(rows[2].textContent).toContain(formatDuration(want.steps[2].median_seconds));
+    const rows = screen.getAllByTestId('funnel-row') as HTMLTableRowElement[];
+    // every cell is the engine's text (the report's table), median times as the PDF prints them
+    const heads = Array.from(screen.getByTestId('funnel-table').querySelectorAll('th')).map((th) => th.textContent?.trim());
+    expect(heads).toEqual(want.shown.table.columns.map((c) => c.name));
+    expect(heads).toContain('Median time');
+    expect(rows.map((r) => Array.from(r.cells).map((c) => c.textContent?.replace(' ›', '').trim()))).toEqual(
+      want.shown.table.rows.map((r) => r.map((c) => c.text)),
+    );
+    expect(within(rows[0]).getByTestId('step-count').textContent).toBe(want.shown.table.rows[0][1].text);
+    // the marked row is the engine's bottleneck step, in the table and in the chart
+    expect(want.shown.bottleneck_step).toBeGreaterThan(0);
+    expect(rows.map((r) => r.getAttribute('data-highlight') === 'true')).toEqual(
+      want.steps.map((_, k) => k === want.shown.bottleneck_step),
+    );
+    const chartSteps = Array.from(screen.getByTestId('funnel-chart').querySelectorAll('.step'));
+    expect(chartSteps.map((x) => x.classList.contains('worst'))).toEqual(want.steps.map((_, k) => k === want.shown.bottleneck_step));
+    // the engine's notes: the bottleneck's finding
+    expect(screen.getByTestId('funnel-notes').textContent).toContain(want.shown.notes[0]);
     expect(app.recompute?.steps).toBe(3);
     expect(app.recompute?.units).toBe(want.steps[0].count);
   });

@@ -1,40 +1,49 @@
 // The impact screen against the real engine: the rows are the engine's
-// ranking of the spec the screen built, in the screen's words.
+// ranking of the spec the screen built, every cell the text the engine
+// formatted (`shown`, the report's table), with the engine's verdicts and notes.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import ImpactView from './ImpactView.svelte';
 import { setApi } from '../lib/api';
 import { app } from '../lib/app.svelte';
-import { formatLift } from '../lib/format';
-import { candidateName, formatMoney } from '../lib/impact';
 import { engineApi, engineReady } from '../test/engineApi';
-import { dataset, fakeApi } from '../test/fakeApi';
-import type { ImpactResult, ImpactRow } from '../lib/types';
+import type { Charted, ImpactResult } from '../lib/types';
 
 afterEach(() => {
   cleanup();
   app.datasets = [];
 });
 
+/** The text of every cell of the screen's impact rows. */
+const cells = () =>
+  screen.getAllByTestId('impact-row').map((r) => Array.from((r as HTMLTableRowElement).cells).map((c) => c.textContent?.trim()));
+
 describe.skipIf(!engineReady)('the impact screen', () => {
-  it('guesses the goal, shows the engine ranking and says it is association', { timeout: 60_000 }, async () => {
+  it('guesses the goal, shows the engine ranking as the engine prints it, and says it is association', { timeout: 60_000 }, async () => {
     const api = engineApi();
     setApi(api);
     app.datasets = [api.dataset];
     render(ImpactView);
     await fireEvent.input(screen.getByLabelText('Average order value'), { target: { value: '85' } });
     const spec = { dataset: 'shop', goal: { event: 'purchase' }, candidates: 'auto', window: '30d', order_value: 85 };
-    const want = api.run<ImpactResult>('impact', spec, ['--json']);
+    const want = api.run<Charted<ImpactResult>>('impact', spec, ['--json']);
     expect(want.candidates.length).toBeGreaterThan(3);
     await waitFor(() => expect(screen.getAllByTestId('impact-row')).toHaveLength(want.candidates.length));
-    const rows = screen.getAllByTestId('impact-row');
-    want.candidates.slice(0, 5).forEach((c, k) => {
-      expect(rows[k].textContent).toContain(candidateName(c));
-      if (!c.required) expect(rows[k].textContent).toContain(formatLift(c.lift));
-      expect(rows[k].textContent).toContain(formatMoney(c.value_per_action));
-      expect(rows[k].textContent?.includes('small sample')).toBe(c.small_sample || c.users_did < 30 || c.users_not < 30);
-    });
-    expect(screen.getByText(/association, not proof of cause/)).toBeTruthy();
+    expect(vi.mocked(api.impact).mock.calls.at(-1)?.[0]).toEqual(spec);
+    // every cell is the engine's text, in the engine's columns (value per action, with an order value)
+    expect(cells()).toEqual(want.shown.table.rows.map((r) => r.map((c) => c.text)));
+    const heads = Array.from(screen.getByTestId('impact-table').querySelectorAll('th')).map((th) => th.textContent?.trim());
+    expect(heads).toEqual(want.shown.table.columns.map((c) => c.name));
+    expect(heads).toContain('Value per action');
+    expect(heads).toContain('p (Holm)');
+    // the verdict of each row is the engine's
+    const verdicts = want.shown.table.rows.map((r) => r[heads.indexOf('Verdict')].text);
+    expect(screen.getAllByTestId('impact-verdict').map((v) => v.textContent)).toEqual(verdicts);
+    expect(screen.getAllByTestId('impact-row').map((r) => r.getAttribute('data-verdict'))).toEqual(verdicts.map((v) => v.replace(/ /g, '_')));
+    // the engine's notes: association, not cause; Holm-adjusted p-values decide
+    const notes = screen.getByTestId('impact-notes').textContent ?? '';
+    expect(notes).toContain(want.shown.notes[0]);
+    expect(notes).toContain('Holm-adjusted p-values decide significance');
 
     // Saved as the engine's impact spec: listed back, and the engine runs it to the same ranking.
     app.impacts = [];
@@ -46,7 +55,7 @@ describe.skipIf(!engineReady)('the impact screen', () => {
     expect(again.candidates.map((c) => c.label)).toEqual(want.candidates.map((c) => c.label));
   });
 
-  it('shows the steps every buyer took first under their own heading, with no lift', { timeout: 60_000 }, async () => {
+  it('shows the steps every buyer took first under their own heading, marked as the engine marks them', { timeout: 60_000 }, async () => {
     const api = engineApi();
     setApi(api);
     app.datasets = [api.dataset];
@@ -62,8 +71,8 @@ describe.skipIf(!engineReady)('the impact screen', () => {
       candidates: [{ event: 'use_filter' }, { event: 'add_to_cart' }, { event: 'begin_checkout' }],
       window: '30d',
     };
-    const want = api.run<ImpactResult>('impact', spec, ['--json']);
-    const required = want.candidates.filter((c) => c.required).map(candidateName);
+    const want = api.run<Charted<ImpactResult>>('impact', spec, ['--json']);
+    const required = want.candidates.filter((c) => c.required).map((c) => c.label);
     expect(required.length).toBeGreaterThan(0);
     const headings = screen.getAllByTestId('impact-required-heading');
     expect(headings).toHaveLength(1);
@@ -73,72 +82,33 @@ describe.skipIf(!engineReady)('the impact screen', () => {
     // the heading stands just before the first required step
     expect(headings[0].compareDocumentPosition(rows[first]) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
     if (first > 0) expect(rows[first - 1].compareDocumentPosition(headings[0]) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
-    expect(screen.getAllByTestId('impact-required')).toHaveLength(required.length);
+    const marked = screen.getAllByTestId('impact-required');
+    expect(marked).toHaveLength(required.length);
+    expect(marked.map((m) => m.textContent)).toEqual(required.map(() => 'required'));
+    expect(cells()).toEqual(want.shown.table.rows.map((r) => r.map((c) => c.text)));
   });
-});
 
-// A hand-made result in the engine's shape (REES46's small samples): the verdicts follow the engine's rule.
-describe('the impact verdicts', () => {
-  it('agree with the engine: a small sample is "not enough data" whatever its p; Holm-adjusted p decides', async () => {
-    const api = fakeApi([dataset('rees46', 14862)]);
-    // REES46, goal purchase: "view" has one non-viewer, "cart" an expected count of 3.9 (both flagged by the engine).
-    const row = (event: string, p: number, small: boolean, lift: number): ImpactRow => ({
-      label: event,
-      event,
-      users_did: small ? 3938 : 500,
-      goals_did: small ? 158 : 20,
-      goal_rate_did: 0.04,
-      users_not: small ? 1 : 3000,
-      goals_not: small ? 0 : 90,
-      goal_rate_not: 0.03,
-      diff: 0.01,
-      diff_ci_low: 0,
-      diff_ci_high: 0.02,
-      lift,
-      ci_low: lift - 0.1,
-      ci_high: lift + 0.1,
-      p_value: p,
-      reach: 0.5,
-      value_per_action: null,
-      extra_goals: null,
-      expected_value: null,
-      required: false,
-      small_sample: small,
-      note: small ? 'not enough data: an expected count is 0.0, below 5' : null,
-    });
-    const result: ImpactResult = {
-      goal: { event: 'purchase' },
-      window: '30d',
-      users: 14862,
-      goal_users: 600,
-      goal_rate: 0.04,
-      order_value: null,
-      order_value_source: 'none',
-      // the engine's ranking (expected value): kept as is
-      candidates: [row('search', 0.02, false, 0.3), row('view', 1.4e-6, true, -0.96), row('wishlist', 0.03, false, 0.5)],
-      note: '',
-      warnings: [],
-    };
-    api.impact = vi.fn(async () => result);
+  it('sends the confidence level chosen and shows the intervals the engine computes at it', { timeout: 60_000 }, async () => {
+    const api = engineApi();
     setApi(api);
-    app.datasets = api.datasets.slice();
+    app.datasets = [api.dataset];
     render(ImpactView);
     await fireEvent.input(screen.getByLabelText('Goal'), { target: { value: 'purchase' } });
-    await waitFor(() => expect(screen.getAllByTestId('impact-row')).toHaveLength(3));
-    const rows = screen.getAllByTestId('impact-row');
-    expect(rows.map((r) => (r as HTMLTableRowElement).cells[1].textContent)).toEqual([
-      expect.stringContaining('search'),
-      expect.stringContaining('view'),
-      expect.stringContaining('wishlist'),
-    ]);
-    // Holm over 3 tests: view 4.2e-6, search 0.02 x 2 = 0.04, wishlist max(0.04, 0.03) = 0.04
-    expect(rows.map((r) => r.getAttribute('data-verdict'))).toEqual(['significant', 'not_enough_data', 'significant']);
-    expect(screen.getAllByTestId('impact-verdict').map((v) => v.textContent)).toEqual([
-      'significant',
-      'not enough data',
-      'significant',
-    ]);
-    expect(rows[0].textContent).toContain('0.04');
-    expect(screen.getByTestId('impact-holm').textContent).toContain('Holm-adjusted p-values');
+    await fireEvent.input(screen.getByPlaceholderText('all events and pages before the goal'), {
+      target: { value: 'use_filter, sign_up_newsletter' },
+    });
+    await waitFor(() => expect(screen.getAllByTestId('impact-row')).toHaveLength(2));
+    const heads = () => Array.from(screen.getByTestId('impact-table').querySelectorAll('th')).map((th) => th.textContent?.trim());
+    expect(heads()).toContain('95% low');
+    const at95 = cells();
+    await fireEvent.click(screen.getByLabelText('99%'));
+    await waitFor(() => expect(heads()).toContain('99% low'));
+    const sent = vi.mocked(api.impact).mock.calls.at(-1)![0];
+    expect(sent.confidence).toBe(0.99);
+    const want = api.run<Charted<ImpactResult>>('impact', sent, ['--json']);
+    await waitFor(() => expect(cells()).toEqual(want.shown.table.rows.map((r) => r.map((c) => c.text))));
+    // a wider interval at 99%: the low bound's text changed
+    const low = heads().indexOf('99% low');
+    expect(cells().map((r) => r[low])).not.toEqual(at95.map((r) => r[low]));
   });
 });

@@ -19,6 +19,31 @@ afterEach(() => {
 });
 
 describe.skipIf(!engineReady)('the persona builder', () => {
+  it('exports the audience (the members the engine counts) as CSV through the save dialog', { timeout: 60_000 }, async () => {
+    const { existsSync, mkdtempSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { queueSavePath } = await import('../lib/dialog');
+    const api = engineApi();
+    setApi(api);
+    app.datasets = [api.dataset];
+    render(PersonaBuilder, { props: { name: null } });
+    await fireEvent.click(screen.getByText('+ Behaviour'));
+    await fireEvent.input(screen.getByLabelText('Target'), { target: { value: 'add_to_cart' } });
+    const members = api.run<SegmentResult>('segment', { name: 'x', dataset: 'shop', conditions: [{ did: { event: 'add_to_cart' }, at_least: 1 }] }, ['--json']).members;
+    await waitFor(() => expect(screen.getByTestId('segment-count').textContent).toContain(formatCount(members)));
+    const path = join(mkdtempSync(join(tmpdir(), 'stepwise-audience-')), 'carted.csv');
+    app.notices = [];
+    queueSavePath(path);
+    await fireEvent.click(screen.getByTestId('export-audience'));
+    await waitFor(() => expect(existsSync(path)).toBe(true));
+    await waitFor(() => expect(app.notices.map((n) => n.message)).toContain(`Exported ${formatCount(members)} members to ${path}.`));
+    // a header and one line per member
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    expect(lines.length - 1).toBe(members);
+    expect(vi.mocked(api.exportAudience).mock.calls[0][0]).toMatchObject({ dataset: 'shop', conditions: [{ did: { event: 'add_to_cart' } }] });
+  });
+
   it('counts what the engine counts, live from the conditions (behaviour within days, nested OR, NOT), and saves the segment', { timeout: 60_000 }, async () => {
     const api = engineApi();
     setApi(api);

@@ -10,10 +10,9 @@ import ReportView from './ReportView.svelte';
 import { setApi } from '../lib/api';
 import { app } from '../lib/app.svelte';
 import { queueSavePath } from '../lib/dialog';
-import { formatCount } from '../lib/format';
 import { engineApi, engineReady } from '../test/engineApi';
 import { dataset, fakeApi } from '../test/fakeApi';
-import type { FunnelResult, ReportSpec } from '../lib/types';
+import type { Charted, FunnelResult, ReportSpec } from '../lib/types';
 
 afterEach(() => {
   cleanup();
@@ -46,8 +45,8 @@ describe.skipIf(!engineReady)('the report builder', () => {
     await fireEvent.change(screen.getByLabelText('Section 5 sum of'), { target: { value: 'Users' } });
 
     const preview = screen.getByTestId('report-preview');
-    const viewed = api.run<FunnelResult>('funnel', funnel, ['--json']).steps[0].count;
-    await waitFor(() => expect(within(preview).getByTestId('funnel-table').textContent).toContain(formatCount(viewed)));
+    const viewed = api.run<Charted<FunnelResult>>('funnel', funnel, ['--json']).shown.table.rows[0][1].text;
+    await waitFor(() => expect(within(preview).getByTestId('funnel-table').textContent).toContain(viewed));
     const headings = [...preview.querySelectorAll('h2')].map((h) => h.textContent);
     expect(headings).toEqual(['Checkout', 'By device', 'Findings', 'Checkout: conversion over time']);
 

@@ -5,23 +5,41 @@ use std::path::PathBuf;
 use stepwise_engine::chart::format;
 use stepwise_engine::compare::{self, CompareSpec};
 use stepwise_engine::index::IndexCache;
+use stepwise_engine::present;
+use stepwise_engine::session::write_table;
 use stepwise_engine::Error;
 
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
     source: SpecSource,
+    /// Write the table (the one the app shows and the report prints) to
+    /// this file: CSV or XLSX by its extension.
+    #[arg(long, value_name = "FILE")]
+    export: Option<PathBuf>,
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
-    let Args { source, json } = args;
+    let Args {
+        source,
+        export,
+        json,
+    } = args;
     let spec: CompareSpec = source.load(workspace)?;
     let ws = crate::open(workspace)?;
     let result = compare::run_compare(&ws, &spec, &mut IndexCache::new())?;
+    let shown = present::compare(None, None, &spec, &result);
+    if let Some(path) = &export {
+        write_table(&shown.section.heading, &shown.table(), path, None)?;
+    }
     if json {
-        print_json(&result);
+        // the result, and what the app shows: every cell's text, the notes
+        let mut v = serde_json::to_value(&result).map_err(|e| Error::Internal(e.to_string()))?;
+        v["shown"] =
+            serde_json::to_value(shown.shown()).map_err(|e| Error::Internal(e.to_string()))?;
+        print_json(&v);
     } else {
         print_compare(&result);
     }

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use stepwise_engine::chart::format;
 use stepwise_engine::funnel::{run_funnel, FunnelResult, FunnelSpec};
 use stepwise_engine::index::IndexCache;
+use stepwise_engine::present;
+use stepwise_engine::session::write_table;
 use stepwise_engine::Error;
 
 #[derive(clap::Args)]
@@ -20,6 +22,10 @@ pub struct Args {
     /// With --dropped: write every one of them to this CSV file.
     #[arg(long, value_name = "OUT", requires = "dropped")]
     csv: Option<PathBuf>,
+    /// Write the funnel's table (the one the app shows and the report
+    /// prints) to this file: CSV or XLSX by its extension.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dropped", "sql"])]
+    export: Option<PathBuf>,
     #[arg(long)]
     json: bool,
     /// Print the funnel as SQL for this engine instead of running it
@@ -194,7 +200,12 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
                 }
             }
         }
-        Args { source, json, .. } => {
+        Args {
+            source,
+            json,
+            export,
+            ..
+        } => {
             let spec: FunnelSpec = source.load(workspace)?;
             // first_ms: open the workspace, build the index, run the query
             // (the first query after opening); query_ms: the same query
@@ -207,10 +218,17 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
             let again = std::time::Instant::now();
             let _ = run_funnel(&ws, &spec, &mut cache)?;
             let query_ms = again.elapsed().as_secs_f64() * 1e3;
+            let shown = present::funnel(None, None, &spec, &result);
+            if let Some(path) = &export {
+                write_table(&shown.section.heading, &shown.table(), path, None)?;
+            }
             if json {
                 let mut v =
                     serde_json::to_value(&result).map_err(|e| Error::Internal(e.to_string()))?;
                 v["timing"] = serde_json::json!({ "first_ms": first_ms, "query_ms": query_ms });
+                // what the app shows: the table's text, the bottleneck row
+                v["shown"] = serde_json::to_value(shown.shown())
+                    .map_err(|e| Error::Internal(e.to_string()))?;
                 print_json(&v);
             } else {
                 print_funnel(&result);

@@ -13,5 +13,6 @@ pub mod retention;
 pub mod save;
 pub mod saved;
 pub mod segment;
+pub mod srm;
 pub mod tables;
 pub mod value;

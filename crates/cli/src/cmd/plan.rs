@@ -2,6 +2,7 @@
 
 use crate::util::{print_json, usage_error};
 use stepwise_engine::chart::format;
+use stepwise_engine::present;
 use stepwise_engine::stats::{MinimumEffect, SampleSizeInput};
 use stepwise_engine::Error;
 
@@ -56,7 +57,11 @@ pub fn run(args: Args) -> Result<(), Error> {
         arms,
     })?;
     if json {
-        print_json(&plan);
+        // the plan, and what the app shows of it
+        let mut v = serde_json::to_value(&plan).map_err(|e| Error::Internal(e.to_string()))?;
+        v["shown"] = serde_json::to_value(present::plan(&plan, arms, 1.0 - alpha, power))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        print_json(&v);
     } else {
         println!(
             "From {} to {}: {} users per arm ({} arms).",

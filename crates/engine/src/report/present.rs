@@ -19,6 +19,7 @@ use crate::funnel::{FunnelResult, FunnelSpec};
 use crate::impact::{ImpactResult, ImpactSpec, ASSOCIATION_NOTE};
 use crate::report::ChartSection;
 use crate::report::{Cell, ShownTable, Table};
+use crate::stats::{SampleSizePlan, SrmTest};
 
 /// Confidence of the bottleneck's group test and of intervals when the
 /// spec does not say.
@@ -49,6 +50,11 @@ pub struct Shown {
     /// Key findings, one sentence each (what the report's "Key findings"
     /// lists for this analysis).
     pub findings: Vec<String>,
+    /// A funnel with a breakdown: a row per group with its count at each
+    /// step and its conversion, every cell as text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub breakdown: Option<ShownTable>,
 }
 
 /// A report section with the findings it adds to "Key findings".
@@ -56,6 +62,8 @@ pub struct Presented {
     pub section: ChartSection,
     pub findings: Vec<String>,
     pub bottleneck: Option<Bottleneck>,
+    /// A funnel's breakdown by group (see [`Shown::breakdown`]).
+    pub breakdown: Option<Table>,
 }
 
 impl Presented {
@@ -75,6 +83,7 @@ impl Presented {
             bottleneck_step: self.bottleneck.as_ref().map(|b| b.to_step),
             notes: self.section.notes.clone(),
             findings: self.findings.clone(),
+            breakdown: self.breakdown.as_ref().map(Table::shown),
         }
     }
 }
@@ -139,7 +148,12 @@ pub fn funnel(
     }
     notes.extend(r.warnings.iter().cloned());
     let chart = ChartData::Funnel(chart);
-    let table = chart.table();
+    let mut table = chart.table();
+    // a metric-table funnel counts the metric's sum ("Sessions"), not rows
+    if let (Some(m), Some(c)) = (spec.metric.as_deref(), table.columns.get_mut(1)) {
+        c.name = m.to_string();
+    }
+    add_median_times(&mut table, r);
     Presented {
         section: ChartSection {
             heading,
@@ -150,12 +164,66 @@ pub fn funnel(
         },
         findings,
         bottleneck: bn,
+        breakdown: breakdown_table(r),
+    }
+}
+
+/// A row per breakdown group: its count at each step and its conversion
+/// (first step to last); `None` without a breakdown.
+fn breakdown_table(r: &FunnelResult) -> Option<Table> {
+    if r.breakdown.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = r
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(k, s)| format!("{}. {}", k + 1, s.label))
+        .collect();
+    let mut cols: Vec<(&str, Option<ValueKind>)> = vec![("Breakdown", None)];
+    cols.extend(names.iter().map(|n| (n.as_str(), Some(ValueKind::Count))));
+    cols.push(("Conversion", Some(ValueKind::Rate)));
+    let mut t = Table::new(&cols);
+    for b in &r.breakdown {
+        let mut row = vec![Cell::Text(b.value.clone())];
+        row.extend(b.steps.iter().map(|s| Cell::Number(s.count as f64)));
+        row.push(num(b.steps.last().map(|s| s.conversion_from_start)));
+        t.rows.push(row);
+    }
+    Some(t)
+}
+
+/// A "Median time" column (time from the step before, as a duration:
+/// `1 h 30 min`) when the result has step times (a metric table has none).
+fn add_median_times(t: &mut Table, r: &FunnelResult) {
+    if !r.steps.iter().skip(1).any(|s| s.median_seconds.is_some()) {
+        return;
+    }
+    t.columns.push(crate::report::TableColumn {
+        name: "Median time".into(),
+        kind: Some(ValueKind::Seconds),
+    });
+    for (k, row) in t.rows.iter_mut().enumerate() {
+        let secs = r.steps.get(k).and_then(|s| s.median_seconds);
+        row.push(if k == 0 { Cell::Empty } else { num(secs) });
     }
 }
 
 fn num(x: Option<f64>) -> Cell {
     x.filter(|v| v.is_finite())
         .map_or(Cell::Empty, Cell::Number)
+}
+
+/// The names of an interval's bound columns at a confidence level:
+/// ("95% low", "95% high").
+pub fn interval_columns(confidence: f64) -> (String, String) {
+    let pct = confidence * 100.0;
+    let level = if (pct - pct.round()).abs() < 1e-9 {
+        format!("{pct:.0}%")
+    } else {
+        format!("{pct:.1}%")
+    };
+    (format!("{level} low"), format!("{level} high"))
 }
 
 fn capitalise(s: &str) -> String {
@@ -179,13 +247,14 @@ pub fn compare(
     let heading = heading_or(heading, || compare_heading(spec));
     let chart = crate::chart::results::comparison(spec, r, Some(&heading));
     let unit = capitalise(&r.unit);
+    let (low, high) = interval_columns(r.confidence);
     let mut t = Table::new(&[
         ("Segment", None),
         (unit.as_str(), Some(ValueKind::Count)),
         ("Converted", Some(ValueKind::Count)),
         ("Conversion", Some(ValueKind::Rate)),
-        ("Low", Some(ValueKind::Rate)),
-        ("High", Some(ValueKind::Rate)),
+        (low.as_str(), Some(ValueKind::Rate)),
+        (high.as_str(), Some(ValueKind::Rate)),
         ("Lift", Some(ValueKind::Lift)),
         ("Verdict", None),
     ]);
@@ -251,6 +320,7 @@ pub fn compare(
         },
         findings,
         bottleneck: r.bottleneck.clone(),
+        breakdown: None,
     }
 }
 
@@ -301,14 +371,15 @@ pub fn impact(
     };
     let findings = crate::report::findings::impact(d);
     let money = r.order_value.is_some();
+    let (low, high) = interval_columns(confidence);
     let mut cols: Vec<(&str, Option<ValueKind>)> = vec![
         ("Action", None),
         ("Did it", Some(ValueKind::Count)),
         ("Conv. if did", Some(ValueKind::Rate)),
         ("Conv. if not", Some(ValueKind::Rate)),
         ("Lift", Some(ValueKind::Lift)),
-        ("Low", Some(ValueKind::Lift)),
-        ("High", Some(ValueKind::Lift)),
+        (low.as_str(), Some(ValueKind::Lift)),
+        (high.as_str(), Some(ValueKind::Lift)),
         ("p (Holm)", Some(ValueKind::PValue)),
         ("Verdict", None),
     ];
@@ -391,7 +462,101 @@ pub fn impact(
         },
         findings,
         bottleneck: None,
+        breakdown: None,
     })
+}
+
+/// The A/B test planner's answer as the app shows it: every number as
+/// the reports print it, and the plan in one sentence.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ShownPlan {
+    /// "64,212".
+    pub users_per_variant: String,
+    /// All variants together.
+    pub total_users: String,
+    pub baseline_rate: String,
+    /// The rate the variant needs to show: "2.75%".
+    pub target_rate: String,
+    /// "33" (whole days at the daily traffic); absent without traffic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub days: Option<String>,
+    pub sentence: String,
+}
+
+/// The planner's answer in words, for `variants` variants (control
+/// included) at `confidence` and `power`.
+pub fn plan(p: &SampleSizePlan, variants: u32, confidence: f64, power: f64) -> ShownPlan {
+    let level = |x: f64| {
+        let pct = x * 100.0;
+        if (pct - pct.round()).abs() < 1e-9 {
+            format!("{pct:.0}%")
+        } else {
+            format!("{pct:.1}%")
+        }
+    };
+    let days = p.days.map(format::count);
+    let mut sentence = format!(
+        "To tell {} from {} at {} confidence with {} power: {} users per variant, {} in all ({} variants)",
+        format::percent(p.baseline_rate),
+        format::percent(p.target_rate),
+        level(confidence),
+        level(power),
+        format::count(p.users_per_arm),
+        format::count(p.total_users),
+        variants
+    );
+    match (&days, p.days) {
+        (Some(d), Some(1)) => sentence.push_str(&format!("; at the daily traffic given, {d} day.")),
+        (Some(d), _) => sentence.push_str(&format!("; at the daily traffic given, {d} days.")),
+        _ => sentence.push('.'),
+    }
+    ShownPlan {
+        users_per_variant: format::count(p.users_per_arm),
+        total_users: format::count(p.total_users),
+        baseline_rate: format::percent(p.baseline_rate),
+        target_rate: format::percent(p.target_rate),
+        days,
+        sentence,
+    }
+}
+
+/// The sample-ratio check of an A/B test's split as the app shows it: the
+/// test ([`crate::stats::srm`]) and the check in one sentence, numbers as
+/// the reports print them.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SampleRatioCheck {
+    #[serde(flatten)]
+    pub test: SrmTest,
+    pub sentence: String,
+}
+
+/// Checks `observed` units per variant against the `planned` shares (an
+/// even split when `None`).
+pub fn sample_ratio(observed: &[u64], planned: Option<&[f64]>) -> Result<SampleRatioCheck> {
+    let test = crate::stats::sample_ratio_check(observed, planned)?;
+    let counts: Vec<String> = observed.iter().map(|&o| format::count(o)).collect();
+    let split: Vec<String> = test.planned.iter().map(|&p| format::percent(p)).collect();
+    let counts = match counts.as_slice() {
+        [init @ .., last] if !init.is_empty() => format!("{} and {}", init.join(", "), last),
+        _ => counts.join(""),
+    };
+    let sentence = format!(
+        "{} units against a planned {} split: chi-square {} ({} df), {}. {}",
+        counts,
+        split.join(" / "),
+        format::number(test.statistic, 2),
+        test.df,
+        format::p_value(test.p_value),
+        if test.mismatch {
+            "Sample-ratio mismatch: the split is not the planned one, so check the assignment and tracking before reading the result."
+        } else {
+            "No sign of a sample-ratio mismatch."
+        }
+    );
+    Ok(SampleRatioCheck { test, sentence })
 }
 
 #[cfg(test)]
@@ -476,5 +641,109 @@ mod tests {
         assert_eq!(shown.table.rows[1][1].value, Some(5000.0));
         assert_eq!(shown.table.rows[0][4].text, "");
         assert_eq!(shown.table.rows[0][4].value, None);
+        // no step times (as a metric table): no median-time column
+        assert_eq!(shown.table.columns.len(), 5);
+    }
+
+    #[test]
+    fn a_breakdown_is_a_table_of_counts_and_conversion() {
+        let mut r = result(&[10_000, 5_000, 1_000]);
+        assert_eq!(funnel(None, None, &spec(), &r).shown().breakdown, None);
+        let mobile = result(&[6_000, 2_000, 300]);
+        r.breakdown = vec![crate::funnel::BreakdownRow {
+            value: "mobile".into(),
+            steps: mobile.steps,
+        }];
+        let b = funnel(None, None, &spec(), &r).shown().breakdown.unwrap();
+        let heads: Vec<&str> = b.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            heads,
+            [
+                "Breakdown",
+                "1. View",
+                "2. Cart",
+                "3. Purchase",
+                "Conversion"
+            ]
+        );
+        let texts: Vec<&str> = b.rows[0].iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["mobile", "6,000", "2,000", "300", "5.0%"]);
+    }
+
+    #[test]
+    fn a_plan_reads_as_the_reports_print_numbers() {
+        let p = crate::stats::sample_size(&crate::stats::SampleSizeInput {
+            baseline_rate: 0.025,
+            minimum_effect: crate::stats::MinimumEffect::Relative(0.1),
+            alpha: 0.05,
+            power: 0.8,
+            daily_traffic: Some(4000.0),
+            arms: 2,
+        })
+        .unwrap();
+        let shown = plan(&p, 2, 0.95, 0.8);
+        assert_eq!(shown.users_per_variant, format::count(p.users_per_arm));
+        assert_eq!(shown.baseline_rate, "2.5%");
+        assert_eq!(shown.target_rate, "2.8%");
+        assert_eq!(shown.days, p.days.map(format::count));
+        assert!(
+            shown.sentence.starts_with(&format!(
+                "To tell 2.5% from 2.8% at 95% confidence with 80% power: {} users per variant",
+                shown.users_per_variant
+            )),
+            "{}",
+            shown.sentence
+        );
+        assert!(shown.sentence.ends_with(" days."), "{}", shown.sentence);
+    }
+
+    #[test]
+    fn a_split_check_reads_as_the_reports_print_numbers() {
+        let c = sample_ratio(&[5000, 5100], None).unwrap();
+        assert_eq!(
+            c.sentence,
+            "5,000 and 5,100 units against a planned 50.0% / 50.0% split: chi-square 0.99 (1 df), p = 0.32. No sign of a sample-ratio mismatch."
+        );
+        let bad = sample_ratio(&[5000, 5400], None).unwrap();
+        assert!(bad.test.mismatch);
+        assert!(bad.sentence.contains("p < 0.001"), "{}", bad.sentence);
+        assert!(
+            bad.sentence.contains("Sample-ratio mismatch"),
+            "{}",
+            bad.sentence
+        );
+        let three = sample_ratio(&[1000, 2150, 1010], Some(&[1.0, 2.0, 1.0])).unwrap();
+        assert!(three.sentence.starts_with(
+            "1,000, 2,150 and 1,010 units against a planned 25.0% / 50.0% / 25.0% split"
+        ));
+    }
+
+    #[test]
+    fn interval_columns_name_the_level() {
+        assert_eq!(
+            interval_columns(0.95),
+            ("95% low".to_string(), "95% high".to_string())
+        );
+        assert_eq!(interval_columns(0.9).0, "90% low");
+        assert_eq!(interval_columns(0.99).1, "99% high");
+        assert_eq!(interval_columns(0.975).0, "97.5% low");
+    }
+
+    #[test]
+    fn step_times_print_as_the_pdf_prints_durations() {
+        let mut r = result(&[10_000, 5_000, 1_000]);
+        r.steps[1].median_seconds = Some(5400.0);
+        r.steps[2].median_seconds = Some(200.0);
+        let shown = funnel(None, None, &spec(), &r).shown();
+        let last = shown.table.columns.len() - 1;
+        assert_eq!(shown.table.columns[last].name, "Median time");
+        assert_eq!(shown.table.columns[last].kind, Some(ValueKind::Seconds));
+        let times: Vec<&str> = shown
+            .table
+            .rows
+            .iter()
+            .map(|row| row[last].text.as_str())
+            .collect();
+        assert_eq!(times, ["", "1 h 30 min", "3 min 20 s"]);
     }
 }

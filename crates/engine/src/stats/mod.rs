@@ -11,14 +11,17 @@
 //! - [`compare`]: a baseline against named groups, with verdicts
 //!   ([`compare_groups`], [`compare_two`]).
 //! - [`sample_size`]: users per arm and test duration.
+//! - [`srm`]: the sample-ratio check of an A/B test's split.
 
 pub mod compare;
 pub mod dist;
 pub mod proportion;
 pub mod sample_size;
+pub mod srm;
 
 pub use compare::{
     compare_groups, compare_two, not_enough_data_reason, verdict_words, ChiSquare, ComparedGroup,
     Comparison, ConversionStats, GroupCounts, TwoGroupTest, VerdictKind, MIN_EXPECTED,
 };
 pub use sample_size::{sample_size, test_days, MinimumEffect, SampleSizeInput, SampleSizePlan};
+pub use srm::{sample_ratio_check, SrmTest, SRM_ALPHA};

@@ -30,4 +30,9 @@ notes: Array<string>,
  * Key findings, one sentence each (what the report's "Key findings"
  * lists for this analysis).
  */
-findings: Array<string>, };
+findings: Array<string>, 
+/**
+ * A funnel with a breakdown: a row per group with its count at each
+ * step and its conversion, every cell as text.
+ */
+breakdown?: ShownTable, };
