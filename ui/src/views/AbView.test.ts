@@ -25,7 +25,7 @@ describe.skipIf(!engineReady)('the A/B test screen', () => {
     render(AbView);
 
     await waitFor(() => expect(screen.getByTestId('ab-plan-sentence')).toBeTruthy());
-    expect(vi.mocked(api.planSampleSize).mock.calls[0][0]).toEqual({ baseline: 0.025, mde: 0.1, relative: true, power: 0.8, confidence: 0.95 });
+    expect(vi.mocked(api.planSampleSize).mock.calls[0][0]).toEqual({ baseline: 0.025, mde: 0.1, relative: true, power: 0.8, confidence: 0.95, variants: 2 });
     const want: PlannedTest = await api.planSampleSize({ baseline: 0.025, mde: 0.1, relative: true, power: 0.8, confidence: 0.95 });
     expect(screen.getByTestId('ab-per-variant').textContent).toBe(want.shown.users_per_variant);
     expect(screen.getByTestId('ab-plan-sentence').textContent).toBe(want.shown.sentence);
@@ -33,6 +33,16 @@ describe.skipIf(!engineReady)('the A/B test screen', () => {
     expect(at99.users_per_arm).toBeGreaterThan(want.users_per_arm);
     await fireEvent.click(screen.getByLabelText('99%'));
     await waitFor(() => expect(screen.getByTestId('ab-per-variant').textContent).toBe(at99.shown.users_per_variant));
+    expect(screen.queryByTestId('ab-days')).toBeNull();
+
+    // three variants at 4,000 visitors a day: the engine's users and days
+    const three: PlannedTest = await api.planSampleSize({ baseline: 0.025, mde: 0.1, relative: true, power: 0.8, confidence: 0.99, variants: 3, daily_traffic: 4000 });
+    expect(three.shown.days).toBeTruthy();
+    await fireEvent.input(screen.getByTestId('ab-variants'), { target: { value: '3' } });
+    await fireEvent.input(screen.getByTestId('ab-traffic'), { target: { value: '4000' } });
+    await waitFor(() => expect(screen.getByTestId('ab-days').textContent).toBe(three.shown.days));
+    expect(screen.getByTestId('ab-per-variant').textContent).toBe(three.shown.users_per_variant);
+    expect(screen.getByTestId('ab-plan-sentence').textContent).toBe(three.shown.sentence);
 
     await fireEvent.change(screen.getByTestId('ab-column'), { target: { value: 'device_category' } });
     await waitFor(() => expect(screen.getAllByTestId('ab-row').length).toBeGreaterThan(1));
