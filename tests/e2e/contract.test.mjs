@@ -104,6 +104,57 @@ test('a persona exports the audience `stepwise segment` counts', async () => {
   assert.match(toast, new RegExp(`Exported ${fmt} members`));
 });
 
+// Every condition kind the builder offers, nested and negated, in one persona:
+// the app's live count equals `stepwise segment` on the engine's own spec.
+const EVERY_KIND = {
+  name: 'every kind',
+  dataset: DATASET,
+  match: 'all',
+  conditions: [
+    { did: { event: 'view_item' }, at_least: 2, within_days: 30 },
+    { did_not: { event: 'purchase' } },
+    { measure: 'sessions', op: 'gte', value: 1 },
+    { not: { match: 'any', conditions: [{ column: 'device_category', op: 'eq', value: 'tablet', value_of: 'ever' }] } },
+  ],
+};
+
+test('a persona with every condition kind counts as `stepwise segment`', async () => {
+  await s.click(await s.find('button[aria-label="New persona"]'));
+  const root = '[data-testid="condition-group"] button';
+  const nth = async (css, i) => (await s.findAll(`[data-testid="condition"] ${css}`))[i];
+  // 1: did view_item at least twice within 30 days of first seen
+  await s.clickText(root, '+ Behaviour');
+  await s.fill(await nth('input[aria-label="Target"]', 0), 'view_item');
+  await s.fill(await nth('input[aria-label="At least"]', 0), '2');
+  await s.fill(await nth('input[aria-label="Within days"]', 0), '30');
+  // 2: did not purchase
+  await s.clickText(root, '+ Behaviour');
+  await s.choose(await nth('select[aria-label="Did"]', 1), 'did not');
+  await s.fill(await nth('input[aria-label="Target"]', 1), 'purchase');
+  // 3: number of sessions >= 1
+  await s.clickText(root, '+ Value');
+  await s.choose(await nth('select[aria-label="Metric"]', 0), 'sessions');
+  await s.choose(await nth('select[aria-label="Operator"]', 0), 'gte');
+  await s.fill(await nth('input[aria-label="Value"]', 0), '1');
+  // 4: not (any of: ever had device_category = tablet)
+  await s.clickText(root, '+ Group');
+  await s.click(await s.find('[data-testid="condition-group"] [data-testid="condition-group"] label.not input'));
+  await s.choose(await s.find('[data-testid="condition-group"] [data-testid="condition-group"] select[aria-label="Match"]'), 'any');
+  await s.clickText('[data-testid="condition-group"] [data-testid="condition-group"] button', '+ Property');
+  await s.choose(await nth('select[aria-label="Value of"]', 0), 'ever');
+  await s.choose(await nth('select[aria-label="Column"]', 0), 'device_category');
+  await s.choose(await nth('select[aria-label="Operator"]', 1), 'eq');
+  await s.fill(await nth('input[aria-label="Value"]', 1), 'tablet');
+
+  const members = cliJson(ws, 'segment', EVERY_KIND).members;
+  const first = cliJson(ws, 'segment', { ...EVERY_KIND, conditions: EVERY_KIND.conditions.slice(0, 1) }).members;
+  assert.ok(members > 0 && members < first, `the other conditions narrow the first (${members} of ${first})`);
+  const count = () => s.exec('const e = document.querySelector(\'[data-testid="segment-count"] .big\'); return e ? e.textContent.trim() : null;');
+  const fmt = members.toLocaleString('en-US');
+  assert.equal(await settle(s, count, fmt, 'the every-kind persona count'), fmt);
+  await s.screenshot('contract-persona-every-kind');
+});
+
 test('the A/B screen plans as `stepwise plan` and checks the split', async () => {
   await s.setWindowSize(1024, 700);
   await s.click(await s.find('[data-testid="open-ab"]'));
