@@ -173,5 +173,12 @@ describe.skipIf(!engineReady)('the funnel builder', { timeout: 60_000 }, () => {
     expect(screen.getByTestId('time-to-convert').textContent!.replace(/\s+/g, ' ')).toContain(
       `median ${formatDuration(want.time_to_convert!.median_seconds)}`,
     );
+
+    // by the hour (the engine's Interval::Hour): the spec carries it and the chart shows the engine's hourly periods
+    await fireEvent.change(screen.getByTestId('funnel-trend'), { target: { value: 'hour' } });
+    await waitFor(() => expect(vi.mocked(api.runFunnel).mock.calls.at(-1)![0].trend).toEqual({ interval: 'hour' }));
+    const hourly = engine(api, vi.mocked(api.runFunnel).mock.calls.at(-1)![0]);
+    expect(hourly.trend!.length).toBeGreaterThan(want.trend!.length);
+    await waitFor(() => expect(screen.getByTestId('trend-chart').textContent).toContain(hourly.trend![0].period));
   });
 });
