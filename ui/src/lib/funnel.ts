@@ -48,6 +48,10 @@ export interface StepDraft {
   /** For pages and values: exact, `*` glob, or regular expression. */
   pageMode: PageMode;
   where: FilterDraft[];
+  /** At most this long after the previous step (`30m`, `2h`, `1d`); empty: only the window. */
+  within?: string;
+  /** Only the user's first event ever matching this step can fill it. */
+  firstTime?: boolean;
 }
 
 export interface ExclusionDraft {
@@ -242,6 +246,8 @@ export function buildStep(s: StepDraft, columns: ColumnInfo[]): Step {
   else out.value = buildPage(s.value, s.pageMode);
   const where = s.where.filter((f) => f.column !== '').map((f) => buildFilter(f, columns));
   if (where.length) out.where = where;
+  if (s.within?.trim()) out.within = s.within.trim();
+  if (s.firstTime) out.first_time = true;
   return out;
 }
 
@@ -307,6 +313,8 @@ export function draftFromSpec(spec: FunnelSpec, name = ''): FunnelDraft {
     else if (s.page !== undefined) Object.assign(step, pageDraft(s.page));
     else if (s.value !== undefined) Object.assign(step, pageDraft(s.value));
     step.where = (s.where ?? []).map(filterDraftFrom);
+    if (s.within) step.within = s.within;
+    if (s.first_time) step.firstTime = true;
     return step;
   });
   if (spec.order) d.order = spec.order;

@@ -157,6 +157,32 @@ describe.skipIf(!engineReady)('the funnel builder', { timeout: 60_000 }, () => {
     expect(table.textContent).not.toContain('Median time');
   });
 
+  it('sets a step window (within) and a first-time step, and shows the engine counts for them', async () => {
+    const api = await setup();
+    await pick('view_item');
+    await fireEvent.click(screen.getByTestId('add-step'));
+    await pick('add_to_cart');
+    await waitFor(() => expect(screen.getAllByTestId('funnel-row')).toHaveLength(2));
+    const plain = engine(api, vi.mocked(api.runFunnel).mock.calls.at(-1)![0]);
+    const filters = screen.getAllByRole('button', { name: 'Filter' });
+    await fireEvent.click(filters[1]);
+    await fireEvent.input(screen.getByLabelText('Step 2 within'), { target: { value: '10m' } });
+    await fireEvent.click(filters[0]);
+    await fireEvent.click(screen.getByLabelText('Step 1 first time'));
+    await waitFor(() => {
+      const sent = vi.mocked(api.runFunnel).mock.calls.at(-1)![0];
+      expect(sent.steps).toEqual([{ event: 'view_item', first_time: true }, { event: 'add_to_cart', within: '10m' }]);
+    });
+    const want = engine(api, vi.mocked(api.runFunnel).mock.calls.at(-1)![0]);
+    // a 10-minute step window keeps fewer than the 14-day window alone
+    expect(want.steps[1].count).toBeLessThan(plain.steps[1].count);
+    await waitFor(() =>
+      expect(within((screen.getAllByTestId('funnel-row') as HTMLTableRowElement[])[1]).getByTestId('step-count').textContent).toBe(
+        want.shown.table.rows[1][1].text,
+      ),
+    );
+  });
+
   it('shows the trend and time to convert the engine returns', async () => {
     const api = await setup();
     await pick('view_item');
