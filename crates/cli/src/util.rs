@@ -121,3 +121,28 @@ pub fn print_columns(info: &DatasetInfo) {
         );
     }
 }
+
+/// Runs a query the way the app meets it and times both: `first_ms` opens
+/// the workspace, builds the index and runs the query (the first query after
+/// opening); `query_ms` runs it again on the built index (what the app pays
+/// on every edit). Returns the result and the `timing` object for `--json`.
+pub fn timed<T>(
+    workspace: &Option<PathBuf>,
+    mut query: impl FnMut(
+        &stepwise_engine::Workspace,
+        &mut stepwise_engine::index::IndexCache,
+    ) -> Result<T, Error>,
+) -> Result<(T, serde_json::Value), Error> {
+    let started = std::time::Instant::now();
+    let ws = crate::open(workspace)?;
+    let mut cache = stepwise_engine::index::IndexCache::new();
+    let result = query(&ws, &mut cache)?;
+    let first_ms = started.elapsed().as_secs_f64() * 1e3;
+    let again = std::time::Instant::now();
+    let _ = query(&ws, &mut cache)?;
+    let query_ms = again.elapsed().as_secs_f64() * 1e3;
+    Ok((
+        result,
+        serde_json::json!({ "first_ms": first_ms, "query_ms": query_ms }),
+    ))
+}

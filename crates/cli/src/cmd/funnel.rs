@@ -207,17 +207,8 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
             ..
         } => {
             let spec: FunnelSpec = source.load(workspace)?;
-            // first_ms: open the workspace, build the index, run the query
-            // (the first query after opening); query_ms: the same query
-            // again on the built index (what the app pays on every edit).
-            let started = std::time::Instant::now();
-            let ws = crate::open(workspace)?;
-            let mut cache = IndexCache::new();
-            let result = run_funnel(&ws, &spec, &mut cache)?;
-            let first_ms = started.elapsed().as_secs_f64() * 1e3;
-            let again = std::time::Instant::now();
-            let _ = run_funnel(&ws, &spec, &mut cache)?;
-            let query_ms = again.elapsed().as_secs_f64() * 1e3;
+            let (result, timing) =
+                crate::util::timed(workspace, |ws, cache| run_funnel(ws, &spec, cache))?;
             let shown = present::funnel(None, None, &spec, &result);
             if let Some(path) = &export {
                 write_table(&shown.section.heading, &shown.table(), path, None)?;
@@ -225,7 +216,7 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
             if json {
                 let mut v =
                     serde_json::to_value(&result).map_err(|e| Error::Internal(e.to_string()))?;
-                v["timing"] = serde_json::json!({ "first_ms": first_ms, "query_ms": query_ms });
+                v["timing"] = timing;
                 // what the app shows: the table's text, the bottleneck row
                 v["shown"] = serde_json::to_value(shown.shown())
                     .map_err(|e| Error::Internal(e.to_string()))?;

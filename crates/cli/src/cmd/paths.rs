@@ -1,10 +1,9 @@
 //! `stepwise paths SPEC.json`: where units went next (or came from) around
 //! an event, a page, a funnel step or its drop-offs (docs/paths.md).
 
-use crate::util::{parse_spec, print_json};
+use crate::util::{parse_spec, print_json, timed};
 use std::path::PathBuf;
 use stepwise_engine::chart::format;
-use stepwise_engine::index::IndexCache;
 use stepwise_engine::paths::{run_paths, PathsResult, PathsSpec};
 use stepwise_engine::Error;
 
@@ -18,17 +17,10 @@ pub struct Args {
 
 pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
     let spec: PathsSpec = parse_spec(&args.spec)?;
-    let started = std::time::Instant::now();
-    let ws = crate::open(workspace)?;
-    let mut cache = IndexCache::new();
-    let result = run_paths(&ws, &spec, &mut cache)?;
-    let first_ms = started.elapsed().as_secs_f64() * 1e3;
-    let again = std::time::Instant::now();
-    let _ = run_paths(&ws, &spec, &mut cache)?;
-    let query_ms = again.elapsed().as_secs_f64() * 1e3;
+    let (result, timing) = timed(workspace, |ws, cache| run_paths(ws, &spec, cache))?;
     if args.json {
         let mut v = serde_json::to_value(&result).map_err(|e| Error::Internal(e.to_string()))?;
-        v["timing"] = serde_json::json!({ "first_ms": first_ms, "query_ms": query_ms });
+        v["timing"] = timing;
         print_json(&v);
     } else {
         print_paths(&result);

@@ -1,10 +1,9 @@
 //! `stepwise retention SPEC.json`: retention cohorts, and repeat purchase
 //! with a goal (docs/retention.md).
 
-use crate::util::{duration, parse_spec, print_json};
+use crate::util::{duration, parse_spec, print_json, timed};
 use std::path::PathBuf;
 use stepwise_engine::chart::format;
-use stepwise_engine::index::IndexCache;
 use stepwise_engine::retention::{run_retention, RetentionResult, RetentionSpec};
 use stepwise_engine::Error;
 
@@ -18,17 +17,10 @@ pub struct Args {
 
 pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
     let spec: RetentionSpec = parse_spec(&args.spec)?;
-    let started = std::time::Instant::now();
-    let ws = crate::open(workspace)?;
-    let mut cache = IndexCache::new();
-    let result = run_retention(&ws, &spec, &mut cache)?;
-    let first_ms = started.elapsed().as_secs_f64() * 1e3;
-    let again = std::time::Instant::now();
-    let _ = run_retention(&ws, &spec, &mut cache)?;
-    let query_ms = again.elapsed().as_secs_f64() * 1e3;
+    let (result, timing) = timed(workspace, |ws, cache| run_retention(ws, &spec, cache))?;
     if args.json {
         let mut v = serde_json::to_value(&result).map_err(|e| Error::Internal(e.to_string()))?;
-        v["timing"] = serde_json::json!({ "first_ms": first_ms, "query_ms": query_ms });
+        v["timing"] = timing;
         print_json(&v);
     } else {
         print_retention(&result);
