@@ -218,34 +218,8 @@ pub(crate) fn unit_levels(
     spec: &FunnelSpec,
     mask: Option<&[bool]>,
 ) -> Result<Vec<i32>> {
-    if mask.is_some_and(|m| m.len() != ix.units()) {
-        return Err(Error::Internal(
-            "a unit mask does not match the index".into(),
-        ));
-    }
-    let plan = plan(spec)?;
-    let mut warnings = Vec::new();
-    let masks = masks(ws, ix, spec, &mut warnings)?;
-    let pass = Pass {
-        plan: &plan,
-        ix: Cols::of(ix),
-        masks: &masks,
-    };
-    let mut evs = UnitEvents::default();
-    let mut out = Outcome::new();
-    let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
-    let mut scratch = Scratch::default();
-    let mut levels = vec![-1i32; ix.units()];
-    for (u, level) in levels.iter_mut().enumerate() {
-        if mask.is_some_and(|m| !m[u]) {
-            continue;
-        }
-        let range = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
-        pass.collect(range, &mut evs);
-        pass.outcome(&evs, &mut out, &mut paths, &mut scratch);
-        *level = out.level;
-    }
-    Ok(levels)
+    let levels = unit_step_events(ws, ix, spec, mask, 0)?;
+    Ok(levels.into_iter().map(|(level, _)| level).collect())
 }
 
 /// No event: a [`UnitOutcome::last_seen`] of a unit whose events the
