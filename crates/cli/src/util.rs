@@ -146,3 +146,33 @@ pub fn timed<T>(
         serde_json::json!({ "first_ms": first_ms, "query_ms": query_ms }),
     ))
 }
+
+/// `--export FILE`: the analysis's table as the app shows and exports it
+/// (CSV or XLSX by the extension).
+pub fn write_export(
+    shown: &stepwise_engine::present::Presented,
+    export: &Option<PathBuf>,
+) -> Result<(), Error> {
+    match export {
+        Some(path) => stepwise_engine::session::write_table(
+            &shown.section.heading,
+            &shown.table(),
+            path,
+            None,
+        )
+        .map(drop),
+        None => Ok(()),
+    }
+}
+
+/// The `--json` of an analysis: its result, plus `shown`, what the app shows
+/// (every cell's text, the notes, the bottleneck row).
+pub fn json_with_shown<R: Serialize>(
+    result: &R,
+    shown: &stepwise_engine::present::Presented,
+) -> Result<serde_json::Value, Error> {
+    let internal = |e: serde_json::Error| Error::Internal(e.to_string());
+    let mut v = serde_json::to_value(result).map_err(internal)?;
+    v["shown"] = serde_json::to_value(shown.shown()).map_err(internal)?;
+    Ok(v)
+}

@@ -1,12 +1,11 @@
 //! `stepwise compare SPEC.json`: segments or a column's values on a funnel.
 
-use crate::util::{print_json, SpecSource};
+use crate::util::{json_with_shown, print_json, write_export, SpecSource};
 use std::path::PathBuf;
 use stepwise_engine::chart::format;
 use stepwise_engine::compare::{self, CompareSpec};
 use stepwise_engine::index::IndexCache;
 use stepwise_engine::present;
-use stepwise_engine::session::write_table;
 use stepwise_engine::Error;
 
 #[derive(clap::Args)]
@@ -31,15 +30,9 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
     let ws = crate::open(workspace)?;
     let result = compare::run_compare(&ws, &spec, &mut IndexCache::new())?;
     let shown = present::compare(None, None, &spec, &result);
-    if let Some(path) = &export {
-        write_table(&shown.section.heading, &shown.table(), path, None)?;
-    }
+    write_export(&shown, &export)?;
     if json {
-        // the result, and what the app shows: every cell's text, the notes
-        let mut v = serde_json::to_value(&result).map_err(|e| Error::Internal(e.to_string()))?;
-        v["shown"] =
-            serde_json::to_value(shown.shown()).map_err(|e| Error::Internal(e.to_string()))?;
-        print_json(&v);
+        print_json(&json_with_shown(&result, &shown)?);
     } else {
         print_compare(&result);
     }

@@ -8,7 +8,6 @@ use stepwise_engine::chart::format;
 use stepwise_engine::funnel::{run_funnel, FunnelResult, FunnelSpec};
 use stepwise_engine::index::IndexCache;
 use stepwise_engine::present;
-use stepwise_engine::session::write_table;
 use stepwise_engine::Error;
 
 #[derive(clap::Args)]
@@ -210,16 +209,10 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
             let (result, timing) =
                 crate::util::timed(workspace, |ws, cache| run_funnel(ws, &spec, cache))?;
             let shown = present::funnel(None, None, &spec, &result);
-            if let Some(path) = &export {
-                write_table(&shown.section.heading, &shown.table(), path, None)?;
-            }
+            crate::util::write_export(&shown, &export)?;
             if json {
-                let mut v =
-                    serde_json::to_value(&result).map_err(|e| Error::Internal(e.to_string()))?;
+                let mut v = crate::util::json_with_shown(&result, &shown)?;
                 v["timing"] = timing;
-                // what the app shows: the table's text, the bottleneck row
-                v["shown"] = serde_json::to_value(shown.shown())
-                    .map_err(|e| Error::Internal(e.to_string()))?;
                 print_json(&v);
             } else {
                 print_funnel(&result);
