@@ -54,5 +54,19 @@ describe.skipIf(!engineReady)('the A/B test screen', () => {
     const units = cmp.segments.map((g) => g.steps[0].count);
     const check: SampleRatioCheck = await api.sampleRatioCheck(units);
     await waitFor(() => expect(screen.getByTestId('ab-srm').textContent).toContain(check.sentence));
+
+    // a planned uneven split goes to the engine's check in the variants' order
+    const weights = units.map((_, i) => i + 1);
+    const uneven: SampleRatioCheck = await api.sampleRatioCheck(units, weights);
+    expect(uneven.sentence).not.toBe(check.sentence);
+    expect(screen.getByTestId('ab-variant-order').textContent).toContain(cmp.segments.map((g) => g.name).join(', '));
+    await fireEvent.input(screen.getByTestId('ab-planned'), { target: { value: weights.join('/') } });
+    await waitFor(() => expect(screen.getByTestId('ab-srm').textContent).toContain(uneven.sentence));
+    expect(vi.mocked(api.sampleRatioCheck).mock.calls.at(-1)).toEqual([units, weights]);
+    // a share the engine refuses comes back in its words
+    await fireEvent.input(screen.getByTestId('ab-planned'), { target: { value: units.map(() => '0').join('/') } });
+    await waitFor(() => expect(screen.getByTestId('ab-srm').textContent).toContain('above zero'));
+    await fireEvent.input(screen.getByTestId('ab-planned'), { target: { value: 'half/half' } });
+    await waitFor(() => expect(screen.getByTestId('ab-srm').textContent).toContain('numbers'));
   });
 });
