@@ -53,6 +53,8 @@ enum Command {
     Plan(cmd::plan::Args),
     /// Check an A/B test's split: units per variant against the planned shares (chi-square).
     Srm(cmd::srm::Args),
+    /// Print numbers the way tables, charts and reports print them (count, rate, seconds, ...).
+    Format(cmd::format::Args),
     /// Run a funnel spec (JSON; see docs/funnel.md, or --saved NAME) and print its steps;
     /// --dropped STEP lists who dropped there, --csv writes all of them;
     /// --sql clickhouse [--table NAME] prints it as ClickHouse SQL (docs/clickhouse.md).
@@ -119,6 +121,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Saved(a) => cmd::saved::run(ws, a),
         Command::Plan(a) => cmd::plan::run(a),
         Command::Srm(a) => cmd::srm::run(a),
+        Command::Format(a) => cmd::format::run(a),
         Command::Funnel(a) => cmd::funnel::run(ws, a),
         Command::Value(a) => cmd::value::run(ws, a),
         Command::Paths(a) => cmd::paths::run(ws, a),

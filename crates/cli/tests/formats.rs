@@ -71,3 +71,46 @@ fn the_cli_prints_durations_percentages_and_counts_as_the_engine_formats_them() 
         "{text}"
     );
 }
+
+#[test]
+fn stepwise_format_prints_each_kind_with_the_engines_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.stepwise");
+    let cases: [(&str, format::ValueKind); 7] = [
+        ("count", format::ValueKind::Count),
+        ("rate", format::ValueKind::Rate),
+        ("lift", format::ValueKind::Lift),
+        ("seconds", format::ValueKind::Seconds),
+        ("number", format::ValueKind::Number),
+        ("money", format::ValueKind::Money),
+        ("p-value", format::ValueKind::PValue),
+    ];
+    let values = [
+        "0",
+        "0.5",
+        "0.99999",
+        "-0.1234",
+        "5400",
+        "1234567.891",
+        "0.0004",
+    ];
+    for (name, kind) in cases {
+        let mut args = vec!["format", name];
+        args.extend(values);
+        args.push("--json");
+        let got: Vec<String> = serde_json::from_str(&ok(&stepwise(&ws, &args))).unwrap();
+        let want: Vec<String> = values
+            .iter()
+            .map(|v| format::value(kind, v.parse().unwrap()))
+            .collect();
+        assert_eq!(got, want, "{name}");
+    }
+    // Spot checks of the definitions themselves.
+    let out = ok(&stepwise(&ws, &["format", "seconds", "5400"]));
+    assert_eq!(out.trim(), "1 h 30 min");
+    let out = ok(&stepwise(&ws, &["format", "compact", "12330", "1234567"]));
+    assert_eq!(out.lines().collect::<Vec<_>>(), ["12,330", "1.2M"]);
+    // A word that is not a number is refused with a clear message.
+    let bad = stepwise(&ws, &["format", "rate", "abc"]);
+    assert!(!bad.status.success());
+}

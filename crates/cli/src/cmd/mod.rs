@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod datasets;
+pub mod format;
 pub mod funnel;
 pub mod generate;
 pub mod impact;
