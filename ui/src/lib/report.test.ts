@@ -20,7 +20,7 @@ import {
   textSection,
   trendSection,
 } from './report';
-import type { FunnelSpec } from './types';
+import type { FunnelSpec, ReportSpec } from './types';
 
 const funnel: FunnelSpec = { dataset: 's', steps: [{ event: 'view_item' }, { event: 'purchase' }] };
 const saved = { kind: 'funnel' as const, name: 'Checkout', updated_at: '', spec: funnel };
@@ -141,7 +141,7 @@ describe('the table of section kinds', () => {
   });
 
   it('a section with two kinds, or a report table with no column, is refused before the engine sees it', () => {
-    const r = { ...emptyReport(), title: 'x', sections: [{ funnel, text: 'y' }] };
+    const r: ReportSpec = { ...emptyReport(), title: 'x', sections: [{ funnel, text: 'y' }] };
     expect(reportIssues(r)).toEqual(['Section 1 must be exactly one kind of section.']);
     r.sections = [{ metric: { dataset: 'pages', dimension: '', metric: 'Sessions' } }];
     expect(reportIssues(r)).toEqual(['Section 1 needs a column to group by and one to sum.']);
