@@ -522,7 +522,11 @@ fn session_report_pages_are_the_exported_pages() {
     let all = pages.join("\n");
     for (label, n) in &counts {
         assert!(all.contains(label.as_str()), "no {label} on the pages");
-        assert!(all.contains(&format::count(*n)), "no {} on the pages", format::count(*n));
+        assert!(
+            all.contains(&format::count(*n)),
+            "no {} on the pages",
+            format::count(*n)
+        );
     }
     let png = dir.path().join("p.png");
     let files = s.export_report(spec, &png, ExportFormat::Png).unwrap();
@@ -535,5 +539,8 @@ fn session_report_pages_are_the_exported_pages() {
         .report_pages(serde_json::json!({"title": "x", "sections": [{"chart": 1}]}))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("the report could not be read") && e.contains("chart"), "{e}");
+    assert!(
+        e.contains("the report could not be read") && e.contains("chart"),
+        "{e}"
+    );
 }
