@@ -8,6 +8,7 @@ mod analyses;
 mod datasets;
 mod exports;
 mod recent;
+mod report;
 mod state;
 mod workspace;
 
@@ -76,6 +77,7 @@ pub fn run() {
             exports::export_dropoff,
             exports::export_audience,
             exports::export_table,
+            report::report_pages,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ELEMENT, launch, quit } from './webdriver.mjs';
-import { chartTextOverflow, cliDatasets, cliJson, fmt, openSample, settle, sidebarItems } from './lib.mjs';
+import { chartTextOverflow, cliDatasets, cliJson, fmt, onReportPages, openSample, settle, sidebarItems } from './lib.mjs';
 
 const DATASET = 'Sample store';
 const FUNNEL_NAME = 'Checkout funnel';
@@ -346,8 +346,8 @@ test('flow 5: a report from the saved funnel exports a PDF that pdfinfo, pdftote
     await s.find('textarea[aria-label="Section 1 findings"]'),
     'Most users who add to cart also start the checkout.',
   );
-  // The preview runs the saved funnel: the same counts as the builder.
-  const preview = await settle(s, () => stepCounts('[data-testid="report-preview"]'), expected.funnel, 'the report preview');
+  // The preview is the engine's pages of the saved funnel: the same counts as the builder.
+  const preview = await settle(s, () => onReportPages(s, expected.funnel), expected.funnel, 'the report preview', 60000);
   assert.deepEqual(preview, expected.funnel);
   await s.click(await s.find('[data-testid="save-report"]'));
   await s.waitFor(async () => (await sidebarItems(s, 'Reports')).includes(REPORT_TITLE), 'the saved report in the sidebar');
@@ -398,7 +398,7 @@ test('flow 6: after a restart the funnel, personas and report are listed and reo
   const title = await s.exec('return document.querySelector(\'[data-testid="report-preview"] h1\')?.textContent.trim();');
   assert.equal(title, REPORT_TITLE);
   assert.deepEqual(
-    await settle(s, () => stepCounts('[data-testid="report-preview"]'), expected.funnel, 'the reopened report'),
+    await settle(s, () => onReportPages(s, expected.funnel), expected.funnel, 'the reopened report', 60000),
     expected.funnel,
   );
   await s.screenshot('flow6-report-after-restart');

@@ -180,8 +180,12 @@ for (const [w, h] of SIZES) {
     await s.click(await s.find('button[aria-label="New report"]'));
     await s.fill(await s.find('input[aria-label="Report title"]'), 'Layout review');
     await s.choose(await s.find('[data-testid="report-add-funnel"]'), FUNNEL_NAME, { verify: false });
-    await s.find('[data-testid="report-preview"] [data-testid="funnel-table"]', 30000);
+    await s.find('[data-testid="report-preview"] [data-testid="report-page"] svg', 60000);
     await shot(`layout-report-${at}`);
-    assert.deepEqual(await columnsOutside('funnel-table'), [], `${at}: every column of the report's funnel table in view`);
+    assert.deepEqual(
+      await s.exec('const a = document.querySelector(".inspector"); return a.scrollWidth > a.clientWidth + 1 ? [a.scrollWidth, a.clientWidth] : [];'),
+      [],
+      `${at}: the report definition panel does not scroll sideways`,
+    );
   });
 }

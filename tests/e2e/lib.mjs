@@ -97,3 +97,14 @@ export async function chartTextOverflow(s, testid) {
       '.filter(([, l, r, w]) => l < -1 || r > w + 1);',
   );
 }
+
+/** Every text on the Reports screen's preview pages (the engine's page SVGs), one per line. */
+export async function reportPreviewText(s) {
+  return s.exec('return Array.from(document.querySelectorAll(\'[data-testid="report-page"] svg text\')).map((t) => t.textContent).join("\\n");');
+}
+
+/** Those of `want` printed on the report preview's pages (all of them once the preview is built). */
+export async function onReportPages(s, want) {
+  const text = await reportPreviewText(s);
+  return want.filter((w) => text.includes(w));
+}

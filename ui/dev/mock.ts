@@ -514,6 +514,9 @@ export function mockApi(): Api {
       };
       return t.info;
     },
+    async reportPages() {
+      return [];
+    },
     async exportReport(_spec, path) {
       await sleep(300);
       return [path];

@@ -312,6 +312,14 @@ impl Session {
         write_table(&p.section.heading, &p.table(), path, format)
     }
 
+    /// Builds a report from its spec (as [`Session::export_report`] does)
+    /// and returns its pages as SVG, in order: what the PDF will show.
+    pub fn report_pages(&self, spec: serde_json::Value) -> Result<Vec<String>> {
+        let spec: crate::report::ReportSpec = parse_spec("report", spec)?;
+        let doc = self.analyse(|ws, cache| crate::report::build_report(ws, &spec, cache))?;
+        crate::report::page_svgs(&doc)
+    }
+
     /// Builds a report from its spec and writes it at `path`.
     pub fn export_report(
         &self,

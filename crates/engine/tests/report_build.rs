@@ -503,3 +503,44 @@ fn expected_sorted(v: &[(String, f64)]) -> Vec<f64> {
     x.sort_by(|a, b| b.total_cmp(a));
     x
 }
+
+/// The app's preview (`Session::report_pages`) is the PDF's pages: as many,
+/// in order, the funnel's counts on them; a bad spec is refused in words.
+#[test]
+fn session_report_pages_are_the_exported_pages() {
+    use stepwise_engine::session::Session;
+    let mut fx = fixture(20_000);
+    let counts = funnel_counts(&mut fx);
+    let Fx { dir, ws, .. } = fx;
+    drop(ws);
+    let path = dir.path().join("w.stepwise");
+    let s = Session::open(&path).unwrap();
+    let spec: serde_json::Value = serde_json::from_str(&spec_json()).unwrap();
+    let pages = s.report_pages(spec.clone()).unwrap();
+    assert!(pages.len() >= 8, "{} pages", pages.len());
+    assert!(pages.iter().all(|p| p.starts_with("<svg")));
+    let all = pages.join("\n");
+    for (label, n) in &counts {
+        assert!(all.contains(label.as_str()), "no {label} on the pages");
+        assert!(
+            all.contains(&format::count(*n)),
+            "no {} on the pages",
+            format::count(*n)
+        );
+    }
+    let png = dir.path().join("p.png");
+    let files = s.export_report(spec, &png, ExportFormat::Png).unwrap();
+    assert_eq!(files.len(), pages.len(), "one PNG per previewed page");
+
+    let bad = serde_json::json!({"title": "x", "sections": [{"text": "a", "funnel": {"dataset": "shop", "steps": []}}]});
+    let e = s.report_pages(bad).unwrap_err().to_string();
+    assert!(e.contains("exactly one of"), "{e}");
+    let e = s
+        .report_pages(serde_json::json!({"title": "x", "sections": [{"chart": 1}]}))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("the report could not be read") && e.contains("chart"),
+        "{e}"
+    );
+}

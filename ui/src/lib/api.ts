@@ -111,6 +111,8 @@ export interface Api {
    * written (PNG and CSV write one per page or table: `name-01.png`, ...).
    */
   exportReport(spec: ReportSpec, path: string, format: ExportFormat): Promise<string[]>;
+  /** Builds a report on the current data as the export does; resolves with its pages as SVG, in order (the preview). */
+  reportPages(spec: ReportSpec): Promise<string[]>;
   /** Imports the bundled sample store data (first run). */
   importSample(onEvent: (e: ImportEvent) => void): Promise<(DatasetInfo | ImportReport)[]>;
   /** Writes a persona's members (unit ids) as CSV to `path`; resolves with how many. */
@@ -182,6 +184,7 @@ export const tauriApi: Api = {
   compare: (spec, chart) => call('compare', { spec, chart }),
   impact: (spec, chart) => call('impact', { spec, chart }),
   exportReport: (spec, path, format) => call('export_report', { spec, path, format }),
+  reportPages: (spec) => call('report_pages', { spec }),
   exportAudience: (spec, path) => call('export_audience', { spec, path }),
   exportTable: (analysis, spec, path, format) => call('export_table', { analysis, spec, path, format }),
   planSampleSize: (input) => call('plan_sample_size', { input }),
@@ -224,6 +227,7 @@ const DOING: Record<string, string> = {
   compare: 'comparing',
   impact: 'ranking the actions',
   export_report: 'exporting the report',
+  report_pages: 'building the report preview',
   export_audience: 'exporting the audience',
   export_table: 'exporting the table',
   plan_sample_size: 'planning the test',

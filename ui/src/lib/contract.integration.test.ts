@@ -301,7 +301,8 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
       'Page path,Device,Sessions,Users\n/,mobile,1000,800\n/,desktop,700,500\n/category/sale,mobile,400,300\n/checkout,mobile,120,90\n/checkout,desktop,90,70\n/checkout/thanks,mobile,30,25\n/about,desktop,50,40\n',
     );
     const pagesInfo = JSON.parse(await stepwise(['import', pagesCsv, '--name', 'pages', '--json']));
-    const pages = loadData(pagesCsv, (pagesInfo.datasets?.[0] ?? pagesInfo.dataset ?? pagesInfo) as DatasetInfo);
+    const pagesDataset = (pagesInfo.datasets?.[0] ?? pagesInfo.dataset ?? pagesInfo) as DatasetInfo;
+    const pages = loadData(pagesCsv, pagesDataset);
     expect(pages.columns.length).toBe(4);
     const rng = prng(20261204);
     const jobs: { what: string; spec: unknown; run: () => Promise<void> }[] = [];
@@ -433,28 +434,31 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
     }
 
     // Reports, as the report screen saves and exports them: every section kind it offers.
-    for (let i = 0; i < 16; i++) {
+    const sectionKinds = new Set<string>();
+    for (let i = 0; i < 24; i++) {
       const draft = reports.emptyReport();
       draft.title = `Report ${i}`;
       if (rng.chance(0.5)) draft.subtitle = 'Contract test';
       for (let k = rng.int(1, 4); k > 0; k--) {
-        const kind = rng.pick(['funnel', 'trend', 'compare', 'impact', 'metric', 'text'] as const);
-        let sec: ReportSpecSection;
-        if (kind === 'funnel') sec = reports.funnelSection(rng.pick(funnels));
-        else if (kind === 'trend') sec = reports.trendSection(rng.pick(funnels));
-        else if (kind === 'compare') sec = reports.compareSection(rng.pick(compares));
-        else if (kind === 'impact') sec = reports.impactSection(rng.pick(impacts));
-        else if (kind === 'metric')
-          sec = reports.metricSection({
-            dataset: 'pages',
-            dimension: rng.pick(['Page path', 'Device']),
-            metric: rng.pick(['Sessions', 'Users']),
-            ...(rng.chance(0.5) ? { limit: rng.int(1, 12) } : {}),
-          });
-        else {
-          sec = reports.textSection();
-          sec.text = 'What we found.';
+        // every kind of the report screen's table of kinds, made as the screen makes it
+        const def = rng.pick(reports.SECTION_KINDS);
+        const source: reports.SectionSource =
+          def.from === 'table'
+            ? { table: pagesDataset }
+            : def.from === 'none'
+              ? null
+              : { item: rng.pick(({ funnel: funnels, compare: compares, impact: impacts } as Record<string, SavedItem[]>)[def.from]) };
+        const made = def.make(source);
+        expect(made, `a ${def.kind} section`).not.toBeNull();
+        const sec: ReportSpecSection = made!;
+        if (sec.text !== undefined) sec.text = 'What we found.';
+        if (sec.metric) {
+          sec.metric.dimension = rng.pick(['Page path', 'Device']);
+          sec.metric.metric = rng.pick(['Sessions', 'Users']);
+          if (rng.chance(0.5)) sec.metric.limit = rng.int(1, 12);
         }
+        if (sec.trend && rng.chance(0.6)) sec.trend = { ...sec.trend, trend: { interval: rng.pick(['day', 'week', 'month'] as const) } };
+        sectionKinds.add(def.kind);
         if (rng.chance(0.3)) sec.heading = '';
         if (rng.chance(0.5)) sec.intro = 'What this shows.';
         draft.sections.push(sec);
@@ -473,6 +477,7 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
       });
     }
 
+    expect([...sectionKinds].sort(), 'every kind of report section drawn').toEqual(reports.SECTION_KINDS.map((k) => k.kind).sort());
     console.log(`contract test: ${jobs.length} drafts`, counts);
     const failures = await runAll(jobs);
     // One line per kind of refusal, most common first, then the first few in full.

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   compareSection,
   emptyReport,
@@ -6,7 +6,13 @@ import {
   exportTarget,
   funnelSection,
   impactSection,
+  KINDS,
+  makePreviewer,
   metricSection,
+  removeSection,
+  sectionChoices,
+  SECTION_KINDS,
+  tableSection,
   moveSection,
   reportForEngine,
   reportIssues,
@@ -14,7 +20,7 @@ import {
   textSection,
   trendSection,
 } from './report';
-import type { FunnelSpec } from './types';
+import type { FunnelSpec, ReportSpec } from './types';
 
 const funnel: FunnelSpec = { dataset: 's', steps: [{ event: 'view_item' }, { event: 'purchase' }] };
 const saved = { kind: 'funnel' as const, name: 'Checkout', updated_at: '', spec: funnel };
@@ -87,5 +93,141 @@ describe('exportNotice', () => {
     expect(exportNotice([], '/a/r.pdf')).toBe('Exported /a/r.pdf.');
     const many = Array.from({ length: 6 }, (_, i) => `C:\\out\\r-0${i + 1}.png`);
     expect(exportNotice(many, 'C:\\out\\r.png')).toBe('Exported 6 files to C:\\out\\: r-01.png, r-02.png, r-03.png … r-06.png.');
+  });
+});
+
+describe('the table of section kinds', () => {
+  const compare = { kind: 'compare' as const, name: 'By device', updated_at: '', spec: { funnel, by: 'device_category' } };
+  const impact = { kind: 'impact' as const, name: 'Drivers', updated_at: '', spec: { dataset: 's', goal: { event: 'purchase' }, candidates: 'auto' as const } };
+  const table = {
+    name: 'pages',
+    kind: 'metrics',
+    columns: [
+      { name: 'Page path', type: 'text', role: 'page' },
+      { name: 'Sessions', type: 'integer', role: 'metric' },
+    ],
+  } as unknown as import('./types').DatasetInfo;
+
+  it("has one entry per body key of the engine's ReportSpecSection, each making a section of its own kind", () => {
+    expect(Object.keys(KINDS).sort()).toEqual(['compare', 'funnel', 'impact', 'metric', 'text', 'trend']);
+    const source = { funnel: { item: saved }, trend: { item: saved }, compare: { item: compare }, impact: { item: impact }, metric: { table }, text: null };
+    for (const k of SECTION_KINDS) {
+      const s = k.make(source[k.kind]);
+      expect(s, k.kind).not.toBeNull();
+      expect(sectionKind(s!)).toBe(k.kind);
+      // exactly one body key: what the engine's validate() asks
+      expect(SECTION_KINDS.filter((x) => s![x.kind] !== undefined).map((x) => x.kind)).toEqual([k.kind]);
+    }
+    // a source of the wrong kind makes nothing
+    expect(KINDS.compare.make({ item: saved })).toBeNull();
+    expect(KINDS.metric.make({ item: saved })).toBeNull();
+  });
+
+  it('offers each saved item under every kind made from it, report tables under theirs', () => {
+    const menu = sectionChoices({ funnel: [saved], compare: [compare], impact: [impact] }, [table]);
+    expect(menu.map((g) => [g.kind, g.options.map((o) => o.value)])).toEqual([
+      ['funnel', ['funnel:Checkout']],
+      ['trend', ['trend:Checkout']],
+      ['compare', ['compare:By device']],
+      ['impact', ['impact:Drivers']],
+      ['metric', ['metric:pages']],
+    ]);
+    expect(menu[1].options[0].label).toBe('Checkout: over time');
+  });
+
+  it('a report table without a number column makes no section', () => {
+    expect(tableSection(table)).toEqual({ metric: { dataset: 'pages', dimension: 'Page path', metric: 'Sessions' } });
+    expect(tableSection({ ...table, columns: table.columns.slice(0, 1) })).toBeNull();
+  });
+
+  it('a section with two kinds, or a report table with no column, is refused before the engine sees it', () => {
+    const r: ReportSpec = { ...emptyReport(), title: 'x', sections: [{ funnel, text: 'y' }] };
+    expect(reportIssues(r)).toEqual(['Section 1 must be exactly one kind of section.']);
+    r.sections = [{ metric: { dataset: 'pages', dimension: '', metric: 'Sessions' } }];
+    expect(reportIssues(r)).toEqual(['Section 1 needs a column to group by and one to sum.']);
+  });
+
+  it('removing a section can be undone, back at its place', () => {
+    const r = { ...emptyReport(), title: 'x', sections: [funnelSection(saved), textSection(), trendSection(saved)] };
+    const { report, undo } = removeSection(r, 1);
+    expect(report.sections.map(sectionKind)).toEqual(['funnel', 'trend']);
+    expect(undo(report).sections.map(sectionKind)).toEqual(['funnel', 'text', 'trend']);
+    // edits made since are kept
+    const edited = { ...report, sections: [report.sections[0]] };
+    expect(undo(edited).sections.map(sectionKind)).toEqual(['funnel', 'text']);
+  });
+});
+
+describe('the preview', () => {
+  const spec = (title: string) => ({ ...emptyReport(), title, sections: [textSection()] });
+
+  it('waits for the edits to settle, builds one at a time and only the latest', async () => {
+    vi.useFakeTimers();
+    try {
+      const builds: string[] = [];
+      let finish: (() => void) | null = null;
+      const states: { building: boolean; pages: string[] }[] = [];
+      const p = makePreviewer(
+        (s) => {
+          builds.push(s.title);
+          return new Promise<string[]>((resolve) => (finish = () => resolve([`<svg>${s.title}</svg>`])));
+        },
+        (st) => states.push({ building: st.building, pages: st.pages }),
+        String,
+        500,
+      );
+      p.request(spec('a'));
+      p.request(spec('b'));
+      await vi.advanceTimersByTimeAsync(499);
+      expect(builds).toEqual([]);
+      expect(states.at(-1)?.building).toBe(true);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(builds).toEqual(['b']);
+      // edits while it builds: one more build, of the last
+      p.request(spec('c'));
+      p.request(spec('d'));
+      await vi.advanceTimersByTimeAsync(600);
+      expect(builds).toEqual(['b']);
+      finish!();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(states.at(-1)?.pages).toEqual(['<svg>b</svg>']);
+      expect(builds).toEqual(['b', 'd']);
+      finish!();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(states.at(-1)).toEqual({ building: false, pages: ['<svg>d</svg>'] });
+      // the same spec again builds nothing
+      p.request(spec('d'));
+      await vi.advanceTimersByTimeAsync(600);
+      expect(builds).toEqual(['b', 'd']);
+      expect(states.at(-1)?.building).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("keeps the last pages and says the engine's error", async () => {
+    vi.useFakeTimers();
+    try {
+      let fail = false;
+      let last: { pages: string[]; error: string | null } = { pages: [], error: null };
+      const p = makePreviewer(
+        async () => {
+          if (fail) throw new Error('the funnel has no steps');
+          return ['<svg/>'];
+        },
+        (st) => (last = st),
+        (e) => (e as Error).message,
+        100,
+      );
+      p.request(spec('a'));
+      await vi.advanceTimersByTimeAsync(100);
+      fail = true;
+      p.request(spec('b'));
+      await vi.advanceTimersByTimeAsync(100);
+      expect(last).toMatchObject({ pages: ['<svg/>'], error: 'the funnel has no steps' });
+      p.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

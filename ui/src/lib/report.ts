@@ -4,48 +4,149 @@
 // a metric table's bars -- or text, each with a heading and an intro sentence.
 
 import { moveItem } from './funnel';
-import type { ExportFormat, MetricSectionSpec, ReportSpec, ReportSpecSection, SavedItem } from './types';
+import type { DatasetInfo, ExportFormat, ItemKind, MetricSectionSpec, ReportSpec, ReportSpecSection, SavedItem } from './types';
 
-export type SectionKind = 'funnel' | 'trend' | 'compare' | 'impact' | 'metric' | 'text';
+/** A section's body key in the engine's ReportSpecSection: every key but its heading and intro. */
+export type SectionKind = Exclude<keyof ReportSpecSection, 'heading' | 'intro'>;
 
-export const SECTION_KINDS: { kind: SectionKind; label: string }[] = [
-  { kind: 'funnel', label: 'funnel' },
-  { kind: 'trend', label: 'conversion over time' },
-  { kind: 'compare', label: 'comparison' },
-  { kind: 'impact', label: 'impact' },
-  { kind: 'metric', label: 'report table' },
-  { kind: 'text', label: 'text' },
-];
+/** Where a section of a kind comes from: a saved item of the workspace, an imported report table, or nothing (text). */
+export type SectionSource = { item: SavedItem } | { table: DatasetInfo } | null;
+
+/** Which editor fields a kind has beside its heading and intro. */
+export type SectionFields = 'text' | 'metric' | 'interval' | null;
+
+export interface SectionKindDef {
+  kind: SectionKind;
+  /** The kind in the editor ("comparison"). */
+  label: string;
+  /** The heading of its group in the "+ Section" menu. */
+  group: string;
+  /** What its sections are made from: saved items of this kind, the report tables ('table'), or nothing ('none'). */
+  from: ItemKind | 'table' | 'none';
+  /** The section made from a source (null when it cannot be: a table without a text and a number column). */
+  make(source: SectionSource): ReportSpecSection | null;
+  fields: SectionFields;
+}
+
+const savedSpec = (s: SectionSource) => (s && 'item' in s ? s.item : null);
+
+/**
+ * Every kind of section the engine's report spec has, one entry each, in the menu's order. A
+ * kind the engine adds (a ReportSpecSection key) fails the type check until it has its entry here;
+ * the screen, the menu and the checks all read this table.
+ */
+export const KINDS: { [K in SectionKind]: SectionKindDef & { kind: K } } = {
+  funnel: {
+    kind: 'funnel',
+    label: 'funnel',
+    group: 'Funnels',
+    from: 'funnel',
+    make: (s) => {
+      const f = savedSpec(s);
+      return f?.kind === 'funnel' ? { heading: f.name, funnel: f.spec } : null;
+    },
+    fields: null,
+  },
+  trend: {
+    kind: 'trend',
+    label: 'conversion over time',
+    group: 'Conversion over time',
+    from: 'funnel',
+    make: (s) => {
+      const f = savedSpec(s);
+      return f?.kind === 'funnel' ? { heading: `${f.name}: conversion over time`, trend: f.spec } : null;
+    },
+    fields: 'interval',
+  },
+  compare: {
+    kind: 'compare',
+    label: 'comparison',
+    group: 'Comparisons',
+    from: 'compare',
+    make: (s) => {
+      const c = savedSpec(s);
+      return c?.kind === 'compare' ? { heading: c.name, compare: c.spec } : null;
+    },
+    fields: null,
+  },
+  impact: {
+    kind: 'impact',
+    label: 'impact',
+    group: 'Impact analyses',
+    from: 'impact',
+    make: (s) => {
+      const m = savedSpec(s);
+      return m?.kind === 'impact' ? { heading: m.name, impact: m.spec } : null;
+    },
+    fields: null,
+  },
+  metric: {
+    kind: 'metric',
+    label: 'report table',
+    group: 'Report tables',
+    from: 'table',
+    make: (s) => (s && 'table' in s ? tableSection(s.table) : null),
+    fields: 'metric',
+  },
+  text: {
+    kind: 'text',
+    label: 'text',
+    group: 'Text',
+    from: 'none',
+    make: () => textSection(),
+    fields: 'text',
+  },
+};
+
+/** The kinds in the menu's order. */
+export const SECTION_KINDS: SectionKindDef[] = Object.values(KINDS);
 
 export function emptyReport(): ReportSpec {
   return { title: '', page: 'A4', sections: [] };
 }
 
-/** Which kind a section is (the one body key it has). */
+/** Which kind a section is (the one body key it has; text when it has none). */
 export function sectionKind(s: ReportSpecSection): SectionKind {
-  if (s.funnel !== undefined) return 'funnel';
-  if (s.trend !== undefined) return 'trend';
-  if (s.compare !== undefined) return 'compare';
-  if (s.impact !== undefined) return 'impact';
-  if (s.metric !== undefined) return 'metric';
-  return 'text';
+  return SECTION_KINDS.find((k) => s[k.kind] !== undefined)?.kind ?? 'text';
+}
+
+export function kindLabel(kind: SectionKind): string {
+  return KINDS[kind].label;
+}
+
+/** What the "+ Section" menu offers: per kind, the saved items or tables it can be made from (`value` is "kind:name"). */
+export function sectionChoices(
+  saved: { [K in ItemKind]?: readonly SavedItem<K>[] },
+  tables: readonly DatasetInfo[],
+): { kind: SectionKind; group: string; options: { value: string; label: string; source: SectionSource }[] }[] {
+  return SECTION_KINDS.filter((k) => k.from !== 'none').map((k) => {
+    const options =
+      k.from === 'table'
+        ? tables.map((t) => ({ value: `${k.kind}:${t.name}`, label: t.name, source: { table: t } as SectionSource }))
+        : ((saved[k.from as ItemKind] ?? []) as readonly SavedItem[]).map((item) => ({
+            value: `${k.kind}:${item.name}`,
+            label: k.kind === 'trend' ? `${item.name}: over time` : item.name,
+            source: { item } as SectionSource,
+          }));
+    return { kind: k.kind, group: k.group, options };
+  });
 }
 
 export function funnelSection(f: SavedItem<'funnel'>): ReportSpecSection {
-  return { heading: f.name, funnel: f.spec };
+  return KINDS.funnel.make({ item: f })!;
 }
 
 /** A saved funnel's conversion over time (weekly unless the funnel asks for another interval). */
 export function trendSection(f: SavedItem<'funnel'>): ReportSpecSection {
-  return { heading: `${f.name}: conversion over time`, trend: f.spec };
+  return KINDS.trend.make({ item: f })!;
 }
 
 export function compareSection(c: SavedItem<'compare'>): ReportSpecSection {
-  return { heading: c.name, compare: c.spec };
+  return KINDS.compare.make({ item: c })!;
 }
 
 export function impactSection(i: SavedItem<'impact'>): ReportSpecSection {
-  return { heading: i.name, impact: i.spec };
+  return KINDS.impact.make({ item: i })!;
 }
 
 /** Bars of an imported report table: `metric` summed per value of `dimension` (the engine heads it unless the analyst does). */
@@ -53,8 +154,30 @@ export function metricSection(m: MetricSectionSpec): ReportSpecSection {
   return { metric: m };
 }
 
+/** A report table's section with its first dimension-like text column and its first metric (null when it has none). */
+export function tableSection(table: DatasetInfo): ReportSpecSection | null {
+  const text = table.columns.filter((c) => c.type === 'text');
+  const numbers = table.columns.filter((c) => c.type === 'integer' || c.type === 'decimal');
+  const dimension = text.find((c) => c.role === 'page' || c.role === 'event' || c.role === 'dimension') ?? text[0];
+  const metric = numbers.find((c) => c.role === 'metric') ?? numbers[0];
+  return dimension && metric ? metricSection({ dataset: table.name, dimension: dimension.name, metric: metric.name }) : null;
+}
+
 export function textSection(): ReportSpecSection {
   return { heading: 'Findings', text: '' };
+}
+
+/** The report without section `i`, and how to put it back (the undo of a removal). */
+export function removeSection(r: ReportSpec, i: number): { report: ReportSpec; undo: (now: ReportSpec) => ReportSpec } {
+  const removed = r.sections[i];
+  const sections = r.sections.filter((_, k) => k !== i);
+  return {
+    report: { ...r, sections },
+    undo: (now) => {
+      const at = Math.min(i, now.sections.length);
+      return { ...now, sections: [...now.sections.slice(0, at), removed, ...now.sections.slice(at)] };
+    },
+  };
 }
 
 export function moveSection(r: ReportSpec, from: number, to: number): ReportSpec {
@@ -85,7 +208,10 @@ export function reportIssues(r: ReportSpec): string[] {
   if (!r.title.trim()) out.push('Give the report a title.');
   if (r.sections.length === 0) out.push('Add a section: a saved funnel, comparison or impact analysis, or text.');
   r.sections.forEach((s, i) => {
-    if (sectionKind(s) === 'text' && !s.text?.trim()) out.push(`Section ${i + 1} has no text yet.`);
+    const kinds = SECTION_KINDS.filter((k) => s[k.kind] !== undefined).length;
+    if (kinds !== 1) out.push(`Section ${i + 1} must be exactly one kind of section.`);
+    else if (sectionKind(s) === 'text' && !s.text?.trim()) out.push(`Section ${i + 1} has no text yet.`);
+    else if (s.metric && (!s.metric.dimension || !s.metric.metric)) out.push(`Section ${i + 1} needs a column to group by and one to sum.`);
   });
   return out;
 }
@@ -111,4 +237,69 @@ export function exportTarget(path: string, fallback: ExportFormat): { path: stri
   const m = /\.(pdf|png|csv|xlsx)$/i.exec(path);
   if (m) return { path, format: m[1].toLowerCase() as ExportFormat };
   return { path: `${path}.${fallback}`, format: fallback };
+}
+
+/** The preview's state: the engine's pages (SVG) of the last report built, whether a build runs, and its error. */
+export interface PreviewState {
+  pages: string[];
+  building: boolean;
+  error: string | null;
+  /** The spec (JSON) the pages show. */
+  shown: string | null;
+}
+
+/**
+ * Builds the preview at most once at a time: a request waits `delayMs` for the edits to settle,
+ * one build runs, and edits made meanwhile start one more build when it returns (only the latest
+ * spec is built; an older answer never replaces a newer one).
+ */
+export function makePreviewer(
+  build: (spec: ReportSpec) => Promise<string[]>,
+  onState: (s: PreviewState) => void,
+  describeError: (e: unknown) => string,
+  delayMs = 500,
+) {
+  let state: PreviewState = { pages: [], building: false, error: null, shown: null };
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let running = false;
+  let wanted: ReportSpec | null = null;
+  let closed = false;
+  const set = (patch: Partial<PreviewState>) => {
+    state = { ...state, ...patch };
+    if (!closed) onState(state);
+  };
+  async function run() {
+    timer = null;
+    if (running || !wanted) return;
+    const spec = wanted;
+    const key = JSON.stringify(spec);
+    wanted = null;
+    if (key === state.shown && !state.error) return set({ building: false });
+    running = true;
+    set({ building: true });
+    try {
+      const pages = await build(spec);
+      set({ pages, error: null, shown: key });
+    } catch (e) {
+      set({ error: describeError(e), shown: key });
+    } finally {
+      running = false;
+      if (wanted) void run();
+      else set({ building: false });
+    }
+  }
+  return {
+    /** Asks for the pages of `spec` (debounced). */
+    request(spec: ReportSpec) {
+      wanted = spec;
+      if (timer) clearTimeout(timer);
+      if (!running) set({ building: true });
+      timer = setTimeout(() => void run(), delayMs);
+    },
+    /** Stops: nothing more is built or reported. */
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
 }

@@ -112,6 +112,16 @@ export function engineApi(): EngineApi {
     compare: vi.fn(async (spec) => run('compare', spec, ['--json'])),
     impact: vi.fn(async (spec) => run('impact', spec, ['--json'])),
     exportReport: vi.fn(async (spec, path, format) => run<{ files: string[] }>('report', spec, ['--out', path, '--format', format, '--json']).files),
+    // The CLI writes pages as PNG, not SVG: each page the engine drew, wrapped in an SVG of its size.
+    reportPages: vi.fn(async (spec) => {
+      const out = join(mkdtempSync(join(root, 'pages-')), 'page.png');
+      const pngs = run<{ files: string[] }>('report', spec, ['--out', out, '--format', 'png', '--json']).files;
+      return pngs.map((f) => {
+        const png = readFileSync(f);
+        const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+        return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}"><image width="${w}" height="${h}" href="data:image/png;base64,${png.toString('base64')}"/></svg>`;
+      });
+    }),
     // Saved through the engine (`stepwise save` refuses a spec that is not its kind's type) and
     // listed as the engine lists it (`stepwise saved KIND --json`), only what this api saved.
     saveItem: vi.fn(async <K extends ItemKind>(kind: K, name: string, spec: SpecOfKind[K]) => {

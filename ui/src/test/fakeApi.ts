@@ -76,6 +76,7 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
       return [d];
     }),
     exportReport: vi.fn(async (_spec: unknown, path: string) => [path]),
+    reportPages: vi.fn(async () => []),
     reimportDataset: vi.fn(async (name: string, options: ImportOverrides): Promise<DatasetInfo> => {
       const i = f.datasets.findIndex((d) => d.name === name);
       const d = f.datasets[i];

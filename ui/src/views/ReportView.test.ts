@@ -12,7 +12,7 @@ import { app } from '../lib/app.svelte';
 import { queueSavePath } from '../lib/dialog';
 import { engineApi, engineReady } from '../test/engineApi';
 import { dataset, fakeApi } from '../test/fakeApi';
-import type { Charted, FunnelResult, ReportSpec } from '../lib/types';
+import type { ReportSpec } from '../lib/types';
 
 afterEach(() => {
   cleanup();
@@ -44,15 +44,37 @@ describe.skipIf(!engineReady)('the report builder', () => {
     await fireEvent.change(add, { target: { value: 'metric:pages' } });
     await fireEvent.change(screen.getByLabelText('Section 5 sum of'), { target: { value: 'Users' } });
 
+    const kinds = () => screen.getAllByTestId('report-section').map((e) => e.dataset.kind);
+    expect(kinds()).toEqual(['funnel', 'compare', 'text', 'trend', 'metric']);
+
+    // Remove, undo; Alt+Down on a section moves it, Alt+Up moves it back.
+    await fireEvent.click(screen.getByLabelText('Remove section 2'));
+    expect(kinds()).toEqual(['funnel', 'text', 'trend', 'metric']);
+    await fireEvent.click(screen.getByTestId('report-undo-remove'));
+    expect(kinds()).toEqual(['funnel', 'compare', 'text', 'trend', 'metric']);
+    await fireEvent.keyDown(screen.getAllByTestId('report-section')[0], { key: 'ArrowDown', altKey: true });
+    expect(kinds()).toEqual(['compare', 'funnel', 'text', 'trend', 'metric']);
+    await fireEvent.keyDown(screen.getAllByTestId('report-section')[1], { key: 'ArrowUp', altKey: true });
+    expect(kinds()).toEqual(['funnel', 'compare', 'text', 'trend', 'metric']);
+
+    // The preview is the engine's pages of exactly the spec that is saved and exported.
     const preview = screen.getByTestId('report-preview');
-    const viewed = api.run<Charted<FunnelResult>>('funnel', funnel, ['--json']).shown.table.rows[0][1].text;
-    await waitFor(() => expect(within(preview).getByTestId('funnel-table').textContent).toContain(viewed));
-    const headings = [...preview.querySelectorAll('h2')].map((h) => h.textContent);
-    expect(headings).toEqual(['Checkout', 'By device', 'Findings', 'Checkout: conversion over time']);
+    await waitFor(() => expect(within(preview).getAllByTestId('report-page').length).toBeGreaterThan(1), { timeout: 30_000 });
+    await waitFor(() => expect(within(preview).queryByTestId('report-building')).toBeNull(), { timeout: 30_000 });
+    const built = vi.mocked(api.reportPages).mock.calls.at(-1)![0];
+    const pages = within(preview).getAllByTestId('report-page');
+    await fireEvent.click(pages[0]);
+    const viewer = screen.getByTestId('report-page-viewer');
+    expect(viewer.getAttribute('aria-label')).toBe(`Page 1 of ${pages.length}`);
+    await fireEvent.keyDown(window, { key: 'ArrowRight' });
+    expect(screen.getByTestId('report-page-viewer').getAttribute('aria-label')).toBe(`Page 2 of ${pages.length}`);
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    expect(screen.queryByTestId('report-page-viewer')).toBeNull();
 
     await fireEvent.click(screen.getByTestId('save-report'));
     await waitFor(() => expect(app.reports.map((r) => r.name)).toEqual(['September review']));
     const saved: ReportSpec = app.reports[0].spec;
+    expect(built).toEqual(saved);
     expect(saved.sections).toEqual([
       { heading: 'Checkout', intro: 'Most viewers never buy.', funnel },
       { heading: 'By device', compare: { funnel, by: 'device_category' } },

@@ -157,6 +157,16 @@ pub fn render_pdf_threads(doc: &ReportDocument, threads: usize) -> Result<Vec<u8
     pdf::assemble(doc, &rendered, Some(threads.max(1)))
 }
 
+/// Every page of the report as SVG, in order: the pages the PDF embeds and
+/// the PNG export rasterises (the app's preview shows these).
+pub fn page_svgs(doc: &ReportDocument) -> Result<Vec<String>> {
+    Ok(render_pages(doc)?
+        .pages
+        .into_iter()
+        .map(|p| p.svg)
+        .collect())
+}
+
 /// The report as one PNG per page, at `scale` (1 = 72 dpi, 2 = 144 dpi).
 pub fn render_pngs(doc: &ReportDocument, scale: f32) -> Result<Vec<Vec<u8>>> {
     render_pages(doc)?
