@@ -9,6 +9,7 @@ mod datasets;
 mod exports;
 mod recent;
 mod state;
+mod value;
 mod workspace;
 
 use std::sync::Arc;
@@ -76,6 +77,8 @@ pub fn run() {
             exports::export_dropoff,
             exports::export_audience,
             exports::export_table,
+            value::run_value,
+            value::export_wasted,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
