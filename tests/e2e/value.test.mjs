@@ -44,6 +44,9 @@ const rows = (testid) =>
     `return Array.from(document.querySelectorAll('[data-testid="${testid}"] tbody tr'))` +
       '.map((r) => Array.from(r.cells).map((c) => { const x = c.cloneNode(true); x.querySelectorAll("button").forEach((b) => b.remove()); return x.textContent.trim(); }));',
   );
+/** Scrolls the results back to the top (the tabs and the choices). */
+const toTop = () =>
+  s.exec('let e = document.querySelector(\'[data-testid="value-panel"]\'); while (e) { if (e.scrollHeight > e.clientHeight) e.scrollTop = 0; e = e.parentElement; }');
 const texts = (t) => t.rows.map((r) => r.map((c) => c.text));
 
 test('the Value tab answers as `stepwise value --json`', async () => {
@@ -105,13 +108,18 @@ test('the Value tab answers as `stepwise value --json`', async () => {
     [1024, 700],
   ]) {
     await s.setWindowSize(w, h);
-    await s.exec('document.documentElement.dataset.theme = "light";');
-    await s.screenshot(`value-${w}-light`);
-    await s.exec('document.documentElement.dataset.theme = "dark";');
-    await s.screenshot(`value-${w}-dark`);
+    // the engine redraws the chart for the new width
+    await s.waitFor(async () => (await s.exec('return document.querySelector(\'[data-testid="value-panel"] .busy\') === null;')), 'the panel settled');
+    await s.exec('document.querySelectorAll(\'[data-testid="toast"]\').forEach((t) => t.remove());');
+    for (const theme of ['light', 'dark']) {
+      await s.exec(`document.documentElement.dataset.theme = "${theme}";`);
+      await toTop();
+      await s.screenshot(`value-${w}-${theme}`);
+      await s.exec('document.querySelector(\'[data-testid="wasted-table"]\').scrollIntoView({ block: "end" });');
+      await s.screenshot(`value-${w}-${theme}-wasted`);
+    }
   }
   await s.exec('document.documentElement.dataset.theme = "light";');
-  // a goal no one reaches: the engine's sentence, in the panel
 });
 
 test('a typed value per goal, and a clear error for a bad one', async () => {
@@ -122,5 +130,31 @@ test('a typed value per goal, and a clear error for a bad one', async () => {
   const cli = cliJson(ws, 'value', { ...FUNNEL, value: { per_goal: 50 }, what_if: { step: 2, relative: 0.1 } });
   const want = texts(cli.shown.value.table);
   assert.deepEqual(await settle(s, () => rows('value-table'), want, 'the typed-value table'), want);
+  await toTop();
   await s.screenshot('value-typed');
+});
+
+test('a goal few or none reach: the panel says what the CLI says', async () => {
+  // a fourth step: signing up for the newsletter after buying
+  await s.click(await s.find('[data-testid="add-step"]'));
+  await pickStep('sign_up_newsletter');
+  const spec = { ...FUNNEL, steps: [...FUNNEL.steps, { event: 'sign_up_newsletter' }], value: { per_goal: 50 }, what_if: { step: 2, relative: 0.1 } };
+  let cli = null;
+  let why = '';
+  try {
+    cli = cliJson(ws, 'value', spec);
+  } catch (e) {
+    why = String(e.stderr ?? e.message).trim();
+  }
+  await s.click(await s.find('[data-testid="results-tab-value"]'));
+  if (cli) {
+    const want = texts(cli.shown.value.table);
+    assert.deepEqual(await settle(s, () => rows('value-table'), want, 'the four-step value table'), want);
+  } else {
+    assert.match(why, /no one reached the goal/);
+    const err = await s.find('[data-testid="value-error"]', 30000);
+    assert.match(await s.text(err), /no one reached the goal, step 4/);
+  }
+  await toTop();
+  await s.screenshot('value-goal-4');
 });

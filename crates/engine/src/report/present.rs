@@ -1098,7 +1098,7 @@ pub fn value(
             for b in list {
                 t.rows.push(vec![
                     Cell::Text(name.clone()),
-                    Cell::Text(format!("last {what}")),
+                    Cell::Text(what.to_string()),
                     Cell::Text(b.value.clone()),
                     Cell::Number(b.count as f64),
                     Cell::Number(b.share),
@@ -1141,7 +1141,7 @@ pub fn value(
         }
     }
     let notes = vec![format!(
-        "Share: of all {} non-converting {} on a step's \u{201c}any\u{201d} row; of that step's non-converters on a last event or page row (the top {} values, the rest pooled as \u{201c}Other\u{201d}).",
+        "Share: of all {} non-converting {} on a step's \u{201c}any\u{201d} row; of that step's non-converters on an event or page row (the last one each saw) (the top {} values, the rest pooled as \u{201c}Other\u{201d}).",
         format::count(r.non_converters),
         r.unit,
         spec.wasted_top.unwrap_or(crate::value::DEFAULT_WASTED_TOP)
