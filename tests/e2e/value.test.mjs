@@ -45,8 +45,11 @@ const rows = (testid) =>
       '.map((r) => Array.from(r.cells).map((c) => { const x = c.cloneNode(true); x.querySelectorAll("button").forEach((b) => b.remove()); return x.textContent.trim(); }));',
   );
 /** Scrolls the results back to the top (the tabs and the choices). */
-const toTop = () =>
-  s.exec('let e = document.querySelector(\'[data-testid="value-panel"]\'); while (e) { if (e.scrollHeight > e.clientHeight) e.scrollTop = 0; e = e.parentElement; }');
+const toTop = async () => {
+  await new Promise((r) => setTimeout(r, 400));
+  await s.exec('document.querySelector(\'[data-testid="results-tab-value"]\').scrollIntoView({ block: "center", behavior: "instant" });');
+  await new Promise((r) => setTimeout(r, 200));
+};
 const texts = (t) => t.rows.map((r) => r.map((c) => c.text));
 
 test('the Value tab answers as `stepwise value --json`', async () => {
