@@ -10,6 +10,7 @@ mod exports;
 mod recent;
 mod report;
 mod state;
+mod value;
 mod workspace;
 
 use std::sync::Arc;
@@ -78,6 +79,8 @@ pub fn run() {
             exports::export_audience,
             exports::export_table,
             report::report_pages,
+            value::run_value,
+            value::export_wasted,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

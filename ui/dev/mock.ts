@@ -706,6 +706,12 @@ export function mockApi(): Api {
     async exportTable(_analysis, _spec, path) {
       return path;
     },
+    async runValue() {
+      throw { code: 'unavailable', message: 'The value table needs the engine: run the app (npm run tauri dev).' };
+    },
+    async exportWasted() {
+      return 0;
+    },
     async planSampleSize(input) {
       // the classic formula, for the look of the screen; the engine computes the real one
       const p1 = input.baseline;

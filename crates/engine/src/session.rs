@@ -29,6 +29,7 @@ use crate::report::{table_to_csv, Table};
 use crate::segment::SegmentSpec;
 use crate::stats::{MinimumEffect, SampleSizeInput, SampleSizePlan};
 use crate::store::Workspace;
+use crate::value::{ValueResult, ValueSpec};
 
 /// Reads a spec sent as JSON (by the app, or a file), saying in words what
 /// could not be read, e.g. `the persona could not be read: unknown field
@@ -241,6 +242,35 @@ impl Session {
         Ok(Charted::plain(r, svg, p.shown()))
     }
 
+    /// A funnel's value per step, what-if, opportunities and wasted
+    /// traffic (docs/value.md), with the engine's tables of them and, with
+    /// `view`, the chart of where the non-converters stopped.
+    pub fn value(&self, spec: serde_json::Value, view: Option<&ChartView>) -> Result<ValueView> {
+        let spec: ValueSpec = parse_spec("value spec", spec)?;
+        let r = self.analyse(|ws, cache| crate::value::run_value(ws, &spec, cache))?;
+        let p = present::value(None, None, &spec, &r);
+        let wasted_svg = draw(Some(p.wasted.section.chart.clone()), view)?;
+        Ok(ValueView {
+            shown: p.shown(),
+            result: r,
+            wasted_svg,
+        })
+    }
+
+    /// Writes one wasted-traffic bucket's units (see
+    /// [`crate::value::WastedAudience`]) as CSV at `path`; returns how many.
+    pub fn export_wasted(
+        &self,
+        spec: serde_json::Value,
+        which: &crate::value::WastedAudience,
+        path: &Path,
+    ) -> Result<u64> {
+        let spec: ValueSpec = parse_spec("value spec", spec)?;
+        write_or_remove(path, |out| {
+            self.analyse(|ws, cache| crate::value::write_wasted_csv(ws, &spec, which, cache, out))
+        })
+    }
+
     /// The bottleneck step of a funnel and the group (over several columns,
     /// or every suitable one when none are given) where it is worst.
     pub fn bottleneck_across(
@@ -308,6 +338,28 @@ impl Session {
                 let r = self.analyse(|ws, cache| crate::impact::run_impact(ws, &spec, cache))?;
                 present::impact(None, None, &spec, &r)?
             }
+            TableAnalysis::Value
+            | TableAnalysis::ValueWhatIf
+            | TableAnalysis::ValueOpportunities
+            | TableAnalysis::ValueWasted => {
+                let spec: ValueSpec = parse_spec("value spec", spec)?;
+                let r = self.analyse(|ws, cache| crate::value::run_value(ws, &spec, cache))?;
+                let v = present::value(None, None, &spec, &r);
+                match analysis {
+                    TableAnalysis::ValueWhatIf => {
+                        let (h, t, _) = v.what_if.ok_or_else(|| {
+                            Error::Invalid(
+                                "the value spec asks no what-if: there is no what-if table to export"
+                                    .into(),
+                            )
+                        })?;
+                        return write_table(&h, &t, path, format);
+                    }
+                    TableAnalysis::ValueOpportunities => v.opportunities,
+                    TableAnalysis::ValueWasted => v.wasted,
+                    _ => v.value,
+                }
+            }
         };
         write_table(&p.section.heading, &p.table(), path, format)
     }
@@ -340,6 +392,25 @@ pub enum TableAnalysis {
     Funnel,
     Compare,
     Impact,
+    /// A value spec's value table.
+    Value,
+    /// Its what-if (the spec must ask one).
+    ValueWhatIf,
+    /// Its ranked opportunities.
+    ValueOpportunities,
+    /// Where its non-converters stopped.
+    ValueWasted,
+}
+
+/// A value result with what the app shows of it: in TypeScript,
+/// `ValueResult & { shown: ShownValue, wasted_svg?: string }`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueView {
+    #[serde(flatten)]
+    pub result: ValueResult,
+    pub shown: present::ShownValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wasted_svg: Option<String>,
 }
 
 /// Writes one table as CSV (raw numbers, formula injection neutralised)

@@ -541,3 +541,179 @@ fn generated_traffic_adds_up_across_threads() {
     }
     assert!(r.order_value.average > 0.0 && r.order_value.values > 0);
 }
+
+/// The tables the app shows and the report prints (`present::value`) are
+/// the result's numbers in the engine's formats, each wasted-traffic row
+/// names the audience behind it, and that audience has the row's count.
+#[test]
+fn the_shown_tables_and_the_audiences() {
+    use stepwise_engine::chart::format;
+    use stepwise_engine::value::write_wasted_csv;
+    let mut w = shop();
+    let s = shop_spec(json!({"value": {"column": "revenue"},
+        "what_if": {"step": 2, "relative": 0.1}, "wasted_top": 2}));
+    let r = run(&mut w, &s);
+    let p = stepwise_engine::present::value(None, None, &s, &r);
+    let shown = p.shown();
+    let t = &shown.value.table;
+    let row: Vec<&str> = t.rows[1].iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        row,
+        [
+            "2. cart",
+            "5",
+            format::percent(0.5).as_str(),
+            format::percent(0.4).as_str(),
+            "20.00",
+            "3.85",
+            "40.06",
+            "100.00"
+        ]
+    );
+    assert_eq!(t.columns[4].name, "Value per user");
+    assert_eq!(t.columns[5].name, "95% low");
+    // the what-if: over the ten days 0.2 goals, 10 in value; per month
+    // 30.4375 / 10 of it
+    let wi = shown.what_if.as_ref().unwrap();
+    assert!(
+        wi.heading.contains("step 2 \u{201c}cart\u{201d}"),
+        "{}",
+        wi.heading
+    );
+    let cells: Vec<Vec<&str>> = wi
+        .table
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.text.as_str()).collect())
+        .collect();
+    assert_eq!(cells[0][0], "10 days");
+    assert_eq!(cells[0][4], "10.00");
+    assert_eq!(cells[3][0], "Per month");
+    assert_eq!(cells[3][4], format::money(10.0 * 30.4375 / 10.0));
+    // opportunities: purchase first (docs/value.md), then cart
+    let o = &shown.opportunities.table;
+    assert_eq!(o.rows.len(), 2);
+    assert_eq!(o.rows[0][1].text, "3. purchase");
+    // wasted: a step row, then its events and pages, each an audience
+    assert_eq!(shown.wasted_rows.len(), shown.wasted.table.rows.len());
+    assert_eq!(shown.wasted.table.rows[0][0].text, "1. view");
+    assert_eq!(shown.wasted.table.rows[0][3].text, "5");
+    assert_eq!(shown.value.findings.len(), 1);
+    assert!(
+        shown.opportunities.findings[0].starts_with("The largest opportunity: step 3"),
+        "{:?}",
+        shown.opportunities.findings
+    );
+    assert!(
+        shown.wasted.findings[0].contains("stopped after step 1"),
+        "{:?}",
+        shown.wasted.findings
+    );
+    for (i, which) in shown.wasted_rows.iter().enumerate() {
+        let mut out = Vec::new();
+        let n = write_wasted_csv(&w.ws, &s, which, &mut w.cache, &mut out).unwrap();
+        let want: u64 = shown.wasted.table.rows[i][3].text.parse().unwrap();
+        assert_eq!(n, want, "row {i}: {which:?}");
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().count() as u64, n + 1, "{text}");
+        assert!(text.starts_with("user"), "{text}");
+    }
+    // step 1's last events: view 3, search 2; the users who stopped after
+    // view with search last are u6 and u9
+    let mut out = Vec::new();
+    let which = stepwise_engine::value::WastedAudience {
+        step: 1,
+        event: Some("search".into()),
+        page: None,
+    };
+    write_wasted_csv(&w.ws, &s, &which, &mut w.cache, &mut out).unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), "user\nu6\nu9\n");
+    // a step at or after the goal, an unlisted value: one sentence each
+    for (which, want) in [
+        (
+            stepwise_engine::value::WastedAudience {
+                step: 3,
+                ..Default::default()
+            },
+            "choose a step from 1 to 2",
+        ),
+        (
+            stepwise_engine::value::WastedAudience {
+                step: 1,
+                event: Some("nope".into()),
+                page: None,
+            },
+            "not among the values listed",
+        ),
+    ] {
+        let e = write_wasted_csv(&w.ws, &s, &which, &mut w.cache, Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(want), "{e}");
+    }
+}
+
+/// A report with a value section: the value table, the opportunities and
+/// where the non-converters stopped, each a chart and a table, and the
+/// method's words for them.
+#[test]
+fn a_value_report_section() {
+    #[path = "pdf_util.rs"]
+    mod pdf_util;
+    use stepwise_engine::report::build::build_report_dated;
+    use stepwise_engine::report::{render_pdf, ReportSpec, Section};
+    let mut w = shop();
+    let spec = ReportSpec::from_json(
+        r#"{"title": "What each step is worth", "sections": [
+        {"value": {"dataset": "shop", "steps": [{"event": "view"}, {"event": "cart"}, {"event": "purchase"}],
+                   "value": {"column": "revenue"}, "what_if": {"step": 2, "relative": 0.1}}}]}"#,
+    )
+    .unwrap();
+    let doc = build_report_dated(&w.ws, &spec, &mut w.cache, None).unwrap();
+    let headings: Vec<String> = doc
+        .sections
+        .iter()
+        .filter_map(|s| match s {
+            Section::Chart(c) => Some(c.heading.clone()),
+            _ => None,
+        })
+        .collect();
+    let h = stepwise_engine::present::value_heading(spec.sections[0].value.as_ref().unwrap());
+    assert_eq!(
+        headings,
+        [
+            h.clone(),
+            format!("{h}: opportunities"),
+            format!("{h}: where the non-converters stopped")
+        ]
+    );
+    // two kinds in one section are refused
+    let e = ReportSpec::from_json(
+        r#"{"title": "x", "sections": [{"text": "a",
+        "value": {"dataset": "shop", "steps": [{"event": "view"}, {"event": "purchase"}], "value": {"per_goal": 5}}}]}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("\"value\""), "{e}");
+    if !pdf_util::tool("pdftotext") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("value.pdf");
+    std::fs::write(&pdf, render_pdf(&doc).unwrap()).unwrap();
+    let (ok, text) = pdf_util::run("pdftotext", &[], &pdf);
+    assert!(ok);
+    for want in [
+        "Value per user",
+        "20.00",
+        "40.06",
+        "Value/month",
+        "To goal",
+        "Where the non-converting users stopped",
+        "Value per step",
+        "Wasted traffic",
+        "The largest opportunity",
+    ] {
+        assert!(text.contains(want), "no {want:?} in the PDF text:\n{text}");
+    }
+}

@@ -35,6 +35,9 @@ import type { Dropoff } from './bindings/Dropoff';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { DatasetSummary } from './bindings/DatasetSummary';
 import type { TableInfo } from './bindings/TableInfo';
+import type { ValueSpec } from './bindings/ValueSpec';
+import type { WastedAudience } from './bindings/WastedAudience';
+import type { ValueView } from './value';
 
 /** How the engine should draw the charts of a result for the app. */
 export interface ChartView {
@@ -121,7 +124,16 @@ export interface Api {
    * Writes the table of a funnel, comparison or impact analysis (the one the screen shows, as
    * the report prints it) as CSV or XLSX; resolves with the file written.
    */
-  exportTable(analysis: TableAnalysis, spec: SpecOfKind[TableAnalysis], path: string, format?: 'csv' | 'xlsx'): Promise<string>;
+  exportTable(
+    analysis: TableAnalysis,
+    spec: SpecOfKind[ItemKind] | ValueSpec,
+    path: string,
+    format?: 'csv' | 'xlsx',
+  ): Promise<string>;
+  /** What each step is worth (docs/value.md); with `chart`, the wasted-traffic chart as `wasted_svg`. */
+  runValue(spec: ValueSpec, chart?: ChartView): Promise<ValueView>;
+  /** Writes one wasted-traffic bucket's units as CSV to `path`; resolves with how many. */
+  exportWasted(spec: ValueSpec, which: WastedAudience, path: string): Promise<number>;
   /** The A/B test planner: units per variant (and days, with daily traffic), with the engine's text of them. */
   planSampleSize(input: PlanInput): Promise<PlannedTest>;
   /** The sample-ratio check: units per variant against the planned split (weights; even when absent). */
@@ -187,6 +199,8 @@ export const tauriApi: Api = {
   reportPages: (spec) => call('report_pages', { spec }),
   exportAudience: (spec, path) => call('export_audience', { spec, path }),
   exportTable: (analysis, spec, path, format) => call('export_table', { analysis, spec, path, format }),
+  runValue: (spec, chart) => call('run_value', { spec, chart }),
+  exportWasted: (spec, which, path) => call('export_wasted', { spec, which, path }),
   planSampleSize: (input) => call('plan_sample_size', { input }),
   sampleRatioCheck: (observed, planned) => call('sample_ratio_check', { observed, planned }),
   importSample(onEvent) {
@@ -230,6 +244,8 @@ const DOING: Record<string, string> = {
   report_pages: 'building the report preview',
   export_audience: 'exporting the audience',
   export_table: 'exporting the table',
+  run_value: 'putting a value on the steps',
+  export_wasted: 'exporting the audience',
   plan_sample_size: 'planning the test',
   sample_ratio_check: 'checking the split',
   save_item: 'saving',

@@ -27,6 +27,7 @@ import {
 } from './segment';
 import { buildCompare, emptyCompare } from './compare';
 import { buildImpact, emptyImpact } from './impact';
+import { buildValueSpec, emptyValueDraft } from './value';
 import * as reports from './report';
 import { FILTER_OPS, type ColumnInfo, type DatasetInfo, type FilterOp, type ReportSpecSection, type SavedItem } from './types';
 
@@ -60,7 +61,14 @@ function stepwise(args: string[]): Promise<string> {
  * parsed and ran, whose question has no answer on this data (the app shows
  * these words as they are). Anything else is a broken contract.
  */
-const ANSWERS_ABOUT_THE_DATA = [/nobody entered the funnel/, /the baseline "[^"]*" is not one of the groups/];
+const ANSWERS_ABOUT_THE_DATA = [
+  /nobody entered the funnel/,
+  /the baseline "[^"]*" is not one of the groups/,
+  // a value table of a funnel whose goal no one reached, or whose goal events carry no value
+  /no one reached the goal/,
+  /none of the \S+ goal events has a value/,
+  /the what-if at step \d+ cannot be sized: no one reached/,
+];
 let answeredAboutData = 0;
 
 /** Runs every job, at most `width` at a time; returns the failures in words. */
@@ -306,7 +314,7 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
     expect(pages.columns.length).toBe(4);
     const rng = prng(20261204);
     const jobs: { what: string; spec: unknown; run: () => Promise<void> }[] = [];
-    const counts = { segment: 0, funnel: 0, compare: 0, impact: 0, report: 0 };
+    const counts = { segment: 0, funnel: 0, compare: 0, impact: 0, report: 0, value: 0 };
 
     // Personas: 120 random condition trees plus one with every kind, negated and nested.
     const saved = { segments: [] as { kind: 'segment'; name: string; spec: ReturnType<typeof buildSegment>; updated_at: string }[] };
@@ -346,6 +354,40 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
       });
     }
     expect(funnels.length).toBeGreaterThan(50);
+
+    // Value tables: the Value tab on a funnel: a column or a typed order value, any what-if.
+    for (let i = 0; i < 40; i++) {
+      const f = rng.pick(funnels).spec;
+      if (f.steps.length < 2) continue;
+      const d = emptyValueDraft(data.columns);
+      expect(d.column).toBe('value');
+      if (rng.chance(0.4)) {
+        d.source = 'per_goal';
+        d.perGoal = rng.pick(['49.90', '1,250', '12']);
+      }
+      if (rng.chance(0.7)) {
+        d.whatIfStep = rng.int(2, f.steps.length);
+        d.whatIfKind = rng.pick(['relative', 'points'] as const);
+        d.whatIfAmount = rng.pick(['10', '-5', '2.5', '50']);
+      }
+      const built = buildValueSpec(f, d);
+      if (!('spec' in built)) throw new Error(`value draft ${i} refused by the builder: ${built.missing}`);
+      const spec = built.spec;
+      counts.value++;
+      jobs.push({
+        what: `value draft ${i}`,
+        spec,
+        run: async () => {
+          const r = JSON.parse(await stepwise(['value', specFile(spec), '--json']));
+          expect(r.steps).toHaveLength(spec.steps.length);
+          expect(r.shown.value.table.rows).toHaveLength(spec.steps.length);
+          expect(r.what_if === null).toBe(spec.what_if === undefined);
+          expect(r.shown.opportunities.table.rows).toHaveLength(r.opportunities.length);
+          expect(r.shown.wasted_rows).toHaveLength(r.shown.wasted.table.rows.length);
+        },
+      });
+    }
+    expect(counts.value).toBeGreaterThan(20);
 
     // Metric-table funnels: steps pick values of a dimension (exact, glob, regex), a metric summed.
     for (let i = 0; i < 25; i++) {

@@ -163,6 +163,9 @@ export function engineApi(): EngineApi {
       run(analysis, spec, ['--export', path, '--json']);
       return path;
     }),
+    // `stepwise value SPEC --json` prints the result with `shown`, as run_value returns it
+    runValue: vi.fn(async (spec) => run('value', spec)),
+    exportWasted: unavailable('The wasted-traffic audience'),
     planSampleSize: vi.fn(async (input) => {
       const args = ['plan', '--baseline', String(input.baseline), '--json'];
       args.push(input.relative ? '--mde' : '--mde-points', String(input.mde));

@@ -125,6 +125,10 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
     openWorkspace: vi.fn(async (path: string) => ({ path, datasets: f.datasets.length })),
     exportAudience: vi.fn(async () => 0),
     exportTable: vi.fn(async (_a, _s, path: string) => path),
+    runValue: vi.fn(async () => {
+      throw { code: 'unavailable', message: 'The value table is not faked; test it with the engine.' };
+    }),
+    exportWasted: vi.fn(async () => 0),
     planSampleSize: vi.fn(async () => {
       throw { code: 'unavailable', message: 'The planner is not faked; test it with the engine.' };
     }),

@@ -36,6 +36,9 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
     let funnel_ms = again.elapsed().as_secs_f64() * 1e3;
     if args.json {
         let mut v = serde_json::to_value(&result).map_err(|e| Error::Internal(e.to_string()))?;
+        // what the app shows: every table's cells as the engine formats them
+        let shown = stepwise_engine::present::value(None, None, &spec, &result).shown();
+        v["shown"] = serde_json::to_value(shown).map_err(|e| Error::Internal(e.to_string()))?;
         v["timing"] = serde_json::json!({
             "first_ms": first_ms, "value_ms": value_ms, "funnel_ms": funnel_ms
         });

@@ -747,3 +747,438 @@ mod tests {
         assert_eq!(times, ["", "1 h 30 min", "3 min 20 s"]);
     }
 }
+
+// ---- value per step ---------------------------------------------------------
+
+/// A value analysis as the report prints it and the app shows it: the
+/// value table (chart: value per unit by step), the what-if (a table, no
+/// chart), the ranked opportunities (chart: extra value per month) and
+/// where the non-converters stopped (chart: non-converters by last step).
+pub struct ValuePresented {
+    pub value: Presented,
+    /// The what-if's heading (the question in words), table and notes.
+    pub what_if: Option<(String, Table, Vec<String>)>,
+    pub opportunities: Presented,
+    pub wasted: Presented,
+    /// The wasted table's rows as audiences (same order).
+    pub wasted_rows: Vec<crate::value::WastedAudience>,
+}
+
+/// What the app shows of a value analysis: each table formatted, with its
+/// heading, notes and findings, and the audience behind each wasted row.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ShownValue {
+    pub value: Shown,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub what_if: Option<Shown>,
+    pub opportunities: Shown,
+    pub wasted: Shown,
+    /// One per row of `wasted.table`: the units of that row, for
+    /// the audience export.
+    pub wasted_rows: Vec<crate::value::WastedAudience>,
+}
+
+impl ValuePresented {
+    pub fn shown(&self) -> ShownValue {
+        ShownValue {
+            value: self.value.shown(),
+            what_if: self.what_if.as_ref().map(|(h, t, notes)| Shown {
+                heading: h.clone(),
+                table: t.shown(),
+                bottleneck_step: None,
+                notes: notes.clone(),
+                findings: vec![],
+                breakdown: None,
+            }),
+            opportunities: self.opportunities.shown(),
+            wasted: self.wasted.shown(),
+            wasted_rows: self.wasted_rows.clone(),
+        }
+    }
+}
+
+/// The heading a value analysis gets when the analyst gave none.
+pub fn value_heading(spec: &crate::value::ValueSpec) -> String {
+    format!("Value per step: {}", describe_funnel(&spec.funnel))
+}
+
+/// "+10.0%" or "+2.0 pp": a what-if's lift in words.
+pub fn value_lift(w: &crate::value::WhatIfResult) -> String {
+    match (w.relative, w.points) {
+        (Some(x), _) => format::signed_percent(x),
+        (_, Some(y)) => format::percentage_points(y),
+        _ => String::new(),
+    }
+}
+
+fn money_range(e: &crate::value::Estimate) -> String {
+    format!(
+        "{} ({} \u{2013} {})",
+        format::money(e.value),
+        format::money(e.low),
+        format::money(e.high)
+    )
+}
+
+/// The value table, the what-if, the opportunities and the wasted traffic
+/// of a value result; `heading` defaults to [`value_heading`].
+pub fn value(
+    heading: Option<&str>,
+    intro: Option<String>,
+    spec: &crate::value::ValueSpec,
+    r: &crate::value::ValueResult,
+) -> ValuePresented {
+    use crate::chart::{MetricBar, MetricBarsData};
+    let heading = heading_or(heading, || value_heading(spec));
+    let sub = subtitle(&spec.funnel, &r.unit);
+    let unit = capitalise(&r.unit);
+    let one = r.unit.trim_end_matches('s');
+    let (lo, hi) = interval_columns(r.confidence);
+    let step_name = |k: usize, label: &str| format!("{k}. {label}");
+
+    // the value table
+    let mut t = Table::new(&[
+        ("Step", None),
+        (&unit, Some(ValueKind::Count)),
+        ("Of start", Some(ValueKind::Rate)),
+        ("To goal", Some(ValueKind::Rate)),
+        (&format!("Value per {one}"), Some(ValueKind::Money)),
+        (&lo, Some(ValueKind::Money)),
+        (&hi, Some(ValueKind::Money)),
+        ("Total value", Some(ValueKind::Money)),
+    ]);
+    for (i, s) in r.steps.iter().enumerate() {
+        t.rows.push(vec![
+            Cell::Text(step_name(i + 1, &s.label)),
+            Cell::Number(s.count as f64),
+            Cell::Number(s.rate_from_start),
+            Cell::Number(s.goal_rate),
+            Cell::Number(s.value_per_unit.value),
+            Cell::Number(s.value_per_unit.low),
+            Cell::Number(s.value_per_unit.high),
+            Cell::Number(s.total_value.value),
+        ]);
+    }
+    let ov = &r.order_value;
+    let mut notes = vec![match &ov.column {
+        Some(c) => format!(
+            "Average order value {} (standard error {}) from {} goal events' \u{201c}{c}\u{201d}{}.",
+            format::money(ov.average),
+            format::money(ov.standard_error),
+            format::count(ov.values),
+            if ov.missing > 0 {
+                format!("; {} goal events without a value are left out", format::count(ov.missing))
+            } else {
+                String::new()
+            }
+        ),
+        None => format!("Value per goal {} (typed).", format::money(ov.average)),
+    }];
+    notes.push(format!(
+        "Goal \u{201c}{}\u{201d}: {} goals worth {} from {} to {} ({} days); intervals at {}.",
+        r.goal,
+        format::count(r.goals),
+        money_range(&r.total_value),
+        r.period.from,
+        r.period.to,
+        format::count(r.period.days),
+        format::percent(r.confidence)
+    ));
+    notes.extend(r.warnings.iter().cloned());
+    let mut findings = Vec::new();
+    if let Some(s) = r.steps.first() {
+        findings.push(format!(
+            "The {} goals (\u{201c}{}\u{201d}) are worth {} over {} days; a {one} at step 1 \u{201c}{}\u{201d} is worth {}.",
+            format::count(r.goals),
+            r.goal,
+            format::money(r.total_value.value),
+            format::count(r.period.days),
+            s.label,
+            money_range(&s.value_per_unit)
+        ));
+    }
+    let chart = MetricBarsData {
+        title: heading.clone(),
+        subtitle: Some(sub.clone()),
+        dimension: "step".into(),
+        metric: format!("Value per {one}"),
+        value_kind: ValueKind::Money,
+        bars: r
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| MetricBar {
+                label: step_name(i + 1, &s.label),
+                value: s.value_per_unit.value,
+            })
+            .collect(),
+        limit: Some(r.steps.len().max(1)),
+    };
+    let value = Presented {
+        section: ChartSection {
+            heading: heading.clone(),
+            intro,
+            chart: ChartData::MetricBars(chart),
+            table: Some(t),
+            notes,
+        },
+        findings,
+        bottleneck: None,
+        breakdown: None,
+    };
+
+    // the what-if
+    let gains_table = |w: &crate::value::WhatIfResult| {
+        let mut t = Table::new(&[
+            ("Period", None),
+            ("Extra goals", Some(ValueKind::Number)),
+            (&lo, Some(ValueKind::Number)),
+            (&hi, Some(ValueKind::Number)),
+            ("Extra value", Some(ValueKind::Money)),
+            (&format!("Value {lo}"), Some(ValueKind::Money)),
+            (&format!("Value {hi}"), Some(ValueKind::Money)),
+        ]);
+        let whole = crate::value::PeriodGain {
+            extra_goals: w.extra_goals,
+            extra_value: w.extra_value,
+        };
+        let period = format!("{} days", format::count(r.period.days));
+        for (name, g) in [
+            (period.as_str(), &whole),
+            ("Per day", &w.per_day),
+            ("Per week", &w.per_week),
+            ("Per month", &w.per_month),
+        ] {
+            t.rows.push(vec![
+                Cell::Text(name.to_string()),
+                Cell::Number(g.extra_goals.value),
+                Cell::Number(g.extra_goals.low),
+                Cell::Number(g.extra_goals.high),
+                Cell::Number(g.extra_value.value),
+                Cell::Number(g.extra_value.low),
+                Cell::Number(g.extra_value.high),
+            ]);
+        }
+        t
+    };
+    let what_if_sentence = |w: &crate::value::WhatIfResult| {
+        format!(
+            "What if step {} \u{201c}{}\u{201d} converted {} better: {} \u{2192} {} from \u{201c}{}\u{201d}{}",
+            w.step,
+            w.label,
+            value_lift(w),
+            format::percent(w.rate_before),
+            format::percent(w.rate_after),
+            w.from_label,
+            if w.capped { " (held at 100%)" } else { "" }
+        )
+    };
+    let what_if = r.what_if.as_ref().map(|w| {
+        let notes = vec![format!(
+            "{} more {} reach step {} over the {} days; each goes on to the goal at that step's rate to goal. The interval carries the sampling error of the rates used{}.",
+            format::number(w.extra_units, 1),
+            r.unit,
+            w.step,
+            format::count(r.period.days),
+            if r.order_value.column.is_some() {
+                " and of the average order value"
+            } else {
+                ""
+            }
+        )];
+        (what_if_sentence(w), gains_table(w), notes)
+    });
+
+    // the opportunities
+    let lift = format::signed_percent(r.opportunity);
+    let mut t = Table::new(&[
+        ("#", Some(ValueKind::Count)),
+        ("Step improved", None),
+        ("Now", Some(ValueKind::Rate)),
+        (&format!("With {lift}"), Some(ValueKind::Rate)),
+        ("Goals/month", Some(ValueKind::Number)),
+        ("Value/month", Some(ValueKind::Money)),
+        (&lo, Some(ValueKind::Money)),
+        (&hi, Some(ValueKind::Money)),
+    ]);
+    for (i, o) in r.opportunities.iter().enumerate() {
+        t.rows.push(vec![
+            Cell::Number((i + 1) as f64),
+            Cell::Text(step_name(o.step, &o.label)),
+            Cell::Number(o.rate_before),
+            Cell::Number(o.rate_after),
+            Cell::Number(o.per_month.extra_goals.value),
+            Cell::Number(o.per_month.extra_value.value),
+            Cell::Number(o.per_month.extra_value.low),
+            Cell::Number(o.per_month.extra_value.high),
+        ]);
+    }
+    let mut findings = Vec::new();
+    if let Some(o) = r.opportunities.first() {
+        findings.push(format!(
+            "The largest opportunity: step {} \u{201c}{}\u{201d} converting {lift} better would bring {} more goals and {} a month.",
+            o.step,
+            o.label,
+            format::number(o.per_month.extra_goals.value, 1),
+            money_range(&o.per_month.extra_value)
+        ));
+    }
+    let mut notes = vec![format!(
+        "Each step's conversion from the step before {lift} (relative), one step at a time; \u{201c}Now\u{201d} is that conversion today; extra goals and value per month ({} days) of the dataset's {} days.",
+        crate::value::DAYS_PER_MONTH,
+        format::count(r.period.days)
+    )];
+    if let Some(w) = &r.what_if {
+        let per = &w.per_month;
+        notes.push(format!(
+            "{}: {} more goals and {} a month.",
+            what_if_sentence(w),
+            format::number(per.extra_goals.value, 1),
+            money_range(&per.extra_value)
+        ));
+    }
+    let chart = MetricBarsData {
+        title: format!("{heading}: opportunities"),
+        subtitle: Some(format!("each step {lift} better, one at a time")),
+        dimension: "step improved".into(),
+        metric: "Extra value per month".into(),
+        value_kind: ValueKind::Money,
+        bars: r
+            .opportunities
+            .iter()
+            .map(|o| MetricBar {
+                label: step_name(o.step, &o.label),
+                value: o.per_month.extra_value.value,
+            })
+            .collect(),
+        limit: Some(r.opportunities.len().max(1)),
+    };
+    let opportunities = Presented {
+        section: ChartSection {
+            heading: format!("{heading}: opportunities"),
+            intro: None,
+            chart: ChartData::MetricBars(chart),
+            table: Some(t),
+            notes,
+        },
+        findings,
+        bottleneck: None,
+        breakdown: None,
+    };
+
+    // where the non-converters stopped
+    let mut t = Table::new(&[
+        ("Stopped after step", None),
+        ("Last seen", None),
+        ("Value", None),
+        (
+            &format!("Non-converting {}", r.unit),
+            Some(ValueKind::Count),
+        ),
+        ("Share", Some(ValueKind::Rate)),
+    ]);
+    let mut rows = Vec::new();
+    for w in &r.wasted {
+        let name = step_name(w.step, &w.label);
+        t.rows.push(vec![
+            Cell::Text(name.clone()),
+            Cell::Text("any".into()),
+            Cell::Text("all".into()),
+            Cell::Number(w.count as f64),
+            Cell::Number(w.share),
+        ]);
+        rows.push(crate::value::WastedAudience {
+            step: w.step,
+            event: None,
+            page: None,
+        });
+        for (what, list) in [("event", &w.last_events), ("page", &w.last_pages)] {
+            for b in list {
+                t.rows.push(vec![
+                    Cell::Text(name.clone()),
+                    Cell::Text(what.to_string()),
+                    Cell::Text(b.value.clone()),
+                    Cell::Number(b.count as f64),
+                    Cell::Number(b.share),
+                ]);
+                rows.push(crate::value::WastedAudience {
+                    step: w.step,
+                    event: (what == "event").then(|| b.value.clone()),
+                    page: (what == "page").then(|| b.value.clone()),
+                });
+            }
+        }
+    }
+    let mut findings = Vec::new();
+    if let Some(w) = r
+        .wasted
+        .iter()
+        .max_by(|a, b| a.count.cmp(&b.count).then(b.step.cmp(&a.step)))
+    {
+        if w.count > 0 {
+            let top = w
+                .last_events
+                .iter()
+                .find(|b| b.value != crate::funnel::engine::OTHER)
+                .map(|b| {
+                    format!(
+                        ", most often last seeing \u{201c}{}\u{201d} ({})",
+                        b.value,
+                        format::percent(b.share)
+                    )
+                })
+                .unwrap_or_default();
+            findings.push(format!(
+                "{} of the {} {} who did not reach the goal stopped after step {} \u{201c}{}\u{201d}{top}.",
+                format::percent(w.share),
+                format::count(r.non_converters),
+                r.unit,
+                w.step,
+                w.label
+            ));
+        }
+    }
+    let notes = vec![format!(
+        "Share: of all {} non-converting {} on a step's \u{201c}any\u{201d} row; of that step's non-converters on an event or page row (the last one each saw) (the top {} values, the rest pooled as \u{201c}Other\u{201d}).",
+        format::count(r.non_converters),
+        r.unit,
+        spec.wasted_top.unwrap_or(crate::value::DEFAULT_WASTED_TOP)
+    )];
+    let chart = MetricBarsData {
+        title: format!("Where the non-converting {} stopped", r.unit),
+        subtitle: Some(sub),
+        dimension: "last step reached".into(),
+        metric: format!("Non-converting {}", r.unit),
+        value_kind: ValueKind::Count,
+        bars: r
+            .wasted
+            .iter()
+            .map(|w| MetricBar {
+                label: step_name(w.step, &w.label),
+                value: w.count as f64,
+            })
+            .collect(),
+        limit: Some(r.wasted.len().max(1)),
+    };
+    let wasted = Presented {
+        section: ChartSection {
+            heading: format!("{heading}: where the non-converters stopped"),
+            intro: None,
+            chart: ChartData::MetricBars(chart),
+            table: Some(t),
+            notes,
+        },
+        findings,
+        bottleneck: None,
+        breakdown: None,
+    };
+    ValuePresented {
+        value,
+        what_if,
+        opportunities,
+        wasted,
+        wasted_rows: rows,
+    }
+}

@@ -600,3 +600,134 @@ pub fn run_value(ws: &Workspace, spec: &ValueSpec, cache: &mut IndexCache) -> Re
         warnings: funnel.warnings,
     })
 }
+
+/// One bucket of the wasted traffic, for its audience: the non-converters
+/// whose furthest step was `step` (numbered from 1 as printed, before the
+/// goal), optionally only those whose last event (or page) was `event` (or
+/// `page`): a value listed in the wasted traffic, "(none)" for a missing
+/// one, or "Other" for every value beyond the top `top` (default 5, as the
+/// spec's `wasted_top`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct WastedAudience {
+    pub step: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub event: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub page: Option<String>,
+}
+
+/// Writes the units of one wasted-traffic bucket as CSV (the id columns of
+/// the drop-off list; cells a spreadsheet would run as a formula are
+/// neutralised); returns how many, which is the bucket's count in
+/// [`run_value`]'s `wasted`.
+pub fn write_wasted_csv<W: std::io::Write>(
+    ws: &Workspace,
+    spec: &ValueSpec,
+    which: &WastedAudience,
+    cache: &mut IndexCache,
+    out: W,
+) -> Result<u64> {
+    let f = &spec.funnel;
+    let k = f.steps.len();
+    if k < 2 || which.step < 1 || which.step >= k {
+        return Err(Error::Invalid(format!(
+            "step {} has no non-converters to list: choose a step from 1 to {} (the goal, step {k}, is where the converters are)",
+            which.step,
+            k.saturating_sub(1).max(1)
+        )));
+    }
+    if which.event.is_some() && which.page.is_some() {
+        return Err(Error::Invalid(
+            "a wasted-traffic audience is by last event or by last page, not both".into(),
+        ));
+    }
+    let rec = ws.dataset(&f.dataset)?;
+    if rec.info.kind == DatasetKind::Metrics {
+        return Err(Error::Invalid(format!(
+            "dataset \"{}\" is a metric table: it has totals, not the users or sessions an audience lists",
+            rec.info.name
+        )));
+    }
+    let ix = cache.get(ws, &rec, f.unit())?;
+    let mask = crate::funnel::funnel_mask(ws, &ix, f)?;
+    let (outs, _) = unit_outcomes(ws, &ix, f, mask.as_deref(), None)?;
+    let q = which.step as i32 - 1;
+    let in_step = |o: &crate::funnel::engine::UnitOutcome| {
+        o.level == q && o.last_seen != crate::funnel::engine::NO_EVENT
+    };
+    // the value chosen, as the codes of the dictionary it is read from
+    let (dict, name) = match (&which.event, &which.page) {
+        (Some(e), None) => (Some(&ix.event), Some(e.as_str())),
+        (None, Some(p)) => {
+            if ix.page_column.is_none() {
+                return Err(Error::Invalid(format!(
+                    "dataset \"{}\" has no page column: its wasted traffic lists no pages",
+                    rec.info.name
+                )));
+            }
+            (Some(&ix.page), Some(p.as_str()))
+        }
+        _ => (None, None),
+    };
+    let keep: Option<Box<dyn Fn(u32) -> bool>> = match (dict, name) {
+        (Some(d), Some(name)) => {
+            // the step's values by count, as the wasted traffic ranks them
+            let mut counts: std::collections::HashMap<u32, u64> = Default::default();
+            for o in outs.iter().filter(|o| in_step(o)) {
+                *counts.entry(d.codes[o.last_seen as usize]).or_insert(0) += 1;
+            }
+            let label = |c: u32| -> String {
+                if c == crate::index::NULL_CODE {
+                    wasted::NO_VALUE.to_string()
+                } else {
+                    d.dict
+                        .get(c as usize)
+                        .map_or(wasted::NO_VALUE, |s| s.as_str())
+                        .to_string()
+                }
+            };
+            let mut ranked: Vec<(String, u32, u64)> =
+                counts.iter().map(|(&c, &n)| (label(c), c, n)).collect();
+            ranked.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+            let top = spec.wasted_top.unwrap_or(DEFAULT_WASTED_TOP);
+            let named: std::collections::HashSet<u32> =
+                ranked.iter().take(top).map(|x| x.1).collect();
+            if name == crate::funnel::engine::OTHER {
+                Some(Box::new(move |c| !named.contains(&c)))
+            } else {
+                let Some(&(_, code, _)) = ranked.iter().take(top).find(|x| x.0 == name) else {
+                    return Err(Error::Invalid(format!(
+                        "\u{201c}{name}\u{201d} is not among the values listed for step {} \u{201c}{}\u{201d}",
+                        which.step,
+                        f.step_label(which.step - 1)
+                    )));
+                };
+                Some(Box::new(move |c| c == code))
+            }
+        }
+        _ => None,
+    };
+    let codes = dict.map(|d| &d.codes);
+    let ids = crate::segment::UnitIds::new(ws, &ix)?;
+    let mut w = crate::csv_out::CsvWriter::new(out, "the audience");
+    w.text_row(ids.header())?;
+    let mut n = 0u64;
+    for (u, o) in outs.iter().enumerate() {
+        if !in_step(o) {
+            continue;
+        }
+        if let (Some(keep), Some(codes)) = (&keep, codes) {
+            if !keep(codes[o.last_seen as usize]) {
+                continue;
+            }
+        }
+        w.text_row(ids.cells(&ix, u))?;
+        n += 1;
+    }
+    w.finish()?;
+    Ok(n)
+}

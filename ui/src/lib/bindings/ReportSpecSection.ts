@@ -3,11 +3,12 @@ import type { CompareSpec } from "./CompareSpec";
 import type { FunnelSpec } from "./FunnelSpec";
 import type { ImpactSpec } from "./ImpactSpec";
 import type { MetricSectionSpec } from "./MetricSectionSpec";
+import type { ValueSpec } from "./ValueSpec";
 
 /**
  * One section of a report spec: exactly one of `funnel`, `compare`,
- * `impact`, `trend` (a funnel spec; its `trend` defaults to weekly) or
- * `text`, with an optional `heading` and `intro` sentence.
+ * `impact`, `trend` (a funnel spec; its `trend` defaults to weekly),
+ * `metric`, `value` or `text`, with an optional `heading` and `intro` sentence.
  */
 export type ReportSpecSection = { funnel?: FunnelSpec, compare?: CompareSpec, impact?: ImpactSpec, trend?: FunnelSpec, text?: string, 
 /**
@@ -15,6 +16,12 @@ export type ReportSpecSection = { funnel?: FunnelSpec, compare?: CompareSpec, im
  * report): the metric summed per value of the dimension.
  */
 metric?: MetricSectionSpec, 
+/**
+ * What each step is worth (a value spec, docs/value.md): the value
+ * table, the ranked opportunities (and the what-if, when asked) and
+ * where the non-converters stopped.
+ */
+value?: ValueSpec, 
 /**
  * The section's heading (default: made from the analysis).
  */

@@ -16,6 +16,7 @@ pub(super) struct Used {
     pub(super) impact: bool,
     pub(super) trend: bool,
     pub(super) metric: bool,
+    pub(super) value: bool,
 }
 
 impl Used {
@@ -139,7 +140,7 @@ pub(super) fn method(used: &Used) -> Vec<MethodItem> {
         "The step where the largest share of those who reached the previous step did not continue."
             .into(),
     ));
-    if used.compare || used.trend || used.impact {
+    if used.compare || used.trend || used.impact || used.value {
         out.push(item(
             "Interval (Wilson)",
             "A conversion rate is shown with a 95% interval (Wilson score): the range of rates consistent with the data. Small groups give wide intervals.".into(),
@@ -173,6 +174,20 @@ pub(super) fn method(used: &Used) -> Vec<MethodItem> {
             format!(
                 "Users who did an action are compared with users who did not (before reaching the goal); the lift is how much more often the first group reached the goal. {ASSOCIATION_NOTE}"
             ),
+        ));
+    }
+    if used.value {
+        out.push(item(
+            "Value per step",
+            "A step's rate to goal is the share of the units at the step who reached the goal (the funnel's last step), with its Wilson interval; a unit at the step is worth that rate times the average order value (the mean of the goal events' order values, or a typed value per goal), and the interval combines the rate's and the average's sampling error. The step's total value is its units times that value.".into(),
+        ));
+        out.push(item(
+            "Opportunities and what-if",
+            "An improved step converts more of the units at the step before it; the extra units reach the goal at the improved step's rate to goal. Extra goals and value are for the dataset's period, then per day, week (7 days) and month (30.4375 days) pro rata; the interval carries the sampling error of both rates used and of the average order value. Each opportunity improves one step alone, by the same relative amount, and they are ranked by extra value.".into(),
+        ));
+        out.push(item(
+            "Wasted traffic",
+            "Units that entered the funnel but did not reach the goal, by the furthest step each reached, with the last event (and page) each saw within the funnel's filters and dates; the most frequent values per step are listed and the rest pooled as \u{201c}Other\u{201d}.".into(),
         ));
     }
     out

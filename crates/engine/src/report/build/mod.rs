@@ -26,6 +26,7 @@ use crate::index::IndexCache;
 use crate::model::{ColumnType, DatasetKind};
 use crate::report::{Cell, Table};
 use crate::store::Workspace;
+use crate::value::{run_value, ValueSpec};
 
 mod export;
 mod method;
@@ -100,6 +101,10 @@ pub fn build_report_dated(
             used.datasets.insert(m.dataset.clone());
             used.metric = true;
             metric_section(ws, s, m, &mut body, &mut findings)?;
+        } else if let Some(v) = &s.value {
+            used.funnel(&v.funnel);
+            used.value = true;
+            value_sections(ws, s, v, cache, &mut body, &mut findings)?;
         } else if let Some(t) = &s.text {
             body.push(Section::Text {
                 heading: s.heading.clone(),

@@ -232,3 +232,23 @@ pub(super) fn impact_section(
     out.push(Section::Chart(p.section));
     Ok(())
 }
+
+/// A value analysis: the value table (chart: value per unit by step), the
+/// ranked opportunities with the what-if under them, and where the
+/// non-converters stopped.
+pub(super) fn value_sections(
+    ws: &Workspace,
+    s: &ReportSpecSection,
+    spec: &ValueSpec,
+    cache: &mut IndexCache,
+    out: &mut Vec<Section>,
+    findings: &mut Vec<String>,
+) -> Result<()> {
+    let r = run_value(ws, spec, cache)?;
+    let p = crate::present::value(s.heading.as_deref(), s.intro.clone(), spec, &r);
+    for part in [p.value, p.opportunities, p.wasted] {
+        findings.extend(part.findings);
+        out.push(Section::Chart(part.section));
+    }
+    Ok(())
+}

@@ -20,8 +20,8 @@ pub struct ReportSpec {
 }
 
 /// One section of a report spec: exactly one of `funnel`, `compare`,
-/// `impact`, `trend` (a funnel spec; its `trend` defaults to weekly) or
-/// `text`, with an optional `heading` and `intro` sentence.
+/// `impact`, `trend` (a funnel spec; its `trend` defaults to weekly),
+/// `metric`, `value` or `text`, with an optional `heading` and `intro` sentence.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
@@ -46,6 +46,12 @@ pub struct ReportSpecSection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub metric: Option<MetricSectionSpec>,
+    /// What each step is worth (a value spec, docs/value.md): the value
+    /// table, the ranked opportunities (and the what-if, when asked) and
+    /// where the non-converters stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub value: Option<ValueSpec>,
     /// The section's heading (default: made from the analysis).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -93,13 +99,14 @@ impl ReportSpec {
                 s.trend.is_some(),
                 s.text.is_some(),
                 s.metric.is_some(),
+                s.value.is_some(),
             ]
             .iter()
             .filter(|b| **b)
             .count();
             if n != 1 {
                 return Err(Error::Invalid(format!(
-                    "report section {} must have exactly one of \"funnel\", \"compare\", \"impact\", \"trend\", \"metric\" or \"text\" (it has {n})",
+                    "report section {} must have exactly one of \"funnel\", \"compare\", \"impact\", \"trend\", \"metric\", \"value\" or \"text\" (it has {n})",
                     i + 1
                 )));
             }

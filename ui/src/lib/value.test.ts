@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { buildValueSpec, emptyValueDraft, guessValueColumn, numericColumns, parseNumber, wastedFileName } from './value';
+import type { ColumnInfo, FunnelSpec } from './types';
+
+const cols: ColumnInfo[] = [
+  { name: 'user_id', type: 'text', role: 'user' },
+  { name: 'event_name', type: 'text', role: 'event' },
+  { name: 'items', type: 'integer', role: null },
+  { name: 'Revenue (EUR)', type: 'decimal', role: null },
+];
+const funnel: FunnelSpec = { dataset: 'shop', steps: [{ event: 'view' }, { event: 'cart' }, { event: 'purchase' }] };
+
+describe('the order value', () => {
+  it('offers the numeric columns and guesses the revenue one', () => {
+    expect(numericColumns(cols)).toEqual(['items', 'Revenue (EUR)']);
+    expect(guessValueColumn(cols)).toBe('Revenue (EUR)');
+    expect(guessValueColumn(cols.slice(0, 3))).toBe('');
+    expect(emptyValueDraft(cols.slice(0, 3)).source).toBe('per_goal');
+    expect(emptyValueDraft(cols)).toMatchObject({ source: 'column', column: 'Revenue (EUR)', whatIfStep: null });
+  });
+
+  it('reads numbers as typed', () => {
+    expect(parseNumber('1,250.5')).toBe(1250.5);
+    expect(parseNumber(' 10 %')).toBe(10);
+    expect(parseNumber('-2')).toBe(-2);
+    expect(parseNumber('ten')).toBeNull();
+    expect(parseNumber('')).toBeNull();
+    expect(parseNumber('1e3')).toBeNull();
+  });
+
+  it('says what is missing: no column and no typed value, a bad value, a short funnel', () => {
+    const d = { ...emptyValueDraft(cols), column: '' };
+    expect(buildValueSpec(funnel, d)).toEqual({
+      missing: 'Choose the column that holds the order value, or type a value per goal: without one there is no money to put on a step.',
+    });
+    expect('missing' in buildValueSpec(funnel, { ...d, source: 'per_goal', perGoal: '' })).toBe(true);
+    expect(buildValueSpec(funnel, { ...d, source: 'per_goal', perGoal: '-3' })).toEqual({
+      missing: 'The value per goal must be a positive number, not -3.',
+    });
+    expect('missing' in buildValueSpec({ ...funnel, steps: funnel.steps.slice(0, 1) }, emptyValueDraft(cols))).toBe(true);
+  });
+
+  it('builds the engine spec: the funnel at the top level plus value and what_if as fractions', () => {
+    const d = { ...emptyValueDraft(cols), whatIfStep: 2, whatIfAmount: '10' };
+    expect(buildValueSpec(funnel, d)).toEqual({
+      spec: { ...funnel, value: { column: 'Revenue (EUR)' }, what_if: { step: 2, relative: 0.1 } },
+    });
+    const p = buildValueSpec(funnel, { ...d, source: 'per_goal', perGoal: '49.90', whatIfKind: 'points', whatIfAmount: '2', whatIfStep: 3 });
+    expect(p).toEqual({ spec: { ...funnel, value: { per_goal: 49.9 }, what_if: { step: 3, points: 0.02 } } });
+  });
+
+  it('refuses a what-if the engine would refuse, in words', () => {
+    const d = { ...emptyValueDraft(cols), whatIfStep: 2 };
+    expect('missing' in buildValueSpec(funnel, { ...d, whatIfStep: 1 })).toBe(true);
+    expect('missing' in buildValueSpec(funnel, { ...d, whatIfStep: 4 })).toBe(true);
+    expect(buildValueSpec(funnel, { ...d, whatIfAmount: '-100' })).toEqual({
+      missing: 'A relative change of -100% is out of range: give more than -100% and at most 1000%.',
+    });
+    expect('missing' in buildValueSpec(funnel, { ...d, whatIfKind: 'points', whatIfAmount: '101' })).toBe(true);
+    expect('missing' in buildValueSpec(funnel, { ...d, whatIfAmount: 'lots' })).toBe(true);
+  });
+
+  it('names an audience file after its bucket', () => {
+    expect(wastedFileName({ step: 2, event: 'search' }, ['view', 'cart', 'buy'])).toBe('stopped after step 2 - cart - last event search.csv');
+    expect(wastedFileName({ step: 1, page: '/p/1' }, ['view', 'cart'])).toBe('stopped after step 1 - view - last page p 1.csv');
+    expect(wastedFileName({ step: 1 }, ['view'])).toBe('stopped after step 1 - view.csv');
+  });
+});
