@@ -241,6 +241,52 @@ impl Session {
         Ok(Charted::plain(r, svg, p.shown()))
     }
 
+    /// Paths with their Sankey chart and node table.
+    pub fn paths(
+        &self,
+        spec: serde_json::Value,
+        view: Option<&ChartView>,
+    ) -> Result<Charted<crate::paths::PathsResult>> {
+        let spec: crate::paths::PathsSpec = parse_spec("paths", spec)?;
+        let r = self.analyse(|ws, cache| crate::paths::run_paths(ws, &spec, cache))?;
+        let p = present::paths(None, None, &spec, &r);
+        Ok(Charted::plain(
+            r,
+            draw(Some(p.section.chart.clone()), view)?,
+            p.shown(),
+        ))
+    }
+
+    /// Retention with its curve and cohort table.
+    pub fn retention(
+        &self,
+        spec: serde_json::Value,
+        view: Option<&ChartView>,
+    ) -> Result<Charted<crate::retention::RetentionResult>> {
+        let spec: crate::retention::RetentionSpec = parse_spec("retention", spec)?;
+        let r = self.analyse(|ws, cache| crate::retention::run_retention(ws, &spec, cache))?;
+        let p = present::retention(None, None, &spec, &r);
+        Ok(Charted::plain(
+            r,
+            draw(Some(p.section.chart.clone()), view)?,
+            p.shown(),
+        ))
+    }
+
+    /// The units through one node of paths (`node`: an index into the
+    /// result's nodes) as CSV at `path`; returns how many.
+    pub fn export_path_node(
+        &self,
+        spec: serde_json::Value,
+        node: usize,
+        path: &Path,
+    ) -> Result<u64> {
+        let spec: crate::paths::PathsSpec = parse_spec("paths", spec)?;
+        write_or_remove(path, |out| {
+            self.analyse(|ws, cache| crate::paths::write_node_csv(ws, &spec, cache, node, out))
+        })
+    }
+
     /// The bottleneck step of a funnel and the group (over several columns,
     /// or every suitable one when none are given) where it is worst.
     pub fn bottleneck_across(
@@ -308,6 +354,17 @@ impl Session {
                 let r = self.analyse(|ws, cache| crate::impact::run_impact(ws, &spec, cache))?;
                 present::impact(None, None, &spec, &r)?
             }
+            TableAnalysis::Paths => {
+                let spec: crate::paths::PathsSpec = parse_spec("paths", spec)?;
+                let r = self.analyse(|ws, cache| crate::paths::run_paths(ws, &spec, cache))?;
+                present::paths(None, None, &spec, &r)
+            }
+            TableAnalysis::Retention => {
+                let spec: crate::retention::RetentionSpec = parse_spec("retention", spec)?;
+                let r =
+                    self.analyse(|ws, cache| crate::retention::run_retention(ws, &spec, cache))?;
+                present::retention(None, None, &spec, &r)
+            }
         };
         write_table(&p.section.heading, &p.table(), path, format)
     }
@@ -332,6 +389,8 @@ pub enum TableAnalysis {
     Funnel,
     Compare,
     Impact,
+    Paths,
+    Retention,
 }
 
 /// Writes one table as CSV (raw numbers, formula injection neutralised)
@@ -472,6 +531,15 @@ pub fn view_size(kind: &ChartData, width: u32) -> ChartSize {
     let width = width.clamp(480, 1800);
     let ratio = match kind {
         ChartData::Funnel(_) | ChartData::Comparison(_) => 0.46,
+        // a Sankey's height grows with the nodes of its fullest column
+        ChartData::Sankey(d) => {
+            let mut per = std::collections::HashMap::new();
+            for n in &d.nodes {
+                *per.entry(n.level).or_insert(0usize) += 1;
+            }
+            let most = per.values().copied().max().unwrap_or(1);
+            (0.26 + 0.03 * most as f64).clamp(0.42, 0.75)
+        }
         ChartData::Impact(d) => (0.18 + 0.045 * d.items.len() as f64).clamp(0.3, 0.9),
         _ => 0.36,
     };

@@ -3,11 +3,13 @@ import type { CompareSpec } from "./CompareSpec";
 import type { FunnelSpec } from "./FunnelSpec";
 import type { ImpactSpec } from "./ImpactSpec";
 import type { MetricSectionSpec } from "./MetricSectionSpec";
+import type { PathsSpec } from "./PathsSpec";
+import type { RetentionSpec } from "./RetentionSpec";
 
 /**
  * One section of a report spec: exactly one of `funnel`, `compare`,
- * `impact`, `trend` (a funnel spec; its `trend` defaults to weekly) or
- * `text`, with an optional `heading` and `intro` sentence.
+ * `impact`, `trend` (a funnel spec; its `trend` defaults to weekly),
+ * `metric`, `paths`, `retention` or `text`, with an optional `heading` and `intro` sentence.
  */
 export type ReportSpecSection = { funnel?: FunnelSpec, compare?: CompareSpec, impact?: ImpactSpec, trend?: FunnelSpec, text?: string, 
 /**
@@ -15,6 +17,15 @@ export type ReportSpecSection = { funnel?: FunnelSpec, compare?: CompareSpec, im
  * report): the metric summed per value of the dimension.
  */
 metric?: MetricSectionSpec, 
+/**
+ * Paths around an event, a page or a funnel step (a Sankey chart and a
+ * node table): docs/paths.md.
+ */
+paths?: PathsSpec, 
+/**
+ * Retention cohorts (a curve and a cohort table): docs/retention.md.
+ */
+retention?: RetentionSpec, 
 /**
  * The section's heading (default: made from the analysis).
  */

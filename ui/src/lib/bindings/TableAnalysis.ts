@@ -3,4 +3,4 @@
 /**
  * Which analysis's table to export.
  */
-export type TableAnalysis = "funnel" | "compare" | "impact";
+export type TableAnalysis = "funnel" | "compare" | "impact" | "paths" | "retention";

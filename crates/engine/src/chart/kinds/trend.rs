@@ -20,7 +20,9 @@ pub fn trend(c: &mut Canvas, d: &TrendChartData) -> Result<()> {
     let top = legend(c, top, &items);
     let fbottom = footer(
         c,
-        "Lines: conversion rate per period. Bands: confidence interval; wide bands mean few units in that period.",
+        d.note.as_deref().unwrap_or(
+            "Lines: conversion rate per period. Bands: confidence interval; wide bands mean few units in that period.",
+        ),
     );
     let plot_bottom = fbottom - 22.0 * s;
     let plot_top = top + 8.0 * s;

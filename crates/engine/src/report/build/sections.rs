@@ -1,5 +1,6 @@
 //! One section of the report from its analysis: funnels (with trend and
-//! time to convert), comparisons, impact analyses and metric bars.
+//! time to convert), comparisons, impact analyses, metric bars, paths
+//! (a Sankey chart) and retention (a curve and a cohort table).
 
 use super::*;
 
@@ -228,6 +229,36 @@ pub(super) fn impact_section(
 ) -> Result<()> {
     let r = run_impact(ws, spec, cache)?;
     let p = crate::present::impact(s.heading.as_deref(), s.intro.clone(), spec, &r)?;
+    findings.extend(p.findings);
+    out.push(Section::Chart(p.section));
+    Ok(())
+}
+
+pub(super) fn paths_section(
+    ws: &Workspace,
+    s: &ReportSpecSection,
+    spec: &PathsSpec,
+    cache: &mut IndexCache,
+    out: &mut Vec<Section>,
+    findings: &mut Vec<String>,
+) -> Result<()> {
+    let r = run_paths(ws, spec, cache)?;
+    let p = crate::present::paths(s.heading.as_deref(), s.intro.clone(), spec, &r);
+    findings.extend(p.findings);
+    out.push(Section::Chart(p.section));
+    Ok(())
+}
+
+pub(super) fn retention_section(
+    ws: &Workspace,
+    s: &ReportSpecSection,
+    spec: &RetentionSpec,
+    cache: &mut IndexCache,
+    out: &mut Vec<Section>,
+    findings: &mut Vec<String>,
+) -> Result<()> {
+    let r = run_retention(ws, spec, cache)?;
+    let p = crate::present::retention(s.heading.as_deref(), s.intro.clone(), spec, &r);
     findings.extend(p.findings);
     out.push(Section::Chart(p.section));
     Ok(())

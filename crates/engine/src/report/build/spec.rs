@@ -20,8 +20,8 @@ pub struct ReportSpec {
 }
 
 /// One section of a report spec: exactly one of `funnel`, `compare`,
-/// `impact`, `trend` (a funnel spec; its `trend` defaults to weekly) or
-/// `text`, with an optional `heading` and `intro` sentence.
+/// `impact`, `trend` (a funnel spec; its `trend` defaults to weekly),
+/// `metric`, `paths`, `retention` or `text`, with an optional `heading` and `intro` sentence.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
@@ -46,6 +46,15 @@ pub struct ReportSpecSection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub metric: Option<MetricSectionSpec>,
+    /// Paths around an event, a page or a funnel step (a Sankey chart and a
+    /// node table): docs/paths.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub paths: Option<PathsSpec>,
+    /// Retention cohorts (a curve and a cohort table): docs/retention.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub retention: Option<RetentionSpec>,
     /// The section's heading (default: made from the analysis).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -93,13 +102,15 @@ impl ReportSpec {
                 s.trend.is_some(),
                 s.text.is_some(),
                 s.metric.is_some(),
+                s.paths.is_some(),
+                s.retention.is_some(),
             ]
             .iter()
             .filter(|b| **b)
             .count();
             if n != 1 {
                 return Err(Error::Invalid(format!(
-                    "report section {} must have exactly one of \"funnel\", \"compare\", \"impact\", \"trend\", \"metric\" or \"text\" (it has {n})",
+                    "report section {} must have exactly one of \"funnel\", \"compare\", \"impact\", \"trend\", \"metric\", \"paths\", \"retention\" or \"text\" (it has {n})",
                     i + 1
                 )));
             }
