@@ -7,6 +7,7 @@
 mod analyses;
 mod datasets;
 mod exports;
+mod journeys;
 mod recent;
 mod state;
 mod workspace;
@@ -76,6 +77,9 @@ pub fn run() {
             exports::export_dropoff,
             exports::export_audience,
             exports::export_table,
+            journeys::run_paths,
+            journeys::run_retention,
+            journeys::export_path_node,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -703,6 +703,15 @@ export function mockApi(): Api {
     async exportTable(_analysis, _spec, path) {
       return path;
     },
+    async runPaths() {
+      throw { code: 'unavailable', message: 'Paths need the desktop app (the engine); the browser preview has none.' };
+    },
+    async runRetention() {
+      throw { code: 'unavailable', message: 'Retention needs the desktop app (the engine); the browser preview has none.' };
+    },
+    async exportPathNode() {
+      return 0;
+    },
     async planSampleSize(input) {
       // the classic formula, for the look of the screen; the engine computes the real one
       const p1 = input.baseline;

@@ -124,6 +124,13 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
     openWorkspace: vi.fn(async (path: string) => ({ path, datasets: f.datasets.length })),
     exportAudience: vi.fn(async () => 0),
     exportTable: vi.fn(async (_a, _s, path: string) => path),
+    runPaths: vi.fn(async () => {
+      throw { code: 'unavailable', message: 'Paths are not faked; test them with the engine.' };
+    }),
+    runRetention: vi.fn(async () => {
+      throw { code: 'unavailable', message: 'Retention is not faked; test it with the engine.' };
+    }),
+    exportPathNode: vi.fn(async () => 0),
     planSampleSize: vi.fn(async () => {
       throw { code: 'unavailable', message: 'The planner is not faked; test it with the engine.' };
     }),
