@@ -513,8 +513,7 @@ fn paths_and_retention_sections_in_the_pdf() {
     let paths_spec = format!(
         r#"{{"dataset": "shop", "from": {{"funnel": {FUNNEL}, "dropoff": 3}}, "levels": 3}}"#
     );
-    let retention_spec =
-        r#"{"dataset": "shop", "cohort": "first_seen", "return": "any", "interval": "week", "periods": 4, "goal": "purchase"}"#;
+    let retention_spec = r#"{"dataset": "shop", "cohort": "first_seen", "return": "any", "interval": "week", "periods": 4, "goal": "purchase"}"#;
     let spec = ReportSpec::from_json(&format!(
         r#"{{"title": "Journeys", "sections": [
             {{"paths": {paths_spec}}},
@@ -527,9 +526,17 @@ fn paths_and_retention_sections_in_the_pdf() {
     ))
     .unwrap_err()
     .to_string();
-    assert!(e.contains("\"paths\", \"retention\"") && e.contains("it has 2"), "{e}");
+    assert!(
+        e.contains("\"paths\", \"retention\"") && e.contains("it has 2"),
+        "{e}"
+    );
     let doc = build_report_dated(&fx.ws, &spec, &mut fx.cache, None).unwrap();
-    let p = run_paths(&fx.ws, &PathsSpec::from_json(&paths_spec).unwrap(), &mut fx.cache).unwrap();
+    let p = run_paths(
+        &fx.ws,
+        &PathsSpec::from_json(&paths_spec).unwrap(),
+        &mut fx.cache,
+    )
+    .unwrap();
     let r = run_retention(
         &fx.ws,
         &RetentionSpec::from_json(retention_spec).unwrap(),
