@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, quit } from './webdriver.mjs';
-import { cliJson, openSample, settle, chartTextOverflow } from './lib.mjs';
+import { cliJson, openSample, settle, chartTextOverflow, sidebarItems } from './lib.mjs';
 
 const DATASET = 'Sample store';
 const EVENTS = ['view_item', 'add_to_cart', 'purchase'];
@@ -76,6 +76,10 @@ test('"Where did they go?" from a drop-off shows the CLI paths of those users', 
     await pickStep(ev);
   }
   await s.find('[data-testid="funnel-table"]');
+  // saved, so that leaving the builder asks nothing
+  await s.fill(await s.find('input[aria-label="Funnel name"]'), 'Journeys funnel');
+  await s.click(await s.find('[data-testid="save-funnel"]'));
+  await s.waitFor(async () => (await sidebarItems(s, 'Funnels')).includes('Journeys funnel'), 'the saved funnel in the sidebar');
   // the drop-off after step 1 (viewed, did not add to cart)
   await s.click((await s.findAll('[data-testid="dropoff-open"]'))[0]);
   await s.click(await s.find('[data-testid="dropoff-paths"]'));

@@ -531,6 +531,8 @@ pub fn view_size(kind: &ChartData, width: u32) -> ChartSize {
     let width = width.clamp(480, 1800);
     let ratio = match kind {
         ChartData::Funnel(_) | ChartData::Comparison(_) => 0.46,
+        // a retention curve with a line per cohort and its legend
+        ChartData::Trend(d) if d.series.len() > 3 => 0.46,
         // a Sankey's height grows with the nodes of its fullest column
         ChartData::Sankey(d) => {
             let mut per = std::collections::HashMap::new();
@@ -538,7 +540,7 @@ pub fn view_size(kind: &ChartData, width: u32) -> ChartSize {
                 *per.entry(n.level).or_insert(0usize) += 1;
             }
             let most = per.values().copied().max().unwrap_or(1);
-            (0.26 + 0.03 * most as f64).clamp(0.42, 0.75)
+            (0.3 + 0.035 * most as f64).clamp(0.5, 0.8)
         }
         ChartData::Impact(d) => (0.18 + 0.045 * d.items.len() as f64).clamp(0.3, 0.9),
         _ => 0.36,
