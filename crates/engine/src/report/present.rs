@@ -561,195 +561,6 @@ pub fn sample_ratio(observed: &[u64], planned: Option<&[f64]>) -> Result<SampleR
     Ok(SampleRatioCheck { test, sentence })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::funnel::StepResult;
-
-    fn result(counts: &[u64]) -> FunnelResult {
-        let labels = ["View", "Cart", "Purchase", "Thanks"];
-        let first = counts[0] as f64;
-        let steps: Vec<StepResult> = counts
-            .iter()
-            .enumerate()
-            .map(|(k, &c)| {
-                let prev = if k == 0 { c } else { counts[k - 1] };
-                StepResult {
-                    label: labels[k].into(),
-                    count: c,
-                    conversion_from_start: c as f64 / first,
-                    conversion_from_previous: c as f64 / prev as f64,
-                    dropped: prev - c,
-                    average_seconds: None,
-                    median_seconds: None,
-                }
-            })
-            .collect();
-        FunnelResult {
-            steps,
-            breakdown: vec![],
-            trend: None,
-            time_to_convert: None,
-            unit: "users".into(),
-            excluded: 0,
-            warnings: vec![],
-        }
-    }
-
-    fn spec() -> FunnelSpec {
-        FunnelSpec::from_json(
-            r#"{"dataset":"shop","steps":[{"event":"view"},{"event":"cart"},{"event":"purchase"}]}"#,
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn the_table_marks_the_bottleneck_of_the_bottleneck_module() {
-        // 10000 -> 5000 -> 1000: the largest absolute drop is the first
-        // (5000 users), the largest leave rate the second (80%).
-        let r = result(&[10_000, 5_000, 1_000]);
-        let b = funnel_bottleneck(&r, 0.95).unwrap();
-        assert_eq!(b.to_step, 2);
-        let p = funnel(None, None, &spec(), &r);
-        let shown = p.shown();
-        assert_eq!(shown.bottleneck_step, Some(b.to_step));
-        assert_eq!(shown.table.highlight, Some(b.to_step));
-        assert_eq!(shown.table.rows[2][0].text, "3. Purchase");
-        let ChartData::Funnel(chart) = &p.section.chart else {
-            panic!("a funnel chart");
-        };
-        assert_eq!(chart.bottleneck_step(), Some(b.to_step));
-        assert!(shown.notes.contains(&b.finding), "{:?}", shown.notes);
-        assert!(shown.findings.contains(&b.finding));
-    }
-
-    #[test]
-    fn every_cell_is_the_report_text() {
-        let r = result(&[10_000, 5_000, 1_000]);
-        let p = funnel(Some("Checkout"), None, &spec(), &r);
-        let t = p.table();
-        let shown = p.shown();
-        assert_eq!(shown.heading, "Checkout");
-        for (i, row) in shown.table.rows.iter().enumerate() {
-            for (j, cell) in row.iter().enumerate() {
-                assert_eq!(cell.text, t.display(i, j));
-            }
-        }
-        let texts: Vec<&str> = shown.table.rows[1]
-            .iter()
-            .map(|c| c.text.as_str())
-            .collect();
-        assert_eq!(texts, ["2. Cart", "5,000", "50.0%", "50.0%", "5,000"]);
-        assert_eq!(shown.table.rows[1][1].value, Some(5000.0));
-        assert_eq!(shown.table.rows[0][4].text, "");
-        assert_eq!(shown.table.rows[0][4].value, None);
-        // no step times (as a metric table): no median-time column
-        assert_eq!(shown.table.columns.len(), 5);
-    }
-
-    #[test]
-    fn a_breakdown_is_a_table_of_counts_and_conversion() {
-        let mut r = result(&[10_000, 5_000, 1_000]);
-        assert_eq!(funnel(None, None, &spec(), &r).shown().breakdown, None);
-        let mobile = result(&[6_000, 2_000, 300]);
-        r.breakdown = vec![crate::funnel::BreakdownRow {
-            value: "mobile".into(),
-            steps: mobile.steps,
-        }];
-        let b = funnel(None, None, &spec(), &r).shown().breakdown.unwrap();
-        let heads: Vec<&str> = b.columns.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(
-            heads,
-            [
-                "Breakdown",
-                "1. View",
-                "2. Cart",
-                "3. Purchase",
-                "Conversion"
-            ]
-        );
-        let texts: Vec<&str> = b.rows[0].iter().map(|c| c.text.as_str()).collect();
-        assert_eq!(texts, ["mobile", "6,000", "2,000", "300", "5.0%"]);
-    }
-
-    #[test]
-    fn a_plan_reads_as_the_reports_print_numbers() {
-        let p = crate::stats::sample_size(&crate::stats::SampleSizeInput {
-            baseline_rate: 0.025,
-            minimum_effect: crate::stats::MinimumEffect::Relative(0.1),
-            alpha: 0.05,
-            power: 0.8,
-            daily_traffic: Some(4000.0),
-            arms: 2,
-        })
-        .unwrap();
-        let shown = plan(&p, 2, 0.95, 0.8);
-        assert_eq!(shown.users_per_variant, format::count(p.users_per_arm));
-        assert_eq!(shown.baseline_rate, "2.5%");
-        assert_eq!(shown.target_rate, "2.8%");
-        assert_eq!(shown.days, p.days.map(format::count));
-        assert!(
-            shown.sentence.starts_with(&format!(
-                "To tell 2.5% from 2.8% at 95% confidence with 80% power: {} users per variant",
-                shown.users_per_variant
-            )),
-            "{}",
-            shown.sentence
-        );
-        assert!(shown.sentence.ends_with(" days."), "{}", shown.sentence);
-    }
-
-    #[test]
-    fn a_split_check_reads_as_the_reports_print_numbers() {
-        let c = sample_ratio(&[5000, 5100], None).unwrap();
-        assert_eq!(
-            c.sentence,
-            "5,000 and 5,100 units against a planned 50.0% / 50.0% split: chi-square 0.99 (1 df), p = 0.32. No sign of a sample-ratio mismatch."
-        );
-        let bad = sample_ratio(&[5000, 5400], None).unwrap();
-        assert!(bad.test.mismatch);
-        assert!(bad.sentence.contains("p < 0.001"), "{}", bad.sentence);
-        assert!(
-            bad.sentence.contains("Sample-ratio mismatch"),
-            "{}",
-            bad.sentence
-        );
-        let three = sample_ratio(&[1000, 2150, 1010], Some(&[1.0, 2.0, 1.0])).unwrap();
-        assert!(three.sentence.starts_with(
-            "1,000, 2,150 and 1,010 units against a planned 25.0% / 50.0% / 25.0% split"
-        ));
-    }
-
-    #[test]
-    fn interval_columns_name_the_level() {
-        assert_eq!(
-            interval_columns(0.95),
-            ("95% low".to_string(), "95% high".to_string())
-        );
-        assert_eq!(interval_columns(0.9).0, "90% low");
-        assert_eq!(interval_columns(0.99).1, "99% high");
-        assert_eq!(interval_columns(0.975).0, "97.5% low");
-    }
-
-    #[test]
-    fn step_times_print_as_the_pdf_prints_durations() {
-        let mut r = result(&[10_000, 5_000, 1_000]);
-        r.steps[1].median_seconds = Some(5400.0);
-        r.steps[2].median_seconds = Some(200.0);
-        let shown = funnel(None, None, &spec(), &r).shown();
-        let last = shown.table.columns.len() - 1;
-        assert_eq!(shown.table.columns[last].name, "Median time");
-        assert_eq!(shown.table.columns[last].kind, Some(ValueKind::Seconds));
-        let times: Vec<&str> = shown
-            .table
-            .rows
-            .iter()
-            .map(|row| row[last].text.as_str())
-            .collect();
-        assert_eq!(times, ["", "1 h 30 min", "3 min 20 s"]);
-    }
-}
-
 /// The heading paths get when the analyst gave none.
 pub fn paths_heading(r: &PathsResult) -> String {
     format!("Paths: {}", crate::chart::results::paths_title(r))
@@ -976,5 +787,194 @@ fn interval_word(i: RetentionInterval) -> &'static str {
         RetentionInterval::Day => "day",
         RetentionInterval::Week => "week",
         RetentionInterval::Month => "month",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::funnel::StepResult;
+
+    fn result(counts: &[u64]) -> FunnelResult {
+        let labels = ["View", "Cart", "Purchase", "Thanks"];
+        let first = counts[0] as f64;
+        let steps: Vec<StepResult> = counts
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| {
+                let prev = if k == 0 { c } else { counts[k - 1] };
+                StepResult {
+                    label: labels[k].into(),
+                    count: c,
+                    conversion_from_start: c as f64 / first,
+                    conversion_from_previous: c as f64 / prev as f64,
+                    dropped: prev - c,
+                    average_seconds: None,
+                    median_seconds: None,
+                }
+            })
+            .collect();
+        FunnelResult {
+            steps,
+            breakdown: vec![],
+            trend: None,
+            time_to_convert: None,
+            unit: "users".into(),
+            excluded: 0,
+            warnings: vec![],
+        }
+    }
+
+    fn spec() -> FunnelSpec {
+        FunnelSpec::from_json(
+            r#"{"dataset":"shop","steps":[{"event":"view"},{"event":"cart"},{"event":"purchase"}]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_table_marks_the_bottleneck_of_the_bottleneck_module() {
+        // 10000 -> 5000 -> 1000: the largest absolute drop is the first
+        // (5000 users), the largest leave rate the second (80%).
+        let r = result(&[10_000, 5_000, 1_000]);
+        let b = funnel_bottleneck(&r, 0.95).unwrap();
+        assert_eq!(b.to_step, 2);
+        let p = funnel(None, None, &spec(), &r);
+        let shown = p.shown();
+        assert_eq!(shown.bottleneck_step, Some(b.to_step));
+        assert_eq!(shown.table.highlight, Some(b.to_step));
+        assert_eq!(shown.table.rows[2][0].text, "3. Purchase");
+        let ChartData::Funnel(chart) = &p.section.chart else {
+            panic!("a funnel chart");
+        };
+        assert_eq!(chart.bottleneck_step(), Some(b.to_step));
+        assert!(shown.notes.contains(&b.finding), "{:?}", shown.notes);
+        assert!(shown.findings.contains(&b.finding));
+    }
+
+    #[test]
+    fn every_cell_is_the_report_text() {
+        let r = result(&[10_000, 5_000, 1_000]);
+        let p = funnel(Some("Checkout"), None, &spec(), &r);
+        let t = p.table();
+        let shown = p.shown();
+        assert_eq!(shown.heading, "Checkout");
+        for (i, row) in shown.table.rows.iter().enumerate() {
+            for (j, cell) in row.iter().enumerate() {
+                assert_eq!(cell.text, t.display(i, j));
+            }
+        }
+        let texts: Vec<&str> = shown.table.rows[1]
+            .iter()
+            .map(|c| c.text.as_str())
+            .collect();
+        assert_eq!(texts, ["2. Cart", "5,000", "50.0%", "50.0%", "5,000"]);
+        assert_eq!(shown.table.rows[1][1].value, Some(5000.0));
+        assert_eq!(shown.table.rows[0][4].text, "");
+        assert_eq!(shown.table.rows[0][4].value, None);
+        // no step times (as a metric table): no median-time column
+        assert_eq!(shown.table.columns.len(), 5);
+    }
+
+    #[test]
+    fn a_breakdown_is_a_table_of_counts_and_conversion() {
+        let mut r = result(&[10_000, 5_000, 1_000]);
+        assert_eq!(funnel(None, None, &spec(), &r).shown().breakdown, None);
+        let mobile = result(&[6_000, 2_000, 300]);
+        r.breakdown = vec![crate::funnel::BreakdownRow {
+            value: "mobile".into(),
+            steps: mobile.steps,
+        }];
+        let b = funnel(None, None, &spec(), &r).shown().breakdown.unwrap();
+        let heads: Vec<&str> = b.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            heads,
+            [
+                "Breakdown",
+                "1. View",
+                "2. Cart",
+                "3. Purchase",
+                "Conversion"
+            ]
+        );
+        let texts: Vec<&str> = b.rows[0].iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["mobile", "6,000", "2,000", "300", "5.0%"]);
+    }
+
+    #[test]
+    fn a_plan_reads_as_the_reports_print_numbers() {
+        let p = crate::stats::sample_size(&crate::stats::SampleSizeInput {
+            baseline_rate: 0.025,
+            minimum_effect: crate::stats::MinimumEffect::Relative(0.1),
+            alpha: 0.05,
+            power: 0.8,
+            daily_traffic: Some(4000.0),
+            arms: 2,
+        })
+        .unwrap();
+        let shown = plan(&p, 2, 0.95, 0.8);
+        assert_eq!(shown.users_per_variant, format::count(p.users_per_arm));
+        assert_eq!(shown.baseline_rate, "2.5%");
+        assert_eq!(shown.target_rate, "2.8%");
+        assert_eq!(shown.days, p.days.map(format::count));
+        assert!(
+            shown.sentence.starts_with(&format!(
+                "To tell 2.5% from 2.8% at 95% confidence with 80% power: {} users per variant",
+                shown.users_per_variant
+            )),
+            "{}",
+            shown.sentence
+        );
+        assert!(shown.sentence.ends_with(" days."), "{}", shown.sentence);
+    }
+
+    #[test]
+    fn a_split_check_reads_as_the_reports_print_numbers() {
+        let c = sample_ratio(&[5000, 5100], None).unwrap();
+        assert_eq!(
+            c.sentence,
+            "5,000 and 5,100 units against a planned 50.0% / 50.0% split: chi-square 0.99 (1 df), p = 0.32. No sign of a sample-ratio mismatch."
+        );
+        let bad = sample_ratio(&[5000, 5400], None).unwrap();
+        assert!(bad.test.mismatch);
+        assert!(bad.sentence.contains("p < 0.001"), "{}", bad.sentence);
+        assert!(
+            bad.sentence.contains("Sample-ratio mismatch"),
+            "{}",
+            bad.sentence
+        );
+        let three = sample_ratio(&[1000, 2150, 1010], Some(&[1.0, 2.0, 1.0])).unwrap();
+        assert!(three.sentence.starts_with(
+            "1,000, 2,150 and 1,010 units against a planned 25.0% / 50.0% / 25.0% split"
+        ));
+    }
+
+    #[test]
+    fn interval_columns_name_the_level() {
+        assert_eq!(
+            interval_columns(0.95),
+            ("95% low".to_string(), "95% high".to_string())
+        );
+        assert_eq!(interval_columns(0.9).0, "90% low");
+        assert_eq!(interval_columns(0.99).1, "99% high");
+        assert_eq!(interval_columns(0.975).0, "97.5% low");
+    }
+
+    #[test]
+    fn step_times_print_as_the_pdf_prints_durations() {
+        let mut r = result(&[10_000, 5_000, 1_000]);
+        r.steps[1].median_seconds = Some(5400.0);
+        r.steps[2].median_seconds = Some(200.0);
+        let shown = funnel(None, None, &spec(), &r).shown();
+        let last = shown.table.columns.len() - 1;
+        assert_eq!(shown.table.columns[last].name, "Median time");
+        assert_eq!(shown.table.columns[last].kind, Some(ValueKind::Seconds));
+        let times: Vec<&str> = shown
+            .table
+            .rows
+            .iter()
+            .map(|row| row[last].text.as_str())
+            .collect();
+        assert_eq!(times, ["", "1 h 30 min", "3 min 20 s"]);
     }
 }
