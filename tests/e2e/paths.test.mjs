@@ -82,6 +82,12 @@ test('"Where did they go?" from a drop-off shows the CLI paths of those users', 
   await s.waitFor(async () => (await sidebarItems(s, 'Funnels')).includes('Journeys funnel'), 'the saved funnel in the sidebar');
   // the drop-off after step 1 (viewed, did not add to cart)
   await s.click((await s.findAll('[data-testid="dropoff-open"]'))[0]);
+  await s.find('[data-testid="dropoff-paths"]');
+  await s.setWindowSize(1024, 700);
+  await s.exec('document.querySelector(\'[data-testid="dropoff-panel"]\').scrollIntoView({block: "end"});');
+  await new Promise((r) => setTimeout(r, 400));
+  await s.screenshot('paths-dropoff-panel-1024');
+  await s.setWindowSize(1280, 800);
   await s.click(await s.find('[data-testid="dropoff-paths"]'));
   const spec = { dataset: DATASET, from: { funnel: FUNNEL, dropoff: 1 } };
   const cli = cliJson(ws, 'paths', spec);
