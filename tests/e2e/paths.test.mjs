@@ -5,6 +5,9 @@
 // 1024x700, light and dark.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { launch, quit } from './webdriver.mjs';
 import { cliJson, openSample, settle, chartTextOverflow, sidebarItems } from './lib.mjs';
 
@@ -103,6 +106,12 @@ test('"Where did they go?" from a drop-off shows the CLI paths of those users', 
     cli.nodes.map((n) => n.count.toLocaleString('en-US')),
     'each node count is the CLI node count',
   );
+  // a node's audience: as many ids as the CLI counts at that node
+  const csv = join(mkdtempSync(join(tmpdir(), 'stepwise-paths-')), 'node.csv');
+  await s.exec('window.stepwise.queueSavePath(arguments[0]);', [csv]);
+  await s.click((await s.findAll('[data-testid="paths-node-export"]'))[1]);
+  await s.waitFor(() => existsSync(csv) && statSync(csv).size > 0, 'the node CSV');
+  await s.waitFor(() => readFileSync(csv, 'utf8').trim().split('\n').length - 1 === cli.nodes[1].count, `${cli.nodes[1].count} ids in the node CSV`);
   await shots('paths', 'paths-chart');
 });
 
