@@ -7,6 +7,7 @@
 mod analyses;
 mod datasets;
 mod exports;
+mod journeys;
 mod recent;
 mod report;
 mod state;
@@ -81,6 +82,9 @@ pub fn run() {
             report::report_pages,
             value::run_value,
             value::export_wasted,
+            journeys::run_paths,
+            journeys::run_retention,
+            journeys::export_path_node,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -710,6 +710,13 @@ export function mockApi(): Api {
       throw { code: 'unavailable', message: 'The value table needs the engine: run the app (npm run tauri dev).' };
     },
     async exportWasted() {
+    async runPaths() {
+      throw { code: 'unavailable', message: 'Paths need the desktop app (the engine); the browser preview has none.' };
+    },
+    async runRetention() {
+      throw { code: 'unavailable', message: 'Retention needs the desktop app (the engine); the browser preview has none.' };
+    },
+    async exportPathNode() {
       return 0;
     },
     async planSampleSize(input) {

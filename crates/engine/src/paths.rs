@@ -422,16 +422,69 @@ pub fn run_paths(ws: &Workspace, spec: &PathsSpec, cache: &mut IndexCache) -> Re
         )));
     }
     let ix = cache.get(ws, &rec, unit)?;
-    run_on_index(ws, &ix, spec, levels, top)
+    Ok(run_on_index(ws, &ix, spec, levels, top, None)?.0)
 }
 
+/// The units (positions in the index) that passed through node `node` (an
+/// index into [`PathsResult::nodes`], 0: the start) of the paths `spec`
+/// gives, in the index's order, with the index they belong to.
+pub fn node_units(
+    ws: &Workspace,
+    spec: &PathsSpec,
+    cache: &mut IndexCache,
+    node: usize,
+) -> Result<(std::sync::Arc<EventIndex>, PathNode, Vec<usize>)> {
+    let levels = spec.levels()?;
+    let top = spec.top()?;
+    let unit = spec.unit()?;
+    let rec = ws.dataset(&spec.dataset)?;
+    if rec.info.kind == DatasetKind::Metrics {
+        return Err(Error::Invalid(format!(
+            "dataset \"{}\" is a metric table: it has totals, not the events of users to follow",
+            rec.info.name
+        )));
+    }
+    let ix = cache.get(ws, &rec, unit)?;
+    let (r, units) = run_on_index(ws, &ix, spec, levels, top, Some(node))?;
+    let Some(n) = r.nodes.get(node).cloned() else {
+        return Err(Error::Invalid(format!(
+            "node {node} is not a node of these paths: they have {} (numbered from 0, the start)",
+            r.nodes.len()
+        )));
+    };
+    Ok((ix, n, units))
+}
+
+/// The units through node `node` (see [`node_units`]) as CSV: their ids,
+/// as the drop-off list and a persona's audience write them. Returns how
+/// many.
+pub fn write_node_csv<W: std::io::Write>(
+    ws: &Workspace,
+    spec: &PathsSpec,
+    cache: &mut IndexCache,
+    node: usize,
+    out: W,
+) -> Result<u64> {
+    let (ix, _, units) = node_units(ws, spec, cache, node)?;
+    let ids = crate::segment::UnitIds::new(ws, &ix)?;
+    let mut w = crate::csv_out::CsvWriter::new(out, "the path node's units");
+    w.text_row(ids.header())?;
+    for &u in &units {
+        w.text_row(ids.cells(&ix, u))?;
+    }
+    w.finish()?;
+    Ok(units.len() as u64)
+}
+
+/// The paths, and with `members`, the units through that node.
 fn run_on_index(
     ws: &Workspace,
     ix: &EventIndex,
     spec: &PathsSpec,
     levels: usize,
     top: usize,
-) -> Result<PathsResult> {
+    members: Option<usize>,
+) -> Result<(PathsResult, Vec<usize>)> {
     let by = spec.by.unwrap_or_default();
     let direction = spec.direction.unwrap_or_default();
     let collapse = spec.collapse_repeats.unwrap_or(true);
@@ -464,10 +517,12 @@ fn run_on_index(
 
     // each unit's walk: `levels` node ids (END_ID once it stops)
     let mut walks: Vec<u32> = Vec::new();
+    let mut walkers: Vec<usize> = Vec::new();
     let mut units = 0u64;
     for (u, s) in starts.iter().enumerate() {
         let Some(s) = *s else { continue };
         units += 1;
+        walkers.push(u);
         let (lo, hi) = (ix.unit_starts[u] as usize, ix.unit_starts[u + 1] as usize);
         let mut prev = node_at(s as usize);
         let mut got = 0;
@@ -572,16 +627,22 @@ fn run_on_index(
 
     // edges: level l node -> level l+1 node
     let mut edge_counts: HashMap<(usize, usize), u64> = HashMap::new();
+    let mut through: Vec<usize> = Vec::new();
     for w in 0..n_units {
         let mut from = 0usize;
+        let mut hit = members == Some(0);
         for l in 0..levels {
             let n = pooled(l, walks[w * levels + l]);
             let to = pos[&(l + 1, n)];
             *edge_counts.entry((from, to)).or_insert(0) += 1;
+            hit |= members == Some(to);
             if n == END_ID {
                 break;
             }
             from = to;
+        }
+        if hit {
+            through.push(walkers[w]);
         }
     }
     let mut edges: Vec<PathEdge> = edge_counts
@@ -589,16 +650,19 @@ fn run_on_index(
         .map(|((from, to), count)| PathEdge { from, to, count })
         .collect();
     edges.sort_by_key(|e| (e.from, e.to));
-    Ok(PathsResult {
-        unit: ix.unit.as_str().to_string(),
-        direction,
-        by,
-        levels,
-        units,
-        nodes,
-        edges,
-        warnings,
-    })
+    Ok((
+        PathsResult {
+            unit: ix.unit.as_str().to_string(),
+            direction,
+            by,
+            levels,
+            units,
+            nodes,
+            edges,
+            warnings,
+        },
+        through,
+    ))
 }
 
 #[cfg(test)]

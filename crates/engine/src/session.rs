@@ -268,6 +268,49 @@ impl Session {
         let spec: ValueSpec = parse_spec("value spec", spec)?;
         write_or_remove(path, |out| {
             self.analyse(|ws, cache| crate::value::write_wasted_csv(ws, &spec, which, cache, out))
+    /// Paths with their Sankey chart and node table.
+    pub fn paths(
+        &self,
+        spec: serde_json::Value,
+        view: Option<&ChartView>,
+    ) -> Result<Charted<crate::paths::PathsResult>> {
+        let spec: crate::paths::PathsSpec = parse_spec("paths", spec)?;
+        let r = self.analyse(|ws, cache| crate::paths::run_paths(ws, &spec, cache))?;
+        let p = present::paths(None, None, &spec, &r);
+        Ok(Charted::plain(
+            r,
+            draw(Some(p.section.chart.clone()), view)?,
+            p.shown(),
+        ))
+    }
+
+    /// Retention with its curve and cohort table.
+    pub fn retention(
+        &self,
+        spec: serde_json::Value,
+        view: Option<&ChartView>,
+    ) -> Result<Charted<crate::retention::RetentionResult>> {
+        let spec: crate::retention::RetentionSpec = parse_spec("retention", spec)?;
+        let r = self.analyse(|ws, cache| crate::retention::run_retention(ws, &spec, cache))?;
+        let p = present::retention(None, None, &spec, &r);
+        Ok(Charted::plain(
+            r,
+            draw(Some(p.section.chart.clone()), view)?,
+            p.shown(),
+        ))
+    }
+
+    /// The units through one node of paths (`node`: an index into the
+    /// result's nodes) as CSV at `path`; returns how many.
+    pub fn export_path_node(
+        &self,
+        spec: serde_json::Value,
+        node: usize,
+        path: &Path,
+    ) -> Result<u64> {
+        let spec: crate::paths::PathsSpec = parse_spec("paths", spec)?;
+        write_or_remove(path, |out| {
+            self.analyse(|ws, cache| crate::paths::write_node_csv(ws, &spec, cache, node, out))
         })
     }
 
@@ -359,6 +402,16 @@ impl Session {
                     TableAnalysis::ValueWasted => v.wasted,
                     _ => v.value,
                 }
+            TableAnalysis::Paths => {
+                let spec: crate::paths::PathsSpec = parse_spec("paths", spec)?;
+                let r = self.analyse(|ws, cache| crate::paths::run_paths(ws, &spec, cache))?;
+                present::paths(None, None, &spec, &r)
+            }
+            TableAnalysis::Retention => {
+                let spec: crate::retention::RetentionSpec = parse_spec("retention", spec)?;
+                let r =
+                    self.analyse(|ws, cache| crate::retention::run_retention(ws, &spec, cache))?;
+                present::retention(None, None, &spec, &r)
             }
         };
         write_table(&p.section.heading, &p.table(), path, format)
@@ -411,6 +464,8 @@ pub struct ValueView {
     pub shown: present::ShownValue,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wasted_svg: Option<String>,
+    Paths,
+    Retention,
 }
 
 /// Writes one table as CSV (raw numbers, formula injection neutralised)
@@ -551,6 +606,17 @@ pub fn view_size(kind: &ChartData, width: u32) -> ChartSize {
     let width = width.clamp(480, 1800);
     let ratio = match kind {
         ChartData::Funnel(_) | ChartData::Comparison(_) => 0.46,
+        // a retention curve with a line per cohort and its legend
+        ChartData::Trend(d) if d.series.len() > 3 => 0.46,
+        // a Sankey's height grows with the nodes of its fullest column
+        ChartData::Sankey(d) => {
+            let mut per = std::collections::HashMap::new();
+            for n in &d.nodes {
+                *per.entry(n.level).or_insert(0usize) += 1;
+            }
+            let most = per.values().copied().max().unwrap_or(1);
+            (0.3 + 0.035 * most as f64).clamp(0.5, 0.8)
+        }
         ChartData::Impact(d) => (0.18 + 0.045 * d.items.len() as f64).clamp(0.3, 0.9),
         _ => 0.36,
     };

@@ -422,3 +422,104 @@ fn degenerate_data_draws_without_panicking() {
         }
     }
 }
+
+/// Every `<text>` of an SVG as (text, left, right, top, bottom) in px, its
+/// width measured with the chart font.
+fn text_boxes(svg: &str) -> Vec<(String, f64, f64, f64, f64)> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let k = format!(" {name}=\"");
+        let i = tag.find(&k)? + k.len();
+        Some(tag[i..i + tag[i..].find('"')?].to_string())
+    };
+    let mut out = Vec::new();
+    let mut rest = svg;
+    while let Some(i) = rest.find("<text") {
+        let after = &rest[i..];
+        let open_end = after.find('>').unwrap();
+        let tag = &after[..open_end];
+        let close = after.find("</text>").unwrap();
+        let text = after[open_end + 1..close].trim().to_string();
+        let x: f64 = attr(tag, "x").unwrap().parse().unwrap();
+        let y: f64 = attr(tag, "y").unwrap().parse().unwrap();
+        let size: f64 = attr(tag, "font-size").unwrap().parse().unwrap();
+        let bold = tag.contains("bold");
+        let w = fonts::text_width(&text, size as f32, bold) as f64;
+        let (l, r) = match attr(tag, "text-anchor").as_deref() {
+            Some("middle") => (x - w / 2.0, x + w / 2.0),
+            Some("end") => (x - w, x),
+            _ => (x, x + w),
+        };
+        out.push((text, l, r, y - size * 0.45, y + size * 0.45));
+        rest = &after[close..];
+    }
+    out
+}
+
+#[test]
+fn sankey_labels_do_not_overlap_at_1024_px() {
+    let d = chart_data::sankey();
+    for theme in [ThemeName::Light, ThemeName::Dark] {
+        for (w, h) in [(1024, 560), (1024, 420), (700, 420)] {
+            let svg = render_svg(
+                &ChartData::Sankey(d.clone()),
+                &opts(
+                    theme,
+                    ChartSize::Custom {
+                        width: w,
+                        height: h,
+                    },
+                ),
+            )
+            .unwrap();
+            let boxes = text_boxes(&svg);
+            for (i, a) in boxes.iter().enumerate() {
+                assert!(
+                    a.1 >= 0.0 && a.2 <= w as f64 + 0.5,
+                    "{a:?} leaves the chart"
+                );
+                for b in &boxes[i + 1..] {
+                    let apart = a.2 <= b.1 || b.2 <= a.1 || a.4 <= b.3 || b.4 <= a.3;
+                    assert!(apart, "{w}x{h}: {a:?} overlaps {b:?}");
+                }
+            }
+            let texts: Vec<&str> = boxes.iter().map(|b| b.0.as_str()).collect();
+            // the start, the largest nodes and their counts are labelled
+            for t in [
+                "Add to cart (dropped)",
+                "12,480",
+                "view_item",
+                "4,210",
+                "Next 2",
+            ] {
+                assert!(texts.contains(&t), "{w}x{h}: {t} missing in {texts:?}");
+            }
+            // a long name is shortened, not cut off at the edge
+            assert!(
+                texts
+                    .iter()
+                    .any(|t| t.starts_with("a rather") && t.ends_with('\u{2026}')),
+                "{texts:?}"
+            );
+        }
+    }
+    // "other" and "end" are grey, the other nodes in the palette's colours
+    let svg = render_svg(&ChartData::Sankey(d.clone()), &ChartOptions::default()).unwrap();
+    let grey = Theme::get(ThemeName::Light).neutral;
+    assert!(svg.contains(&format!("fill=\"{grey}\"")), "no grey node");
+    assert!(
+        svg.contains("fill=\"#0072B2\""),
+        "the start is not in the first colour"
+    );
+    // its table: a row per node with its share of the start
+    let t = ChartData::Sankey(d.clone()).table();
+    assert_eq!(t.rows.len(), d.nodes.len());
+    let empty = SankeyChartData {
+        nodes: vec![],
+        links: vec![],
+        ..d
+    };
+    let svg = render_svg(&ChartData::Sankey(empty), &ChartOptions::default()).unwrap();
+    assert!(svg_texts(&svg)
+        .iter()
+        .any(|t| t == "No users reached the start."));
+}

@@ -396,3 +396,48 @@ fn paths_of_sessions() {
     assert_eq!(r.units, 1);
     assert_eq!(edge(&r, 1, "cart", "view"), 1);
 }
+
+#[test]
+fn a_nodes_units_are_the_units_through_it() {
+    use stepwise_engine::paths::{node_units, write_node_csv};
+    let mut w = workspace();
+    shop(&mut w);
+    let spec: PathsSpec =
+        serde_json::from_value(json!({"dataset": "ev", "from": {"event": "view"}, "levels": 2}))
+            .unwrap();
+    let r = run_paths(&w.ws, &spec, &mut w.cache).unwrap();
+    let at = |level: usize, name: &str| {
+        r.nodes
+            .iter()
+            .position(|n| n.level == level && n.name == name)
+            .unwrap()
+    };
+    let csv = |w: &mut Ws, node: usize| {
+        let mut out = Vec::new();
+        let n = write_node_csv(&w.ws, &spec, &mut w.cache, node, &mut out).unwrap();
+        (n, String::from_utf8(out).unwrap())
+    };
+    // cart at level 1: u1 and u2 (as many as the node counts)
+    let (n, text) = csv(&mut w, at(1, "cart"));
+    assert_eq!(n, node(&r, 1, "cart"));
+    assert_eq!(text, "user\nu1\nu2\n");
+    // the start: every unit that viewed
+    let (n, text) = csv(&mut w, 0);
+    assert_eq!((n, text.as_str()), (4, "user\nu1\nu2\nu3\nu4\n"));
+    // end at level 2: u2 (after cart) and u3 (after search), not u4 (ended at level 1)
+    let (_, text) = csv(&mut w, at(2, "end"));
+    assert_eq!(text, "user\nu2\nu3\n");
+    let (_, text) = csv(&mut w, at(1, "end"));
+    assert_eq!(text, "user\nu4\n");
+    // every node: as many units as its count
+    for (i, nd) in r.nodes.iter().enumerate() {
+        let (_, _, units) = node_units(&w.ws, &spec, &mut w.cache, i).unwrap();
+        assert_eq!(units.len() as u64, nd.count, "{nd:?}");
+    }
+    // a node that does not exist: a sentence, no file
+    let mut out = Vec::new();
+    let e = write_node_csv(&w.ws, &spec, &mut w.cache, 99, &mut out)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("node 99 is not a node of these paths"), "{e}");
+}

@@ -135,6 +135,7 @@ fn report_from_generated_clickstream() {
                 ChartData::Histogram(_) => "histogram",
                 ChartData::Impact(_) => "impact",
                 ChartData::MetricBars(_) => "bars",
+                ChartData::Sankey(_) => "sankey",
             },
             Section::Findings { .. } => "findings",
             Section::Text { .. } => "text",
@@ -543,4 +544,91 @@ fn session_report_pages_are_the_exported_pages() {
         e.contains("the report could not be read") && e.contains("chart"),
         "{e}"
     );
+#[test]
+fn paths_and_retention_sections_in_the_pdf() {
+    use stepwise_engine::paths::{run_paths, PathsSpec};
+    use stepwise_engine::retention::{run_retention, RetentionSpec};
+    let mut fx = fixture(30_000);
+    let paths_spec = format!(
+        r#"{{"dataset": "shop", "from": {{"funnel": {FUNNEL}, "dropoff": 3}}, "levels": 3}}"#
+    );
+    let retention_spec = r#"{"dataset": "shop", "cohort": "first_seen", "return": "any", "interval": "week", "periods": 4, "goal": "purchase"}"#;
+    let spec = ReportSpec::from_json(&format!(
+        r#"{{"title": "Journeys", "sections": [
+            {{"paths": {paths_spec}}},
+            {{"retention": {retention_spec}, "heading": "Weekly retention"}}]}}"#
+    ))
+    .unwrap();
+    // a section with two kinds is refused, naming both new ones
+    let e = ReportSpec::from_json(&format!(
+        r#"{{"title": "x", "sections": [{{"paths": {paths_spec}, "retention": {retention_spec}}}]}}"#
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("\"paths\", \"retention\"") && e.contains("it has 2"),
+        "{e}"
+    );
+    let doc = build_report_dated(&fx.ws, &spec, &mut fx.cache, None).unwrap();
+    let p = run_paths(
+        &fx.ws,
+        &PathsSpec::from_json(&paths_spec).unwrap(),
+        &mut fx.cache,
+    )
+    .unwrap();
+    let r = run_retention(
+        &fx.ws,
+        &RetentionSpec::from_json(retention_spec).unwrap(),
+        &mut fx.cache,
+    )
+    .unwrap();
+    let charts: Vec<&ChartSection> = doc
+        .sections
+        .iter()
+        .filter_map(|s| match s {
+            Section::Chart(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(charts.len(), 2);
+    assert!(matches!(charts[0].chart, ChartData::Sankey(_)));
+    assert!(matches!(charts[1].chart, ChartData::Trend(_)));
+    assert_eq!(charts[1].heading, "Weekly retention");
+    // the node table: a row per node, counts as the engine gives them
+    let t = charts[0].table.as_ref().unwrap();
+    assert_eq!(t.rows.len(), p.nodes.len());
+    for (row, n) in t.rows.iter().zip(&p.nodes) {
+        assert_eq!(row[1], Cell::Text(n.name.clone()));
+        assert_eq!(row[2], Cell::Number(n.count as f64));
+    }
+    // the cohort table: a row per cohort (and the average), its size
+    let t = charts[1].table.as_ref().unwrap();
+    for (row, c) in t.rows.iter().zip(&r.cohorts) {
+        assert_eq!(row[0], Cell::Text(c.period.clone()));
+        assert_eq!(row[1], Cell::Number(c.size as f64));
+    }
+    let Some(Section::Method { items, .. }) = doc.sections.last() else {
+        panic!("no method");
+    };
+    assert!(items.iter().any(|i| i.term == "Paths"));
+    assert!(items.iter().any(|i| i.term == "Retention"));
+    if !tool("pdftotext") {
+        return;
+    }
+    let pdf = fx.dir.path().join("journeys.pdf");
+    write_report(&doc, &pdf, ExportFormat::Pdf).unwrap();
+    let (ok, text) = run("pdftotext", &["-layout"], &pdf);
+    assert!(ok, "{text}");
+    for s in [
+        "Where users went after Added to cart (dropped)",
+        "Weekly retention",
+        "Share of start",
+        "Week 1",
+        "Repeat purchase",
+    ] {
+        assert!(text.contains(s), "no {s} in the PDF text");
+    }
+    assert!(text.contains(&format::count(p.units)), "no start count");
+    let first = &r.cohorts[0];
+    assert!(text.contains(&first.period) && text.contains(&format::count(first.size)));
 }

@@ -24,6 +24,11 @@ import type {
   SegmentResult,
   SegmentSpec,
   SpecOfKind,
+  TableSpecOf,
+  PathsSpec,
+  PathsResult,
+  RetentionSpec,
+  RetentionResult,
   PlanInput,
   SampleRatioCheck,
   PlannedTest,
@@ -124,16 +129,17 @@ export interface Api {
    * Writes the table of a funnel, comparison or impact analysis (the one the screen shows, as
    * the report prints it) as CSV or XLSX; resolves with the file written.
    */
-  exportTable(
-    analysis: TableAnalysis,
-    spec: SpecOfKind[ItemKind] | ValueSpec,
-    path: string,
-    format?: 'csv' | 'xlsx',
-  ): Promise<string>;
+  exportTable<A extends TableAnalysis>(analysis: A, spec: TableSpecOf[A], path: string, format?: 'csv' | 'xlsx'): Promise<string>;
   /** What each step is worth (docs/value.md); with `chart`, the wasted-traffic chart as `wasted_svg`. */
   runValue(spec: ValueSpec, chart?: ChartView): Promise<ValueView>;
   /** Writes one wasted-traffic bucket's units as CSV to `path`; resolves with how many. */
   exportWasted(spec: ValueSpec, which: WastedAudience, path: string): Promise<number>;
+  /** Where units went next (or came from): the engine's result, its Sankey chart (`svg`) and node table (`shown`). */
+  runPaths(spec: PathsSpec, chart?: ChartView): Promise<Charted<PathsResult>>;
+  /** Retention cohorts: the result, the curve (`svg`) and the cohort table (`shown`). */
+  runRetention(spec: RetentionSpec, chart?: ChartView): Promise<Charted<RetentionResult>>;
+  /** Writes the units through path node `node` (an index into the nodes) as CSV; resolves with how many. */
+  exportPathNode(spec: PathsSpec, node: number, path: string): Promise<number>;
   /** The A/B test planner: units per variant (and days, with daily traffic), with the engine's text of them. */
   planSampleSize(input: PlanInput): Promise<PlannedTest>;
   /** The sample-ratio check: units per variant against the planned split (weights; even when absent). */
@@ -201,6 +207,9 @@ export const tauriApi: Api = {
   exportTable: (analysis, spec, path, format) => call('export_table', { analysis, spec, path, format }),
   runValue: (spec, chart) => call('run_value', { spec, chart }),
   exportWasted: (spec, which, path) => call('export_wasted', { spec, which, path }),
+  runPaths: (spec, chart) => call('run_paths', { spec, chart }),
+  runRetention: (spec, chart) => call('run_retention', { spec, chart }),
+  exportPathNode: (spec, node, path) => call('export_path_node', { spec, node, path }),
   planSampleSize: (input) => call('plan_sample_size', { input }),
   sampleRatioCheck: (observed, planned) => call('sample_ratio_check', { observed, planned }),
   importSample(onEvent) {
@@ -246,6 +255,9 @@ const DOING: Record<string, string> = {
   export_table: 'exporting the table',
   run_value: 'putting a value on the steps',
   export_wasted: 'exporting the audience',
+  run_paths: 'following the paths',
+  run_retention: 'computing retention',
+  export_path_node: 'exporting the node\'s units',
   plan_sample_size: 'planning the test',
   sample_ratio_check: 'checking the split',
   save_item: 'saving',

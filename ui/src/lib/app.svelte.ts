@@ -4,6 +4,7 @@
 import { api, toErrorInfo, type FileChoice, type FileTables } from './api';
 import { choiceFor, defaultIndex, isDefaultChoice, needsPick } from './sheets';
 import { asReport } from './mapping';
+import type { PathsDraft } from './paths';
 import { PendingActions, type Pending } from './pending';
 import { applyTheme, savedTheme, saveTheme, systemTheme, type Theme } from './theme';
 import type {
@@ -25,6 +26,8 @@ export type View =
   | { kind: 'compare'; key: number }
   | { kind: 'impact'; key: number }
   | { kind: 'ab'; key: number }
+  | { kind: 'paths'; key: number; seed: PathsDraft | null }
+  | { kind: 'retention'; key: number }
   | { kind: 'report'; name: string | null; key: number };
 
 export interface Job {
@@ -284,6 +287,16 @@ export class AppState {
 
   compare(): void {
     this.go({ kind: 'compare', key: ++this.viewSeq });
+  }
+
+  /** The Paths screen; `seed`: where to start (a funnel's drop-offs from "Where did they go?"). */
+  paths(seed: PathsDraft | null = null): void {
+    this.go({ kind: 'paths', key: ++this.viewSeq, seed });
+  }
+
+  /** The Retention screen: cohorts and repeat purchase. */
+  retention(): void {
+    this.go({ kind: 'retention', key: ++this.viewSeq });
   }
 
   newPersona(name: string | null = null): void {

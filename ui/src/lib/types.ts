@@ -15,6 +15,9 @@ import type { SegmentSpec } from './bindings/SegmentSpec';
 import type { CompareSpec } from './bindings/CompareSpec';
 import type { ImpactSpec } from './bindings/ImpactSpec';
 import type { ReportSpec } from './bindings/ReportSpec';
+import type { PathsSpec } from './bindings/PathsSpec';
+import type { RetentionSpec } from './bindings/RetentionSpec';
+import type { ValueSpec } from './bindings/ValueSpec';
 import type { ChartedExtras } from './bindings/ChartedExtras';
 
 // ---------------------------------------------------------------- workspace, datasets, import
@@ -120,6 +123,26 @@ export type { Shown } from './bindings/Shown';
 export type { ShownTable } from './bindings/ShownTable';
 export type { ShownCell } from './bindings/ShownCell';
 export type { TableAnalysis } from './bindings/TableAnalysis';
+/** The spec each analysis whose table can be exported runs with (the shell's `export_table`). */
+export type TableSpecOf = {
+  funnel: FunnelSpec;
+  compare: CompareSpec;
+  impact: ImpactSpec;
+  paths: PathsSpec;
+  retention: RetentionSpec;
+  value: ValueSpec;
+  value_what_if: ValueSpec;
+  value_opportunities: ValueSpec;
+  value_wasted: ValueSpec;
+};
+// ---------------------------------------------------------------- paths and retention
+export type { PathsSpec } from './bindings/PathsSpec';
+export type { PathsResult } from './bindings/PathsResult';
+export type { PathNode } from './bindings/PathNode';
+export type { PathStart } from './bindings/PathStart';
+export type { RetentionSpec } from './bindings/RetentionSpec';
+export type { RetentionResult } from './bindings/RetentionResult';
+export type { RetentionCohort } from './bindings/RetentionCohort';
 export type { PlanInput } from './bindings/PlanInput';
 export type { SampleSizePlan } from './bindings/SampleSizePlan';
 export type { PlannedTest } from './bindings/PlannedTest';

@@ -110,6 +110,9 @@ export function engineApi(): EngineApi {
     runFunnel: vi.fn(async (spec) => run('funnel', spec, ['--json'])),
     countSegment: vi.fn(async (spec) => run('segment', spec, ['--json'])),
     compare: vi.fn(async (spec) => run('compare', spec, ['--json'])),
+    runPaths: vi.fn(async (spec) => run('paths', spec, ['--json'])),
+    runRetention: vi.fn(async (spec) => run('retention', spec, ['--json'])),
+    exportPathNode: unavailable('Exporting a path node’s units'),
     impact: vi.fn(async (spec) => run('impact', spec, ['--json'])),
     exportReport: vi.fn(async (spec, path, format) => run<{ files: string[] }>('report', spec, ['--out', path, '--format', format, '--json']).files),
     // The CLI writes pages as PNG, not SVG: each page the engine drew, wrapped in an SVG of its size.

@@ -129,6 +129,13 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
       throw { code: 'unavailable', message: 'The value table is not faked; test it with the engine.' };
     }),
     exportWasted: vi.fn(async () => 0),
+    runPaths: vi.fn(async () => {
+      throw { code: 'unavailable', message: 'Paths are not faked; test them with the engine.' };
+    }),
+    runRetention: vi.fn(async () => {
+      throw { code: 'unavailable', message: 'Retention is not faked; test it with the engine.' };
+    }),
+    exportPathNode: vi.fn(async () => 0),
     planSampleSize: vi.fn(async () => {
       throw { code: 'unavailable', message: 'The planner is not faked; test it with the engine.' };
     }),

@@ -19,7 +19,9 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
     let spec: RetentionSpec = parse_spec(&args.spec)?;
     let (result, timing) = timed(workspace, |ws, cache| run_retention(ws, &spec, cache))?;
     if args.json {
-        let mut v = serde_json::to_value(&result).map_err(|e| Error::Internal(e.to_string()))?;
+        // `shown`: the table the app shows and the report prints
+        let shown = stepwise_engine::present::retention(None, None, &spec, &result);
+        let mut v = crate::util::json_with_shown(&result, &shown)?;
         v["timing"] = timing;
         print_json(&v);
     } else {

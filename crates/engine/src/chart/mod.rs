@@ -150,6 +150,10 @@ pub struct TrendChartData {
     #[serde(default)]
     pub subtitle: Option<String>,
     pub series: Vec<TrendSeries>,
+    /// The caption under the chart (default: what a conversion trend shows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -235,6 +239,49 @@ pub struct MetricBarsData {
     pub limit: Option<usize>,
 }
 
+/// One node of a Sankey chart: a bar in its column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SankeyNode {
+    /// The column (0: the start).
+    pub level: usize,
+    pub label: String,
+    #[ts(type = "number")]
+    pub count: u64,
+    /// Drawn grey: the pooled "other" branches or where journeys stop.
+    #[serde(default)]
+    pub muted: bool,
+}
+
+/// Units going from node `from` to node `to` (indexes into the nodes, `to`
+/// in the next column).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SankeyLink {
+    pub from: usize,
+    pub to: usize,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+/// Paths: a column per level, a bar per node sized by its count, a band per
+/// link sized by the units that took it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SankeyChartData {
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    /// What is counted: "users" or "sessions".
+    #[serde(default = "default_unit")]
+    pub unit: String,
+    /// The column headings ("Start", "Next 1", ...); empty: none.
+    #[serde(default)]
+    pub columns: Vec<String>,
+    pub nodes: Vec<SankeyNode>,
+    pub links: Vec<SankeyLink>,
+}
+
 /// Any chart.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -246,6 +293,7 @@ pub enum ChartData {
     Histogram(HistogramData),
     Impact(ImpactChartData),
     MetricBars(MetricBarsData),
+    Sankey(SankeyChartData),
 }
 
 impl ChartData {
@@ -257,6 +305,7 @@ impl ChartData {
             ChartData::Histogram(d) => &d.title,
             ChartData::Impact(d) => &d.title,
             ChartData::MetricBars(d) => &d.title,
+            ChartData::Sankey(d) => &d.title,
         }
     }
 }
@@ -323,5 +372,6 @@ pub fn render_svg(chart: &ChartData, options: &ChartOptions) -> crate::Result<St
         ChartData::Histogram(d) => kinds::histogram(c, d),
         ChartData::Impact(d) => kinds::impact(c, d),
         ChartData::MetricBars(d) => kinds::metric_bars(c, d),
+        ChartData::Sankey(d) => kinds::sankey(c, d),
     })
 }

@@ -7,13 +7,15 @@ use crate::bottleneck::funnel_bottleneck;
 use crate::compare::{CompareResult, CompareSpec};
 use crate::funnel::{FunnelResult, FunnelSpec};
 use crate::impact::{ImpactResult, ImpactSpec};
+use crate::paths::{By, Direction, PathNodeKind, PathsResult, PathsSpec};
+use crate::retention::{CohortBy, RetentionInterval, RetentionResult, RetentionSpec, ReturnBy};
 use crate::stats::proportion::{holm, wilson};
 
 use super::format;
 use super::{
     ChartData, ComparisonChartData, ComparisonSeries, ComparisonStep, FunnelChartData,
-    FunnelChartStep, HistogramBin, HistogramData, ImpactChartData, ImpactItem, TrendChartData,
-    TrendPoint, TrendSeries,
+    FunnelChartStep, HistogramBin, HistogramData, ImpactChartData, ImpactItem, SankeyChartData,
+    SankeyLink, SankeyNode, TrendChartData, TrendPoint, TrendSeries,
 };
 
 /// Confidence of the intervals drawn when the spec does not say.
@@ -267,6 +269,7 @@ pub(crate) fn trend_chart(
                 })
                 .collect(),
         }],
+        note: None,
     })
 }
 
@@ -302,6 +305,181 @@ pub(crate) fn histogram(
             .collect(),
         median_seconds: t.median_seconds,
         unit: r.unit.clone(),
+    })
+}
+
+// ---- paths and retention ---------------------------------------------------
+
+/// The column headings of a paths chart, left to right: "Start", "Next 1",
+/// ... or, looking back, "Before 3", ..., "Start".
+pub fn paths_columns(r: &PathsResult) -> Vec<String> {
+    (0..=r.levels)
+        .map(|c| match r.direction {
+            Direction::Next if c == 0 => "Start".to_string(),
+            Direction::Next => format!("Next {c}"),
+            Direction::Previous if c == r.levels => "Start".to_string(),
+            Direction::Previous => format!("Before {}", r.levels - c),
+        })
+        .collect()
+}
+
+/// The default title of paths: "Where users went after view_item".
+pub fn paths_title(r: &PathsResult) -> String {
+    let start = r
+        .nodes
+        .first()
+        .map(|n| n.name.as_str())
+        .unwrap_or("the start");
+    match r.direction {
+        Direction::Next => format!("Where {} went after {start}", r.unit),
+        Direction::Previous => format!("Where {} came from before {start}", r.unit),
+    }
+}
+
+/// Paths as a Sankey chart: a column per level (the start on the left, or
+/// on the right when looking back), "other" and "end" grey.
+pub fn paths(spec: &PathsSpec, r: &PathsResult, title: Option<&str>) -> ChartData {
+    let title = title
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| paths_title(r));
+    let back = r.direction == Direction::Previous;
+    let col = |level: usize| if back { r.levels - level } else { level };
+    let nodes = r
+        .nodes
+        .iter()
+        .map(|n| SankeyNode {
+            level: col(n.level),
+            label: n.name.clone(),
+            count: n.count,
+            muted: matches!(n.kind, PathNodeKind::Other | PathNodeKind::End),
+        })
+        .collect();
+    let links = r
+        .edges
+        .iter()
+        .map(|e| {
+            let (from, to) = if back { (e.to, e.from) } else { (e.from, e.to) };
+            SankeyLink {
+                from,
+                to,
+                count: e.count,
+            }
+        })
+        .collect();
+    let by = match r.by {
+        By::Event => "by event",
+        By::Page if spec.groups.as_ref().is_some_and(|g| !g.is_empty()) => "by page group",
+        By::Page => "by page",
+    };
+    ChartData::Sankey(SankeyChartData {
+        title,
+        subtitle: Some(format!(
+            "{} · {} {} at the start · {by} · top {} per level",
+            spec.dataset,
+            format::count(r.units),
+            r.unit,
+            spec.top.unwrap_or(crate::paths::DEFAULT_TOP)
+        )),
+        unit: r.unit.clone(),
+        columns: paths_columns(r),
+        nodes,
+        links,
+    })
+}
+
+/// "Week 3": period `p` after the cohort's own.
+pub fn retention_period(interval: RetentionInterval, p: usize) -> String {
+    let name = match interval {
+        RetentionInterval::Day => "Day",
+        RetentionInterval::Week => "Week",
+        RetentionInterval::Month => "Month",
+    };
+    format!("{name} {p}")
+}
+
+/// The default title of retention: "Users returning after their first
+/// visit" / "... after their first purchase".
+pub fn retention_title(spec: &RetentionSpec) -> String {
+    let back = match &spec.returns {
+        ReturnBy::Any(_) => "Users returning".to_string(),
+        ReturnBy::Event { event } => format!("Users doing {event} again"),
+    };
+    match &spec.cohort {
+        CohortBy::FirstSeen(_) => format!("{back} after their first visit"),
+        CohortBy::Event { event } => format!("{back} after their first {event}"),
+    }
+}
+
+/// Most cohorts drawn as their own line beside the average.
+const RETENTION_LINES: usize = 6;
+
+/// The retention curve: the share of users returning in each later period,
+/// over every cohort that reaches it (with its 95% Wilson interval), and,
+/// when there are few cohorts, each cohort's own line.
+pub fn retention(spec: &RetentionSpec, r: &RetentionResult, title: Option<&str>) -> ChartData {
+    let title = title
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| retention_title(spec));
+    let mut series = vec![TrendSeries {
+        name: "All cohorts".into(),
+        points: r
+            .curve
+            .iter()
+            .map(|p| {
+                let ci = wilson(p.returned, p.users, CONFIDENCE);
+                TrendPoint {
+                    period: retention_period(r.interval, p.period),
+                    rate: p.rate,
+                    ci_low: ci.map(|c| c.0),
+                    ci_high: ci.map(|c| c.1),
+                    entered: Some(p.users),
+                    converted: Some(p.returned),
+                }
+            })
+            .collect(),
+    }];
+    if r.cohorts.len() > 1 && r.cohorts.len() <= RETENTION_LINES {
+        for c in &r.cohorts {
+            series.push(TrendSeries {
+                name: c.period.clone(),
+                points: c
+                    .returned
+                    .iter()
+                    .zip(&c.rates)
+                    .enumerate()
+                    .map(|(p, (&n, &rate))| TrendPoint {
+                        period: retention_period(r.interval, p),
+                        rate,
+                        ci_low: None,
+                        ci_high: None,
+                        entered: Some(c.size),
+                        converted: Some(n),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    let interval = match r.interval {
+        RetentionInterval::Day => "day",
+        RetentionInterval::Week => "week",
+        RetentionInterval::Month => "month",
+    };
+    ChartData::Trend(TrendChartData {
+        title,
+        subtitle: Some(format!(
+            "{} · {} users in {} cohorts by {interval}",
+            spec.dataset,
+            format::count(r.users),
+            format::count(r.cohorts.len() as u64)
+        )),
+        series,
+        note: Some(format!(
+            "Lines: share of a cohort's users who came back in each {interval} after their cohort's own ({interval} 0: later the same {interval}). Band: 95% interval of the average over every cohort that reaches that {interval}."
+        )),
     })
 }
 

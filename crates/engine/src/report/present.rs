@@ -17,8 +17,10 @@ use crate::compare::{CompareResult, CompareSpec};
 use crate::error::{Error, Result};
 use crate::funnel::{FunnelResult, FunnelSpec};
 use crate::impact::{ImpactResult, ImpactSpec, ASSOCIATION_NOTE};
+use crate::paths::{Direction as PathDirection, PathNodeKind, PathsResult, PathsSpec};
 use crate::report::ChartSection;
 use crate::report::{Cell, ShownTable, Table};
+use crate::retention::{CohortBy, RetentionInterval, RetentionResult, RetentionSpec, ReturnBy};
 use crate::stats::{SampleSizePlan, SrmTest};
 
 /// Confidence of the bottleneck's group test and of intervals when the
@@ -557,6 +559,235 @@ pub fn sample_ratio(observed: &[u64], planned: Option<&[f64]>) -> Result<SampleR
         }
     );
     Ok(SampleRatioCheck { test, sentence })
+}
+
+/// The heading paths get when the analyst gave none.
+pub fn paths_heading(r: &PathsResult) -> String {
+    format!("Paths: {}", crate::chart::results::paths_title(r))
+}
+
+/// Paths' section: the Sankey chart, a row per node (its column, name,
+/// units and share of the start), and the largest next (or previous) node
+/// and the share whose journey stopped as findings.
+pub fn paths(
+    heading: Option<&str>,
+    intro: Option<String>,
+    spec: &PathsSpec,
+    r: &PathsResult,
+) -> Presented {
+    let heading = heading_or(heading, || paths_heading(r));
+    let chart = crate::chart::results::paths(spec, r, Some(&heading));
+    let unit = capitalise(&r.unit);
+    let columns = crate::chart::results::paths_columns(r);
+    let mut t = Table::new(&[
+        ("Column", None),
+        ("Node", None),
+        (unit.as_str(), Some(ValueKind::Count)),
+        ("Share of start", Some(ValueKind::Rate)),
+    ]);
+    let col = |level: usize| match r.direction {
+        PathDirection::Next => level,
+        PathDirection::Previous => r.levels - level,
+    };
+    for n in &r.nodes {
+        t.rows.push(vec![
+            Cell::Text(columns.get(col(n.level)).cloned().unwrap_or_default()),
+            Cell::Text(n.name.clone()),
+            Cell::Number(n.count as f64),
+            if r.units > 0 {
+                Cell::Number(n.count as f64 / r.units as f64)
+            } else {
+                Cell::Empty
+            },
+        ]);
+    }
+    let start = r.nodes.first().map(|n| n.name.clone()).unwrap_or_default();
+    let mut findings = Vec::new();
+    let share = |c: u64| {
+        format::percent(if r.units > 0 {
+            c as f64 / r.units as f64
+        } else {
+            0.0
+        })
+    };
+    let first = r
+        .nodes
+        .iter()
+        .filter(|n| n.level == 1 && n.kind == PathNodeKind::Node)
+        .max_by(|a, b| a.count.cmp(&b.count).then(b.name.cmp(&a.name)));
+    if let Some(n) = first {
+        findings.push(match r.direction {
+            PathDirection::Next => format!(
+                "After \u{201c}{start}\u{201d}, most {} went to \u{201c}{}\u{201d}: {} ({} of {}).",
+                r.unit,
+                n.name,
+                format::count(n.count),
+                share(n.count),
+                format::count(r.units)
+            ),
+            PathDirection::Previous => format!(
+                "Before \u{201c}{start}\u{201d}, most {} came from \u{201c}{}\u{201d}: {} ({} of {}).",
+                r.unit,
+                n.name,
+                format::count(n.count),
+                share(n.count),
+                format::count(r.units)
+            ),
+        });
+    }
+    if let Some(end) = r
+        .nodes
+        .iter()
+        .find(|n| n.level == 1 && n.kind == PathNodeKind::End)
+    {
+        findings.push(format!(
+            "{} of the {} at \u{201c}{start}\u{201d} ({}) did nothing {} it.",
+            format::count(end.count),
+            r.unit,
+            share(end.count),
+            match r.direction {
+                PathDirection::Next => "after",
+                PathDirection::Previous => "before",
+            }
+        ));
+    }
+    let mut notes = vec![format!(
+        "Each column is one more event {} the start{}; per column the {} largest nodes are kept and the rest pooled into \u{201c}other\u{201d}; \u{201c}end\u{201d} counts the {} whose journey stopped there.",
+        match r.direction {
+            PathDirection::Next => "after",
+            PathDirection::Previous => "before",
+        },
+        if spec.collapse_repeats.unwrap_or(true) {
+            ", repeats in a row counted once"
+        } else {
+            ""
+        },
+        spec.top.unwrap_or(crate::paths::DEFAULT_TOP),
+        r.unit
+    )];
+    notes.extend(r.warnings.iter().cloned());
+    Presented {
+        section: ChartSection {
+            heading,
+            intro,
+            chart,
+            table: Some(t),
+            notes,
+        },
+        findings,
+        bottleneck: None,
+        breakdown: None,
+    }
+}
+
+/// The heading retention gets when the analyst gave none.
+pub fn retention_heading(spec: &RetentionSpec) -> String {
+    format!(
+        "Retention: {}",
+        crate::chart::results::retention_title(spec)
+    )
+}
+
+/// Retention's section: the curve, the cohort table (a row per cohort with
+/// its size and the share returning in each later period, an empty cell
+/// where the data does not reach; then the average over the cohorts), the
+/// repeat-purchase figures as notes, and the first return period and the
+/// repeat rate as findings.
+pub fn retention(
+    heading: Option<&str>,
+    intro: Option<String>,
+    spec: &RetentionSpec,
+    r: &RetentionResult,
+) -> Presented {
+    let heading = heading_or(heading, || retention_heading(spec));
+    let chart = crate::chart::results::retention(spec, r, Some(&heading));
+    let names: Vec<String> = (0..r.periods)
+        .map(|p| crate::chart::results::retention_period(r.interval, p))
+        .collect();
+    let mut cols: Vec<(&str, Option<ValueKind>)> =
+        vec![("Cohort", None), ("Users", Some(ValueKind::Count))];
+    cols.extend(names.iter().map(|n| (n.as_str(), Some(ValueKind::Rate))));
+    let mut t = Table::new(&cols);
+    for c in &r.cohorts {
+        let mut row = vec![Cell::Text(c.period.clone()), Cell::Number(c.size as f64)];
+        row.extend((0..r.periods).map(|p| num(c.rates.get(p).copied())));
+        t.rows.push(row);
+    }
+    if r.cohorts.len() > 1 {
+        let mut row = vec![
+            Cell::Text("All cohorts".into()),
+            Cell::Number(r.users as f64),
+        ];
+        row.extend(
+            (0..r.periods).map(|p| num(r.curve.iter().find(|c| c.period == p).map(|c| c.rate))),
+        );
+        t.rows.push(row);
+    }
+    let mut findings = Vec::new();
+    let mut notes = vec![format!(
+        "Each row is a cohort of users by the {} of their {}; each cell the share of them who {} in that {} ({} 0: later in the cohort's own {}). Empty cells: the data does not reach that far yet.",
+        interval_word(r.interval),
+        match &spec.cohort {
+            CohortBy::FirstSeen(_) => "first event".to_string(),
+            CohortBy::Event { event } => format!("first \u{201c}{event}\u{201d}"),
+        },
+        match &spec.returns {
+            ReturnBy::Any(_) => "came back (any event)".to_string(),
+            ReturnBy::Event { event } => format!("did \u{201c}{event}\u{201d}"),
+        },
+        interval_word(r.interval),
+        interval_word(r.interval),
+        interval_word(r.interval),
+    )];
+    if let Some(p) = r.curve.iter().find(|p| p.period == 1) {
+        findings.push(format!(
+            "{} of users came back in the {} after their cohort's own ({} of {}, over the cohorts the data reaches).",
+            format::percent(p.rate),
+            interval_word(r.interval),
+            format::count(p.returned),
+            format::count(p.users)
+        ));
+    }
+    if let Some(rp) = &r.repeat {
+        let mut s = format!(
+            "Repeat purchase (\u{201c}{}\u{201d}): {} of {} customers ordered more than once ({}); {} orders per customer",
+            rp.goal,
+            format::count(rp.repeat_customers),
+            format::count(rp.customers),
+            format::percent(rp.repeat_rate),
+            format::number(rp.orders_per_customer, 2)
+        );
+        if let Some(m) = rp.median_seconds_between_orders {
+            s.push_str(&format!(
+                "; median time between orders {}",
+                format::duration(m)
+            ));
+        }
+        s.push('.');
+        findings.push(s.clone());
+        notes.push(s);
+    }
+    notes.extend(r.warnings.iter().cloned());
+    Presented {
+        section: ChartSection {
+            heading,
+            intro,
+            chart,
+            table: Some(t),
+            notes,
+        },
+        findings,
+        bottleneck: None,
+        breakdown: None,
+    }
+}
+
+fn interval_word(i: RetentionInterval) -> &'static str {
+    match i {
+        RetentionInterval::Day => "day",
+        RetentionInterval::Week => "week",
+        RetentionInterval::Month => "month",
+    }
 }
 
 #[cfg(test)]

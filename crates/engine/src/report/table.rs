@@ -267,6 +267,39 @@ impl ChartData {
                 }
                 t
             }
+            ChartData::Sankey(d) => {
+                let unit = capitalise(&d.unit);
+                let mut t = Table::new(&[
+                    ("Column", None),
+                    ("Node", None),
+                    (&unit, Some(Count)),
+                    ("Share of start", Some(Rate)),
+                ]);
+                let start: u64 = d
+                    .nodes
+                    .iter()
+                    .filter(|n| n.level == 0)
+                    .map(|n| n.count)
+                    .sum();
+                for n in &d.nodes {
+                    let col = d
+                        .columns
+                        .get(n.level)
+                        .cloned()
+                        .unwrap_or_else(|| n.level.to_string());
+                    t.rows.push(vec![
+                        text(&col),
+                        text(&n.label),
+                        num(n.count as f64),
+                        if start > 0 {
+                            num(n.count as f64 / start as f64)
+                        } else {
+                            Cell::Empty
+                        },
+                    ]);
+                }
+                t
+            }
         }
     }
 }

@@ -110,6 +110,7 @@ pub fn trend() -> TrendChartData {
         title: "Weekly conversion, product view to purchase".into(),
         subtitle: Some("July–September 2024, by device".into()),
         series,
+        note: None,
     }
 }
 
@@ -199,5 +200,89 @@ pub fn all() -> Vec<ChartData> {
         ChartData::Histogram(histogram()),
         ChartData::Impact(impact()),
         ChartData::MetricBars(metric_bars()),
+        ChartData::Sankey(sankey()),
     ]
+}
+
+/// Paths from "Add to cart (dropped)": three levels, "other" and "end"
+/// grey, a crowded second level.
+pub fn sankey() -> SankeyChartData {
+    let mut nodes = vec![SankeyNode {
+        level: 0,
+        label: "Add to cart (dropped)".into(),
+        count: 12_480,
+        muted: false,
+    }];
+    let mut links = Vec::new();
+    let l1 = [
+        ("view_item", 4_210u64),
+        ("view_cart", 2_950),
+        ("search", 1_730),
+        ("page_view", 1_100),
+        ("other", 840),
+        ("end", 1_650),
+    ];
+    for (name, c) in l1 {
+        links.push(SankeyLink {
+            from: 0,
+            to: nodes.len(),
+            count: c,
+        });
+        nodes.push(SankeyNode {
+            level: 1,
+            label: name.into(),
+            count: c,
+            muted: name == "other" || name == "end",
+        });
+    }
+    // level 2: each level-1 node (but end) splits over many small branches
+    let names = [
+        "view_item",
+        "add_to_cart",
+        "begin_checkout",
+        "search",
+        "view_promotion",
+        "select_item",
+        "a rather long event name that must be shortened",
+        "page_view",
+        "login",
+        "sign_up",
+        "other",
+        "end",
+    ];
+    let l2_start = nodes.len();
+    let sizes = [
+        2_100u64, 1_400, 900, 820, 610, 500, 420, 380, 300, 260, 780, 2_360,
+    ];
+    for (name, c) in names.iter().zip(sizes) {
+        nodes.push(SankeyNode {
+            level: 2,
+            label: name.to_string(),
+            count: c,
+            muted: *name == "other" || *name == "end",
+        });
+    }
+    // spread each level-2 node's count over the five walking level-1 nodes
+    for (j, c) in sizes.iter().enumerate() {
+        let mut left = *c;
+        for k in 0..5u64 {
+            let part = if k == 4 { left } else { c * (5 - k) / 15 };
+            left -= part;
+            links.push(SankeyLink {
+                from: 1 + k as usize,
+                to: l2_start + j,
+                count: part,
+            });
+        }
+    }
+    SankeyChartData {
+        title: "Where users went after Add to cart (dropped)".into(),
+        subtitle: Some(
+            "shop events · 12,480 users at the start · by event · top 8 per level".into(),
+        ),
+        unit: "users".into(),
+        columns: vec!["Start".into(), "Next 1".into(), "Next 2".into()],
+        nodes,
+        links,
+    }
 }

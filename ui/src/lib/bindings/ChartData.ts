@@ -4,9 +4,10 @@ import type { FunnelChartData } from "./FunnelChartData";
 import type { HistogramData } from "./HistogramData";
 import type { ImpactChartData } from "./ImpactChartData";
 import type { MetricBarsData } from "./MetricBarsData";
+import type { SankeyChartData } from "./SankeyChartData";
 import type { TrendChartData } from "./TrendChartData";
 
 /**
  * Any chart.
  */
-export type ChartData = { "kind": "funnel" } & FunnelChartData | { "kind": "comparison" } & ComparisonChartData | { "kind": "trend" } & TrendChartData | { "kind": "histogram" } & HistogramData | { "kind": "impact" } & ImpactChartData | { "kind": "metric_bars" } & MetricBarsData;
+export type ChartData = { "kind": "funnel" } & FunnelChartData | { "kind": "comparison" } & ComparisonChartData | { "kind": "trend" } & TrendChartData | { "kind": "histogram" } & HistogramData | { "kind": "impact" } & ImpactChartData | { "kind": "metric_bars" } & MetricBarsData | { "kind": "sankey" } & SankeyChartData;

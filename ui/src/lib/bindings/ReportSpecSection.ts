@@ -3,12 +3,13 @@ import type { CompareSpec } from "./CompareSpec";
 import type { FunnelSpec } from "./FunnelSpec";
 import type { ImpactSpec } from "./ImpactSpec";
 import type { MetricSectionSpec } from "./MetricSectionSpec";
-import type { ValueSpec } from "./ValueSpec";
+import type { PathsSpec } from "./PathsSpec";
+import type { RetentionSpec } from "./RetentionSpec";
 
 /**
  * One section of a report spec: exactly one of `funnel`, `compare`,
  * `impact`, `trend` (a funnel spec; its `trend` defaults to weekly),
- * `metric`, `value` or `text`, with an optional `heading` and `intro` sentence.
+ * `metric`, `paths`, `retention` or `text`, with an optional `heading` and `intro` sentence.
  */
 export type ReportSpecSection = { funnel?: FunnelSpec, compare?: CompareSpec, impact?: ImpactSpec, trend?: FunnelSpec, text?: string, 
 /**
@@ -17,11 +18,14 @@ export type ReportSpecSection = { funnel?: FunnelSpec, compare?: CompareSpec, im
  */
 metric?: MetricSectionSpec, 
 /**
- * What each step is worth (a value spec, docs/value.md): the value
- * table, the ranked opportunities (and the what-if, when asked) and
- * where the non-converters stopped.
+ * Paths around an event, a page or a funnel step (a Sankey chart and a
+ * node table): docs/paths.md.
  */
-value?: ValueSpec, 
+paths?: PathsSpec, 
+/**
+ * Retention cohorts (a curve and a cohort table): docs/retention.md.
+ */
+retention?: RetentionSpec, 
 /**
  * The section's heading (default: made from the analysis).
  */

@@ -5,4 +5,8 @@ import type { TrendSeries } from "./TrendSeries";
  * Conversion over time, one line per segment, with interval bands. All
  * series share the periods of the first.
  */
-export type TrendChartData = { title: string, subtitle: string | null, series: Array<TrendSeries>, };
+export type TrendChartData = { title: string, subtitle: string | null, series: Array<TrendSeries>, 
+/**
+ * The caption under the chart (default: what a conversion trend shows).
+ */
+note?: string, };

@@ -1,4 +1,4 @@
-//! The six charts. Each draws on a [`Canvas`] in pixel coordinates; sizes of
+//! The seven charts. Each draws on a [`Canvas`] in pixel coordinates; sizes of
 //! type are UI sizes (20 px titles, 13 px body, 11 px captions) times the
 //! canvas scale. One file per chart; the shared pieces (header, footer,
 //! legend, axes) are here.
@@ -13,10 +13,11 @@ mod funnel;
 mod histogram;
 mod impact;
 mod metric_bars;
+mod sankey;
 mod trend;
 pub use {
     comparison::comparison, funnel::funnel, histogram::histogram, impact::impact,
-    metric_bars::metric_bars, trend::trend,
+    metric_bars::metric_bars, sankey::sankey, trend::trend,
 };
 
 const PAD: f64 = 16.0;

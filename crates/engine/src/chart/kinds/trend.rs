@@ -20,7 +20,9 @@ pub fn trend(c: &mut Canvas, d: &TrendChartData) -> Result<()> {
     let top = legend(c, top, &items);
     let fbottom = footer(
         c,
-        "Lines: conversion rate per period. Bands: confidence interval; wide bands mean few units in that period.",
+        d.note.as_deref().unwrap_or(
+            "Lines: conversion rate per period. Bands: confidence interval; wide bands mean few units in that period.",
+        ),
     );
     let plot_bottom = fbottom - 22.0 * s;
     let plot_top = top + 8.0 * s;
@@ -42,7 +44,13 @@ pub fn trend(c: &mut Canvas, d: &TrendChartData) -> Result<()> {
         plot_top,
         plot_bottom,
     );
-    let inner = 12.0 * s;
+    // room at either end for half of the widest period label
+    let widest = d.series[0]
+        .points
+        .iter()
+        .map(|p| c.width(&p.period, 11.0, false))
+        .fold(0.0, f64::max);
+    let inner = (12.0 * s).max(widest / 2.0 + 2.0 * s);
     let x = |i: usize| -> f64 {
         if n == 1 {
             (left + right) / 2.0

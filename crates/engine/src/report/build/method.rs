@@ -17,6 +17,8 @@ pub(super) struct Used {
     pub(super) trend: bool,
     pub(super) metric: bool,
     pub(super) value: bool,
+    pub(super) paths: bool,
+    pub(super) retention: bool,
 }
 
 impl Used {
@@ -166,6 +168,18 @@ pub(super) fn method(used: &Used) -> Vec<MethodItem> {
         out.push(item(
             "Report tables",
             "Bars of an imported report table add up the metric over the rows with each value of the dimension, as the export gives them; they are not recomputed from events, so they carry the exporting tool's own definitions and sampling.".into(),
+        ));
+    }
+    if used.paths {
+        out.push(item(
+            "Paths",
+            "From each unit's start (its first matching event, or the event its funnel attempt used for the step) the next (or previous) events in time order, one per column; an event named as the one before it counts once. Per column the largest nodes are kept and the rest pooled into \u{201c}other\u{201d}; \u{201c}end\u{201d} counts the units whose journey stopped. Each unit is counted once per column, so a column's nodes add up to the units still on their way.".into(),
+        ));
+    }
+    if used.retention {
+        out.push(item(
+            "Retention",
+            "Users are grouped into cohorts by the day, week (from Monday) or month (UTC) of their first event, or of their first chosen event. A user returned in a later period when a return event (any event, or the chosen one) other than the cohort's own falls in it. The average curve adds up every cohort that reaches a period; the latest cohorts have shorter rows because those periods have not happened yet. Orders at the same instant count as one (line items).".into(),
         ));
     }
     if used.impact {

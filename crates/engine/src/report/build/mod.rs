@@ -24,7 +24,9 @@ use crate::funnel::{run_funnel, FunnelResult, FunnelSpec, Interval, Order, Trend
 use crate::impact::{run_impact, ImpactSpec, ASSOCIATION_NOTE};
 use crate::index::IndexCache;
 use crate::model::{ColumnType, DatasetKind};
+use crate::paths::{run_paths, PathStart, PathsSpec};
 use crate::report::{Cell, Table};
+use crate::retention::{run_retention, RetentionSpec};
 use crate::store::Workspace;
 use crate::value::{run_value, ValueSpec};
 
@@ -105,6 +107,17 @@ pub fn build_report_dated(
             used.funnel(&v.funnel);
             used.value = true;
             value_sections(ws, s, v, cache, &mut body, &mut findings)?;
+        } else if let Some(p) = &s.paths {
+            used.datasets.insert(p.dataset.clone());
+            if let PathStart::Step { funnel, .. } | PathStart::Dropoff { funnel, .. } = &p.from {
+                used.funnel(funnel);
+            }
+            used.paths = true;
+            paths_section(ws, s, p, cache, &mut body, &mut findings)?;
+        } else if let Some(r) = &s.retention {
+            used.datasets.insert(r.dataset.clone());
+            used.retention = true;
+            retention_section(ws, s, r, cache, &mut body, &mut findings)?;
         } else if let Some(t) = &s.text {
             body.push(Section::Text {
                 heading: s.heading.clone(),

@@ -1,5 +1,6 @@
 //! One section of the report from its analysis: funnels (with trend and
-//! time to convert), comparisons, impact analyses and metric bars.
+//! time to convert), comparisons, impact analyses, metric bars, paths
+//! (a Sankey chart) and retention (a curve and a cohort table).
 
 use super::*;
 
@@ -240,6 +241,10 @@ pub(super) fn value_sections(
     ws: &Workspace,
     s: &ReportSpecSection,
     spec: &ValueSpec,
+pub(super) fn paths_section(
+    ws: &Workspace,
+    s: &ReportSpecSection,
+    spec: &PathsSpec,
     cache: &mut IndexCache,
     out: &mut Vec<Section>,
     findings: &mut Vec<String>,
@@ -250,5 +255,24 @@ pub(super) fn value_sections(
         findings.extend(part.findings);
         out.push(Section::Chart(part.section));
     }
+    let r = run_paths(ws, spec, cache)?;
+    let p = crate::present::paths(s.heading.as_deref(), s.intro.clone(), spec, &r);
+    findings.extend(p.findings);
+    out.push(Section::Chart(p.section));
+    Ok(())
+}
+
+pub(super) fn retention_section(
+    ws: &Workspace,
+    s: &ReportSpecSection,
+    spec: &RetentionSpec,
+    cache: &mut IndexCache,
+    out: &mut Vec<Section>,
+    findings: &mut Vec<String>,
+) -> Result<()> {
+    let r = run_retention(ws, spec, cache)?;
+    let p = crate::present::retention(s.heading.as_deref(), s.intro.clone(), spec, &r);
+    findings.extend(p.findings);
+    out.push(Section::Chart(p.section));
     Ok(())
 }

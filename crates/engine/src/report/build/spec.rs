@@ -21,7 +21,7 @@ pub struct ReportSpec {
 
 /// One section of a report spec: exactly one of `funnel`, `compare`,
 /// `impact`, `trend` (a funnel spec; its `trend` defaults to weekly),
-/// `metric`, `value` or `text`, with an optional `heading` and `intro` sentence.
+/// `metric`, `value`, `paths`, `retention` or `text`, with an optional `heading` and `intro` sentence.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
@@ -52,6 +52,15 @@ pub struct ReportSpecSection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub value: Option<ValueSpec>,
+    /// Paths around an event, a page or a funnel step (a Sankey chart and a
+    /// node table): docs/paths.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub paths: Option<PathsSpec>,
+    /// Retention cohorts (a curve and a cohort table): docs/retention.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub retention: Option<RetentionSpec>,
     /// The section's heading (default: made from the analysis).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -100,13 +109,15 @@ impl ReportSpec {
                 s.text.is_some(),
                 s.metric.is_some(),
                 s.value.is_some(),
+                s.paths.is_some(),
+                s.retention.is_some(),
             ]
             .iter()
             .filter(|b| **b)
             .count();
             if n != 1 {
                 return Err(Error::Invalid(format!(
-                    "report section {} must have exactly one of \"funnel\", \"compare\", \"impact\", \"trend\", \"metric\", \"value\" or \"text\" (it has {n})",
+                    "report section {} must have exactly one of \"funnel\", \"compare\", \"impact\", \"trend\", \"metric\", \"value\", \"paths\", \"retention\" or \"text\" (it has {n})",
                     i + 1
                 )));
             }
