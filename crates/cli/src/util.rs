@@ -125,7 +125,9 @@ pub fn print_columns(info: &DatasetInfo) {
 /// Runs a query the way the app meets it and times both: `first_ms` opens
 /// the workspace, builds the index and runs the query (the first query after
 /// opening); `query_ms` runs it again on the built index (what the app pays
-/// on every edit). Returns the result and the `timing` object for `--json`.
+/// on every edit); `index` says how the first query got its analysis index
+/// (`disk`, `built` or `none`). Returns the result and the `timing` object
+/// for `--json`.
 pub fn timed<T>(
     workspace: &Option<PathBuf>,
     mut query: impl FnMut(
@@ -138,12 +140,23 @@ pub fn timed<T>(
     let mut cache = stepwise_engine::index::IndexCache::new();
     let result = query(&ws, &mut cache)?;
     let first_ms = started.elapsed().as_secs_f64() * 1e3;
+    // how the first query got its index: "disk" (every index it used was
+    // read back from the disk cache), "built" (at least one was built),
+    // "none" (it needed none)
+    let origins = cache.origins();
+    let index = if origins.is_empty() {
+        "none"
+    } else if origins.contains(&stepwise_engine::index::IndexOrigin::Built) {
+        "built"
+    } else {
+        "disk"
+    };
     let again = std::time::Instant::now();
     let _ = query(&ws, &mut cache)?;
     let query_ms = again.elapsed().as_secs_f64() * 1e3;
     Ok((
         result,
-        serde_json::json!({ "first_ms": first_ms, "query_ms": query_ms }),
+        serde_json::json!({ "first_ms": first_ms, "query_ms": query_ms, "index": index }),
     ))
 }
 

@@ -582,3 +582,49 @@ fn a_closed_stdout_pipe_is_not_a_panic() {
 fn libc_sigpipe() -> i32 {
     13 // SIGPIPE on Linux and the BSDs
 }
+
+/// `stepwise import` leaves the analysis index in the disk cache: the first
+/// `stepwise funnel` (a new process) loads it (`timing.index` is "disk");
+/// with the cache folder deleted, the same funnel builds it ("built") and
+/// counts the same.
+#[test]
+fn the_first_funnel_after_an_import_loads_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.stepwise");
+    let csv = dir.path().join("clicks.csv");
+    json(&stepwise(
+        &ws,
+        &[
+            "generate",
+            "--events",
+            "110000",
+            "--out",
+            csv.to_str().unwrap(),
+        ],
+    ));
+    json(&stepwise(
+        &ws,
+        &["import", csv.to_str().unwrap(), "--name", "shop", "--json"],
+    ));
+    let spec = dir.path().join("funnel.json");
+    std::fs::write(
+        &spec,
+        r#"{"dataset":"shop","steps":[{"event":"view_item"},{"event":"add_to_cart"},{"event":"purchase"}],"window":"7d"}"#,
+    )
+    .unwrap();
+    let funnel = || {
+        json(&stepwise(
+            &ws,
+            &["funnel", spec.to_str().unwrap(), "--json"],
+        ))
+    };
+    let first = funnel();
+    assert_eq!(first["timing"]["index"], "disk", "{}", first["timing"]);
+    let mut cache = ws.clone().into_os_string();
+    cache.push(".index");
+    std::fs::remove_dir_all(&cache).unwrap();
+    let built = funnel();
+    assert_eq!(built["timing"]["index"], "built", "{}", built["timing"]);
+    assert_eq!(first["steps"], built["steps"]);
+    assert!(first["steps"][2]["count"].as_u64().unwrap() > 0);
+}

@@ -47,6 +47,11 @@ const KNOWN_REFUSED: &[(&str, usize, &str)] = &[
         27,
         "outside DateTime64",
     ),
+    (
+        "a_funnel_can_be_restricted_to_a_segment",
+        44,
+        "a persona with a value condition",
+    ),
     ("metric_table_funnel_sums_rows", 15, "metric table"),
     ("metric_table_funnel_sums_rows", 29, "metric table"),
     ("trend_by_period_of_entry", 15, "a trend"),
@@ -186,6 +191,11 @@ fn case_files() -> Vec<PathBuf> {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "case"))
         .collect();
+    // funnels with a persona (compiled to `_u IN (...)`)
+    v.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/cases/segment/a_funnel_can_be_restricted_to_a_segment.case"),
+    );
     v.sort();
     v
 }
@@ -285,6 +295,7 @@ fn add_random(s: &mut Suite, cases: usize) {
     const EXCL: [&str; 2] = ["X", "B"];
     const DEVICES: [&str; 4] = ["m", "d", "t", ""];
     let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut seg_rng = Rng(0x2545_F491_4F6C_DD1D);
     let base = 1_725_235_200i64;
     let mut done = 0;
     while done < cases {
@@ -361,6 +372,11 @@ fn add_random(s: &mut Suite, cases: usize) {
         if r.chance(0.2) {
             spec["where"] = json!([{"column": "device", "op": "ne", "value": "d"}]);
         }
+        // a persona, drawn from its own generator (the funnels above stay
+        // those of earlier runs)
+        if seg_rng.chance(0.35) {
+            spec["segment"] = random_segment(&mut seg_rng, 2);
+        }
         let mut w = common::funnel::workspace();
         let refs: Vec<(&str, i64, &str, &str)> = rows
             .iter()
@@ -389,6 +405,64 @@ fn add_random(s: &mut Suite, cases: usize) {
         }
         done += 1;
     }
+}
+
+/// A random persona over the random data: property (ever, first, last),
+/// behaviour (did, did_not, counts, date range, days after first seen),
+/// nested groups and NOT.
+fn random_segment(r: &mut Rng, depth: u32) -> Value {
+    fn condition(r: &mut Rng, depth: u32) -> Value {
+        const NAMES: [&str; 4] = ["A", "B", "C", "X"];
+        const OPS: [&str; 4] = ["eq", "ne", "is_set", "in"];
+        match r.next(if depth > 0 { 5 } else { 3 }) {
+            0 => {
+                let op = OPS[r.next(4) as usize];
+                let value_of = ["ever", "first", "last"][r.next(3) as usize];
+                let mut c = json!({"column": "device", "op": op, "value_of": value_of});
+                match op {
+                    "in" => c["value"] = json!(["m", "t"]),
+                    "is_set" => {}
+                    _ => c["value"] = json!(["m", "d", "t"][r.next(3) as usize]),
+                }
+                c
+            }
+            1 | 2 => {
+                let mut m = json!({"event": NAMES[r.next(4) as usize]});
+                if r.chance(0.2) {
+                    m["where"] = json!([{"column": "device", "op": "eq", "value": "m"}]);
+                }
+                let mut c = if r.chance(0.3) {
+                    json!({"did_not": m})
+                } else {
+                    let mut c = json!({"did": m});
+                    if r.chance(0.4) {
+                        c["at_least"] = json!(r.next(3));
+                    }
+                    if r.chance(0.3) {
+                        c["at_most"] = json!(2 + r.next(2));
+                    }
+                    c
+                };
+                if r.chance(0.25) {
+                    c["date_range"] =
+                        json!({"from": "2024-09-02T01:00:00Z", "to": "2024-09-02T02:30:00Z"});
+                }
+                if r.chance(0.25) {
+                    c["within_days"] = json!(0);
+                }
+                c
+            }
+            3 => json!({"not": condition(r, depth - 1)}),
+            _ => {
+                let n = r.next(3);
+                json!({"match": if r.chance(0.5) { "any" } else { "all" },
+                    "conditions": (0..n).map(|_| condition(r, depth - 1)).collect::<Vec<_>>()})
+            }
+        }
+    }
+    let n = 1 + r.next(2);
+    json!({"name": "persona", "match": if r.chance(0.3) { "any" } else { "all" },
+        "conditions": (0..n).map(|_| condition(r, depth)).collect::<Vec<_>>()})
 }
 
 fn chdb_available() -> bool {

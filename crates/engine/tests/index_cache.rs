@@ -284,3 +284,88 @@ fn index_is_cached_per_dataset_and_unit() {
     let b = w.cache.get(&w.ws, &rec, Unit::Users).unwrap();
     assert!(std::sync::Arc::ptr_eq(&a, &b));
 }
+
+/// An import (and an append, and a re-import) builds the dataset's index
+/// and writes it to the disk cache after its commit: the first funnel in a
+/// new process loads it instead of building it, and counts as a built
+/// index does. A failed import leaves no index behind.
+#[test]
+fn an_import_leaves_the_index_on_disk_for_the_first_query() {
+    use stepwise_engine::index::{IndexOrigin, DISK_MIN_ROWS};
+    use stepwise_engine::session::{reimport, ImportOverrides};
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.stepwise")).unwrap();
+    // enough users for the default disk threshold (~3.5 events each)
+    let users = (DISK_MIN_ROWS as usize) / 3 + 5000;
+    let a = csv(dir.path(), "a.csv", users, 21, 0);
+    let mut stages = Vec::new();
+    let mut job = Job::new(Default::default(), |p| stages.push(p.stage.clone()));
+    import_file(&mut ws, &a, &opts(), &mut job).unwrap();
+    drop(job);
+    assert!(ws.dataset("shop").unwrap().info.rows >= DISK_MIN_ROWS);
+    let at = |s: &str| stages.iter().position(|x| x == s);
+    assert!(
+        at("indexing").unwrap() < at("done").unwrap(),
+        "indexing comes before done: {stages:?}"
+    );
+    assert!(index_file(&ws).exists(), "the import wrote the index");
+
+    // a new process with the default cache: the index comes from disk
+    let first_query = |ws: &Workspace| {
+        let mut cache = IndexCache::new();
+        let r = run_funnel(ws, &spec(), &mut cache).unwrap();
+        (r, cache.origins())
+    };
+    let (r, origins) = first_query(&ws);
+    assert_eq!(origins, vec![IndexOrigin::Disk]);
+    check(&ws, &r);
+    let built = run_funnel(&ws, &spec(), &mut IndexCache::with_disk(None)).unwrap();
+    assert_eq!(r, built);
+
+    // an append: the new version's index is written too
+    let b = csv(dir.path(), "b.csv", 2000, 23, 3 * 24 * 60);
+    append_file(
+        &mut ws,
+        "shop",
+        &b,
+        &ImportOptions::default(),
+        &mut Job::silent(),
+    )
+    .unwrap();
+    let (after, origins) = first_query(&ws);
+    assert_eq!(origins, vec![IndexOrigin::Disk], "after the append");
+    check(&ws, &after);
+    assert!(after.steps[0].count > r.steps[0].count);
+
+    // a re-import (through a temporary dataset renamed at the end)
+    let mut o = ImportOverrides::default();
+    o.map
+        .push((stepwise_engine::model::Role::Dimension, "device".into()));
+    reimport(&mut ws, "shop", &o, &mut Job::silent()).unwrap();
+    let (again, origins) = first_query(&ws);
+    assert_eq!(origins, vec![IndexOrigin::Disk], "after the re-import");
+    check(&ws, &again);
+    assert_eq!(
+        again.steps[0].count, r.steps[0].count,
+        "the file a.csv again"
+    );
+
+    // a cancelled import stores nothing and writes no index
+    let files = |ws: &Workspace| std::fs::read_dir(cache_dir(ws.path())).unwrap().count();
+    let before = files(&ws);
+    let c = csv(dir.path(), "c.csv", users, 29, 0);
+    let token = stepwise_engine::CancelToken::new();
+    let t = token.clone();
+    let mut job = Job::new(token, move |p| {
+        if p.stage == "storing" {
+            t.cancel();
+        }
+    });
+    let cancelled = ImportOptions {
+        name: Some("other".into()),
+        ..Default::default()
+    };
+    assert!(import_file(&mut ws, &c, &cancelled, &mut job).is_err());
+    assert!(!ws.has_dataset("other").unwrap());
+    assert_eq!(files(&ws), before);
+}

@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::filter::{range_micros, CompiledFilter};
 use crate::index::Unit;
 use crate::model::{ColumnInfo, ColumnType, DatasetInfo, DatasetKind, Role};
+use crate::segment::Condition;
 use std::fmt::Write;
 
 /// The start of every error for an option that is not compiled to SQL.
@@ -315,11 +316,6 @@ pub fn clickhouse_sql(spec: &FunnelSpec, info: &DatasetInfo, target: &SqlTarget)
         )));
     }
     let p = plan(spec)?;
-    if spec.segment.is_some() {
-        return Err(refuse(
-            "a funnel with a \"segment\" (personas are evaluated by the local engine)",
-        ));
-    }
     if spec.trend.is_some() {
         return Err(refuse(
             "a trend (the SQL returns step counts only; remove \"trend\")",
@@ -411,6 +407,19 @@ pub fn clickhouse_sql(spec: &FunnelSpec, info: &DatasetInfo, target: &SqlTarget)
             s.filters.as_deref().unwrap_or_default(),
         )?);
     }
+    // the persona: per-row columns (_s0, _s1, ...) aggregated per unit in
+    // the HAVING of a `_u IN (...)` subquery
+    let mut seg_cols = Vec::new();
+    let mut seg_first = false;
+    let seg_having = match &spec.segment {
+        Some(seg) => Some(segment_sql(
+            &cols,
+            &Condition::Group(seg.as_group()),
+            &mut seg_cols,
+            &mut seg_first,
+        )?),
+        None => None,
+    };
     let mut excl_conds = Vec::new();
     for x in spec.exclude.as_deref().unwrap_or_default() {
         excl_conds.push(cond_sql(
@@ -465,6 +474,9 @@ pub fn clickhouse_sql(spec: &FunnelSpec, info: &DatasetInfo, target: &SqlTarget)
     for (e, c) in excl_conds.iter().enumerate() {
         let _ = write!(src, ",\n    toUInt8({c}) AS _x{e}");
     }
+    for (i, c) in seg_cols.iter().enumerate() {
+        let _ = write!(src, ",\n    {c} AS _s{i}");
+    }
     let _ = write!(
         src,
         ",\n    {} AS _v",
@@ -510,9 +522,26 @@ pub fn clickhouse_sql(spec: &FunnelSpec, info: &DatasetInfo, target: &SqlTarget)
             .collect::<Vec<_>>()
             .join(" + ")
     };
+    // the persona's members: evaluated on all of the unit's events (before
+    // the funnel's filters and date range)
+    let members = match &seg_having {
+        Some(h) => {
+            let rows = if seg_first {
+                format!("(SELECT *, min(_t) OVER (PARTITION BY _u) AS _f FROM {src_name})")
+            } else {
+                src_name.to_string()
+            };
+            let _ = write!(
+                sql,
+                "sw_members AS (\n  SELECT _u FROM {rows} GROUP BY _u HAVING {h}\n),\n"
+            );
+            " WHERE _u IN (SELECT _u FROM sw_members)"
+        }
+        None => "",
+    };
     let _ = write!(
         sql,
-        "sw_ev AS (\n  SELECT _u, _t, _r, _v, _keep, {} AS _m, {xmask} AS _x FROM {src_name}\n),\n",
+        "sw_ev AS (\n  SELECT _u, _t, _r, _v, _keep, {} AS _m, {xmask} AS _x FROM {src_name}{members}\n),\n",
         mask.join(" + ")
     );
     // one row per unit: its events sorted by (time, first step, row)
@@ -650,6 +679,127 @@ ORDER BY step
         }
     }
     Ok(sql)
+}
+
+/// A persona's condition as an aggregate over the unit's rows (for the
+/// HAVING of `sw_members`), as segment/eval.rs evaluates it; per-row parts
+/// are pushed to `leaves` (`_s0`, `_s1`, ... in `sw_src`); `first` is set
+/// when a condition needs the unit's first time (`_f`).
+fn segment_sql(
+    cols: &Cols,
+    c: &Condition,
+    leaves: &mut Vec<String>,
+    first: &mut bool,
+) -> Result<String> {
+    use crate::segment::{Match, ValueOf};
+    let leaf = |e: String, leaves: &mut Vec<String>| {
+        leaves.push(format!("toUInt8({e})"));
+        format!("_s{}", leaves.len() - 1)
+    };
+    Ok(match c {
+        Condition::Group(g) => {
+            let any = g.match_.unwrap_or_default() == Match::Any;
+            if g.conditions.is_empty() {
+                return Ok(if any { "0" } else { "1" }.into());
+            }
+            let parts = g
+                .conditions
+                .iter()
+                .map(|c| segment_sql(cols, c, leaves, first).map(|s| format!("({s})")))
+                .collect::<Result<Vec<_>>>()?;
+            parts.join(if any { " OR " } else { " AND " })
+        }
+        Condition::Not(n) => format!("NOT ({})", segment_sql(cols, &n.not, leaves, first)?),
+        Condition::Property(p) => {
+            let f = Filter {
+                column: p.column.clone(),
+                op: p.op,
+                value: p.value.clone(),
+            };
+            let col = cols.named(&p.column)?;
+            let bits = leaf(filter_sql(cols, &f)?, leaves);
+            match p.value_of.unwrap_or_default() {
+                ValueOf::Ever => format!("max({bits}) = 1"),
+                v => {
+                    // a cell has a value when it is not null and not blank
+                    let id = ident(&col.name);
+                    let has = match col.ty {
+                        ColumnType::Text => format!("{id} IS NOT NULL AND trimBoth({id}) != \'\'"),
+                        _ => format!("{id} IS NOT NULL"),
+                    };
+                    let has = leaf(has, leaves);
+                    let missing = u8::from(matches!(
+                        p.op,
+                        FilterOp::Ne | FilterOp::NotContains | FilterOp::NotIn | FilterOp::IsNotSet
+                    ));
+                    let pick = if v == ValueOf::First { "argMinIf" } else { "argMaxIf" };
+                    format!("if(countIf({has} = 1) = 0, {missing}, {pick}({bits}, (_t, _r), {has} = 1)) = 1")
+                }
+            }
+        }
+        Condition::Behaviour(b) => {
+            let (m, did) = match (&b.did, &b.did_not) {
+                (Some(m), None) => (m, true),
+                (None, Some(m)) => (m, false),
+                _ => {
+                    return Err(Error::Invalid(
+                        "a behaviour condition needs exactly one of \"did\" and \"did_not\""
+                            .into(),
+                    ))
+                }
+            };
+            if !did && (b.at_least.is_some() || b.at_most.is_some()) {
+                return Err(Error::Invalid(
+                    "a \"did_not\" condition takes no at_least / at_most; use \"did\" with \"at_most\""
+                        .into(),
+                ));
+            }
+            let at_least = b.at_least.unwrap_or(1);
+            if b.at_most.is_some_and(|max| max < at_least) {
+                return Err(Error::Invalid(format!(
+                    "a behaviour condition asks for at least {at_least} and at most {} events, which no one can do",
+                    b.at_most.unwrap_or(0)
+                )));
+            }
+            let mut cond = cond_sql(
+                cols,
+                m.event.as_deref(),
+                m.page.as_ref(),
+                m.filters.as_deref().unwrap_or_default(),
+            )?;
+            let (from, to) = range_micros(b.date_range.as_ref())?;
+            if from != i64::MIN {
+                cond = format!("{cond} AND _t >= {from}");
+            }
+            if to != i64::MAX {
+                cond = format!("{cond} AND _t < {to}");
+            }
+            let mut count = format!("sum({})", leaf(cond, leaves));
+            if let Some(d) = b.within_days {
+                *first = true;
+                let last = leaves.len() - 1;
+                count = format!(
+                    "sum(_s{last} * toUInt8(_t - _f <= {}))",
+                    d as i64 * 86_400_000_000
+                );
+            }
+            if did {
+                match b.at_most {
+                    Some(max) => format!("{count} >= {at_least} AND {count} <= {max}"),
+                    None => format!("{count} >= {at_least}"),
+                }
+            } else {
+                format!("{count} = 0")
+            }
+        }
+        Condition::Measure(m) => {
+            return Err(refuse(format!(
+                "a persona with a value condition ({:?}; per-unit sums, sessions and days are evaluated by the local engine)",
+                m.measure
+            )
+            .to_lowercase()))
+        }
+    })
 }
 
 /// The ordered attempt from start `s`: instant by instant from the start's,
@@ -855,6 +1005,44 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("metric table"), "{e}");
+    }
+
+    #[test]
+    fn a_persona_is_a_unit_subquery_and_value_conditions_are_refused() {
+        let sql = compile(
+            r#"{"dataset": "shop", "steps": [{"event": "a"}, {"event": "b"}],
+                "segment": {"name": "p", "match": "any", "conditions": [
+                    {"did": {"event": "c"}, "at_least": 2, "within_days": 3},
+                    {"not": {"column": "it's", "op": "eq", "value": "x", "value_of": "last"}}]}}"#,
+        )
+        .unwrap();
+        assert!(
+            sql.contains("WHERE _u IN (SELECT _u FROM sw_members)"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("min(_t) OVER (PARTITION BY _u) AS _f"),
+            "{sql}"
+        );
+        assert!(sql.contains("argMaxIf(_s1, (_t, _r), _s2 = 1)"), "{sql}");
+        let e = compile(
+            r#"{"dataset": "shop", "steps": [{"event": "a"}],
+                "segment": {"name": "p", "conditions": [{"measure": "revenue", "op": "gte", "value": 5}]}}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with(NOT_PUSHED_DOWN) && e.contains("value condition"),
+            "{e}"
+        );
+        // the engine's own sentence for a behaviour it refuses
+        let e = compile(
+            r#"{"dataset": "shop", "steps": [{"event": "a"}],
+                "segment": {"name": "p", "conditions": [{"did": {"event": "c"}, "at_least": 3, "at_most": 1}]}}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("which no one can do"), "{e}");
     }
 
     #[test]

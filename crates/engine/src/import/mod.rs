@@ -317,14 +317,29 @@ pub(crate) fn commit_new(
 ) -> Result<()> {
     writer.set_meta(&meta_json(prepared, tz_name, source, rows).to_string())?;
     job.check()?;
-    writer.finish()?;
-    job.report(&Progress {
-        stage: "done".into(),
-        bytes_done: prepared.bytes_total,
-        bytes_total: prepared.bytes_total,
+    writer.finish()
+}
+
+/// After an import's (or an append's) commit: the dataset's analysis index
+/// is built and written to the disk cache ([`IndexCache::prepare_disk`]:
+/// progress stage `indexing`), so that the first funnel in any process
+/// loads it instead of building it; then the `done` progress. The data is
+/// committed already: a failure here only leaves the first query to build
+/// the index, as before.
+///
+/// [`IndexCache::prepare_disk`]: crate::index::IndexCache::prepare_disk
+pub(crate) fn after_commit(ws: &Workspace, name: &str, job: &mut Job, bytes_total: u64, rows: u64) {
+    let progress = |stage: &str| Progress {
+        stage: stage.into(),
+        bytes_done: bytes_total,
+        bytes_total,
         rows_done: rows,
-    });
-    Ok(())
+    };
+    if let Ok(rec) = ws.dataset(name) {
+        job.report(&progress("indexing"));
+        crate::index::IndexCache::prepare_disk(ws, &rec);
+    }
+    job.report(&progress("done"));
 }
 
 fn meta_json(p: &Prepared, tz: &str, source: &str, rows: u64) -> serde_json::Value {
@@ -459,6 +474,7 @@ fn import_two_pass(
         ));
     }
     commit_new(writer, job, &prepared, &tz_name, &source, rows)?;
+    after_commit(ws, &name, job, prepared.bytes_total, rows);
     let info = ws.dataset(&name)?.info;
     Ok(report(prepared, info, tz_name, rows))
 }
@@ -596,6 +612,7 @@ pub fn append_file(
     writer.set_meta(&meta.to_string())?;
     job.check()?;
     writer.finish()?;
+    after_commit(ws, dataset, job, prepared.bytes_total, rows);
     let info = ws.dataset(dataset)?.info;
     Ok(report(prepared, info, tz_name, rows))
 }

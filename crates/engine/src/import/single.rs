@@ -240,6 +240,7 @@ pub(crate) fn try_import(
     };
     let tz_name = tz.name();
     super::commit_new(writer, job, &prepared, &tz_name, &source, rows)?;
+    super::after_commit(ws, name, job, prepared.bytes_total, rows);
     let info = ws.dataset(name)?.info;
     Ok(Some(super::report(prepared, info, tz_name, rows)))
 }

@@ -18,6 +18,26 @@ pub const DISK_MIN_ROWS: u64 = 100_000;
 pub struct IndexCache {
     map: HashMap<(i64, Unit), Arc<EventIndex>>,
     disk_min_rows: Option<u64>,
+    /// How each index in `map` was obtained.
+    origins: HashMap<(i64, Unit), IndexOrigin>,
+}
+
+/// Where an index came from when a query first needed it in this cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexOrigin {
+    /// Read back from the disk cache (memory-mapped).
+    Disk,
+    /// Built from the stored column chunks.
+    Built,
+}
+
+impl IndexOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndexOrigin::Disk => "disk",
+            IndexOrigin::Built => "built",
+        }
+    }
 }
 
 impl Default for IndexCache {
@@ -25,6 +45,7 @@ impl Default for IndexCache {
         IndexCache {
             map: HashMap::new(),
             disk_min_rows: (!disk::disabled_by_env()).then_some(DISK_MIN_ROWS),
+            origins: HashMap::new(),
         }
     }
 }
@@ -48,6 +69,7 @@ impl IndexCache {
         IndexCache {
             map: HashMap::new(),
             disk_min_rows: min_rows,
+            origins: HashMap::new(),
         }
     }
     /// The index of `dataset` for `unit`: from memory, else from the disk
@@ -76,6 +98,11 @@ impl IndexCache {
             _ => None,
         };
         let loaded = slot.as_ref().and_then(|s| EventIndex::load(s, dataset));
+        let origin = if loaded.is_some() {
+            IndexOrigin::Disk
+        } else {
+            IndexOrigin::Built
+        };
         let ix = match loaded {
             Some(ix) => ix,
             None => {
@@ -91,7 +118,53 @@ impl IndexCache {
         };
         let ix = Arc::new(ix);
         self.map.insert(key, ix.clone());
+        self.origins.insert(key, origin);
         Ok(ix)
+    }
+    /// How the indexes in memory were obtained (one entry per index), for
+    /// the CLI's timing figures: whether the first query read the disk
+    /// cache or built its index.
+    pub fn origins(&self) -> Vec<IndexOrigin> {
+        self.map
+            .keys()
+            .filter_map(|k| self.origins.get(k).copied())
+            .collect()
+    }
+    /// Builds the index a first funnel on a new dataset version needs (users;
+    /// sessions when the dataset has no user column) and writes it to the
+    /// disk cache, as an import does right after its commit so that the
+    /// first query in any process loads it instead of building it. Does
+    /// nothing for metric tables, datasets below the disk threshold, a cache
+    /// turned off, or a dataset without the roles an index needs. Returns
+    /// whether a current index file was written.
+    pub fn prepare_disk(ws: &Workspace, dataset: &DatasetRecord) -> bool {
+        let mut cache = IndexCache::new();
+        cache.prepare_disk_with(ws, dataset)
+    }
+    /// [`IndexCache::prepare_disk`] with this cache's disk threshold.
+    pub fn prepare_disk_with(&mut self, ws: &Workspace, dataset: &DatasetRecord) -> bool {
+        use crate::model::DatasetKind;
+        let Some(min) = self.disk_min_rows else {
+            return false;
+        };
+        if dataset.info.kind != DatasetKind::Events || dataset.info.rows < min {
+            return false;
+        }
+        let has = |r: Role| role_column(dataset, r).is_some();
+        let unit = if has(Role::User) {
+            Unit::Users
+        } else if has(Role::Session) {
+            Unit::Sessions
+        } else {
+            return false;
+        };
+        if !has(Role::Time) || !(has(Role::Event) || has(Role::Page)) {
+            return false;
+        }
+        match self.get(ws, dataset, unit) {
+            Ok(ix) => ix.disk.is_some(),
+            Err(_) => false,
+        }
     }
     /// Whether an index is cached in memory.
     pub fn contains(&self, dataset_id: i64, unit: Unit) -> bool {
@@ -102,9 +175,11 @@ impl IndexCache {
     /// pruned at the next build.
     pub fn forget(&mut self, dataset_id: i64) {
         self.map.retain(|(id, _), _| *id != dataset_id);
+        self.origins.retain(|(id, _), _| *id != dataset_id);
     }
     pub fn clear(&mut self) {
-        self.map.clear()
+        self.map.clear();
+        self.origins.clear();
     }
     /// Deletes the disk cache of a workspace (the `<workspace>.index`
     /// folder); it is rebuilt as queries need it.
