@@ -183,7 +183,7 @@ describe.skipIf(!engineReady)('the funnel builder', { timeout: 60_000 }, () => {
     );
   });
 
-  it('holds a column constant (the same session at every step) and shows the engine counts for it', async () => {
+  it('holds a column constant (same session, then same event name) and shows the engine counts for it', async () => {
     const api = await setup();
     await pick('view_item');
     await fireEvent.click(screen.getByTestId('add-step'));
@@ -203,11 +203,22 @@ describe.skipIf(!engineReady)('the funnel builder', { timeout: 60_000 }, () => {
       });
     });
     const want = engine(api, vi.mocked(api.runFunnel).mock.calls.at(-1)![0]);
-    // a view and a cart in different sessions no longer convert
-    expect(want.steps[1].count).toBeLessThan(plain.steps[1].count);
+    // the generated carts all follow a view in their own session
+    expect(want.steps[1].count).toBe(plain.steps[1].count);
     await waitFor(() =>
       expect(within((screen.getAllByTestId('funnel-row') as HTMLTableRowElement[])[1]).getByTestId('step-count').textContent).toBe(
         want.shown.table.rows[1][1].text,
+      ),
+    );
+    // held on the event name, no view shares its value with a cart: nobody converts
+    await fireEvent.change(screen.getByTestId('funnel-hold'), { target: { value: 'event' } });
+    await waitFor(() => expect(vi.mocked(api.runFunnel).mock.calls.at(-1)![0].hold).toBe('event'));
+    const none = engine(api, vi.mocked(api.runFunnel).mock.calls.at(-1)![0]);
+    expect(none.steps[0].count).toBe(plain.steps[0].count);
+    expect(none.steps[1].count).toBe(0);
+    await waitFor(() =>
+      expect(within((screen.getAllByTestId('funnel-row') as HTMLTableRowElement[])[1]).getByTestId('step-count').textContent).toBe(
+        none.shown.table.rows[1][1].text,
       ),
     );
   });
