@@ -52,6 +52,8 @@ const KNOWN_REFUSED: &[(&str, usize, &str)] = &[
         44,
         "a persona with a value condition",
     ),
+    ("hold_a_column_constant", 19, "\"hold\""),
+    ("hold_a_column_constant", 30, "\"hold\""),
     ("metric_table_funnel_sums_rows", 15, "metric table"),
     ("metric_table_funnel_sums_rows", 29, "metric table"),
     ("trend_by_period_of_entry", 15, "a trend"),

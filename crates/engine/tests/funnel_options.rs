@@ -151,3 +151,109 @@ fn first_time_steps_take_only_the_first_event_of_that_kind() {
     );
     assert!(e.contains("first-time"), "{e}");
 }
+
+#[test]
+fn holding_a_column_constant_needs_every_step_on_one_value() {
+    let mut w = workspace();
+    // the "device" column plays a product id here
+    events(
+        &mut w,
+        &[
+            // p1 viewed and bought, p2 viewed and carted: no product did all three
+            ("u1", 0, "view", "p1"),
+            ("u1", 10, "view", "p2"),
+            ("u1", 20, "cart", "p2"),
+            ("u1", 30, "buy", "p1"),
+            // one product all the way
+            ("u2", 0, "view", "p1"),
+            ("u2", 10, "cart", "p1"),
+            ("u2", 20, "buy", "p1"),
+            // a view with no product fills no step: u3 never enters
+            ("u3", 0, "view", ""),
+            ("u3", 10, "cart", "p1"),
+            ("u3", 20, "buy", "p1"),
+            // p1 reaches cart (15 s after its view), p2's cart came before its view
+            ("u4", 0, "view", "p1"),
+            ("u4", 5, "cart", "p2"),
+            ("u4", 10, "view", "p2"),
+            ("u4", 15, "cart", "p1"),
+            ("u4", 20, "buy", "p2"),
+        ],
+    );
+    let steps = json!([{"event": "view"}, {"event": "cart"}, {"event": "buy"}]);
+    let r = both(&mut w, json!({"dataset": "ev", "steps": steps}));
+    assert_eq!(counts(&r), vec![4, 4, 4]);
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "hold": "device"}),
+    );
+    assert_eq!(counts(&r), vec![3, 3, 1]);
+    // view to cart: u1 10 s (p2), u2 10 s, u4 15 s (p1)
+    assert_eq!(r.steps[1].average_seconds, Some(35.0 / 3.0));
+    // a breakdown by the held column shows the value that converted
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "hold": "device", "breakdown": {"column": "device"}}),
+    );
+    let rows: Vec<(String, Vec<u64>)> = r
+        .breakdown
+        .iter()
+        .map(|b| (b.value.clone(), b.steps.iter().map(|s| s.count).collect()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![("p1".into(), vec![2, 2, 1]), ("p2".into(), vec![1, 1, 0])]
+    );
+    // strict: only u2's events of p1 follow each other with nothing between
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "hold": "device", "order": "strict"}),
+    );
+    assert_eq!(counts(&r), vec![3, 2, 1]);
+    // unordered: u4's p2 did view, cart and buy in some order, and u3
+    // enters at p1's cart
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "hold": "device", "order": "unordered"}),
+    );
+    assert_eq!(counts(&r), vec![4, 4, 2]);
+    // errors: no column, an unknown column
+    let e = run_err(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "hold": " "}),
+    );
+    assert!(e.contains("\"hold\" names no column"), "{e}");
+    let e = run_err(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "hold": "product"}),
+    );
+    assert!(e.contains("\"product\""), "{e}");
+}
+
+#[test]
+fn a_held_value_spoiled_by_an_exclusion_gives_way_to_a_clean_one() {
+    let mut w = workspace();
+    events(
+        &mut w,
+        &[
+            // p1 converts but a refund (of any product) comes between
+            ("u1", 0, "view", "p1"),
+            ("u1", 5, "refund", "p9"),
+            ("u1", 10, "cart", "p1"),
+            // u2: p1 spoiled, p2 clean and as far
+            ("u2", 0, "view", "p1"),
+            ("u2", 5, "refund", ""),
+            ("u2", 10, "cart", "p1"),
+            ("u2", 20, "view", "p2"),
+            ("u2", 30, "cart", "p2"),
+        ],
+    );
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": [{"event": "view"}, {"event": "cart"}], "hold": "device",
+               "exclude": [{"event": "refund"}]}),
+    );
+    assert_eq!(counts(&r), vec![1, 1]);
+    assert_eq!(r.excluded, 1);
+    assert_eq!(r.steps[1].average_seconds, Some(10.0));
+}

@@ -32,6 +32,8 @@ struct Case {
     /// a session column: each row's session (3 = missing), and whether the
     /// user is missing
     sessions_col: Option<Vec<(u8, bool)>>,
+    /// hold the device column constant (`hold`)
+    hold: bool,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -53,6 +55,7 @@ fn case() -> impl Strategy<Value = Case> {
             0.3,
             prop::collection::vec((0u8..4, prop::bool::weighted(0.1)), 40),
         ),
+        prop::bool::weighted(0.3),
     )
         .prop_map(
             |(
@@ -66,6 +69,7 @@ fn case() -> impl Strategy<Value = Case> {
                 extras,
                 limits,
                 sessions_col,
+                hold,
             )| Case {
                 rows,
                 steps,
@@ -77,6 +81,7 @@ fn case() -> impl Strategy<Value = Case> {
                 extras,
                 limits,
                 sessions_col,
+                hold,
             },
         )
 }
@@ -127,6 +132,9 @@ fn spec_of(c: &Case) -> serde_json::Value {
             r["to"] = json!(at(b.max(c.limits.0.unwrap_or(0))));
         }
         spec["date_range"] = r;
+    }
+    if c.hold {
+        spec["hold"] = json!("device");
     }
     if c.limits.2 {
         spec["where"] = json!([{"column": "device", "op": "ne", "value": "d"}]);

@@ -428,6 +428,8 @@ struct Case {
     exclude: Vec<(usize, usize, usize)>,
     breakdown: Option<usize>,
     interval: usize,
+    /// hold the device column constant
+    hold: bool,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -439,9 +441,10 @@ fn case() -> impl Strategy<Value = Case> {
         prop::collection::vec((0usize..4, 0usize..4, 0usize..2), 0..2),
         prop::option::of(0usize..3),
         0usize..3,
+        prop::bool::weighted(0.3),
     )
         .prop_map(
-            |(rows, steps, order, window, exclude, breakdown, interval)| Case {
+            |(rows, steps, order, window, exclude, breakdown, interval, hold)| Case {
                 rows,
                 steps,
                 order,
@@ -449,6 +452,7 @@ fn case() -> impl Strategy<Value = Case> {
                 exclude,
                 breakdown,
                 interval,
+                hold,
             },
         )
 }
@@ -506,6 +510,9 @@ proptest! {
             .collect();
         if !excl.is_empty() {
             spec["exclude"] = json!(excl);
+        }
+        if c.hold {
+            spec["hold"] = json!("device");
         }
         if let Some(a) = c.breakdown {
             let attribution = ["first_touch", "last_touch", "step"][a];

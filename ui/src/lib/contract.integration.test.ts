@@ -282,6 +282,7 @@ function randomFunnel(rng: Rng, data: Data, personas: string[]): FunnelDraft {
     d.breakdownStep = rng.int(0, n - 1);
     d.breakdownLimit = rng.int(1, 12);
   }
+  if (rng.chance(0.25)) d.holdColumn = rng.pick(data.columns.filter((c) => c.role !== 'time')).name;
   if (personas.length && rng.chance(0.3)) d.segmentName = rng.pick(personas);
   if (rng.chance(0.3)) d.trend = rng.pick(['day', 'week', 'month'] as const);
   if (n >= 2 && rng.chance(0.3)) {

@@ -84,6 +84,8 @@ export interface FunnelDraft {
   attribution: Attribution;
   breakdownStep: number;
   breakdownLimit: number;
+  /** A column every step of an attempt must share the value of (`hold`; "" = none). */
+  holdColumn: string;
   /** A saved persona to filter the funnel's users by ("" = everyone). */
   segmentName: string;
   trend: '' | Interval;
@@ -119,6 +121,7 @@ export function emptyDraft(dataset: string): FunnelDraft {
     attribution: 'first_touch',
     breakdownStep: 0,
     breakdownLimit: 10,
+    holdColumn: '',
     segmentName: '',
     trend: '',
     timeToConvert: false,
@@ -292,6 +295,7 @@ export function buildSpec(d: FunnelDraft, columns: ColumnInfo[], segments: Saved
     spec.breakdown = { column: d.breakdownColumn, attribution: d.attribution, limit: d.breakdownLimit };
     if (d.attribution === 'step') spec.breakdown.step = d.breakdownStep;
   }
+  if (d.holdColumn) spec.hold = d.holdColumn;
   if (d.trend) spec.trend = { interval: d.trend };
   if (d.timeToConvert) {
     spec.time_to_convert = { from_step: d.ttcFrom, bins: d.ttcBins };
@@ -338,6 +342,7 @@ export function draftFromSpec(spec: FunnelSpec, name = ''): FunnelDraft {
     d.breakdownStep = spec.breakdown.step ?? 0;
     d.breakdownLimit = spec.breakdown.limit ?? 10;
   }
+  d.holdColumn = spec.hold ?? '';
   d.segmentName = spec.segment?.name ?? '';
   if (spec.metric !== undefined || spec.dimension !== undefined) {
     d.kind = 'metrics';
@@ -411,6 +416,8 @@ export function validate(d: FunnelDraft, columns: ColumnInfo[]): Issue[] {
     if (!Number.isInteger(d.ttcBins) || d.ttcBins < 1 || d.ttcBins > 100)
       issues.push({ at: 'time to convert', message: 'Use between 1 and 100 bins for time to convert.' });
   }
+  if (d.holdColumn && !names.has(d.holdColumn))
+    issues.push({ at: 'hold', message: `The dataset has no column "${d.holdColumn}" to hold constant.` });
   if (d.breakdownColumn) {
     if (!names.has(d.breakdownColumn))
       issues.push({ at: 'breakdown', message: `The dataset has no column "${d.breakdownColumn}" to break down by.` });

@@ -183,6 +183,46 @@ describe.skipIf(!engineReady)('the funnel builder', { timeout: 60_000 }, () => {
     );
   });
 
+  it('holds a column constant (same session, then same event name) and shows the engine counts for it', async () => {
+    const api = await setup();
+    await pick('view_item');
+    await fireEvent.click(screen.getByTestId('add-step'));
+    await pick('add_to_cart');
+    await waitFor(() => expect(screen.getAllByTestId('funnel-row')).toHaveLength(2));
+    const plain = engine(api, vi.mocked(api.runFunnel).mock.calls.at(-1)![0]);
+    await fireEvent.change(screen.getByTestId('funnel-hold'), { target: { value: 'session_id' } });
+    await waitFor(() => {
+      const sent = vi.mocked(api.runFunnel).mock.calls.at(-1)![0];
+      expect(sent).toEqual({
+        dataset: 'shop',
+        steps: [{ event: 'view_item' }, { event: 'add_to_cart' }],
+        order: 'ordered',
+        window: '14d',
+        count: 'users',
+        hold: 'session_id',
+      });
+    });
+    const want = engine(api, vi.mocked(api.runFunnel).mock.calls.at(-1)![0]);
+    // the generated carts all follow a view in their own session
+    expect(want.steps[1].count).toBe(plain.steps[1].count);
+    await waitFor(() =>
+      expect(within((screen.getAllByTestId('funnel-row') as HTMLTableRowElement[])[1]).getByTestId('step-count').textContent).toBe(
+        want.shown.table.rows[1][1].text,
+      ),
+    );
+    // held on the event name, no view shares its value with a cart: nobody converts
+    await fireEvent.change(screen.getByTestId('funnel-hold'), { target: { value: 'event' } });
+    await waitFor(() => expect(vi.mocked(api.runFunnel).mock.calls.at(-1)![0].hold).toBe('event'));
+    const none = engine(api, vi.mocked(api.runFunnel).mock.calls.at(-1)![0]);
+    expect(none.steps[0].count).toBe(plain.steps[0].count);
+    expect(none.steps[1].count).toBe(0);
+    await waitFor(() =>
+      expect(within((screen.getAllByTestId('funnel-row') as HTMLTableRowElement[])[1]).getByTestId('step-count').textContent).toBe(
+        none.shown.table.rows[1][1].text,
+      ),
+    );
+  });
+
   it('shows the trend and time to convert the engine returns', async () => {
     const api = await setup();
     await pick('view_item');

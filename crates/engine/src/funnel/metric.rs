@@ -81,6 +81,9 @@ pub fn run_metric_funnel(
     if spec.exclude.as_ref().is_some_and(|e| !e.is_empty()) {
         return unsupported("exclusions");
     }
+    if spec.hold.is_some() {
+        return unsupported("\"hold\" (there are no users whose steps could share a value)");
+    }
     if spec.trend.is_some() {
         return unsupported("a trend");
     }

@@ -225,43 +225,66 @@ fn starts(evs: &[Ev], s: usize, order: Order) -> bool {
     }
 }
 
-/// The counted attempt among the attempts from the starts `from`:
-/// Ok(Some(path)), Ok(None) if none started, Err(()) if excluded.
+/// The counted attempt among the attempts from the starts (in any of the
+/// event lists `sets`: one, or one per held value) whose time `pick`s:
+/// Ok(Some(path as (time, row) of each step's event)), Ok(None) if none
+/// started, Err(()) if excluded.
 /// Ordered and strict: the furthest attempt, if clean (or a clean one that
 /// gets as far). Unordered: the furthest clean attempt (an exclusion
 /// discards the progress of the attempts it spoils, nothing more).
-fn counted(evs: &[Ev], from: &[usize], p: &Plan) -> std::result::Result<Option<Vec<usize>>, ()> {
+/// Among equals: the one that got there first, then the latest start, then
+/// the earliest start row; with `held`, events are compared by (time, row)
+/// (attempts of different values live in different lists), else by their
+/// place in the one list.
+type Path = Vec<(i64, usize)>;
+fn counted(
+    sets: &[Vec<Ev>],
+    pick: impl Fn(i64) -> bool,
+    p: &Plan,
+    held: bool,
+) -> std::result::Result<Option<Path>, ()> {
     let (order, window, excl) = (p.order, p.window, &p.excl[..]);
     let mut furthest: Option<usize> = None;
-    let mut best: Option<(Vec<usize>, usize)> = None;
-    for &s in from {
-        let g = attempt(evs, s, order, window, &p.within);
-        let level = g.len() - 1;
-        furthest = furthest.max(Some(level));
-        if spoiled(evs, s, &g, excl, window) {
-            continue;
-        }
-        // furthest first, then the one that got there first, then the
-        // latest start, then the earliest start row
-        let key = |g: &[usize], s: usize| {
-            (
+    type Key = (
+        usize,
+        std::cmp::Reverse<(i64, i64)>,
+        i64,
+        std::cmp::Reverse<(i64, i64)>,
+    );
+    let mut best: Option<(Key, Path)> = None;
+    for evs in sets {
+        for s in 0..evs.len() {
+            if !starts(evs, s, order) || !pick(evs[s].time) {
+                continue;
+            }
+            let g = attempt(evs, s, order, window, &p.within);
+            let level = g.len() - 1;
+            furthest = furthest.max(Some(level));
+            if spoiled(evs, s, &g, excl, window) {
+                continue;
+            }
+            let at = |j: usize| {
+                if held {
+                    (evs[j].time, evs[j].row as i64)
+                } else {
+                    (j as i64, 0)
+                }
+            };
+            let key = (
                 g.len(),
-                std::cmp::Reverse(g[g.len() - 1]),
+                std::cmp::Reverse(at(g[level])),
                 evs[s].time,
-                std::cmp::Reverse(s),
-            )
-        };
-        if best
-            .as_ref()
-            .is_none_or(|(bg, bs)| key(&g, s) > key(bg, *bs))
-        {
-            best = Some((g, s));
+                std::cmp::Reverse(at(s)),
+            );
+            if best.as_ref().is_none_or(|(bk, _)| key > *bk) {
+                best = Some((key, g.iter().map(|&j| (evs[j].time, evs[j].row)).collect()));
+            }
         }
     }
     match (furthest, best) {
         (None, _) => Ok(None),
-        (Some(_), Some((g, _))) if order == Order::Unordered => Ok(Some(g)),
-        (Some(f), Some((g, _))) if g.len() - 1 == f => Ok(Some(g)),
+        (Some(_), Some((_, g))) if order == Order::Unordered => Ok(Some(g)),
+        (Some(f), Some((_, g))) if g.len() - 1 == f => Ok(Some(g)),
         _ => Err(()),
     }
 }
@@ -390,6 +413,10 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
         }
     }
 
+    let hold_col = match &spec.hold {
+        Some(h) => Some(ws.read_column_named(&rec, h)?),
+        None => None,
+    };
     let breakdown_col = match &spec.breakdown {
         Some(b) => Some(ws.read_column_named(&rec, &b.column)?),
         None => None,
@@ -415,7 +442,7 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
         let step_holds = |q: usize, r: usize| {
             holds(&steps[q], r) && (spec.steps[q].first_time != Some(true) || firsts[q] == Some(r))
         };
-        let mut evs: Vec<Ev> = rows
+        let evs: Vec<Ev> = rows
             .into_iter()
             .filter_map(|r| {
                 let t = times[r]?;
@@ -430,27 +457,54 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
                 })
             })
             .collect();
-        // at one instant, events are taken in funnel order, then row order
-        evs.sort_by_key(|e| (e.time, e.first_step(), e.row));
-        let all: Vec<usize> = (0..evs.len())
-            .filter(|&s| starts(&evs, s, p.order))
-            .collect();
+        // a held column: one list of events per value, in which only the
+        // events with that (non-empty) value match steps
+        let sets: Vec<Vec<Ev>> = match &hold_col {
+            None => vec![evs],
+            Some(col) => {
+                let value = |r: usize| cell_text(col, r).filter(|v| !v.is_empty());
+                let values: std::collections::BTreeSet<String> = evs
+                    .iter()
+                    .filter(|e| e.steps.iter().any(|&b| b))
+                    .filter_map(|e| value(e.row))
+                    .collect();
+                values
+                    .iter()
+                    .map(|v| {
+                        evs.iter()
+                            .map(|e| {
+                                let mut e = e.clone();
+                                if value(e.row).as_ref() != Some(v) {
+                                    e.steps.iter_mut().for_each(|b| *b = false);
+                                }
+                                e
+                            })
+                            .collect()
+                    })
+                    .collect()
+            }
+        };
+        let mut sets = sets;
+        for evs in &mut sets {
+            // at one instant, events are taken in funnel order, then row order
+            evs.sort_by_key(|e| (e.time, e.first_step(), e.row));
+        }
+        let held = hold_col.is_some();
         if let Some(interval) = p.trend {
             // each period on its own: the unit enters every period in which
             // an attempt starts, with the counted attempt among those starts
-            let mut keys: Vec<i64> = all
-                .iter()
-                .map(|&s| period(evs[s].time, interval).0)
-                .collect();
-            keys.dedup();
-            for key in keys {
-                let from: Vec<usize> = all
-                    .iter()
-                    .copied()
-                    .filter(|&s| period(evs[s].time, interval).0 == key)
-                    .collect();
-                if let Ok(Some(g)) = counted(&evs, &from, &p) {
-                    let label = period(evs[from[0]].time, interval).1;
+            let mut keys: BTreeMap<i64, i64> = BTreeMap::new();
+            for evs in &sets {
+                for s in (0..evs.len()).filter(|&s| starts(evs, s, p.order)) {
+                    let key = period(evs[s].time, interval).0;
+                    let t = keys.entry(key).or_insert(evs[s].time);
+                    *t = (*t).min(evs[s].time);
+                }
+            }
+            for (key, t) in keys {
+                let pick = |t: i64| period(t, interval).0 == key;
+                if let Ok(Some(g)) = counted(&sets, pick, &p, held) {
+                    let label = period(t, interval).1;
                     let e = trend.entry(key).or_insert_with(|| (label, 0, 0));
                     e.1 += 1;
                     if g.len() == k {
@@ -459,7 +513,7 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
                 }
             }
         }
-        let g = match counted(&evs, &all, &p) {
+        let g = match counted(&sets, |_| true, &p, held) {
             Ok(Some(g)) => g,
             Ok(None) => continue,
             Err(()) => {
@@ -468,17 +522,17 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
             }
         };
         let level = g.len() - 1;
-        let ts: Vec<i64> = g.iter().map(|&j| evs[j].time).collect();
+        let ts: Vec<i64> = g.iter().map(|&(t, _)| t).collect();
         total.add(level, &ts);
         if let (Some(col), Some((attr, step))) = (&breakdown_col, p.attribution) {
             // first touch: the first value among the attempt's step events
             // that is not empty; last touch: the last one; step N: the
             // value on step N's event
-            let value = |j: usize| cell_text(col, evs[j].row).filter(|s| !s.is_empty());
+            let value = |&(_, r): &(i64, usize)| cell_text(col, r).filter(|s| !s.is_empty());
             let v = match attr {
-                Attribution::FirstTouch => g.iter().find_map(|&j| value(j)),
-                Attribution::LastTouch => g.iter().rev().find_map(|&j| value(j)),
-                Attribution::Step => g.get(step).and_then(|&j| value(j)),
+                Attribution::FirstTouch => g.iter().find_map(value),
+                Attribution::LastTouch => g.iter().rev().find_map(value),
+                Attribution::Step => g.get(step).and_then(value),
             }
             .unwrap_or_else(|| NONE_VALUE.to_string());
             by_value

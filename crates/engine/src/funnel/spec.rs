@@ -58,6 +58,12 @@ pub struct FunnelSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub dimension: Option<String>,
+    /// Hold a property constant: every step of an attempt must have the same
+    /// (non-empty) value of this column (a product id, a cart id); the unit
+    /// counts by its best attempt over all values (docs/funnel.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub hold: Option<String>,
     /// Only the units in this segment enter the funnel (docs/segments.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]

@@ -316,6 +316,11 @@ pub fn clickhouse_sql(spec: &FunnelSpec, info: &DatasetInfo, target: &SqlTarget)
         )));
     }
     let p = plan(spec)?;
+    if spec.hold.is_some() {
+        return Err(refuse(
+            "\"hold\" (attempts per value of a held column are not compiled yet; remove \"hold\" or run it in Stepwise)",
+        ));
+    }
     if spec.trend.is_some() {
         return Err(refuse(
             "a trend (the SQL returns step counts only; remove \"trend\")",
@@ -983,6 +988,10 @@ mod tests {
         refused(
             &format!(r#"{{"dataset": "shop", {steps}, "time_to_convert": {{}}}}"#),
             "time to convert",
+        );
+        refused(
+            &format!(r#"{{"dataset": "shop", {steps}, "hold": "it's"}}"#),
+            "\"hold\"",
         );
         refused(
             &format!(r#"{{"dataset": "shop", {steps}, "breakdown": {{"column": "price"}}}}"#),

@@ -41,6 +41,12 @@ metric?: string,
  */
 dimension?: string, 
 /**
+ * Hold a property constant: every step of an attempt must have the same
+ * (non-empty) value of this column (a product id, a cart id); the unit
+ * counts by its best attempt over all values (docs/funnel.md).
+ */
+hold?: string, 
+/**
  * Only the units in this segment enter the funnel (docs/segments.md).
  */
 segment?: SegmentSpec, };

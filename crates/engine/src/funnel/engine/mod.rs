@@ -46,6 +46,17 @@ pub(crate) use agg::{avg_median, breakdown_rows, histogram, period, ratio, step_
 pub(crate) use plan::{plan, Plan};
 
 pub const NONE_VALUE: &str = "(none)";
+
+/// The interned column a funnel holds constant (`hold`), if any.
+fn held(ws: &Workspace, ix: &EventIndex, spec: &FunnelSpec) -> Result<Option<Arc<Interned>>> {
+    spec.hold
+        .as_deref()
+        .map(|c| {
+            ix.interned(ws, c)
+                .map_err(|e| Error::Invalid(format!("\"hold\": {e}")))
+        })
+        .transpose()
+}
 pub const OTHER: &str = "Other";
 
 /// Runs a funnel on a built index.
@@ -96,10 +107,12 @@ pub fn run_on_index_threads(
     };
     let labels: Vec<String> = (0..k).map(|q| spec.step_label(q)).collect();
 
+    let held = held(ws, ix, spec)?;
     let pass = Pass {
         plan: &plan,
         ix: Cols::of(ix),
         masks: &masks,
+        hold: held.as_deref().map(Hold::of),
     };
     // units are split into contiguous ranges, one per thread; the partial
     // results merge without depending on the split
@@ -265,10 +278,12 @@ pub(crate) fn unit_outcomes(
     let plan = plan(spec)?;
     let mut warnings = Vec::new();
     let masks = masks(ws, ix, spec, &mut warnings)?;
+    let held = held(ws, ix, spec)?;
     let pass = Pass {
         plan: &plan,
         ix: Cols::of(ix),
         masks: &masks,
+        hold: held.as_deref().map(Hold::of),
     };
     let units = ix.units();
     let threads = match threads {
@@ -361,10 +376,12 @@ pub(crate) fn unit_step_events(
     let plan = plan(spec)?;
     let mut warnings = Vec::new();
     let masks = masks(ws, ix, spec, &mut warnings)?;
+    let held = held(ws, ix, spec)?;
     let pass = Pass {
         plan: &plan,
         ix: Cols::of(ix),
         masks: &masks,
+        hold: held.as_deref().map(Hold::of),
     };
     let mut evs = UnitEvents::default();
     let mut out = Outcome::new();

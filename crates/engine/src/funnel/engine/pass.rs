@@ -51,17 +51,27 @@ fn has_ties(evs: &UnitEvents) -> bool {
 
 /// The choice among attempts (of a unit, or of its starts in one period):
 /// the furthest level any reached, and the best clean attempt as
-/// (level, position of its last step, start time, start, path).
+/// (level, key of its last step's event, start time, key of its start,
+/// path). The keys order events: evs positions, or index positions when
+/// attempts of several held values compete (both follow time, then row).
 #[derive(Default)]
 struct Choice {
     furthest: i32,
-    clean: Option<(i32, usize, i64, usize, [usize; MAX_STEPS])>,
+    clean: Option<(i32, i64, i64, i64, [usize; MAX_STEPS])>,
     any: bool,
 }
 
 impl Choice {
     #[inline]
-    fn offer(&mut self, level: i32, clean: bool, t0: i64, s: usize, g: &[usize; MAX_STEPS]) {
+    fn offer(
+        &mut self,
+        level: i32,
+        clean: bool,
+        last: i64,
+        t0: i64,
+        s: i64,
+        g: &[usize; MAX_STEPS],
+    ) {
         if !self.any || level > self.furthest {
             self.furthest = level;
         }
@@ -69,16 +79,15 @@ impl Choice {
         if !clean {
             return;
         }
-        let gl = g[level as usize];
         let better = match &self.clean {
             None => true,
             Some((l, cg, ct, cs, _)) => {
-                (level, std::cmp::Reverse(gl), t0, std::cmp::Reverse(s))
+                (level, std::cmp::Reverse(last), t0, std::cmp::Reverse(s))
                     > (*l, std::cmp::Reverse(*cg), *ct, std::cmp::Reverse(*cs))
             }
         };
         if better {
-            self.clean = Some((level, gl, t0, s, *g));
+            self.clean = Some((level, last, t0, s, *g));
         }
     }
     /// The counted attempt: Some((level, path)), or None (excluded when
@@ -100,6 +109,30 @@ pub(super) struct Pass<'a> {
     pub(super) plan: &'a Plan,
     pub(super) ix: Cols<'a>,
     pub(super) masks: &'a Masks,
+    /// The column held constant (`hold`), if any.
+    pub(super) hold: Option<Hold<'a>>,
+}
+
+/// The held column's codes in index order, and the codes that hold no
+/// value (missing, and empty text if the dictionary has it).
+pub(super) struct Hold<'a> {
+    pub(super) codes: &'a [u32],
+    pub(super) empty: u32,
+}
+
+impl<'a> Hold<'a> {
+    pub(super) fn of(i: &'a Interned) -> Hold<'a> {
+        Hold {
+            codes: &i.codes[..],
+            empty: i.code_of("").unwrap_or(NULL_CODE),
+        }
+    }
+    /// The value code at index position `p`, None when it holds no value.
+    #[inline]
+    fn value(&self, p: u32) -> Option<u32> {
+        let c = self.codes[p as usize];
+        (c != NULL_CODE && c != self.empty).then_some(c)
+    }
 }
 
 /// The index arrays the pass reads, as plain slices.
@@ -294,6 +327,9 @@ impl Pass<'_> {
         out.periods.clear();
         if !self.can_start(evs.any) {
             return;
+        }
+        if self.plan.hold {
+            return self.per_start_hold(evs, out, sc);
         }
         let has_excl = !self.plan.excl.is_empty() && evs.any & EXCL_BITS != 0;
         if has_excl || self.plan.order == Order::Unordered || evs.ties || self.plan.has_within {
@@ -717,7 +753,8 @@ impl Pass<'_> {
             }
             let clean = !self.spoiled(evs.len(), s, &g, level, sc);
             let t0 = self.t(evs, s);
-            unit.offer(level, clean, t0, s, &g);
+            let last = g[level as usize] as i64;
+            unit.offer(level, clean, last, t0, s as i64, &g);
             if let Some(interval) = self.plan.trend {
                 let key = period_key(t0, interval);
                 if period.as_ref().is_some_and(|p| p.0 != key) {
@@ -729,7 +766,7 @@ impl Pass<'_> {
                 period
                     .get_or_insert_with(|| (key, t0, Choice::default()))
                     .2
-                    .offer(level, clean, t0, s, &g);
+                    .offer(level, clean, last, t0, s as i64, &g);
             }
         }
         if let Some((pk, pt, c)) = period {
@@ -742,6 +779,119 @@ impl Pass<'_> {
                 out.level = level;
                 for (slot, &j) in out.path.iter_mut().zip(g).take(level as usize + 1) {
                     *slot = evs.pos[j];
+                }
+            }
+            None => {
+                out.level = -1;
+                out.excluded = unit.any;
+            }
+        }
+    }
+}
+
+impl Pass<'_> {
+    /// A held column (`hold`): the per-start evaluation once per value of
+    /// it, over the unit's events in which only the events with that value
+    /// match steps (the others can still spoil an attempt, or break a
+    /// strict one); the best attempt over all values is counted, by the
+    /// same rules, events compared by index position (time, then row).
+    fn per_start_hold(&self, evs: &UnitEvents, out: &mut Outcome, sc: &mut Scratch) {
+        let Some(h) = &self.hold else { return };
+        let unordered = self.plan.order == Order::Unordered;
+        let strict = self.plan.order == Order::Strict;
+        let k = self.plan.k as i32;
+        let mut values = std::mem::take(&mut sc.values);
+        values.clear();
+        values.extend(
+            (0..evs.len())
+                .filter(|&j| evs.m[j] & STEP_BITS != 0)
+                .filter_map(|j| h.value(evs.pos[j])),
+        );
+        values.sort_unstable();
+        values.dedup();
+        let mut sub = std::mem::take(&mut sc.sub);
+        let mut unit = Choice::default();
+        let mut periods: Vec<(i64, i64, Choice)> = Vec::new();
+        let mut g = [0usize; MAX_STEPS];
+        let mut gp = [0usize; MAX_STEPS];
+        for &v in &values {
+            sub.clear();
+            let mut sorted = true;
+            let (mut last_t, mut last_key) = (i64::MIN, 0);
+            for j in 0..evs.len() {
+                let mut m = evs.m[j];
+                if h.value(evs.pos[j]) != Some(v) {
+                    m &= !STEP_BITS;
+                }
+                if !strict && m & (STEP_BITS | EXCL_BITS) == 0 {
+                    continue;
+                }
+                let (t, key) = (evs.t[j], tie_key(m));
+                sorted &= !(t == last_t && key < last_key);
+                (last_t, last_key) = (t, key);
+                sub.push(evs.pos[j], m, t);
+            }
+            if !sorted {
+                // at one instant, the events are taken by the first step
+                // they match for this value, then in dataset order
+                let mut all: Vec<(i64, u32, u32, u64)> = (0..sub.len())
+                    .map(|j| (sub.t[j], tie_key(sub.m[j]), sub.pos[j], sub.m[j]))
+                    .collect();
+                all.sort_unstable();
+                for (j, (t, _, p, m)) in all.into_iter().enumerate() {
+                    sub.t[j] = t;
+                    sub.pos[j] = p;
+                    sub.m[j] = m;
+                }
+            }
+            if !self.can_start(sub.any) {
+                continue;
+            }
+            sub.ties = self.masks.multi && self.plan.order == Order::Ordered && has_ties(&sub);
+            self.tables(&sub, sc);
+            for s in 0..sub.len() {
+                if !self.can_start(sub.m[s]) {
+                    continue;
+                }
+                let level = self.reach(&sub, s, &mut g, sc);
+                if level < 0 {
+                    continue;
+                }
+                let clean = !self.spoiled(sub.len(), s, &g, level, sc);
+                for (x, &j) in gp.iter_mut().zip(&g).take(level as usize + 1) {
+                    *x = sub.pos[j] as usize;
+                }
+                let t0 = sub.t[s];
+                let (last, start) = (gp[level as usize] as i64, sub.pos[s] as i64);
+                unit.offer(level, clean, last, t0, start, &gp);
+                if let Some(interval) = self.plan.trend {
+                    let key = period_key(t0, interval);
+                    let i = match periods.iter().position(|p| p.0 == key) {
+                        Some(i) => i,
+                        None => {
+                            periods.push((key, t0, Choice::default()));
+                            periods.len() - 1
+                        }
+                    };
+                    let p = &mut periods[i];
+                    p.1 = p.1.min(t0);
+                    p.2.offer(level, clean, last, t0, start, &gp);
+                }
+            }
+        }
+        sc.values = values;
+        sc.sub = sub;
+        periods.sort_unstable_by_key(|p| p.0);
+        for (pk, pt, c) in &periods {
+            if let Some((l, _)) = c.counted(unordered) {
+                out.periods.push((*pk, *pt, l + 1 == k));
+            }
+        }
+        match unit.counted(unordered) {
+            Some((level, g)) => {
+                out.level = level;
+                for (slot, &p) in out.path.iter_mut().zip(g).take(level as usize + 1) {
+                    *slot = p as u32;
                 }
             }
             None => {
@@ -769,6 +919,10 @@ pub(super) struct Scratch {
     pub(super) grp_end: Vec<u32>,
     /// The events of one instant that may fill steps.
     pub(super) avail: Vec<usize>,
+    /// With `hold`: the unit's held values, and its events as one value's
+    /// attempts see them.
+    pub(super) values: Vec<u32>,
+    pub(super) sub: UnitEvents,
 }
 
 /// Kuhn's augmenting path: can step `q` get an event of `avail` (not

@@ -19,6 +19,8 @@ pub(crate) struct Plan {
     pub within: Vec<i64>,
     /// Some step has a `within`.
     pub has_within: bool,
+    /// A column is held constant (`hold`): attempts per value of it.
+    pub hold: bool,
 }
 
 /// Checks the parts of a spec that do not need the data.
@@ -103,6 +105,14 @@ pub(crate) fn plan(spec: &FunnelSpec) -> Result<Plan> {
             )));
         }
     }
+    if let Some(h) = &spec.hold {
+        if h.trim().is_empty() {
+            return Err(Error::Invalid(
+                "\"hold\" names no column; give the column whose value every step must share, or remove it"
+                    .into(),
+            ));
+        }
+    }
     let mut limit = 10;
     let attribution = match &spec.breakdown {
         None => None,
@@ -170,5 +180,6 @@ pub(crate) fn plan(spec: &FunnelSpec) -> Result<Plan> {
         limit,
         within,
         has_within,
+        hold: spec.hold.is_some(),
     })
 }
