@@ -710,6 +710,8 @@ export function mockApi(): Api {
       throw { code: 'unavailable', message: 'The value table needs the engine: run the app (npm run tauri dev).' };
     },
     async exportWasted() {
+      return 0;
+    },
     async runPaths() {
       throw { code: 'unavailable', message: 'Paths need the desktop app (the engine); the browser preview has none.' };
     },

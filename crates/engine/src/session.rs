@@ -268,6 +268,9 @@ impl Session {
         let spec: ValueSpec = parse_spec("value spec", spec)?;
         write_or_remove(path, |out| {
             self.analyse(|ws, cache| crate::value::write_wasted_csv(ws, &spec, which, cache, out))
+        })
+    }
+
     /// Paths with their Sankey chart and node table.
     pub fn paths(
         &self,
@@ -402,6 +405,7 @@ impl Session {
                     TableAnalysis::ValueWasted => v.wasted,
                     _ => v.value,
                 }
+            }
             TableAnalysis::Paths => {
                 let spec: crate::paths::PathsSpec = parse_spec("paths", spec)?;
                 let r = self.analyse(|ws, cache| crate::paths::run_paths(ws, &spec, cache))?;
@@ -453,6 +457,8 @@ pub enum TableAnalysis {
     ValueOpportunities,
     /// Where its non-converters stopped.
     ValueWasted,
+    Paths,
+    Retention,
 }
 
 /// A value result with what the app shows of it: in TypeScript,
@@ -464,8 +470,6 @@ pub struct ValueView {
     pub shown: present::ShownValue,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wasted_svg: Option<String>,
-    Paths,
-    Retention,
 }
 
 /// Writes one table as CSV (raw numbers, formula injection neutralised)

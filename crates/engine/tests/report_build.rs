@@ -544,6 +544,8 @@ fn session_report_pages_are_the_exported_pages() {
         e.contains("the report could not be read") && e.contains("chart"),
         "{e}"
     );
+}
+
 #[test]
 fn paths_and_retention_sections_in_the_pdf() {
     use stepwise_engine::paths::{run_paths, PathsSpec};

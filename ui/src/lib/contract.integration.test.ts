@@ -28,6 +28,9 @@ import {
 import { buildCompare, emptyCompare } from './compare';
 import { buildImpact, emptyImpact } from './impact';
 import { buildValueSpec, emptyValueDraft } from './value';
+import { buildPaths, dropoffPaths, emptyPaths } from './paths';
+import { buildRetention, emptyRetention } from './retention';
+import type { ValueSpec } from './bindings/ValueSpec';
 import * as reports from './report';
 import { FILTER_OPS, type ColumnInfo, type DatasetInfo, type FilterOp, type ReportSpecSection, type SavedItem } from './types';
 
@@ -356,6 +359,7 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
     }
     expect(funnels.length).toBeGreaterThan(50);
 
+    const valueSpecs: ValueSpec[] = [];
     // Value tables: the Value tab on a funnel: a column or a typed order value, any what-if.
     for (let i = 0; i < 40; i++) {
       const f = rng.pick(funnels).spec;
@@ -374,6 +378,7 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
       const built = buildValueSpec(f, d);
       if (!('spec' in built)) throw new Error(`value draft ${i} refused by the builder: ${built.missing}`);
       const spec = built.spec;
+      valueSpecs.push(spec);
       counts.value++;
       jobs.push({
         what: `value draft ${i}`,
@@ -476,9 +481,41 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
       });
     }
 
+    // What the Paths and Retention screens hand to a report ("Add to report"), built by their builders.
+    const screenSections = {
+      value: () => reports.valueSection('What each step is worth', rng.pick(valueSpecs)),
+      paths: () => {
+        const d = rng.chance(0.5) ? dropoffPaths(rng.pick(funnels.filter((f) => f.spec.steps.length >= 2)).spec, 1) : emptyPaths('shop');
+        if (d.start === 'event') d.target = rng.pick(data.values.event);
+        d.direction = rng.pick(['next', 'previous'] as const);
+        d.levels = rng.int(1, 5);
+        d.by = rng.pick(['event', 'page'] as const);
+        const b = buildPaths(d);
+        if (!('spec' in b)) throw new Error(`paths draft refused by the builder: ${b.missing}`);
+        return reports.pathsSection('Where they went', b.spec);
+      },
+      retention: () => {
+        const d = emptyRetention('shop');
+        d.interval = rng.pick(['day', 'week', 'month'] as const);
+        d.periods = rng.int(1, 12);
+        if (rng.chance(0.5)) {
+          d.cohort = 'event';
+          d.cohortEvent = 'purchase';
+        }
+        if (rng.chance(0.5)) {
+          d.returns = 'event';
+          d.returnEvent = rng.pick(data.values.event);
+        }
+        if (rng.chance(0.5)) d.goal = 'purchase';
+        const b = buildRetention(d);
+        if (!('spec' in b)) throw new Error(`retention draft refused by the builder: ${b.missing}`);
+        return reports.retentionSection('Who came back', b.spec);
+      },
+    };
+
     // Reports, as the report screen saves and exports them: every section kind it offers.
     const sectionKinds = new Set<string>();
-    for (let i = 0; i < 24; i++) {
+    for (let i = 0; i < 30; i++) {
       const draft = reports.emptyReport();
       draft.title = `Report ${i}`;
       if (rng.chance(0.5)) draft.subtitle = 'Contract test';
@@ -490,7 +527,9 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
             ? { table: pagesDataset }
             : def.from === 'none'
               ? null
-              : { item: rng.pick(({ funnel: funnels, compare: compares, impact: impacts } as Record<string, SavedItem[]>)[def.from]) };
+              : def.from === 'screen'
+                ? { section: screenSections[def.kind as keyof typeof screenSections]() }
+                : { item: rng.pick(({ funnel: funnels, compare: compares, impact: impacts } as Record<string, SavedItem[]>)[def.from]) };
         const made = def.make(source);
         expect(made, `a ${def.kind} section`).not.toBeNull();
         const sec: ReportSpecSection = made!;

@@ -109,8 +109,21 @@ describe('the table of section kinds', () => {
   } as unknown as import('./types').DatasetInfo;
 
   it("has one entry per body key of the engine's ReportSpecSection, each making a section of its own kind", () => {
-    expect(Object.keys(KINDS).sort()).toEqual(['compare', 'funnel', 'impact', 'metric', 'text', 'trend']);
-    const source = { funnel: { item: saved }, trend: { item: saved }, compare: { item: compare }, impact: { item: impact }, metric: { table }, text: null };
+    expect(Object.keys(KINDS).sort()).toEqual(['compare', 'funnel', 'impact', 'metric', 'paths', 'retention', 'text', 'trend', 'value']);
+    const valueSection = { heading: 'Worth', value: { ...saved.spec, value: { per_goal: 50 } } };
+    const pathsSection = { heading: 'Next', paths: { dataset: 's', from: { event: 'view' } } };
+    const retentionSection = { heading: 'Back', retention: { dataset: 's', cohort: 'first_seen' as const, return: 'any' as const, interval: 'week' as const } };
+    const source = {
+      funnel: { item: saved },
+      trend: { item: saved },
+      compare: { item: compare },
+      impact: { item: impact },
+      metric: { table },
+      text: null,
+      value: { section: valueSection },
+      paths: { section: pathsSection },
+      retention: { section: retentionSection },
+    };
     for (const k of SECTION_KINDS) {
       const s = k.make(source[k.kind]);
       expect(s, k.kind).not.toBeNull();
@@ -121,6 +134,7 @@ describe('the table of section kinds', () => {
     // a source of the wrong kind makes nothing
     expect(KINDS.compare.make({ item: saved })).toBeNull();
     expect(KINDS.metric.make({ item: saved })).toBeNull();
+    expect(KINDS.paths.make({ section: valueSection })).toBeNull();
   });
 
   it('offers each saved item under every kind made from it, report tables under theirs', () => {

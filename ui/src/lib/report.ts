@@ -4,13 +4,17 @@
 // a metric table's bars -- or text, each with a heading and an intro sentence.
 
 import { moveItem } from './funnel';
-import type { DatasetInfo, ExportFormat, ItemKind, MetricSectionSpec, ReportSpec, ReportSpecSection, SavedItem } from './types';
+import type { DatasetInfo, ExportFormat, ItemKind, MetricSectionSpec, PathsSpec, ReportSpec, ReportSpecSection, RetentionSpec, SavedItem } from './types';
+import type { ValueSpec } from './bindings/ValueSpec';
 
 /** A section's body key in the engine's ReportSpecSection: every key but its heading and intro. */
 export type SectionKind = Exclude<keyof ReportSpecSection, 'heading' | 'intro'>;
 
-/** Where a section of a kind comes from: a saved item of the workspace, an imported report table, or nothing (text). */
-export type SectionSource = { item: SavedItem } | { table: DatasetInfo } | null;
+/**
+ * Where a section of a kind comes from: a saved item of the workspace, an imported report table,
+ * a screen's own section (its "Add to report" button: value, paths, retention), or nothing (text).
+ */
+export type SectionSource = { item: SavedItem } | { table: DatasetInfo } | { section: ReportSpecSection } | null;
 
 /** Which editor fields a kind has beside its heading and intro. */
 export type SectionFields = 'text' | 'metric' | 'interval' | null;
@@ -21,14 +25,21 @@ export interface SectionKindDef {
   label: string;
   /** The heading of its group in the "+ Section" menu. */
   group: string;
-  /** What its sections are made from: saved items of this kind, the report tables ('table'), or nothing ('none'). */
-  from: ItemKind | 'table' | 'none';
+  /**
+   * What its sections are made from: saved items of this kind, the report tables ('table'), the
+   * screen named here through its "Add to report" button ('screen'), or nothing ('none').
+   */
+  from: ItemKind | 'table' | 'screen' | 'none';
+  /** For a 'screen' kind: the screen whose "Add to report" makes it (the menu says so). */
+  screen?: string;
   /** The section made from a source (null when it cannot be: a table without a text and a number column). */
   make(source: SectionSource): ReportSpecSection | null;
   fields: SectionFields;
 }
 
 const savedSpec = (s: SectionSource) => (s && 'item' in s ? s.item : null);
+/** A screen's section, when it is of kind `k`. */
+const screenSection = (s: SectionSource, k: SectionKind) => (s && 'section' in s && s.section[k] !== undefined ? s.section : null);
 
 /**
  * Every kind of section the engine's report spec has, one entry each, in the menu's order. A
@@ -80,6 +91,33 @@ export const KINDS: { [K in SectionKind]: SectionKindDef & { kind: K } } = {
     },
     fields: null,
   },
+  value: {
+    kind: 'value',
+    label: 'value per step',
+    group: 'What each step is worth',
+    from: 'screen',
+    screen: 'the Value tab of a funnel',
+    make: (s) => screenSection(s, 'value'),
+    fields: null,
+  },
+  paths: {
+    kind: 'paths',
+    label: 'paths',
+    group: 'Paths',
+    from: 'screen',
+    screen: 'Journeys › Paths',
+    make: (s) => screenSection(s, 'paths'),
+    fields: null,
+  },
+  retention: {
+    kind: 'retention',
+    label: 'retention',
+    group: 'Retention',
+    from: 'screen',
+    screen: 'Journeys › Retention',
+    make: (s) => screenSection(s, 'retention'),
+    fields: null,
+  },
   metric: {
     kind: 'metric',
     label: 'report table',
@@ -119,7 +157,7 @@ export function sectionChoices(
   saved: { [K in ItemKind]?: readonly SavedItem<K>[] },
   tables: readonly DatasetInfo[],
 ): { kind: SectionKind; group: string; options: { value: string; label: string; source: SectionSource }[] }[] {
-  return SECTION_KINDS.filter((k) => k.from !== 'none').map((k) => {
+  return SECTION_KINDS.filter((k) => k.from !== 'none' && k.from !== 'screen').map((k) => {
     const options =
       k.from === 'table'
         ? tables.map((t) => ({ value: `${k.kind}:${t.name}`, label: t.name, source: { table: t } as SectionSource }))
@@ -130,6 +168,17 @@ export function sectionChoices(
           }));
     return { kind: k.kind, group: k.group, options };
   });
+}
+
+/** The section a screen's "Add to report" hands over: its spec under its kind, a heading of its own. */
+export function valueSection(heading: string, spec: ValueSpec): ReportSpecSection {
+  return { heading, value: spec };
+}
+export function pathsSection(heading: string, spec: PathsSpec): ReportSpecSection {
+  return { heading, paths: spec };
+}
+export function retentionSection(heading: string, spec: RetentionSpec): ReportSpecSection {
+  return { heading, retention: spec };
 }
 
 export function funnelSection(f: SavedItem<'funnel'>): ReportSpecSection {

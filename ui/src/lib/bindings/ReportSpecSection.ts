@@ -5,11 +5,12 @@ import type { ImpactSpec } from "./ImpactSpec";
 import type { MetricSectionSpec } from "./MetricSectionSpec";
 import type { PathsSpec } from "./PathsSpec";
 import type { RetentionSpec } from "./RetentionSpec";
+import type { ValueSpec } from "./ValueSpec";
 
 /**
  * One section of a report spec: exactly one of `funnel`, `compare`,
  * `impact`, `trend` (a funnel spec; its `trend` defaults to weekly),
- * `metric`, `paths`, `retention` or `text`, with an optional `heading` and `intro` sentence.
+ * `metric`, `value`, `paths`, `retention` or `text`, with an optional `heading` and `intro` sentence.
  */
 export type ReportSpecSection = { funnel?: FunnelSpec, compare?: CompareSpec, impact?: ImpactSpec, trend?: FunnelSpec, text?: string, 
 /**
@@ -17,6 +18,12 @@ export type ReportSpecSection = { funnel?: FunnelSpec, compare?: CompareSpec, im
  * report): the metric summed per value of the dimension.
  */
 metric?: MetricSectionSpec, 
+/**
+ * What each step is worth (a value spec, docs/value.md): the value
+ * table, the ranked opportunities (and the what-if, when asked) and
+ * where the non-converters stopped.
+ */
+value?: ValueSpec, 
 /**
  * Paths around an event, a page or a funnel step (a Sankey chart and a
  * node table): docs/paths.md.

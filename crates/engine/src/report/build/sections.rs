@@ -241,10 +241,6 @@ pub(super) fn value_sections(
     ws: &Workspace,
     s: &ReportSpecSection,
     spec: &ValueSpec,
-pub(super) fn paths_section(
-    ws: &Workspace,
-    s: &ReportSpecSection,
-    spec: &PathsSpec,
     cache: &mut IndexCache,
     out: &mut Vec<Section>,
     findings: &mut Vec<String>,
@@ -255,6 +251,18 @@ pub(super) fn paths_section(
         findings.extend(part.findings);
         out.push(Section::Chart(part.section));
     }
+    Ok(())
+}
+
+/// Paths: the Sankey chart and the node table.
+pub(super) fn paths_section(
+    ws: &Workspace,
+    s: &ReportSpecSection,
+    spec: &PathsSpec,
+    cache: &mut IndexCache,
+    out: &mut Vec<Section>,
+    findings: &mut Vec<String>,
+) -> Result<()> {
     let r = run_paths(ws, spec, cache)?;
     let p = crate::present::paths(s.heading.as_deref(), s.intro.clone(), spec, &r);
     findings.extend(p.findings);
