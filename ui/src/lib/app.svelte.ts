@@ -13,6 +13,7 @@ import type {
   ImportEvent,
   ImportReport,
   ItemKind,
+  ReportSpecSection,
   SavedItem,
   WorkspaceInfo,
 } from './types';
@@ -112,6 +113,11 @@ export class AppState {
   unsaved: Unsaved | null = null;
   /** The open "unsaved changes" question, if any. */
   leavePrompt = $state<LeavePrompt | null>(null);
+  /**
+   * A screen's section on its way to a report ("Add to report"): the report screen of view `key`
+   * appends it when it opens (takePendingSection).
+   */
+  pendingSection: { key: number; section: ReportSpecSection } | null = null;
 
   private noticeSeq = 0;
   private viewSeq = 0;
@@ -274,6 +280,25 @@ export class AppState {
 
   newReport(name: string | null = null): void {
     this.go({ kind: 'report', name, key: ++this.viewSeq });
+  }
+
+  /**
+   * "Add to report": opens report `report` (null: a new one) with `section` appended, unsaved. If
+   * the open screen's unsaved edits are kept (Cancel), nothing opens and the section is dropped.
+   */
+  addToReport(section: ReportSpecSection, report: string | null): void {
+    const key = ++this.viewSeq;
+    // a copy, as JSON: later edits on the screen do not change it
+    this.pendingSection = { key, section: JSON.parse(JSON.stringify(section)) as ReportSpecSection };
+    this.go({ kind: 'report', name: report, key });
+  }
+
+  /** The section handed to the report screen of view `key` (once; null when there is none). */
+  takePendingSection(key: number): ReportSpecSection | null {
+    const p = this.pendingSection;
+    if (!p || p.key !== key) return null;
+    this.pendingSection = null;
+    return p.section;
   }
 
   impact(): void {

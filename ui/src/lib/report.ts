@@ -181,6 +181,81 @@ export function retentionSection(heading: string, spec: RetentionSpec): ReportSp
   return { heading, retention: spec };
 }
 
+/** The Value tab's heading for its section: "Checkout: what each step is worth". */
+export function valueHeading(funnelName: string): string {
+  return `${funnelName.trim() || 'Funnel'}: what each step is worth`;
+}
+
+/** The Retention screen's heading for its section: "Weekly retention". */
+export function retentionHeading(spec: RetentionSpec): string {
+  return `${spec.interval === 'day' ? 'Daily' : spec.interval === 'month' ? 'Monthly' : 'Weekly'} retention`;
+}
+
+/**
+ * The "+ Section" menu's hints: per kind made by a screen's "Add to report" button, where to
+ * add it from ("Add from Journeys › Paths: Add to report").
+ */
+export function screenHints(): { kind: SectionKind; group: string; hint: string }[] {
+  return SECTION_KINDS.filter((k) => k.from === 'screen').map((k) => ({
+    kind: k.kind,
+    group: k.group,
+    hint: `From ${k.screen}: “Add to report”`,
+  }));
+}
+
+const quoted = (p: unknown) => (typeof p === 'string' ? `“${p}”` : p && typeof p === 'object' && 'regex' in p ? `/${String(p.regex)}/` : '');
+const stepName = (s: { label?: string; event?: string; page?: unknown }) => s.label ?? s.event ?? (s.page !== undefined ? quoted(s.page) : '?');
+
+/**
+ * One line saying what a section made by a screen asks (its spec, in words): the dataset, where
+ * it starts, its interval. Null for the other kinds (their source names them).
+ */
+export function sectionSummary(s: ReportSpecSection): string | null {
+  if (s.value) {
+    const v = s.value;
+    const steps = v.steps.length ? `${v.steps.length} steps, ${stepName(v.steps[0])} → ${stepName(v.steps[v.steps.length - 1])}` : 'no steps';
+    const worth =
+      v.value.column !== undefined ? `order value: column “${v.value.column}”` : v.value.per_goal !== undefined ? `${v.value.per_goal} per goal` : 'no order value';
+    const parts = [v.dataset, steps, worth];
+    if (v.what_if) {
+      const w = v.what_if;
+      const by =
+        w.relative !== undefined ? `${Math.round(w.relative * 1000) / 10}% better` : w.points !== undefined ? `${Math.round(w.points * 1000) / 10} points better` : 'better';
+      parts.push(`what if step ${w.step} converts ${by}`);
+    }
+    return parts.join(' · ');
+  }
+  if (s.paths) {
+    const p = s.paths;
+    const f = p.from;
+    const start =
+      'event' in f
+        ? `from event “${f.event}”`
+        : 'page' in f
+          ? `from page ${quoted(f.page)}`
+          : 'dropoff' in f
+            ? `from the drop-offs after step ${f.dropoff} of a funnel`
+            : `from step ${f.step} of a funnel`;
+    const levels = p.levels ?? 3;
+    return [
+      p.dataset,
+      start,
+      `${p.direction === 'previous' ? 'before' : 'next'}, ${levels} level${levels === 1 ? '' : 's'}`,
+      `top ${p.top ?? 8} per level by ${p.by ?? 'event'}`,
+    ].join(' · ');
+  }
+  if (s.retention) {
+    const r = s.retention;
+    const cohort = r.cohort === 'first_seen' ? 'cohort by first visit' : `cohort by first “${r.cohort.event}”`;
+    const back = r.return === 'any' ? 'back: any event' : `back: “${r.return.event}”`;
+    const per = r.interval === 'day' ? 'daily' : r.interval === 'month' ? 'monthly' : 'weekly';
+    const parts = [r.dataset, cohort, back, `${per}, ${r.periods ?? 8} periods`];
+    if (r.goal) parts.push(`orders: “${r.goal}”`);
+    return parts.join(' · ');
+  }
+  return null;
+}
+
 export function funnelSection(f: SavedItem<'funnel'>): ReportSpecSection {
   return KINDS.funnel.make({ item: f })!;
 }
