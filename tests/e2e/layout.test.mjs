@@ -187,5 +187,9 @@ for (const [w, h] of SIZES) {
       [],
       `${at}: the report definition panel does not scroll sideways`,
     );
+    // the report is not saved: leaving it asks first (Save / Discard / Cancel); discard it
+    await s.click(await s.find('.ws-name'));
+    await s.click(await s.find('[data-testid="leave-discard"]'));
+    await s.find('[data-testid="home-dataset-table"]');
   });
 }

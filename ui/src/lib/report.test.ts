@@ -10,7 +10,11 @@ import {
   makePreviewer,
   metricSection,
   removeSection,
+  retentionHeading,
+  screenHints,
   sectionChoices,
+  sectionSummary,
+  valueHeading,
   SECTION_KINDS,
   tableSection,
   moveSection,
@@ -169,6 +173,51 @@ describe('the table of section kinds', () => {
     // edits made since are kept
     const edited = { ...report, sections: [report.sections[0]] };
     expect(undo(edited).sections.map(sectionKind)).toEqual(['funnel', 'text']);
+  });
+});
+
+describe('sections made by a screen (value, paths, retention)', () => {
+  const funnel = { dataset: 'shop', steps: [{ event: 'view_item' }, { event: 'add_to_cart' }, { event: 'purchase' }] };
+
+  it('the menu names, per screen kind, where it is added from', () => {
+    expect(screenHints()).toEqual([
+      { kind: 'value', group: 'What each step is worth', hint: 'From the Value tab of a funnel: “Add to report”' },
+      { kind: 'paths', group: 'Paths', hint: 'From Journeys › Paths: “Add to report”' },
+      { kind: 'retention', group: 'Retention', hint: 'From Journeys › Retention: “Add to report”' },
+    ]);
+  });
+
+  it('heads them as their screens do', () => {
+    expect(valueHeading('Checkout')).toBe('Checkout: what each step is worth');
+    expect(valueHeading('  ')).toBe('Funnel: what each step is worth');
+    const r = { dataset: 'shop', cohort: 'first_seen' as const, return: 'any' as const, interval: 'week' as const };
+    expect(retentionHeading(r)).toBe('Weekly retention');
+    expect(retentionHeading({ ...r, interval: 'day' })).toBe('Daily retention');
+    expect(retentionHeading({ ...r, interval: 'month' })).toBe('Monthly retention');
+  });
+
+  it('says in one line what each asks', () => {
+    expect(sectionSummary({ value: { ...funnel, value: { column: 'value' } } })).toBe(
+      'shop · 3 steps, view_item → purchase · order value: column “value”',
+    );
+    expect(sectionSummary({ value: { ...funnel, value: { per_goal: 49.9 }, what_if: { step: 2, relative: 0.1 } } })).toBe(
+      'shop · 3 steps, view_item → purchase · 49.9 per goal · what if step 2 converts 10% better',
+    );
+    expect(sectionSummary({ paths: { dataset: 'shop', from: { event: 'view_item' } } })).toBe(
+      'shop · from event “view_item” · next, 3 levels · top 8 per level by event',
+    );
+    expect(sectionSummary({ paths: { dataset: 'shop', from: { funnel, dropoff: 1 }, direction: 'previous', levels: 1, top: 5, by: 'page' } })).toBe(
+      'shop · from the drop-offs after step 1 of a funnel · before, 1 level · top 5 per level by page',
+    );
+    expect(sectionSummary({ paths: { dataset: 'shop', from: { page: { regex: '^/p/' } } } })).toContain('from page /^/p//');
+    expect(sectionSummary({ retention: { dataset: 'shop', cohort: 'first_seen', return: 'any', interval: 'week' } })).toBe(
+      'shop · cohort by first visit · back: any event · weekly, 8 periods',
+    );
+    expect(
+      sectionSummary({ retention: { dataset: 'shop', cohort: { event: 'purchase' }, return: { event: 'purchase' }, interval: 'month', periods: 6, goal: 'purchase' } }),
+    ).toBe('shop · cohort by first “purchase” · back: “purchase” · monthly, 6 periods · orders: “purchase”');
+    expect(sectionSummary({ funnel })).toBeNull();
+    expect(sectionSummary({ text: 'x' })).toBeNull();
   });
 });
 

@@ -167,7 +167,7 @@ export function engineApi(): EngineApi {
       return path;
     }),
     // `stepwise value SPEC --json` prints the result with `shown`, as run_value returns it
-    runValue: vi.fn(async (spec) => run('value', spec)),
+    runValue: vi.fn(async (spec) => run('value', spec, ['--json'])),
     exportWasted: unavailable('The wasted-traffic audience'),
     planSampleSize: vi.fn(async (input) => {
       const args = ['plan', '--baseline', String(input.baseline), '--json'];
