@@ -110,6 +110,11 @@ fn stepwise_format_prints_each_kind_with_the_engines_text() {
     assert_eq!(out.trim(), "1 h 30 min");
     let out = ok(&stepwise(&ws, &["format", "compact", "12330", "1234567"]));
     assert_eq!(out.lines().collect::<Vec<_>>(), ["12,330", "1.2M"]);
+    let out = ok(&stepwise(&ws, &["format", "confidence", "0.95", "0.975"]));
+    assert_eq!(out.lines().collect::<Vec<_>>(), ["95%", "97.5%"]);
+    // Not-a-number is an en dash in every kind, compact included.
+    let out = ok(&stepwise(&ws, &["format", "compact", "inf", "NaN"]));
+    assert_eq!(out.lines().collect::<Vec<_>>(), ["\u{2013}", "\u{2013}"]);
     // A word that is not a number is refused with a clear message.
     let bad = stepwise(&ws, &["format", "rate", "abc"]);
     assert!(!bad.status.success());

@@ -4,6 +4,7 @@
 import { api, toErrorInfo, type FileChoice, type FileTables } from './api';
 import { choiceFor, defaultIndex, isDefaultChoice, needsPick } from './sheets';
 import { asReport } from './mapping';
+import { formatCount } from './format';
 import type { PathsDraft } from './paths';
 import { PendingActions, type Pending } from './pending';
 import { applyTheme, savedTheme, saveTheme, systemTheme, type Theme } from './theme';
@@ -411,7 +412,7 @@ export class AppState {
         ok = true;
         const after = this.dataset(name)?.rows ?? before;
         const added = files[0]?.report?.rows_imported ?? Math.max(0, after - before);
-        this.notify(`Appended ${added.toLocaleString('en-US')} rows to "${name}"; it now has ${after.toLocaleString('en-US')}.`);
+        this.notify(`Appended ${formatCount(added)} rows to "${name}"; it now has ${formatCount(after)}.`);
       },
       `Appending to ${name}`,
     );
@@ -471,7 +472,7 @@ export class AppState {
         this.notify(
           imported.length === 1
             ? `Imported "${imported[0].name}".`
-            : `Imported ${imported.length} datasets (${rows.toLocaleString('en-US')} rows).`,
+            : `Imported ${imported.length} datasets (${formatCount(rows)} rows).`,
         );
       }
     } catch (e) {

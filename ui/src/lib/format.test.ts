@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCell, formatTypedCell, formatCompact, formatCount, formatDuration, formatRate } from './format';
+// The engine's texts (crates/engine/src/chart/format.rs); format.integration.test.ts
+// checks every kind against the engine itself.
+import { formatBytes, formatCell, formatConfidence, formatTypedCell, formatCompact, formatCount, formatDuration, formatRate, formatValue } from './format';
 
 describe('formatCount', () => {
   it('groups thousands', () => {
@@ -9,23 +11,31 @@ describe('formatCount', () => {
     expect(formatCount(1000)).toBe('1,000');
     expect(formatCount(1234567890)).toBe('1,234,567,890');
     expect(formatCount(0)).toBe('0');
-    expect(formatCount(-4500)).toBe('-4,500');
+    expect(formatCount(-4500)).toBe('\u22124,500');
   });
   it('never prints a float', () => {
     expect(formatCount(800000.0)).toBe('800,000');
     expect(formatCount(2.6)).toBe('3');
+    // halves round to even, as the engine's Rust formatting does
+    expect(formatCount(2.5)).toBe('2');
+    expect(formatCount(3.5)).toBe('4');
+    expect(formatCount(1e22)).toBe('10,000,000,000,000,000,000,000');
   });
-  it('shows a dash for missing values', () => {
-    expect(formatCount(null)).toBe('—');
-    expect(formatCount(NaN)).toBe('—');
+  it('shows an en dash for missing values, as the engine does', () => {
+    expect(formatCount(null)).toBe('\u2013');
+    expect(formatCount(NaN)).toBe('\u2013');
+    expect(formatCount(Infinity)).toBe('\u2013');
   });
 });
 
 describe('formatCompact', () => {
-  it('abbreviates large counts', () => {
+  it('abbreviates millions and billions only', () => {
     expect(formatCompact(1_200_000)).toBe('1.2M');
     expect(formatCompact(1_000_000)).toBe('1M');
-    expect(formatCompact(12_330)).toBe('12.3K');
+    expect(formatCompact(12_330)).toBe('12,330');
+    expect(formatCompact(12_330.5)).toBe('12,330.5');
+    expect(formatCompact(-1_500_000)).toBe('\u22121.5M');
+    expect(formatCompact(Infinity)).toBe('\u2013');
     expect(formatCompact(9_999)).toBe('9,999');
     expect(formatCompact(3_400_000_000)).toBe('3.4B');
   });
@@ -40,13 +50,15 @@ describe('formatRate', () => {
   it('uses two decimals below 1%', () => {
     expect(formatRate(0.0045)).toBe('0.45%');
     expect(formatRate(0.00999)).toBe('1.0%');
-    expect(formatRate(0.00001)).toBe('<0.01%');
+    expect(formatRate(0.00001)).toBe('0.00%');
+    expect(formatRate(-0.00001)).toBe('0.00%');
+    expect(formatRate(-0.5)).toBe('\u221250.0%');
   });
-  it('prints the ends plainly and never rounds up to 100%', () => {
+  it('prints exactly 0 and 1 plainly; 0.99999 rounds to 100.0%', () => {
     expect(formatRate(0)).toBe('0%');
     expect(formatRate(1)).toBe('100%');
-    expect(formatRate(0.99999)).toBe('99.9%');
-    expect(formatRate(null)).toBe('—');
+    expect(formatRate(0.99999)).toBe('100.0%');
+    expect(formatRate(null)).toBe('\u2013');
   });
 });
 
@@ -64,8 +76,27 @@ describe('formatDuration', () => {
     expect(formatDuration(3599.8)).toBe('1 h');
     expect(formatDuration(7500)).toBe('2 h 5 min');
     expect(formatDuration(86400)).toBe('1 day');
-    expect(formatDuration(86400 * 14)).toBe('14.0 days');
-    expect(formatDuration(null)).toBe('—');
+    expect(formatDuration(86400 * 14)).toBe('14 days');
+    expect(formatDuration(-5)).toBe('\u22125 s');
+    expect(formatDuration(-0.01)).toBe('0 s');
+    expect(formatDuration(null)).toBe('\u2013');
+  });
+});
+
+describe('the other kinds', () => {
+  it('prints lifts, numbers, money, p-values and confidence levels as the engine does', () => {
+    expect(formatValue('lift', 0.124)).toBe('+12.4%');
+    expect(formatValue('lift', -0.03)).toBe('\u22123.0%');
+    expect(formatValue('lift', 0.00001)).toBe('0%');
+    expect(formatValue('number', 1234.567)).toBe('1,234.6');
+    expect(formatValue('number', 12.345)).toBe('12.35');
+    expect(formatValue('money', 1234.5)).toBe('1,234.50');
+    expect(formatValue('money', 0.125)).toBe('0.12');
+    expect(formatValue('p_value', 0.0004)).toBe('< 0.001');
+    expect(formatValue('p_value', 0.0032)).toBe('0.003');
+    expect(formatValue('p_value', 0.24)).toBe('0.24');
+    expect(formatConfidence(0.95)).toBe('95%');
+    expect(formatConfidence(0.975)).toBe('97.5%');
   });
 });
 

@@ -3,7 +3,7 @@
 //! shows too), one per line or as a JSON array of strings.
 
 use crate::util::print_json;
-use stepwise_engine::chart::format::{value, ValueKind};
+use stepwise_engine::chart::format::{self, value, ValueKind};
 use stepwise_engine::Error;
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -24,6 +24,8 @@ pub enum Kind {
     PValue,
     /// A large number for a tight space: 12.4M.
     Compact,
+    /// A confidence level: 95%, 97.5%.
+    Confidence,
 }
 
 #[derive(clap::Args)]
@@ -45,14 +47,15 @@ pub fn run(args: Args) -> Result<(), Error> {
         Kind::Number => Some(ValueKind::Number),
         Kind::Money => Some(ValueKind::Money),
         Kind::PValue => Some(ValueKind::PValue),
-        Kind::Compact => None,
+        Kind::Compact | Kind::Confidence => None,
     };
     let texts: Vec<String> = args
         .values
         .iter()
         .map(|&x| match kind {
             Some(k) => value(k, x),
-            None => stepwise_engine::chart::format::compact(x),
+            None if matches!(args.kind, Kind::Confidence) => format::level(x),
+            None => format::compact(x),
         })
         .collect();
     if args.json {

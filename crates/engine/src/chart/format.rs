@@ -119,6 +119,17 @@ pub fn p_value(p: f64) -> String {
     }
 }
 
+/// A confidence level (a fraction) as a percentage without needless
+/// decimals: `95%`, `99%`, `97.5%` (the "95% low" of an interval column).
+pub fn level(confidence: f64) -> String {
+    if !confidence.is_finite() {
+        return "\u{2013}".to_string();
+    }
+    let pct = confidence * 100.0;
+    let whole = (pct - pct.round()).abs() < 1e-9;
+    format!("{}%", number(pct, if whole { 0 } else { 1 }))
+}
+
 /// An amount of money without a currency symbol (the export's currency is
 /// unknown): two decimals with thousands separators, `1,234.50`.
 pub fn money(x: f64) -> String {
@@ -141,8 +152,16 @@ pub fn duration(seconds: f64) -> String {
         return "\u{2013}".to_string();
     }
     if seconds < 0.0 {
-        return format!("\u{2212}{}", duration(-seconds));
+        // A negative time that rounds to zero is plain 0, as in `number`.
+        let body = duration(-seconds);
+        return if body == "0 s" {
+            body
+        } else {
+            format!("\u{2212}{body}")
+        };
     }
+    // -0.0 is 0 (Rust prints it with a sign).
+    let seconds = seconds + 0.0;
     if seconds < 10.0 {
         let s = format!("{seconds:.1}");
         let s = s.strip_suffix(".0").unwrap_or(&s);
@@ -183,7 +202,11 @@ pub fn duration(seconds: f64) -> String {
 }
 
 /// A large number for a tight space: `780,928` stays, `12.4M`, `1.2B`.
+/// Not-a-number prints as an en dash.
 pub fn compact(x: f64) -> String {
+    if !x.is_finite() {
+        return "\u{2013}".to_string();
+    }
     let a = x.abs();
     if a >= 1e9 {
         format!("{}B", trim_zeros(&number(x / 1e9, 1)))
@@ -392,6 +415,9 @@ mod tests {
     #[test]
     fn durations_read_as_words() {
         assert_eq!(duration(0.0), "0 s");
+        assert_eq!(duration(-0.0), "0 s");
+        assert_eq!(duration(-0.01), "0 s");
+        assert_eq!(duration(-5.0), "\u{2212}5 s");
         assert_eq!(duration(1.5), "1.5 s");
         assert_eq!(duration(45.0), "45 s");
         assert_eq!(duration(200.0), "3 min 20 s");
@@ -452,6 +478,12 @@ mod tests {
         assert_eq!(p_value(0.032), "p = 0.03");
         assert_eq!(p_value(0.0032), "p = 0.003");
         assert_eq!(compact(12_400_000.0), "12.4M");
+        assert_eq!(compact(12_330.0), "12,330");
+        assert_eq!(level(0.95), "95%");
+        assert_eq!(level(0.999), "99.9%");
+        assert_eq!(level(0.975), "97.5%");
+        assert_eq!(compact(f64::INFINITY), "\u{2013}");
+        assert_eq!(compact(f64::NAN), "\u{2013}");
         assert_eq!(value(ValueKind::Money, 1234.5), "1,234.50");
         assert_eq!(value(ValueKind::Money, -3.0), "\u{2212}3.00");
         assert_eq!(value(ValueKind::PValue, 0.0004), "< 0.001");

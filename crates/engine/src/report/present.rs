@@ -219,12 +219,7 @@ fn num(x: Option<f64>) -> Cell {
 /// The names of an interval's bound columns at a confidence level:
 /// ("95% low", "95% high").
 pub fn interval_columns(confidence: f64) -> (String, String) {
-    let pct = confidence * 100.0;
-    let level = if (pct - pct.round()).abs() < 1e-9 {
-        format!("{pct:.0}%")
-    } else {
-        format!("{pct:.1}%")
-    };
+    let level = format::level(confidence);
     (format!("{level} low"), format!("{level} high"))
 }
 
