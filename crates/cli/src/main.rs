@@ -3,6 +3,7 @@
 //! `util` holds the printing and spec-reading helpers they share.
 
 mod cmd;
+mod remote;
 mod stdin;
 mod util;
 

@@ -199,6 +199,66 @@ fn funnel_runs_on_clickhouse_over_http_with_the_same_counts() {
             assert_eq!(counts(&local), vec![4, 3, 1]);
         }
     }
+    // comparisons: each group counted on ClickHouse (a segment, its
+    // complement, a behaviour; or a column's values), the statistics here:
+    // the same groups, counts, rates, p-values and chi-square as locally
+    let groups = |v: &serde_json::Value| -> Vec<(String, Vec<u64>, String, String)> {
+        v["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["name"].as_str().unwrap().to_string(),
+                    counts(g),
+                    g["conversion"]["rate"].to_string(),
+                    g["conversion"]["p_adjusted"].to_string(),
+                )
+            })
+            .collect()
+    };
+    for (i, spec_text) in [
+        r#"{"funnel":{"dataset":"shop","steps":[{"event":"view"},{"event":"cart"},{"event":"buy"}],"window":"1d"},
+            "segments":[{"name":"Mobile","conditions":[{"column":"device","op":"eq","value":"m"}]},
+                        {"not":{"name":"Mobile","conditions":[{"column":"device","op":"eq","value":"m"}]}},
+                        {"name":"Carted","conditions":[{"did":{"event":"cart"},"at_least":1}]}]}"#,
+        r#"{"funnel":{"dataset":"shop","steps":[{"event":"view"},{"event":"cart"}],
+            "segment":{"name":"Viewers","conditions":[{"did":{"event":"view"}}]}},
+            "segments":[{"name":"Desktop","conditions":[{"column":"device","op":"eq","value":"d"}]},
+                        {"not":{"name":"Desktop","conditions":[{"column":"device","op":"eq","value":"d"}]}}]}"#,
+        r#"{"funnel":{"dataset":"shop","steps":[{"event":"view"},{"event":"cart"}]},"by":"device","limit":2}"#,
+    ]
+    .iter()
+    .enumerate()
+    {
+        let spec = dir.path().join(format!("c{i}.json"));
+        std::fs::write(&spec, spec_text).unwrap();
+        let spec = spec.to_str().unwrap();
+        let local = stepwise(&ws, &["compare", spec, "--json"]);
+        assert!(local.status.success(), "{}", String::from_utf8_lossy(&local.stderr));
+        let local: serde_json::Value = serde_json::from_slice(&local.stdout).unwrap();
+        let remote = Command::new(env!("CARGO_BIN_EXE_stepwise"))
+            .arg("--workspace")
+            .arg(&ws)
+            .args(["compare", spec, "--engine", "clickhouse", "--url", &url, "--table", "events", "--json"])
+            .env("STEPWISE_CLICKHOUSE_USER", "analyst")
+            .env("STEPWISE_CLICKHOUSE_PASSWORD", "s3cret")
+            .output()
+            .unwrap();
+        assert!(remote.status.success(), "{}", String::from_utf8_lossy(&remote.stderr));
+        let remote: serde_json::Value = serde_json::from_slice(&remote.stdout).unwrap();
+        assert_eq!(remote["engine"], "clickhouse");
+        assert!(groups(&local).len() >= 2, "{local}");
+        assert_eq!(groups(&remote), groups(&local), "{spec_text}");
+        assert_eq!(remote["chi_square"], local["chi_square"], "{spec_text}");
+        assert_eq!(remote["baseline"], local["baseline"], "{spec_text}");
+        if i == 0 {
+            // Mobile: a and d (d never viewed); its complement b, c, e
+            assert_eq!(groups(&local)[0].1, vec![1, 1, 1]);
+            assert_eq!(groups(&local)[1].1, vec![3, 2, 0]);
+        }
+    }
+
     // wrong credentials: the server's refusal, in one sentence
     let spec = dir.path().join("f0.json");
     let out = Command::new(env!("CARGO_BIN_EXE_stepwise"))

@@ -12,8 +12,9 @@ use crate::funnel::{
     run_funnel, run_on_index_masked, Attribution, Breakdown, FunnelSpec, StepResult,
 };
 use crate::index::IndexCache;
+use crate::model::DatasetInfo;
 use crate::model::DatasetKind;
-use crate::segment::{segment_mask, SegmentSpec};
+use crate::segment::{segment_mask, Condition, GroupCondition, Match, NotCondition, SegmentSpec};
 use crate::stats::{compare_groups, ChiSquare, ConversionStats, GroupCounts};
 use crate::store::Workspace;
 use serde::{Deserialize, Serialize};
@@ -123,41 +124,43 @@ pub struct CompareResult {
     pub warnings: Vec<String>,
 }
 
-/// Runs a comparison.
-pub fn run_compare(
-    ws: &Workspace,
-    spec: &CompareSpec,
-    cache: &mut IndexCache,
-) -> Result<CompareResult> {
-    let confidence = spec.confidence.unwrap_or(0.95);
-    let mut warnings = Vec::new();
-    let (groups, unit, on): (Vec<(String, Vec<StepResult>)>, String, &str) = match (
-        &spec.segments,
-        &spec.by,
-    ) {
-        (Some(_), Some(_)) | (None, None) => {
-            return Err(Error::Invalid(
-                "a comparison needs either \"segments\" or \"by\" (a column), not both".into(),
-            ))
-        }
+/// The funnels a comparison counts, for an engine that counts elsewhere
+/// (ClickHouse): per segment the comparison's funnel restricted to that
+/// segment (and to the funnel's own segment, if it has one), or, with `by`,
+/// the funnel broken down by the column (first touch, `limit` values and
+/// "Other"), as [`run_compare`] counts them here.
+#[derive(Debug, Clone)]
+pub enum CompareFunnels {
+    Segments(Vec<(String, FunnelSpec)>),
+    By(Box<FunnelSpec>),
+}
+
+/// Checks a comparison's groups against its dataset and gives the funnels
+/// to count (see [`CompareFunnels`]).
+pub fn compare_funnels(spec: &CompareSpec, info: &DatasetInfo) -> Result<CompareFunnels> {
+    match (&spec.segments, &spec.by) {
+        (Some(_), Some(_)) | (None, None) => Err(Error::Invalid(
+            "a comparison needs either \"segments\" or \"by\" (a column), not both".into(),
+        )),
         (Some(segs), None) => {
             if segs.is_empty() {
                 return Err(Error::Invalid(
                     "a comparison needs at least one segment".into(),
                 ));
             }
-            let rec = ws.dataset(&spec.funnel.dataset)?;
-            if rec.info.kind == DatasetKind::Metrics {
+            if info.kind == DatasetKind::Metrics {
                 return Err(Error::Invalid(format!(
-                        "dataset \"{}\" is a metric table: it has no users to put in segments; compare \"by\" a column instead",
-                        rec.info.name
-                    )));
+                    "dataset \"{}\" is a metric table: it has no users to put in segments; compare \"by\" a column instead",
+                    info.name
+                )));
             }
-            let ix = cache.get(ws, &rec, spec.funnel.unit())?;
-            // the funnel's own segment applies to every group
-            let funnel_segment = funnel_mask(ws, &ix, &spec.funnel)?;
+            let group = |x: &SegmentSpec| {
+                Condition::Group(GroupCondition {
+                    match_: x.match_,
+                    conditions: x.conditions.clone(),
+                })
+            };
             let mut out = Vec::new();
-            let mut unit = ix.unit.as_str().to_string();
             for s in segs {
                 let (seg, negate) = match s {
                     CompareSegment::Segment(x) => (x, false),
@@ -169,6 +172,63 @@ pub fn run_compare(
                         seg.name, spec.funnel.dataset
                     )));
                 }
+                let this = if negate {
+                    Condition::Not(NotCondition {
+                        not: Box::new(group(seg)),
+                    })
+                } else {
+                    group(seg)
+                };
+                let mut conditions: Vec<Condition> =
+                    spec.funnel.segment.iter().map(|x| group(x)).collect();
+                conditions.push(this);
+                let mut f = spec.funnel.clone();
+                f.segment = Some(Box::new(SegmentSpec {
+                    name: s.name(),
+                    description: None,
+                    color: None,
+                    dataset: None,
+                    match_: Some(Match::All),
+                    conditions,
+                }));
+                out.push((s.name(), f));
+            }
+            Ok(CompareFunnels::Segments(out))
+        }
+        (None, Some(column)) => {
+            let mut f = spec.funnel.clone();
+            f.breakdown = Some(Breakdown {
+                column: column.clone(),
+                attribution: Some(Attribution::FirstTouch),
+                step: None,
+                limit: Some(spec.limit.unwrap_or(BY_LIMIT)),
+            });
+            Ok(CompareFunnels::By(Box::new(f)))
+        }
+    }
+}
+
+/// Runs a comparison.
+pub fn run_compare(
+    ws: &Workspace,
+    spec: &CompareSpec,
+    cache: &mut IndexCache,
+) -> Result<CompareResult> {
+    let rec = ws.dataset(&spec.funnel.dataset)?;
+    let mut warnings = Vec::new();
+    let (groups, unit) = match compare_funnels(spec, &rec.info)? {
+        CompareFunnels::Segments(_) => {
+            let segs = spec.segments.as_deref().unwrap_or_default();
+            let ix = cache.get(ws, &rec, spec.funnel.unit())?;
+            // the funnel's own segment applies to every group
+            let funnel_segment = funnel_mask(ws, &ix, &spec.funnel)?;
+            let mut out = Vec::new();
+            let mut unit = ix.unit.as_str().to_string();
+            for s in segs {
+                let (seg, negate) = match s {
+                    CompareSegment::Segment(x) => (x, false),
+                    CompareSegment::Not(n) => (&n.not, true),
+                };
                 let mut mask = segment_mask(ws, &ix, seg, negate)?;
                 if let Some(own) = &funnel_segment {
                     for (m, o) in mask.iter_mut().zip(own) {
@@ -184,16 +244,9 @@ pub fn run_compare(
                 unit = r.unit;
                 out.push((s.name(), r.steps));
             }
-            (out, unit, "for")
+            (out, unit)
         }
-        (None, Some(column)) => {
-            let mut f = spec.funnel.clone();
-            f.breakdown = Some(Breakdown {
-                column: column.clone(),
-                attribution: Some(Attribution::FirstTouch),
-                step: None,
-                limit: Some(spec.limit.unwrap_or(BY_LIMIT)),
-            });
+        CompareFunnels::By(f) => {
             let r = run_funnel(ws, &f, cache)?;
             warnings.extend(r.warnings);
             let rows = r
@@ -201,9 +254,23 @@ pub fn run_compare(
                 .into_iter()
                 .map(|b| (b.value, b.steps))
                 .collect();
-            (rows, r.unit, "on")
+            (rows, r.unit)
         }
     };
+    compare_counted(spec, groups, unit, warnings)
+}
+
+/// A comparison's statistics from each group's step counts (`groups` in the
+/// order of [`CompareFunnels`]: the segments as given, or the `by` values by
+/// size with "Other" last): the same for counts made here or elsewhere.
+pub fn compare_counted(
+    spec: &CompareSpec,
+    groups: Vec<(String, Vec<StepResult>)>,
+    unit: String,
+    warnings: Vec<String>,
+) -> Result<CompareResult> {
+    let confidence = spec.confidence.unwrap_or(0.95);
+    let on = if spec.by.is_some() { "on" } else { "for" };
     for (i, (name, _)) in groups.iter().enumerate() {
         if groups[..i].iter().any(|(n, _)| n == name) {
             return Err(Error::Invalid(format!(

@@ -1,5 +1,7 @@
 //! `stepwise compare SPEC.json`: segments or a column's values on a funnel.
 
+use crate::cmd::funnel::Engine;
+use crate::remote;
 use crate::util::{json_with_shown, print_json, write_export, SpecSource};
 use std::path::PathBuf;
 use stepwise_engine::chart::format;
@@ -18,6 +20,24 @@ pub struct Args {
     export: Option<PathBuf>,
     #[arg(long)]
     json: bool,
+    /// Where the groups are counted: here (local, the default) or on a
+    /// ClickHouse server (--url), which returns only each group's step
+    /// counts; the statistics are computed here from them.
+    #[arg(long, value_name = "ENGINE", default_value = "local")]
+    engine: crate::cmd::funnel::Engine,
+    /// With --engine clickhouse: the server's HTTP interface, e.g.
+    /// http://127.0.0.1:8123/ (credentials from STEPWISE_CLICKHOUSE_USER and
+    /// STEPWISE_CLICKHOUSE_PASSWORD, never stored).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// With --engine clickhouse: the table to read (default: the dataset's
+    /// name); its columns carry the dataset's column names.
+    #[arg(long, value_name = "NAME")]
+    table: Option<String>,
+    /// With --engine clickhouse: a column giving the rows' order, to break
+    /// ties at one instant as Stepwise does.
+    #[arg(long, value_name = "COLUMN")]
+    row_order: Option<String>,
 }
 
 pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
@@ -25,18 +45,103 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
         source,
         export,
         json,
+        engine,
+        url,
+        table,
+        row_order,
     } = args;
+    let local = engine == Engine::Local;
+    if local && (url.is_some() || table.is_some() || row_order.is_some()) {
+        return Err(Error::Invalid(
+            "--url, --table and --row-order go with --engine clickhouse".into(),
+        ));
+    }
     let spec: CompareSpec = source.load(workspace)?;
     let ws = crate::open(workspace)?;
-    let result = compare::run_compare(&ws, &spec, &mut IndexCache::new())?;
+    let (result, query_ms) = if local {
+        (
+            compare::run_compare(&ws, &spec, &mut IndexCache::new())?,
+            None,
+        )
+    } else {
+        let url = url.ok_or_else(|| {
+            Error::Invalid(
+                "--engine clickhouse needs --url, the server's HTTP interface (http://HOST:8123/)"
+                    .into(),
+            )
+        })?;
+        let started = std::time::Instant::now();
+        let r = compare_on_clickhouse(&ws, &spec, &url, table, row_order)?;
+        (r, Some(started.elapsed().as_secs_f64() * 1e3))
+    };
     let shown = present::compare(None, None, &spec, &result);
     write_export(&shown, &export)?;
     if json {
-        print_json(&json_with_shown(&result, &shown)?);
+        let mut v = json_with_shown(&result, &shown)?;
+        if let Some(ms) = query_ms {
+            v["engine"] = serde_json::json!("clickhouse");
+            v["timing"] = serde_json::json!({ "query_ms": ms });
+        }
+        print_json(&v);
     } else {
         print_compare(&result);
+        if let (Some(_), Some(u)) = (query_ms, &url_shown(&result)) {
+            println!("\n({u})");
+        }
     }
     Ok(())
+}
+
+/// The note under a comparison counted elsewhere.
+fn url_shown(r: &compare::CompareResult) -> Option<String> {
+    r.warnings
+        .iter()
+        .find(|w| w.starts_with("counted on ClickHouse"))
+        .cloned()
+}
+
+/// Counts each group's funnel on ClickHouse (one query per segment, or one
+/// broken-down query for `by`) and computes the statistics here, as
+/// `run_compare` does from local counts.
+fn compare_on_clickhouse(
+    ws: &stepwise_engine::store::Workspace,
+    spec: &CompareSpec,
+    url: &str,
+    table: Option<String>,
+    row_order: Option<String>,
+) -> Result<compare::CompareResult, Error> {
+    use stepwise_engine::funnel::sql::{clickhouse_sql, SqlTarget};
+    let rec = ws.dataset(&spec.funnel.dataset)?;
+    let target = SqlTarget {
+        table: table.unwrap_or_else(|| rec.info.name.clone()),
+        row_order,
+    };
+    let run = |f: &stepwise_engine::funnel::FunnelSpec| {
+        let sql = clickhouse_sql(f, &rec.info, &target)?;
+        let rows = remote::query(url, &sql)?;
+        remote::result(f, &rows)
+    };
+    let groups = match compare::compare_funnels(spec, &rec.info)? {
+        compare::CompareFunnels::Segments(fs) => fs
+            .iter()
+            .map(|(name, f)| Ok((name.clone(), run(f)?.steps)))
+            .collect::<Result<Vec<_>, Error>>()?,
+        compare::CompareFunnels::By(f) => run(&f)?
+            .breakdown
+            .into_iter()
+            .map(|b| (b.value, b.steps))
+            .collect(),
+    };
+    let warnings = vec![format!(
+        "counted on ClickHouse at {}: conversion times are not computed there",
+        remote::redact(url)
+    )];
+    compare::compare_counted(
+        spec,
+        groups,
+        spec.funnel.unit().as_str().to_string(),
+        warnings,
+    )
 }
 
 fn print_compare(r: &stepwise_engine::compare::CompareResult) {
