@@ -3,7 +3,6 @@
 //! `util` holds the printing and spec-reading helpers they share.
 
 mod cmd;
-mod remote;
 mod stdin;
 mod util;
 
@@ -54,6 +53,8 @@ enum Command {
     Plan(cmd::plan::Args),
     /// Check an A/B test's split: units per variant against the planned shares (chi-square).
     Srm(cmd::srm::Args),
+    /// Store (or show, or --remove) where a dataset's events also live on ClickHouse (docs/clickhouse.md).
+    Connect(cmd::connect::Args),
     /// Print numbers the way tables, charts and reports print them (count, rate, seconds, ...).
     Format(cmd::format::Args),
     /// Run a funnel spec (JSON; see docs/funnel.md, or --saved NAME) and print its steps;
@@ -123,6 +124,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Plan(a) => cmd::plan::run(a),
         Command::Srm(a) => cmd::srm::run(a),
         Command::Format(a) => cmd::format::run(a),
+        Command::Connect(a) => cmd::connect::run(ws, a),
         Command::Funnel(a) => cmd::funnel::run(ws, a),
         Command::Value(a) => cmd::value::run(ws, a),
         Command::Paths(a) => cmd::paths::run(ws, a),

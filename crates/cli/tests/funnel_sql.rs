@@ -259,6 +259,84 @@ fn funnel_runs_on_clickhouse_over_http_with_the_same_counts() {
         }
     }
 
+    // a stored connection (stepwise connect): --engine clickhouse needs no
+    // --url; the workspace keeps the URL and table, never the password
+    let conn = stepwise(
+        &ws,
+        &[
+            "connect", "shop", "--url", &url, "--table", "events", "--json",
+        ],
+    );
+    assert!(
+        conn.status.success(),
+        "{}",
+        String::from_utf8_lossy(&conn.stderr)
+    );
+    let stored: serde_json::Value = serde_json::from_slice(&conn.stdout).unwrap();
+    assert_eq!(stored["url"], url.as_str());
+    assert_eq!(stored["table"], "events");
+    let f0 = dir.path().join("f0.json");
+    let via_stored = Command::new(env!("CARGO_BIN_EXE_stepwise"))
+        .arg("--workspace")
+        .arg(&ws)
+        .args([
+            "funnel",
+            f0.to_str().unwrap(),
+            "--engine",
+            "clickhouse",
+            "--json",
+        ])
+        .env("STEPWISE_CLICKHOUSE_USER", "analyst")
+        .env("STEPWISE_CLICKHOUSE_PASSWORD", "s3cret")
+        .output()
+        .unwrap();
+    assert!(
+        via_stored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&via_stored.stderr)
+    );
+    let via_stored: serde_json::Value = serde_json::from_slice(&via_stored.stdout).unwrap();
+    assert_eq!(counts(&via_stored), vec![4, 3, 1]);
+    let bytes = std::fs::read(&ws).unwrap();
+    assert!(
+        !bytes.windows(6).any(|w| w == b"s3cret"),
+        "the password is not in the workspace file"
+    );
+    let shown = String::from_utf8(stepwise(&ws, &["connect", "shop"]).stdout).unwrap();
+    assert!(shown.contains("table events"), "{shown}");
+    // refused before storing: https, credentials in the URL, an unknown dataset
+    for (args, says) in [
+        (
+            vec!["connect", "shop", "--url", "https://ch.example.com/"],
+            "must start with http://",
+        ),
+        (
+            vec!["connect", "shop", "--url", "http://u:p@ch.example.com/"],
+            "STEPWISE_CLICKHOUSE_USER",
+        ),
+        (
+            vec!["connect", "nosuch", "--url", "http://127.0.0.1:8123/"],
+            "nosuch",
+        ),
+    ] {
+        let out = stepwise(&ws, &args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    let again: serde_json::Value =
+        serde_json::from_slice(&stepwise(&ws, &["connect", "shop", "--json"]).stdout).unwrap();
+    assert_eq!(again, stored, "a refused connection leaves the stored one");
+    assert!(stepwise(&ws, &["connect", "shop", "--remove"])
+        .status
+        .success());
+    let gone = stepwise(
+        &ws,
+        &["funnel", f0.to_str().unwrap(), "--engine", "clickhouse"],
+    );
+    assert!(!gone.status.success());
+    assert!(String::from_utf8_lossy(&gone.stderr).contains("stepwise connect shop --url"));
+
     // wrong credentials: the server's refusal, in one sentence
     let spec = dir.path().join("f0.json");
     let out = Command::new(env!("CARGO_BIN_EXE_stepwise"))

@@ -8,6 +8,7 @@
 pub mod bottleneck;
 pub mod calendar;
 pub mod chart;
+pub mod clickhouse;
 pub mod column;
 pub mod compare;
 pub mod csv_out;

@@ -211,6 +211,55 @@ impl Session {
         })
     }
 
+    /// The dataset's stored ClickHouse connection (docs/clickhouse.md).
+    pub fn clickhouse(&self, dataset: &str) -> Result<Option<crate::clickhouse::Connection>> {
+        self.ws().clickhouse(dataset)
+    }
+
+    /// Stores (or forgets, with `None`) the dataset's ClickHouse connection.
+    pub fn set_clickhouse(
+        &self,
+        dataset: &str,
+        conn: Option<&crate::clickhouse::Connection>,
+    ) -> Result<()> {
+        self.ws().set_clickhouse(dataset, conn)
+    }
+
+    /// The funnel counted on the dataset's stored ClickHouse connection
+    /// (the workspace lock is not held while the server answers): the
+    /// same result shape, chart and table as [`Session::funnel`], without
+    /// times, trend or time to convert (refused there by name).
+    pub fn funnel_on_clickhouse(
+        &self,
+        spec: serde_json::Value,
+        view: Option<&ChartView>,
+        title: Option<&str>,
+    ) -> Result<Charted<FunnelResult>> {
+        let spec: FunnelSpec = parse_spec("funnel", spec)?;
+        let (info, conn) = {
+            let ws = self.ws();
+            let info = ws.dataset(&spec.dataset)?.info;
+            let conn = ws.clickhouse(&spec.dataset)?.ok_or_else(|| {
+                Error::Invalid(format!(
+                    "dataset \"{}\" has no ClickHouse connection: add one on its page (or with stepwise connect)",
+                    spec.dataset
+                ))
+            })?;
+            (info, conn)
+        };
+        let r = crate::clickhouse::run_funnel(&spec, &info, &conn)?;
+        let p = present::funnel(title, None, &spec, &r);
+        Ok(Charted {
+            extras: ChartedExtras {
+                svg: draw(Some(chart::results::funnel(&spec, &r, title)), view)?,
+                trend_svg: None,
+                histogram_svg: None,
+                shown: p.shown(),
+            },
+            result: r,
+        })
+    }
+
     /// A comparison with its chart (series in their personas' colours).
     pub fn compare(
         &self,

@@ -231,3 +231,42 @@ fn a_taken_name_is_refused() {
     assert!(err.to_string().contains("already exists"), "{err}");
     assert_eq!(ws.datasets().unwrap().len(), 1);
 }
+
+/// A dataset's ClickHouse connection is stored in the file (not its
+/// credentials), follows a rename, survives a reopen, and a malformed one
+/// is refused without touching the stored one.
+#[test]
+fn a_clickhouse_connection_is_stored_per_dataset() {
+    use stepwise_engine::clickhouse::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let ws_path = dir.path().join("ws.stepwise");
+    let csv = write(dir.path(), "shop.csv", EVENTS);
+    let conn = Connection {
+        url: "http://127.0.0.1:8123/?database=analytics".into(),
+        table: Some("events".into()),
+        row_order: None,
+    };
+    {
+        let mut ws = Workspace::open(&ws_path).unwrap();
+        import_file(&mut ws, &csv, &ImportOptions::default(), &mut Job::silent()).unwrap();
+        assert_eq!(ws.clickhouse("shop").unwrap(), None);
+        ws.set_clickhouse("shop", Some(&conn)).unwrap();
+        for bad in ["https://x/", "http://user:pw@x/", "http://"] {
+            let c = Connection {
+                url: bad.into(),
+                ..conn.clone()
+            };
+            assert!(ws.set_clickhouse("shop", Some(&c)).is_err(), "{bad}");
+        }
+        assert!(matches!(
+            ws.set_clickhouse("nosuch", Some(&conn)),
+            Err(Error::NoSuchDataset(_))
+        ));
+        ws.rename_dataset("shop", "store").unwrap();
+        assert_eq!(ws.clickhouse("shop").unwrap(), None);
+    }
+    let mut ws = Workspace::open(&ws_path).unwrap();
+    assert_eq!(ws.clickhouse("store").unwrap(), Some(conn));
+    ws.set_clickhouse("store", None).unwrap();
+    assert_eq!(ws.clickhouse("store").unwrap(), None);
+}

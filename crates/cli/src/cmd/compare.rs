@@ -1,10 +1,10 @@
 //! `stepwise compare SPEC.json`: segments or a column's values on a funnel.
 
 use crate::cmd::funnel::Engine;
-use crate::remote;
 use crate::util::{json_with_shown, print_json, write_export, SpecSource};
 use std::path::PathBuf;
 use stepwise_engine::chart::format;
+use stepwise_engine::clickhouse as remote;
 use stepwise_engine::compare::{self, CompareSpec};
 use stepwise_engine::index::IndexCache;
 use stepwise_engine::present;
@@ -64,14 +64,15 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
             None,
         )
     } else {
-        let url = url.ok_or_else(|| {
-            Error::Invalid(
-                "--engine clickhouse needs --url, the server's HTTP interface (http://HOST:8123/)"
-                    .into(),
-            )
-        })?;
+        let conn = crate::cmd::funnel::remote_connection(
+            &ws,
+            &spec.funnel.dataset,
+            url,
+            table,
+            row_order,
+        )?;
         let started = std::time::Instant::now();
-        let r = compare_on_clickhouse(&ws, &spec, &url, table, row_order)?;
+        let r = compare_on_clickhouse(&ws, &spec, &conn)?;
         (r, Some(started.elapsed().as_secs_f64() * 1e3))
     };
     let shown = present::compare(None, None, &spec, &result);
@@ -106,21 +107,10 @@ fn url_shown(r: &compare::CompareResult) -> Option<String> {
 fn compare_on_clickhouse(
     ws: &stepwise_engine::store::Workspace,
     spec: &CompareSpec,
-    url: &str,
-    table: Option<String>,
-    row_order: Option<String>,
+    conn: &remote::Connection,
 ) -> Result<compare::CompareResult, Error> {
-    use stepwise_engine::funnel::sql::{clickhouse_sql, SqlTarget};
     let rec = ws.dataset(&spec.funnel.dataset)?;
-    let target = SqlTarget {
-        table: table.unwrap_or_else(|| rec.info.name.clone()),
-        row_order,
-    };
-    let run = |f: &stepwise_engine::funnel::FunnelSpec| {
-        let sql = clickhouse_sql(f, &rec.info, &target)?;
-        let rows = remote::query(url, &sql)?;
-        remote::result(f, &rows)
-    };
+    let run = |f: &stepwise_engine::funnel::FunnelSpec| remote::run_funnel(f, &rec.info, conn);
     let groups = match compare::compare_funnels(spec, &rec.info)? {
         compare::CompareFunnels::Segments(fs) => fs
             .iter()
@@ -134,7 +124,7 @@ fn compare_on_clickhouse(
     };
     let warnings = vec![format!(
         "counted on ClickHouse at {}: conversion times are not computed there",
-        remote::redact(url)
+        remote::redact(&conn.url)
     )];
     compare::compare_counted(
         spec,

@@ -2,10 +2,10 @@
 //! dropped there; `--sql clickhouse` prints the funnel as ClickHouse SQL
 //! (docs/clickhouse.md).
 
-use crate::remote;
 use crate::util::{duration, print_json, SpecSource};
 use std::path::PathBuf;
 use stepwise_engine::chart::format;
+use stepwise_engine::clickhouse as remote;
 use stepwise_engine::funnel::{run_funnel, FunnelResult, FunnelSpec};
 use stepwise_engine::index::IndexCache;
 use stepwise_engine::present;
@@ -64,6 +64,39 @@ pub enum Engine {
     Clickhouse,
 }
 
+/// The ClickHouse connection for `--engine clickhouse`: `--url` (with
+/// `--table`/`--row-order`) when given, else the dataset's stored one
+/// (`stepwise connect`), whose table and row order the flags override.
+pub fn remote_connection(
+    ws: &stepwise_engine::store::Workspace,
+    dataset: &str,
+    url: Option<String>,
+    table: Option<String>,
+    row_order: Option<String>,
+) -> Result<remote::Connection, Error> {
+    let stored = ws.clickhouse(dataset)?;
+    let mut conn = match (url, stored) {
+        (Some(url), _) => remote::Connection {
+            url,
+            table: None,
+            row_order: None,
+        },
+        (None, Some(c)) => c,
+        (None, None) => {
+            return Err(Error::Invalid(format!(
+                "--engine clickhouse needs --url, the server's HTTP interface (http://HOST:8123/), or a connection stored with stepwise connect {dataset} --url URL"
+            )))
+        }
+    };
+    if table.is_some() {
+        conn.table = table;
+    }
+    if row_order.is_some() {
+        conn.row_order = row_order;
+    }
+    Ok(conn)
+}
+
 /// How many of the dropped units `funnel --dropped` prints (--csv writes all).
 const DROPPED_SHOWN: usize = 20;
 
@@ -89,24 +122,14 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
             json,
             ..
         } => {
-            let url = url.ok_or_else(|| {
-                Error::Invalid(
-                    "--engine clickhouse needs --url, the server's HTTP interface (http://HOST:8123/)"
-                        .into(),
-                )
-            })?;
             let spec: FunnelSpec = source.load(workspace)?;
             let ws = crate::open(workspace)?;
             let rec = ws.dataset(&spec.dataset)?;
-            let target = stepwise_engine::funnel::sql::SqlTarget {
-                table: table.unwrap_or_else(|| rec.info.name.clone()),
-                row_order,
-            };
-            let sql = stepwise_engine::funnel::sql::clickhouse_sql(&spec, &rec.info, &target)?;
+            let conn = remote_connection(&ws, &spec.dataset, url, table, row_order)?;
+            let url = conn.url.clone();
             let started = std::time::Instant::now();
-            let rows = remote::query(&url, &sql)?;
+            let result = remote::run_funnel(&spec, &rec.info, &conn)?;
             let query_ms = started.elapsed().as_secs_f64() * 1e3;
-            let result = remote::result(&spec, &rows)?;
             if json {
                 let mut v =
                     serde_json::to_value(&result).map_err(|e| Error::Internal(e.to_string()))?;

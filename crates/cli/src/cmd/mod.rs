@@ -1,6 +1,7 @@
 //! One module per subcommand: its arguments and what it does.
 
 pub mod compare;
+pub mod connect;
 pub mod datasets;
 pub mod format;
 pub mod funnel;

@@ -62,6 +62,16 @@ const MIGRATIONS: &[Migration] = &[
     // 3: saved items become the engine's own specs (the app saved its own
     // JSON before); one that cannot be converted is kept as `legacy_<kind>`.
     Code(super::saved::migrate_legacy_items),
+    // 4: a dataset's ClickHouse connection (docs/clickhouse.md), by dataset
+    // name (a re-import keeps it; credentials are never stored).
+    Sql(r#"
+    CREATE TABLE clickhouse_connections (
+        dataset     TEXT PRIMARY KEY,
+        url         TEXT NOT NULL,
+        table_name  TEXT,
+        row_order   TEXT
+    );
+    "#),
 ];
 
 /// The schema version this build writes.

@@ -534,12 +534,72 @@ impl Workspace {
         if from != to && self.has_dataset(to)? {
             return Err(Error::DatasetExists(to.to_string()));
         }
-        self.conn
-            .execute(
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|source| store_error(self.path.clone(), source))?;
+        for (sql, p) in [
+            (
                 "UPDATE datasets SET name = ?1 WHERE id = ?2",
                 params![to, rec.id],
+            ),
+            (
+                "UPDATE OR REPLACE clickhouse_connections SET dataset = ?1 WHERE dataset = ?2",
+                params![to, from],
+            ),
+        ] {
+            tx.execute(sql, p)
+                .map_err(|source| store_error(self.path.clone(), source))?;
+        }
+        tx.commit()
+            .map_err(|source| store_error(self.path.clone(), source))
+    }
+
+    /// The dataset's ClickHouse connection, if one is stored.
+    pub fn clickhouse(&self, dataset: &str) -> Result<Option<crate::clickhouse::Connection>> {
+        self.conn
+            .query_row(
+                "SELECT url, table_name, row_order FROM clickhouse_connections WHERE dataset = ?1",
+                [dataset],
+                |r| {
+                    Ok(crate::clickhouse::Connection {
+                        url: r.get(0)?,
+                        table: r.get(1)?,
+                        row_order: r.get(2)?,
+                    })
+                },
             )
-            .map_err(self.err())?;
+            .optional()
+            .map_err(self.err())
+    }
+
+    /// Stores (or with `None` forgets) the dataset's ClickHouse connection;
+    /// the dataset must exist and the connection be well formed.
+    pub fn set_clickhouse(
+        &mut self,
+        dataset: &str,
+        conn: Option<&crate::clickhouse::Connection>,
+    ) -> Result<()> {
+        self.dataset(dataset)?;
+        match conn {
+            None => self
+                .conn
+                .execute(
+                    "DELETE FROM clickhouse_connections WHERE dataset = ?1",
+                    [dataset],
+                )
+                .map_err(self.err())?,
+            Some(c) => {
+                c.check()?;
+                let t = |v: &Option<String>| v.as_ref().map(|x| x.trim().to_string());
+                self.conn
+                    .execute(
+                        "INSERT OR REPLACE INTO clickhouse_connections (dataset, url, table_name, row_order) VALUES (?1, ?2, ?3, ?4)",
+                        params![dataset, c.url.trim(), t(&c.table), t(&c.row_order)],
+                    )
+                    .map_err(self.err())?
+            }
+        };
         Ok(())
     }
 

@@ -1,12 +1,90 @@
-//! Running compiled SQL on a ClickHouse server over its HTTP interface
-//! (plain HTTP with the standard library: no new dependency, and nothing is
-//! sent anywhere unless the user gives --url): `stepwise funnel` and
-//! `stepwise compare` with `--engine clickhouse`.
+//! Running compiled SQL (crate::funnel::sql) on a ClickHouse server over its
+//! HTTP interface: plain HTTP with the standard library (no new dependency),
+//! and nothing is sent anywhere unless the user gives a URL or stores a
+//! connection for a dataset. The CLI's `--engine clickhouse` and the app's
+//! "Count on ClickHouse" both come here. docs/clickhouse.md.
+
+use crate::error::{Error, Result};
+use crate::funnel::sql::{clickhouse_sql, SqlTarget};
+use crate::funnel::{BreakdownRow, FunnelResult, FunnelSpec, StepResult};
+use crate::model::DatasetInfo;
+use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
-use stepwise_engine::funnel::{BreakdownRow, FunnelResult, FunnelSpec, StepResult};
-use stepwise_engine::Error;
+use ts_rs::TS;
+
+/// Where a dataset's events also live: a ClickHouse HTTP interface and the
+/// table (columns named as the dataset's). Stored in the workspace per
+/// dataset; the user and password never are (STEPWISE_CLICKHOUSE_USER and
+/// STEPWISE_CLICKHOUSE_PASSWORD in the environment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export, rename = "ClickhouseConnection")]
+pub struct Connection {
+    /// `http://HOST:PORT/` (add `?database=NAME` for a database).
+    pub url: String,
+    /// The table to read; default the dataset's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub table: Option<String>,
+    /// A column giving the rows' order (ties at one instant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub row_order: Option<String>,
+}
+
+impl Connection {
+    /// Refuses what `query` would refuse, before it is stored: not
+    /// `http://`, credentials in the URL, an empty table name.
+    pub fn check(&self) -> Result<()> {
+        let url = self.url.trim();
+        if !url.starts_with("http://") {
+            return Err(Error::Invalid(format!(
+                "the ClickHouse URL must start with http:// (got \"{}\"); reach an https server through a local tunnel or proxy",
+                redact(url)
+            )));
+        }
+        if url["http://".len()..]
+            .split('/')
+            .next()
+            .is_some_and(|h| h.contains('@'))
+        {
+            return Err(Error::Invalid(
+                "put the user and password in STEPWISE_CLICKHOUSE_USER and STEPWISE_CLICKHOUSE_PASSWORD, not in the URL".into(),
+            ));
+        }
+        if url.len() <= "http://".len() {
+            return Err(Error::Invalid("the ClickHouse URL has no host".into()));
+        }
+        for (what, v) in [
+            ("table", &self.table),
+            ("row order column", &self.row_order),
+        ] {
+            if v.as_deref().is_some_and(|t| t.trim().is_empty()) {
+                return Err(Error::Invalid(format!("the {what} is empty")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs a funnel on ClickHouse: compiles it for `info`'s columns, sends
+/// it, and reads the step counts back (no times).
+pub fn run_funnel(
+    spec: &FunnelSpec,
+    info: &DatasetInfo,
+    conn: &Connection,
+) -> Result<FunnelResult> {
+    conn.check()?;
+    let target = SqlTarget {
+        table: conn.table.clone().unwrap_or_else(|| info.name.clone()),
+        row_order: conn.row_order.clone(),
+    };
+    let sql = clickhouse_sql(spec, info, &target)?;
+    let rows = query(&conn.url, &sql)?;
+    result(spec, &rows)
+}
 
 /// The URL without any user:password part, for messages.
 pub fn redact(url: &str) -> String {
@@ -17,7 +95,7 @@ pub fn redact(url: &str) -> String {
 }
 
 /// POSTs `sql` with `FORMAT JSONEachRow`; the rows of the answer.
-pub fn query(url: &str, sql: &str) -> Result<Vec<serde_json::Value>, Error> {
+pub fn query(url: &str, sql: &str) -> Result<Vec<serde_json::Value>> {
     let bad = |m: String| Error::Invalid(format!("ClickHouse at {}: {m}", redact(url)));
     let rest = url.strip_prefix("http://").ok_or_else(|| {
         bad("only plain http:// URLs are supported; reach an https server through a local tunnel or proxy".into())
@@ -126,7 +204,7 @@ fn steps(spec: &FunnelSpec, counts: &[u64]) -> Vec<StepResult> {
 
 /// The rows (`step`, `count`, and `value` with a breakdown) as a
 /// funnel result, without times.
-pub fn result(spec: &FunnelSpec, rows: &[serde_json::Value]) -> Result<FunnelResult, Error> {
+pub fn result(spec: &FunnelSpec, rows: &[serde_json::Value]) -> Result<FunnelResult> {
     let k = spec.steps.len();
     let bad = || Error::Invalid("ClickHouse answered rows that are not the funnel's".into());
     let mut total = vec![0u64; k];

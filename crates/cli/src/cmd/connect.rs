@@ -1,0 +1,73 @@
+//! `stepwise connect DATASET --url URL [--table NAME] [--row-order COLUMN]`:
+//! stores where a dataset's events also live on ClickHouse, so that
+//! `funnel`/`compare --engine clickhouse` (and the app's "Count on
+//! ClickHouse") need no --url; `--remove` forgets it; without options it
+//! prints it. Credentials are never stored (docs/clickhouse.md).
+
+use crate::util::print_json;
+use std::path::PathBuf;
+use stepwise_engine::clickhouse::{redact, Connection};
+use stepwise_engine::Error;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The dataset whose events the ClickHouse table holds.
+    dataset: String,
+    /// The server's HTTP interface, e.g. http://127.0.0.1:8123/ (add
+    /// ?database=NAME for a database).
+    #[arg(long, value_name = "URL", conflicts_with = "remove")]
+    url: Option<String>,
+    /// The table to read (default: the dataset's name).
+    #[arg(long, value_name = "NAME", requires = "url")]
+    table: Option<String>,
+    /// A column giving the rows' order (ties at one instant).
+    #[arg(long, value_name = "COLUMN", requires = "url")]
+    row_order: Option<String>,
+    /// Forget the dataset's connection.
+    #[arg(long)]
+    remove: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
+    let mut ws = crate::open(workspace)?;
+    if args.remove {
+        ws.set_clickhouse(&args.dataset, None)?;
+        println!("Forgot the ClickHouse connection of \"{}\".", args.dataset);
+        return Ok(());
+    }
+    if let Some(url) = args.url {
+        let conn = Connection {
+            url,
+            table: args.table,
+            row_order: args.row_order,
+        };
+        ws.set_clickhouse(&args.dataset, Some(&conn))?;
+    }
+    let conn = ws.clickhouse(&args.dataset)?;
+    if args.json {
+        print_json(&conn);
+        return Ok(());
+    }
+    match conn {
+        None => {
+            ws.dataset(&args.dataset)?;
+            println!(
+                "\"{}\" has no ClickHouse connection (add one with --url).",
+                args.dataset
+            );
+        }
+        Some(c) => println!(
+            "\"{}\" is counted on ClickHouse at {}, table {}{}.",
+            args.dataset,
+            redact(&c.url),
+            c.table.as_deref().unwrap_or(&args.dataset),
+            c.row_order
+                .as_deref()
+                .map(|r| format!(", rows ordered by {r}"))
+                .unwrap_or_default()
+        ),
+    }
+    Ok(())
+}
