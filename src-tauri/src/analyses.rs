@@ -47,10 +47,21 @@ pub fn run_funnel(
     spec: serde_json::Value,
     chart: Option<ChartView>,
     title: Option<String>,
+    engine: Option<String>,
 ) -> CmdResult<Charted<FunnelResult>> {
-    Ok(state
-        .session()
-        .funnel(spec, chart.as_ref(), title.as_deref())?)
+    let session = state.session();
+    Ok(match engine.as_deref() {
+        None | Some("local") => session.funnel(spec, chart.as_ref(), title.as_deref())?,
+        Some("clickhouse") => {
+            session.funnel_on_clickhouse(spec, chart.as_ref(), title.as_deref())?
+        }
+        Some(other) => {
+            return Err(stepwise_engine::Error::Invalid(format!(
+                "no engine \"{other}\": the funnel runs \"local\" or on \"clickhouse\""
+            ))
+            .into())
+        }
+    })
 }
 
 /// Who dropped at `step` (0-based, >= 1): the count and the first rows.

@@ -5,6 +5,7 @@
 //! (`{code, message, missing_role?}`), with the app's own hints.
 
 mod analyses;
+mod clickhouse;
 mod datasets;
 mod exports;
 mod journeys;
@@ -79,6 +80,8 @@ pub fn run() {
             exports::export_dropoff,
             exports::export_audience,
             exports::export_table,
+            clickhouse::get_clickhouse,
+            clickhouse::set_clickhouse,
             report::report_pages,
             value::run_value,
             value::export_wasted,

@@ -443,6 +443,12 @@ export function mockApi(): Api {
       await sleep(20);
       return { columns: t.info.columns, rows: t.rows.slice(offset, offset + limit), total: t.rows.length };
     },
+    async getClickhouse() {
+      return null;
+    },
+    async setClickhouse() {
+      throw { code: 'unavailable', message: 'A ClickHouse connection needs the desktop app (the engine); the browser preview has none.' };
+    },
     async runFunnel(spec) {
       const t0 = performance.now();
       const r = funnel(get(spec.dataset), spec);

@@ -239,6 +239,6 @@ pub fn result(spec: &FunnelSpec, rows: &[serde_json::Value]) -> Result<FunnelRes
         time_to_convert: None,
         unit: spec.unit().as_str().to_string(),
         excluded: 0,
-        warnings: vec!["counted on ClickHouse: conversion times and the number of excluded units are not computed there".into()],
+        warnings: vec!["Counted on ClickHouse: conversion times and the number of excluded units are not computed there.".into()],
     })
 }

@@ -3,6 +3,7 @@
 // Specs and results are the engine's own types (./bindings via ./types).
 
 import { Channel, invoke } from '@tauri-apps/api/core';
+import type { ClickhouseConnection } from './bindings/ClickhouseConnection';
 import type {
   CompareResult,
   CompareSpec,
@@ -81,7 +82,12 @@ export interface Api {
   workspaceInfo(): Promise<WorkspaceInfo>;
   previewRows(name: string, offset: number, limit: number): Promise<Preview>;
   /** With `chart`, the result carries the engine's SVG charts (`svg`, `trend_svg`, `histogram_svg`). */
-  runFunnel(spec: FunnelSpec, chart?: ChartView, title?: string): Promise<Charted<FunnelResult>>;
+  /** Runs a funnel here, or with `engine` "clickhouse" on the dataset's stored ClickHouse connection (counts only). */
+  runFunnel(spec: FunnelSpec, chart?: ChartView, title?: string, engine?: 'local' | 'clickhouse'): Promise<Charted<FunnelResult>>;
+  /** The dataset's stored ClickHouse connection, or null. */
+  getClickhouse(dataset: string): Promise<ClickhouseConnection | null>;
+  /** Stores (checked first) or, with null, forgets the dataset's ClickHouse connection. */
+  setClickhouse(dataset: string, connection: ClickhouseConnection | null): Promise<void>;
   /** Who reached step `step - 1` but not `step` (0-based, >= 1): the count and the first `limit` rows. */
   funnelDropoff(spec: FunnelSpec, step: number, limit: number): Promise<Dropoff>;
   /** Writes everyone who dropped at `step` as CSV to `path`; resolves with how many. */
@@ -179,7 +185,9 @@ export const tauriApi: Api = {
   renameDataset: (from, to) => call('rename_dataset', { from, to }),
   workspaceInfo: () => call('workspace_info'),
   previewRows: (name, offset, limit) => call('preview_rows', { name, offset, limit }),
-  runFunnel: (spec, chart, title) => call('run_funnel', { spec, chart, title }),
+  runFunnel: (spec, chart, title, engine) => call('run_funnel', { spec, chart, title, engine }),
+  getClickhouse: (dataset) => call('get_clickhouse', { dataset }),
+  setClickhouse: (dataset, connection) => call('set_clickhouse', { dataset, connection }),
   funnelDropoff: (spec, step, limit) => call('funnel_dropoff', { spec, step, limit }),
   exportDropoff: (spec, step, path) => call('export_dropoff', { spec, step, path }),
   copyChart: (svg) => call('copy_chart', { svg }),
@@ -245,6 +253,8 @@ export function toErrorInfo(e: unknown): ErrorInfo {
 const DOING: Record<string, string> = {
   count_segment: 'counting the persona',
   run_funnel: 'computing the funnel',
+  get_clickhouse: 'reading the ClickHouse connection',
+  set_clickhouse: 'storing the ClickHouse connection',
   funnel_dropoff: 'listing who dropped',
   export_dropoff: 'exporting who dropped',
   compare: 'comparing',

@@ -8,6 +8,7 @@
 // lists come from the generated file the workspace imported, and commands
 // with no CLI counterpart (dialogs, clipboard, import progress) are vi.fn()
 // stubs that reject.
+import type { ClickhouseConnection } from '../lib/bindings/ClickhouseConnection';
 import { vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -107,7 +108,20 @@ export function engineApi(): EngineApi {
     workspaceInfo: vi.fn(async () => ({ path: ws, datasets: 2 })),
     datasetValues: vi.fn(async (name: string, column: string, limit: number) => values(name, column, limit)),
     datasetSummary: vi.fn(async () => null),
-    runFunnel: vi.fn(async (spec) => run('funnel', spec, ['--json'])),
+    runFunnel: vi.fn(async (spec, _chart?, _title?, engine?: 'local' | 'clickhouse') =>
+      run('funnel', spec, engine === 'clickhouse' ? ['--engine', 'clickhouse', '--json'] : ['--json']),
+    ),
+    getClickhouse: vi.fn(async (dataset: string) => cliJson<ClickhouseConnection | null>(['--workspace', ws, 'connect', dataset, '--json'])),
+    setClickhouse: vi.fn(async (dataset: string, c: ClickhouseConnection | null) => {
+      const args = c
+        ? ['--url', c.url, ...(c.table ? ['--table', c.table] : []), ...(c.row_order ? ['--row-order', c.row_order] : [])]
+        : ['--remove'];
+      try {
+        execFileSync(cli, ['--workspace', ws, 'connect', dataset, ...args], { encoding: 'utf8', stdio: 'pipe' });
+      } catch (e) {
+        throw { code: 'invalid', message: String((e as { stderr?: string }).stderr ?? e).trim().replace(/^stepwise: /, '') };
+      }
+    }),
     countSegment: vi.fn(async (spec) => run('segment', spec, ['--json'])),
     compare: vi.fn(async (spec) => run('compare', spec, ['--json'])),
     runPaths: vi.fn(async (spec) => run('paths', spec, ['--json'])),

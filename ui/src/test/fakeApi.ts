@@ -63,6 +63,10 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
       rows: Array.from({ length: limit }, (_, i) => [`u${offset + i}`, '2024-09-01T10:00:00Z', 'page_view', '/', null]),
       total: 1000,
     })),
+    getClickhouse: vi.fn(async () => null),
+    setClickhouse: vi.fn(async () => {
+      throw { code: 'unavailable', message: 'ClickHouse connections are not faked; test them with the engine.' };
+    }),
     runFunnel: vi.fn(async () => ({ steps: [], breakdown: [], trend: null, time_to_convert: null, unit: 'users', excluded: 0, warnings: [], shown })),
     datasetValues: vi.fn(async () => []),
     datasetSummary: vi.fn(async () => null),

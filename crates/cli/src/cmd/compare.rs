@@ -97,7 +97,7 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
 fn url_shown(r: &compare::CompareResult) -> Option<String> {
     r.warnings
         .iter()
-        .find(|w| w.starts_with("counted on ClickHouse"))
+        .find(|w| w.starts_with("Counted on ClickHouse"))
         .cloned()
 }
 
@@ -123,7 +123,7 @@ fn compare_on_clickhouse(
             .collect(),
     };
     let warnings = vec![format!(
-        "counted on ClickHouse at {}: conversion times are not computed there",
+        "Counted on ClickHouse at {}: conversion times are not computed there.",
         remote::redact(&conn.url)
     )];
     compare::compare_counted(

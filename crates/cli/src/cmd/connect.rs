@@ -26,12 +26,39 @@ pub struct Args {
     /// Forget the dataset's connection.
     #[arg(long)]
     remove: bool,
+    /// Print the CREATE TABLE statement of a ClickHouse table that can hold
+    /// the dataset (its columns with the types the compiled SQL expects);
+    /// with --json, the columns as [name, type] pairs.
+    #[arg(long, conflicts_with_all = ["remove", "url"])]
+    schema: bool,
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
     let mut ws = crate::open(workspace)?;
+    if args.schema {
+        let rec = ws.dataset(&args.dataset)?;
+        let cols = stepwise_engine::funnel::sql::clickhouse_columns(&rec.info);
+        if args.json {
+            print_json(&cols);
+        } else {
+            let table = ws
+                .clickhouse(&args.dataset)?
+                .and_then(|c| c.table)
+                .unwrap_or_else(|| args.dataset.clone());
+            let list: Vec<String> = cols
+                .iter()
+                .map(|(n, t)| format!("    {} {t}", stepwise_engine::funnel::sql::ident(n)))
+                .collect();
+            println!(
+                "CREATE TABLE {} (\n{}\n) ENGINE = MergeTree ORDER BY tuple();",
+                stepwise_engine::funnel::sql::ident(&table),
+                list.join(",\n")
+            );
+        }
+        return Ok(());
+    }
     if args.remove {
         ws.set_clickhouse(&args.dataset, None)?;
         println!("Forgot the ClickHouse connection of \"{}\".", args.dataset);
