@@ -235,6 +235,22 @@ pub(crate) fn unit_levels(
     Ok(levels.into_iter().map(|(level, _)| level).collect())
 }
 
+/// The per-unit views (who dropped, value, paths from a step) read a
+/// unit's furthest step as "did every step up to it": not so with optional
+/// steps or an open funnel, which they refuse for now.
+fn furthest_step_says_all(spec: &FunnelSpec) -> Result<()> {
+    let why = if spec.open == Some(true) {
+        "an open funnel (\"open\")"
+    } else if spec.steps.iter().any(|s| s.optional == Some(true)) {
+        "optional steps"
+    } else {
+        return Ok(());
+    };
+    Err(Error::Invalid(format!(
+        "this view takes a unit's furthest step to mean it did every step before it, which is not so with {why}; remove that option to use it here (the funnel's own counts support it)"
+    )))
+}
+
 /// No event: a [`UnitOutcome::last_seen`] of a unit whose events the
 /// funnel's filters and date range all leave out.
 pub(crate) const NO_EVENT: u32 = u32::MAX;
@@ -275,6 +291,7 @@ pub(crate) fn unit_outcomes(
             "a unit mask does not match the index".into(),
         ));
     }
+    furthest_step_says_all(spec)?;
     let plan = plan(spec)?;
     let mut warnings = Vec::new();
     let masks = masks(ws, ix, spec, &mut warnings)?;
@@ -373,6 +390,7 @@ pub(crate) fn unit_step_events(
             "a unit mask does not match the index".into(),
         ));
     }
+    furthest_step_says_all(spec)?;
     let plan = plan(spec)?;
     let mut warnings = Vec::new();
     let masks = masks(ws, ix, spec, &mut warnings)?;
