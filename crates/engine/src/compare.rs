@@ -129,6 +129,12 @@ pub fn run_compare(
     spec: &CompareSpec,
     cache: &mut IndexCache,
 ) -> Result<CompareResult> {
+    if spec.funnel.open == Some(true) {
+        return Err(Error::Invalid(
+            "a comparison tests conversion from the funnel's first step to its last; an open funnel (\"open\") lets units enter at later steps, so its last step can count more units than its first: remove \"open\" to compare"
+                .into(),
+        ));
+    }
     let confidence = spec.confidence.unwrap_or(0.95);
     let mut warnings = Vec::new();
     let (groups, unit, on): (Vec<(String, Vec<StepResult>)>, String, &str) = match (

@@ -235,9 +235,11 @@ pub(crate) fn unit_levels(
     Ok(levels.into_iter().map(|(level, _)| level).collect())
 }
 
-/// The per-unit views (who dropped, value, paths from a step) read a
-/// unit's furthest step as "did every step up to it": not so with optional
-/// steps or an open funnel, which they refuse for now.
+/// The per-unit views that list who reached or left each step (who
+/// dropped, paths from a step) read a unit's furthest step as "did every
+/// step up to it": not so with optional steps or an open funnel, which
+/// they refuse for now. (The value view only reads who reached the last
+/// step and where each unit stopped, which hold with both.)
 fn furthest_step_says_all(spec: &FunnelSpec) -> Result<()> {
     let why = if spec.open == Some(true) {
         "an open funnel (\"open\")"
@@ -291,7 +293,6 @@ pub(crate) fn unit_outcomes(
             "a unit mask does not match the index".into(),
         ));
     }
-    furthest_step_says_all(spec)?;
     let plan = plan(spec)?;
     let mut warnings = Vec::new();
     let masks = masks(ws, ix, spec, &mut warnings)?;
