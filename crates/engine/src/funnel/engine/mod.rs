@@ -12,6 +12,11 @@
 //!   evaluation (one attempt per possible start, exactly as the definition
 //!   reads), which costs more but is rare or bounded by the window.
 //!
+//! A held column (`hold`), optional steps and open funnels run the
+//! per-start evaluation over variants of the unit's events (one per held
+//! value, per subset of skipped optional steps, from the entry step), the
+//! best attempt over all of them counted (`Pass::per_start_sets`).
+//!
 //! With a trend, each period in which a unit starts an attempt gets the
 //! counted attempt among the starts in that period (`Outcome::periods`).
 //!
@@ -279,7 +284,8 @@ pub(crate) type Span = (i64, i64);
 /// -1), and the times of the first and last event the funnel sees in the
 /// whole index (mask or not; None when it sees none): the per-unit form of
 /// [`run_on_index_masked`]'s counts, so the number of units with level at
-/// least `q` is step `q`'s count. Units are split over `threads` as the
+/// least `q` is step `q`'s count (without optional steps or `open`; with
+/// them, the last step's count is still the units at the last level). Units are split over `threads` as the
 /// funnel splits them (`None`: one per core from 20,000 units).
 pub(crate) fn unit_outcomes(
     ws: &Workspace,
