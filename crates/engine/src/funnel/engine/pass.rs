@@ -876,17 +876,31 @@ impl Pass<'_> {
                 0
             };
             let from = all_steps & !((1u64 << entry) - 1);
-            let opts: Vec<usize> = (entry + 1..self.plan.k)
-                .filter(|&q| self.plan.optional & (1 << q) != 0)
-                .collect();
-            for d in 0..(1u32 << opts.len()) {
+            // the optional steps after the entry, last first
+            let mut opts = [0usize; MAX_STEPS];
+            let mut no = 0;
+            for q in (entry + 1..self.plan.k).rev() {
+                if self.plan.optional & (1 << q) != 0 {
+                    opts[no] = q;
+                    no += 1;
+                }
+            }
+            for d in 0..(1u32 << no) {
                 let mut keep = from;
-                for (i, &q) in opts.iter().rev().enumerate() {
+                for (i, &q) in opts[..no].iter().enumerate() {
                     if d >> i & 1 != 0 {
                         keep &= !(1u64 << q);
                     }
                 }
-                let kept: Vec<usize> = (0..self.plan.k).filter(|&q| keep & (1 << q) != 0).collect();
+                let mut kept = [0usize; MAX_STEPS];
+                let mut nk = 0;
+                for q in 0..self.plan.k {
+                    if keep & (1 << q) != 0 {
+                        kept[nk] = q;
+                        nk += 1;
+                    }
+                }
+                let kept = &kept[..nk];
                 // the kept steps renumbered, in funnel order
                 var.clear();
                 let mut sorted = true;
