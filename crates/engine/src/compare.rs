@@ -138,6 +138,12 @@ pub enum CompareFunnels {
 /// Checks a comparison's groups against its dataset and gives the funnels
 /// to count (see [`CompareFunnels`]).
 pub fn compare_funnels(spec: &CompareSpec, info: &DatasetInfo) -> Result<CompareFunnels> {
+    if spec.funnel.open == Some(true) {
+        return Err(Error::Invalid(
+            "a comparison tests conversion from the funnel's first step to its last; an open funnel (\"open\") lets units enter at later steps, so its last step can count more units than its first: remove \"open\" to compare"
+                .into(),
+        ));
+    }
     match (&spec.segments, &spec.by) {
         (Some(_), Some(_)) | (None, None) => Err(Error::Invalid(
             "a comparison needs either \"segments\" or \"by\" (a column), not both".into(),

@@ -309,3 +309,15 @@ fn bottleneck_across_columns_finds_the_worst_group() {
         assert!(b.finding.ends_with("could be chance."), "{}", b.finding);
     }
 }
+
+#[test]
+fn an_open_funnel_is_refused_with_a_reason() {
+    let mut fx = fixture();
+    let mut f: serde_json::Value = serde_json::from_str(FUNNEL).unwrap();
+    f["open"] = serde_json::json!(true);
+    let spec = CompareSpec::from_json(&format!(r#"{{"funnel": {f}, "by": "variant"}}"#)).unwrap();
+    let e = run_compare(&fx.ws, &spec, &mut fx.cache)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("\"open\""), "{e}");
+}

@@ -152,3 +152,24 @@ fn a_metric_table_has_nobody_to_list() {
     let e = dropoff(&w.ws, &s, &mut w.cache, 1, 10).unwrap_err();
     assert!(e.to_string().contains("metric table"), "{e}");
 }
+
+#[test]
+fn optional_steps_and_open_funnels_are_refused_with_a_reason() {
+    let mut w = workspace();
+    events(&mut w, &[("u1", 0, "A", ""), ("u1", 10, "C", "")]);
+    for (s, why) in [
+        (
+            r#"{"dataset": "ev", "steps": [{"event": "A"}, {"event": "B", "optional": true}, {"event": "C"}]}"#,
+            "optional steps",
+        ),
+        (
+            r#"{"dataset": "ev", "steps": [{"event": "A"}, {"event": "C"}], "open": true}"#,
+            "\"open\"",
+        ),
+    ] {
+        let e = dropoff(&w.ws, &spec(s), &mut w.cache, 1, 10).unwrap_err();
+        assert!(e.to_string().contains(why), "{e}");
+        // the funnel itself runs
+        assert!(run_funnel(&w.ws, &spec(s), &mut w.cache).is_ok());
+    }
+}

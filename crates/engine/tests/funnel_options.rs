@@ -257,3 +257,187 @@ fn a_held_value_spoiled_by_an_exclusion_gives_way_to_a_clean_one() {
     assert_eq!(r.excluded, 1);
     assert_eq!(r.steps[1].average_seconds, Some(10.0));
 }
+
+/// PostHog's own test of optional steps (test_funnel_udf.py,
+/// `test_funnel_with_optional_steps`), the same journeys and counts.
+#[test]
+fn optional_steps_may_be_skipped_as_in_posthog() {
+    let mut w = workspace();
+    let journeys: &[(&str, &[&str])] = &[
+        ("step1_only", &["one"]),
+        ("step123", &["one", "two", "three"]),
+        ("step13", &["one", "three"]),
+        ("step12345", &["one", "two", "three", "four", "five"]),
+        ("step1235", &["one", "two", "three", "five"]),
+        ("step134", &["one", "three", "four"]),
+        ("step1345", &["one", "three", "four", "five"]),
+        ("step135", &["one", "three", "five"]),
+    ];
+    let mut rows = Vec::new();
+    for (u, evs) in journeys {
+        for e in *evs {
+            let t = match *e {
+                "one" => 0,
+                "two" => 60,
+                "three" => 120,
+                "four" => 180,
+                _ => 240,
+            };
+            rows.push((*u, t, *e, ""));
+        }
+    }
+    events(&mut w, &rows);
+    let steps = json!([{"event": "one"}, {"event": "two", "optional": true}, {"event": "three"},
+        {"event": "four", "optional": true}, {"event": "five"}]);
+    for order in ["ordered", "strict"] {
+        let r = both(
+            &mut w,
+            json!({"dataset": "ev", "steps": steps, "order": order}),
+        );
+        assert_eq!(counts(&r), vec![8, 3, 7, 3, 4], "{order}");
+    }
+    // durations run from the previous step done: three after one (120 s)
+    // or after two (60 s): 3 units via two, 4 straight from one
+    let r = both(&mut w, json!({"dataset": "ev", "steps": steps}));
+    let avg = r.steps[2].average_seconds.unwrap();
+    assert!(
+        (avg - (3.0 * 60.0 + 4.0 * 120.0) / 7.0).abs() < 1e-9,
+        "{avg}"
+    );
+    // without the optional flags, skipping breaks the attempt
+    let plain = json!([{"event": "one"}, {"event": "two"}, {"event": "three"},
+        {"event": "four"}, {"event": "five"}]);
+    let r = both(&mut w, json!({"dataset": "ev", "steps": plain}));
+    assert_eq!(counts(&r), vec![8, 3, 3, 1, 1]);
+    // a breakdown on a skipped step's event is "(none)"; time to convert
+    // from a skipped step leaves the unit out
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "breakdown": {"column": "device", "attribution": "step", "step": 1},
+               "time_to_convert": {"from_step": 1, "to_step": 4}}),
+    );
+    assert_eq!(r.breakdown.len(), 1);
+    assert_eq!(counts(&r), vec![8, 3, 7, 3, 4]);
+    let ttc = r.time_to_convert.unwrap();
+    // step12345 and step1235: two to five in 180 s
+    assert_eq!(ttc.bins.iter().map(|b| b.count).sum::<u64>(), 2);
+    assert_eq!(ttc.average_seconds, Some(180.0));
+}
+
+/// PostHog's `test_funnel_with_optional_steps_same_event`: going further
+/// beats doing the optional step.
+#[test]
+fn optional_steps_give_way_to_reaching_further() {
+    let mut w = workspace();
+    events(
+        &mut w,
+        &[
+            ("one", 0, "e", ""),
+            ("two", 0, "e", ""),
+            ("two", 60, "e", ""),
+            ("three", 0, "e", ""),
+            ("three", 60, "e", ""),
+            ("three", 120, "e", ""),
+            ("match", 0, "e", ""),
+            ("match", 60, "e", "url"),
+            ("match", 120, "e", ""),
+        ],
+    );
+    let steps = json!([{"event": "e"}, {"event": "e", "optional": true},
+        {"event": "e", "where": [{"column": "device", "op": "eq", "value": "url"}]}, {"event": "e"}]);
+    let r = both(&mut w, json!({"dataset": "ev", "steps": steps}));
+    assert_eq!(counts(&r), vec![4, 2, 1, 1]);
+}
+
+#[test]
+fn optional_steps_refuse_what_has_no_meaning() {
+    let mut w = workspace();
+    events(&mut w, &[("u", 0, "A", "")]);
+    let ab = |o: &str| json!([{"event": "A"}, {"event": "B", "optional": true}, {"event": "C"}, {"event": o}]);
+    for (spec, want) in [
+        (
+            json!({"dataset": "ev", "steps": [{"event": "A", "optional": true}, {"event": "B"}]}),
+            "first step",
+        ),
+        (
+            json!({"dataset": "ev", "steps": [{"event": "A"}, {"event": "B", "optional": true}]}),
+            "last step",
+        ),
+        (
+            json!({"dataset": "ev", "steps": ab("D"), "order": "unordered"}),
+            "unordered",
+        ),
+        (
+            json!({"dataset": "ev", "steps": ab("D"), "exclude": [{"event": "X", "from_step": 1, "to_step": 2}]}),
+            "step 1 is optional",
+        ),
+        (
+            json!({"dataset": "ev", "steps": [{"event": "A"}, {"event": "B", "optional": true},
+                {"event": "C", "optional": true}, {"event": "D", "optional": true},
+                {"event": "E", "optional": true}, {"event": "F", "optional": true},
+                {"event": "G", "optional": true}, {"event": "H"}]}),
+            "at most 5 optional",
+        ),
+    ] {
+        let e = run_err(&mut w, spec);
+        assert!(e.contains(want), "{e}");
+    }
+}
+
+/// GA4's open funnel: a unit enters at the step of its first step event.
+#[test]
+fn open_funnels_let_units_enter_at_any_step() {
+    let mut w = workspace();
+    events(
+        &mut w,
+        &[
+            // from the start, all the way
+            ("u1", 0, "A", ""),
+            ("u1", 10, "B", ""),
+            ("u1", 20, "C", ""),
+            // enters at B, then C
+            ("u2", 0, "B", ""),
+            ("u2", 10, "C", ""),
+            // enters at C only
+            ("u3", 0, "C", ""),
+            // enters at B (its first step event); the later A does not
+            // move its entry back
+            ("u4", 0, "B", ""),
+            ("u4", 10, "A", ""),
+            // A and B at one instant: enters at A, the lowest step
+            ("u5", 0, "B", ""),
+            ("u5", 0, "A", ""),
+        ],
+    );
+    let steps = json!([{"event": "A"}, {"event": "B"}, {"event": "C"}]);
+    let r = both(&mut w, json!({"dataset": "ev", "steps": steps}));
+    assert_eq!(counts(&r), vec![3, 2, 1]);
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "open": true}),
+    );
+    // A: u1 u5; B: u1 u2 u4 u5; C: u1 u2 u3
+    assert_eq!(counts(&r), vec![2, 4, 3]);
+    // durations only from a step done: B after A (10 s, 0 s), C after B
+    assert_eq!(r.steps[1].average_seconds, Some(5.0));
+    assert_eq!(r.steps[2].average_seconds, Some(10.0));
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "open": true, "order": "strict"}),
+    );
+    assert_eq!(counts(&r), vec![2, 4, 3]);
+    // an exclusion that ends at or before the entry does not apply
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "open": true,
+               "exclude": [{"event": "A", "from_step": 1, "to_step": 2}]}),
+    );
+    // u4's A comes after its B and before no C: its attempt B is spoiled
+    assert_eq!(counts(&r), vec![2, 3, 3]);
+    assert_eq!(r.excluded, 1);
+    let e = run_err(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "open": true, "order": "unordered"}),
+    );
+    assert!(e.contains("\"open\""), "{e}");
+}

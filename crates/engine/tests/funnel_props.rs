@@ -34,6 +34,9 @@ struct Case {
     sessions_col: Option<Vec<(u8, bool)>>,
     /// hold the device column constant (`hold`)
     hold: bool,
+    /// optional steps (bit i: step i, when neither first nor last), and
+    /// an open funnel (ordered and strict only)
+    options: (u8, bool),
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -56,6 +59,10 @@ fn case() -> impl Strategy<Value = Case> {
             prop::collection::vec((0u8..4, prop::bool::weighted(0.1)), 40),
         ),
         prop::bool::weighted(0.3),
+        (
+            prop::option::weighted(0.3, 0u8..16).prop_map(|o| o.unwrap_or(0)),
+            prop::bool::weighted(0.25),
+        ),
     )
         .prop_map(
             |(
@@ -70,6 +77,7 @@ fn case() -> impl Strategy<Value = Case> {
                 limits,
                 sessions_col,
                 hold,
+                options,
             )| Case {
                 rows,
                 steps,
@@ -82,21 +90,29 @@ fn case() -> impl Strategy<Value = Case> {
                 limits,
                 sessions_col,
                 hold,
+                options,
             },
         )
 }
 
 fn spec_of(c: &Case) -> serde_json::Value {
     let k = c.steps.len();
+    let unordered = ORDERS[c.order] == "unordered";
+    let optional = |i: usize| !unordered && i > 0 && i + 1 < k && c.options.0 >> i & 1 != 0;
     let steps: Vec<_> = c
         .steps
         .iter()
-        .map(|&(e, filtered)| {
-            if filtered {
+        .enumerate()
+        .map(|(i, &(e, filtered))| {
+            let mut s = if filtered {
                 json!({"event": NAMES[e], "where": [{"column": "device", "op": "in", "value": ["m", "t"]}]})
             } else {
                 json!({"event": NAMES[e]})
+            };
+            if optional(i) {
+                s["optional"] = json!(true);
             }
+            s
         })
         .collect();
     let mut spec = json!({
@@ -111,7 +127,8 @@ fn spec_of(c: &Case) -> serde_json::Value {
         .iter()
         .filter_map(|&(a, b, ev)| {
             let (a, b) = (a.min(b), a.max(b));
-            (b < k && a < b).then(|| json!({"event": EXCL[ev], "from_step": a, "to_step": b}))
+            (b < k && a < b && !optional(a) && !optional(b))
+                .then(|| json!({"event": EXCL[ev], "from_step": a, "to_step": b}))
         })
         .collect();
     if !excl.is_empty() {
@@ -135,6 +152,9 @@ fn spec_of(c: &Case) -> serde_json::Value {
     }
     if c.hold {
         spec["hold"] = json!("device");
+    }
+    if c.options.1 && !unordered {
+        spec["open"] = json!(true);
     }
     if c.limits.2 {
         spec["where"] = json!([{"column": "device", "op": "ne", "value": "d"}]);
@@ -183,10 +203,20 @@ proptest! {
         let slow = reference_funnel(&w.ws, &spec).unwrap();
         fast.warnings.clear();
         prop_assert_eq!(&fast, &slow, "spec {}", serde_json::to_string(&spec).unwrap());
-        // counts never rise along a funnel, overall and per breakdown value
-        for steps in std::iter::once(&fast.steps).chain(fast.breakdown.iter().map(|b| &b.steps)) {
-            for p in steps.windows(2) {
-                prop_assert!(p[1].count <= p[0].count);
+        // counts never rise along the required steps of a funnel that is
+        // not open, overall and per breakdown value; an optional step
+        // counts at most the required step before it
+        let required: Vec<usize> = (0..spec.steps.len())
+            .filter(|&q| spec.steps[q].optional != Some(true))
+            .collect();
+        if spec.open != Some(true) {
+            for steps in std::iter::once(&fast.steps).chain(fast.breakdown.iter().map(|b| &b.steps)) {
+                for p in required.windows(2) {
+                    prop_assert!(steps[p[1]].count <= steps[p[0]].count);
+                    for q in p[0] + 1..p[1] {
+                        prop_assert!(steps[q].count <= steps[p[0]].count);
+                    }
+                }
             }
         }
         // breakdown rows add up to the whole

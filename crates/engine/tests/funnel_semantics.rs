@@ -430,6 +430,9 @@ struct Case {
     interval: usize,
     /// hold the device column constant
     hold: bool,
+    /// optional steps (bit i: step i, when neither first nor last), and
+    /// an open funnel (ordered and strict only)
+    options: (u8, bool),
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -442,9 +445,13 @@ fn case() -> impl Strategy<Value = Case> {
         prop::option::of(0usize..3),
         0usize..3,
         prop::bool::weighted(0.3),
+        (
+            prop::option::weighted(0.3, 0u8..16).prop_map(|o| o.unwrap_or(0)),
+            prop::bool::weighted(0.25),
+        ),
     )
         .prop_map(
-            |(rows, steps, order, window, exclude, breakdown, interval, hold)| Case {
+            |(rows, steps, order, window, exclude, breakdown, interval, hold, options)| Case {
                 rows,
                 steps,
                 order,
@@ -453,6 +460,7 @@ fn case() -> impl Strategy<Value = Case> {
                 breakdown,
                 interval,
                 hold,
+                options,
             },
         )
 }
@@ -480,12 +488,16 @@ proptest! {
         let order = ["ordered", "strict", "unordered"][c.order];
         let window = ["4h", "1d", "3d"][c.window];
         let interval = ["day", "week", "hour"][c.interval];
+        let optional = |i: usize| c.order != 2 && i > 0 && i + 1 < k && c.options.0 >> i & 1 != 0;
         let mut spec = json!({
             "dataset": "ev",
             "steps": c.steps.iter().enumerate().map(|(i, &(e, within, first))| {
                 let mut s = json!({"event": NAMES[e]});
                 if first {
                     s["first_time"] = json!(true);
+                }
+                if optional(i) {
+                    s["optional"] = json!(true);
                 }
                 // a step window on later steps of ordered and strict funnels
                 if i > 0 && within > 0 && c.order != 2 {
@@ -504,7 +516,8 @@ proptest! {
                 let (a, b) = (a.min(b), a.max(b));
                 {
                     let event = ["X", "B"][ev];
-                    (b < k && a < b).then(|| json!({"event": event, "from_step": a, "to_step": b}))
+                    (b < k && a < b && !optional(a) && !optional(b))
+                        .then(|| json!({"event": event, "from_step": a, "to_step": b}))
                 }
             })
             .collect();
@@ -513,6 +526,9 @@ proptest! {
         }
         if c.hold {
             spec["hold"] = json!("device");
+        }
+        if c.options.1 && c.order != 2 {
+            spec["open"] = json!(true);
         }
         if let Some(a) = c.breakdown {
             let attribution = ["first_touch", "last_touch", "step"][a];

@@ -107,6 +107,39 @@ describe('buildSpec', () => {
   });
 });
 
+describe('optional steps and open funnels', () => {
+  it('writes and reads back an optional step and an open funnel', () => {
+    const d = draft();
+    d.steps[1].optional = true;
+    d.open = true;
+    const spec = buildSpec(d, COLS);
+    expect(spec.steps[1].optional).toBe(true);
+    expect(spec.steps[0].optional).toBeUndefined();
+    expect(spec.open).toBe(true);
+    expect(buildSpec(emptyDraft('x'), COLS).open).toBeUndefined();
+    const back = draftFromSpec(JSON.parse(JSON.stringify(spec)) as FunnelSpec);
+    expect(back.steps[1].optional).toBe(true);
+    expect(back.open).toBe(true);
+    expect(buildSpec(back, COLS)).toEqual(spec);
+    expect(validate(d, COLS)).toEqual([]);
+  });
+  it('says what cannot be optional or open', () => {
+    const d = draft();
+    d.steps[0].optional = true;
+    d.steps[2].optional = true;
+    expect(validate(d, COLS).map((i) => i.at)).toEqual(['step 1', 'step 3']);
+    const u = draft();
+    u.order = 'unordered';
+    u.steps[1].optional = true;
+    u.open = true;
+    expect(validate(u, COLS).map((i) => i.at)).toEqual(['step 2', 'open']);
+    const x = draft();
+    x.steps[1].optional = true;
+    x.exclude = [{ id: 1, kind: 'event', value: 'refund', pageMode: 'exact', fromStep: 0, toStep: 1 }];
+    expect(validate(x, COLS)[0].message).toContain('step 2, which is optional');
+  });
+});
+
 describe('persona filter', () => {
   it('embeds the saved persona and reads its name back', () => {
     const d = draft();

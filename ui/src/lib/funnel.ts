@@ -52,6 +52,8 @@ export interface StepDraft {
   within?: string;
   /** Only the user's first event ever matching this step can fill it. */
   firstTime?: boolean;
+  /** An attempt may skip this step (not the first or last; ordered and strict funnels). */
+  optional?: boolean;
 }
 
 export interface ExclusionDraft {
@@ -86,6 +88,8 @@ export interface FunnelDraft {
   breakdownLimit: number;
   /** A column every step of an attempt must share the value of (`hold`; "" = none). */
   holdColumn: string;
+  /** Open funnel: a unit enters at the step of its first step event (ordered and strict funnels). */
+  open: boolean;
   /** A saved persona to filter the funnel's users by ("" = everyone). */
   segmentName: string;
   trend: '' | Interval;
@@ -122,6 +126,7 @@ export function emptyDraft(dataset: string): FunnelDraft {
     breakdownStep: 0,
     breakdownLimit: 10,
     holdColumn: '',
+    open: false,
     segmentName: '',
     trend: '',
     timeToConvert: false,
@@ -251,6 +256,7 @@ export function buildStep(s: StepDraft, columns: ColumnInfo[]): Step {
   if (where.length) out.where = where;
   if (s.within?.trim()) out.within = s.within.trim();
   if (s.firstTime) out.first_time = true;
+  if (s.optional) out.optional = true;
   return out;
 }
 
@@ -296,6 +302,7 @@ export function buildSpec(d: FunnelDraft, columns: ColumnInfo[], segments: Saved
     if (d.attribution === 'step') spec.breakdown.step = d.breakdownStep;
   }
   if (d.holdColumn) spec.hold = d.holdColumn;
+  if (d.open) spec.open = true;
   if (d.trend) spec.trend = { interval: d.trend };
   if (d.timeToConvert) {
     spec.time_to_convert = { from_step: d.ttcFrom, bins: d.ttcBins };
@@ -319,6 +326,7 @@ export function draftFromSpec(spec: FunnelSpec, name = ''): FunnelDraft {
     step.where = (s.where ?? []).map(filterDraftFrom);
     if (s.within) step.within = s.within;
     if (s.first_time) step.firstTime = true;
+    if (s.optional) step.optional = true;
     return step;
   });
   if (spec.order) d.order = spec.order;
@@ -343,6 +351,7 @@ export function draftFromSpec(spec: FunnelSpec, name = ''): FunnelDraft {
     d.breakdownLimit = spec.breakdown.limit ?? 10;
   }
   d.holdColumn = spec.hold ?? '';
+  d.open = spec.open === true;
   d.segmentName = spec.segment?.name ?? '';
   if (spec.metric !== undefined || spec.dimension !== undefined) {
     d.kind = 'metrics';
@@ -400,8 +409,21 @@ export function validate(d: FunnelDraft, columns: ColumnInfo[]): Issue[] {
     issues.push({ at: 'date range', message: 'The end date must read YYYY-MM-DD.' });
   if (d.dateFrom && d.dateTo && d.dateFrom > d.dateTo)
     issues.push({ at: 'date range', message: 'The date range ends before it starts; swap the dates.' });
+  d.steps.forEach((s, i) => {
+    if (!s.optional) return;
+    const at = `step ${i + 1}`;
+    if (i === 0 || i === n - 1)
+      issues.push({ at, message: `Step ${i + 1} cannot be optional: a funnel starts at its first step and converts at its last.` });
+    else if (d.order === 'unordered')
+      issues.push({ at, message: `Step ${i + 1} is optional, but an any-order funnel has no sequence to skip in; choose Ordered or Strict.` });
+  });
+  if (d.open && d.order === 'unordered')
+    issues.push({ at: 'open', message: 'An any-order funnel already lets units start with any step; choose Ordered or Strict for an open funnel.' });
   d.exclude.forEach((x, i) => {
     const at = `exclusion ${i + 1}`;
+    const opt = [x.fromStep, x.toStep].find((q) => d.steps[q]?.optional);
+    if (opt !== undefined)
+      issues.push({ at, message: `Exclusion ${i + 1} starts or ends at step ${opt + 1}, which is optional; use required steps.` });
     if (!x.value.trim()) issues.push({ at, message: `Exclusion ${i + 1} has no ${x.kind}; pick one or remove it.` });
     if (!(x.fromStep >= 0 && x.toStep < n && x.fromStep < x.toStep))
       issues.push({

@@ -223,6 +223,52 @@ describe.skipIf(!engineReady)('the funnel builder', { timeout: 60_000 }, () => {
     );
   });
 
+  it('marks a middle step optional and the funnel open, and shows the engine counts for them', async () => {
+    const api = await setup();
+    await pick('view_item');
+    await fireEvent.click(screen.getByTestId('add-step'));
+    await pick('begin_checkout');
+    await fireEvent.click(screen.getByTestId('add-step'));
+    await pick('purchase');
+    await waitFor(() => expect(screen.getAllByTestId('funnel-row')).toHaveLength(3));
+    const plain = engine(api, vi.mocked(api.runFunnel).mock.calls.at(-1)![0]);
+    const filters = screen.getAllByRole('button', { name: 'Filter' });
+    // only a middle step can be optional
+    await fireEvent.click(filters[0]);
+    await fireEvent.click(filters[2]);
+    expect(screen.queryByLabelText('Step 1 optional')).toBeNull();
+    expect(screen.queryByLabelText('Step 3 optional')).toBeNull();
+    await fireEvent.click(filters[1]);
+    await fireEvent.click(screen.getByLabelText('Step 2 optional'));
+    await waitFor(() => {
+      const sent = vi.mocked(api.runFunnel).mock.calls.at(-1)![0];
+      expect(sent.steps).toEqual([{ event: 'view_item' }, { event: 'begin_checkout', optional: true }, { event: 'purchase' }]);
+    });
+    const optional = engine(api, vi.mocked(api.runFunnel).mock.calls.at(-1)![0]);
+    // skipping checkout keeps more purchases than requiring it
+    expect(optional.steps[2].count).toBeGreaterThanOrEqual(plain.steps[2].count);
+    expect(optional.steps[1].count).toBe(plain.steps[1].count);
+    await waitFor(() =>
+      expect(within((screen.getAllByTestId('funnel-row') as HTMLTableRowElement[])[2]).getByTestId('step-count').textContent).toBe(
+        optional.shown.table.rows[2][1].text,
+      ),
+    );
+    await fireEvent.click(screen.getByTestId('funnel-open'));
+    await waitFor(() => expect(vi.mocked(api.runFunnel).mock.calls.at(-1)![0].open).toBe(true));
+    const open = engine(api, vi.mocked(api.runFunnel).mock.calls.at(-1)![0]);
+    // units entering at checkout or purchase add to the later steps, never to the first
+    expect(open.steps[0].count).toBeLessThanOrEqual(optional.steps[0].count);
+    expect(open.steps[2].count).toBeGreaterThanOrEqual(optional.steps[2].count);
+    await waitFor(() =>
+      expect(within((screen.getAllByTestId('funnel-row') as HTMLTableRowElement[])[2]).getByTestId('step-count').textContent).toBe(
+        open.shown.table.rows[2][1].text,
+      ),
+    );
+    // an any-order funnel has neither: the builder says so before the engine would
+    await fireEvent.change(screen.getByDisplayValue('Ordered'), { target: { value: 'unordered' } });
+    await waitFor(() => expect(document.body.textContent).toContain('any-order funnel'));
+  });
+
   it('shows the trend and time to convert the engine returns', async () => {
     const api = await setup();
     await pick('view_item');

@@ -84,6 +84,12 @@ pub fn run_metric_funnel(
     if spec.hold.is_some() {
         return unsupported("\"hold\" (there are no users whose steps could share a value)");
     }
+    if spec.open == Some(true) {
+        return unsupported("\"open\" (there are no units that could enter at a later step)");
+    }
+    if spec.steps.iter().any(|s| s.optional == Some(true)) {
+        return unsupported("optional steps (there are no attempts that could skip one)");
+    }
     if spec.trend.is_some() {
         return unsupported("a trend");
     }

@@ -225,66 +225,142 @@ fn starts(evs: &[Ev], s: usize, order: Order) -> bool {
     }
 }
 
+/// One way of reading a unit's events: the funnel of the steps `kept`
+/// (all of them; or without the optional steps an attempt skips, or the
+/// steps before an open funnel's entry), each event's `steps` renumbered
+/// to the kept ones, and that funnel's plan.
+struct Variant {
+    evs: Vec<Ev>,
+    kept: Vec<usize>,
+    plan: Plan,
+}
+
+/// The variants of one list of events (a unit's, or one held value's): an
+/// open funnel enters at the lowest step matched at the first instant with
+/// a step event; then one variant per subset of the optional steps after
+/// the entry that are skipped, from skipping none, the later optional
+/// steps' skips counting first.
+fn variants(evs: &[Ev], p: &Plan, out: &mut Vec<Variant>) {
+    let k = p.k;
+    let entry = if p.open {
+        let Some(f) = evs.iter().position(|e| e.steps.iter().any(|&b| b)) else {
+            return;
+        };
+        evs.iter()
+            .filter(|e| e.time == evs[f].time)
+            .map(|e| e.first_step())
+            .min()
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    let opts: Vec<usize> = (entry + 1..k)
+        .filter(|&q| p.optional & (1 << q) != 0)
+        .collect();
+    for d in 0..(1usize << opts.len()) {
+        let skipped: Vec<usize> = opts
+            .iter()
+            .rev()
+            .enumerate()
+            .filter(|(i, _)| d >> i & 1 != 0)
+            .map(|(_, &q)| q)
+            .collect();
+        let kept: Vec<usize> = (entry..k).filter(|q| !skipped.contains(q)).collect();
+        let keep = kept.iter().fold(0u64, |a, &q| a | 1 << q);
+        let mut vevs: Vec<Ev> = evs
+            .iter()
+            .map(|e| Ev {
+                steps: kept.iter().map(|&q| e.steps[q]).collect(),
+                ..e.clone()
+            })
+            .collect();
+        // at one instant, events are taken in funnel order, then row order
+        vevs.sort_by_key(|e| (e.time, e.first_step(), e.row));
+        out.push(Variant {
+            evs: vevs,
+            plan: p.kept(keep),
+            kept,
+        });
+    }
+}
+
 /// The counted attempt among the attempts from the starts (in any of the
-/// event lists `sets`: one, or one per held value) whose time `pick`s:
-/// Ok(Some(path as (time, row) of each step's event)), Ok(None) if none
-/// started, Err(()) if excluded.
+/// `variants`) whose time `pick`s: Ok(Some((path as (time, row) of each
+/// step's event, skipped steps))), Ok(None) if none started, Err(()) if
+/// excluded. A step the attempt did not do (skipped, or before an open
+/// funnel's entry) gets the event of the last step done before it (or the
+/// entry's).
 /// Ordered and strict: the furthest attempt, if clean (or a clean one that
 /// gets as far). Unordered: the furthest clean attempt (an exclusion
 /// discards the progress of the attempts it spoils, nothing more).
-/// Among equals: the one that got there first, then the latest start, then
-/// the earliest start row; with `held`, events are compared by (time, row)
-/// (attempts of different values live in different lists), else by their
-/// place in the one list.
+/// Among equals: the one that got there first, then the one that did the
+/// most steps, then the latest start, then the earliest start row; with
+/// `by_row` (several variants), events are compared by (time, row), else
+/// by their place in the one list.
 type Path = Vec<(i64, usize)>;
 fn counted(
-    sets: &[Vec<Ev>],
+    variants: &[Variant],
     pick: impl Fn(i64) -> bool,
     p: &Plan,
-    held: bool,
-) -> std::result::Result<Option<Path>, ()> {
-    let (order, window, excl) = (p.order, p.window, &p.excl[..]);
+    by_row: bool,
+) -> std::result::Result<Option<(Path, u64)>, ()> {
+    let order = p.order;
     let mut furthest: Option<usize> = None;
     type Key = (
         usize,
         std::cmp::Reverse<(i64, i64)>,
+        usize,
         i64,
         std::cmp::Reverse<(i64, i64)>,
     );
-    let mut best: Option<(Key, Path)> = None;
-    for evs in sets {
+    let mut best: Option<(Key, Path, u64)> = None;
+    for v in variants {
+        let evs = &v.evs;
         for s in 0..evs.len() {
             if !starts(evs, s, order) || !pick(evs[s].time) {
                 continue;
             }
-            let g = attempt(evs, s, order, window, &p.within);
-            let level = g.len() - 1;
+            let g = attempt(evs, s, order, p.window, &v.plan.within);
+            let level = v.kept[g.len() - 1];
             furthest = furthest.max(Some(level));
-            if spoiled(evs, s, &g, excl, window) {
+            if spoiled(evs, s, &g, &v.plan.excl, p.window) {
                 continue;
             }
             let at = |j: usize| {
-                if held {
+                if by_row {
                     (evs[j].time, evs[j].row as i64)
                 } else {
                     (j as i64, 0)
                 }
             };
             let key = (
+                level + 1,
+                std::cmp::Reverse(at(g[g.len() - 1])),
                 g.len(),
-                std::cmp::Reverse(at(g[level])),
                 evs[s].time,
                 std::cmp::Reverse(at(s)),
             );
-            if best.as_ref().is_none_or(|(bk, _)| key > *bk) {
-                best = Some((key, g.iter().map(|&j| (evs[j].time, evs[j].row)).collect()));
+            if best.as_ref().is_none_or(|(bk, _, _)| key > *bk) {
+                let mut path = Vec::new();
+                let mut skipped = 0u64;
+                let mut i = 0;
+                for q in 0..=level {
+                    if i + 1 < g.len() && v.kept[i + 1] == q {
+                        i += 1;
+                    }
+                    if v.kept[i] != q {
+                        skipped |= 1 << q;
+                    }
+                    path.push((evs[g[i]].time, evs[g[i]].row));
+                }
+                best = Some((key, path, skipped));
             }
         }
     }
     match (furthest, best) {
         (None, _) => Ok(None),
-        (Some(_), Some((_, g))) if order == Order::Unordered => Ok(Some(g)),
-        (Some(f), Some((_, g))) if g.len() - 1 == f => Ok(Some(g)),
+        (Some(_), Some((_, g, sk))) if order == Order::Unordered => Ok(Some((g, sk))),
+        (Some(f), Some((_, g, sk))) if g.len() - 1 == f => Ok(Some((g, sk))),
         _ => Err(()),
     }
 }
@@ -484,17 +560,17 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
                     .collect()
             }
         };
-        let mut sets = sets;
-        for evs in &mut sets {
-            // at one instant, events are taken in funnel order, then row order
-            evs.sort_by_key(|e| (e.time, e.first_step(), e.row));
+        let mut vars = Vec::new();
+        for evs in &sets {
+            variants(evs, &p, &mut vars);
         }
-        let held = hold_col.is_some();
+        let held = hold_col.is_some() || p.optional != 0 || p.open;
         if let Some(interval) = p.trend {
             // each period on its own: the unit enters every period in which
             // an attempt starts, with the counted attempt among those starts
             let mut keys: BTreeMap<i64, i64> = BTreeMap::new();
-            for evs in &sets {
+            for v in &vars {
+                let evs = &v.evs;
                 for s in (0..evs.len()).filter(|&s| starts(evs, s, p.order)) {
                     let key = period(evs[s].time, interval).0;
                     let t = keys.entry(key).or_insert(evs[s].time);
@@ -503,7 +579,7 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
             }
             for (key, t) in keys {
                 let pick = |t: i64| period(t, interval).0 == key;
-                if let Ok(Some(g)) = counted(&sets, pick, &p, held) {
+                if let Ok(Some((g, _))) = counted(&vars, pick, &p, held) {
                     let label = period(t, interval).1;
                     let e = trend.entry(key).or_insert_with(|| (label, 0, 0));
                     e.1 += 1;
@@ -513,7 +589,7 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
                 }
             }
         }
-        let g = match counted(&sets, |_| true, &p, held) {
+        let (g, skipped) = match counted(&vars, |_| true, &p, held) {
             Ok(Some(g)) => g,
             Ok(None) => continue,
             Err(()) => {
@@ -523,7 +599,7 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
         };
         let level = g.len() - 1;
         let ts: Vec<i64> = g.iter().map(|&(t, _)| t).collect();
-        total.add(level, &ts);
+        total.add(level, &ts, skipped);
         if let (Some(col), Some((attr, step))) = (&breakdown_col, p.attribution) {
             // first touch: the first value among the attempt's step events
             // that is not empty; last touch: the last one; step N: the
@@ -532,16 +608,19 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
             let v = match attr {
                 Attribution::FirstTouch => g.iter().find_map(value),
                 Attribution::LastTouch => g.iter().rev().find_map(value),
-                Attribution::Step => g.get(step).and_then(value),
+                Attribution::Step => g
+                    .get(step)
+                    .filter(|_| skipped & (1 << step) == 0)
+                    .and_then(value),
             }
             .unwrap_or_else(|| NONE_VALUE.to_string());
             by_value
                 .entry(v)
                 .or_insert_with(|| Agg::new(k))
-                .add(level, &ts);
+                .add(level, &ts, skipped);
         }
         if let Some((a, b, _)) = p.ttc {
-            if level >= b {
+            if level >= b && skipped & (1 << a | 1 << b) == 0 {
                 ttc.push(ts[b] - ts[a]);
             }
         }

@@ -64,6 +64,13 @@ pub struct FunnelSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub hold: Option<String>,
+    /// Open funnel (GA4): a unit enters at the step of its first step event
+    /// (the lowest step matched at the first instant it matches any) and
+    /// counts at that step and the later ones it reaches in order; ordered
+    /// and strict funnels only (docs/funnel.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub open: Option<bool>,
     /// Only the units in this segment enter the funnel (docs/segments.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -108,6 +115,12 @@ pub struct Step {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub first_time: Option<bool>,
+    /// Optional step (PostHog): an attempt may skip it; it counts the units
+    /// whose attempt did it, later steps count units with or without it.
+    /// Not the first step nor the last; ordered and strict funnels only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub optional: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]

@@ -321,6 +321,16 @@ pub fn clickhouse_sql(spec: &FunnelSpec, info: &DatasetInfo, target: &SqlTarget)
             "\"hold\" (attempts per value of a held column are not compiled yet; remove \"hold\" or run it in Stepwise)",
         ));
     }
+    if spec.open == Some(true) {
+        return Err(refuse(
+            "\"open\" (entering at any step is not compiled yet; remove \"open\" or run it in Stepwise)",
+        ));
+    }
+    if spec.steps.iter().any(|s| s.optional == Some(true)) {
+        return Err(refuse(
+            "optional steps (skipping a step is not compiled yet; remove \"optional\" or run it in Stepwise)",
+        ));
+    }
     if spec.trend.is_some() {
         return Err(refuse(
             "a trend (the SQL returns step counts only; remove \"trend\")",
@@ -992,6 +1002,14 @@ mod tests {
         refused(
             &format!(r#"{{"dataset": "shop", {steps}, "hold": "it's"}}"#),
             "\"hold\"",
+        );
+        refused(
+            &format!(r#"{{"dataset": "shop", {steps}, "open": true}}"#),
+            "\"open\"",
+        );
+        refused(
+            r#"{"dataset": "shop", "steps": [{"event": "a"}, {"event": "b", "optional": true}, {"event": "c"}]}"#,
+            "optional steps",
         );
         refused(
             &format!(r#"{{"dataset": "shop", {steps}, "breakdown": {{"column": "price"}}}}"#),

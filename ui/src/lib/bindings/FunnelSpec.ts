@@ -47,6 +47,13 @@ dimension?: string,
  */
 hold?: string, 
 /**
+ * Open funnel (GA4): a unit enters at the step of its first step event
+ * (the lowest step matched at the first instant it matches any) and
+ * counts at that step and the later ones it reaches in order; ordered
+ * and strict funnels only (docs/funnel.md).
+ */
+open?: boolean, 
+/**
  * Only the units in this segment enter the funnel (docs/segments.md).
  */
 segment?: SegmentSpec, };

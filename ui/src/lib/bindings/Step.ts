@@ -26,4 +26,10 @@ within?: string,
  * First-time step: only the user's first event ever that matches this
  * step's conditions can fill it (counting users only).
  */
-first_time?: boolean, };
+first_time?: boolean, 
+/**
+ * Optional step (PostHog): an attempt may skip it; it counts the units
+ * whose attempt did it, later steps count units with or without it.
+ * Not the first step nor the last; ordered and strict funnels only.
+ */
+optional?: boolean, };

@@ -18,12 +18,19 @@ impl Agg {
             diffs: vec![Vec::new(); k],
         }
     }
-    /// Adds a unit that reached `level` with step times `times`.
+    /// Adds a unit that reached `level` with step times `times`, except
+    /// the `skipped` steps (optional steps it skipped, steps before an open
+    /// funnel's entry), where `times` holds the time of the last step done
+    /// before. A step's duration runs from the previous step done.
     #[inline]
-    pub fn add(&mut self, level: usize, times: &[i64]) {
+    pub fn add(&mut self, level: usize, times: &[i64], skipped: u64) {
+        let first = (!skipped).trailing_zeros() as usize;
         for q in 0..=level {
+            if skipped & (1 << q) != 0 {
+                continue;
+            }
             self.counts[q] += 1;
-            if q > 0 {
+            if q > first {
                 self.diffs[q].push(times[q] - times[q - 1]);
             }
         }
@@ -296,7 +303,7 @@ impl UnitsCtx<'_> {
             for (t, &pos) in times.iter_mut().zip(&out.path).take(level + 1) {
                 *t = ix.time[pos as usize];
             }
-            p.total.add(level, &times);
+            p.total.add(level, &times, out.skipped);
             if let (Some(b), Some((attr, step))) = (bcodes, plan.attribution) {
                 // first touch: the first non-empty value among the
                 // attempt's step events; last touch: the last one
@@ -305,16 +312,18 @@ impl UnitsCtx<'_> {
                 let pos = match attr {
                     Attribution::FirstTouch => path.iter().find(set).or(path.first()).copied(),
                     Attribution::LastTouch => path.iter().rev().find(set).or(path.last()).copied(),
-                    Attribution::Step => (level >= step).then(|| out.path[step]),
+                    Attribution::Step => {
+                        (level >= step && out.skipped & (1 << step) == 0).then(|| out.path[step])
+                    }
                 };
                 let code = pos.map_or(NULL_CODE, |x| b[x as usize]);
                 let g = slot(code, p.groups.len());
                 p.groups[g]
                     .get_or_insert_with(|| Agg::new(k))
-                    .add(level, &times);
+                    .add(level, &times, out.skipped);
             }
             if let Some((a, b, _)) = plan.ttc {
-                if level >= b {
+                if level >= b && out.skipped & (1 << a | 1 << b) == 0 {
                     p.ttc.push(times[b] - times[a]);
                 }
             }

@@ -12,6 +12,11 @@
 //!   evaluation (one attempt per possible start, exactly as the definition
 //!   reads), which costs more but is rare or bounded by the window.
 //!
+//! A held column (`hold`), optional steps and open funnels run the
+//! per-start evaluation over variants of the unit's events (one per held
+//! value, per subset of skipped optional steps, from the entry step), the
+//! best attempt over all of them counted (`Pass::per_start_sets`).
+//!
 //! With a trend, each period in which a unit starts an attempt gets the
 //! counted attempt among the starts in that period (`Outcome::periods`).
 //!
@@ -235,6 +240,24 @@ pub(crate) fn unit_levels(
     Ok(levels.into_iter().map(|(level, _)| level).collect())
 }
 
+/// The per-unit views that list who reached or left each step (who
+/// dropped, paths from a step) read a unit's furthest step as "did every
+/// step up to it": not so with optional steps or an open funnel, which
+/// they refuse for now. (The value view only reads who reached the last
+/// step and where each unit stopped, which hold with both.)
+fn furthest_step_says_all(spec: &FunnelSpec) -> Result<()> {
+    let why = if spec.open == Some(true) {
+        "an open funnel (\"open\")"
+    } else if spec.steps.iter().any(|s| s.optional == Some(true)) {
+        "optional steps"
+    } else {
+        return Ok(());
+    };
+    Err(Error::Invalid(format!(
+        "this view takes a unit's furthest step to mean it did every step before it, which is not so with {why}; remove that option to use it here (the funnel's own counts support it)"
+    )))
+}
+
 /// No event: a [`UnitOutcome::last_seen`] of a unit whose events the
 /// funnel's filters and date range all leave out.
 pub(crate) const NO_EVENT: u32 = u32::MAX;
@@ -261,7 +284,8 @@ pub(crate) type Span = (i64, i64);
 /// -1), and the times of the first and last event the funnel sees in the
 /// whole index (mask or not; None when it sees none): the per-unit form of
 /// [`run_on_index_masked`]'s counts, so the number of units with level at
-/// least `q` is step `q`'s count. Units are split over `threads` as the
+/// least `q` is step `q`'s count (without optional steps or `open`; with
+/// them, the last step's count is still the units at the last level). Units are split over `threads` as the
 /// funnel splits them (`None`: one per core from 20,000 units).
 pub(crate) fn unit_outcomes(
     ws: &Workspace,
@@ -373,6 +397,7 @@ pub(crate) fn unit_step_events(
             "a unit mask does not match the index".into(),
         ));
     }
+    furthest_step_says_all(spec)?;
     let plan = plan(spec)?;
     let mut warnings = Vec::new();
     let masks = masks(ws, ix, spec, &mut warnings)?;

@@ -11,6 +11,10 @@ pub(crate) struct Outcome {
     pub level: i32,
     pub excluded: bool,
     pub path: [u32; MAX_STEPS],
+    /// Steps up to `level` the attempt did not do (skipped optional steps,
+    /// steps before an open funnel's entry); `path` holds for each the
+    /// event of the last step done before it (or the entry's).
+    pub skipped: u64,
     /// With a trend: per period in which the unit starts an attempt, in
     /// time order, (period key, time of its first start, converted),
     /// for the periods whose counted attempt is not excluded.
@@ -23,6 +27,7 @@ impl Outcome {
             level: -1,
             excluded: false,
             path: [0; MAX_STEPS],
+            skipped: 0,
             periods: Vec::new(),
         }
     }
@@ -52,25 +57,30 @@ fn has_ties(evs: &UnitEvents) -> bool {
 /// The choice among attempts (of a unit, or of its starts in one period):
 /// the furthest level any reached, and the best clean attempt as
 /// (level, key of its last step's event, start time, key of its start,
-/// path). The keys order events: evs positions, or index positions when
-/// attempts of several held values compete (both follow time, then row).
+/// steps done, path, skipped steps). The keys order events: evs
+/// positions, or index positions when attempts of several held values or
+/// sets of kept steps compete (both follow time, then row).
 #[derive(Default)]
 struct Choice {
     furthest: i32,
-    clean: Option<(i32, i64, i64, i64, [usize; MAX_STEPS])>,
+    #[allow(clippy::type_complexity)]
+    clean: Option<(i32, i64, i64, i64, i32, [usize; MAX_STEPS], u64)>,
     any: bool,
 }
 
 impl Choice {
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn offer(
         &mut self,
         level: i32,
+        done: i32,
         clean: bool,
         last: i64,
         t0: i64,
         s: i64,
         g: &[usize; MAX_STEPS],
+        skipped: u64,
     ) {
         if !self.any || level > self.furthest {
             self.furthest = level;
@@ -81,21 +91,28 @@ impl Choice {
         }
         let better = match &self.clean {
             None => true,
-            Some((l, cg, ct, cs, _)) => {
-                (level, std::cmp::Reverse(last), t0, std::cmp::Reverse(s))
-                    > (*l, std::cmp::Reverse(*cg), *ct, std::cmp::Reverse(*cs))
+            Some((l, cg, ct, cs, cd, _, _)) => {
+                (
+                    level,
+                    std::cmp::Reverse(last),
+                    done,
+                    t0,
+                    std::cmp::Reverse(s),
+                ) > (*l, std::cmp::Reverse(*cg), *cd, *ct, std::cmp::Reverse(*cs))
             }
         };
         if better {
-            self.clean = Some((level, last, t0, s, *g));
+            self.clean = Some((level, last, t0, s, done, *g, skipped));
         }
     }
     /// The counted attempt: Some((level, path)), or None (excluded when
     /// `self.any`). Unordered funnels count the furthest clean attempt;
     /// ordered and strict ones only if it is as far as any.
-    fn counted(&self, unordered: bool) -> Option<(i32, &[usize; MAX_STEPS])> {
+    fn counted(&self, unordered: bool) -> Option<(i32, &[usize; MAX_STEPS], u64)> {
         match &self.clean {
-            Some((level, _, _, _, g)) if unordered || *level == self.furthest => Some((*level, g)),
+            Some((level, _, _, _, _, g, skipped)) if unordered || *level == self.furthest => {
+                Some((*level, g, *skipped))
+            }
             _ => None,
         }
     }
@@ -136,6 +153,7 @@ impl<'a> Hold<'a> {
 }
 
 /// The index arrays the pass reads, as plain slices.
+#[derive(Clone, Copy)]
 pub(crate) struct Cols<'a> {
     pub time: &'a [i64],
     pub ev: &'a [u32],
@@ -308,7 +326,7 @@ impl Pass<'_> {
     }
 
     pub(super) fn can_start(&self, m: u64) -> bool {
-        if self.plan.order == Order::Unordered {
+        if self.plan.order == Order::Unordered || self.plan.open {
             m & STEP_BITS != 0
         } else {
             m & 1 != 0
@@ -324,12 +342,13 @@ impl Pass<'_> {
     ) {
         out.level = -1;
         out.excluded = false;
+        out.skipped = 0;
         out.periods.clear();
         if !self.can_start(evs.any) {
             return;
         }
-        if self.plan.hold {
-            return self.per_start_hold(evs, out, sc);
+        if self.plan.hold || self.plan.optional != 0 || self.plan.open {
+            return self.per_start_sets(evs, out, sc);
         }
         let has_excl = !self.plan.excl.is_empty() && evs.any & EXCL_BITS != 0;
         if has_excl || self.plan.order == Order::Unordered || evs.ties || self.plan.has_within {
@@ -754,28 +773,28 @@ impl Pass<'_> {
             let clean = !self.spoiled(evs.len(), s, &g, level, sc);
             let t0 = self.t(evs, s);
             let last = g[level as usize] as i64;
-            unit.offer(level, clean, last, t0, s as i64, &g);
+            unit.offer(level, level, clean, last, t0, s as i64, &g, 0);
             if let Some(interval) = self.plan.trend {
                 let key = period_key(t0, interval);
                 if period.as_ref().is_some_and(|p| p.0 != key) {
                     let (pk, pt, c) = period.take().unwrap_or_default();
-                    if let Some((l, _)) = c.counted(unordered) {
+                    if let Some((l, _, _)) = c.counted(unordered) {
                         out.periods.push((pk, pt, l + 1 == k));
                     }
                 }
                 period
                     .get_or_insert_with(|| (key, t0, Choice::default()))
                     .2
-                    .offer(level, clean, last, t0, s as i64, &g);
+                    .offer(level, level, clean, last, t0, s as i64, &g, 0);
             }
         }
         if let Some((pk, pt, c)) = period {
-            if let Some((l, _)) = c.counted(unordered) {
+            if let Some((l, _, _)) = c.counted(unordered) {
                 out.periods.push((pk, pt, l + 1 == k));
             }
         }
         match unit.counted(unordered) {
-            Some((level, g)) => {
+            Some((level, g, _)) => {
                 out.level = level;
                 for (slot, &j) in out.path.iter_mut().zip(g).take(level as usize + 1) {
                     *slot = evs.pos[j];
@@ -790,106 +809,206 @@ impl Pass<'_> {
 }
 
 impl Pass<'_> {
-    /// A held column (`hold`): the per-start evaluation once per value of
-    /// it, over the unit's events in which only the events with that value
-    /// match steps (the others can still spoil an attempt, or break a
-    /// strict one); the best attempt over all values is counted, by the
-    /// same rules, events compared by index position (time, then row).
-    fn per_start_hold(&self, evs: &UnitEvents, out: &mut Outcome, sc: &mut Scratch) {
-        let Some(h) = &self.hold else { return };
+    /// Held columns, optional steps and open funnels: the per-start
+    /// evaluation of variants of the unit's events. With `hold`, one set of
+    /// events per value of the column, in which only the events with that
+    /// value match steps (the others can still spoil an attempt, or break a
+    /// strict one). In each set: an open funnel enters at the lowest step
+    /// its first instant with a step event matches; then one funnel per
+    /// subset of the optional steps after the entry that it skips (from
+    /// skipping none), the kept steps renumbered. The best attempt over
+    /// all of them is counted, by the same rules (furthest, then first
+    /// there, then the most steps done, then latest start), events
+    /// compared by index position (time, then row).
+    fn per_start_sets(&self, evs: &UnitEvents, out: &mut Outcome, sc: &mut Scratch) {
         let unordered = self.plan.order == Order::Unordered;
         let strict = self.plan.order == Order::Strict;
         let k = self.plan.k as i32;
+        let all_steps: u64 = if self.plan.k >= 64 {
+            !0
+        } else {
+            (1u64 << self.plan.k) - 1
+        };
         let mut values = std::mem::take(&mut sc.values);
         values.clear();
-        values.extend(
-            (0..evs.len())
-                .filter(|&j| evs.m[j] & STEP_BITS != 0)
-                .filter_map(|j| h.value(evs.pos[j])),
-        );
-        values.sort_unstable();
-        values.dedup();
+        if let Some(h) = &self.hold {
+            values.extend(
+                (0..evs.len())
+                    .filter(|&j| evs.m[j] & STEP_BITS != 0)
+                    .filter_map(|j| h.value(evs.pos[j])),
+            );
+            values.sort_unstable();
+            values.dedup();
+        }
+        let sets = if self.hold.is_some() { values.len() } else { 1 };
         let mut sub = std::mem::take(&mut sc.sub);
+        let mut var = std::mem::take(&mut sc.var);
+        let mut plans = std::mem::take(&mut sc.plans);
         let mut unit = Choice::default();
         let mut periods: Vec<(i64, i64, Choice)> = Vec::new();
         let mut g = [0usize; MAX_STEPS];
         let mut gp = [0usize; MAX_STEPS];
-        for &v in &values {
+        for vi in 0..sets {
+            let value = values.get(vi).copied();
+            // the events as this value's attempts see them
             sub.clear();
-            let mut sorted = true;
-            let (mut last_t, mut last_key) = (i64::MIN, 0);
             for j in 0..evs.len() {
                 let mut m = evs.m[j];
-                if h.value(evs.pos[j]) != Some(v) {
-                    m &= !STEP_BITS;
+                if let Some(h) = &self.hold {
+                    if h.value(evs.pos[j]) != value {
+                        m &= !STEP_BITS;
+                    }
                 }
-                if !strict && m & (STEP_BITS | EXCL_BITS) == 0 {
+                sub.push(evs.pos[j], m, evs.t[j]);
+            }
+            // an open funnel's entry: the lowest step matched at the first
+            // instant with a step event
+            let entry = if self.plan.open {
+                let Some(f) = (0..sub.len()).find(|&j| sub.m[j] & STEP_BITS & all_steps != 0)
+                else {
+                    continue;
+                };
+                let steps = (f..sub.len())
+                    .take_while(|&j| sub.t[j] == sub.t[f])
+                    .fold(0u64, |a, j| a | sub.m[j]);
+                (steps & STEP_BITS & all_steps).trailing_zeros() as usize
+            } else {
+                0
+            };
+            let from = all_steps & !((1u64 << entry) - 1);
+            // the optional steps after the entry, last first
+            let mut opts = [0usize; MAX_STEPS];
+            let mut no = 0;
+            for q in (entry + 1..self.plan.k).rev() {
+                if self.plan.optional & (1 << q) != 0 {
+                    opts[no] = q;
+                    no += 1;
+                }
+            }
+            for d in 0..(1u32 << no) {
+                let mut keep = from;
+                for (i, &q) in opts[..no].iter().enumerate() {
+                    if d >> i & 1 != 0 {
+                        keep &= !(1u64 << q);
+                    }
+                }
+                let mut kept = [0usize; MAX_STEPS];
+                let mut nk = 0;
+                for q in 0..self.plan.k {
+                    if keep & (1 << q) != 0 {
+                        kept[nk] = q;
+                        nk += 1;
+                    }
+                }
+                let kept = &kept[..nk];
+                // the kept steps renumbered, in funnel order
+                var.clear();
+                let mut sorted = true;
+                let (mut last_t, mut last_key) = (i64::MIN, 0);
+                for j in 0..sub.len() {
+                    let m0 = sub.m[j];
+                    let mut m = m0 & !STEP_BITS;
+                    for (i, &q) in kept.iter().enumerate() {
+                        m |= ((m0 >> q) & 1) << i;
+                    }
+                    if !strict && m & (STEP_BITS | EXCL_BITS) == 0 {
+                        continue;
+                    }
+                    let (t, key) = (sub.t[j], tie_key(m));
+                    sorted &= !(t == last_t && key < last_key);
+                    (last_t, last_key) = (t, key);
+                    var.push(sub.pos[j], m, t);
+                }
+                if !sorted {
+                    // at one instant, the events are taken by the first
+                    // step they match here, then in dataset order
+                    let mut all: Vec<(i64, u32, u32, u64)> = (0..var.len())
+                        .map(|j| (var.t[j], tie_key(var.m[j]), var.pos[j], var.m[j]))
+                        .collect();
+                    all.sort_unstable();
+                    for (j, (t, _, p, m)) in all.into_iter().enumerate() {
+                        var.t[j] = t;
+                        var.pos[j] = p;
+                        var.m[j] = m;
+                    }
+                }
+                let pi = match plans.iter().position(|(b, _)| *b == keep) {
+                    Some(i) => i,
+                    None => {
+                        plans.push((keep, self.plan.kept(keep)));
+                        plans.len() - 1
+                    }
+                };
+                let pass = Pass {
+                    plan: &plans[pi].1,
+                    ix: self.ix,
+                    masks: self.masks,
+                    hold: None,
+                };
+                if !pass.can_start(var.any) {
                     continue;
                 }
-                let (t, key) = (evs.t[j], tie_key(m));
-                sorted &= !(t == last_t && key < last_key);
-                (last_t, last_key) = (t, key);
-                sub.push(evs.pos[j], m, t);
-            }
-            if !sorted {
-                // at one instant, the events are taken by the first step
-                // they match for this value, then in dataset order
-                let mut all: Vec<(i64, u32, u32, u64)> = (0..sub.len())
-                    .map(|j| (sub.t[j], tie_key(sub.m[j]), sub.pos[j], sub.m[j]))
-                    .collect();
-                all.sort_unstable();
-                for (j, (t, _, p, m)) in all.into_iter().enumerate() {
-                    sub.t[j] = t;
-                    sub.pos[j] = p;
-                    sub.m[j] = m;
-                }
-            }
-            if !self.can_start(sub.any) {
-                continue;
-            }
-            sub.ties = self.masks.multi && self.plan.order == Order::Ordered && has_ties(&sub);
-            self.tables(&sub, sc);
-            for s in 0..sub.len() {
-                if !self.can_start(sub.m[s]) {
-                    continue;
-                }
-                let level = self.reach(&sub, s, &mut g, sc);
-                if level < 0 {
-                    continue;
-                }
-                let clean = !self.spoiled(sub.len(), s, &g, level, sc);
-                for (x, &j) in gp.iter_mut().zip(&g).take(level as usize + 1) {
-                    *x = sub.pos[j] as usize;
-                }
-                let t0 = sub.t[s];
-                let (last, start) = (gp[level as usize] as i64, sub.pos[s] as i64);
-                unit.offer(level, clean, last, t0, start, &gp);
-                if let Some(interval) = self.plan.trend {
-                    let key = period_key(t0, interval);
-                    let i = match periods.iter().position(|p| p.0 == key) {
-                        Some(i) => i,
-                        None => {
-                            periods.push((key, t0, Choice::default()));
-                            periods.len() - 1
+                var.ties = self.masks.multi && self.plan.order == Order::Ordered && has_ties(&var);
+                pass.tables(&var, sc);
+                for s in 0..var.len() {
+                    if !pass.can_start(var.m[s]) {
+                        continue;
+                    }
+                    let lv = pass.reach(&var, s, &mut g, sc);
+                    if lv < 0 {
+                        continue;
+                    }
+                    let clean = !pass.spoiled(var.len(), s, &g, lv, sc);
+                    // back to the funnel's steps: a step not done holds
+                    // the event of the last step done before it
+                    let level = kept[lv as usize];
+                    let mut i = 0;
+                    for (q, x) in gp.iter_mut().enumerate().take(level + 1) {
+                        if i < lv as usize && kept[i + 1] == q {
+                            i += 1;
                         }
+                        *x = var.pos[g[i]] as usize;
+                    }
+                    let lmask = if level + 1 >= 64 {
+                        !0
+                    } else {
+                        (1u64 << (level + 1)) - 1
                     };
-                    let p = &mut periods[i];
-                    p.1 = p.1.min(t0);
-                    p.2.offer(level, clean, last, t0, start, &gp);
+                    let skipped = lmask & !keep;
+                    let t0 = var.t[s];
+                    let (last, start) = (gp[level] as i64, var.pos[s] as i64);
+                    let level = level as i32;
+                    unit.offer(level, lv, clean, last, t0, start, &gp, skipped);
+                    if let Some(interval) = self.plan.trend {
+                        let key = period_key(t0, interval);
+                        let i = match periods.iter().position(|p| p.0 == key) {
+                            Some(i) => i,
+                            None => {
+                                periods.push((key, t0, Choice::default()));
+                                periods.len() - 1
+                            }
+                        };
+                        let p = &mut periods[i];
+                        p.1 = p.1.min(t0);
+                        p.2.offer(level, lv, clean, last, t0, start, &gp, skipped);
+                    }
                 }
             }
         }
         sc.values = values;
         sc.sub = sub;
+        sc.var = var;
+        sc.plans = plans;
         periods.sort_unstable_by_key(|p| p.0);
         for (pk, pt, c) in &periods {
-            if let Some((l, _)) = c.counted(unordered) {
+            if let Some((l, _, _)) = c.counted(unordered) {
                 out.periods.push((*pk, *pt, l + 1 == k));
             }
         }
         match unit.counted(unordered) {
-            Some((level, g)) => {
+            Some((level, g, skipped)) => {
                 out.level = level;
+                out.skipped = skipped;
                 for (slot, &p) in out.path.iter_mut().zip(g).take(level as usize + 1) {
                     *slot = p as u32;
                 }
@@ -923,6 +1042,11 @@ pub(super) struct Scratch {
     /// attempts see them.
     pub(super) values: Vec<u32>,
     pub(super) sub: UnitEvents,
+    /// One variant of `sub`: the kept steps of an open funnel or of a
+    /// subset of skipped optional steps, renumbered; and the plans of the
+    /// variants met so far, by their kept steps.
+    pub(super) var: UnitEvents,
+    pub(super) plans: Vec<(u64, Plan)>,
 }
 
 /// Kuhn's augmenting path: can step `q` get an event of `avail` (not

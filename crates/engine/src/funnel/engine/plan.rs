@@ -21,6 +21,49 @@ pub(crate) struct Plan {
     pub has_within: bool,
     /// A column is held constant (`hold`): attempts per value of it.
     pub hold: bool,
+    /// Bits of the optional steps (`optional`): attempts may skip them.
+    pub optional: u64,
+    /// An open funnel (`open`): a unit enters at its first step event's step.
+    pub open: bool,
+}
+
+/// At most this many optional steps (each unit's attempts are evaluated
+/// once per subset of them that it skips).
+pub const MAX_OPTIONAL: usize = 5;
+
+impl Plan {
+    /// The plan of the funnel made of the steps `keep` (bits; the others are
+    /// dropped: skipped optional steps, steps before an open funnel's
+    /// entry): each kept step's `within`, and the exclusions between kept
+    /// steps (one that ends at or before the first kept step never spoils;
+    /// one that starts before it starts at it).
+    pub(crate) fn kept(&self, keep: u64) -> Plan {
+        let kept: Vec<usize> = (0..self.k).filter(|&q| keep & (1 << q) != 0).collect();
+        let at = |q: usize| kept.iter().position(|&x| x >= q).unwrap_or(kept.len());
+        let k = kept.len();
+        let excl = self
+            .excl
+            .iter()
+            .map(|&(a, b)| if b <= kept[0] { (k, k) } else { (at(a), at(b)) })
+            .collect();
+        let mut within: Vec<i64> = kept.iter().map(|&q| self.within[q]).collect();
+        within[0] = i64::MAX;
+        Plan {
+            k,
+            order: self.order,
+            window: self.window,
+            excl,
+            attribution: None,
+            ttc: None,
+            trend: self.trend,
+            limit: self.limit,
+            has_within: within.iter().any(|&w| w != i64::MAX),
+            within,
+            hold: false,
+            optional: 0,
+            open: false,
+        }
+    }
 }
 
 /// Checks the parts of a spec that do not need the data.
@@ -113,6 +156,50 @@ pub(crate) fn plan(spec: &FunnelSpec) -> Result<Plan> {
             ));
         }
     }
+    let mut optional = 0u64;
+    for (i, s) in spec.steps.iter().enumerate() {
+        if s.optional != Some(true) {
+            continue;
+        }
+        if i == 0 {
+            return Err(Error::Invalid(
+                "step 0 is optional, but the first step cannot be: a unit enters the funnel there"
+                    .into(),
+            ));
+        }
+        if i == k - 1 {
+            return Err(Error::Invalid(format!(
+                "step {i} is optional, but the last step cannot be: it decides who converted"
+            )));
+        }
+        if spec.order() == Order::Unordered {
+            return Err(Error::Invalid(format!(
+                "step {i} is optional, but an unordered funnel has no sequence to skip in; use an ordered or strict funnel"
+            )));
+        }
+        optional |= 1 << i;
+    }
+    if optional.count_ones() as usize > MAX_OPTIONAL {
+        return Err(Error::Invalid(format!(
+            "a funnel has at most {MAX_OPTIONAL} optional steps; this one has {}",
+            optional.count_ones()
+        )));
+    }
+    for (i, &(a, b)) in excl.iter().enumerate() {
+        if let Some(q) = [a, b].into_iter().find(|&q| optional & (1 << q) != 0) {
+            return Err(Error::Invalid(format!(
+                "exclusion {}: step {q} is optional, so it may never happen; start and end exclusions at required steps",
+                i + 1
+            )));
+        }
+    }
+    let open = spec.open == Some(true);
+    if open && spec.order() == Order::Unordered {
+        return Err(Error::Invalid(
+            "\"open\" applies to ordered and strict funnels; an unordered funnel already lets a unit start with any step"
+                .into(),
+        ));
+    }
     let mut limit = 10;
     let attribution = match &spec.breakdown {
         None => None,
@@ -181,5 +268,7 @@ pub(crate) fn plan(spec: &FunnelSpec) -> Result<Plan> {
         within,
         has_within,
         hold: spec.hold.is_some(),
+        optional,
+        open,
     })
 }
