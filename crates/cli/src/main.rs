@@ -55,6 +55,8 @@ enum Command {
     Srm(cmd::srm::Args),
     /// Store (or show, or --remove) where a dataset's events also live on ClickHouse (docs/clickhouse.md).
     Connect(cmd::connect::Args),
+    /// Tag an event of a dataset a micro or macro conversion (or none); without an event, list the tags.
+    Tag(cmd::tag::Args),
     /// Print numbers the way tables, charts and reports print them (count, rate, seconds, ...).
     Format(cmd::format::Args),
     /// Run a funnel spec (JSON; see docs/funnel.md, or --saved NAME) and print its steps;
@@ -124,6 +126,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Plan(a) => cmd::plan::run(a),
         Command::Srm(a) => cmd::srm::run(a),
         Command::Format(a) => cmd::format::run(a),
+        Command::Tag(a) => cmd::tag::run(ws, a),
         Command::Connect(a) => cmd::connect::run(ws, a),
         Command::Funnel(a) => cmd::funnel::run(ws, a),
         Command::Value(a) => cmd::value::run(ws, a),

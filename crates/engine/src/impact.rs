@@ -32,6 +32,8 @@ pub const ASSOCIATION_NOTE: &str = "These are associations, not proof of cause: 
 pub enum AutoCandidates {
     /// Every event and page seen before the goal.
     Auto,
+    /// The dataset's events tagged micro conversions (docs/impact.md).
+    Micro,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -150,6 +152,11 @@ pub struct ImpactResult {
     /// Ranked by expected value (extra goals when no order value is known),
     /// actions whose rate difference is undefined last.
     pub candidates: Vec<ImpactRow>,
+    /// Suggested micro conversions: events (by name) whose verdict is
+    /// "higher conversion" (after Holm's correction) or "required step",
+    /// in the ranking's order, for the analyst to confirm as micro
+    /// conversions; those already tagged micro or macro are left out.
+    pub suggested_micro: Vec<String>,
     pub note: String,
     pub warnings: Vec<String>,
 }
@@ -298,7 +305,31 @@ pub fn run_impact(
 
     // (candidate, users_did, goals_did)
     let mut tallies: Vec<(EventMatch, u64, u64)> = Vec::new();
-    match &spec.candidates {
+    let tags = ws.event_tags(&spec.dataset)?;
+    let tagged_micro: Candidates;
+    let candidates = match &spec.candidates {
+        Candidates::Auto(AutoCandidates::Micro) => {
+            let list: Vec<EventMatch> = tags
+                .iter()
+                .filter(|t| t.tag == crate::model::EventTag::Micro)
+                .map(|t| EventMatch {
+                    event: Some(t.event.clone()),
+                    page: None,
+                    filters: None,
+                })
+                .collect();
+            if list.is_empty() {
+                return Err(Error::Invalid(format!(
+                    "no event of dataset \"{}\" is tagged a micro conversion: tag some (stepwise tag, or confirm the suggestions of an impact analysis in the app), or give the candidates",
+                    spec.dataset
+                )));
+            }
+            tagged_micro = Candidates::List(list);
+            &tagged_micro
+        }
+        c => c,
+    };
+    match candidates {
         Candidates::List(list) => {
             if list.is_empty() {
                 return Err(Error::Invalid(
@@ -406,7 +437,7 @@ pub fn run_impact(
             .then_with(|| key(b).total_cmp(&key(a)))
             .then_with(|| b.users_did.cmp(&a.users_did))
     });
-    Ok(ImpactResult {
+    let mut result = ImpactResult {
         goal: spec.goal.clone(),
         window: window_text,
         users: n_users,
@@ -419,9 +450,45 @@ pub fn run_impact(
         order_value,
         order_value_source: source,
         candidates: rows,
+        suggested_micro: Vec::new(),
         note: ASSOCIATION_NOTE.to_string(),
         warnings,
-    })
+    };
+    result.suggested_micro = suggest_micro(&result, confidence, &tags);
+    Ok(result)
+}
+
+/// The events an impact result suggests as micro conversions: by name
+/// (no page, no filters), verdict "higher conversion" after Holm's
+/// correction or "required step", not already tagged.
+fn suggest_micro(
+    r: &ImpactResult,
+    confidence: f64,
+    tags: &[crate::model::TaggedEvent],
+) -> Vec<String> {
+    let adjusted = crate::chart::results::impact_adjusted(r);
+    let mut out: Vec<String> = Vec::new();
+    for (c, adj) in r.candidates.iter().zip(&adjusted) {
+        let (Some(name), None, true) = (
+            &c.candidate.event,
+            &c.candidate.page,
+            c.candidate
+                .filters
+                .as_deref()
+                .unwrap_or_default()
+                .is_empty(),
+        ) else {
+            continue;
+        };
+        let verdict = crate::present::impact_verdict(c, *adj, confidence);
+        if matches!(verdict, "higher conversion" | "required step")
+            && !tags.iter().any(|t| &t.event == name)
+            && !out.contains(name)
+        {
+            out.push(name.clone());
+        }
+    }
+    out
 }
 
 /// Every event name (or page) that some user did before the goal, with

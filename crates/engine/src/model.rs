@@ -207,3 +207,32 @@ pub struct ValueCount {
     #[ts(type = "number")]
     pub count: u64,
 }
+
+/// What an event is to the business (docs/impact.md, "Micro and macro
+/// conversions"): a macro conversion is a goal (purchase, sign-up); a micro
+/// conversion a small step that goes with reaching one (add to cart, use the
+/// size filter, join the newsletter). Tagged per dataset by the analyst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum EventTag {
+    Micro,
+    Macro,
+}
+
+impl EventTag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventTag::Micro => "micro",
+            EventTag::Macro => "macro",
+        }
+    }
+}
+
+/// One tagged event of a dataset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TaggedEvent {
+    pub event: String,
+    pub tag: EventTag,
+}

@@ -17,4 +17,5 @@ pub mod saved;
 pub mod segment;
 pub mod srm;
 pub mod tables;
+pub mod tag;
 pub mod value;

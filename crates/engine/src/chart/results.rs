@@ -654,6 +654,7 @@ mod tests {
                 impact_row("view", 1.4e-6, true, -0.96, 10.0),
                 impact_row("wishlist", 0.002, false, 2.5, 5.0),
             ],
+            suggested_micro: Vec::new(),
             note: String::new(),
             warnings: vec![],
         };
@@ -707,6 +708,7 @@ mod tests {
             order_value: None,
             order_value_source: "none".into(),
             candidates: vec![cart, view],
+            suggested_micro: Vec::new(),
             note: String::new(),
             warnings: vec![],
         };

@@ -425,6 +425,17 @@ pub fn impact(
             ));
         }
     }
+    if !r.suggested_micro.is_empty() {
+        let names: Vec<String> = r
+            .suggested_micro
+            .iter()
+            .map(|e| format!("\u{201c}{e}\u{201d}"))
+            .collect();
+        notes.push(format!(
+            "Suggested micro conversions (they go with reaching \u{201c}{goal}\u{201d}): {}. Tag them micro to use them as impact candidates (\"candidates\": \"micro\") and to mark them in funnels.",
+            names.join(", ")
+        ));
+    }
     let required: Vec<String> = r
         .candidates
         .iter()

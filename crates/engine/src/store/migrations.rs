@@ -72,6 +72,15 @@ const MIGRATIONS: &[Migration] = &[
         row_order   TEXT
     );
     "#),
+    // 5: events tagged micro or macro conversions, per dataset (by name).
+    Sql(r#"
+    CREATE TABLE event_tags (
+        dataset  TEXT NOT NULL,
+        event    TEXT NOT NULL,
+        tag      TEXT NOT NULL CHECK (tag IN ('micro', 'macro')),
+        PRIMARY KEY (dataset, event)
+    );
+    "#),
 ];
 
 /// The schema version this build writes.

@@ -547,6 +547,10 @@ impl Workspace {
                 "UPDATE OR REPLACE clickhouse_connections SET dataset = ?1 WHERE dataset = ?2",
                 params![to, from],
             ),
+            (
+                "UPDATE OR REPLACE event_tags SET dataset = ?1 WHERE dataset = ?2",
+                params![to, from],
+            ),
         ] {
             tx.execute(sql, p)
                 .map_err(|source| store_error(self.path.clone(), source))?;
@@ -600,6 +604,61 @@ impl Workspace {
                     .map_err(self.err())?
             }
         };
+        Ok(())
+    }
+
+    /// The dataset's tagged events (micro and macro conversions), by name.
+    pub fn event_tags(&self, dataset: &str) -> Result<Vec<crate::model::TaggedEvent>> {
+        use crate::model::{EventTag, TaggedEvent};
+        let mut st = self
+            .conn
+            .prepare("SELECT event, tag FROM event_tags WHERE dataset = ?1 ORDER BY event")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([dataset], |r| {
+                let tag: String = r.get(1)?;
+                Ok(TaggedEvent {
+                    event: r.get(0)?,
+                    tag: if tag == "macro" {
+                        EventTag::Macro
+                    } else {
+                        EventTag::Micro
+                    },
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(self.err())
+    }
+
+    /// Tags `event` of `dataset` micro or macro, or (None) removes its tag.
+    pub fn set_event_tag(
+        &mut self,
+        dataset: &str,
+        event: &str,
+        tag: Option<crate::model::EventTag>,
+    ) -> Result<()> {
+        let rec = self.dataset(dataset)?;
+        if rec.info.kind == DatasetKind::Metrics {
+            return Err(Error::Invalid(format!(
+                "dataset \"{dataset}\" is a metric table: it has no events to tag"
+            )));
+        }
+        let event = event.trim();
+        if event.is_empty() {
+            return Err(Error::Invalid("name the event to tag".into()));
+        }
+        match tag {
+            None => self.conn.execute(
+                "DELETE FROM event_tags WHERE dataset = ?1 AND event = ?2",
+                params![dataset, event],
+            ),
+            Some(t) => self.conn.execute(
+                "INSERT OR REPLACE INTO event_tags (dataset, event, tag) VALUES (?1, ?2, ?3)",
+                params![dataset, event, t.as_str()],
+            ),
+        }
+        .map_err(self.err())?;
         Ok(())
     }
 

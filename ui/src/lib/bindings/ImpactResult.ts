@@ -15,4 +15,11 @@ order_value_source: string,
  * Ranked by expected value (extra goals when no order value is known),
  * actions whose rate difference is undefined last.
  */
-candidates: Array<ImpactRow>, note: string, warnings: Array<string>, };
+candidates: Array<ImpactRow>, 
+/**
+ * Suggested micro conversions: events (by name) whose verdict is
+ * "higher conversion" (after Holm's correction) or "required step",
+ * in the ranking's order, for the analyst to confirm as micro
+ * conversions; those already tagged micro or macro are left out.
+ */
+suggested_micro: Array<string>, note: string, warnings: Array<string>, };
