@@ -779,8 +779,9 @@ fn a_what_if_like_a_persona() {
     let shown = stepwise_engine::present::value(None, None, &s, &r).shown();
     let q = shown.what_if.unwrap();
     assert!(
-        q.heading
-            .contains("converted for everyone as for \u{201c}Never searched\u{201d}: 50.0% \u{2192} 57.1%"),
+        q.heading.contains(
+            "converted for everyone as for \u{201c}Never searched\u{201d}: 50.0% \u{2192} 57.1%"
+        ),
         "{}",
         q.heading
     );
@@ -827,7 +828,10 @@ fn a_like_what_if_refuses_what_it_cannot_size() {
             json!({"step": 2, "relative": 0.1, "like": {"column": "page", "value": "/p1"}}),
             "more than one",
         ),
-        (json!({"step": 2, "like": {"column": "page"}}), "no \"value\""),
+        (
+            json!({"step": 2, "like": {"column": "page"}}),
+            "no \"value\"",
+        ),
         (json!({"step": 2, "like": {}}), "needs {\"segment\""),
         (
             json!({"step": 2, "like": {"column": "page", "value": "/nowhere"}}),
@@ -922,7 +926,16 @@ fn effort_in_the_spec_and_the_table() {
     let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
         names,
-        ["#", "Step improved", "Value/month", "Impact", "Confidence", "Effort", "Ease", "ICE"]
+        [
+            "#",
+            "Step improved",
+            "Value/month",
+            "Impact",
+            "Confidence",
+            "Effort",
+            "Ease",
+            "ICE"
+        ]
     );
     assert_eq!(t.rows.len(), r.opportunities.len());
     for (i, o) in r.opportunities.iter().enumerate() {
@@ -1002,6 +1015,9 @@ fn the_like_interval_covers_at_its_level() {
     for (i, h) in hits.iter().enumerate() {
         let c = *h as f64 / reps as f64;
         eprintln!("like interval {i}: coverage {c}");
-        assert!((0.93..=0.97).contains(&c), "like interval {i}: coverage {c}");
+        assert!(
+            (0.93..=0.97).contains(&c),
+            "like interval {i}: coverage {c}"
+        );
     }
 }

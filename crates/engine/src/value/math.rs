@@ -434,7 +434,10 @@ mod tests {
         };
         assert_eq!(confidence_score(w), 1);
         let i = ice(e, 200.0, Some(4));
-        assert_eq!((i.impact, i.confidence, i.ease, i.score), (5, 9, Some(7), Some(315)));
+        assert_eq!(
+            (i.impact, i.confidence, i.ease, i.score),
+            (5, 9, Some(7), Some(315))
+        );
         assert_eq!(ice(e, 200.0, None).score, None);
     }
 }

@@ -365,7 +365,8 @@ fn lift_of(w: &WhatIf) -> Result<Option<Lift>> {
     let given = [w.relative.is_some(), w.points.is_some(), w.like.is_some()];
     if given.iter().filter(|&&g| g).count() > 1 {
         return Err(Error::Invalid(
-            "the what-if gives more than one of \"relative\", \"points\" and \"like\": give one".into(),
+            "the what-if gives more than one of \"relative\", \"points\" and \"like\": give one"
+                .into(),
         ));
     }
     if let Some(l) = &w.like {
@@ -903,7 +904,12 @@ fn like_counts(
     f.time_to_convert = None;
     let r = run_funnel(ws, &f, cache)?;
     let Some(row) = r.breakdown.iter().find(|row| &row.value == value) else {
-        let mut some: Vec<&str> = r.breakdown.iter().map(|row| row.value.as_str()).take(6).collect();
+        let mut some: Vec<&str> = r
+            .breakdown
+            .iter()
+            .map(|row| row.value.as_str())
+            .take(6)
+            .collect();
         if r.breakdown.len() > 6 {
             some.push("…");
         }
