@@ -237,6 +237,9 @@ fn the_counts_are_the_funnels() {
     let a: Vec<u64> = r.steps.iter().map(|s| s.count).collect();
     let b: Vec<u64> = f.steps.iter().map(|s| s.count).collect();
     assert_eq!(a, b);
+    // the per-unit pass gives the funnel's warnings too (derived sessions)
+    assert_eq!(r.warnings, f.warnings);
+    assert!(!r.warnings.is_empty());
     assert_eq!(r.unit, "sessions");
     let entered = b[0];
     assert_eq!(r.non_converters, entered - r.goals);

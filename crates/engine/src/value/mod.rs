@@ -2,9 +2,10 @@
 //! order value, as money per step, what-if sizing of a better step, a
 //! ranked list of opportunities and where the non-converters stopped.
 //!
-//! The funnel is run by [`crate::funnel::run_funnel`] (the `funnel`
-//! command's path); the per-unit outcome behind its counts gives the goal
-//! events' values and the wasted traffic. Definitions, worked examples and
+//! The funnel's counts come from the per-unit outcome of its own state
+//! machine (`funnel::engine::unit_outcomes`, the form of `run_funnel`'s
+//! counts per unit), which also gives the goal events' values and the wasted
+//! traffic: one pass. Definitions, worked examples and
 //! the interval methods: docs/value.md.
 
 pub mod math;
@@ -19,7 +20,7 @@ use ts_rs::TS;
 use crate::column::Values;
 use crate::error::{Error, Result};
 use crate::funnel::engine::unit_outcomes;
-use crate::funnel::{run_funnel, FunnelResult, FunnelSpec};
+use crate::funnel::{run_funnel, FunnelSpec};
 use crate::index::IndexCache;
 use crate::model::{ColumnType, DatasetKind};
 use crate::store::Workspace;
@@ -722,25 +723,24 @@ pub fn run_value(ws: &Workspace, spec: &ValueSpec, cache: &mut IndexCache) -> Re
         None => None,
     };
 
-    // the funnel, by the funnel command's own path
-    let funnel: FunnelResult = run_funnel(ws, f, cache)?;
-    let counts: Vec<u64> = funnel.steps.iter().map(|s| s.count).collect();
+    // the per-unit outcome the funnel's counts add up (one pass, threaded
+    // as the funnel is): step q's count is the units whose level is at
+    // least q, exactly `run_funnel`'s (tests hold them equal)
+    let ix = cache.get(ws, &rec, f.unit())?;
+    let mask = crate::funnel::funnel_mask(ws, &ix, f)?;
+    let (outs, span, warnings) = unit_outcomes(ws, &ix, f, mask.as_deref(), None)?;
+    let mut at_level = vec![0u64; k];
+    for o in &outs {
+        if o.level >= 0 {
+            at_level[o.level as usize] += 1;
+        }
+    }
+    let counts: Vec<u64> = (0..k).map(|q| at_level[q..].iter().sum()).collect();
     let goals = counts[k - 1];
     let goal = f.step_label(k - 1);
     if goals == 0 {
         return Err(Error::Invalid(format!(
             "no one reached the goal, step {k} \u{201c}{goal}\u{201d}: there is nothing to put a value on"
-        )));
-    }
-
-    // the per-unit outcome behind those counts
-    let ix = cache.get(ws, &rec, f.unit())?;
-    let mask = crate::funnel::funnel_mask(ws, &ix, f)?;
-    let (outs, span) = unit_outcomes(ws, &ix, f, mask.as_deref(), None)?;
-    let reached = outs.iter().filter(|o| o.level == k as i32 - 1).count() as u64;
-    if reached != goals {
-        return Err(Error::Internal(format!(
-            "the per-unit outcome counts {reached} goals, the funnel {goals}"
         )));
     }
 
@@ -836,7 +836,7 @@ pub fn run_value(ws: &Workspace, spec: &ValueSpec, cache: &mut IndexCache) -> Re
     let wasted = wasted::wasted(f, &outs, &ix.event, pages, top);
     let non_converters = wasted.iter().map(|w| w.count).sum();
     Ok(ValueResult {
-        unit: funnel.unit.clone(),
+        unit: ix.unit.as_str().to_string(),
         goal,
         goals,
         confidence,
@@ -850,7 +850,7 @@ pub fn run_value(ws: &Workspace, spec: &ValueSpec, cache: &mut IndexCache) -> Re
         priorities,
         non_converters,
         wasted,
-        warnings: funnel.warnings,
+        warnings,
     })
 }
 
@@ -978,7 +978,7 @@ pub fn write_wasted_csv<W: std::io::Write>(
     }
     let ix = cache.get(ws, &rec, f.unit())?;
     let mask = crate::funnel::funnel_mask(ws, &ix, f)?;
-    let (outs, _) = unit_outcomes(ws, &ix, f, mask.as_deref(), None)?;
+    let (outs, _, _) = unit_outcomes(ws, &ix, f, mask.as_deref(), None)?;
     let q = which.step as i32 - 1;
     let in_step = |o: &crate::funnel::engine::UnitOutcome| {
         o.level == q && o.last_seen != crate::funnel::engine::NO_EVENT

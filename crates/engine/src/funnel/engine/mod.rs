@@ -258,18 +258,19 @@ pub(crate) struct UnitOutcome {
 pub(crate) type Span = (i64, i64);
 
 /// Every unit's [`UnitOutcome`] (in index order, `mask`ed units at level
-/// -1), and the times of the first and last event the funnel sees in the
-/// whole index (mask or not; None when it sees none): the per-unit form of
-/// [`run_on_index_masked`]'s counts, so the number of units with level at
-/// least `q` is step `q`'s count. Units are split over `threads` as the
-/// funnel splits them (`None`: one per core from 20,000 units).
+/// -1), the times of the first and last event the funnel sees in the
+/// whole index (mask or not; None when it sees none), and the warnings
+/// [`run_on_index_masked`] gives: the per-unit form of its counts, so the
+/// number of units with level at least `q` is step `q`'s count. Units are
+/// split over `threads` as the funnel splits them (`None`: one per core from
+/// 20,000 units).
 pub(crate) fn unit_outcomes(
     ws: &Workspace,
     ix: &EventIndex,
     spec: &FunnelSpec,
     mask: Option<&[bool]>,
     threads: Option<usize>,
-) -> Result<(Vec<UnitOutcome>, Option<Span>)> {
+) -> Result<(Vec<UnitOutcome>, Option<Span>, Vec<String>)> {
     if mask.is_some_and(|m| m.len() != ix.units()) {
         return Err(Error::Internal(
             "a unit mask does not match the index".into(),
@@ -277,6 +278,12 @@ pub(crate) fn unit_outcomes(
     }
     let plan = plan(spec)?;
     let mut warnings = Vec::new();
+    if ix.sessions == SessionSource::Derived {
+        warnings.push(format!(
+            "dataset \"{}\" has no session column: sessions end after 30 minutes without an event",
+            ix.dataset_name
+        ));
+    }
     let masks = masks(ws, ix, spec, &mut warnings)?;
     let held = held(ws, ix, spec)?;
     let pass = Pass {
@@ -355,7 +362,7 @@ pub(crate) fn unit_outcomes(
         .into_iter()
         .flatten()
         .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
-    Ok((outs, span))
+    Ok((outs, span, warnings))
 }
 
 /// Per unit, its furthest step (as [`unit_levels`]) and the index position
