@@ -528,6 +528,73 @@ def print_report(r):
           + ("met" if best < 1000 else "NOT met"))
 
 
+# ---------------------------------------------------------------------------
+# Value per step (issue 14): the value table with a what-if, "as well as a
+# persona" and "as well as a column's value" what-ifs, each with the
+# opportunities, ICE and wasted traffic, against the funnel itself
+
+def value_specs(dataset):
+    """The value specs timed: the bench funnel without its breakdown, the
+    generated `value` column as the order value."""
+    funnel = {k: v for k, v in queries.stepwise_spec(dataset).items() if k != "breakdown"}
+    base = dict(funnel, value={"column": "value"}, effort={"2": 3, "3": 5, "4": 8})
+    return [
+        ("table + what-if +10% + wasted",
+         dict(base, what_if={"step": 2, "relative": 0.1})),
+        ("what-if like persona (use_filter)",
+         dict(base, what_if={"step": 2, "like": {"segment": {
+             "name": "Filter users", "conditions": [{"did": {"event": "use_filter"}}]}}})),
+        ("what-if like device_category = desktop",
+         dict(base, what_if={"step": 2, "like": {"column": queries.BREAKDOWN, "value": "desktop"}})),
+    ]
+
+
+def stepwise_value(ws, dataset, out, runs):
+    """`stepwise value SPEC --json` processes on the built index cache; each
+    reports (its `timing`) the whole value run (funnel + per-unit outcome
+    pass + goal values + what-if + opportunities + ICE + wasted traffic) and
+    the funnel alone on the same in-memory index; the best of `runs` + 1
+    processes is kept, with the process's peak RSS. Issue 14's goals: value
+    within 100 ms of the funnel, wasted traffic under 1 s (it is inside the
+    value run), memory under 1 GB."""
+    if not cli_supports("value"):
+        print("  (the CLI has no value command)")
+        return None
+    rows = []
+    for i, (name, spec) in enumerate(value_specs(dataset)):
+        path = os.path.join(out, f"value-spec-{i}.json")
+        json.dump(spec, open(path, "w"), indent=1)
+        cmd = [stepwise_bin(), "value", path, "--json", "--workspace", ws]
+        value_ms, funnel_ms, rss, what = [], [], 0, None
+        for _ in range(max(1, runs) + 1):
+            _, peak, stdout = measure(cmd)
+            r = last_json(stdout)
+            value_ms.append(float(r["timing"]["value_ms"]))
+            funnel_ms.append(float(r["timing"]["funnel_ms"]))
+            rss = max(rss, peak)
+            w = r.get("what_if") or {}
+            what = {"extra_goals": w.get("extra_goals"), "goals": r.get("goals"),
+                    "non_converters": r.get("non_converters")}
+        rows.append({"name": name, "value_ms": min(value_ms), "funnel_ms": min(funnel_ms),
+                     "value_runs": value_ms, "funnel_runs": funnel_ms, "rss": rss,
+                     "result": what})
+    return rows
+
+
+def print_value(rows):
+    if not rows:
+        return
+    print("\nvalue per step (stepwise value, best of the processes, on the index in memory):")
+    table(["spec", "funnel ms", "value ms", "value - funnel", "peak RSS"],
+          [[r["name"], f"{r['funnel_ms']:.0f}", f"{r['value_ms']:.0f}",
+            f"{r['value_ms'] - r['funnel_ms']:+.0f}", mb(r["rss"])] for r in rows])
+    worst = max(r["value_ms"] - r["funnel_ms"] for r in rows)
+    print(f"  goals: value within 100 ms of the funnel: {'met' if worst <= 100 else 'NOT met'} "
+          f"(worst {worst:+.0f} ms); wasted traffic (inside the value run) under 1 s: "
+          f"{'met' if max(r['value_ms'] for r in rows) < 1000 else 'NOT met'}; memory under 1 GB: "
+          f"{'met' if max(r['rss'] for r in rows) < 1 << 30 else 'NOT met'}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -540,6 +607,9 @@ def main():
     ap.add_argument("--skip-funnel", action="store_true")
     ap.add_argument("--skip-sqlite", action="store_true")
     ap.add_argument("--skip-report", action="store_true")
+    ap.add_argument("--skip-value", action="store_true")
+    ap.add_argument("--only-stepwise", action="store_true",
+                    help="no DuckDB, sqlite3 or chdb (import and funnel): Stepwise's own figures")
     ap.add_argument("--regenerate", action="store_true")
     ap.add_argument("--check-sql", action="store_true",
                     help="first check the DuckDB/ClickHouse SQL against the reference")
@@ -591,6 +661,8 @@ def main():
                  ("DuckDB", lambda: duckdb_import(csv, duck)),
                  ("sqlite3", lambda: None if args.skip_sqlite else sqlite_import(csv, sqlite)),
                  ("chdb", lambda: chdb_import(csv, chdir))]
+        if args.only_stepwise:
+            steps = steps[:1]
         for name, fn in steps:
             print(f"import: {name} ...", flush=True)
             r = fn()
@@ -605,12 +677,18 @@ def main():
         s = stepwise_funnel(ws, dataset, os.path.join(out, "funnel-spec.json"), args.runs)
         if s:
             funnels.append(s)
-        print("funnel: DuckDB ...", flush=True)
-        funnels.append(duckdb_funnel(duck, args.runs))
-        print("funnel: chdb ...", flush=True)
-        funnels.append(chdb_funnel(chdir, args.runs))
+        if not args.only_stepwise:
+            print("funnel: DuckDB ...", flush=True)
+            funnels.append(duckdb_funnel(duck, args.runs))
+            print("funnel: chdb ...", flush=True)
+            funnels.append(chdb_funnel(chdir, args.runs))
         results["funnel"] = funnels
         results["funnel_counts_equal"] = print_funnel(funnels, args.events)
+
+    if not args.skip_value:
+        print("\nvalue: Stepwise ...", flush=True)
+        results["value"] = stepwise_value(ws, dataset, out, args.runs)
+        print_value(results["value"])
 
     if not args.skip_report:
         print("\nreport: Stepwise ...", flush=True)
@@ -620,7 +698,7 @@ def main():
     path = os.path.join(out, f"results-{tag}.json")
     if os.path.exists(path):  # keep the parts this run skipped
         old = json.load(open(path))
-        for key in ("import", "funnel", "funnel_counts_equal", "report"):
+        for key in ("import", "funnel", "funnel_counts_equal", "report", "value"):
             if key not in results and key in old and old.get("events") == args.events:
                 results[key] = old[key]
     json.dump(results, open(path, "w"), indent=1)

@@ -2,7 +2,9 @@
 // sample store (a generated clickstream), a funnel's value table, the
 // what-if "step 2 converts 10% better", the ranked opportunities and where
 // the non-converters stopped, cell for cell the CLI's `shown`; a bucket's
-// audience CSV has the CLI's count; the value table exports as CSV.
+// audience CSV has the CLI's count; the value table exports as CSV; an
+// effort typed in the prioritisation (ICE) table, and the what-if "as well
+// as" a saved persona (the filter users), equal the CLI's.
 // Screenshots at 1280x800 and 1024x700, light and dark.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,12 +12,14 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, quit } from './webdriver.mjs';
-import { cliJson, openSample, settle } from './lib.mjs';
+import { cliJson, openSample, settle, sidebarItems } from './lib.mjs';
 
 const DATASET = 'Sample store';
 const EVENTS = ['view_item', 'add_to_cart', 'purchase'];
 // the builder's defaults: in order, within 14 days, counting users
 const FUNNEL = { dataset: DATASET, steps: EVENTS.map((event) => ({ event })), order: 'ordered', window: '14d', count: 'users' };
+// the persona the builder saves below (as flows.test.mjs builds it)
+const FILTERERS = { name: 'Filter users', dataset: DATASET, match: 'all', conditions: [{ did: { event: 'use_filter' }, at_least: 1 }] };
 
 let s;
 let ws;
@@ -55,6 +59,16 @@ const texts = (t) => t.rows.map((r) => r.map((c) => c.text));
 test('the Value tab answers as `stepwise value --json`', async () => {
   await s.setWindowSize(1280, 800);
   await openSample(s);
+  // a saved persona, for the "as well as persona" what-if below
+  await s.click(await s.find('button[aria-label="New persona"]'));
+  await s.find('input[aria-label="Persona name"]');
+  await s.choose(await s.fieldByHeading('Dataset'), DATASET);
+  await s.fill(await s.find('input[aria-label="Persona name"]'), FILTERERS.name);
+  await s.clickText('[data-testid="condition-group"] button', '+ Behaviour');
+  await s.fill(await s.find('[data-testid="condition"] input[aria-label="Target"]'), 'use_filter');
+  await s.fill(await s.find('[data-testid="condition"] input[aria-label="At least"]'), '1');
+  await s.click(await s.find('[data-testid="save-persona"]'));
+  await s.waitFor(async () => (await sidebarItems(s, 'Personas')).includes(FILTERERS.name), 'the persona in the sidebar');
   await s.click(await s.find('button[aria-label="New funnel"]'));
   await s.choose(await s.find('[data-testid="funnel-dataset"]'), DATASET);
   await s.find('[data-testid="step-picker"]');
@@ -91,6 +105,18 @@ test('the Value tab answers as `stepwise value --json`', async () => {
   assert.deepEqual(await rows('wasted-table'), texts(cli.shown.wasted.table));
   await s.find('[data-testid="wasted-chart"] svg');
 
+  // an effort for the first opportunity, typed in its row: the ICE table as the CLI's
+  const first = cli.opportunities[0].step;
+  await s.fill((await s.findAll('[data-testid="effort-input"]'))[0], '3');
+  const ice = cliJson(ws, 'value', { ...FUNNEL, value: { column: 'value' }, what_if: { step: 2, relative: 0.1 }, effort: { [first]: 3 } });
+  assert.ok(ice.priorities[0].ice > 0, 'the CLI scores the opportunity');
+  // the effort cell holds the input (its text is the typed value, not the cell's)
+  const noEffort = (t) => t.map((r) => r.filter((_, j) => j !== 5));
+  const pri = noEffort(texts(ice.shown.priorities.table));
+  assert.deepEqual(await settle(s, async () => noEffort(await rows('priorities-table')), pri, 'the ICE table as the CLI shows it'), pri);
+  assert.equal(await s.exec('return document.querySelector(\'[data-testid="effort-input"]\').value;'), '3');
+  assert.equal(ice.shown.priorities.table.rows[0][7].text, String(ice.priorities[0].ice));
+
   // a bucket's audience: the first row (everyone who stopped after step 1)
   const csv = join(out, 'stopped.csv');
   await s.exec('window.stepwise.queueSavePath(arguments[0]);', [csv]);
@@ -123,6 +149,38 @@ test('the Value tab answers as `stepwise value --json`', async () => {
     }
   }
   await s.exec('document.documentElement.dataset.theme = "light";');
+});
+
+test('what if step 2 converted as well as the saved persona', async () => {
+  await toTop();
+  await s.choose(await s.find('[data-testid="whatif-kind"]'), 'as well as persona…');
+  await s.choose(await s.find('[data-testid="whatif-persona"]'), FILTERERS.name);
+  const cli = cliJson(ws, 'value', {
+    ...FUNNEL,
+    value: { column: 'value' },
+    what_if: { step: 2, like: { segment: FILTERERS } },
+    effort: { [cliJson(ws, 'value', { ...FUNNEL, value: { column: 'value' } }).opportunities[0].step]: 3 },
+  });
+  assert.equal(cli.what_if.like.name, FILTERERS.name);
+  const wi = texts(cli.shown.what_if.table);
+  assert.deepEqual(await settle(s, () => rows('whatif-table'), wi, 'the persona what-if as the CLI shows it'), wi);
+  const question = await s.exec('return document.querySelector(\'[data-testid="whatif-question"]\').textContent.trim();');
+  assert.equal(question, cli.shown.what_if.heading);
+  assert.match(question, /as for “Filter users”/);
+  for (const [w, h] of [
+    [1280, 800],
+    [1024, 700],
+  ]) {
+    await s.setWindowSize(w, h);
+    await s.waitFor(async () => (await s.exec('return document.querySelector(\'[data-testid="value-panel"] .busy\') === null;')), 'the panel settled');
+    await toTop();
+    await s.screenshot(`value-like-${w}`);
+    await s.exec('document.querySelector(\'[data-testid="priorities-table"]\').scrollIntoView({ block: "center" });');
+    await s.screenshot(`value-ice-${w}`);
+  }
+  await s.setWindowSize(1280, 800);
+  // back to the relative what-if for the tests below
+  await s.choose(await s.find('[data-testid="whatif-kind"]'), '% better (relative)');
 });
 
 test('a typed value per goal, and a clear error for a bad one', async () => {

@@ -118,6 +118,14 @@ fn bad_value_specs_exit_1_with_a_sentence() {
             r#", "value": {"per_goal": 5}, "what_if": {"step": 2, "relative": -1.5}"#,
             "out of range",
         ),
+        (
+            r#", "value": {"per_goal": 5}, "what_if": {"step": 2, "like": {"column": "page", "value": "/p9"}}"#,
+            "no unit in the funnel has \u{201c}/p9\u{201d} in column \"page\"",
+        ),
+        (
+            r#", "value": {"per_goal": 5}, "effort": {"2": 12}"#,
+            "whole number from 1",
+        ),
     ];
     for (i, (extra, want)) in cases.iter().enumerate() {
         let spec = write_spec(dir.path(), &format!("bad{i}.json"), extra);
@@ -140,4 +148,77 @@ fn bad_value_specs_exit_1_with_a_sentence() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no one reached the goal"), "{err}");
+}
+
+/// "If the others converted like the /p2 visitors": the users with an odd
+/// number saw /p2 (u1, u3, u5, u7, u9) and 3 of 5 added to cart (60%); the
+/// others 2 of 5 (40%). Everyone at 60%: 5 × (0.6 − 0.4) = 1 more cart (=
+/// 10 × (0.6 − 0.5)), buying at 2/5: 0.4 goals, worth 0.4 × 50 = 20 over the
+/// ten days. The same question by a persona ("ever saw /p2") gives the same
+/// numbers. An effort of 4 for step 2 gives ease 7 and ICE = impact ×
+/// confidence × 7, printed on the opportunity's line.
+#[test]
+fn value_like_a_persona_or_a_value_and_ice() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = shop(dir.path());
+    let by_value = write_spec(
+        dir.path(),
+        "like.json",
+        r#", "value": {"column": "revenue"}, "what_if": {"step": 2, "like": {"column": "page", "value": "/p2"}}, "effort": {"2": 4}"#,
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&stepwise(&ws, &["value", &by_value, "--json"]))).unwrap();
+    let w = &v["what_if"];
+    assert_eq!(w["like"]["name"], "page = /p2");
+    assert_eq!(
+        [
+            &w["like"]["prev"],
+            &w["like"]["at"],
+            &w["like"]["rest_prev"],
+            &w["like"]["rest_at"]
+        ],
+        [5, 3, 5, 2]
+    );
+    assert!((w["extra_units"].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    assert!((w["extra_goals"]["value"].as_f64().unwrap() - 0.4).abs() < 1e-12);
+    assert!((w["extra_value"]["value"].as_f64().unwrap() - 20.0).abs() < 1e-12);
+    assert!((w["per_day"]["extra_value"]["value"].as_f64().unwrap() - 2.0).abs() < 1e-12);
+    let p2 = v["priorities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["step"] == 2)
+        .unwrap();
+    assert_eq!(p2["effort"], 4);
+    assert_eq!(p2["ease"], 7);
+    let ice = p2["impact"].as_u64().unwrap() * p2["confidence"].as_u64().unwrap() * 7;
+    assert_eq!(p2["ice"], ice);
+    assert_eq!(
+        v["shown"]["priorities"]["table"]["rows"]
+            .as_array()
+            .unwrap()
+            .len(),
+        v["opportunities"].as_array().unwrap().len()
+    );
+
+    let by_persona = write_spec(
+        dir.path(),
+        "persona.json",
+        r#", "value": {"column": "revenue"}, "what_if": {"step": 2, "like": {"segment": {"name": "Saw p2", "conditions": [{"column": "page", "op": "eq", "value": "/p2", "value_of": "ever"}]}}}"#,
+    );
+    let p: serde_json::Value =
+        serde_json::from_str(&ok(&stepwise(&ws, &["value", &by_persona, "--json"]))).unwrap();
+    assert_eq!(p["what_if"]["like"]["name"], "Saw p2");
+    assert_eq!(p["what_if"]["extra_goals"], w["extra_goals"]);
+
+    let text = ok(&stepwise(&ws, &["value", &by_value]));
+    assert!(
+        text.contains("What if step 2 \u{201c}cart\u{201d} converted for everyone as for \u{201c}page = /p2\u{201d} (50.0% \u{2192} 60.0%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("3 of 5 (60.0%); everyone else 2 of 5 (40.0%)"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("effort  4  ICE {ice:>4}")), "{text}");
 }

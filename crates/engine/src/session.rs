@@ -436,6 +436,7 @@ impl Session {
             TableAnalysis::Value
             | TableAnalysis::ValueWhatIf
             | TableAnalysis::ValueOpportunities
+            | TableAnalysis::ValuePriorities
             | TableAnalysis::ValueWasted => {
                 let spec: ValueSpec = parse_spec("value spec", spec)?;
                 let r = self.analyse(|ws, cache| crate::value::run_value(ws, &spec, cache))?;
@@ -448,6 +449,10 @@ impl Session {
                                     .into(),
                             )
                         })?;
+                        return write_table(&h, &t, path, format);
+                    }
+                    TableAnalysis::ValuePriorities => {
+                        let (h, t, _) = v.priorities;
                         return write_table(&h, &t, path, format);
                     }
                     TableAnalysis::ValueOpportunities => v.opportunities,
@@ -504,6 +509,8 @@ pub enum TableAnalysis {
     ValueWhatIf,
     /// Its ranked opportunities.
     ValueOpportunities,
+    /// The ICE table of a value spec's opportunities.
+    ValuePriorities,
     /// Where its non-converters stopped.
     ValueWasted,
     Paths,

@@ -170,3 +170,60 @@ fn a_spec_that_does_not_parse_names_the_field() {
     assert!(!m.contains('`'), "{m}");
     let _ = IndexCache::new();
 }
+
+/// The ICE table: the app's (`shown.priorities`), the report's table under
+/// the opportunities and the exported CSV are the same cells; a typed effort
+/// gives the ICE column.
+#[test]
+fn the_ice_table_is_the_reports_and_the_export() {
+    let (dir, s) = session();
+    let spec = format!(
+        r#"{{{}, "value": {{"column": "value"}}, "effort": {{"2": 3, "4": 9}},
+            "what_if": {{"step": 3, "like": {{"segment": {{"name": "Filter users",
+              "conditions": [{{"did": {{"event": "use_filter"}}}}]}}}}}}}}"#,
+        FUNNEL.trim_start_matches('{').trim_end_matches('}')
+    );
+    let v: stepwise_engine::value::ValueSpec = serde_json::from_str(&spec).unwrap();
+    let r = s
+        .analyse(|ws, cache| stepwise_engine::value::run_value(ws, &v, cache))
+        .unwrap();
+    let shown = stepwise_engine::present::value(None, None, &v, &r).shown();
+    let report = ReportSpec::from_json(&format!(
+        r#"{{"title": "T", "sections": [{{"value": {spec}}}]}}"#
+    ))
+    .unwrap();
+    let doc = s
+        .analyse(|ws, cache| build_report_dated(ws, &report, cache, None))
+        .unwrap();
+    let table = doc
+        .sections
+        .iter()
+        .find_map(|sec| match sec {
+            Section::Table { heading, table } if heading.ends_with("prioritisation (ICE)") => {
+                Some(table.clone())
+            }
+            _ => None,
+        })
+        .expect("the report carries the ICE table");
+    assert_eq!(shown.priorities.table.columns, table.columns);
+    for (i, row) in shown.priorities.table.rows.iter().enumerate() {
+        for (j, cell) in row.iter().enumerate() {
+            assert_eq!(cell.text, table.display(i, j), "row {i}, column {j}");
+        }
+    }
+    let step2 = r.priorities.iter().position(|p| p.step == 2).unwrap();
+    assert_eq!(shown.priorities.table.rows[step2][5].text, "3");
+    assert_eq!(
+        shown.priorities.table.rows[step2][7].text,
+        (r.priorities[step2].impact * r.priorities[step2].confidence * 8).to_string()
+    );
+    let out = dir.path().join("ice.csv");
+    s.export_table(
+        TableAnalysis::ValuePriorities,
+        serde_json::from_str(&spec).unwrap(),
+        &out,
+        None,
+    )
+    .unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), table_to_csv(&table));
+}

@@ -27,7 +27,7 @@ import {
 } from './segment';
 import { buildCompare, emptyCompare } from './compare';
 import { buildImpact, emptyImpact } from './impact';
-import { buildValueSpec, emptyValueDraft } from './value';
+import { buildValueSpec, effortProblems, emptyValueDraft } from './value';
 import { buildPaths, dropoffPaths, emptyPaths } from './paths';
 import { buildRetention, emptyRetention } from './retention';
 import type { ValueSpec } from './bindings/ValueSpec';
@@ -71,6 +71,9 @@ const ANSWERS_ABOUT_THE_DATA = [
   /no one reached the goal/,
   /none of the \S+ goal events has a value/,
   /the what-if at step \d+ cannot be sized: no one reached/,
+  // "as well as persona P": P has no units before the step, or every unit there is P's
+  /none of “[^”]*”'s units reached step \d+/,
+  /is one of “[^”]*”'s: there is no one else to convert like them/,
 ];
 let answeredAboutData = 0;
 
@@ -370,8 +373,12 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
     expect(funnels.filter((f) => f.spec.steps.some((s) => s.optional)).length).toBeGreaterThan(5);
 
     const valueSpecs: ValueSpec[] = [];
-    // Value tables: the Value tab on a funnel: a column or a typed order value, any what-if.
-    for (let i = 0; i < 40; i++) {
+    // Value tables: the Value tab on a funnel: a column or a typed order value, any what-if
+    // (relative, points, or as well as a saved persona), efforts typed for some steps.
+    let likeDrafts = 0;
+    let likeSized = 0;
+    let effortDrafts = 0;
+    for (let i = 0; i < 60; i++) {
       const f = rng.pick(funnels).spec;
       if (f.steps.length < 2) continue;
       const d = emptyValueDraft(data.columns);
@@ -382,12 +389,26 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
       }
       if (rng.chance(0.7)) {
         d.whatIfStep = rng.int(2, f.steps.length);
-        d.whatIfKind = rng.pick(['relative', 'points'] as const);
+        d.whatIfKind = rng.pick(['relative', 'points', 'like'] as const);
         d.whatIfAmount = rng.pick(['10', '-5', '2.5', '50']);
+        if (d.whatIfKind === 'like') d.likePersona = rng.pick(personaNames);
       }
-      const built = buildValueSpec(f, d);
+      if (rng.chance(0.7)) {
+        for (let k = 2; k <= f.steps.length; k++) d.effort[k] = rng.pick(['1', '3', '10', ' 7 ', '2', '', '11', 'x']);
+      }
+      const built = buildValueSpec(f, d, saved.segments);
       if (!('spec' in built)) throw new Error(`value draft ${i} refused by the builder: ${built.missing}`);
       const spec = built.spec;
+      if (spec.what_if?.like) {
+        expect(spec.what_if.like.segment?.name).toBe(d.likePersona);
+        likeDrafts++;
+      }
+      // typed efforts that are not whole numbers 1 to 10 stay out of the spec, said in words
+      const typed = Object.values(d.effort).filter((t) => t.trim() !== '');
+      const bad = typed.filter((t) => !['1', '2', '3', '10', '7'].includes(t.trim()));
+      expect(effortProblems(d, f.steps.length)).toHaveLength(bad.length);
+      expect(Object.keys(spec.effort ?? {})).toHaveLength(typed.length - bad.length);
+      if (spec.effort) effortDrafts++;
       valueSpecs.push(spec);
       counts.value++;
       jobs.push({
@@ -399,11 +420,25 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
           expect(r.shown.value.table.rows).toHaveLength(spec.steps.length);
           expect(r.what_if === null).toBe(spec.what_if === undefined);
           expect(r.shown.opportunities.table.rows).toHaveLength(r.opportunities.length);
+          // the ICE table: a row per opportunity; an effort typed gives Ease = 11 - effort and an ICE score
+          expect(r.shown.priorities.table.rows).toHaveLength(r.opportunities.length);
+          for (const p of r.priorities) {
+            const e = spec.effort?.[String(p.step)];
+            expect(p.effort).toBe(e ?? null);
+            expect(p.ice).toBe(e === undefined ? null : p.impact * p.confidence * (11 - e));
+          }
+          if (spec.what_if?.like) {
+            expect(r.what_if.like.name).toBe(spec.what_if.like.segment?.name);
+            expect(r.what_if.like.prev + r.what_if.like.rest_prev).toBe(r.steps[spec.what_if.step - 2].count);
+            likeSized++;
+          }
           expect(r.shown.wasted_rows).toHaveLength(r.shown.wasted.table.rows.length);
         },
       });
     }
-    expect(counts.value).toBeGreaterThan(20);
+    expect(counts.value).toBeGreaterThan(30);
+    expect(likeDrafts).toBeGreaterThan(5);
+    expect(effortDrafts).toBeGreaterThan(5);
 
     // Metric-table funnels: steps pick values of a dimension (exact, glob, regex), a metric summed.
     for (let i = 0; i < 25; i++) {
@@ -573,6 +608,8 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
     expect([...sectionKinds].sort(), 'every kind of report section drawn').toEqual(reports.SECTION_KINDS.map((k) => k.kind).sort());
     console.log(`contract test: ${jobs.length} drafts`, counts);
     const failures = await runAll(jobs);
+    // some "as well as persona" what-ifs were sized, not only answered about the data
+    expect(likeSized).toBeGreaterThan(0);
     // One line per kind of refusal, most common first, then the first few in full.
     const kinds = new Map<string, number>();
     for (const f of failures) {

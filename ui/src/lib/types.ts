@@ -133,6 +133,7 @@ export type TableSpecOf = {
   value: ValueSpec;
   value_what_if: ValueSpec;
   value_opportunities: ValueSpec;
+  value_priorities: ValueSpec;
   value_wasted: ValueSpec;
 };
 // ---------------------------------------------------------------- paths and retention

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildValueSpec, emptyValueDraft, guessValueColumn, numericColumns, parseNumber, wastedFileName } from './value';
+import { buildValueSpec, effortProblems, emptyValueDraft, guessValueColumn, numericColumns, parseNumber, wastedFileName } from './value';
 import type { ColumnInfo, FunnelSpec } from './types';
 
 const cols: ColumnInfo[] = [
@@ -58,6 +58,30 @@ describe('the order value', () => {
     });
     expect('missing' in buildValueSpec(funnel, { ...d, whatIfKind: 'points', whatIfAmount: '101' })).toBe(true);
     expect('missing' in buildValueSpec(funnel, { ...d, whatIfAmount: 'lots' })).toBe(true);
+  });
+
+  it('asks "as well as a saved persona" with the persona\'s spec, as the funnel carries one', () => {
+    const seg = { name: 'Filter users', conditions: [{ did: { event: 'use_filter' } }] };
+    const saved = [{ kind: 'segment' as const, name: 'Filter users', updated_at: '', spec: seg }];
+    const d = { ...emptyValueDraft(cols), whatIfStep: 2, whatIfKind: 'like' as const };
+    expect(buildValueSpec(funnel, d, saved)).toEqual({
+      missing: 'Choose the persona whose conversion everyone would get at the step.',
+    });
+    expect(buildValueSpec(funnel, { ...d, likePersona: 'Gone' }, saved)).toEqual({
+      missing: 'The persona “Gone” is no longer saved: choose another.',
+    });
+    expect(buildValueSpec(funnel, { ...d, likePersona: 'Filter users', whatIfAmount: 'lots' }, saved)).toEqual({
+      spec: { ...funnel, value: { column: 'Revenue (EUR)' }, what_if: { step: 2, like: { segment: seg } } },
+    });
+  });
+
+  it('sends the efforts typed as whole numbers 1 to 10 and says what is wrong with the others', () => {
+    const d = { ...emptyValueDraft(cols), effort: { 2: ' 3 ', 3: '11', 4: '2', 1: '5' } };
+    // step 4 and step 1 are not steps 2 to 3 of this funnel: dropped; 11 is out of range: said
+    expect(buildValueSpec(funnel, d)).toEqual({ spec: { ...funnel, value: { column: 'Revenue (EUR)' }, effort: { '2': 3 } } });
+    expect(effortProblems(d, 3)).toEqual(['The effort of step 3 must be a whole number from 1 (easiest) to 10 (hardest), not “11”.']);
+    expect(effortProblems({ ...d, effort: { 2: '2.5', 3: '' } }, 3)).toHaveLength(1);
+    expect(buildValueSpec(funnel, { ...d, effort: { 3: '' } })).toEqual({ spec: { ...funnel, value: { column: 'Revenue (EUR)' } } });
   });
 
   it('names an audience file after its bucket', () => {

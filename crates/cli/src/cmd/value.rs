@@ -13,7 +13,9 @@ use stepwise_engine::Error;
 pub struct Args {
     /// The spec: a funnel spec plus "value" ({"column": NAME} or
     /// {"per_goal": NUMBER}) and optionally "what_if" ({"step": K,
-    /// "relative": 0.1} or "points"); `-` reads standard input.
+    /// "relative": 0.1}, "points", or "like": {"segment": PERSONA} or
+    /// {"column": NAME, "value": VALUE}) and "effort" ({"2": 3, ...}, 1-10
+    /// per step, for the ICE score); `-` reads standard input.
     spec: PathBuf,
     #[arg(long)]
     json: bool,
@@ -83,9 +85,10 @@ fn number(e: &Estimate) -> String {
 }
 
 fn lift(w: &WhatIfResult) -> String {
-    match (w.relative, w.points) {
-        (Some(x), _) => format::signed_percent(x),
-        (_, Some(y)) => format::percentage_points(y),
+    match (w.relative, w.points, &w.like) {
+        (Some(x), _, _) => format!("{} better", format::signed_percent(x)),
+        (_, Some(y), _) => format!("{} better", format::percentage_points(y)),
+        (_, _, Some(l)) => format!("for everyone as for \u{201c}{}\u{201d}", l.name),
         _ => String::new(),
     }
 }
@@ -150,6 +153,19 @@ fn print_value(r: &ValueResult) {
             w.from_label,
             if w.capped { ", held at 100%" } else { "" }
         );
+        if let Some(l) = &w.like {
+            println!(
+                "  \u{201c}{}\u{201d} convert {} of {} ({}); everyone else {} of {} ({}); difference {}",
+                l.name,
+                format::count(l.at),
+                format::count(l.prev),
+                format::percent(l.rate.value),
+                format::count(l.rest_at),
+                format::count(l.rest_prev),
+                format::percent(l.rest_rate.value),
+                format::percentage_points(l.difference.value)
+            );
+        }
         println!(
             "  over the period: {} more goals, {} more value",
             number(&w.extra_goals),
@@ -174,8 +190,22 @@ fn print_value(r: &ValueResult) {
             format::percent(r.opportunity)
         );
         for (i, o) in r.opportunities.iter().enumerate() {
+            let ice = r
+                .priorities
+                .iter()
+                .find(|p| p.step == o.step)
+                .map(|p| {
+                    format!(
+                        "  impact {:>2}  confidence {:>2}  effort {:>2}  ICE {:>4}",
+                        p.impact,
+                        p.confidence,
+                        p.effort.map_or("-".into(), |e| e.to_string()),
+                        p.ice.map_or("-".into(), |e| e.to_string())
+                    )
+                })
+                .unwrap_or_default();
             println!(
-                "  {:<4}step {:<3}{:<30} {:>28} goals {:>36}",
+                "  {:<4}step {:<3}{:<30} {:>28} goals {:>36}{ice}",
                 i + 1,
                 o.step,
                 o.label,

@@ -996,6 +996,8 @@ pub struct ValuePresented {
     /// The what-if's heading (the question in words), table and notes.
     pub what_if: Option<(String, Table, Vec<String>)>,
     pub opportunities: Presented,
+    /// The ICE table (heading, table, notes): a row per opportunity.
+    pub priorities: (String, Table, Vec<String>),
     pub wasted: Presented,
     /// The wasted table's rows as audiences (same order).
     pub wasted_rows: Vec<crate::value::WastedAudience>,
@@ -1011,6 +1013,8 @@ pub struct ShownValue {
     #[ts(optional)]
     pub what_if: Option<Shown>,
     pub opportunities: Shown,
+    /// Each opportunity's ICE score (same rows).
+    pub priorities: Shown,
     pub wasted: Shown,
     /// One per row of `wasted.table`: the units of that row, for
     /// the audience export.
@@ -1030,6 +1034,17 @@ impl ValuePresented {
                 breakdown: None,
             }),
             opportunities: self.opportunities.shown(),
+            priorities: {
+                let (h, t, notes) = &self.priorities;
+                Shown {
+                    heading: h.clone(),
+                    table: t.shown(),
+                    bottleneck_step: None,
+                    notes: notes.clone(),
+                    findings: vec![],
+                    breakdown: None,
+                }
+            },
             wasted: self.wasted.shown(),
             wasted_rows: self.wasted_rows.clone(),
         }
@@ -1201,6 +1216,17 @@ pub fn value(
         t
     };
     let what_if_sentence = |w: &crate::value::WhatIfResult| {
+        if let Some(l) = &w.like {
+            return format!(
+                "What if step {} \u{201c}{}\u{201d} converted for everyone as for \u{201c}{}\u{201d}: {} \u{2192} {} from \u{201c}{}\u{201d}",
+                w.step,
+                w.label,
+                l.name,
+                format::percent(w.rate_before),
+                format::percent(w.rate_after),
+                w.from_label
+            );
+        }
         format!(
             "What if step {} \u{201c}{}\u{201d} converted {} better: {} \u{2192} {} from \u{201c}{}\u{201d}{}",
             w.step,
@@ -1213,7 +1239,30 @@ pub fn value(
         )
     };
     let what_if = r.what_if.as_ref().map(|w| {
-        let notes = vec![format!(
+        let mut notes = Vec::new();
+        if let Some(l) = &w.like {
+            notes.push(format!(
+                "\u{201c}{}\u{201d}: {} of {} {} at step {} went on to step {} ({}, {} \u{2013} {}); everyone else: {} of {} ({}, {} \u{2013} {}); difference {} ({} \u{2013} {}).",
+                l.name,
+                format::count(l.at),
+                format::count(l.prev),
+                r.unit,
+                w.step - 1,
+                w.step,
+                format::percent(l.rate.value),
+                format::percent(l.rate.low),
+                format::percent(l.rate.high),
+                format::count(l.rest_at),
+                format::count(l.rest_prev),
+                format::percent(l.rest_rate.value),
+                format::percent(l.rest_rate.low),
+                format::percent(l.rest_rate.high),
+                format::percentage_points(l.difference.value),
+                format::percentage_points(l.difference.low),
+                format::percentage_points(l.difference.high),
+            ));
+        }
+        notes.push(format!(
             "{} more {} reach step {} over the {} days; each goes on to the goal at that step's rate to goal. The interval carries the sampling error of the rates used{}.",
             format::number(w.extra_units, 1),
             r.unit,
@@ -1224,7 +1273,7 @@ pub fn value(
             } else {
                 ""
             }
-        )];
+        ));
         (what_if_sentence(w), gains_table(w), notes)
     });
 
@@ -1267,6 +1316,57 @@ pub fn value(
         crate::value::DAYS_PER_MONTH,
         format::count(r.period.days)
     )];
+    // the prioritisation: each opportunity's ICE score, in the same order
+    let mut pt = Table::new(&[
+        ("#", Some(ValueKind::Count)),
+        ("Step improved", None),
+        ("Value/month", Some(ValueKind::Money)),
+        ("Impact", Some(ValueKind::Count)),
+        ("Confidence", Some(ValueKind::Count)),
+        ("Effort", Some(ValueKind::Count)),
+        ("Ease", Some(ValueKind::Count)),
+        ("ICE", Some(ValueKind::Count)),
+    ]);
+    let score = |x: Option<u32>| x.map_or(Cell::Empty, |x| Cell::Number(x as f64));
+    for (i, o) in r.opportunities.iter().enumerate() {
+        let p = r.priorities.iter().find(|p| p.step == o.step);
+        pt.rows.push(vec![
+            Cell::Number((i + 1) as f64),
+            Cell::Text(step_name(o.step, &o.label)),
+            Cell::Number(o.per_month.extra_value.value),
+            score(p.map(|p| p.impact)),
+            score(p.map(|p| p.confidence)),
+            score(p.and_then(|p| p.effort)),
+            score(p.and_then(|p| p.ease)),
+            score(p.and_then(|p| p.ice)),
+        ]);
+    }
+    let priorities = (
+        format!("{heading}: prioritisation (ICE)"),
+        pt,
+        vec![
+            "ICE = Impact \u{d7} Confidence \u{d7} Ease (1 \u{2013} 1000), each 1 \u{2013} 10: Impact, the opportunity's extra value over the largest one's, times 10; Confidence, 10 \u{d7} (1 \u{2212} its interval's half-width over the extra value); Ease, 11 \u{2212} the effort typed for the step (1 easiest, 10 hardest; no effort, no ICE).".to_string(),
+        ],
+    );
+    if let Some(p) = r
+        .priorities
+        .iter()
+        .filter(|p| p.ice.is_some())
+        .max_by(|a, b| a.ice.cmp(&b.ice).then(b.step.cmp(&a.step)))
+    {
+        let o = r.opportunities.iter().find(|o| o.step == p.step);
+        if let Some(o) = o {
+            findings.push(format!(
+                "The highest ICE score: step {} \u{201c}{}\u{201d}, {} (impact {}, confidence {}, effort {}).",
+                o.step,
+                o.label,
+                p.ice.unwrap_or(0),
+                p.impact,
+                p.confidence,
+                p.effort.unwrap_or(0)
+            ));
+        }
+    }
     if let Some(w) = &r.what_if {
         let per = &w.per_month;
         notes.push(format!(
@@ -1415,6 +1515,7 @@ pub fn value(
         value,
         what_if,
         opportunities,
+        priorities,
         wasted,
         wasted_rows: rows,
     }

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::stats::proportion::{wilson, z_critical};
+use crate::stats::proportion::{diff_interval_newcombe, wilson, z_critical};
 
 /// A number with its confidence interval (`low <= value <= high`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
@@ -165,6 +165,140 @@ pub fn size(prev: u64, at: u64, goals: u64, lift: Lift, confidence: f64) -> Opti
     })
 }
 
+/// `a × b` with an interval, `b` not negative (a rate), `a` of either
+/// sign: the product's two terms' spreads added in quadrature, each side
+/// from its own side of the intervals (the MOVER form of [`times_aov`], with
+/// `b`'s interval asymmetric too). When `a` is negative, `b`'s high end
+/// pulls the product down and its low end up.
+pub fn product(a: Estimate, b: Estimate) -> Estimate {
+    let v = a.value * b.value;
+    let (a_down, a_up) = (b.value * (a.value - a.low), b.value * (a.high - a.value));
+    let (b_down, b_up) = if a.value >= 0.0 {
+        (a.value * (b.value - b.low), a.value * (b.high - b.value))
+    } else {
+        (-a.value * (b.high - b.value), -a.value * (b.value - b.low))
+    };
+    Estimate {
+        value: v,
+        low: v - a_down.hypot(b_down),
+        high: v + a_up.hypot(b_up),
+    }
+}
+
+/// `x1/n1 − x2/n2` of two independent proportions with Newcombe's hybrid
+/// score interval (his method 10: each proportion's Wilson interval, the
+/// sides combined in quadrature):
+///
+/// `low  = d − sqrt((p1 − l1)² + (u2 − p2)²)`
+/// `high = d + sqrt((u1 − p1)² + (p2 − l2)²)`
+/// (`stats::proportion::diff_interval_newcombe`, the comparisons' own).
+pub fn difference(x1: u64, n1: u64, x2: u64, n2: u64, confidence: f64) -> Option<Estimate> {
+    let (low, high) = diff_interval_newcombe(x1, n1, x2, n2, confidence)?;
+    Some(Estimate {
+        value: x1 as f64 / n1 as f64 - x2 as f64 / n2 as f64,
+        low,
+        high,
+    })
+}
+
+/// "Step K converts for everyone as it does for these units" on counts:
+/// `prev` units reached the step before and `at` the step, `goals` the goal
+/// (as [`size`]); `like_prev` of the `prev` are the persona's (or the
+/// value's) units, `like_at` of them reached the step. With
+/// `m = prev − like_prev` the others and `c_l`, `c_r` the two groups'
+/// conversions, everyone converting at `c_l` brings
+/// `extra_units = m × (c_l − c_r)` (the same as `prev × (c_l − c)`: the
+/// persona's own units already convert at `c_l`), each going on to the goal
+/// at the step's rate to goal `g = goals / at`:
+/// `extra_goals = m × (c_l − c_r) × g`. The interval carries the sampling
+/// error of both groups' rates (Newcombe's interval of `c_l − c_r`) and of
+/// `g` (Wilson), combined by [`product`]. None when the counts do not fit
+/// (no one at the step, no persona units before it, or no one else).
+pub fn size_like(
+    prev: u64,
+    at: u64,
+    goals: u64,
+    like_prev: u64,
+    like_at: u64,
+    confidence: f64,
+) -> Option<Sizing> {
+    if prev == 0 || at == 0 || at > prev || goals > at || like_at > like_prev {
+        return None;
+    }
+    if like_prev == 0 || like_prev >= prev || like_at > at || at - like_at > prev - like_prev {
+        return None;
+    }
+    let (rest_prev, rest_at) = (prev - like_prev, at - like_at);
+    let d = difference(like_at, like_prev, rest_at, rest_prev, confidence)?;
+    let g = proportion(goals, at, confidence)?;
+    let c = at as f64 / prev as f64;
+    let extra_units = rest_prev as f64 * d.value;
+    Some(Sizing {
+        rate_before: c,
+        rate_after: like_at as f64 / like_prev as f64,
+        capped: false,
+        extra_units,
+        extra_goals: product(d, g).scale(rest_prev as f64),
+    })
+}
+
+/// An ICE score's three parts and their product (docs/value.md, "ICE").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ice {
+    pub impact: u32,
+    pub confidence: u32,
+    /// `11 − effort` when the analyst typed an effort.
+    pub ease: Option<u32>,
+    /// `impact × confidence × ease` (1 to 1000) when there is an ease.
+    pub score: Option<u32>,
+}
+
+/// A number rounded to the nearest whole and held within 1 – 10.
+fn score_1_10(x: f64) -> u32 {
+    if x.is_finite() {
+        x.round().clamp(1.0, 10.0) as u32
+    } else {
+        1
+    }
+}
+
+/// Impact 1 – 10 of an opportunity worth `value` when the largest is worth
+/// `largest`: `round(10 × value / largest)`, held within 1 – 10 (an
+/// opportunity worth nothing or less, or a list whose largest is not
+/// positive, scores 1).
+pub fn impact_score(value: f64, largest: f64) -> u32 {
+    if largest > 0.0 && value > 0.0 {
+        score_1_10(10.0 * value / largest)
+    } else {
+        1
+    }
+}
+
+/// Confidence 1 – 10 of an estimate: `round(10 × (1 − h))` with `h` the
+/// interval's relative half-width `(high − low) / (2 × |value|)`, held
+/// within 1 – 10 (an interval as wide as the number, or wider, scores 1).
+pub fn confidence_score(e: Estimate) -> u32 {
+    if e.value == 0.0 {
+        return 1;
+    }
+    let h = (e.high - e.low) / (2.0 * e.value.abs());
+    score_1_10(10.0 * (1.0 - h))
+}
+
+/// The ICE of an opportunity worth `e` (the largest being worth `largest`)
+/// with the analyst's `effort` (1 easiest – 10 hardest), if typed.
+pub fn ice(e: Estimate, largest: f64, effort: Option<u32>) -> Ice {
+    let impact = impact_score(e.value, largest);
+    let confidence = confidence_score(e);
+    let ease = effort.map(|x| 11 - x.clamp(1, 10));
+    Ice {
+        impact,
+        confidence,
+        ease,
+        score: ease.map(|ease| impact * confidence * ease),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,5 +390,54 @@ mod tests {
             d.extra_goals.low < d.extra_goals.value && d.extra_goals.value < d.extra_goals.high
         );
         assert!(size(0, 0, 0, Lift::Points(0.1), 0.95).is_none());
+    }
+
+    #[test]
+    fn like_a_persona_on_counts() {
+        // 1,000 at step 1, 400 at step 2, 100 goals; the persona: 200 at
+        // step 1, 120 at step 2 (60%); the others 800 -> 280 (35%).
+        // Everyone at 60%: 600 at step 2, 200 more (= 800 x 0.25), each
+        // reaching the goal at 100/400 = 25%: 50 more goals.
+        let s = size_like(1000, 400, 100, 200, 120, 0.95).unwrap();
+        assert!(close(s.rate_before, 0.4) && close(s.rate_after, 0.6));
+        assert!(close(s.extra_units, 200.0));
+        assert!(close(s.extra_goals.value, 50.0));
+        // D = 0.25, Newcombe 0.173065 - 0.322920; g = 0.25, Wilson
+        // 0.210085 - 0.294367; D x g = 0.0625, low 0.0625 -
+        // hypot(0.25 x 0.076935, 0.25 x 0.039915) = 0.040831, high
+        // 0.0625 + hypot(0.25 x 0.072920, 0.25 x 0.044367) = 0.083880;
+        // times the 800 others: 32.66 - 67.10
+        assert!((s.extra_goals.low - 32.664_776_682).abs() < 1e-6);
+        assert!((s.extra_goals.high - 67.103_670_602).abs() < 1e-6);
+        // no persona units before the step, or no one else: not sized
+        assert!(size_like(1000, 400, 100, 0, 0, 0.95).is_none());
+        assert!(size_like(1000, 400, 100, 1000, 400, 0.95).is_none());
+    }
+
+    #[test]
+    fn ice_scores() {
+        assert_eq!(impact_score(250.0, 500.0), 5);
+        assert_eq!(impact_score(10.0, 500.0), 1);
+        assert_eq!(impact_score(-3.0, 500.0), 1);
+        // half-width 15 of 100: 10 x 0.85 = 8.5 -> 9 (half away from zero)
+        let e = Estimate {
+            value: 100.0,
+            low: 85.0,
+            high: 115.0,
+        };
+        assert_eq!(confidence_score(e), 9);
+        // an interval wider than the number: 1
+        let w = Estimate {
+            value: 10.0,
+            low: -5.0,
+            high: 30.0,
+        };
+        assert_eq!(confidence_score(w), 1);
+        let i = ice(e, 200.0, Some(4));
+        assert_eq!(
+            (i.impact, i.confidence, i.ease, i.score),
+            (5, 9, Some(7), Some(315))
+        );
+        assert_eq!(ice(e, 200.0, None).score, None);
     }
 }

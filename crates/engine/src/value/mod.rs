@@ -2,9 +2,10 @@
 //! order value, as money per step, what-if sizing of a better step, a
 //! ranked list of opportunities and where the non-converters stopped.
 //!
-//! The funnel is run by [`crate::funnel::run_funnel`] (the `funnel`
-//! command's path); the per-unit outcome behind its counts gives the goal
-//! events' values and the wasted traffic. Definitions, worked examples and
+//! The funnel's counts come from the per-unit outcome of its own state
+//! machine (`funnel::engine::unit_outcomes`, the form of `run_funnel`'s
+//! counts per unit), which also gives the goal events' values and the wasted
+//! traffic: one pass. Definitions, worked examples and
 //! the interval methods: docs/value.md.
 
 pub mod math;
@@ -19,7 +20,7 @@ use ts_rs::TS;
 use crate::column::Values;
 use crate::error::{Error, Result};
 use crate::funnel::engine::unit_outcomes;
-use crate::funnel::{run_funnel, FunnelResult, FunnelSpec};
+use crate::funnel::{run_funnel, FunnelSpec};
 use crate::index::IndexCache;
 use crate::model::{ColumnType, DatasetKind};
 use crate::store::Workspace;
@@ -51,7 +52,9 @@ pub struct OrderValue {
 
 /// "What if step K converted better": the conversion from step K-1 into
 /// step K (steps numbered from 1, as printed) times `1 + relative`, or plus
-/// `points` (a fraction: 0.02 is two percentage points).
+/// `points` (a fraction: 0.02 is two percentage points), or, with `like`,
+/// everyone's conversion at step K as the persona's (or the value's) units
+/// convert there. One of the three.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
@@ -63,6 +66,29 @@ pub struct WhatIf {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub points: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub like: Option<Like>,
+}
+
+/// Whose conversion a `like` what-if gives everyone: a persona's units
+/// (`segment`, a segment spec as the funnel's own `segment`), or the units
+/// whose value of `column` is `value` in the funnel's breakdown by that
+/// column (first touch, or the funnel's own attribution when it breaks
+/// down by the same column). One of the two.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export, rename = "WhatIfLike")]
+pub struct Like {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub segment: Option<Box<crate::segment::SegmentSpec>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub column: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub value: Option<String>,
 }
 
 /// A value spec: a funnel spec with its fields at the top level, plus
@@ -89,15 +115,21 @@ pub struct ValueSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub wasted_top: Option<usize>,
+    /// The analyst's effort per step improved, 1 (easiest) to 10, keyed by
+    /// the step's number as printed ("2"): the ease of the ICE score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub effort: Option<std::collections::BTreeMap<String, f64>>,
 }
 
 /// The keys a value spec adds to a funnel spec.
-const VALUE_KEYS: [&str; 5] = [
+const VALUE_KEYS: [&str; 6] = [
     "value",
     "what_if",
     "confidence",
     "opportunity",
     "wasted_top",
+    "effort",
 ];
 
 impl<'de> Deserialize<'de> for ValueSpec {
@@ -115,6 +147,8 @@ impl<'de> Deserialize<'de> for ValueSpec {
             opportunity: Option<f64>,
             #[serde(default)]
             wasted_top: Option<usize>,
+            #[serde(default)]
+            effort: Option<std::collections::BTreeMap<String, f64>>,
         }
         let mut all = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
         let mut extra = serde_json::Map::new();
@@ -142,6 +176,7 @@ impl<'de> Deserialize<'de> for ValueSpec {
             confidence: x.confidence,
             opportunity: x.opportunity,
             wasted_top: x.wasted_top,
+            effort: x.effort,
         })
     }
 }
@@ -194,6 +229,50 @@ pub struct StepValue {
     pub total_value: Estimate,
 }
 
+/// The two groups of a "like" what-if at its step: the persona's (or the
+/// value's) units and the others, each with its conversion from the step
+/// before into the step (Wilson interval), and the difference of the two
+/// (Newcombe's interval).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LikeUsed {
+    /// The persona's name, or `column = value`.
+    pub name: String,
+    /// The persona's units at the step before and at the step.
+    #[ts(type = "number")]
+    pub prev: u64,
+    #[ts(type = "number")]
+    pub at: u64,
+    pub rate: Estimate,
+    /// Everyone else's.
+    #[ts(type = "number")]
+    pub rest_prev: u64,
+    #[ts(type = "number")]
+    pub rest_at: u64,
+    pub rest_rate: Estimate,
+    /// `rate − rest_rate`.
+    pub difference: Estimate,
+}
+
+/// One opportunity's ICE score (docs/value.md): impact and confidence from
+/// the data, ease from the analyst's effort.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Priority {
+    /// The step improved, numbered from 1.
+    pub step: usize,
+    /// 1 – 10: the opportunity's extra value over the largest's, times 10.
+    pub impact: u32,
+    /// 1 – 10: 10 × (1 − the extra value interval's relative half-width).
+    pub confidence: u32,
+    /// 1 – 10 as typed, or None.
+    pub effort: Option<u32>,
+    /// 11 − effort.
+    pub ease: Option<u32>,
+    /// impact × confidence × ease, 1 – 1000; None without an effort.
+    pub ice: Option<u32>,
+}
+
 /// Extra goals and value over one period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -213,8 +292,11 @@ pub struct WhatIfResult {
     pub from_label: String,
     pub relative: Option<f64>,
     pub points: Option<f64>,
+    /// A "like" what-if: whose conversion everyone gets, and the counts.
+    #[serde(default)]
+    pub like: Option<LikeUsed>,
     /// The conversion from the step before into this step, now and with
-    /// the lift.
+    /// the lift (a "like" what-if: the persona's).
     pub rate_before: f64,
     pub rate_after: f64,
     /// The lifted rate passed 100% and was held there.
@@ -266,6 +348,9 @@ pub struct ValueResult {
     /// Every step after the first lifted by `opportunity`, by extra value
     /// (largest first; ties: the surer, higher low bound, first).
     pub opportunities: Vec<WhatIfResult>,
+    /// The ICE score of each opportunity, in the same order.
+    #[serde(default)]
+    pub priorities: Vec<Priority>,
     /// Units that entered but did not reach the goal.
     #[ts(type = "number")]
     pub non_converters: u64,
@@ -275,14 +360,47 @@ pub struct ValueResult {
     pub warnings: Vec<String>,
 }
 
-/// Checks the lift of a what-if: relative in (-1, 10], points in [-1, 1].
-fn lift_of(w: &WhatIf) -> Result<Lift> {
+/// Checks the lift of a what-if: relative in (-1, 10], points in [-1, 1];
+/// None for a "like" what-if (checked by [`check_like`]).
+fn lift_of(w: &WhatIf) -> Result<Option<Lift>> {
+    let given = [w.relative.is_some(), w.points.is_some(), w.like.is_some()];
+    if given.iter().filter(|&&g| g).count() > 1 {
+        return Err(Error::Invalid(
+            "the what-if gives more than one of \"relative\", \"points\" and \"like\": give one"
+                .into(),
+        ));
+    }
+    if let Some(l) = &w.like {
+        check_like(l)?;
+        return Ok(None);
+    }
+    lift_of_amount(w).map(Some)
+}
+
+/// A "like" gives a segment, or a column and a value.
+fn check_like(l: &Like) -> Result<()> {
+    match (&l.segment, &l.column, &l.value) {
+        (Some(_), None, None) => Ok(()),
+        (None, Some(c), Some(_)) if !c.is_empty() => Ok(()),
+        (Some(_), _, _) => Err(Error::Invalid(
+            "the what-if's \"like\" gives a segment and a column: give {\"segment\": PERSONA} or {\"column\": NAME, \"value\": VALUE}".into(),
+        )),
+        (None, Some(c), None) if !c.is_empty() => Err(Error::Invalid(format!(
+            "the what-if's \"like\" names column \"{c}\" but no \"value\": give the value whose units' conversion everyone gets"
+        ))),
+        _ => Err(Error::Invalid(
+            "the what-if's \"like\" needs {\"segment\": PERSONA} or {\"column\": NAME, \"value\": VALUE}".into(),
+        )),
+    }
+}
+
+fn lift_of_amount(w: &WhatIf) -> Result<Lift> {
     match (w.relative, w.points) {
         (Some(_), Some(_)) => Err(Error::Invalid(
             "the what-if gives both \"relative\" and \"points\": give one".into(),
         )),
         (None, None) => Err(Error::Invalid(
-            "the what-if needs \"relative\" (0.1 is 10% better) or \"points\" (0.02 is two percentage points better)".into(),
+            "the what-if needs \"relative\" (0.1 is 10% better), \"points\" (0.02 is two percentage points better) or \"like\" (a persona, or a column's value, whose conversion everyone gets)".into(),
         )),
         (Some(x), None) => {
             if x.is_finite() && x > -1.0 && x <= 10.0 {
@@ -333,21 +451,97 @@ pub fn what_if(inp: &Inputs, step: usize, lift: Lift) -> Result<WhatIfResult> {
             inp.labels[step - 1]
         ))
     })?;
+    let (relative, points) = match lift {
+        Lift::Relative(x) => (Some(x), None),
+        Lift::Points(y) => (None, Some(y)),
+    };
+    Ok(sized(inp, step, s, relative, points, None))
+}
+
+/// The persona's (or the value's) counts at a "like" what-if's step: at the
+/// step before (`prev`) and at the step (`at`).
+#[derive(Debug, Clone)]
+pub struct LikeCounts {
+    pub name: String,
+    pub prev: u64,
+    pub at: u64,
+}
+
+/// Sizes "step `step` converts for everyone as it does for `like`'s units"
+/// on the counts (docs/value.md, "As well as a persona").
+pub fn what_if_like(inp: &Inputs, step: usize, like: &LikeCounts) -> Result<WhatIfResult> {
+    let k = inp.counts.len();
+    if step < 2 || step > k {
+        return Err(Error::Invalid(format!(
+            "the what-if's step {step} has no conversion to change: choose a step from 2 to {k} (step 1 is where units enter)"
+        )));
+    }
+    let (prev, at) = (inp.counts[step - 2], inp.counts[step - 1]);
+    let (from, label) = (&inp.labels[step - 2], &inp.labels[step - 1]);
+    if at == 0 {
+        return Err(Error::Invalid(format!(
+            "the what-if at step {step} cannot be sized: no one reached step {step} \u{201c}{label}\u{201d}"
+        )));
+    }
+    if like.prev == 0 {
+        return Err(Error::Invalid(format!(
+            "none of \u{201c}{}\u{201d}'s units reached step {} \u{201c}{from}\u{201d}: they have no conversion at step {step} to give everyone",
+            like.name,
+            step - 1
+        )));
+    }
+    if like.prev >= prev {
+        return Err(Error::Invalid(format!(
+            "every unit at step {} \u{201c}{from}\u{201d} is one of \u{201c}{}\u{201d}'s: there is no one else to convert like them",
+            step - 1,
+            like.name
+        )));
+    }
+    let goals = inp.counts[k - 1];
+    let s = math::size_like(prev, at, goals, like.prev, like.at, inp.confidence).ok_or_else(|| {
+        Error::Internal(format!(
+            "the counts of \u{201c}{}\u{201d} ({} and {}) do not fit the funnel's ({prev} and {at})",
+            like.name, like.prev, like.at
+        ))
+    })?;
+    let (rest_prev, rest_at) = (prev - like.prev, at - like.at);
+    let c = inp.confidence;
+    let used = LikeUsed {
+        name: like.name.clone(),
+        prev: like.prev,
+        at: like.at,
+        rate: math::proportion(like.at, like.prev, c).expect("prev > 0"),
+        rest_prev,
+        rest_at,
+        rest_rate: math::proportion(rest_at, rest_prev, c).expect("rest_prev > 0"),
+        difference: math::difference(like.at, like.prev, rest_at, rest_prev, c)
+            .expect("both groups have units"),
+    };
+    Ok(sized(inp, step, s, None, None, Some(used)))
+}
+
+/// A sized what-if as its result: the value, and the same per day, week
+/// and month.
+fn sized(
+    inp: &Inputs,
+    step: usize,
+    s: math::Sizing,
+    relative: Option<f64>,
+    points: Option<f64>,
+    like: Option<LikeUsed>,
+) -> WhatIfResult {
     let extra_value = math::times_aov(s.extra_goals, inp.aov, inp.confidence);
     let per = |days: f64| PeriodGain {
         extra_goals: s.extra_goals.scale(days / inp.days as f64),
         extra_value: extra_value.scale(days / inp.days as f64),
     };
-    let (relative, points) = match lift {
-        Lift::Relative(x) => (Some(x), None),
-        Lift::Points(y) => (None, Some(y)),
-    };
-    Ok(WhatIfResult {
+    WhatIfResult {
         step,
         label: inp.labels[step - 1].clone(),
         from_label: inp.labels[step - 2].clone(),
         relative,
         points,
+        like,
         rate_before: s.rate_before,
         rate_after: s.rate_after,
         capped: s.capped,
@@ -357,7 +551,7 @@ pub fn what_if(inp: &Inputs, step: usize, lift: Lift) -> Result<WhatIfResult> {
         per_day: per(1.0),
         per_week: per(7.0),
         per_month: per(DAYS_PER_MONTH),
-    })
+    }
 }
 
 /// The value table of the counts: per step, the goal rate and the value of
@@ -405,9 +599,60 @@ pub fn opportunities(inp: &Inputs, x: f64) -> Vec<WhatIfResult> {
     out
 }
 
+/// The ICE score of each opportunity (same order), with the analyst's
+/// effort per step.
+pub fn priorities(
+    opportunities: &[WhatIfResult],
+    effort: &std::collections::BTreeMap<usize, u32>,
+) -> Vec<Priority> {
+    let largest = opportunities
+        .iter()
+        .map(|o| o.extra_value.value)
+        .fold(f64::NEG_INFINITY, f64::max);
+    opportunities
+        .iter()
+        .map(|o| {
+            let e = effort.get(&o.step).copied();
+            let ice = math::ice(o.extra_value, largest, e);
+            Priority {
+                step: o.step,
+                impact: ice.impact,
+                confidence: ice.confidence,
+                effort: e,
+                ease: ice.ease,
+                ice: ice.score,
+            }
+        })
+        .collect()
+}
+
+/// The spec's effort per step, checked: keys the numbers of steps 2 to
+/// `k`, values whole numbers 1 to 10.
+fn efforts(
+    spec: &Option<std::collections::BTreeMap<String, f64>>,
+    k: usize,
+) -> Result<std::collections::BTreeMap<usize, u32>> {
+    let mut out = std::collections::BTreeMap::new();
+    for (key, &v) in spec.iter().flatten() {
+        let step: usize = key.trim().parse().ok().filter(|s| (2..=k).contains(s)).ok_or_else(|| {
+            Error::Invalid(format!(
+                "the effort names step \"{key}\": give efforts for steps 2 to {k}, by their number as printed (\"2\")"
+            ))
+        })?;
+        if !(v.fract() == 0.0 && (1.0..=10.0).contains(&v)) {
+            return Err(Error::Invalid(format!(
+                "the effort of step {step} is {v}: give a whole number from 1 (easiest) to 10 (hardest)"
+            )));
+        }
+        out.insert(step, v as u32);
+    }
+    Ok(out)
+}
+
 /// Runs a value spec: the funnel, the goal events' values, the table, the
 /// what-if, the opportunities and the wasted traffic.
 pub fn run_value(ws: &Workspace, spec: &ValueSpec, cache: &mut IndexCache) -> Result<ValueResult> {
+    crate::funnel::engine::furthest_step_says_all(&spec.funnel)?;
     let confidence = spec.confidence.unwrap_or(DEFAULT_CONFIDENCE);
     if !(confidence > 0.0 && confidence < 1.0) {
         return Err(Error::Invalid(format!(
@@ -415,17 +660,18 @@ pub fn run_value(ws: &Workspace, spec: &ValueSpec, cache: &mut IndexCache) -> Re
         )));
     }
     let opportunity = spec.opportunity.unwrap_or(DEFAULT_OPPORTUNITY);
-    lift_of(&WhatIf {
+    lift_of_amount(&WhatIf {
         step: 0,
         relative: Some(opportunity),
         points: None,
+        like: None,
     })
     .map_err(|_| {
         Error::Invalid(format!(
             "the opportunity lift {opportunity} is out of range: give a fraction above -1 and at most 10 (0.1 is 10% better)"
         ))
     })?;
-    let lift = spec.what_if.as_ref().map(lift_of).transpose()?;
+    let lift = spec.what_if.as_ref().map(lift_of).transpose()?.flatten();
     match (&spec.value.column, spec.value.per_goal) {
         (None, None) => {
             return Err(Error::Invalid(
@@ -451,6 +697,7 @@ pub fn run_value(ws: &Workspace, spec: &ValueSpec, cache: &mut IndexCache) -> Re
             "a value table needs a funnel of at least two steps: the last one is the goal".into(),
         ));
     }
+    let effort = efforts(&spec.effort, k)?;
     let rec = ws.dataset(&f.dataset)?;
     if rec.info.kind == DatasetKind::Metrics {
         return Err(Error::Invalid(format!(
@@ -477,25 +724,24 @@ pub fn run_value(ws: &Workspace, spec: &ValueSpec, cache: &mut IndexCache) -> Re
         None => None,
     };
 
-    // the funnel, by the funnel command's own path
-    let funnel: FunnelResult = run_funnel(ws, f, cache)?;
-    let counts: Vec<u64> = funnel.steps.iter().map(|s| s.count).collect();
+    // the per-unit outcome the funnel's counts add up (one pass, threaded
+    // as the funnel is): step q's count is the units whose level is at
+    // least q, exactly `run_funnel`'s (tests hold them equal)
+    let ix = cache.get(ws, &rec, f.unit())?;
+    let mask = crate::funnel::funnel_mask(ws, &ix, f)?;
+    let (outs, span, warnings) = unit_outcomes(ws, &ix, f, mask.as_deref(), None)?;
+    let mut at_level = vec![0u64; k];
+    for o in &outs {
+        if o.level >= 0 {
+            at_level[o.level as usize] += 1;
+        }
+    }
+    let counts: Vec<u64> = (0..k).map(|q| at_level[q..].iter().sum()).collect();
     let goals = counts[k - 1];
     let goal = f.step_label(k - 1);
     if goals == 0 {
         return Err(Error::Invalid(format!(
             "no one reached the goal, step {k} \u{201c}{goal}\u{201d}: there is nothing to put a value on"
-        )));
-    }
-
-    // the per-unit outcome behind those counts
-    let ix = cache.get(ws, &rec, f.unit())?;
-    let mask = crate::funnel::funnel_mask(ws, &ix, f)?;
-    let (outs, span) = unit_outcomes(ws, &ix, f, mask.as_deref(), None)?;
-    let reached = outs.iter().filter(|o| o.level == k as i32 - 1).count() as u64;
-    if reached != goals {
-        return Err(Error::Internal(format!(
-            "the per-unit outcome counts {reached} goals, the funnel {goals}"
         )));
     }
 
@@ -577,14 +823,21 @@ pub fn run_value(ws: &Workspace, spec: &ValueSpec, cache: &mut IndexCache) -> Re
     let steps = table(&inp);
     let what_if = match (&spec.what_if, lift) {
         (Some(w), Some(l)) => Some(what_if(&inp, w.step, l)?),
+        (Some(w), None) => {
+            let like = w.like.as_ref().expect("checked by lift_of");
+            let counts = like_counts(ws, spec, like, w.step, &ix, &outs, cache)?;
+            Some(what_if_like(&inp, w.step, &counts)?)
+        }
         _ => None,
     };
+    let opportunities = opportunities(&inp, opportunity);
+    let priorities = priorities(&opportunities, &effort);
     let top = spec.wasted_top.unwrap_or(DEFAULT_WASTED_TOP);
     let pages = ix.page_column.as_ref().map(|_| &ix.page);
     let wasted = wasted::wasted(f, &outs, &ix.event, pages, top);
     let non_converters = wasted.iter().map(|w| w.count).sum();
     Ok(ValueResult {
-        unit: funnel.unit.clone(),
+        unit: ix.unit.as_str().to_string(),
         goal,
         goals,
         confidence,
@@ -594,10 +847,82 @@ pub fn run_value(ws: &Workspace, spec: &ValueSpec, cache: &mut IndexCache) -> Re
         steps,
         what_if,
         opportunity,
-        opportunities: opportunities(&inp, opportunity),
+        opportunities,
+        priorities,
         non_converters,
         wasted,
-        warnings: funnel.warnings,
+        warnings,
+    })
+}
+
+/// The units of a "like" what-if at step `step` (1-based) and the step
+/// before: a persona's from the per-unit outcome (its members among the
+/// funnel's units), a column's value from the funnel's breakdown by that
+/// column (every unit in one row; no limit).
+fn like_counts(
+    ws: &Workspace,
+    spec: &ValueSpec,
+    like: &Like,
+    step: usize,
+    ix: &crate::index::EventIndex,
+    outs: &[crate::funnel::engine::UnitOutcome],
+    cache: &mut IndexCache,
+) -> Result<LikeCounts> {
+    let k = spec.funnel.steps.len();
+    if step < 2 || step > k {
+        return Err(Error::Invalid(format!(
+            "the what-if's step {step} has no conversion to change: choose a step from 2 to {k} (step 1 is where units enter)"
+        )));
+    }
+    let (q_prev, q_at) = (step as i32 - 2, step as i32 - 1);
+    if let Some(seg) = &like.segment {
+        let members = crate::segment::Evaluator::new(ws, ix).members(seg)?;
+        let (mut prev, mut at) = (0u64, 0u64);
+        for (o, _) in outs.iter().zip(&members).filter(|(_, &m)| m) {
+            prev += (o.level >= q_prev) as u64;
+            at += (o.level >= q_at) as u64;
+        }
+        let name = if seg.name.trim().is_empty() {
+            "the persona".to_string()
+        } else {
+            seg.name.clone()
+        };
+        return Ok(LikeCounts { name, prev, at });
+    }
+    let (column, value) = match (&like.column, &like.value) {
+        (Some(c), Some(v)) => (c, v),
+        _ => unreachable!("checked by check_like"),
+    };
+    let mut f = spec.funnel.clone();
+    let own = f.breakdown.take().filter(|b| &b.column == column);
+    f.breakdown = Some(crate::funnel::Breakdown {
+        column: column.clone(),
+        attribution: own.as_ref().and_then(|b| b.attribution),
+        step: own.as_ref().and_then(|b| b.step),
+        limit: Some(usize::MAX),
+    });
+    f.trend = None;
+    f.time_to_convert = None;
+    let r = run_funnel(ws, &f, cache)?;
+    let Some(row) = r.breakdown.iter().find(|row| &row.value == value) else {
+        let mut some: Vec<&str> = r
+            .breakdown
+            .iter()
+            .map(|row| row.value.as_str())
+            .take(6)
+            .collect();
+        if r.breakdown.len() > 6 {
+            some.push("…");
+        }
+        return Err(Error::Invalid(format!(
+            "no unit in the funnel has \u{201c}{value}\u{201d} in column \"{column}\" (its values: {})",
+            some.join(", ")
+        )));
+    };
+    Ok(LikeCounts {
+        name: format!("{column} = {value}"),
+        prev: row.steps[step - 2].count,
+        at: row.steps[step - 1].count,
     })
 }
 
@@ -654,7 +979,7 @@ pub fn write_wasted_csv<W: std::io::Write>(
     }
     let ix = cache.get(ws, &rec, f.unit())?;
     let mask = crate::funnel::funnel_mask(ws, &ix, f)?;
-    let (outs, _) = unit_outcomes(ws, &ix, f, mask.as_deref(), None)?;
+    let (outs, _, _) = unit_outcomes(ws, &ix, f, mask.as_deref(), None)?;
     let q = which.step as i32 - 1;
     let in_step = |o: &crate::funnel::engine::UnitOutcome| {
         o.level == q && o.last_seen != crate::funnel::engine::NO_EVENT

@@ -6,7 +6,11 @@ import type { WastedAudience } from "./WastedAudience";
  * What the app shows of a value analysis: each table formatted, with its
  * heading, notes and findings, and the audience behind each wasted row.
  */
-export type ShownValue = { value: Shown, what_if?: Shown, opportunities: Shown, wasted: Shown, 
+export type ShownValue = { value: Shown, what_if?: Shown, opportunities: Shown, 
+/**
+ * Each opportunity's ICE score (same rows).
+ */
+priorities: Shown, wasted: Shown, 
 /**
  * One per row of `wasted.table`: the units of that row, for
  * the audience export.

@@ -31,6 +31,11 @@ opportunity?: number,
  */
 wasted_top?: number, 
 /**
+ * The analyst's effort per step improved, 1 (easiest) to 10, keyed by
+ * the step's number as printed ("2"): the ease of the ICE score.
+ */
+effort?: { [key in string]?: number }, 
+/**
  * The dataset's name, as given at import.
  */
 dataset: string, steps: Array<Step>, order?: Order, 

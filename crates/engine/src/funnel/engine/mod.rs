@@ -243,9 +243,9 @@ pub(crate) fn unit_levels(
 /// The per-unit views that list who reached or left each step (who
 /// dropped, paths from a step) read a unit's furthest step as "did every
 /// step up to it": not so with optional steps or an open funnel, which
-/// they refuse for now. (The value view only reads who reached the last
-/// step and where each unit stopped, which hold with both.)
-fn furthest_step_says_all(spec: &FunnelSpec) -> Result<()> {
+/// they refuse for now, as does the value view (its per-step counts are the
+/// units whose furthest step is at least the step).
+pub(crate) fn furthest_step_says_all(spec: &FunnelSpec) -> Result<()> {
     let why = if spec.open == Some(true) {
         "an open funnel (\"open\")"
     } else if spec.steps.iter().any(|s| s.optional == Some(true)) {
@@ -281,19 +281,20 @@ pub(crate) struct UnitOutcome {
 pub(crate) type Span = (i64, i64);
 
 /// Every unit's [`UnitOutcome`] (in index order, `mask`ed units at level
-/// -1), and the times of the first and last event the funnel sees in the
-/// whole index (mask or not; None when it sees none): the per-unit form of
-/// [`run_on_index_masked`]'s counts, so the number of units with level at
-/// least `q` is step `q`'s count (without optional steps or `open`; with
-/// them, the last step's count is still the units at the last level). Units are split over `threads` as the
-/// funnel splits them (`None`: one per core from 20,000 units).
+/// -1), the times of the first and last event the funnel sees in the
+/// whole index (mask or not; None when it sees none), and the warnings
+/// [`run_on_index_masked`] gives: the per-unit form of its counts, so the
+/// number of units with level at least `q` is step `q`'s count (without
+/// optional steps or `open`; with them, the last step's count is still the
+/// units at the last level). Units are split over `threads` as the funnel
+/// splits them (`None`: one per core from 20,000 units).
 pub(crate) fn unit_outcomes(
     ws: &Workspace,
     ix: &EventIndex,
     spec: &FunnelSpec,
     mask: Option<&[bool]>,
     threads: Option<usize>,
-) -> Result<(Vec<UnitOutcome>, Option<Span>)> {
+) -> Result<(Vec<UnitOutcome>, Option<Span>, Vec<String>)> {
     if mask.is_some_and(|m| m.len() != ix.units()) {
         return Err(Error::Internal(
             "a unit mask does not match the index".into(),
@@ -301,6 +302,12 @@ pub(crate) fn unit_outcomes(
     }
     let plan = plan(spec)?;
     let mut warnings = Vec::new();
+    if ix.sessions == SessionSource::Derived {
+        warnings.push(format!(
+            "dataset \"{}\" has no session column: sessions end after 30 minutes without an event",
+            ix.dataset_name
+        ));
+    }
     let masks = masks(ws, ix, spec, &mut warnings)?;
     let held = held(ws, ix, spec)?;
     let pass = Pass {
@@ -379,7 +386,7 @@ pub(crate) fn unit_outcomes(
         .into_iter()
         .flatten()
         .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
-    Ok((outs, span))
+    Ok((outs, span, warnings))
 }
 
 /// Per unit, its furthest step (as [`unit_levels`]) and the index position

@@ -197,7 +197,7 @@ pub(super) fn method(used: &Used) -> Vec<MethodItem> {
         ));
         out.push(item(
             "Opportunities and what-if",
-            "An improved step converts more of the units at the step before it; the extra units reach the goal at the improved step's rate to goal. Extra goals and value are for the dataset's period, then per day, week (7 days) and month (30.4375 days) pro rata; the interval carries the sampling error of both rates used and of the average order value. Each opportunity improves one step alone, by the same relative amount, and they are ranked by extra value.".into(),
+            "An improved step converts more of the units at the step before it; the extra units reach the goal at the improved step's rate to goal. Extra goals and value are for the dataset's period, then per day, week (7 days) and month (30.4375 days) pro rata; the interval carries the sampling error of both rates used and of the average order value. Each opportunity improves one step alone, by the same relative amount, and they are ranked by extra value. A what-if \u{201c}as well as\u{201d} a persona (or a column's value) gives everyone at the step the conversion that group's units have there; its interval carries the sampling error of the group's rate and everyone else's. The ICE score is Impact \u{d7} Confidence \u{d7} Ease, each 1 to 10: impact is the opportunity's extra value over the largest one's, confidence falls with the relative width of its interval, and ease is 11 minus the effort the analyst typed for the step.".into(),
         ));
         out.push(item(
             "Wasted traffic",

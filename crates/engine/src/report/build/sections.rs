@@ -235,8 +235,8 @@ pub(super) fn impact_section(
 }
 
 /// A value analysis: the value table (chart: value per unit by step), the
-/// ranked opportunities with the what-if under them, and where the
-/// non-converters stopped.
+/// ranked opportunities with the what-if under them, their ICE table, and
+/// where the non-converters stopped.
 pub(super) fn value_sections(
     ws: &Workspace,
     s: &ReportSpecSection,
@@ -247,9 +247,15 @@ pub(super) fn value_sections(
 ) -> Result<()> {
     let r = run_value(ws, spec, cache)?;
     let p = crate::present::value(s.heading.as_deref(), s.intro.clone(), spec, &r);
-    for part in [p.value, p.opportunities, p.wasted] {
+    let (heading, table, _) = p.priorities;
+    let mut ice = Some(Section::Table { heading, table });
+    for (i, part) in [p.value, p.opportunities, p.wasted].into_iter().enumerate() {
         findings.extend(part.findings);
         out.push(Section::Chart(part.section));
+        // the ICE table under the opportunities
+        if i == 1 {
+            out.extend(ice.take());
+        }
     }
     Ok(())
 }
