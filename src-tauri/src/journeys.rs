@@ -6,9 +6,8 @@ use std::path::Path;
 
 use tauri::State;
 
-use stepwise_engine::paths::PathsResult;
 use stepwise_engine::retention::RetentionResult;
-use stepwise_engine::session::{ChartView, Charted};
+use stepwise_engine::session::{ChartView, Charted, PathsShown};
 
 use crate::state::{AppState, CmdResult};
 
@@ -19,7 +18,7 @@ pub fn run_paths(
     state: State<'_, AppState>,
     spec: serde_json::Value,
     chart: Option<ChartView>,
-) -> CmdResult<Charted<PathsResult>> {
+) -> CmdResult<Charted<PathsShown>> {
     Ok(state.session().paths(spec, chart.as_ref())?)
 }
 
