@@ -26,7 +26,7 @@ import type {
   SpecOfKind,
   TableSpecOf,
   PathsSpec,
-  PathsResult,
+  PathsShown,
   RetentionSpec,
   RetentionResult,
   PlanInput,
@@ -135,7 +135,7 @@ export interface Api {
   /** Writes one wasted-traffic bucket's units as CSV to `path`; resolves with how many. */
   exportWasted(spec: ValueSpec, which: WastedAudience, path: string): Promise<number>;
   /** Where units went next (or came from): the engine's result, its Sankey chart (`svg`) and node table (`shown`). */
-  runPaths(spec: PathsSpec, chart?: ChartView): Promise<Charted<PathsResult>>;
+  runPaths(spec: PathsSpec, chart?: ChartView): Promise<Charted<PathsShown>>;
   /** Retention cohorts: the result, the curve (`svg`) and the cohort table (`shown`). */
   runRetention(spec: RetentionSpec, chart?: ChartView): Promise<Charted<RetentionResult>>;
   /** Writes the units through path node `node` (an index into the nodes) as CSV; resolves with how many. */
