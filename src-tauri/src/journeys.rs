@@ -46,3 +46,18 @@ pub fn export_path_node(
         .session()
         .export_path_node(spec, node, Path::new(&path))?)
 }
+
+/// Writes the units through the path edge `from` -> `to` (indexes into the
+/// result's nodes) as CSV where the save dialog said; returns how many.
+#[tauri::command(async)]
+pub fn export_path_edge(
+    state: State<'_, AppState>,
+    spec: serde_json::Value,
+    from: usize,
+    to: usize,
+    path: String,
+) -> CmdResult<u64> {
+    Ok(state
+        .session()
+        .export_path_edge(spec, from, to, Path::new(&path))?)
+}

@@ -693,7 +693,7 @@ pub fn node_units(
         )));
     }
     let ix = cache.get(ws, &rec, unit)?;
-    let (r, units) = run_on_index(ws, &ix, spec, levels, top, Some(node))?;
+    let (r, units) = run_on_index(ws, &ix, spec, levels, top, Some(Members::Node(node)))?;
     let Some(n) = r.nodes.get(node).cloned() else {
         return Err(Error::Invalid(format!(
             "node {node} is not a node of these paths: they have {} (numbered from 0, the start)",
@@ -701,6 +701,64 @@ pub fn node_units(
         )));
     };
     Ok((ix, n, units))
+}
+
+/// The units that walked the edge from node `from` to node `to` (indexes
+/// into [`PathsResult::nodes`]; `to` one level further from the start) of
+/// the paths `spec` gives, in the index's order, with the index and the
+/// edge.
+pub fn edge_units(
+    ws: &Workspace,
+    spec: &PathsSpec,
+    cache: &mut IndexCache,
+    from: usize,
+    to: usize,
+) -> Result<(std::sync::Arc<EventIndex>, PathEdge, Vec<usize>)> {
+    let levels = spec.levels()?;
+    let top = spec.top()?;
+    let unit = spec.unit()?;
+    spec.check()?;
+    let rec = ws.dataset(&spec.dataset)?;
+    if rec.info.kind == DatasetKind::Metrics {
+        return Err(Error::Invalid(format!(
+            "dataset \"{}\" is a metric table: it has totals, not the events of users to follow",
+            rec.info.name
+        )));
+    }
+    let ix = cache.get(ws, &rec, unit)?;
+    let (r, units) = run_on_index(ws, &ix, spec, levels, top, Some(Members::Edge(from, to)))?;
+    let Some(e) = r
+        .edges
+        .iter()
+        .find(|e| e.from == from && e.to == to)
+        .cloned()
+    else {
+        return Err(Error::Invalid(format!(
+            "no edge goes from node {from} to node {to} in these paths (nodes are numbered from 0, the start; an edge goes one level on)"
+        )));
+    };
+    Ok((ix, e, units))
+}
+
+/// The units through the edge `from` -> `to` (see [`edge_units`]) as CSV,
+/// like [`write_node_csv`]. Returns how many.
+pub fn write_edge_csv<W: std::io::Write>(
+    ws: &Workspace,
+    spec: &PathsSpec,
+    cache: &mut IndexCache,
+    from: usize,
+    to: usize,
+    out: W,
+) -> Result<u64> {
+    let (ix, _, units) = edge_units(ws, spec, cache, from, to)?;
+    let ids = crate::segment::UnitIds::new(ws, &ix)?;
+    let mut w = crate::csv_out::CsvWriter::new(out, "the path edge's units");
+    w.text_row(ids.header())?;
+    for &u in &units {
+        w.text_row(ids.cells(&ix, u))?;
+    }
+    w.finish()?;
+    Ok(units.len() as u64)
 }
 
 /// The units through node `node` (see [`node_units`]) as CSV: their ids,
@@ -724,14 +782,22 @@ pub fn write_node_csv<W: std::io::Write>(
     Ok(units.len() as u64)
 }
 
-/// The paths, and with `members`, the units through that node.
+/// Whose units [`run_on_index`] collects: a node's or an edge's (indexes
+/// into the result's nodes).
+#[derive(Clone, Copy, PartialEq)]
+enum Members {
+    Node(usize),
+    Edge(usize, usize),
+}
+
+/// The paths, and with `members`, the units through that node or edge.
 fn run_on_index(
     ws: &Workspace,
     ix: &EventIndex,
     spec: &PathsSpec,
     levels: usize,
     top: usize,
-    members: Option<usize>,
+    members: Option<Members>,
 ) -> Result<(PathsResult, Vec<usize>)> {
     let by = spec.by.unwrap_or_default();
     let direction = spec.direction.unwrap_or_default();
@@ -910,7 +976,7 @@ fn run_on_index(
     let mut split: HashMap<usize, (u64, u64)> = HashMap::new();
     for w in 0..n_units {
         let mut from = 0usize;
-        let mut hit = members == Some(0);
+        let mut hit = members == Some(Members::Node(0));
         for l in 0..levels {
             let n = pooled(l, walks[w * levels + l]);
             let to = pos[&(l + 1, n)];
@@ -923,7 +989,7 @@ fn run_on_index(
                     e.1 += 1;
                 }
             }
-            hit |= members == Some(to);
+            hit |= members == Some(Members::Node(to)) || members == Some(Members::Edge(from, to));
             if n == END_ID {
                 break;
             }

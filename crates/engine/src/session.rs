@@ -315,6 +315,21 @@ impl Session {
         })
     }
 
+    /// The units through one edge of paths (`from` and `to`: indexes into
+    /// the result's nodes) as CSV at `path`; returns how many.
+    pub fn export_path_edge(
+        &self,
+        spec: serde_json::Value,
+        from: usize,
+        to: usize,
+        path: &Path,
+    ) -> Result<u64> {
+        let spec: crate::paths::PathsSpec = parse_spec("paths", spec)?;
+        write_or_remove(path, |out| {
+            self.analyse(|ws, cache| crate::paths::write_edge_csv(ws, &spec, cache, from, to, out))
+        })
+    }
+
     /// The bottleneck step of a funnel and the group (over several columns,
     /// or every suitable one when none are given) where it is worst.
     pub fn bottleneck_across(

@@ -678,3 +678,54 @@ fn converters_against_dropoffs() {
     );
     assert!(e.contains("between 50% and 100%"), "{e}");
 }
+
+#[test]
+fn an_edges_units_are_the_units_that_walked_it() {
+    use stepwise_engine::paths::{edge_units, write_edge_csv};
+    let mut w = workspace();
+    shop(&mut w);
+    let spec: PathsSpec =
+        serde_json::from_value(json!({"dataset": "ev", "from": {"event": "view"}, "levels": 2}))
+            .unwrap();
+    let r = run_paths(&w.ws, &spec, &mut w.cache).unwrap();
+    let at = |level: usize, name: &str| {
+        r.nodes
+            .iter()
+            .position(|n| n.level == level && n.name == name)
+            .unwrap()
+    };
+    let csv = |w: &mut Ws, from: usize, to: usize| {
+        let mut out = Vec::new();
+        let n = write_edge_csv(&w.ws, &spec, &mut w.cache, from, to, &mut out).unwrap();
+        (n, String::from_utf8(out).unwrap())
+    };
+    // view -> cart: u1, u2; cart -> purchase: u1; cart -> end: u2
+    assert_eq!(csv(&mut w, 0, at(1, "cart")), (2, "user\nu1\nu2\n".into()));
+    assert_eq!(
+        csv(&mut w, at(1, "cart"), at(2, "purchase")),
+        (1, "user\nu1\n".into())
+    );
+    assert_eq!(
+        csv(&mut w, at(1, "cart"), at(2, "end")),
+        (1, "user\nu2\n".into())
+    );
+    // search -> end (level 2): u3; view -> end (level 1): u4
+    assert_eq!(
+        csv(&mut w, at(1, "search"), at(2, "end")),
+        (1, "user\nu3\n".into())
+    );
+    assert_eq!(csv(&mut w, 0, at(1, "end")), (1, "user\nu4\n".into()));
+    // every edge: as many units as its count
+    for e in &r.edges {
+        let (_, got, units) = edge_units(&w.ws, &spec, &mut w.cache, e.from, e.to).unwrap();
+        assert_eq!(&got, e);
+        assert_eq!(units.len() as u64, e.count, "{e:?}");
+    }
+    // an edge the paths do not have: a sentence, nothing written
+    let mut out = Vec::new();
+    let e = write_edge_csv(&w.ws, &spec, &mut w.cache, 0, at(2, "end"), &mut out)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no edge goes from node 0"), "{e}");
+    assert!(out.is_empty());
+}
