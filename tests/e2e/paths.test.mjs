@@ -136,6 +136,7 @@ test('between two steps and converters vs drop-offs show the CLI tables', async 
   // an edge's units: as many ids as the CLI edge count
   const edge = between.edges.findIndex((e) => e.from === 0);
   const csv = join(mkdtempSync(join(tmpdir(), 'stepwise-paths-')), 'edge.csv');
+  await s.exec('document.querySelector(\'[data-testid="paths-edge"]\').scrollIntoView({block: "center"});');
   await s.choose(await s.find('[data-testid="paths-edge"]'), String(edge));
   await s.exec('window.stepwise.queueSavePath(arguments[0]);', [csv]);
   await s.click(await s.find('[data-testid="paths-edge-export"]'));
