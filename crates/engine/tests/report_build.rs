@@ -702,4 +702,14 @@ fn paths_between_steps_and_converters_tables_in_the_report() {
         "{items:?}"
     );
     assert!(items.iter().any(|i| i.contains("converters")), "{items:?}");
+    // the method appendix says how both are counted
+    let Some(Section::Method { items, .. }) = doc.sections.last() else {
+        panic!("no method");
+    };
+    for term in ["Paths", "Between two steps", "Converters against drop-offs"] {
+        assert!(
+            items.iter().any(|i| i.term == term),
+            "no {term} in the method"
+        );
+    }
 }

@@ -113,6 +113,8 @@ pub fn build_report_dated(
                 used.funnel(funnel);
             }
             used.paths = true;
+            used.paths_between |= matches!(p.from, crate::paths::PathStart::Between { .. });
+            used.paths_compare |= p.compare.is_some();
             paths_section(ws, s, p, cache, &mut body, &mut findings)?;
         } else if let Some(r) = &s.retention {
             used.datasets.insert(r.dataset.clone());
