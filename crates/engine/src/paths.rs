@@ -855,7 +855,9 @@ fn run_on_index(
         walkers.push(u);
         let (lo, mut hi) = (ix.unit_starts[u] as usize, ix.unit_starts[u + 1] as usize);
         if let Some((stops, ..)) = &stop {
-            hi = stops[u] as usize;
+            // the next step's event comes after the step's (in an unordered
+            // funnel too: step k+1 is the event with one more distinct step)
+            hi = (stops[u] as usize).max(s as usize);
             between_events.push(hi.saturating_sub(s as usize + 1) as f64);
             between_secs.push((ix.time[hi] - ix.time[s as usize]) as f64 / 1e6);
         }

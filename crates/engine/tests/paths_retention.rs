@@ -568,6 +568,19 @@ fn between_two_steps() {
     assert_eq!(b.sequences[0].name, "(nothing)");
     assert_eq!(b.seconds.median, Some(50.0));
 
+    // unordered, the same here: each unit viewed before it carted
+    let unordered = json!({"dataset": "ev", "order": "unordered", "steps": [{"event": "view"}, {"event": "cart"}]});
+    let b = paths(
+        &mut w,
+        json!({"dataset": "ev", "from": {"funnel": unordered, "between": 1}}),
+    )
+    .between
+    .unwrap();
+    assert_eq!(
+        (b.units, b.seconds.median, b.events.p75),
+        (5, Some(100.0), Some(3.0))
+    );
+
     // readable errors
     let e = paths_err(
         &mut w,
