@@ -17,6 +17,14 @@
 //!   level's "end" node and not after. So every level's node counts,
 //!   "end" included, add up to the units still walking: the start's units
 //!   minus the ends of earlier levels.
+//! - Between two steps (`{"funnel": F, "between": k}`): the units whose
+//!   counted attempt went from step k to step k+1, walked from the one
+//!   step event and stopped at the other; also their sequences between
+//!   (top N + "other", cut after [`SEQUENCE_MAX`]) and the median, 75th and
+//!   90th percentile of the events and seconds between.
+//! - `compare: "converters"` from a funnel step: level 1's nodes, the share
+//!   among units that reached the funnel's last step against the share
+//!   among the rest, a pooled two-proportion z-test per node, Holm-adjusted.
 
 use crate::error::{Error, Result};
 use crate::filter::{Pattern, PatternMatcher};
