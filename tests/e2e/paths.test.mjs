@@ -149,6 +149,10 @@ test('between two steps and converters vs drop-offs show the CLI tables', async 
   await s.exec('document.querySelector(\'[data-testid="paths-between"]\').scrollIntoView({block: "start"});');
   await new Promise((r) => setTimeout(r, 400));
   await s.screenshot('paths-between-1024');
+  await s.click(await s.find('button[aria-label="Switch theme"]'));
+  await new Promise((r) => setTimeout(r, 600));
+  await s.screenshot('paths-between-1024-dark');
+  await s.click(await s.find('button[aria-label="Switch theme"]'));
 
   // from view_item: converters (reached purchase) against drop-offs
   await s.setWindowSize(1280, 800);
