@@ -6,9 +6,8 @@ use std::path::Path;
 
 use tauri::State;
 
-use stepwise_engine::paths::PathsResult;
 use stepwise_engine::retention::RetentionResult;
-use stepwise_engine::session::{ChartView, Charted};
+use stepwise_engine::session::{ChartView, Charted, PathsShown};
 
 use crate::state::{AppState, CmdResult};
 
@@ -19,7 +18,7 @@ pub fn run_paths(
     state: State<'_, AppState>,
     spec: serde_json::Value,
     chart: Option<ChartView>,
-) -> CmdResult<Charted<PathsResult>> {
+) -> CmdResult<Charted<PathsShown>> {
     Ok(state.session().paths(spec, chart.as_ref())?)
 }
 
@@ -46,4 +45,19 @@ pub fn export_path_node(
     Ok(state
         .session()
         .export_path_node(spec, node, Path::new(&path))?)
+}
+
+/// Writes the units through the path edge `from` -> `to` (indexes into the
+/// result's nodes) as CSV where the save dialog said; returns how many.
+#[tauri::command(async)]
+pub fn export_path_edge(
+    state: State<'_, AppState>,
+    spec: serde_json::Value,
+    from: usize,
+    to: usize,
+    path: String,
+) -> CmdResult<u64> {
+    Ok(state
+        .session()
+        .export_path_edge(spec, from, to, Path::new(&path))?)
 }

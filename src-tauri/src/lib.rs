@@ -88,6 +88,7 @@ pub fn run() {
             journeys::run_paths,
             journeys::run_retention,
             journeys::export_path_node,
+            journeys::export_path_edge,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -1,6 +1,7 @@
 // Journeys in the app show the engine's numbers: from a funnel's drop-off
 // panel, "Where did they go?" opens Paths from that step's drop-offs, and the
-// node table is `stepwise paths SPEC --json`'s; the Retention screen's cohort
+// node table is `stepwise paths SPEC --json`'s, as are the tables between two
+// steps and of converters against drop-offs; the Retention screen's cohort
 // sizes are `stepwise retention --json`'s. Screenshots at 1280x800 and
 // 1024x700, light and dark.
 import { test, before, after } from 'node:test';
@@ -113,6 +114,64 @@ test('"Where did they go?" from a drop-off shows the CLI paths of those users', 
   await s.waitFor(() => existsSync(csv) && statSync(csv).size > 0, 'the node CSV');
   await s.waitFor(() => readFileSync(csv, 'utf8').trim().split('\n').length - 1 === cli.nodes[1].count, `${cli.nodes[1].count} ids in the node CSV`);
   await shots('paths', 'paths-chart');
+});
+
+test('between two steps and converters vs drop-offs show the CLI tables', async () => {
+  // still on Paths, opened from the funnel: between view_item and add_to_cart
+  await s.setWindowSize(1280, 800);
+  await s.choose(await s.find('[data-testid="paths-start"]'), 'between');
+  await s.choose(await s.find('[data-testid="paths-step"]'), '1');
+  const between = cliJson(ws, 'paths', { dataset: DATASET, from: { funnel: FUNNEL, between: 1 } });
+  const funnel = cliJson(ws, 'funnel', FUNNEL);
+  assert.equal(between.between.units, funnel.steps[1].count, 'between counts those who went on to add_to_cart');
+  const wantB = between.shown_between.table.rows.map((r) => r.map((c) => c.text));
+  assert.ok(wantB.length > 1, 'several sequences');
+  assert.deepEqual(
+    await settle(s, () => tableRows('paths-between-table', 'paths-between-row'), wantB, 'the sequences table as the CLI shows it'),
+    wantB,
+  );
+  assert.deepEqual(await s.texts('[data-testid="paths-between-notes"] li'), between.shown_between.notes, 'the effort notes');
+  const wantNodes = between.shown.table.rows.map((r) => r.map((c) => c.text));
+  assert.deepEqual(await settle(s, () => tableRows('paths-table', 'paths-row'), wantNodes, 'the node table between the steps'), wantNodes);
+  // an edge's units: as many ids as the CLI edge count
+  const edge = between.edges.findIndex((e) => e.from === 0);
+  const csv = join(mkdtempSync(join(tmpdir(), 'stepwise-paths-')), 'edge.csv');
+  await s.exec('document.querySelector(\'[data-testid="paths-edge"]\').scrollIntoView({block: "center"});');
+  await s.choose(await s.find('[data-testid="paths-edge"]'), String(edge));
+  await s.exec('window.stepwise.queueSavePath(arguments[0]);', [csv]);
+  await s.click(await s.find('[data-testid="paths-edge-export"]'));
+  await s.waitFor(() => existsSync(csv) && statSync(csv).size > 0, 'the edge CSV');
+  await s.waitFor(
+    () => readFileSync(csv, 'utf8').trim().split('\n').length - 1 === between.edges[edge].count,
+    `${between.edges[edge].count} ids in the edge CSV`,
+  );
+  await s.setWindowSize(1024, 700);
+  await s.exec('document.querySelector(\'[data-testid="paths-between"]\').scrollIntoView({block: "start"});');
+  await new Promise((r) => setTimeout(r, 400));
+  await s.screenshot('paths-between-1024');
+  await s.click(await s.find('button[aria-label="Switch theme"]'));
+  await new Promise((r) => setTimeout(r, 600));
+  await s.screenshot('paths-between-1024-dark');
+  await s.click(await s.find('button[aria-label="Switch theme"]'));
+
+  // from view_item: converters (reached purchase) against drop-offs
+  await s.setWindowSize(1280, 800);
+  await s.choose(await s.find('[data-testid="paths-start"]'), 'step');
+  await s.choose(await s.find('[data-testid="paths-step"]'), '1');
+  await s.click(await s.find('[data-testid="paths-compare-box"]'));
+  const compare = cliJson(ws, 'paths', { dataset: DATASET, from: { funnel: FUNNEL, step: 1 }, compare: 'converters' });
+  assert.equal(compare.comparison.converters, funnel.steps[2].count, 'converters reached purchase');
+  const wantC = compare.shown_comparison.table.rows.map((r) => r.map((c) => c.text));
+  assert.deepEqual(
+    await settle(s, () => tableRows('paths-compare-table', 'paths-compare-row'), wantC, 'the comparison table as the CLI shows it'),
+    wantC,
+  );
+  await s.setWindowSize(1024, 700);
+  await s.screenshot('paths-compare-1024');
+  await s.exec('document.querySelector(\'section[data-testid="paths-compare"]\').scrollIntoView({block: "start"});');
+  await new Promise((r) => setTimeout(r, 400));
+  await s.screenshot('paths-compare-table-1024');
+  await s.setWindowSize(1280, 800);
 });
 
 test('the Retention screen shows the CLI cohort sizes', async () => {

@@ -727,6 +727,9 @@ export function mockApi(): Api {
     async exportPathNode() {
       return 0;
     },
+    async exportPathEdge() {
+      return 0;
+    },
     async planSampleSize(input) {
       // the classic formula, for the look of the screen; the engine computes the real one
       const p1 = input.baseline;

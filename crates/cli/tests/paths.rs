@@ -145,3 +145,67 @@ fn bad_specs_are_sentences() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("must be one start"), "{err}");
 }
+
+#[test]
+fn between_steps_and_converters_against_dropoffs() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = shop(dir.path());
+    let funnel = serde_json::json!({"dataset": "shop", "steps": [{"event": "view"}, {"event": "cart"}, {"event": "purchase"}]});
+    // between view and cart: u1 and u2, nothing between, 60 s each
+    let p = spec(
+        dir.path(),
+        "b.json",
+        serde_json::json!({"dataset": "shop", "from": {"funnel": funnel, "between": 1}}),
+    );
+    let v = json(&stepwise(&ws, &["paths", &p, "--json"]));
+    assert_eq!(v["units"], 2);
+    assert_eq!(v["between"]["units"], 2);
+    assert_eq!(v["between"]["sequences"][0]["name"], "(nothing)");
+    assert_eq!(v["between"]["sequences"][0]["count"], 2);
+    assert_eq!(v["between"]["seconds"]["median"], 60.0);
+    assert_eq!(v["between"]["events"]["p90"], 0.0);
+    let t = &v["shown_between"]["table"];
+    assert_eq!(t["rows"][0][0]["text"], "(nothing)");
+    assert_eq!(t["rows"][0][1]["text"], "2");
+    assert_eq!(t["rows"][0][2]["text"], "100%");
+    let notes = v["shown_between"]["notes"].to_string();
+    assert!(notes.contains("median 1 min"), "{notes}");
+    assert!(v.get("shown_comparison").is_none());
+    let out = String::from_utf8_lossy(&stepwise(&ws, &["paths", &p]).stdout).to_string();
+    assert!(
+        out.contains("Between \u{201c}view\u{201d} and \u{201c}cart\u{201d}:"),
+        "{out}"
+    );
+    assert!(out.contains("(nothing)"), "{out}");
+
+    // from view, converters (u1: cart) against drop-offs (u2: cart, u3: search)
+    let p = spec(
+        dir.path(),
+        "c.json",
+        serde_json::json!({"dataset": "shop", "from": {"funnel": funnel, "step": 1}, "compare": "converters", "levels": 1}),
+    );
+    let v = json(&stepwise(&ws, &["paths", &p, "--json"]));
+    assert_eq!(v["comparison"]["converters"], 1);
+    assert_eq!(v["comparison"]["dropoffs"], 2);
+    let rows = v["comparison"]["rows"].as_array().unwrap();
+    let t = v["shown_comparison"]["table"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), t.len());
+    assert_eq!(rows[0]["name"], "cart");
+    assert_eq!(t[0][0]["text"], "cart");
+    assert_eq!(t[0][1]["text"], "100%");
+    assert_eq!(t[0][2]["text"], "50.0%");
+    assert_eq!(t[0][3]["text"], "+50.0 pp");
+    assert_eq!(t[0][4]["value"], rows[0]["p_adjusted"]);
+    let out = String::from_utf8_lossy(&stepwise(&ws, &["paths", &p]).stdout).to_string();
+    assert!(out.contains("Converters against drop-offs:"), "{out}");
+
+    // compare needs a funnel step: a sentence, exit code 1
+    let p = spec(
+        dir.path(),
+        "bad.json",
+        serde_json::json!({"dataset": "shop", "from": {"event": "view"}, "compare": "converters"}),
+    );
+    let out = stepwise(&ws, &["paths", &p]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs \"from\" a funnel step"));
+}

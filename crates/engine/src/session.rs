@@ -320,20 +320,18 @@ impl Session {
         })
     }
 
-    /// Paths with their Sankey chart and node table.
+    /// Paths with their Sankey chart and node table, and the table of
+    /// sequences between two steps or of converters against drop-offs.
     pub fn paths(
         &self,
         spec: serde_json::Value,
         view: Option<&ChartView>,
-    ) -> Result<Charted<crate::paths::PathsResult>> {
+    ) -> Result<Charted<PathsShown>> {
         let spec: crate::paths::PathsSpec = parse_spec("paths", spec)?;
         let r = self.analyse(|ws, cache| crate::paths::run_paths(ws, &spec, cache))?;
         let p = present::paths(None, None, &spec, &r);
-        Ok(Charted::plain(
-            r,
-            draw(Some(p.section.chart.clone()), view)?,
-            p.shown(),
-        ))
+        let svg = draw(Some(p.section.chart.clone()), view)?;
+        Ok(Charted::plain(PathsShown::of(r), svg, p.shown()))
     }
 
     /// Retention with its curve and cohort table.
@@ -363,6 +361,21 @@ impl Session {
         let spec: crate::paths::PathsSpec = parse_spec("paths", spec)?;
         write_or_remove(path, |out| {
             self.analyse(|ws, cache| crate::paths::write_node_csv(ws, &spec, cache, node, out))
+        })
+    }
+
+    /// The units through one edge of paths (`from` and `to`: indexes into
+    /// the result's nodes) as CSV at `path`; returns how many.
+    pub fn export_path_edge(
+        &self,
+        spec: serde_json::Value,
+        from: usize,
+        to: usize,
+        path: &Path,
+    ) -> Result<u64> {
+        let spec: crate::paths::PathsSpec = parse_spec("paths", spec)?;
+        write_or_remove(path, |out| {
+            self.analyse(|ws, cache| crate::paths::write_edge_csv(ws, &spec, cache, from, to, out))
         })
     }
 
@@ -597,6 +610,32 @@ fn check_confidence(c: Option<f64>) -> Result<f64> {
 }
 
 // ---- results with charts --------------------------------------------------
+
+/// Paths with the tables beside their node table, every cell formatted:
+/// `shown_between` (from `{"funnel": F, "between": k}`) and
+/// `shown_comparison` (with `"compare": "converters"`).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PathsShown {
+    #[serde(flatten)]
+    pub result: crate::paths::PathsResult,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub shown_between: Option<Shown>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub shown_comparison: Option<Shown>,
+}
+
+impl PathsShown {
+    pub fn of(result: crate::paths::PathsResult) -> PathsShown {
+        PathsShown {
+            shown_between: present::paths_between(&result).map(|p| p.shown()),
+            shown_comparison: present::paths_comparison(&result).map(|p| p.shown()),
+            result,
+        }
+    }
+}
 
 /// A result with what the app shows beside it ([`ChartedExtras`]),
 /// flattened into one JSON object: in TypeScript,

@@ -1,7 +1,8 @@
 //! Paths and retention on the real REES46 store export (read-only, from
 //! ../shared/data/real or STEPWISE_SHARED_DATA): the invariants hold on
 //! real data (every level adds up to the units still walking, nodes equal
-//! their inflow, cohort sizes add up to the users).
+//! their inflow, cohort sizes add up to the users; between two steps and
+//! converters against drop-offs agree with the funnel's counts).
 
 mod common;
 
@@ -91,6 +92,37 @@ fn rees46_paths_and_retention() {
             json!({"dataset": "rees46", "from": {"funnel": f, "step": 3}, "direction": "previous", "levels": 3, "top": 2}),
         );
         assert_eq!(back.units, counts[2]);
+        // between view and cart: the units counted at cart; sequences add
+        // up to them; the spreads are ordered
+        let between = run(
+            &mut w,
+            json!({"dataset": "rees46", "from": {"funnel": f, "between": 1}, "levels": 5}),
+        );
+        let b = between.between.unwrap();
+        assert_eq!(b.units, counts[1], "{count}");
+        assert_eq!(b.sequences.iter().map(|q| q.count).sum::<u64>(), b.units);
+        for sp in [&b.events, &b.seconds] {
+            let (m, p75, p90) = (sp.median.unwrap(), sp.p75.unwrap(), sp.p90.unwrap());
+            assert!(0.0 <= m && m <= p75 && p75 <= p90, "{sp:?}");
+        }
+        // converters (purchased) against drop-offs from view: the groups
+        // are the funnel's counts, every level-1 node splits into the two,
+        // the adjusted p-values are Holm's over the tested rows
+        let cmp = run(
+            &mut w,
+            json!({"dataset": "rees46", "from": {"funnel": f, "step": 1}, "compare": "converters", "levels": 1}),
+        );
+        let c = cmp.comparison.unwrap();
+        assert_eq!(
+            (c.converters, c.converters + c.dropoffs),
+            (counts[2], counts[0])
+        );
+        for x in &c.rows {
+            assert_eq!(x.converters + x.dropoffs, cmp.nodes[x.node].count);
+        }
+        let tested: Vec<f64> = c.rows.iter().filter_map(|x| x.p_value).collect();
+        let adjusted: Vec<f64> = c.rows.iter().filter_map(|x| x.p_adjusted).collect();
+        assert_eq!(adjusted, stepwise_engine::stats::proportion::holm(&tested));
     }
 
     // retention: the export spans under three hours, one day: one cohort of

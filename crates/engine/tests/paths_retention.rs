@@ -441,3 +441,304 @@ fn a_nodes_units_are_the_units_through_it() {
         .to_string();
     assert!(e.contains("node 99 is not a node of these paths"), "{e}");
 }
+
+/// The "between two steps" example of docs/paths.md: funnel view -> cart
+/// -> purchase, what b1..b5 did between view and cart.
+fn between_shop(w: &mut Ws) {
+    events(
+        w,
+        &[
+            // b1: straight to cart: nothing between, 0 events, 10 s
+            ("b1", 0, "view", "m"),
+            ("b1", 10, "cart", "m"),
+            // b2: search: 1 event, 60 s
+            ("b2", 0, "view", "m"),
+            ("b2", 30, "search", "m"),
+            ("b2", 60, "cart", "m"),
+            // b3: search, search (a repeat), review: "search > review", 3 events, 100 s
+            ("b3", 0, "view", "d"),
+            ("b3", 10, "search", "d"),
+            ("b3", 20, "search", "d"),
+            ("b3", 40, "review", "d"),
+            ("b3", 100, "cart", "d"),
+            ("b3", 150, "purchase", "d"),
+            // b4: search: 1 event, 200 s
+            ("b4", 0, "view", "d"),
+            ("b4", 50, "search", "d"),
+            ("b4", 200, "cart", "d"),
+            // b5: six events, 300 s: shown as five then "…"
+            ("b5", 0, "view", "m"),
+            ("b5", 10, "search", "m"),
+            ("b5", 20, "review", "m"),
+            ("b5", 30, "size", "m"),
+            ("b5", 40, "review", "m"),
+            ("b5", 50, "search", "m"),
+            ("b5", 60, "size", "m"),
+            ("b5", 300, "cart", "m"),
+            // b6 never reaches cart: not between
+            ("b6", 0, "view", "m"),
+            ("b6", 5, "search", "m"),
+        ],
+    );
+}
+
+#[test]
+fn between_two_steps() {
+    let mut w = workspace();
+    between_shop(&mut w);
+    let funnel = json!({"dataset": "ev", "steps": [{"event": "view"}, {"event": "cart"}, {"event": "purchase"}]});
+    let r = paths(
+        &mut w,
+        json!({"dataset": "ev", "from": {"funnel": funnel, "between": 1}, "levels": 2}),
+    );
+    check_invariants(&r);
+    // b1..b5 went from view to cart
+    assert_eq!(r.units, 5);
+    assert_eq!(r.nodes[0].name, "view \u{2192} cart");
+    // the Sankey stops at cart: level 1 search 4 (b2..b5), reached cart 1
+    // (b1); level 2 reached cart 2 (b2, b4), review 2 (b3, b5)
+    assert_eq!(node(&r, 1, "search"), 4);
+    assert_eq!(node(&r, 1, "reached cart"), 1);
+    assert_eq!(node(&r, 2, "reached cart"), 2);
+    assert_eq!(node(&r, 2, "review"), 2);
+    let b = r.between.as_ref().expect("between");
+    assert_eq!(
+        (b.step, b.from_label.as_str(), b.to_label.as_str()),
+        (1, "view", "cart")
+    );
+    assert_eq!(b.units, 5);
+    let seqs: Vec<(&str, u64)> = b
+        .sequences
+        .iter()
+        .map(|s| (s.name.as_str(), s.count))
+        .collect();
+    assert_eq!(
+        seqs,
+        [
+            ("search", 2),
+            ("(nothing)", 1),
+            ("search \u{203a} review", 1),
+            (
+                "search \u{203a} review \u{203a} size \u{203a} review \u{203a} search \u{203a} \u{2026}",
+                1
+            ),
+        ]
+    );
+    assert!(b.sequences[3].more && b.sequences[3].events.len() == 5);
+    assert!(b.sequences[1].events.is_empty() && !b.sequences[1].other);
+    // events between [0, 1, 3, 1, 6] sorted [0, 1, 1, 3, 6]: median 1, p75
+    // rank 3 = 3, p90 rank 3.6 = 3 + 0.6 (6 - 3) = 4.8
+    assert_eq!(b.events.median, Some(1.0));
+    assert_eq!(b.events.p75, Some(3.0));
+    assert!((b.events.p90.unwrap() - 4.8).abs() < 1e-9);
+    // seconds [10, 60, 100, 200, 300]: median 100, p75 200, p90 260
+    assert_eq!(b.seconds.median, Some(100.0));
+    assert_eq!(b.seconds.p75, Some(200.0));
+    assert!((b.seconds.p90.unwrap() - 260.0).abs() < 1e-9);
+
+    // top 2: the rest pool into "other" (2 units), last
+    let r = paths(
+        &mut w,
+        json!({"dataset": "ev", "from": {"funnel": funnel, "between": 1}, "top": 2}),
+    );
+    let seqs: Vec<(&str, u64, bool)> = r
+        .between
+        .as_ref()
+        .unwrap()
+        .sequences
+        .iter()
+        .map(|s| (s.name.as_str(), s.count, s.other))
+        .collect();
+    assert_eq!(
+        seqs,
+        [
+            ("search", 2, false),
+            ("(nothing)", 1, false),
+            ("other", 2, true)
+        ]
+    );
+
+    // between cart and purchase: b3 alone, nothing between, 50 s
+    let r = paths(
+        &mut w,
+        json!({"dataset": "ev", "from": {"funnel": funnel, "between": 2}}),
+    );
+    let b = r.between.unwrap();
+    assert_eq!(b.units, 1);
+    assert_eq!(b.sequences[0].name, "(nothing)");
+    assert_eq!(b.seconds.median, Some(50.0));
+
+    // unordered, the same here: each unit viewed before it carted
+    let unordered = json!({"dataset": "ev", "order": "unordered", "steps": [{"event": "view"}, {"event": "cart"}]});
+    let b = paths(
+        &mut w,
+        json!({"dataset": "ev", "from": {"funnel": unordered, "between": 1}}),
+    )
+    .between
+    .unwrap();
+    assert_eq!(
+        (b.units, b.seconds.median, b.events.p75),
+        (5, Some(100.0), Some(3.0))
+    );
+
+    // readable errors
+    let e = paths_err(
+        &mut w,
+        json!({"dataset": "ev", "from": {"funnel": funnel, "between": 3}}),
+    );
+    assert!(
+        e.contains("between 3 is not a step with a next step"),
+        "{e}"
+    );
+    let e = paths_err(
+        &mut w,
+        json!({"dataset": "ev", "from": {"funnel": funnel, "between": 1}, "direction": "previous"}),
+    );
+    assert!(e.contains("leave out \"direction\""), "{e}");
+    let e = PathsSpec::from_json(
+        &json!({"dataset": "ev", "from": {"funnel": funnel, "between": 1, "step": 1}}).to_string(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("must be one start"), "{e}");
+}
+
+/// The converters-vs-drop-offs example of docs/paths.md: 40 users who
+/// reached purchase, 60 who viewed and did not.
+fn converters_shop(w: &mut Ws) {
+    let mut rows: Vec<(String, i64, &str)> = Vec::new();
+    let mut user = |n: usize, tag: &str, evs: &[&'static str]| {
+        for i in 0..n {
+            for (t, e) in evs.iter().enumerate() {
+                rows.push((format!("{tag}{i}"), t as i64 * 10, e));
+            }
+        }
+    };
+    // converters: 30 view -> cart -> purchase, 10 view -> search -> cart -> purchase
+    user(30, "c", &["view", "cart", "purchase"]);
+    user(10, "s", &["view", "search", "cart", "purchase"]);
+    // drop-offs: 10 view -> cart, 18 view -> search, 32 view and nothing more
+    user(10, "d", &["view", "cart"]);
+    user(18, "e", &["view", "search"]);
+    user(32, "f", &["view"]);
+    let refs: Vec<(&str, i64, &str, &str)> = rows
+        .iter()
+        .map(|(u, t, e)| (u.as_str(), *t, *e, "m"))
+        .collect();
+    events(w, &refs);
+}
+
+#[test]
+fn converters_against_dropoffs() {
+    use stepwise_engine::stats::proportion::{holm, z_test_pooled};
+    let mut w = workspace();
+    converters_shop(&mut w);
+    let funnel = json!({"dataset": "ev", "steps": [{"event": "view"}, {"event": "cart"}, {"event": "purchase"}]});
+    let r = paths(
+        &mut w,
+        json!({"dataset": "ev", "from": {"funnel": funnel, "step": 1}, "compare": "converters", "levels": 1}),
+    );
+    check_invariants(&r);
+    assert_eq!(r.units, 100);
+    let c = r.comparison.as_ref().expect("comparison");
+    assert_eq!((c.converters, c.dropoffs, c.confidence), (40, 60, 0.95));
+    let rows: Vec<(&str, u64, u64)> = c
+        .rows
+        .iter()
+        .map(|x| (x.name.as_str(), x.converters, x.dropoffs))
+        .collect();
+    // level 1 in node order: cart 40, search 28, end 32
+    assert_eq!(rows, [("cart", 30, 10), ("search", 10, 18), ("end", 0, 32)]);
+    for x in &c.rows {
+        assert_eq!(r.nodes[x.node].name, x.name);
+        assert_eq!(r.nodes[x.node].count, x.converters + x.dropoffs);
+    }
+    // cart: 30/40 = 75% against 10/60 = 16.7%; pooled 40%, se
+    // sqrt(0.4 * 0.6 * (1/40 + 1/60)) = 0.1, z = (0.75 - 1/6) / 0.1 = 5.833
+    let cart = &c.rows[0];
+    assert_eq!(cart.converters_share, Some(0.75));
+    assert!((cart.difference.unwrap() - (0.75 - 1.0 / 6.0)).abs() < 1e-12);
+    assert!((cart.z.unwrap() - 35.0 / 6.0).abs() < 1e-9);
+    // search: 25% against 30%: z = -0.05 / sqrt(0.28 * 0.72 / 24) = -0.546
+    assert!((c.rows[1].z.unwrap() + 0.05 / (0.28f64 * 0.72 / 24.0).sqrt()).abs() < 1e-9);
+    // each p-value is the stats module's pooled z-test; the adjusted ones
+    // its Holm adjustment over the three
+    let p: Vec<f64> = c.rows.iter().map(|x| x.p_value.unwrap()).collect();
+    for (x, (cv, dv)) in c.rows.iter().zip([(30, 10), (10, 18), (0, 32)]) {
+        assert_eq!(x.p_value, z_test_pooled(cv, 40, dv, 60).map(|t| t.1));
+    }
+    let adjusted: Vec<f64> = c.rows.iter().map(|x| x.p_adjusted.unwrap()).collect();
+    assert_eq!(adjusted, holm(&p));
+    // search's difference is not significant (p 0.585); cart's and end's are
+    assert!((adjusted[1] - 0.585).abs() < 0.001, "{adjusted:?}");
+    let sig: Vec<bool> = c.rows.iter().map(|x| x.significant).collect();
+    assert_eq!(sig, [true, false, true]);
+
+    // readable errors
+    let e = paths_err(
+        &mut w,
+        json!({"dataset": "ev", "from": {"event": "view"}, "compare": "converters"}),
+    );
+    assert!(e.contains("needs \"from\" a funnel step"), "{e}");
+    let e = paths_err(
+        &mut w,
+        json!({"dataset": "ev", "from": {"funnel": funnel, "step": 3}, "compare": "converters"}),
+    );
+    assert!(e.contains("the funnel's last step"), "{e}");
+    let e = paths_err(
+        &mut w,
+        json!({"dataset": "ev", "from": {"funnel": funnel, "step": 1}, "compare": "converters", "confidence": 1.5}),
+    );
+    assert!(e.contains("between 50% and 100%"), "{e}");
+}
+
+#[test]
+fn an_edges_units_are_the_units_that_walked_it() {
+    use stepwise_engine::paths::{edge_units, write_edge_csv};
+    let mut w = workspace();
+    shop(&mut w);
+    let spec: PathsSpec =
+        serde_json::from_value(json!({"dataset": "ev", "from": {"event": "view"}, "levels": 2}))
+            .unwrap();
+    let r = run_paths(&w.ws, &spec, &mut w.cache).unwrap();
+    let at = |level: usize, name: &str| {
+        r.nodes
+            .iter()
+            .position(|n| n.level == level && n.name == name)
+            .unwrap()
+    };
+    let csv = |w: &mut Ws, from: usize, to: usize| {
+        let mut out = Vec::new();
+        let n = write_edge_csv(&w.ws, &spec, &mut w.cache, from, to, &mut out).unwrap();
+        (n, String::from_utf8(out).unwrap())
+    };
+    // view -> cart: u1, u2; cart -> purchase: u1; cart -> end: u2
+    assert_eq!(csv(&mut w, 0, at(1, "cart")), (2, "user\nu1\nu2\n".into()));
+    assert_eq!(
+        csv(&mut w, at(1, "cart"), at(2, "purchase")),
+        (1, "user\nu1\n".into())
+    );
+    assert_eq!(
+        csv(&mut w, at(1, "cart"), at(2, "end")),
+        (1, "user\nu2\n".into())
+    );
+    // search -> end (level 2): u3; view -> end (level 1): u4
+    assert_eq!(
+        csv(&mut w, at(1, "search"), at(2, "end")),
+        (1, "user\nu3\n".into())
+    );
+    assert_eq!(csv(&mut w, 0, at(1, "end")), (1, "user\nu4\n".into()));
+    // every edge: as many units as its count
+    for e in &r.edges {
+        let (_, got, units) = edge_units(&w.ws, &spec, &mut w.cache, e.from, e.to).unwrap();
+        assert_eq!(&got, e);
+        assert_eq!(units.len() as u64, e.count, "{e:?}");
+    }
+    // an edge the paths do not have: a sentence, nothing written
+    let mut out = Vec::new();
+    let e = write_edge_csv(&w.ws, &spec, &mut w.cache, 0, at(2, "end"), &mut out)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no edge goes from node 0"), "{e}");
+    assert!(out.is_empty());
+}

@@ -634,3 +634,82 @@ fn paths_and_retention_sections_in_the_pdf() {
     let first = &r.cohorts[0];
     assert!(text.contains(&first.period) && text.contains(&format::count(first.size)));
 }
+
+#[test]
+fn paths_between_steps_and_converters_tables_in_the_report() {
+    use stepwise_engine::paths::{run_paths, PathsSpec};
+    let mut fx = fixture(30_000);
+    let between = format!(r#"{{"dataset": "shop", "from": {{"funnel": {FUNNEL}, "between": 2}}}}"#);
+    let compare = format!(
+        r#"{{"dataset": "shop", "from": {{"funnel": {FUNNEL}, "step": 2}}, "compare": "converters", "levels": 1}}"#
+    );
+    let spec = ReportSpec::from_json(&format!(
+        r#"{{"title": "Journeys", "sections": [{{"paths": {between}}}, {{"paths": {compare}}}]}}"#
+    ))
+    .unwrap();
+    let doc = build_report_dated(&fx.ws, &spec, &mut fx.cache, None).unwrap();
+    let tables: Vec<(&str, &Table)> = doc
+        .sections
+        .iter()
+        .filter_map(|s| match s {
+            Section::Table { heading, table } => Some((heading.as_str(), table)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tables.len(), 2, "a table after each paths chart");
+    // the sequences: a row per sequence, units as the engine counts them
+    let b = run_paths(
+        &fx.ws,
+        &PathsSpec::from_json(&between).unwrap(),
+        &mut fx.cache,
+    )
+    .unwrap()
+    .between
+    .unwrap();
+    assert_eq!(
+        tables[0].0,
+        "Between \u{201c}Viewed product\u{201d} and \u{201c}Added to cart\u{201d}"
+    );
+    assert_eq!(tables[0].1.rows.len(), b.sequences.len());
+    for (row, q) in tables[0].1.rows.iter().zip(&b.sequences) {
+        assert_eq!(row[0], Cell::Text(q.name.clone()));
+        assert_eq!(row[1], Cell::Number(q.count as f64));
+    }
+    // converters against drop-offs: a row per first node, the adjusted p
+    let c = run_paths(
+        &fx.ws,
+        &PathsSpec::from_json(&compare).unwrap(),
+        &mut fx.cache,
+    )
+    .unwrap()
+    .comparison
+    .unwrap();
+    assert_eq!(tables[1].0, "Converters against drop-offs");
+    assert_eq!(tables[1].1.rows.len(), c.rows.len());
+    for (row, x) in tables[1].1.rows.iter().zip(&c.rows) {
+        assert_eq!(row[0], Cell::Text(x.name.clone()));
+        assert_eq!(row[4], x.p_adjusted.map_or(Cell::Empty, Cell::Number));
+    }
+    // their findings join the key findings
+    let Section::Findings { items, .. } = &doc.sections[0] else {
+        panic!("no findings first");
+    };
+    assert!(
+        items
+            .iter()
+            .any(|i| i
+                .contains("from \u{201c}Viewed product\u{201d} to \u{201c}Added to cart\u{201d}")),
+        "{items:?}"
+    );
+    assert!(items.iter().any(|i| i.contains("converters")), "{items:?}");
+    // the method appendix says how both are counted
+    let Some(Section::Method { items, .. }) = doc.sections.last() else {
+        panic!("no method");
+    };
+    for term in ["Paths", "Between two steps", "Converters against drop-offs"] {
+        assert!(
+            items.iter().any(|i| i.term == term),
+            "no {term} in the method"
+        );
+    }
+}

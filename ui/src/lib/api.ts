@@ -27,7 +27,7 @@ import type {
   SpecOfKind,
   TableSpecOf,
   PathsSpec,
-  PathsResult,
+  PathsShown,
   RetentionSpec,
   RetentionResult,
   PlanInput,
@@ -141,11 +141,13 @@ export interface Api {
   /** Writes one wasted-traffic bucket's units as CSV to `path`; resolves with how many. */
   exportWasted(spec: ValueSpec, which: WastedAudience, path: string): Promise<number>;
   /** Where units went next (or came from): the engine's result, its Sankey chart (`svg`) and node table (`shown`). */
-  runPaths(spec: PathsSpec, chart?: ChartView): Promise<Charted<PathsResult>>;
+  runPaths(spec: PathsSpec, chart?: ChartView): Promise<Charted<PathsShown>>;
   /** Retention cohorts: the result, the curve (`svg`) and the cohort table (`shown`). */
   runRetention(spec: RetentionSpec, chart?: ChartView): Promise<Charted<RetentionResult>>;
   /** Writes the units through path node `node` (an index into the nodes) as CSV; resolves with how many. */
   exportPathNode(spec: PathsSpec, node: number, path: string): Promise<number>;
+  /** The units through the edge from node `from` to node `to` (indexes into the result's nodes) as CSV. */
+  exportPathEdge(spec: PathsSpec, from: number, to: number, path: string): Promise<number>;
   /** The A/B test planner: units per variant (and days, with daily traffic), with the engine's text of them. */
   planSampleSize(input: PlanInput): Promise<PlannedTest>;
   /** The sample-ratio check: units per variant against the planned split (weights; even when absent). */
@@ -218,6 +220,7 @@ export const tauriApi: Api = {
   runPaths: (spec, chart) => call('run_paths', { spec, chart }),
   runRetention: (spec, chart) => call('run_retention', { spec, chart }),
   exportPathNode: (spec, node, path) => call('export_path_node', { spec, node, path }),
+  exportPathEdge: (spec, from, to, path) => call('export_path_edge', { spec, from, to, path }),
   planSampleSize: (input) => call('plan_sample_size', { input }),
   sampleRatioCheck: (observed, planned) => call('sample_ratio_check', { observed, planned }),
   importSample(onEvent) {
@@ -268,6 +271,7 @@ const DOING: Record<string, string> = {
   run_paths: 'following the paths',
   run_retention: 'computing retention',
   export_path_node: 'exporting the node\'s units',
+  export_path_edge: 'exporting the edge\'s units',
   plan_sample_size: 'planning the test',
   sample_ratio_check: 'checking the split',
   save_item: 'saving',

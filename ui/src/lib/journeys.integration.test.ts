@@ -9,7 +9,7 @@ import { engineApi, engineReady } from '../test/engineApi';
 import { buildSpec, emptyDraft, newStep } from './funnel';
 import { buildPaths, dropoffPaths, emptyPaths, type PathsDraft } from './paths';
 import { buildRetention, emptyRetention, type RetentionDraft } from './retention';
-import type { PathsResult, PathsSpec, RetentionResult, RetentionSpec, Shown } from './types';
+import type { PathsShown, PathsSpec, RetentionResult, RetentionSpec, Shown } from './types';
 
 function spec<T>(b: { spec: T } | { missing: string }): T {
   if ('missing' in b) throw new Error(b.missing);
@@ -18,7 +18,7 @@ function spec<T>(b: { spec: T } | { missing: string }): T {
 
 describe.skipIf(!engineReady)('paths and retention from the screens, run by the engine', () => {
   const api = engineApi();
-  const paths = (s: PathsSpec) => api.run<PathsResult & { shown: Shown }>('paths', s, ['--json']);
+  const paths = (s: PathsSpec) => api.run<PathsShown & { shown: Shown }>('paths', s, ['--json']);
   const retention = (s: RetentionSpec) => api.run<RetentionResult & { shown: Shown }>('retention', s, ['--json']);
 
   it('runs every start, direction, level count and grouping the Paths screen offers', () => {
@@ -49,6 +49,59 @@ describe.skipIf(!engineReady)('paths and retention from the screens, run by the 
     const r = paths(spec(buildPaths(dropoffPaths(funnel, 3))));
     expect(r.units).toBe(f.steps[2].count - f.steps[3].count);
     expect(r.nodes[0].name).toContain('(dropped)');
+  });
+
+  it('runs "between a step and the next" and "converters vs drop-offs" as the Paths screen builds them', () => {
+    const funnelDraft = emptyDraft('shop');
+    funnelDraft.steps = ['page_view', 'view_item', 'add_to_cart', 'purchase'].map((e) => newStep('event', e));
+    const funnel = buildSpec(funnelDraft, api.dataset.columns);
+    const f = api.run<{ steps: { count: number }[] }>('funnel', funnel, ['--json']);
+
+    // between view_item (step 2) and add_to_cart (step 3); "before" is not sent between two steps
+    const between = spec(buildPaths({ ...dropoffPaths(funnel, 2), start: 'between', direction: 'previous' }));
+    expect(between.from).toEqual({ funnel, between: 2 });
+    expect(between.direction).toBeUndefined();
+    const b = paths(between);
+    expect(b.between?.units).toBe(f.steps[2].count);
+    expect(b.units).toBe(f.steps[2].count);
+    expect(b.shown_comparison).toBeUndefined();
+    const bt = b.shown_between!.table;
+    expect(bt.rows.length).toBe(b.between!.sequences.length);
+    b.between!.sequences.forEach((q, i) => {
+      expect(bt.rows[i][0].text).toBe(q.name);
+      expect(bt.rows[i][1].value).toBe(q.count);
+      expect(bt.rows[i][2].value).toBeCloseTo(q.count / b.between!.units, 12);
+    });
+    expect(b.between!.sequences.reduce((a, q) => a + q.count, 0)).toBe(b.between!.units);
+    expect(b.shown_between!.notes.join(' ')).toMatch(/Events between \(any event\): median .*, 75th percentile .*, 90th percentile/);
+    expect(b.between!.seconds.median).toBeGreaterThan(0);
+
+    // converters (reached purchase) against drop-offs, from view_item
+    const compare = spec(buildPaths({ ...dropoffPaths(funnel, 2), start: 'step', compare: true, levels: 1 }));
+    expect(compare.compare).toBe('converters');
+    const c = paths(compare);
+    const cmp = c.comparison!;
+    expect(cmp.converters).toBe(f.steps[3].count);
+    expect(cmp.converters + cmp.dropoffs).toBe(c.units);
+    const ct = c.shown_comparison!.table;
+    expect(ct.rows.length).toBe(cmp.rows.length);
+    expect(cmp.rows.length).toBe(c.nodes.filter((n) => n.level === 1).length);
+    cmp.rows.forEach((row, i) => {
+      expect(ct.rows[i][0].text).toBe(row.name);
+      expect(ct.rows[i][1].value ?? null).toBe(row.converters_share);
+      expect(ct.rows[i][2].value ?? null).toBe(row.dropoffs_share);
+      expect(ct.rows[i][4].value ?? null).toBe(row.p_adjusted);
+      expect(ct.rows[i][5].text).toBe(row.p_adjusted == null ? '\u2013' : row.significant ? 'yes' : 'no');
+      expect(row.converters + row.dropoffs).toBe(c.nodes[row.node].count);
+    });
+    expect(cmp.rows.some((r) => r.significant)).toBe(true);
+    // the checkbox only counts from a step
+    expect(spec(buildPaths({ ...dropoffPaths(funnel, 2), compare: true })).compare).toBeUndefined();
+    // at the last step everyone converted: the builder says so
+    expect(buildPaths({ ...dropoffPaths(funnel, 4), start: 'step', compare: true })).toEqual({
+      missing: 'Choose a step from 1 to 3: at the last step everyone converted.',
+    });
+    expect(buildPaths({ ...dropoffPaths(funnel, 4), start: 'between' })).toEqual({ missing: 'Choose a step from 1 to 3.' });
   });
 
   it('says what is missing instead of sending a spec the engine would refuse', () => {

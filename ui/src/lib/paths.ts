@@ -2,8 +2,11 @@
 
 import type { FunnelSpec, PathsSpec } from './types';
 
-/** Where the paths start, as the screen offers it. */
-export type StartKind = 'event' | 'page' | 'step' | 'dropoff';
+/**
+ * Where the paths start, as the screen offers it; `between`: what those who went from funnel step
+ * `step` to the next did between the two.
+ */
+export type StartKind = 'event' | 'page' | 'step' | 'dropoff' | 'between';
 
 export interface PathsDraft {
   dataset: string;
@@ -18,6 +21,8 @@ export interface PathsDraft {
   levels: number;
   by: 'event' | 'page';
   top: number;
+  /** From a step: compare the first node of those who reached the funnel's last step against those who did not. */
+  compare: boolean;
 }
 
 export function emptyPaths(dataset: string): PathsDraft {
@@ -31,6 +36,7 @@ export function emptyPaths(dataset: string): PathsDraft {
     levels: 3,
     by: 'event',
     top: 8,
+    compare: false,
   };
 }
 
@@ -45,13 +51,29 @@ export function dropoffPaths(funnel: FunnelSpec, step: number): PathsDraft {
 export function buildPaths(d: PathsDraft): { spec: PathsSpec } | { missing: string } {
   if (!d.dataset) return { missing: 'Choose the event dataset to follow paths in.' };
   let from: PathsSpec['from'];
-  if (d.start === 'step' || d.start === 'dropoff') {
+  const fromFunnel = d.start === 'step' || d.start === 'dropoff' || d.start === 'between';
+  const compare = d.start === 'step' && d.compare;
+  if (fromFunnel) {
     if (!d.funnel) return { missing: 'Open a funnel and choose a step to start from.' };
     const n = d.funnel.steps.length;
-    const last = d.start === 'dropoff' ? n - 1 : n;
+    // a drop-off, the steps between and converters against drop-offs need a next step
+    const last = d.start === 'step' && !compare ? n : n - 1;
+    if (last < 1)
+      return {
+        missing: compare ? 'Converters against drop-offs need a funnel of at least two steps.' : 'This needs a funnel of at least two steps.',
+      };
     if (!Number.isInteger(d.step) || d.step < 1 || d.step > last)
-      return { missing: `Choose a step from 1 to ${last}.` };
-    from = d.start === 'step' ? { funnel: d.funnel, step: d.step } : { funnel: d.funnel, dropoff: d.step };
+      return {
+        missing: compare
+          ? `Choose a step from 1 to ${last}: at the last step everyone converted.`
+          : `Choose a step from 1 to ${last}.`,
+      };
+    from =
+      d.start === 'step'
+        ? { funnel: d.funnel, step: d.step }
+        : d.start === 'dropoff'
+          ? { funnel: d.funnel, dropoff: d.step }
+          : { funnel: d.funnel, between: d.step };
   } else {
     const t = d.target.trim();
     if (!t)
@@ -65,10 +87,12 @@ export function buildPaths(d: PathsDraft): { spec: PathsSpec } | { missing: stri
   if (!Number.isInteger(d.top) || d.top < 1 || d.top > 50)
     return { missing: 'Nodes per level must be a whole number from 1 to 50.' };
   // a funnel start follows the funnel's own dataset
-  const dataset = (d.start === 'step' || d.start === 'dropoff') && d.funnel ? d.funnel.dataset : d.dataset;
+  const dataset = fromFunnel && d.funnel ? d.funnel.dataset : d.dataset;
   const spec: PathsSpec = { dataset, from };
-  // absent: the engine's defaults (next, 3 levels, by event, top 8)
-  if (d.direction !== 'next') spec.direction = d.direction;
+  // absent: the engine's defaults (next, 3 levels, by event, top 8); between two steps the
+  // paths always go forward
+  if (d.direction !== 'next' && d.start !== 'between') spec.direction = d.direction;
+  if (compare) spec.compare = 'converters';
   if (d.levels !== 3) spec.levels = d.levels;
   if (d.by !== 'event') spec.by = d.by;
   if (d.top !== 8) spec.top = d.top;

@@ -139,6 +139,7 @@ export type TableSpecOf = {
 // ---------------------------------------------------------------- paths and retention
 export type { PathsSpec } from './bindings/PathsSpec';
 export type { PathsResult } from './bindings/PathsResult';
+export type { PathsShown } from './bindings/PathsShown';
 export type { PathNode } from './bindings/PathNode';
 export type { PathStart } from './bindings/PathStart';
 export type { RetentionSpec } from './bindings/RetentionSpec';

@@ -127,6 +127,7 @@ export function engineApi(): EngineApi {
     runPaths: vi.fn(async (spec) => run('paths', spec, ['--json'])),
     runRetention: vi.fn(async (spec) => run('retention', spec, ['--json'])),
     exportPathNode: unavailable('Exporting a path node’s units'),
+    exportPathEdge: unavailable('Exporting a path edge’s units'),
     impact: vi.fn(async (spec) => run('impact', spec, ['--json'])),
     exportReport: vi.fn(async (spec, path, format) => run<{ files: string[] }>('report', spec, ['--out', path, '--format', format, '--json']).files),
     // The CLI writes pages as PNG, not SVG: each page the engine drew, wrapped in an SVG of its size.

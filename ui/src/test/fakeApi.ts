@@ -140,6 +140,7 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
       throw { code: 'unavailable', message: 'Retention is not faked; test it with the engine.' };
     }),
     exportPathNode: vi.fn(async () => 0),
+    exportPathEdge: vi.fn(async () => 0),
     planSampleSize: vi.fn(async () => {
       throw { code: 'unavailable', message: 'The planner is not faked; test it with the engine.' };
     }),

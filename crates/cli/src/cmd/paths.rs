@@ -5,6 +5,7 @@ use crate::util::{parse_spec, print_json, timed};
 use std::path::PathBuf;
 use stepwise_engine::chart::format;
 use stepwise_engine::paths::{run_paths, PathsResult, PathsSpec};
+use stepwise_engine::present;
 use stepwise_engine::Error;
 
 #[derive(clap::Args)]
@@ -22,12 +23,67 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
         // `shown`: the table the app shows and the report prints
         let shown = stepwise_engine::present::paths(None, None, &spec, &result);
         let mut v = crate::util::json_with_shown(&result, &shown)?;
+        // the tables beside the node table, as the app shows them
+        let internal = |e: serde_json::Error| Error::Internal(e.to_string());
+        if let Some(p) = present::paths_between(&result) {
+            v["shown_between"] = serde_json::to_value(p.shown()).map_err(internal)?;
+        }
+        if let Some(p) = present::paths_comparison(&result) {
+            v["shown_comparison"] = serde_json::to_value(p.shown()).map_err(internal)?;
+        }
         v["timing"] = timing;
         print_json(&v);
     } else {
         print_paths(&result);
+        for p in [
+            present::paths_between(&result),
+            present::paths_comparison(&result),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            print_part(&p);
+        }
     }
     Ok(())
+}
+
+/// A table beside the node table (between two steps, converters against
+/// drop-offs), every cell as the app shows it.
+fn print_part(p: &present::PathsPart) {
+    let t = p.table.shown();
+    println!("\n{}:", p.heading);
+    let widths: Vec<usize> = (0..t.columns.len())
+        .map(|c| {
+            t.rows
+                .iter()
+                .map(|r| r[c].text.chars().count())
+                .chain([t.columns[c].name.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: Vec<&str>| {
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(c, s)| {
+                if c == 0 {
+                    format!("{s:<w$}", w = widths[c])
+                } else {
+                    format!("{s:>w$}", w = widths[c])
+                }
+            })
+            .collect();
+        println!("  {}", parts.join("   "));
+    };
+    line(t.columns.iter().map(|c| c.name.as_str()).collect());
+    for r in &t.rows {
+        line(r.iter().map(|c| c.text.as_str()).collect());
+    }
+    for n in &p.notes {
+        println!("\n{n}");
+    }
 }
 
 fn print_paths(r: &PathsResult) {

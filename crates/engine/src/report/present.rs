@@ -644,7 +644,7 @@ pub fn paths(
     if let Some(end) = r
         .nodes
         .iter()
-        .find(|n| n.level == 1 && n.kind == PathNodeKind::End)
+        .find(|n| n.level == 1 && n.kind == PathNodeKind::End && r.between.is_none())
     {
         findings.push(format!(
             "{} of the {} at \u{201c}{start}\u{201d} ({}) did nothing {} it.",
@@ -671,6 +671,12 @@ pub fn paths(
         spec.top.unwrap_or(crate::paths::DEFAULT_TOP),
         r.unit
     )];
+    if let Some(b) = &r.between {
+        notes.push(format!(
+            "Between two steps each journey stops at the next step's event: \u{201c}reached {}\u{201d} counts the {} who got there.",
+            b.to_label, r.unit
+        ));
+    }
     notes.extend(r.warnings.iter().cloned());
     Presented {
         section: ChartSection {
@@ -684,6 +690,194 @@ pub fn paths(
         bottleneck: None,
         breakdown: None,
     }
+}
+
+/// A table paths give beside their node table: the sequences between two
+/// steps, or the first node after a step, converters against drop-offs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathsPart {
+    pub heading: String,
+    pub table: Table,
+    pub notes: Vec<String>,
+    pub findings: Vec<String>,
+}
+
+impl PathsPart {
+    /// What the app shows.
+    pub fn shown(&self) -> Shown {
+        Shown {
+            heading: self.heading.clone(),
+            table: self.table.shown(),
+            bottleneck_step: None,
+            notes: self.notes.clone(),
+            findings: self.findings.clone(),
+            breakdown: None,
+        }
+    }
+}
+
+fn spread_sentence(s: &crate::paths::Spread, fmt: impl Fn(f64) -> String) -> Option<String> {
+    Some(format!(
+        "median {}, 75th percentile {}, 90th percentile {}",
+        fmt(s.median?),
+        fmt(s.p75?),
+        fmt(s.p90?)
+    ))
+}
+
+/// Between two steps: a row per sequence (its units and share of those
+/// who went from the one step to the other); the number of events and the
+/// time taken as notes; the commonest sequence and the median time as
+/// findings.
+pub fn paths_between(r: &PathsResult) -> Option<PathsPart> {
+    let b = r.between.as_ref()?;
+    let unit = capitalise(&r.unit);
+    let mut t = Table::new(&[
+        ("Between", None),
+        (unit.as_str(), Some(ValueKind::Count)),
+        ("Share", Some(ValueKind::Rate)),
+    ]);
+    let share = |c: u64| (b.units > 0).then(|| c as f64 / b.units as f64);
+    for q in &b.sequences {
+        t.rows.push(vec![
+            Cell::Text(q.name.clone()),
+            Cell::Number(q.count as f64),
+            share(q.count).map_or(Cell::Empty, Cell::Number),
+        ]);
+    }
+    let (from, to) = (&b.from_label, &b.to_label);
+    let mut notes = vec![format!(
+        "{} {} went from \u{201c}{from}\u{201d} (step {}) to \u{201c}{to}\u{201d} (step {}) in their counted attempt; each row is what they did between, repeats in a row counted once{}, longer sequences cut after {} with \u{201c}\u{2026}\u{201d}, the rest pooled into \u{201c}other\u{201d}.",
+        format::count(b.units),
+        r.unit,
+        b.step,
+        b.step + 1,
+        if r.by == crate::paths::By::Page { ", by page" } else { "" },
+        crate::paths::SEQUENCE_MAX
+    )];
+    if let Some(e) = spread_sentence(&b.events, |x| {
+        format::number(x, if x.fract() == 0.0 { 0 } else { 1 })
+    }) {
+        notes.push(format!("Events between (any event): {e}."));
+    }
+    if let Some(d) = spread_sentence(&b.seconds, format::duration) {
+        notes.push(format!(
+            "Time from \u{201c}{from}\u{201d} to \u{201c}{to}\u{201d}: {d}."
+        ));
+    }
+    let mut findings = Vec::new();
+    if let Some(top) = b.sequences.iter().find(|q| !q.other) {
+        let pct = format::percent(share(top.count).unwrap_or(0.0));
+        findings.push(if top.events.is_empty() {
+            format!(
+                "Most {} went straight from \u{201c}{from}\u{201d} to \u{201c}{to}\u{201d}: {} of {} ({pct}) did nothing between.",
+                r.unit,
+                format::count(top.count),
+                format::count(b.units)
+            )
+        } else {
+            format!(
+                "Between \u{201c}{from}\u{201d} and \u{201c}{to}\u{201d} most {} did \u{201c}{}\u{201d}: {} of {} ({pct}).",
+                r.unit,
+                top.name,
+                format::count(top.count),
+                format::count(b.units)
+            )
+        });
+    }
+    if let (Some(m), Some(p90)) = (b.seconds.median, b.seconds.p90) {
+        findings.push(format!(
+            "Half of the {} took {} or less from \u{201c}{from}\u{201d} to \u{201c}{to}\u{201d}; one in ten took more than {}.",
+            r.unit,
+            format::duration(m),
+            format::duration(p90)
+        ));
+    }
+    Some(PathsPart {
+        heading: format!("Between \u{201c}{from}\u{201d} and \u{201c}{to}\u{201d}"),
+        table: t,
+        notes,
+        findings,
+    })
+}
+
+/// Converters against drop-offs: a row per first node after the step with
+/// each group's share, the difference, the Holm-adjusted p-value and
+/// whether it is significant; the largest significant difference as a
+/// finding.
+pub fn paths_comparison(r: &PathsResult) -> Option<PathsPart> {
+    let c = r.comparison.as_ref()?;
+    let start = r.nodes.first().map(|n| n.name.clone()).unwrap_or_default();
+    let (first, after) = match r.direction {
+        PathDirection::Next => (format!("Next after {start}"), "After"),
+        PathDirection::Previous => (format!("Before {start}"), "Before"),
+    };
+    let mut t = Table::new(&[
+        (first.as_str(), None),
+        ("Converters", Some(ValueKind::Rate)),
+        ("Drop-offs", Some(ValueKind::Rate)),
+        ("Difference", None),
+        ("p (Holm)", Some(ValueKind::PValue)),
+        ("Significant", None),
+    ]);
+    let opt = |x: Option<f64>| x.map_or(Cell::Empty, Cell::Number);
+    for x in &c.rows {
+        t.rows.push(vec![
+            Cell::Text(x.name.clone()),
+            opt(x.converters_share),
+            opt(x.dropoffs_share),
+            x.difference
+                .map_or(Cell::Empty, |d| Cell::Text(format::percentage_points(d))),
+            opt(x.p_adjusted),
+            Cell::Text(
+                match (x.p_adjusted, x.significant) {
+                    (None, _) => "\u{2013}",
+                    (_, true) => "yes",
+                    (_, false) => "no",
+                }
+                .into(),
+            ),
+        ]);
+    }
+    let notes = vec![
+        format!(
+            "Of the {} {} at \u{201c}{start}\u{201d}, {} reached the funnel's last step (converters) and {} did not (drop-offs); each share is of its own group.",
+            format::count(r.units),
+            r.unit,
+            format::count(c.converters),
+            format::count(c.dropoffs)
+        ),
+        format!(
+            "Two-proportion z-test per row (pooled, two-sided); Holm-adjusted p-values over the rows decide significance at {}%.",
+            format::number(c.confidence * 100.0, if (c.confidence * 100.0).fract() == 0.0 { 0 } else { 1 })
+        ),
+    ];
+    let mut findings = Vec::new();
+    let best = c.rows.iter().filter(|x| x.significant).max_by(|a, b| {
+        let d = |x: &crate::paths::PathComparisonRow| x.difference.unwrap_or(0.0).abs();
+        d(a).total_cmp(&d(b))
+    });
+    match best {
+        Some(x) => findings.push(format!(
+            "{} \u{201c}{start}\u{201d}, \u{201c}{}\u{201d} was {} among converters than drop-offs: {} against {} ({}, {}).",
+            after,
+            x.name,
+            if x.difference.unwrap_or(0.0) > 0.0 { "more common" } else { "less common" },
+            format::percent(x.converters_share.unwrap_or(0.0)),
+            format::percent(x.dropoffs_share.unwrap_or(0.0)),
+            format::percentage_points(x.difference.unwrap_or(0.0)),
+            format::p_value(x.p_adjusted.unwrap_or(1.0))
+        )),
+        None => findings.push(format!(
+            "{after} \u{201c}{start}\u{201d}, no first node's share differs significantly between converters and drop-offs."
+        )),
+    }
+    Some(PathsPart {
+        heading: "Converters against drop-offs".into(),
+        table: t,
+        notes,
+        findings,
+    })
 }
 
 /// The heading retention gets when the analyst gave none.

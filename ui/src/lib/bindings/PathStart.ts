@@ -5,4 +5,4 @@ import type { Pattern } from "./Pattern";
 /**
  * Where paths start.
  */
-export type PathStart = { funnel: FunnelSpec, step: number, } | { funnel: FunnelSpec, dropoff: number, } | { event: string, } | { page: Pattern, };
+export type PathStart = { funnel: FunnelSpec, step: number, } | { funnel: FunnelSpec, dropoff: number, } | { funnel: FunnelSpec, between: number, } | { event: string, } | { page: Pattern, };

@@ -3,6 +3,8 @@ import type { PathBy } from "./PathBy";
 import type { PathDirection } from "./PathDirection";
 import type { PathEdge } from "./PathEdge";
 import type { PathNode } from "./PathNode";
+import type { PathsBetween } from "./PathsBetween";
+import type { PathsComparison } from "./PathsComparison";
 
 export type PathsResult = { 
 /**
@@ -16,4 +18,13 @@ units: number,
 /**
  * By level, then by count (descending), "other" and "end" last.
  */
-nodes: Array<PathNode>, edges: Array<PathEdge>, warnings: Array<string>, };
+nodes: Array<PathNode>, edges: Array<PathEdge>, warnings: Array<string>, 
+/**
+ * From `{"funnel": F, "between": k}`: the sequences, events and time
+ * between the two steps.
+ */
+between?: PathsBetween, 
+/**
+ * With `"compare": "converters"`.
+ */
+comparison?: PathsComparison, };

@@ -399,6 +399,23 @@ pub(crate) fn unit_step_events(
     mask: Option<&[bool]>,
     step: usize,
 ) -> Result<Vec<(i32, u32)>> {
+    Ok(unit_step_pair_events(ws, ix, spec, mask, step, step)?
+        .into_iter()
+        .map(|(level, a, _)| (level, a))
+        .collect())
+}
+
+/// Per unit, its furthest step and the index positions of the events its
+/// counted attempt used for steps `a` and `b` (0-based; each meaningful
+/// only when the level reaches that step). Used by paths between two steps.
+pub(crate) fn unit_step_pair_events(
+    ws: &Workspace,
+    ix: &EventIndex,
+    spec: &FunnelSpec,
+    mask: Option<&[bool]>,
+    a: usize,
+    b: usize,
+) -> Result<Vec<(i32, u32, u32)>> {
     if mask.is_some_and(|m| m.len() != ix.units()) {
         return Err(Error::Internal(
             "a unit mask does not match the index".into(),
@@ -419,7 +436,7 @@ pub(crate) fn unit_step_events(
     let mut out = Outcome::new();
     let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
     let mut scratch = Scratch::default();
-    let mut res = vec![(-1i32, 0u32); ix.units()];
+    let mut res = vec![(-1i32, 0u32, 0u32); ix.units()];
     for (u, slot) in res.iter_mut().enumerate() {
         if mask.is_some_and(|m| !m[u]) {
             continue;
@@ -427,12 +444,14 @@ pub(crate) fn unit_step_events(
         let range = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
         pass.collect(range, &mut evs);
         pass.outcome(&evs, &mut out, &mut paths, &mut scratch);
-        let pos = if out.level >= step as i32 {
-            out.path[step]
-        } else {
-            0
+        let pos = |step: usize| {
+            if out.level >= step as i32 {
+                out.path[step]
+            } else {
+                0
+            }
         };
-        *slot = (out.level, pos);
+        *slot = (out.level, pos(a), pos(b));
     }
     Ok(res)
 }

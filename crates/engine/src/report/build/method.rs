@@ -18,6 +18,10 @@ pub(super) struct Used {
     pub(super) metric: bool,
     pub(super) value: bool,
     pub(super) paths: bool,
+    /// Paths between two funnel steps.
+    pub(super) paths_between: bool,
+    /// Paths comparing converters and drop-offs.
+    pub(super) paths_compare: bool,
     pub(super) retention: bool,
 }
 
@@ -174,6 +178,18 @@ pub(super) fn method(used: &Used) -> Vec<MethodItem> {
         out.push(item(
             "Paths",
             "From each unit's start (its first matching event, or the event its funnel attempt used for the step) the next (or previous) events in time order, one per column; an event named as the one before it counts once. Per column the largest nodes are kept and the rest pooled into \u{201c}other\u{201d}; \u{201c}end\u{201d} counts the units whose journey stopped. Each unit is counted once per column, so a column's nodes add up to the units still on their way.".into(),
+        ));
+    }
+    if used.paths_between {
+        out.push(item(
+            "Between two steps",
+            "For the units whose counted funnel attempt went from one step to the next: the events strictly between the two step events, named and collapsed as in paths, as one sequence per unit (cut after five with \u{201c}\u{2026}\u{201d}); the number of events of any kind between them and the time from the one to the other, as median, 75th and 90th percentile (linear interpolation between the closest ranks).".into(),
+        ));
+    }
+    if used.paths_compare {
+        out.push(item(
+            "Converters against drop-offs",
+            "The units at a funnel step are split into those whose counted attempt reached the funnel's last step and those whose did not; for each first node after the step the two groups' shares are compared with a two-proportion z-test (pooled, two-sided), and the p-values are Holm-adjusted over the nodes before they are judged against the confidence level.".into(),
         ));
     }
     if used.retention {

@@ -24,7 +24,7 @@ use crate::funnel::{run_funnel, FunnelResult, FunnelSpec, Interval, Order, Trend
 use crate::impact::{run_impact, ImpactSpec, ASSOCIATION_NOTE};
 use crate::index::IndexCache;
 use crate::model::{ColumnType, DatasetKind};
-use crate::paths::{run_paths, PathStart, PathsSpec};
+use crate::paths::{run_paths, PathsSpec};
 use crate::report::{Cell, Table};
 use crate::retention::{run_retention, RetentionSpec};
 use crate::store::Workspace;
@@ -109,10 +109,12 @@ pub fn build_report_dated(
             value_sections(ws, s, v, cache, &mut body, &mut findings)?;
         } else if let Some(p) = &s.paths {
             used.datasets.insert(p.dataset.clone());
-            if let PathStart::Step { funnel, .. } | PathStart::Dropoff { funnel, .. } = &p.from {
+            if let Some(funnel) = p.from.funnel() {
                 used.funnel(funnel);
             }
             used.paths = true;
+            used.paths_between |= matches!(p.from, crate::paths::PathStart::Between { .. });
+            used.paths_compare |= p.compare.is_some();
             paths_section(ws, s, p, cache, &mut body, &mut findings)?;
         } else if let Some(r) = &s.retention {
             used.datasets.insert(r.dataset.clone());

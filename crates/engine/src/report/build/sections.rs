@@ -273,6 +273,25 @@ pub(super) fn paths_section(
     let p = crate::present::paths(s.heading.as_deref(), s.intro.clone(), spec, &r);
     findings.extend(p.findings);
     out.push(Section::Chart(p.section));
+    // between two steps, converters against drop-offs: their table, with
+    // their notes as text under it
+    for part in [
+        crate::present::paths_between(&r),
+        crate::present::paths_comparison(&r),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        findings.extend(part.findings);
+        out.push(Section::Table {
+            heading: part.heading,
+            table: part.table,
+        });
+        out.push(Section::Text {
+            heading: None,
+            body: part.notes.join("\n\n"),
+        });
+    }
     Ok(())
 }
 
