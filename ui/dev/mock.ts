@@ -539,7 +539,7 @@ export function mockApi(): Api {
       }
       const all = [...users.values()];
       const names =
-        spec.candidates === 'auto'
+        spec.candidates === 'auto' || spec.candidates === 'micro'
           ? ['use_filter', 'view_item', 'add_to_cart', 'begin_checkout', 'add_shipping_info']
           : spec.candidates.map(name);
       const rate = (xs: Set<string>[]) => (xs.length ? xs.filter((s) => s.has(goal)).length / xs.length : null);
@@ -594,6 +594,7 @@ export function mockApi(): Api {
         goal_rate: all.length ? goalUsers / all.length : 0,
         order_value: aov,
         order_value_source: 'typed',
+        suggested_micro: [],
         candidates: out,
         note: 'Toy numbers (the dev mock), not the engine.',
         warnings: [],

@@ -235,7 +235,9 @@ export function sectionSummary(s: ReportSpecSection): string | null {
           ? `from page ${quoted(f.page)}`
           : 'dropoff' in f
             ? `from the drop-offs after step ${f.dropoff} of a funnel`
-            : `from step ${f.step} of a funnel`;
+            : 'between' in f
+              ? `between step ${f.between} of a funnel and the next`
+              : `from step ${f.step} of a funnel`;
     const levels = p.levels ?? 3;
     return [
       p.dataset,

@@ -105,6 +105,7 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
       goal_rate: 0,
       order_value: null,
       order_value_source: '',
+      suggested_micro: [],
       candidates: [],
       note: '',
       warnings: [],
