@@ -5,7 +5,7 @@
 //! (`{code, message, missing_role?}`), with the app's own hints.
 
 mod analyses;
-mod clickhouse;
+mod dataset_extras;
 mod datasets;
 mod exports;
 mod journeys;
@@ -80,8 +80,10 @@ pub fn run() {
             exports::export_dropoff,
             exports::export_audience,
             exports::export_table,
-            clickhouse::get_clickhouse,
-            clickhouse::set_clickhouse,
+            dataset_extras::get_clickhouse,
+            dataset_extras::set_clickhouse,
+            dataset_extras::event_tags,
+            dataset_extras::set_event_tag,
             report::report_pages,
             value::run_value,
             value::export_wasted,

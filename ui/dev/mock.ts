@@ -446,6 +446,12 @@ export function mockApi(): Api {
     async getClickhouse() {
       return null;
     },
+    async eventTags() {
+      return [];
+    },
+    async setEventTag() {
+      throw { code: 'unavailable', message: 'Tagging events needs the desktop app (the engine); the browser preview has none.' };
+    },
     async setClickhouse() {
       throw { code: 'unavailable', message: 'A ClickHouse connection needs the desktop app (the engine); the browser preview has none.' };
     },

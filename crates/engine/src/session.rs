@@ -211,6 +211,21 @@ impl Session {
         })
     }
 
+    /// The dataset's events tagged micro or macro conversions.
+    pub fn event_tags(&self, dataset: &str) -> Result<Vec<crate::model::TaggedEvent>> {
+        self.ws().event_tags(dataset)
+    }
+
+    /// Tags an event micro or macro, or (None) removes its tag.
+    pub fn set_event_tag(
+        &self,
+        dataset: &str,
+        event: &str,
+        tag: Option<crate::model::EventTag>,
+    ) -> Result<()> {
+        self.ws().set_event_tag(dataset, event, tag)
+    }
+
     /// The dataset's stored ClickHouse connection (docs/clickhouse.md).
     pub fn clickhouse(&self, dataset: &str) -> Result<Option<crate::clickhouse::Connection>> {
         self.ws().clickhouse(dataset)

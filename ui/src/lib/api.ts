@@ -4,6 +4,8 @@
 
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type { ClickhouseConnection } from './bindings/ClickhouseConnection';
+import type { EventTag } from './bindings/EventTag';
+import type { TaggedEvent } from './bindings/TaggedEvent';
 import type {
   CompareResult,
   CompareSpec,
@@ -84,6 +86,10 @@ export interface Api {
   /** With `chart`, the result carries the engine's SVG charts (`svg`, `trend_svg`, `histogram_svg`). */
   /** Runs a funnel here, or with `engine` "clickhouse" on the dataset's stored ClickHouse connection (counts only). */
   runFunnel(spec: FunnelSpec, chart?: ChartView, title?: string, engine?: 'local' | 'clickhouse'): Promise<Charted<FunnelResult>>;
+  /** The dataset's events tagged micro or macro conversions (docs/impact.md). */
+  eventTags(dataset: string): Promise<TaggedEvent[]>;
+  /** Tags an event micro or macro, or (null) removes its tag. */
+  setEventTag(dataset: string, event: string, tag: EventTag | null): Promise<void>;
   /** The dataset's stored ClickHouse connection, or null. */
   getClickhouse(dataset: string): Promise<ClickhouseConnection | null>;
   /** Stores (checked first) or, with null, forgets the dataset's ClickHouse connection. */
@@ -189,6 +195,8 @@ export const tauriApi: Api = {
   previewRows: (name, offset, limit) => call('preview_rows', { name, offset, limit }),
   runFunnel: (spec, chart, title, engine) => call('run_funnel', { spec, chart, title, engine }),
   getClickhouse: (dataset) => call('get_clickhouse', { dataset }),
+  eventTags: (dataset) => call('event_tags', { dataset }),
+  setEventTag: (dataset, event, tag) => call('set_event_tag', { dataset, event, tag }),
   setClickhouse: (dataset, connection) => call('set_clickhouse', { dataset, connection }),
   funnelDropoff: (spec, step, limit) => call('funnel_dropoff', { spec, step, limit }),
   exportDropoff: (spec, step, path) => call('export_dropoff', { spec, step, path }),
@@ -257,6 +265,8 @@ const DOING: Record<string, string> = {
   count_segment: 'counting the persona',
   run_funnel: 'computing the funnel',
   get_clickhouse: 'reading the ClickHouse connection',
+  event_tags: 'reading the tagged events',
+  set_event_tag: 'tagging the event',
   set_clickhouse: 'storing the ClickHouse connection',
   funnel_dropoff: 'listing who dropped',
   export_dropoff: 'exporting who dropped',

@@ -9,6 +9,8 @@ export interface ImpactDraft {
   goal: string;
   /** Empty = every event and page seen before the goal ("auto"). */
   candidates: string[];
+  /** Rank only the dataset's events tagged micro conversions ("micro"; the list above is ignored). */
+  microOnly: boolean;
   windowAmount: number;
   windowUnit: WindowUnit;
   valueMode: 'column' | 'typed';
@@ -24,6 +26,7 @@ export function emptyImpact(dataset: string): ImpactDraft {
     goalKind: 'event',
     goal: '',
     candidates: [],
+    microOnly: false,
     windowAmount: 30,
     windowUnit: 'd',
     valueMode: 'typed',
@@ -43,7 +46,7 @@ export function buildImpact(d: ImpactDraft): { spec: ImpactSpec } | { missing: s
   const spec: ImpactSpec = {
     dataset: d.dataset,
     goal: d.goalKind === 'event' ? { event: d.goal.trim() } : { page: d.goal.trim() },
-    candidates: d.candidates.length ? d.candidates.map(target) : 'auto',
+    candidates: d.microOnly ? 'micro' : d.candidates.length ? d.candidates.map(target) : 'auto',
     window: formatWindow(d.windowAmount, d.windowUnit),
   };
   // absent: the engine's default, 95%

@@ -9,6 +9,8 @@
 // with no CLI counterpart (dialogs, clipboard, import progress) are vi.fn()
 // stubs that reject.
 import type { ClickhouseConnection } from '../lib/bindings/ClickhouseConnection';
+import type { EventTag } from '../lib/bindings/EventTag';
+import type { TaggedEvent } from '../lib/bindings/TaggedEvent';
 import { vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -111,6 +113,10 @@ export function engineApi(): EngineApi {
     runFunnel: vi.fn(async (spec, _chart?, _title?, engine?: 'local' | 'clickhouse') =>
       run('funnel', spec, engine === 'clickhouse' ? ['--engine', 'clickhouse', '--json'] : ['--json']),
     ),
+    eventTags: vi.fn(async (dataset: string) => cliJson<TaggedEvent[]>(['--workspace', ws, 'tag', dataset, '--json'])),
+    setEventTag: vi.fn(async (dataset: string, event: string, tag: EventTag | null) => {
+      cliJson(['--workspace', ws, 'tag', dataset, event, tag ?? 'none', '--json']);
+    }),
     getClickhouse: vi.fn(async (dataset: string) => cliJson<ClickhouseConnection | null>(['--workspace', ws, 'connect', dataset, '--json'])),
     setClickhouse: vi.fn(async (dataset: string, c: ClickhouseConnection | null) => {
       const args = c

@@ -64,6 +64,10 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
       total: 1000,
     })),
     getClickhouse: vi.fn(async () => null),
+    eventTags: vi.fn(async () => []),
+    setEventTag: vi.fn(async () => {
+      throw { code: 'unavailable', message: 'Event tags are not faked; test them with the engine.' };
+    }),
     setClickhouse: vi.fn(async () => {
       throw { code: 'unavailable', message: 'ClickHouse connections are not faked; test them with the engine.' };
     }),

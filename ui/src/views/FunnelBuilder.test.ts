@@ -34,6 +34,26 @@ afterEach(() => {
 });
 
 describe.skipIf(!engineReady)('the funnel builder', { timeout: 60_000 }, () => {
+  it('marks the events tagged micro and macro conversions in the step picker', async () => {
+    const api = engineApi();
+    await api.setEventTag('shop', 'add_to_cart', 'micro');
+    await api.setEventTag('shop', 'purchase', 'macro');
+    setApi(api);
+    app.datasets = [api.dataset, api.metrics];
+    app.funnels = [];
+    render(FunnelBuilder, { props: { name: null, dataset: 'shop' } });
+    const picker = await screen.findByTestId('step-picker');
+    await waitFor(() => expect(within(picker).getAllByTestId('picker-tag')).toHaveLength(2));
+    const tagged = within(picker)
+      .getAllByTestId('picker-option')
+      .filter((o) => o.querySelector('[data-testid="picker-tag"]'))
+      .map((o) => [o.querySelector('.value')?.textContent, o.querySelector('[data-testid="picker-tag"]')?.textContent]);
+    expect(tagged.sort()).toEqual([
+      ['add_to_cart', 'micro'],
+      ['purchase', 'macro'],
+    ]);
+  });
+
   it('builds a funnel from the picker and shows the engine result', async () => {
     const api = await setup();
     await pick('view_item');

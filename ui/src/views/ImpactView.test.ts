@@ -6,7 +6,8 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/sv
 import ImpactView from './ImpactView.svelte';
 import { setApi } from '../lib/api';
 import { app } from '../lib/app.svelte';
-import { engineApi, engineReady } from '../test/engineApi';
+import { cli, engineApi, engineReady } from '../test/engineApi';
+import { execFileSync } from 'node:child_process';
 import type { Charted, ImpactResult } from '../lib/types';
 
 afterEach(() => {
@@ -110,5 +111,34 @@ describe.skipIf(!engineReady)('the impact screen', () => {
     // a wider interval at 99%: the low bound's text changed
     const low = heads().indexOf('99% low');
     expect(cells().map((r) => r[low])).not.toEqual(at95.map((r) => r[low]));
+  });
+
+  it('suggests micro conversions, confirms them as tags the engine stores, and ranks only the tagged ones', { timeout: 60_000 }, async () => {
+    const api = engineApi();
+    setApi(api);
+    app.datasets = [api.dataset];
+    render(ImpactView);
+    const spec = { dataset: 'shop', goal: { event: 'purchase' }, candidates: 'auto', window: '30d' };
+    const want = api.run<ImpactResult>('impact', spec, ['--json']);
+    expect(want.suggested_micro.length).toBeGreaterThan(0);
+    // the engine's suggestions, each with a Confirm button
+    await waitFor(() => expect(screen.getAllByTestId('confirm-micro')).toHaveLength(want.suggested_micro.length));
+    expect(screen.getByTestId('impact-suggested').textContent).toContain(want.suggested_micro[0]);
+    expect(screen.getByTestId('impact-micro-only')).toHaveProperty('disabled', true);
+    // confirm the first: stored by the engine, listed, and no longer suggested
+    const first = want.suggested_micro[0];
+    await fireEvent.click(screen.getAllByTestId('confirm-micro')[0]);
+    await waitFor(() => expect(screen.getAllByTestId('event-tag').map((t) => t.textContent?.replace('×', '').trim())).toEqual([`micro ${first}`]));
+    const stored = JSON.parse(execFileSync(cli, ['--workspace', api.workspace, 'tag', 'shop', '--json'], { encoding: 'utf8' }));
+    expect(stored).toEqual([{ event: first, tag: 'micro' }]);
+    await waitFor(() => expect(screen.queryAllByTestId('confirm-micro')).toHaveLength(want.suggested_micro.length - 1));
+    // only the micro conversions: the spec says "micro" and the rows are the tagged events
+    await fireEvent.click(screen.getByTestId('impact-micro-only'));
+    await waitFor(() => expect(vi.mocked(api.impact).mock.calls.at(-1)?.[0]).toMatchObject({ candidates: 'micro' }));
+    await waitFor(() => expect(screen.getAllByTestId('impact-row')).toHaveLength(1));
+    expect(cells()[0][0]).toBe(first);
+    // remove the tag again
+    await fireEvent.click(screen.getByLabelText(`Remove the tag of ${first}`));
+    await waitFor(() => expect(screen.queryAllByTestId('event-tag')).toHaveLength(0));
   });
 });
