@@ -8,66 +8,11 @@ use crate::error::{Error, Result};
 use crate::funnel::sql::{clickhouse_sql, SqlTarget};
 use crate::funnel::{BreakdownRow, FunnelResult, FunnelSpec, StepResult};
 use crate::model::DatasetInfo;
-use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
-use ts_rs::TS;
 
-/// Where a dataset's events also live: a ClickHouse HTTP interface and the
-/// table (columns named as the dataset's). Stored in the workspace per
-/// dataset; the user and password never are (STEPWISE_CLICKHOUSE_USER and
-/// STEPWISE_CLICKHOUSE_PASSWORD in the environment).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
-#[ts(export, rename = "ClickhouseConnection")]
-pub struct Connection {
-    /// `http://HOST:PORT/` (add `?database=NAME` for a database).
-    pub url: String,
-    /// The table to read; default the dataset's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub table: Option<String>,
-    /// A column giving the rows' order (ties at one instant).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub row_order: Option<String>,
-}
-
-impl Connection {
-    /// Refuses what `query` would refuse, before it is stored: not
-    /// `http://`, credentials in the URL, an empty table name.
-    pub fn check(&self) -> Result<()> {
-        let url = self.url.trim();
-        if !url.starts_with("http://") {
-            return Err(Error::Invalid(format!(
-                "the ClickHouse URL must start with http:// (got \"{}\"); reach an https server through a local tunnel or proxy",
-                redact(url)
-            )));
-        }
-        if url["http://".len()..]
-            .split('/')
-            .next()
-            .is_some_and(|h| h.contains('@'))
-        {
-            return Err(Error::Invalid(
-                "put the user and password in STEPWISE_CLICKHOUSE_USER and STEPWISE_CLICKHOUSE_PASSWORD, not in the URL".into(),
-            ));
-        }
-        if url.len() <= "http://".len() {
-            return Err(Error::Invalid("the ClickHouse URL has no host".into()));
-        }
-        for (what, v) in [
-            ("table", &self.table),
-            ("row order column", &self.row_order),
-        ] {
-            if v.as_deref().is_some_and(|t| t.trim().is_empty()) {
-                return Err(Error::Invalid(format!("the {what} is empty")));
-            }
-        }
-        Ok(())
-    }
-}
+pub use crate::model::{redact_url as redact, ClickhouseConnection as Connection};
 
 /// Runs a funnel on ClickHouse: compiles it for `info`'s columns, sends
 /// it, and reads the step counts back (no times).
@@ -76,7 +21,9 @@ pub fn run_funnel(
     info: &DatasetInfo,
     conn: &Connection,
 ) -> Result<FunnelResult> {
-    conn.check()?;
+    if let Some(p) = conn.problem() {
+        return Err(Error::Invalid(p));
+    }
     let target = SqlTarget {
         table: conn.table.clone().unwrap_or_else(|| info.name.clone()),
         row_order: conn.row_order.clone(),
@@ -84,14 +31,6 @@ pub fn run_funnel(
     let sql = clickhouse_sql(spec, info, &target)?;
     let rows = query(&conn.url, &sql)?;
     result(spec, &rows)
-}
-
-/// The URL without any user:password part, for messages.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(a), Some(b)) if b > a => format!("{}{}", &url[..a + 3], &url[b + 1..]),
-        _ => url.to_string(),
-    }
 }
 
 /// POSTs `sql` with `FORMAT JSONEachRow`; the rows of the answer.

@@ -466,7 +466,7 @@ fn suggest_micro(
     confidence: f64,
     tags: &[crate::model::TaggedEvent],
 ) -> Vec<String> {
-    let adjusted = crate::chart::results::impact_adjusted(r);
+    let adjusted = holm_adjusted(r);
     let mut out: Vec<String> = Vec::new();
     for (c, adj) in r.candidates.iter().zip(&adjusted) {
         let (Some(name), None, true) = (
@@ -480,7 +480,7 @@ fn suggest_micro(
         ) else {
             continue;
         };
-        let verdict = crate::present::impact_verdict(c, *adj, confidence);
+        let verdict = verdict(c, *adj, confidence);
         if matches!(verdict, "higher conversion" | "required step")
             && !tags.iter().any(|t| &t.event == name)
             && !out.contains(name)
@@ -593,4 +593,42 @@ fn auto_tally(
             (cand, did[c], goals[c])
         })
         .collect()
+}
+
+/// Each candidate's p-value after Holm's correction over the candidates
+/// tested (`None` for one without a test).
+pub fn holm_adjusted(r: &ImpactResult) -> Vec<Option<f64>> {
+    let tested: Vec<usize> = (0..r.candidates.len())
+        .filter(|&i| r.candidates[i].p_value.is_some())
+        .collect();
+    let ps: Vec<f64> = tested
+        .iter()
+        .map(|&i| r.candidates[i].p_value.unwrap_or(1.0))
+        .collect();
+    let mut adjusted = vec![None; r.candidates.len()];
+    for (j, p) in crate::stats::proportion::holm(&ps).into_iter().enumerate() {
+        adjusted[tested[j]] = Some(p);
+    }
+    adjusted
+}
+
+/// The verdict of one impact row: "required step", "not enough data" (too
+/// few users or no test), or, by its Holm-adjusted p-value, "higher
+/// conversion", "lower conversion" or "no clear difference".
+pub fn verdict(row: &ImpactRow, adjusted: Option<f64>, confidence: f64) -> &'static str {
+    if row.required {
+        return "required step";
+    }
+    match adjusted {
+        _ if row.small_sample => "not enough data",
+        None => "not enough data",
+        Some(p) if p < 1.0 - confidence => {
+            if row.lift.unwrap_or(0.0) >= 0.0 {
+                "higher conversion"
+            } else {
+                "lower conversion"
+            }
+        }
+        Some(_) => "no clear difference",
+    }
 }

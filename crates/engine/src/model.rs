@@ -236,3 +236,67 @@ pub struct TaggedEvent {
     pub event: String,
     pub tag: EventTag,
 }
+
+/// Where a dataset's events also live: a ClickHouse HTTP interface and the
+/// table (columns named as the dataset's). Stored in the workspace per
+/// dataset; the user and password never are (STEPWISE_CLICKHOUSE_USER and
+/// STEPWISE_CLICKHOUSE_PASSWORD in the environment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct ClickhouseConnection {
+    /// `http://HOST:PORT/` (add `?database=NAME` for a database).
+    pub url: String,
+    /// The table to read; default the dataset's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub table: Option<String>,
+    /// A column giving the rows' order (ties at one instant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub row_order: Option<String>,
+}
+
+impl ClickhouseConnection {
+    /// What `clickhouse::query` would refuse, said before the connection
+    /// is stored: not `http://`, credentials in the URL, an empty table
+    /// name (None: nothing).
+    pub fn problem(&self) -> Option<String> {
+        let url = self.url.trim();
+        if !url.starts_with("http://") {
+            return Some(format!(
+                "the ClickHouse URL must start with http:// (got \"{}\"); reach an https server through a local tunnel or proxy",
+                redact_url(url)
+            ));
+        }
+        if url["http://".len()..]
+            .split('/')
+            .next()
+            .is_some_and(|h| h.contains('@'))
+        {
+            return Some(
+                "put the user and password in STEPWISE_CLICKHOUSE_USER and STEPWISE_CLICKHOUSE_PASSWORD, not in the URL".into(),
+            );
+        }
+        if url.len() <= "http://".len() {
+            return Some("the ClickHouse URL has no host".into());
+        }
+        for (what, v) in [
+            ("table", &self.table),
+            ("row order column", &self.row_order),
+        ] {
+            if v.as_deref().is_some_and(|t| t.trim().is_empty()) {
+                return Some(format!("the {what} is empty"));
+            }
+        }
+        None
+    }
+}
+
+/// The URL without any user:password part, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(a), Some(b)) if b > a => format!("{}{}", &url[..a + 3], &url[b + 1..]),
+        _ => url.to_string(),
+    }
+}

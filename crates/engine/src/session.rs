@@ -227,7 +227,7 @@ impl Session {
     }
 
     /// The dataset's stored ClickHouse connection (docs/clickhouse.md).
-    pub fn clickhouse(&self, dataset: &str) -> Result<Option<crate::clickhouse::Connection>> {
+    pub fn clickhouse(&self, dataset: &str) -> Result<Option<crate::model::ClickhouseConnection>> {
         self.ws().clickhouse(dataset)
     }
 
@@ -235,7 +235,7 @@ impl Session {
     pub fn set_clickhouse(
         &self,
         dataset: &str,
-        conn: Option<&crate::clickhouse::Connection>,
+        conn: Option<&crate::model::ClickhouseConnection>,
     ) -> Result<()> {
         self.ws().set_clickhouse(dataset, conn)
     }

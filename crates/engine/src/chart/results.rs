@@ -9,7 +9,7 @@ use crate::funnel::{FunnelResult, FunnelSpec};
 use crate::impact::{ImpactResult, ImpactSpec};
 use crate::paths::{By, Direction, PathNodeKind, PathsResult, PathsSpec};
 use crate::retention::{CohortBy, RetentionInterval, RetentionResult, RetentionSpec, ReturnBy};
-use crate::stats::proportion::{holm, wilson};
+use crate::stats::proportion::wilson;
 
 use super::format;
 use super::{
@@ -129,22 +129,7 @@ pub fn comparison(spec: &CompareSpec, r: &CompareResult, title: Option<&str>) ->
     })
 }
 
-/// Each candidate's p-value after Holm's correction over the candidates
-/// tested (`None` for one without a test).
-pub fn impact_adjusted(r: &ImpactResult) -> Vec<Option<f64>> {
-    let tested: Vec<usize> = (0..r.candidates.len())
-        .filter(|&i| r.candidates[i].p_value.is_some())
-        .collect();
-    let ps: Vec<f64> = tested
-        .iter()
-        .map(|&i| r.candidates[i].p_value.unwrap_or(1.0))
-        .collect();
-    let mut adjusted = vec![None; r.candidates.len()];
-    for (j, p) in holm(&ps).into_iter().enumerate() {
-        adjusted[tested[j]] = Some(p);
-    }
-    adjusted
-}
+pub use crate::impact::holm_adjusted as impact_adjusted;
 
 /// The micro-conversion ranking: lift per candidate with its interval, in
 /// the result's order (ranked by expected value); significance after Holm's

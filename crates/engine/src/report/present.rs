@@ -321,30 +321,7 @@ pub fn compare(
     }
 }
 
-/// The verdict of one impact row: "required step", "not enough data" (too
-/// few users or no test), or, by its Holm-adjusted p-value, "higher
-/// conversion", "lower conversion" or "no clear difference".
-pub fn impact_verdict(
-    row: &crate::impact::ImpactRow,
-    adjusted: Option<f64>,
-    confidence: f64,
-) -> &'static str {
-    if row.required {
-        return "required step";
-    }
-    match adjusted {
-        _ if row.small_sample => "not enough data",
-        None => "not enough data",
-        Some(p) if p < 1.0 - confidence => {
-            if row.lift.unwrap_or(0.0) >= 0.0 {
-                "higher conversion"
-            } else {
-                "lower conversion"
-            }
-        }
-        Some(_) => "no clear difference",
-    }
-}
+pub use crate::impact::verdict as impact_verdict;
 
 /// An impact ranking's section: the lift chart (significance after Holm's
 /// correction) and a row per action in the engine's ranking with its

@@ -560,13 +560,13 @@ impl Workspace {
     }
 
     /// The dataset's ClickHouse connection, if one is stored.
-    pub fn clickhouse(&self, dataset: &str) -> Result<Option<crate::clickhouse::Connection>> {
+    pub fn clickhouse(&self, dataset: &str) -> Result<Option<crate::model::ClickhouseConnection>> {
         self.conn
             .query_row(
                 "SELECT url, table_name, row_order FROM clickhouse_connections WHERE dataset = ?1",
                 [dataset],
                 |r| {
-                    Ok(crate::clickhouse::Connection {
+                    Ok(crate::model::ClickhouseConnection {
                         url: r.get(0)?,
                         table: r.get(1)?,
                         row_order: r.get(2)?,
@@ -582,7 +582,7 @@ impl Workspace {
     pub fn set_clickhouse(
         &mut self,
         dataset: &str,
-        conn: Option<&crate::clickhouse::Connection>,
+        conn: Option<&crate::model::ClickhouseConnection>,
     ) -> Result<()> {
         self.dataset(dataset)?;
         match conn {
@@ -594,7 +594,9 @@ impl Workspace {
                 )
                 .map_err(self.err())?,
             Some(c) => {
-                c.check()?;
+                if let Some(p) = c.problem() {
+                    return Err(Error::Invalid(p));
+                }
                 let t = |v: &Option<String>| v.as_ref().map(|x| x.trim().to_string());
                 self.conn
                     .execute(
