@@ -183,6 +183,29 @@ test('what if step 2 converted as well as the saved persona', async () => {
   await s.choose(await s.find('[data-testid="whatif-kind"]'), '% better (relative)');
 });
 
+test('what if step 2 converted as well as the desktop users', async () => {
+  await toTop();
+  await s.choose(await s.find('[data-testid="whatif-kind"]'), 'as well as users with…');
+  await s.choose(await s.find('[data-testid="whatif-like-column"]'), 'device_category');
+  await s.fill(await s.find('[data-testid="whatif-like-value"]'), 'desktop');
+  const base = { ...FUNNEL, value: { column: 'value' } };
+  const cli = cliJson(ws, 'value', {
+    ...base,
+    what_if: { step: 2, like: { column: 'device_category', value: 'desktop' } },
+    effort: { [cliJson(ws, 'value', base).opportunities[0].step]: 3 },
+  });
+  const wi = texts(cli.shown.what_if.table);
+  assert.deepEqual(await settle(s, () => rows('whatif-table'), wi, 'the column-value what-if as the CLI shows it'), wi);
+  const question = await s.exec('return document.querySelector(\'[data-testid="whatif-question"]\').textContent.trim();');
+  assert.equal(question, cli.shown.what_if.heading);
+  await s.setWindowSize(1024, 700);
+  await s.waitFor(async () => (await s.exec('return document.querySelector(\'[data-testid="value-panel"] .busy\') === null;')), 'the panel settled');
+  await toTop();
+  await s.screenshot('value-like-value-1024');
+  await s.setWindowSize(1280, 800);
+  await s.choose(await s.find('[data-testid="whatif-kind"]'), '% better (relative)');
+});
+
 test('a typed value per goal, and a clear error for a bad one', async () => {
   await s.choose(await s.find('[data-testid="value-source"]'), 'A typed value per goal');
   const missing = await s.find('[data-testid="value-missing"]');

@@ -376,6 +376,7 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
     // Value tables: the Value tab on a funnel: a column or a typed order value, any what-if
     // (relative, points, or as well as a saved persona), efforts typed for some steps.
     let likeDrafts = 0;
+    let likeValueDrafts = 0;
     let likeSized = 0;
     let effortDrafts = 0;
     for (let i = 0; i < 60; i++) {
@@ -391,9 +392,15 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
       }
       if (rng.chance(0.7)) {
         d.whatIfStep = rng.int(2, f.steps.length);
-        d.whatIfKind = rng.pick(['relative', 'points', 'like'] as const);
+        d.whatIfKind = rng.pick(['relative', 'points', 'like', 'like_value'] as const);
         d.whatIfAmount = rng.pick(['10', '-5', '2.5', '50']);
         if (d.whatIfKind === 'like') d.likePersona = rng.pick(personaNames);
+        if (d.whatIfKind === 'like_value') {
+          // as the Value tab offers them: a text column (not the user or session) and one of its values
+          const col = rng.pick(data.columns.filter((c) => c.type === 'text' && c.role !== 'user' && c.role !== 'session' && (data.values[c.name] ?? []).length > 0));
+          d.likeColumn = col.name;
+          d.likeValue = rng.pick(data.values[col.name]);
+        }
       }
       if (rng.chance(0.7)) {
         for (let k = 2; k <= f.steps.length; k++) d.effort[k] = rng.pick(['1', '3', '10', ' 7 ', '2', '', '11', 'x']);
@@ -401,9 +408,13 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
       const built = buildValueSpec(f, d, saved.segments);
       if (!('spec' in built)) throw new Error(`value draft ${i} refused by the builder: ${built.missing}`);
       const spec = built.spec;
-      if (spec.what_if?.like) {
-        expect(spec.what_if.like.segment?.name).toBe(d.likePersona);
+      if (spec.what_if?.like?.segment) {
+        expect(spec.what_if.like.segment.name).toBe(d.likePersona);
         likeDrafts++;
+      }
+      if (spec.what_if?.like?.column) {
+        expect(spec.what_if.like).toEqual({ column: d.likeColumn, value: d.likeValue });
+        likeValueDrafts++;
       }
       // typed efforts that are not whole numbers 1 to 10 stay out of the spec, said in words
       const typed = Object.values(d.effort).filter((t) => t.trim() !== '');
@@ -429,8 +440,8 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
             expect(p.effort).toBe(e ?? null);
             expect(p.ice).toBe(e === undefined ? null : p.impact * p.confidence * (11 - e));
           }
-          if (spec.what_if?.like) {
-            expect(r.what_if.like.name).toBe(spec.what_if.like.segment?.name);
+          if (spec.what_if?.like?.segment) {
+            expect(r.what_if.like.name).toBe(spec.what_if.like.segment.name);
             expect(r.what_if.like.prev + r.what_if.like.rest_prev).toBe(r.steps[spec.what_if.step - 2].count);
             likeSized++;
           }
@@ -440,6 +451,7 @@ describe.skipIf(!ready)('the UI builders against the real engine', () => {
     }
     expect(counts.value).toBeGreaterThan(30);
     expect(likeDrafts).toBeGreaterThan(5);
+    expect(likeValueDrafts).toBeGreaterThan(3);
     expect(effortDrafts).toBeGreaterThan(5);
 
     // Metric-table funnels: steps pick values of a dimension (exact, glob, regex), a metric summed.

@@ -75,6 +75,19 @@ describe('the order value', () => {
     });
   });
 
+  it('asks "as well as users with a value of a column" as the engine\'s like column/value', () => {
+    const d = { ...emptyValueDraft(cols), whatIfStep: 2, whatIfKind: 'like_value' as const };
+    expect(buildValueSpec(funnel, d, [])).toEqual({
+      missing: 'Choose the column whose value’s users everyone would convert like, e.g. device_category.',
+    });
+    expect(buildValueSpec(funnel, { ...d, likeColumn: 'device' }, [])).toEqual({
+      missing: 'Choose the value of device whose users everyone would convert like.',
+    });
+    expect(buildValueSpec(funnel, { ...d, likeColumn: 'device', likeValue: ' desktop ' }, [])).toEqual({
+      spec: { ...funnel, value: { column: 'Revenue (EUR)' }, what_if: { step: 2, like: { column: 'device', value: 'desktop' } } },
+    });
+  });
+
   it('sends the efforts typed as whole numbers 1 to 10 and says what is wrong with the others', () => {
     const d = { ...emptyValueDraft(cols), effort: { 2: ' 3 ', 3: '11', 4: '2', 1: '5' } };
     // step 4 and step 1 are not steps 2 to 3 of this funnel: dropped; 11 is out of range: said

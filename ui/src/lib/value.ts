@@ -28,12 +28,18 @@ export interface ValueDraft {
   perGoal: string;
   /** The step whose conversion improves (1-based, >= 2), or null for no what-if. */
   whatIfStep: number | null;
-  /** "relative": X% better; "points": Y percentage points better; "like": as well as a saved persona. */
-  whatIfKind: 'relative' | 'points' | 'like';
+  /**
+   * "relative": X% better; "points": Y percentage points better; "like": as well as a saved
+   * persona; "like_value": as well as the users with a value of a column (device = desktop).
+   */
+  whatIfKind: 'relative' | 'points' | 'like' | 'like_value';
   /** X or Y as typed, in percent or points ("10" is 10% or 10 points). */
   whatIfAmount: string;
   /** The saved persona whose conversion everyone gets (kind "like"). */
   likePersona: string;
+  /** The column and its value whose users' conversion everyone gets (kind "like_value"). */
+  likeColumn: string;
+  likeValue: string;
   /** The effort typed per step improved (step number as printed -> text, "1" to "10"); blank: none. */
   effort: Record<number, string>;
 }
@@ -71,6 +77,8 @@ export function emptyValueDraft(columns: ColumnInfo[]): ValueDraft {
     whatIfKind: 'relative',
     whatIfAmount: '10',
     likePersona: '',
+    likeColumn: '',
+    likeValue: '',
     effort: {},
   };
 }
@@ -127,6 +135,10 @@ export function buildValueSpec(
       const seg = segments.find((x) => x.name === d.likePersona);
       if (!seg) return { missing: `The persona “${d.likePersona}” is no longer saved: choose another.` };
       spec.what_if = { step: k, like: { segment: { ...seg.spec, name: seg.name } } };
+    } else if (d.whatIfKind === 'like_value') {
+      if (!d.likeColumn) return { missing: 'Choose the column whose value’s users everyone would convert like, e.g. device_category.' };
+      if (!d.likeValue.trim()) return { missing: `Choose the value of ${d.likeColumn} whose users everyone would convert like.` };
+      spec.what_if = { step: k, like: { column: d.likeColumn, value: d.likeValue.trim() } };
     } else {
       const x = parseNumber(d.whatIfAmount);
       if (x === null) {
