@@ -94,8 +94,19 @@ pub fn compare(
     state: State<'_, AppState>,
     spec: serde_json::Value,
     chart: Option<ChartView>,
+    engine: Option<String>,
 ) -> CmdResult<Charted<CompareResult>> {
-    Ok(state.session().compare(spec, chart.as_ref())?)
+    let session = state.session();
+    Ok(match engine.as_deref() {
+        None | Some("local") => session.compare(spec, chart.as_ref())?,
+        Some("clickhouse") => session.compare_on_clickhouse(spec, chart.as_ref())?,
+        Some(other) => {
+            return Err(stepwise_engine::Error::Invalid(format!(
+                "no engine \"{other}\": the comparison runs \"local\" or on \"clickhouse\""
+            ))
+            .into())
+        }
+    })
 }
 
 /// Actions linked to a goal; the spec's `confidence` (0.95 when absent)

@@ -10,7 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { launch, quit, ROOT } from './webdriver.mjs';
-import { CLI, cliDatasets, cliJson, fmt, openSample } from './lib.mjs';
+import { CLI, cliDatasets, cliJson, fmt, openSample, sidebarItems } from './lib.mjs';
 
 const DATASET = 'Sample store';
 const EVENTS = ['view_item', 'add_to_cart', 'purchase'];
@@ -97,4 +97,31 @@ test('a funnel counted on ClickHouse shows the CLI counts, equal to the local on
     await s.setWindowSize(w, h);
     await s.screenshot(`clickhouse-funnel-${w}`);
   }
+
+  // a comparison by device, counted on ClickHouse: the CLI's table, statistics computed here
+  await s.setWindowSize(1280, 800);
+  await s.fill(await s.find('input[aria-label="Funnel name"]'), 'Checkout');
+  await s.click(await s.find('[data-testid="save-funnel"]'));
+  await s.waitFor(async () => (await sidebarItems(s, 'Funnels')).includes('Checkout'), 'the saved funnel in the sidebar');
+  await s.click(await s.find('[data-testid="open-compare"]'));
+  await s.choose(await s.find('[data-testid="compare-funnel"]'), 'Checkout');
+  await s.click(await s.find('aside input[type="radio"][value="column"]'));
+  await s.choose(await s.find('[data-testid="compare-column"]'), 'device_category');
+  const compareSpec = { funnel: FUNNEL, by: 'device_category' };
+  const localCompare = cliJson(s.workspace, 'compare', compareSpec);
+  const remoteCompare = cliJson(s.workspace, 'compare', compareSpec, ['--engine', 'clickhouse']);
+  assert.equal(remoteCompare.engine, 'clickhouse');
+  const table = (r) => r.shown.table.rows.map((row) => row.map((c) => c.text));
+  assert.deepEqual(table(remoteCompare), table(localCompare), 'ClickHouse groups give the local statistics');
+  await s.choose(await s.find('[data-testid="compare-engine"]'), 'ClickHouse');
+  const compareRows = () =>
+    s.exec('return Array.from(document.querySelectorAll(\'[data-testid="compare-row"]\')).map((r) => Array.from(r.cells).map((c) => c.textContent.trim()));');
+  await s.waitFor(
+    async () => (await s.texts('[data-testid="compare-notes"] li')).some((n) => n.includes('Counted on ClickHouse')),
+    'the note that the groups were counted on ClickHouse',
+    30000,
+  );
+  assert.deepEqual(await compareRows(), table(remoteCompare));
+  await s.setWindowSize(1024, 700);
+  await s.screenshot('clickhouse-compare-1024');
 });

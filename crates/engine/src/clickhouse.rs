@@ -4,6 +4,9 @@
 //! connection for a dataset. The CLI's `--engine clickhouse` and the app's
 //! "Count on ClickHouse" both come here. docs/clickhouse.md.
 
+use crate::compare::{
+    compare_counted, compare_funnels, CompareFunnels, CompareResult, CompareSpec,
+};
 use crate::error::{Error, Result};
 use crate::funnel::sql::{clickhouse_sql, SqlTarget};
 use crate::funnel::{BreakdownRow, FunnelResult, FunnelSpec, StepResult};
@@ -13,6 +16,38 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 pub use crate::model::{redact_url as redact, ClickhouseConnection as Connection};
+
+/// Runs a comparison on ClickHouse: each group's funnel counted there (a
+/// query per segment, the group as a persona subquery; one broken-down
+/// query for `by`), the statistics computed here from the counts by the
+/// same [`compare_counted`] as a local comparison.
+pub fn run_compare(
+    spec: &CompareSpec,
+    info: &DatasetInfo,
+    conn: &Connection,
+) -> Result<CompareResult> {
+    let groups = match compare_funnels(spec, info)? {
+        CompareFunnels::Segments(fs) => fs
+            .iter()
+            .map(|(name, f)| Ok((name.clone(), run_funnel(f, info, conn)?.steps)))
+            .collect::<Result<Vec<_>>>()?,
+        CompareFunnels::By(f) => run_funnel(&f, info, conn)?
+            .breakdown
+            .into_iter()
+            .map(|b| (b.value, b.steps))
+            .collect(),
+    };
+    let warnings = vec![format!(
+        "Counted on ClickHouse at {}: conversion times are not computed there.",
+        redact(&conn.url)
+    )];
+    compare_counted(
+        spec,
+        groups,
+        spec.funnel.unit().as_str().to_string(),
+        warnings,
+    )
+}
 
 /// Runs a funnel on ClickHouse: compiles it for `info`'s columns, sends
 /// it, and reads the step counts back (no times).

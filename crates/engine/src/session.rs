@@ -251,17 +251,7 @@ impl Session {
         title: Option<&str>,
     ) -> Result<Charted<FunnelResult>> {
         let spec: FunnelSpec = parse_spec("funnel", spec)?;
-        let (info, conn) = {
-            let ws = self.ws();
-            let info = ws.dataset(&spec.dataset)?.info;
-            let conn = ws.clickhouse(&spec.dataset)?.ok_or_else(|| {
-                Error::Invalid(format!(
-                    "dataset \"{}\" has no ClickHouse connection: add one on its page (or with stepwise connect)",
-                    spec.dataset
-                ))
-            })?;
-            (info, conn)
-        };
+        let (info, conn) = self.clickhouse_target(&spec.dataset)?;
         let r = crate::clickhouse::run_funnel(&spec, &info, &conn)?;
         let p = present::funnel(title, None, &spec, &r);
         Ok(Charted {
@@ -291,6 +281,46 @@ impl Session {
         }
         let p = present::compare(None, None, &spec, &r);
         Ok(Charted::plain(r, draw(Some(data), view)?, p.shown()))
+    }
+
+    /// A comparison counted on the funnel dataset's stored ClickHouse
+    /// connection, the statistics computed here: the same result, chart and
+    /// table as [`Session::compare`], without conversion times.
+    pub fn compare_on_clickhouse(
+        &self,
+        spec: serde_json::Value,
+        view: Option<&ChartView>,
+    ) -> Result<Charted<CompareResult>> {
+        let spec: CompareSpec = parse_spec("comparison", spec)?;
+        let (info, conn) = self.clickhouse_target(&spec.funnel.dataset)?;
+        let r = crate::clickhouse::run_compare(&spec, &info, &conn)?;
+        let mut data = chart::results::comparison(&spec, &r, None);
+        if let (ChartData::Comparison(d), Some(view)) = (&mut data, view) {
+            for se in &mut d.series {
+                se.colour = view.colours.get(&se.name).cloned();
+            }
+        }
+        let p = present::compare(None, None, &spec, &r);
+        Ok(Charted::plain(r, draw(Some(data), view)?, p.shown()))
+    }
+
+    /// A dataset's columns and its stored ClickHouse connection (refused in
+    /// words when it has none); the workspace is not held afterwards.
+    fn clickhouse_target(
+        &self,
+        dataset: &str,
+    ) -> Result<(
+        crate::model::DatasetInfo,
+        crate::model::ClickhouseConnection,
+    )> {
+        let ws = self.ws();
+        let info = ws.dataset(dataset)?.info;
+        let conn = ws.clickhouse(dataset)?.ok_or_else(|| {
+            Error::Invalid(format!(
+                "dataset \"{dataset}\" has no ClickHouse connection: add one on its page (or with stepwise connect)"
+            ))
+        })?;
+        Ok((info, conn))
     }
 
     /// An impact ranking with its chart.

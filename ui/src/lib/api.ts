@@ -124,7 +124,8 @@ export interface Api {
   /** True when there was such an item. */
   deleteItem(kind: ItemKind, name: string): Promise<boolean>;
   countSegment(spec: SegmentSpec): Promise<SegmentResult>;
-  compare(spec: CompareSpec, chart?: ChartView): Promise<Charted<CompareResult>>;
+  /** A comparison here, or with `engine` "clickhouse" counted on the funnel dataset's stored connection. */
+  compare(spec: CompareSpec, chart?: ChartView, engine?: 'local' | 'clickhouse'): Promise<Charted<CompareResult>>;
   impact(spec: ImpactSpec, chart?: ChartView): Promise<Charted<ImpactResult>>;
   /**
    * Writes a report to `path` (chosen in the native save dialog); resolves with the files
@@ -217,7 +218,7 @@ export const tauriApi: Api = {
   listItems: (kind) => call('list_items', { kind }),
   deleteItem: (kind, name) => call('delete_item', { kind, name }),
   countSegment: (spec) => call('count_segment', { spec }),
-  compare: (spec, chart) => call('compare', { spec, chart }),
+  compare: (spec, chart, engine) => call('compare', { spec, chart, engine }),
   impact: (spec, chart) => call('impact', { spec, chart }),
   exportReport: (spec, path, format) => call('export_report', { spec, path, format }),
   reportPages: (spec) => call('report_pages', { spec }),

@@ -129,7 +129,9 @@ export function engineApi(): EngineApi {
       }
     }),
     countSegment: vi.fn(async (spec) => run('segment', spec, ['--json'])),
-    compare: vi.fn(async (spec) => run('compare', spec, ['--json'])),
+    compare: vi.fn(async (spec, _chart?, engine?: 'local' | 'clickhouse') =>
+      run('compare', spec, engine === 'clickhouse' ? ['--engine', 'clickhouse', '--json'] : ['--json']),
+    ),
     runPaths: vi.fn(async (spec) => run('paths', spec, ['--json'])),
     runRetention: vi.fn(async (spec) => run('retention', spec, ['--json'])),
     exportPathNode: unavailable('Exporting a path node’s units'),

@@ -72,7 +72,8 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
             row_order,
         )?;
         let started = std::time::Instant::now();
-        let r = compare_on_clickhouse(&ws, &spec, &conn)?;
+        let info = ws.dataset(&spec.funnel.dataset)?.info;
+        let r = remote::run_compare(&spec, &info, &conn)?;
         (r, Some(started.elapsed().as_secs_f64() * 1e3))
     };
     let shown = present::compare(None, None, &spec, &result);
@@ -99,39 +100,6 @@ fn url_shown(r: &compare::CompareResult) -> Option<String> {
         .iter()
         .find(|w| w.starts_with("Counted on ClickHouse"))
         .cloned()
-}
-
-/// Counts each group's funnel on ClickHouse (one query per segment, or one
-/// broken-down query for `by`) and computes the statistics here, as
-/// `run_compare` does from local counts.
-fn compare_on_clickhouse(
-    ws: &stepwise_engine::store::Workspace,
-    spec: &CompareSpec,
-    conn: &remote::Connection,
-) -> Result<compare::CompareResult, Error> {
-    let rec = ws.dataset(&spec.funnel.dataset)?;
-    let run = |f: &stepwise_engine::funnel::FunnelSpec| remote::run_funnel(f, &rec.info, conn);
-    let groups = match compare::compare_funnels(spec, &rec.info)? {
-        compare::CompareFunnels::Segments(fs) => fs
-            .iter()
-            .map(|(name, f)| Ok((name.clone(), run(f)?.steps)))
-            .collect::<Result<Vec<_>, Error>>()?,
-        compare::CompareFunnels::By(f) => run(&f)?
-            .breakdown
-            .into_iter()
-            .map(|b| (b.value, b.steps))
-            .collect(),
-    };
-    let warnings = vec![format!(
-        "Counted on ClickHouse at {}: conversion times are not computed there.",
-        remote::redact(&conn.url)
-    )];
-    compare::compare_counted(
-        spec,
-        groups,
-        spec.funnel.unit().as_str().to_string(),
-        warnings,
-    )
 }
 
 fn print_compare(r: &stepwise_engine::compare::CompareResult) {
