@@ -106,9 +106,11 @@ fn io_err(path: &Path, source: std::io::Error) -> Error {
 type Stream = BlankScanner<Box<dyn Read + Send>>;
 
 /// Opens the decoded, line-normalised stream of a file.
-fn open_stream(path: &Path, enc: TextEncoding) -> Result<(Stream, Arc<AtomicU64>)> {
+fn open_stream(path: &Path, enc: TextEncoding) -> Result<(Stream, Arc<AtomicU64>, u64)> {
     let file = File::open(path).map_err(|e| io_err(path, e))?;
-    let mut counting = CountingReader::new(BufReader::with_capacity(1 << 20, file), false);
+    let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+    let mut counting =
+        CountingReader::new(BufReader::with_capacity(room(1 << 20, size), file), false);
     let count = counting.count.clone();
     let mut bom = vec![0u8; enc.bom];
     counting.read_exact(&mut bom).map_err(|e| io_err(path, e))?;
@@ -117,7 +119,15 @@ fn open_stream(path: &Path, enc: TextEncoding) -> Result<(Stream, Arc<AtomicU64>
     } else {
         Box::new(DecodeReader::new(counting, enc.encoding))
     };
-    Ok((BlankScanner::new(decoded), count))
+    Ok((BlankScanner::new(decoded), count, size))
+}
+
+/// A buffer's capacity for a file of `size` bytes: `cap`, or less for a
+/// small file (a capacity is only a start: the buffers grow as needed).
+/// Small files are most of what the app opens, and all of what the fuzz
+/// targets read thousands of times a second.
+pub(crate) fn room(cap: usize, size: u64) -> usize {
+    usize::try_from(size.saturating_add(64)).map_or(cap, |s| s.min(cap))
 }
 
 /// The SHA-256 of a file's bytes, as lower-case hex (the content hash that
@@ -126,8 +136,9 @@ fn open_stream(path: &Path, enc: TextEncoding) -> Result<(Stream, Arc<AtomicU64>
 pub fn hash_file(path: &Path, stop: &std::sync::atomic::AtomicBool) -> std::io::Result<String> {
     use sha2::Digest;
     let mut f = File::open(path)?;
+    let size = f.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
     let mut h = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
+    let mut buf = vec![0u8; room(1 << 20, size)];
     loop {
         if stop.load(Ordering::Relaxed) {
             return Ok(String::new());
@@ -143,13 +154,13 @@ pub fn hash_file(path: &Path, stop: &std::sync::atomic::AtomicBool) -> std::io::
     Ok(format!("{:x}", h.finalize()))
 }
 
-fn csv_reader<R: Read>(r: R, d: Dialect) -> csv::Reader<R> {
+fn csv_reader<R: Read>(r: R, d: Dialect, size: u64) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(d.delimiter)
         .quote(d.quote)
-        .buffer_capacity(1 << 20)
+        .buffer_capacity(room(1 << 20, size))
         .from_reader(r)
 }
 
@@ -302,7 +313,10 @@ pub(crate) fn scan_from(
 ) -> Result<Scan> {
     let (encoding, dialect) = sniff_text(head, total);
     let (stream, count) = match prefix {
-        None => open_stream(path, encoding)?,
+        None => {
+            let (stream, count, _) = open_stream(path, encoding)?;
+            (stream, count)
+        }
         Some(bytes) => {
             let counting = CountingReader::new(std::io::Cursor::new(bytes.to_vec()), false);
             let count = counting.count.clone();
@@ -320,7 +334,7 @@ pub(crate) fn scan_from(
     let lines = Lines {
         blanks: stream.blanks.clone(),
     };
-    let mut rdr = csv_reader(stream, dialect);
+    let mut rdr = csv_reader(stream, dialect, total);
     let (tx, rx) = std::sync::mpsc::sync_channel::<ObsBatch>(4);
     // three threads share the two cores: this one reads records and finds
     // the tables, one infers the cells' types, one hashes the file's bytes
@@ -397,7 +411,7 @@ fn read_tables(
     let new_batch = |table: usize, width: usize| ObsBatch {
         table,
         width,
-        raw: RawBatch::with_capacity(OBS_BATCH_ROWS, 1 << 20),
+        raw: RawBatch::with_capacity(room(OBS_BATCH_ROWS, total), room(1 << 20, total)),
         lines: Vec::with_capacity(OBS_BATCH_ROWS),
     };
     let mut batch: Option<ObsBatch> = None;
@@ -746,15 +760,15 @@ pub fn produce(
     order: &[usize],
     sink: &mut Sink<'_>,
 ) -> Result<()> {
-    let (stream, count) = open_stream(&p.path, p.encoding)?;
+    let (stream, count, size) = open_stream(&p.path, p.encoding)?;
     if !p.quoted {
-        return produce_lines(p, stream, &count, order, sink);
+        return produce_lines(p, stream, &count, size, order, sink);
     }
-    let mut rdr = csv_reader(stream, p.dialect);
+    let mut rdr = csv_reader(stream, p.dialect, size);
     let mut rec = csv::ByteRecord::new();
     let mut ordinal = 0u64;
     let (start, end) = p.range;
-    let new_batch = || RawBatch::with_capacity(CHUNK_ROWS, 8 << 20);
+    let new_batch = || RawBatch::with_capacity(room(CHUNK_ROWS, size), room(8 << 20, size));
     let mut batch = new_batch();
     let identity = order.iter().enumerate().all(|(i, &j)| i == j);
     while ordinal < end {
@@ -802,16 +816,17 @@ fn produce_lines(
     p: &Pass2,
     mut stream: Stream,
     count: &AtomicU64,
+    size: u64,
     order: &[usize],
     sink: &mut Sink<'_>,
 ) -> Result<()> {
     let (start, end) = p.range;
     let delim = p.dialect.delimiter;
     let identity = order.iter().enumerate().all(|(i, &j)| i == j);
-    let new_batch = || RawBatch::with_capacity(CHUNK_ROWS, 8 << 20);
+    let new_batch = || RawBatch::with_capacity(room(CHUNK_ROWS, size), room(8 << 20, size));
     let mut batch = new_batch();
     let mut ordinal = 0u64;
-    let mut buf: Vec<u8> = vec![0; 4 << 20];
+    let mut buf: Vec<u8> = vec![0; room(4 << 20, size)];
     // bytes [0, filled) hold text; [0, done) is consumed
     let mut filled = 0usize;
     let mut eof = false;

@@ -231,7 +231,10 @@ fn json_error(path: &Path, e: &serde_json::Error) -> Error {
 
 fn open(path: &Path) -> Result<BufReader<std::fs::File>> {
     std::fs::File::open(path)
-        .map(|f| BufReader::with_capacity(1 << 20, f))
+        .map(|f| {
+            let size = f.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+            BufReader::with_capacity(super::delimited::room(1 << 20, size), f)
+        })
         .map_err(|e| Error::Io {
             path: path.to_path_buf(),
             source: e,

@@ -284,7 +284,8 @@ fn read(
     let fallback = || Error::Internal(FALLBACK.into());
     let mut hasher = Sha256::new();
     let mut bytes = 0u64;
-    let mut buf: Vec<u8> = vec![0; 4 << 20];
+    let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+    let mut buf: Vec<u8> = vec![0; super::delimited::room(4 << 20, size)];
     let mut filled = 0usize;
     let mut eof = false;
     let mut from_prefix = 0usize;
@@ -294,7 +295,12 @@ fn read(
     let mut last_line = 0u64;
     let mut last_sent: Option<Arc<RawBatch>> = None;
     let mut cells: Vec<(usize, usize)> = Vec::with_capacity(r.width + 1);
-    let new_batch = || RawBatch::with_capacity(CHUNK_ROWS, 8 << 20);
+    let new_batch = || {
+        RawBatch::with_capacity(
+            super::delimited::room(CHUNK_ROWS, size),
+            super::delimited::room(8 << 20, size),
+        )
+    };
     let mut batch = new_batch();
     let mut send = |batch: RawBatch, bytes: u64| -> Result<()> {
         let b = Arc::new(batch);

@@ -197,29 +197,88 @@ impl Default for Dialect {
     }
 }
 
+/// The delimiters [`sniff_dialect`] tries, in its tie-break order.
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+thread_local! {
+    /// One csv_core reader per candidate delimiter, built once per thread:
+    /// building a reader builds its DFA, which costs more than sniffing a
+    /// small file (the fuzz targets sniff thousands of inputs a second).
+    /// (Reset before each use: csv_core's `Reader::clone` does not copy
+    /// the whole DFA.)
+    static SNIFF_READERS: std::cell::RefCell<[csv_core::Reader; 4]> =
+        std::cell::RefCell::new(DELIMITERS.map(|d| csv_core::ReaderBuilder::new().delimiter(d).build()));
+}
+
+/// The widths of the first 500 records of `text` split by the
+/// `which`-th delimiter, as the import's csv reader reads them (quotes
+/// honoured; CR, LF and CRLF end a record; empty lines skipped), without
+/// records whose fields are all empty or whose first field starts with `#`.
+fn record_widths(
+    text: &[u8],
+    which: usize,
+    out: &mut Vec<u8>,
+    ends: &mut Vec<usize>,
+) -> Vec<usize> {
+    SNIFF_READERS.with(|readers| {
+        let rdr = &mut readers.borrow_mut()[which];
+        rdr.reset();
+        widths_with(rdr, text, out, ends)
+    })
+}
+
+fn widths_with(
+    rdr: &mut csv_core::Reader,
+    text: &[u8],
+    out: &mut Vec<u8>,
+    ends: &mut Vec<usize>,
+) -> Vec<usize> {
+    use csv_core::ReadRecordResult as R;
+    // a record's output is never longer than its input, nor has it more
+    // fields than input bytes + 1; grown below all the same
+    out.resize(text.len() + 1, 0);
+    ends.resize(text.len() + 2, 0);
+    let mut widths = Vec::new();
+    let mut input = text;
+    let (mut outlen, mut endlen) = (0usize, 0usize);
+    loop {
+        let (res, nin, nout, nend) =
+            rdr.read_record(input, &mut out[outlen..], &mut ends[endlen..]);
+        input = &input[nin..];
+        outlen += nout;
+        endlen += nend;
+        match res {
+            R::InputEmpty => {}
+            R::OutputFull => out.resize(out.len() * 2 + 1, 0),
+            R::OutputEndsFull => ends.resize(ends.len() * 2 + 1, 0),
+            R::Record => {
+                let fields = &ends[..endlen];
+                let all_empty = fields.last().is_none_or(|&e| e == 0);
+                let comment = fields.first().is_some_and(|&e| e > 0 && out[0] == b'#');
+                if !all_empty && !comment {
+                    widths.push(endlen);
+                    if widths.len() >= 500 {
+                        break;
+                    }
+                }
+                outlen = 0;
+                endlen = 0;
+            }
+            R::End => break,
+        }
+    }
+    widths
+}
+
 /// The delimiter (`,` `;` tab `|`) that splits the sample's lines into the
 /// most rows of one common width of two or more fields. `#` comment lines
 /// and blank lines are ignored; quotes are honoured, so delimiters inside
 /// quoted fields do not count. The last line may be cut and is ignored.
 pub fn sniff_dialect(text: &str, truncated: bool) -> Dialect {
     let mut best = (0usize, 0usize, b',');
-    for delim in [b',', b';', b'\t', b'|'] {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delim)
-            .from_reader(text.as_bytes());
-        let mut widths: Vec<usize> = Vec::new();
-        let mut rec = csv::ByteRecord::new();
-        while let Ok(true) = rdr.read_byte_record(&mut rec) {
-            if rec.iter().all(|f| f.is_empty()) || rec.get(0).is_some_and(|f| f.starts_with(b"#")) {
-                continue;
-            }
-            widths.push(rec.len());
-            if widths.len() >= 500 {
-                break;
-            }
-        }
+    let (mut out, mut ends) = (Vec::new(), Vec::new());
+    for (which, delim) in DELIMITERS.into_iter().enumerate() {
+        let mut widths = record_widths(text.as_bytes(), which, &mut out, &mut ends);
         if truncated && widths.len() > 1 && widths.len() < 500 {
             widths.pop();
         }
@@ -253,6 +312,57 @@ pub fn extension(path: &std::path::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The widths as the csv crate's reader (the import's) reads them: the
+    /// reference for [`record_widths`].
+    fn widths_by_csv_crate(text: &[u8], delim: u8) -> Vec<usize> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delim)
+            .from_reader(text);
+        let mut widths = Vec::new();
+        let mut rec = csv::ByteRecord::new();
+        while let Ok(true) = rdr.read_byte_record(&mut rec) {
+            if rec.iter().all(|f| f.is_empty()) || rec.get(0).is_some_and(|f| f.starts_with(b"#")) {
+                continue;
+            }
+            widths.push(rec.len());
+            if widths.len() >= 500 {
+                break;
+            }
+        }
+        widths
+    }
+
+    #[test]
+    fn record_widths_equal_the_csv_crates() {
+        // random texts over the bytes that matter to a csv reader
+        let alphabet = b",;\t|\"\r\n#ab \xef\xbb\xbf";
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let (mut out, mut ends) = (Vec::new(), Vec::new());
+        for case in 0..3000 {
+            let len = (next() % 200) as usize + if case % 10 == 0 { 2000 } else { 0 };
+            let text: Vec<u8> = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            for (which, d) in DELIMITERS.into_iter().enumerate() {
+                assert_eq!(
+                    record_widths(&text, which, &mut out, &mut ends),
+                    widths_by_csv_crate(&text, d),
+                    "delimiter {:?} on {:?}",
+                    d as char,
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
+    }
 
     #[test]
     fn formats_by_content() {
