@@ -875,7 +875,8 @@ fn a_like_what_if_refuses_what_it_cannot_size() {
 /// step 4 10 × (1 − 68.64/500) = 8.63 → 9; steps 3 and 2 10 × (1 −
 /// 91.73/500) = 8.17 → 8. Effort typed 8 for step 3 and 2 for step 2
 /// (ease 3 and 9), none for step 4: ICE 10 × 8 × 3 = 240, 5 × 8 × 9 = 360,
-/// blank.
+/// blank. The table is by ICE: step 2 (360), step 3 (240), then step 4
+/// (no effort, no score) although it is the first opportunity.
 #[test]
 fn ice_scores_of_the_worked_example() {
     use stepwise_engine::value::priorities;
@@ -904,11 +905,25 @@ fn ice_scores_of_the_worked_example() {
     assert_eq!(
         got,
         [
-            (4, 10, 9, None, None, None),
-            (3, 10, 8, Some(8), Some(3), Some(240)),
             (2, 5, 8, Some(2), Some(9), Some(360)),
+            (3, 10, 8, Some(8), Some(3), Some(240)),
+            (4, 10, 9, None, None, None),
         ]
     );
+    // no effort at all: no score, the opportunities' order
+    let p = priorities(&ops, &Default::default());
+    let order: Vec<usize> = p.iter().map(|p| p.step).collect();
+    assert_eq!(order, [4, 3, 2]);
+    // equal scores keep the opportunities' order; the unscored follow theirs
+    let effort = [(2usize, 8u32)].into_iter().collect();
+    let p = priorities(&ops, &effort);
+    let order: Vec<(usize, Option<u32>)> = p.iter().map(|p| (p.step, p.ice)).collect();
+    assert_eq!(order, [(2, Some(5 * 8 * 3)), (4, None), (3, None)]);
+    let effort = [(3usize, 5u32), (4, 6)].into_iter().collect();
+    let p = priorities(&ops, &effort);
+    let order: Vec<(usize, Option<u32>)> = p.iter().map(|p| (p.step, p.ice)).collect();
+    // step 4: 10 × 9 × 5 = 450; step 3: 10 × 8 × 6 = 480
+    assert_eq!(order, [(3, Some(480)), (4, Some(450)), (2, None)]);
 }
 
 /// The spec's `effort` reaches the result and the opportunities table; bad
@@ -941,9 +956,20 @@ fn effort_in_the_spec_and_the_table() {
         ]
     );
     assert_eq!(t.rows.len(), r.opportunities.len());
-    for (i, o) in r.opportunities.iter().enumerate() {
-        let p = &r.priorities[i];
-        assert_eq!(p.step, o.step);
+    // by ICE: step 2, the one scored, first; then the others as opportunities
+    assert_eq!(r.priorities[0].step, 2);
+    let rest: Vec<usize> = r.priorities[1..].iter().map(|p| p.step).collect();
+    let ops: Vec<usize> = r
+        .opportunities
+        .iter()
+        .map(|o| o.step)
+        .filter(|&s| s != 2)
+        .collect();
+    assert_eq!(rest, ops);
+    for (i, p) in r.priorities.iter().enumerate() {
+        let o = r.opportunities.iter().find(|o| o.step == p.step).unwrap();
+        assert_eq!(t.rows[i][0].text, (i + 1).to_string());
+        assert!(t.rows[i][1].text.contains(&o.label), "{:?}", t.rows[i]);
         let cells: Vec<&str> = t.rows[i][3..].iter().map(|c| c.text.as_str()).collect();
         let blank = |x: Option<u32>| x.map_or(String::new(), |x| x.to_string());
         assert_eq!(

@@ -348,7 +348,8 @@ pub struct ValueResult {
     /// Every step after the first lifted by `opportunity`, by extra value
     /// (largest first; ties: the surer, higher low bound, first).
     pub opportunities: Vec<WhatIfResult>,
-    /// The ICE score of each opportunity, in the same order.
+    /// The ICE score of each opportunity, highest first; those with no
+    /// effort typed (no score) last, in the opportunities' order.
     #[serde(default)]
     pub priorities: Vec<Priority>,
     /// Units that entered but did not reach the goal.
@@ -599,8 +600,9 @@ pub fn opportunities(inp: &Inputs, x: f64) -> Vec<WhatIfResult> {
     out
 }
 
-/// The ICE score of each opportunity (same order), with the analyst's
-/// effort per step.
+/// The ICE score of each opportunity, with the analyst's effort per step:
+/// highest score first (ties keep the opportunities' order), then the
+/// opportunities with no effort typed (no score) in their order.
 pub fn priorities(
     opportunities: &[WhatIfResult],
     effort: &std::collections::BTreeMap<usize, u32>,
@@ -609,7 +611,7 @@ pub fn priorities(
         .iter()
         .map(|o| o.extra_value.value)
         .fold(f64::NEG_INFINITY, f64::max);
-    opportunities
+    let mut out: Vec<Priority> = opportunities
         .iter()
         .map(|o| {
             let e = effort.get(&o.step).copied();
@@ -623,7 +625,10 @@ pub fn priorities(
                 ice: ice.score,
             }
         })
-        .collect()
+        .collect();
+    // stable: equal scores, and the unscored, keep the opportunities' order
+    out.sort_by_key(|p| std::cmp::Reverse(p.ice));
+    out
 }
 
 /// The spec's effort per step, checked: keys the numbers of steps 2 to
