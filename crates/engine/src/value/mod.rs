@@ -925,9 +925,16 @@ fn like_counts(
     }
     let (q_prev, q_at) = (step as i32 - 2, step as i32 - 1);
     if let Some(seg) = &like.segment {
-        let members = crate::segment::Evaluator::new(ws, ix).members(seg)?;
+        // only the units at the step before count: the persona's conditions
+        // are evaluated for them alone
+        let wanted: Vec<bool> = outs.iter().map(|o| o.level >= q_prev).collect();
+        let members = crate::segment::Evaluator::new(ws, ix)
+            .among(&wanted)
+            .members(seg)?;
         let (mut prev, mut at) = (0u64, 0u64);
         for (o, _) in outs.iter().zip(&members).filter(|(_, &m)| m) {
+            // a unit left out by `among` may read as a member: its level
+            // is below the step before, so it adds nothing
             prev += (o.level >= q_prev) as u64;
             at += (o.level >= q_at) as u64;
         }
