@@ -713,3 +713,160 @@ fn paths_between_steps_and_converters_tables_in_the_report() {
         );
     }
 }
+
+/// With tagged events (micro and macro conversions) the key findings are
+/// grouped under "Macro conversions", "Micro conversions" and "Other", each
+/// sentence by the event it is about (docs/reports.md, "Key findings"):
+/// a funnel's overall conversion and trend by its goal, its largest drop by
+/// the step dropped into, an impact sentence by its action. Without tags the
+/// list is one, as before. The PDF prints the subheadings.
+#[test]
+fn key_findings_grouped_by_micro_and_macro_conversions() {
+    use stepwise_engine::model::EventTag;
+    let mut fx = fixture(150_000);
+    let browse = r#"{"dataset": "shop", "steps": [
+        {"event": "page_view", "label": "Landed"},
+        {"event": "view_item", "label": "Viewed product"}]}"#;
+    let mut v: serde_json::Value = serde_json::from_str(&spec_json()).unwrap();
+    v["sections"].as_array_mut().unwrap().push(
+        serde_json::from_str(&format!(r#"{{"funnel": {browse}, "heading": "Browsing"}}"#)).unwrap(),
+    );
+    let spec = ReportSpec::from_json(&v.to_string()).unwrap();
+    let findings = |doc: &ReportDocument| match &doc.sections[0] {
+        Section::Findings { items, groups, .. } => (items.clone(), groups.clone()),
+        other => panic!("{other:?}"),
+    };
+    let pdf_text = |doc: &ReportDocument, name: &str| {
+        let pdf = fx.dir.path().join(name);
+        std::fs::write(&pdf, render_pdf(doc).unwrap()).unwrap();
+        tool("pdftotext").then(|| {
+            let (ok, text) = run("pdftotext", &[], &pdf);
+            assert!(ok, "{text}");
+            text
+        })
+    };
+
+    // no tags: one list, no subheadings
+    let plain = build_report_dated(&fx.ws, &spec, &mut fx.cache, None).unwrap();
+    let (all, groups) = findings(&plain);
+    assert!(groups.is_empty(), "{groups:?}");
+    assert!(all.len() >= 6, "{all:#?}");
+    if let Some(text) = pdf_text(&plain, "plain.pdf") {
+        assert!(text.contains("Key findings"));
+        for h in ["Macro conversions", "Micro conversions"] {
+            assert!(!text.contains(h), "{h} in the untagged report");
+        }
+    }
+
+    // purchase a macro conversion, use_filter and add_to_cart micro ones
+    fx.ws
+        .set_event_tag("shop", "purchase", Some(EventTag::Macro))
+        .unwrap();
+    for e in ["use_filter", "add_to_cart"] {
+        fx.ws
+            .set_event_tag("shop", e, Some(EventTag::Micro))
+            .unwrap();
+    }
+    let doc = build_report_dated(&fx.ws, &spec, &mut fx.cache, None).unwrap();
+    let (items, groups) = findings(&doc);
+    assert!(items.is_empty(), "{items:#?}");
+    let names: Vec<&str> = groups.iter().map(|g| g.heading.as_str()).collect();
+    assert_eq!(names, ["Macro conversions", "Micro conversions", "Other"]);
+    let group_of = |s: &str| {
+        let hits: Vec<&str> = groups
+            .iter()
+            .filter(|g| g.items.iter().any(|i| i == s))
+            .map(|g| g.heading.as_str())
+            .collect();
+        assert_eq!(hits.len(), 1, "{s:?} in {hits:?}");
+        hits[0]
+    };
+    // the same sentences, each once, in the report's order within a group
+    let mut flat: Vec<&String> = groups.iter().flat_map(|g| &g.items).collect();
+    assert_eq!(flat.len(), all.len());
+    for g in &groups {
+        let order: Vec<usize> = g
+            .items
+            .iter()
+            .map(|s| {
+                all.iter()
+                    .position(|a| a == s)
+                    .expect("a sentence of the plain report")
+            })
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    }
+    flat.sort();
+    let mut sorted: Vec<&String> = all.iter().collect();
+    sorted.sort();
+    assert_eq!(flat, sorted);
+
+    let steps = [
+        "page_view",
+        "view_item",
+        "add_to_cart",
+        "begin_checkout",
+        "purchase",
+    ];
+    let tag = |e: &str| match e {
+        "purchase" => "Macro conversions",
+        "use_filter" | "add_to_cart" => "Micro conversions",
+        _ => "Other",
+    };
+    let with =
+        |needle: &str| -> Vec<&String> { all.iter().filter(|s| s.contains(needle)).collect() };
+    // the checkout funnel and the trend reach the goal: macro
+    let reached = with("reached \u{201c}Purchased\u{201d}");
+    assert_eq!(reached.len(), 1, "{all:#?}");
+    assert_eq!(group_of(reached[0]), "Macro conversions");
+    let weeks = with("in the week of");
+    assert!(!weeks.is_empty(), "{all:#?}");
+    for s in weeks {
+        assert_eq!(group_of(s), "Macro conversions", "{s}");
+    }
+    // its largest drop: the step dropped into
+    let Section::Chart(fs) = &doc.sections[1] else {
+        unreachable!()
+    };
+    let ChartData::Funnel(fd) = &fs.chart else {
+        unreachable!()
+    };
+    let b = fd.bottleneck.expect("a bottleneck");
+    let drop = &fs.notes[0];
+    assert!(all.contains(drop), "{drop}");
+    assert_eq!(group_of(drop), tag(steps[b]), "{drop}");
+    // the impact sentences: by their action (use_filter is the planted one)
+    let uf = with("did \u{201c}use_filter\u{201d}");
+    assert_eq!(uf.len(), 1, "{all:#?}");
+    assert_eq!(group_of(uf[0]), "Micro conversions");
+    for e in ["sign_up_newsletter", "add_to_cart"] {
+        for s in with(&format!("did \u{201c}{e}\u{201d}")) {
+            assert_eq!(group_of(s), tag(e), "{s}");
+        }
+    }
+    // browsing ends at an untagged event: other
+    let browsing = with("reached \u{201c}Viewed product\u{201d}");
+    assert_eq!(browsing.len(), 1, "{all:#?}");
+    assert_eq!(group_of(browsing[0]), "Other");
+
+    if let Some(text) = pdf_text(&doc, "grouped.pdf") {
+        let at = |s: &str, from: usize| {
+            from + text[from..]
+                .find(s)
+                .unwrap_or_else(|| panic!("no {s:?} after {from} in the PDF text"))
+        };
+        let macro_at = at("Macro conversions", 0);
+        assert!(at("Key findings", 0) < macro_at);
+        let micro_at = at("Micro conversions", macro_at);
+        let other_at = at("\nOther\n", micro_at);
+        let start = |s: &str| s.chars().take(24).collect::<String>();
+        let m = at(&start(reached[0]), macro_at);
+        assert!(m < micro_at, "the goal's sentence under Macro conversions");
+        let u = at(&start(uf[0]), micro_at);
+        assert!(
+            u < other_at,
+            "use_filter's sentence under Micro conversions"
+        );
+        at(&start(browsing[0]), other_at);
+    }
+}

@@ -40,6 +40,7 @@ pub fn sample(page: PageSize) -> ReportDocument {
                     "Mobile users convert at about half the desktop rate; the difference is significant (p < 0.001).".into(),
                     "Users who searched the site bought 42% more often.".into(),
                 ],
+                groups: vec![],
             },
             Section::Chart(ChartSection {
                 heading: "Checkout funnel".into(),
@@ -359,6 +360,7 @@ fn awkward_content_still_makes_a_valid_pdf() {
             Section::Findings {
                 heading: "Nothing found".into(),
                 items: vec![],
+                groups: vec![],
             },
             Section::Table {
                 heading: "Empty table".into(),

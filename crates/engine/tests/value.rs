@@ -875,7 +875,8 @@ fn a_like_what_if_refuses_what_it_cannot_size() {
 /// step 4 10 × (1 − 68.64/500) = 8.63 → 9; steps 3 and 2 10 × (1 −
 /// 91.73/500) = 8.17 → 8. Effort typed 8 for step 3 and 2 for step 2
 /// (ease 3 and 9), none for step 4: ICE 10 × 8 × 3 = 240, 5 × 8 × 9 = 360,
-/// blank.
+/// blank. The table is by ICE: step 2 (360), step 3 (240), then step 4
+/// (no effort, no score) although it is the first opportunity.
 #[test]
 fn ice_scores_of_the_worked_example() {
     use stepwise_engine::value::priorities;
@@ -904,11 +905,25 @@ fn ice_scores_of_the_worked_example() {
     assert_eq!(
         got,
         [
-            (4, 10, 9, None, None, None),
-            (3, 10, 8, Some(8), Some(3), Some(240)),
             (2, 5, 8, Some(2), Some(9), Some(360)),
+            (3, 10, 8, Some(8), Some(3), Some(240)),
+            (4, 10, 9, None, None, None),
         ]
     );
+    // no effort at all: no score, the opportunities' order
+    let p = priorities(&ops, &Default::default());
+    let order: Vec<usize> = p.iter().map(|p| p.step).collect();
+    assert_eq!(order, [4, 3, 2]);
+    // equal scores keep the opportunities' order; the unscored follow theirs
+    let effort = [(2usize, 8u32)].into_iter().collect();
+    let p = priorities(&ops, &effort);
+    let order: Vec<(usize, Option<u32>)> = p.iter().map(|p| (p.step, p.ice)).collect();
+    assert_eq!(order, [(2, Some(5 * 8 * 3)), (4, None), (3, None)]);
+    let effort = [(3usize, 5u32), (4, 6)].into_iter().collect();
+    let p = priorities(&ops, &effort);
+    let order: Vec<(usize, Option<u32>)> = p.iter().map(|p| (p.step, p.ice)).collect();
+    // step 4: 10 × 9 × 5 = 450; step 3: 10 × 8 × 6 = 480
+    assert_eq!(order, [(3, Some(480)), (4, Some(450)), (2, None)]);
 }
 
 /// The spec's `effort` reaches the result and the opportunities table; bad
@@ -941,9 +956,20 @@ fn effort_in_the_spec_and_the_table() {
         ]
     );
     assert_eq!(t.rows.len(), r.opportunities.len());
-    for (i, o) in r.opportunities.iter().enumerate() {
-        let p = &r.priorities[i];
-        assert_eq!(p.step, o.step);
+    // by ICE: step 2, the one scored, first; then the others as opportunities
+    assert_eq!(r.priorities[0].step, 2);
+    let rest: Vec<usize> = r.priorities[1..].iter().map(|p| p.step).collect();
+    let ops: Vec<usize> = r
+        .opportunities
+        .iter()
+        .map(|o| o.step)
+        .filter(|&s| s != 2)
+        .collect();
+    assert_eq!(rest, ops);
+    for (i, p) in r.priorities.iter().enumerate() {
+        let o = r.opportunities.iter().find(|o| o.step == p.step).unwrap();
+        assert_eq!(t.rows[i][0].text, (i + 1).to_string());
+        assert!(t.rows[i][1].text.contains(&o.label), "{:?}", t.rows[i]);
         let cells: Vec<&str> = t.rows[i][3..].iter().map(|c| c.text.as_str()).collect();
         let blank = |x: Option<u32>| x.map_or(String::new(), |x| x.to_string());
         assert_eq!(
@@ -1023,4 +1049,195 @@ fn the_like_interval_covers_at_its_level() {
             "like interval {i}: coverage {c}"
         );
     }
+}
+
+/// The "like a column's value" what-if counts its units in the funnel's own
+/// pass (the units' breakdown groups beside their furthest steps): on random
+/// clickstreams its counts equal the row of a second funnel broken down by
+/// the column (how they were counted before), for every value, "(none)"
+/// (empty and missing values), a value no one has, and the funnel's own
+/// breakdown's attribution (first touch, last touch, a step's) when it
+/// breaks down by the same column.
+#[test]
+fn like_a_columns_value_in_one_pass_equals_a_second_funnels_breakdown() {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let mut checked = (0, 0);
+    for round in 0..5 {
+        let mut csv = String::from("time,user,event,src\n");
+        for u in 0..80 {
+            let mut minute = 0;
+            for _ in 0..1 + next(8) {
+                minute += 1 + next(6);
+                let event = ["a", "a", "b", "b", "c", "x"][next(6) as usize];
+                let src = ["x", "y", "z", "", "", "(none)"][next(6) as usize];
+                csv += &format!(
+                    "2024-09-{:02} 10:{minute:02}:00,u{u},{event},{src}\n",
+                    1 + u % 20
+                );
+            }
+        }
+        let mut w = TempWs::with_csv(
+            "r",
+            &csv,
+            &[
+                (Role::User, "user"),
+                (Role::Event, "event"),
+                (Role::Time, "time"),
+            ],
+        );
+        let steps = json!([{"event": "a"}, {"event": "b"}, {"event": "c"}]);
+        let own = [
+            json!(null),
+            json!({"column": "src", "attribution": "last_touch"}),
+            json!({"column": "src", "attribution": "step", "step": 1}),
+            json!({"column": "event"}),
+        ];
+        for breakdown in &own {
+            for value in ["x", "y", "z", "(none)", "w"] {
+                for step in [2, 3] {
+                    let mut v = json!({"dataset": "r", "steps": steps, "window": "1d",
+                        "value": {"per_goal": 10},
+                        "what_if": {"step": step, "like": {"column": "src", "value": value}}});
+                    if !breakdown.is_null() {
+                        v["breakdown"] = breakdown.clone();
+                    }
+                    let s = spec(v);
+                    // the second funnel: broken down by src as the funnel's
+                    // own breakdown does when it is by src, else first touch
+                    let mut f = s.funnel.clone();
+                    let mut b = json!({"column": "src", "limit": 1_000_000});
+                    if breakdown["column"] == "src" {
+                        b["attribution"] = breakdown["attribution"].clone();
+                        b["step"] = breakdown["step"].clone();
+                    }
+                    f.breakdown = Some(serde_json::from_value(b).unwrap());
+                    let two = run_funnel(&w.ws, &f, &mut w.cache).unwrap();
+                    let got = run_value(&w.ws, &s, &mut w.cache);
+                    let ctx = format!("round {round}, {breakdown}, {value}, step {step}");
+                    match two.breakdown.iter().find(|r| r.value == value) {
+                        None => {
+                            let e = got.unwrap_err().to_string();
+                            let mut some: Vec<&str> = two
+                                .breakdown
+                                .iter()
+                                .map(|r| r.value.as_str())
+                                .take(6)
+                                .collect();
+                            if two.breakdown.len() > 6 {
+                                some.push("…");
+                            }
+                            let want = format!(
+                                "no unit in the funnel has \u{201c}{value}\u{201d} in column \"src\" (its values: {})",
+                                some.join(", ")
+                            );
+                            assert!(e.contains(&want), "{ctx}: {e}");
+                        }
+                        Some(row) => {
+                            let (prev, at) = (row.steps[step - 2].count, row.steps[step - 1].count);
+                            match got {
+                                Ok(r) => {
+                                    let l = r.what_if.unwrap().like.unwrap();
+                                    assert_eq!((l.prev, l.at), (prev, at), "{ctx}");
+                                    checked.0 += 1;
+                                }
+                                Err(e) => {
+                                    let e = e.to_string();
+                                    let all = two.steps[step - 2].count;
+                                    assert!(
+                                        (prev == 0 && e.contains("none of"))
+                                            || (prev >= all && e.contains("no one else"))
+                                            || e.contains("no one reached"),
+                                        "{ctx}: {e}"
+                                    );
+                                    checked.1 += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // most cases sized, the refusals agreeing too
+    assert!(checked.0 >= 100, "{checked:?}");
+}
+
+/// The persona what-if evaluates the persona only for the units at the step
+/// before the one improved: on random clickstreams its counts equal the
+/// funnel run on the persona's units (its `segment`), for conditions on
+/// behaviour and properties, negated ones included.
+#[test]
+fn like_a_persona_equals_the_funnel_on_the_persona() {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let mut sized = 0;
+    for round in 0..3 {
+        let mut csv = String::from("time,user,event,src\n");
+        for u in 0..120 {
+            let mut minute = 0;
+            for _ in 0..1 + next(8) {
+                minute += 1 + next(6);
+                let event = ["a", "a", "b", "b", "c", "x"][next(6) as usize];
+                let src = ["x", "y", ""][next(3) as usize];
+                csv += &format!(
+                    "2024-09-{:02} 10:{minute:02}:00,u{u},{event},{src}\n",
+                    1 + u % 20
+                );
+            }
+        }
+        let mut w = TempWs::with_csv(
+            "r",
+            &csv,
+            &[
+                (Role::User, "user"),
+                (Role::Event, "event"),
+                (Role::Time, "time"),
+            ],
+        );
+        let personas = [
+            json!({"name": "P", "conditions": [{"did": {"event": "x"}}]}),
+            json!({"name": "P", "conditions": [{"did_not": {"event": "x"}}]}),
+            json!({"name": "P", "conditions": [{"not": {"did": {"event": "x"}, "at_least": 2}}]}),
+            json!({"name": "P", "conditions": [{"column": "src", "op": "eq", "value": "y"}]}),
+        ];
+        for persona in &personas {
+            for step in [2, 3] {
+                let s = spec(json!({"dataset": "r", "window": "1d",
+                    "steps": [{"event": "a"}, {"event": "b"}, {"event": "c"}],
+                    "value": {"per_goal": 10},
+                    "what_if": {"step": step, "like": {"segment": persona}}}));
+                let mut f = s.funnel.clone();
+                f.segment = Some(serde_json::from_value(persona.clone()).unwrap());
+                let on = run_funnel(&w.ws, &f, &mut w.cache).unwrap();
+                let (prev, at) = (on.steps[step - 2].count, on.steps[step - 1].count);
+                let ctx = format!("round {round}, {persona}, step {step}");
+                match run_value(&w.ws, &s, &mut w.cache) {
+                    Ok(r) => {
+                        let l = r.what_if.unwrap().like.unwrap();
+                        assert_eq!((l.prev, l.at), (prev, at), "{ctx}");
+                        sized += 1;
+                    }
+                    Err(e) => {
+                        let e = e.to_string();
+                        assert!(
+                            (prev == 0 && e.contains("none of")) || e.contains("no one else"),
+                            "{ctx}: {e}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(sized >= 16, "{sized}");
 }

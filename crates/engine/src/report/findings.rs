@@ -53,6 +53,12 @@ pub fn funnel(d: &FunnelChartData) -> Vec<String> {
 /// Sentences about micro-conversions: the significant ones, largest first;
 /// or that none stands out.
 pub fn impact(d: &ImpactChartData) -> Vec<String> {
+    impact_about(d).into_iter().map(|(s, _)| s).collect()
+}
+
+/// [`impact`]'s sentences, each with the label of the action it is about
+/// (None for "none of the actions ... shows a clear difference").
+pub fn impact_about(d: &ImpactChartData) -> Vec<(String, Option<String>)> {
     let mut items: Vec<_> = d.items.iter().collect();
     items.sort_by(|a, b| b.lift.total_cmp(&a.lift));
     let sig: Vec<_> = items.iter().filter(|i| i.is_significant()).collect();
@@ -60,9 +66,12 @@ pub fn impact(d: &ImpactChartData) -> Vec<String> {
         return if items.is_empty() {
             vec![]
         } else {
-            vec![format!(
-                "None of the {} actions tested shows a clear difference in conversion.",
-                items.len()
+            vec![(
+                format!(
+                    "None of the {} actions tested shows a clear difference in conversion.",
+                    items.len()
+                ),
+                None,
             )]
         };
     }
@@ -70,13 +79,16 @@ pub fn impact(d: &ImpactChartData) -> Vec<String> {
         .take(3)
         .map(|i| {
             let dir = if i.lift >= 0.0 { "more" } else { "less" };
-            format!(
-                "Users who did \u{201c}{}\u{201d} converted {} {} often (interval {} to {}).",
-                i.label,
-                format::percent(i.lift.abs()),
-                dir,
-                format::signed_percent(i.ci_low),
-                format::signed_percent(i.ci_high)
+            (
+                format!(
+                    "Users who did \u{201c}{}\u{201d} converted {} {} often (interval {} to {}).",
+                    i.label,
+                    format::percent(i.lift.abs()),
+                    dir,
+                    format::signed_percent(i.ci_low),
+                    format::signed_percent(i.ci_high)
+                ),
+                Some(i.label.clone()),
             )
         })
         .collect()

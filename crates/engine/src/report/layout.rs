@@ -23,6 +23,8 @@ const MARGIN_BOTTOM: f64 = 64.0;
 const BODY: f64 = 10.0;
 const BODY_LH: f64 = 14.5;
 const H1: f64 = 15.0;
+const SUBHEAD: f64 = 11.5;
+const SUBHEAD_LH: f64 = 16.0;
 const TABLE: f64 = 8.5;
 const TABLE_ROW: f64 = 14.0;
 
@@ -176,6 +178,42 @@ impl Flow {
         }
         self.y += h;
         h
+    }
+
+    /// A group's title inside a section (bold, body size).
+    fn subheading(&mut self, s: &str) {
+        for l in wrap(s, SUBHEAD, true, self.content_w()) {
+            self.ensure(SUBHEAD_LH);
+            let y = self.y + SUBHEAD;
+            text_el(
+                self.out(),
+                &l,
+                MARGIN_X,
+                y,
+                SUBHEAD,
+                true,
+                TEXT,
+                Anchor::Start,
+            );
+            self.y += SUBHEAD_LH;
+        }
+        self.y += 4.0;
+    }
+
+    /// One bulleted paragraph per item.
+    fn bullets(&mut self, items: &[String]) {
+        for item in items {
+            self.ensure(BODY_LH);
+            let y = self.y + BODY;
+            let _ = write!(
+                self.out(),
+                r#"<circle cx="{:.2}" cy="{:.2}" r="2.2" fill="{BLUE}"/>"#,
+                MARGIN_X + 4.0,
+                y - 3.4
+            );
+            self.paragraph(item, BODY, TEXT, 14.0);
+            self.y += 5.0;
+        }
     }
 
     fn heading_height(&self, s: &str) -> f64 {
@@ -474,28 +512,40 @@ pub fn render_pages(doc: &ReportDocument) -> Result<RenderedReport> {
                     flow.paragraph(n, 9.0, MUTED, 0.0);
                 }
             }
-            Section::Findings { heading, items } => {
+            Section::Findings {
+                heading,
+                items,
+                groups,
+            } => {
                 let first = items
                     .first()
+                    .or_else(|| groups.first().and_then(|g| g.items.first()))
                     .map(|s| flow.paragraph_height(s, BODY))
                     .unwrap_or(0.0);
-                flow.ensure(flow.heading_height(heading) + first + 10.0);
+                let sub = if items.is_empty() && !groups.is_empty() {
+                    SUBHEAD_LH + 4.0
+                } else {
+                    0.0
+                };
+                flow.ensure(flow.heading_height(heading) + sub + first + 10.0);
                 if flow.y > MARGIN_TOP + 1.0 {
                     flow.y += 14.0;
                 }
                 entries.push((heading.clone(), flow.page_index()));
                 flow.heading(heading);
-                for item in items {
-                    flow.ensure(BODY_LH);
-                    let y = flow.y + BODY;
-                    let _ = write!(
-                        flow.out(),
-                        r#"<circle cx="{:.2}" cy="{:.2}" r="2.2" fill="{BLUE}"/>"#,
-                        MARGIN_X + 4.0,
-                        y - 3.4
-                    );
-                    flow.paragraph(item, BODY, TEXT, 14.0);
-                    flow.y += 5.0;
+                flow.bullets(items);
+                for (i, g) in groups.iter().enumerate() {
+                    let first = g
+                        .items
+                        .first()
+                        .map(|s| flow.paragraph_height(s, BODY))
+                        .unwrap_or(0.0);
+                    flow.ensure(SUBHEAD_LH + 4.0 + first);
+                    if i > 0 || !items.is_empty() {
+                        flow.y += 6.0;
+                    }
+                    flow.subheading(&g.heading);
+                    flow.bullets(&g.items);
                 }
             }
             Section::Text { heading, body } => {

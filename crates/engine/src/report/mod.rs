@@ -64,6 +64,15 @@ pub struct ChartSection {
     pub notes: Vec<String>,
 }
 
+/// Key findings under one subheading: those about macro conversions, micro
+/// conversions, or the rest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FindingsGroup {
+    pub heading: String,
+    pub items: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct MethodItem {
@@ -78,9 +87,14 @@ pub struct MethodItem {
 pub enum Section {
     Chart(ChartSection),
     /// Key findings, one sentence each (generated, then edited by the analyst).
+    /// When the datasets have tagged events, the sentences are in `groups`
+    /// instead ("Macro conversions", "Micro conversions", "Other"; see
+    /// docs/reports.md, "Key findings") and `items` is empty.
     Findings {
         heading: String,
         items: Vec<String>,
+        #[serde(default)]
+        groups: Vec<FindingsGroup>,
     },
     /// Free text; paragraphs separated by blank lines.
     Text {

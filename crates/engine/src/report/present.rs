@@ -1167,7 +1167,8 @@ pub struct ValuePresented {
     /// The what-if's heading (the question in words), table and notes.
     pub what_if: Option<(String, Table, Vec<String>)>,
     pub opportunities: Presented,
-    /// The ICE table (heading, table, notes): a row per opportunity.
+    /// The ICE table (heading, table, notes): a row per opportunity, highest
+    /// ICE first, those with no effort typed last.
     pub priorities: (String, Table, Vec<String>),
     pub wasted: Presented,
     /// The wasted table's rows as audiences (same order).
@@ -1184,7 +1185,8 @@ pub struct ShownValue {
     #[ts(optional)]
     pub what_if: Option<Shown>,
     pub opportunities: Shown,
-    /// Each opportunity's ICE score (same rows).
+    /// Each opportunity's ICE score, highest first (the rows of
+    /// `ValueResult::priorities`, in its order).
     pub priorities: Shown,
     pub wasted: Shown,
     /// One per row of `wasted.table`: the units of that row, for
@@ -1487,7 +1489,8 @@ pub fn value(
         crate::value::DAYS_PER_MONTH,
         format::count(r.period.days)
     )];
-    // the prioritisation: each opportunity's ICE score, in the same order
+    // the prioritisation: each opportunity's ICE score, highest first (the
+    // engine's order, `value::priorities`)
     let mut pt = Table::new(&[
         ("#", Some(ValueKind::Count)),
         ("Step improved", None),
@@ -1499,32 +1502,30 @@ pub fn value(
         ("ICE", Some(ValueKind::Count)),
     ]);
     let score = |x: Option<u32>| x.map_or(Cell::Empty, |x| Cell::Number(x as f64));
-    for (i, o) in r.opportunities.iter().enumerate() {
-        let p = r.priorities.iter().find(|p| p.step == o.step);
+    for (i, p) in r.priorities.iter().enumerate() {
+        let Some(o) = r.opportunities.iter().find(|o| o.step == p.step) else {
+            continue;
+        };
         pt.rows.push(vec![
             Cell::Number((i + 1) as f64),
             Cell::Text(step_name(o.step, &o.label)),
             Cell::Number(o.per_month.extra_value.value),
-            score(p.map(|p| p.impact)),
-            score(p.map(|p| p.confidence)),
-            score(p.and_then(|p| p.effort)),
-            score(p.and_then(|p| p.ease)),
-            score(p.and_then(|p| p.ice)),
+            score(Some(p.impact)),
+            score(Some(p.confidence)),
+            score(p.effort),
+            score(p.ease),
+            score(p.ice),
         ]);
     }
     let priorities = (
         format!("{heading}: prioritisation (ICE)"),
         pt,
         vec![
-            "ICE = Impact \u{d7} Confidence \u{d7} Ease (1 \u{2013} 1000), each 1 \u{2013} 10: Impact, the opportunity's extra value over the largest one's, times 10; Confidence, 10 \u{d7} (1 \u{2212} its interval's half-width over the extra value); Ease, 11 \u{2212} the effort typed for the step (1 easiest, 10 hardest; no effort, no ICE).".to_string(),
+            "ICE = Impact \u{d7} Confidence \u{d7} Ease (1 \u{2013} 1000), each 1 \u{2013} 10: Impact, the opportunity's extra value over the largest one's, times 10; Confidence, 10 \u{d7} (1 \u{2212} its interval's half-width over the extra value); Ease, 11 \u{2212} the effort typed for the step (1 easiest, 10 hardest; no effort, no ICE). Highest ICE first; the steps with no effort typed follow in the opportunities' order.".to_string(),
         ],
     );
-    if let Some(p) = r
-        .priorities
-        .iter()
-        .filter(|p| p.ice.is_some())
-        .max_by(|a, b| a.ice.cmp(&b.ice).then(b.step.cmp(&a.step)))
-    {
+    // the ICE table's first row, when it has a score
+    if let Some(p) = r.priorities.first().filter(|p| p.ice.is_some()) {
         let o = r.opportunities.iter().find(|o| o.step == p.step);
         if let Some(o) = o {
             findings.push(format!(

@@ -7,6 +7,44 @@ use super::*;
 pub struct Evaluator<'a> {
     ws: &'a Workspace,
     ix: &'a EventIndex,
+    /// Only these units' answers are wanted ([`Evaluator::among`]).
+    only: Option<&'a [bool]>,
+}
+
+/// `f` of every unit (0 to `n` − 1; with `only`, of the units it marks,
+/// false for the others), in order: on one thread per core (at most 8) from
+/// 20,000 units, each over a contiguous range, as the funnel splits them;
+/// the result does not depend on the split.
+pub(super) fn per_unit(
+    n: usize,
+    only: Option<&[bool]>,
+    f: impl Fn(usize) -> bool + Sync,
+) -> Vec<bool> {
+    let f = |u: usize| only.is_none_or(|o| o[u]) && f(u);
+    let threads = if n >= 20_000 {
+        std::thread::available_parallelism()
+            .map(|t| t.get())
+            .unwrap_or(1)
+            .min(8)
+    } else {
+        1
+    };
+    if threads <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let mut out = vec![false; n];
+    let per = n.div_ceil(threads);
+    std::thread::scope(|sc| {
+        for (i, chunk) in out.chunks_mut(per).enumerate() {
+            let f = &f;
+            sc.spawn(move || {
+                for (j, o) in chunk.iter_mut().enumerate() {
+                    *o = f(i * per + j);
+                }
+            });
+        }
+    });
+    out
 }
 
 pub(super) fn unit_range(ix: &EventIndex, u: usize) -> std::ops::Range<usize> {
@@ -91,7 +129,18 @@ pub(super) fn compare_num(op: FilterOp, x: f64, t: f64) -> bool {
 
 impl<'a> Evaluator<'a> {
     pub fn new(ws: &'a Workspace, ix: &'a EventIndex) -> Self {
-        Evaluator { ws, ix }
+        Evaluator { ws, ix, only: None }
+    }
+
+    /// Evaluates the conditions on event data only for the units `units`
+    /// marks (one entry per unit): the others' answers are left unspecified
+    /// (a `not` may turn them true), for a caller that reads only these
+    /// units' (the value view's persona, at the units of one step).
+    pub fn among(mut self, units: &'a [bool]) -> Self {
+        if units.len() == self.ix.units() {
+            self.only = Some(units);
+        }
+        self
     }
 
     /// Which units are members of `spec` (one entry per unit of the index).
@@ -147,16 +196,14 @@ impl<'a> Evaluator<'a> {
             }
         };
         let value_of = p.value_of.unwrap_or_default();
-        Ok((0..ix.units())
-            .map(|u| {
-                let mut r = unit_range(ix, u);
-                match value_of {
-                    ValueOf::Ever => r.any(|i| bits[i]),
-                    ValueOf::First => r.find(|&i| has_value(i)).map_or(missing, |i| bits[i]),
-                    ValueOf::Last => r.rev().find(|&i| has_value(i)).map_or(missing, |i| bits[i]),
-                }
-            })
-            .collect())
+        Ok(per_unit(ix.units(), self.only, |u| {
+            let mut r = unit_range(ix, u);
+            match value_of {
+                ValueOf::Ever => r.any(|i| bits[i]),
+                ValueOf::First => r.find(|&i| has_value(i)).map_or(missing, |i| bits[i]),
+                ValueOf::Last => r.rev().find(|&i| has_value(i)).map_or(missing, |i| bits[i]),
+            }
+        }))
     }
 
     fn behaviour(&self, b: &BehaviourCondition) -> Result<Vec<bool>> {
@@ -203,31 +250,29 @@ impl<'a> Evaluator<'a> {
             None => event_bits(self.ws, ix, m, &what)?,
         };
         let codes = &ix.event.codes[..];
-        Ok((0..ix.units())
-            .map(|u| {
-                let r = unit_range(ix, u);
-                let count = if let Some(code) = by_name {
-                    match code {
-                        Some(c) => codes[r].iter().map(|&x| (x == c) as u64).sum::<u64>(),
-                        None => 0,
-                    }
-                } else if unbounded {
-                    bits[r].iter().map(|&b| b as u64).sum::<u64>()
-                } else {
-                    let first = ix.time[r.start];
-                    r.filter(|&i| {
-                        let t = ix.time[i];
-                        bits[i] && t >= from && t < to && within.is_none_or(|w| t - first <= w)
-                    })
-                    .count() as u64
-                };
-                if did {
-                    count >= at_least && b.at_most.is_none_or(|m| count <= m)
-                } else {
-                    count == 0
+        Ok(per_unit(ix.units(), self.only, |u| {
+            let r = unit_range(ix, u);
+            let count = if let Some(code) = by_name {
+                match code {
+                    Some(c) => codes[r].iter().map(|&x| (x == c) as u64).sum::<u64>(),
+                    None => 0,
                 }
-            })
-            .collect())
+            } else if unbounded {
+                bits[r].iter().map(|&b| b as u64).sum::<u64>()
+            } else {
+                let first = ix.time[r.start];
+                r.filter(|&i| {
+                    let t = ix.time[i];
+                    bits[i] && t >= from && t < to && within.is_none_or(|w| t - first <= w)
+                })
+                .count() as u64
+            };
+            if did {
+                count >= at_least && b.at_most.is_none_or(|m| count <= m)
+            } else {
+                count == 0
+            }
+        }))
     }
 
     fn measure(&self, m: &MeasureCondition) -> Result<Vec<bool>> {
@@ -435,4 +480,23 @@ pub fn segment_mask(
     } else {
         m
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::per_unit;
+
+    /// Split over threads (from 20,000 units) or not, every unit's answer
+    /// lands in its own place.
+    #[test]
+    fn per_unit_is_the_plain_map_in_order() {
+        for n in [0, 1, 19_999, 20_000, 20_001, 123_457] {
+            let f = |u: usize| (u.wrapping_mul(2_654_435_761) >> 7).is_multiple_of(3);
+            let want: Vec<bool> = (0..n).map(f).collect();
+            assert_eq!(per_unit(n, None, f), want, "{n} units");
+            let only: Vec<bool> = (0..n).map(|u| !u.is_multiple_of(5)).collect();
+            let want: Vec<bool> = (0..n).map(|u| only[u] && f(u)).collect();
+            assert_eq!(per_unit(n, Some(&only), f), want, "{n} units, among");
+        }
+    }
 }

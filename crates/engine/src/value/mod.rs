@@ -20,7 +20,7 @@ use ts_rs::TS;
 use crate::column::Values;
 use crate::error::{Error, Result};
 use crate::funnel::engine::unit_outcomes;
-use crate::funnel::{run_funnel, FunnelSpec};
+use crate::funnel::FunnelSpec;
 use crate::index::IndexCache;
 use crate::model::{ColumnType, DatasetKind};
 use crate::store::Workspace;
@@ -348,7 +348,8 @@ pub struct ValueResult {
     /// Every step after the first lifted by `opportunity`, by extra value
     /// (largest first; ties: the surer, higher low bound, first).
     pub opportunities: Vec<WhatIfResult>,
-    /// The ICE score of each opportunity, in the same order.
+    /// The ICE score of each opportunity, highest first; those with no
+    /// effort typed (no score) last, in the opportunities' order.
     #[serde(default)]
     pub priorities: Vec<Priority>,
     /// Units that entered but did not reach the goal.
@@ -599,8 +600,9 @@ pub fn opportunities(inp: &Inputs, x: f64) -> Vec<WhatIfResult> {
     out
 }
 
-/// The ICE score of each opportunity (same order), with the analyst's
-/// effort per step.
+/// The ICE score of each opportunity, with the analyst's effort per step:
+/// highest score first (ties keep the opportunities' order), then the
+/// opportunities with no effort typed (no score) in their order.
 pub fn priorities(
     opportunities: &[WhatIfResult],
     effort: &std::collections::BTreeMap<usize, u32>,
@@ -609,7 +611,7 @@ pub fn priorities(
         .iter()
         .map(|o| o.extra_value.value)
         .fold(f64::NEG_INFINITY, f64::max);
-    opportunities
+    let mut out: Vec<Priority> = opportunities
         .iter()
         .map(|o| {
             let e = effort.get(&o.step).copied();
@@ -623,7 +625,10 @@ pub fn priorities(
                 ice: ice.score,
             }
         })
-        .collect()
+        .collect();
+    // stable: equal scores, and the unscored, keep the opportunities' order
+    out.sort_by_key(|p| std::cmp::Reverse(p.ice));
+    out
 }
 
 /// The spec's effort per step, checked: keys the numbers of steps 2 to
@@ -729,7 +734,30 @@ pub fn run_value(ws: &Workspace, spec: &ValueSpec, cache: &mut IndexCache) -> Re
     // least q, exactly `run_funnel`'s (tests hold them equal)
     let ix = cache.get(ws, &rec, f.unit())?;
     let mask = crate::funnel::funnel_mask(ws, &ix, f)?;
-    let (outs, span, warnings) = unit_outcomes(ws, &ix, f, mask.as_deref(), None)?;
+    // a "like" what-if on a column's value: the units' groups in the same
+    // pass, by the breakdown the funnel would make by that column
+    let like_column = spec
+        .what_if
+        .as_ref()
+        .and_then(|w| w.like.as_ref())
+        .filter(|l| l.segment.is_none())
+        .and_then(|l| l.column.as_ref());
+    let by_column;
+    let pass_spec = match like_column {
+        Some(column) => {
+            by_column = like_breakdown(f, column);
+            &by_column
+        }
+        None => f,
+    };
+    let (outs, span, warnings, groups) = unit_outcomes(
+        ws,
+        &ix,
+        pass_spec,
+        mask.as_deref(),
+        None,
+        like_column.is_some(),
+    )?;
     let mut at_level = vec![0u64; k];
     for o in &outs {
         if o.level >= 0 {
@@ -825,7 +853,7 @@ pub fn run_value(ws: &Workspace, spec: &ValueSpec, cache: &mut IndexCache) -> Re
         (Some(w), Some(l)) => Some(what_if(&inp, w.step, l)?),
         (Some(w), None) => {
             let like = w.like.as_ref().expect("checked by lift_of");
-            let counts = like_counts(ws, spec, like, w.step, &ix, &outs, cache)?;
+            let counts = like_counts(ws, spec, like, w.step, &ix, &outs, groups.as_deref())?;
             Some(what_if_like(&inp, w.step, &counts)?)
         }
         _ => None,
@@ -855,10 +883,31 @@ pub fn run_value(ws: &Workspace, spec: &ValueSpec, cache: &mut IndexCache) -> Re
     })
 }
 
+/// The funnel `f` broken down by `column` as a "like" what-if reads it:
+/// first touch, or the funnel's own attribution when it breaks down by the
+/// same column; every value its own row (no limit); no trend or time to
+/// convert.
+fn like_breakdown(f: &FunnelSpec, column: &str) -> FunnelSpec {
+    let mut f = f.clone();
+    let own = f.breakdown.take().filter(|b| b.column == column);
+    f.breakdown = Some(crate::funnel::Breakdown {
+        column: column.to_string(),
+        attribution: own.as_ref().and_then(|b| b.attribution),
+        step: own.as_ref().and_then(|b| b.step),
+        limit: Some(usize::MAX),
+    });
+    f.trend = None;
+    f.time_to_convert = None;
+    f
+}
+
 /// The units of a "like" what-if at step `step` (1-based) and the step
 /// before: a persona's from the per-unit outcome (its members among the
-/// funnel's units), a column's value from the funnel's breakdown by that
-/// column (every unit in one row; no limit).
+/// funnel's units); a column's value from the units' groups in the
+/// breakdown by that column (`groups`, the column the outcomes' `group`
+/// codes are in): the row of the funnel's breakdown whose value it is,
+/// computed in the funnel's own pass instead of a second funnel (tests
+/// hold the two equal).
 fn like_counts(
     ws: &Workspace,
     spec: &ValueSpec,
@@ -866,7 +915,7 @@ fn like_counts(
     step: usize,
     ix: &crate::index::EventIndex,
     outs: &[crate::funnel::engine::UnitOutcome],
-    cache: &mut IndexCache,
+    groups: Option<&crate::index::Interned>,
 ) -> Result<LikeCounts> {
     let k = spec.funnel.steps.len();
     if step < 2 || step > k {
@@ -876,9 +925,16 @@ fn like_counts(
     }
     let (q_prev, q_at) = (step as i32 - 2, step as i32 - 1);
     if let Some(seg) = &like.segment {
-        let members = crate::segment::Evaluator::new(ws, ix).members(seg)?;
+        // only the units at the step before count: the persona's conditions
+        // are evaluated for them alone
+        let wanted: Vec<bool> = outs.iter().map(|o| o.level >= q_prev).collect();
+        let members = crate::segment::Evaluator::new(ws, ix)
+            .among(&wanted)
+            .members(seg)?;
         let (mut prev, mut at) = (0u64, 0u64);
         for (o, _) in outs.iter().zip(&members).filter(|(_, &m)| m) {
+            // a unit left out by `among` may read as a member: its level
+            // is below the step before, so it adds nothing
             prev += (o.level >= q_prev) as u64;
             at += (o.level >= q_at) as u64;
         }
@@ -893,36 +949,53 @@ fn like_counts(
         (Some(c), Some(v)) => (c, v),
         _ => unreachable!("checked by check_like"),
     };
-    let mut f = spec.funnel.clone();
-    let own = f.breakdown.take().filter(|b| &b.column == column);
-    f.breakdown = Some(crate::funnel::Breakdown {
-        column: column.clone(),
-        attribution: own.as_ref().and_then(|b| b.attribution),
-        step: own.as_ref().and_then(|b| b.step),
-        limit: Some(usize::MAX),
-    });
-    f.trend = None;
-    f.time_to_convert = None;
-    let r = run_funnel(ws, &f, cache)?;
-    let Some(row) = r.breakdown.iter().find(|row| &row.value == value) else {
-        let mut some: Vec<&str> = r
-            .breakdown
-            .iter()
-            .map(|row| row.value.as_str())
-            .take(6)
-            .collect();
-        if r.breakdown.len() > 6 {
+    let b = groups.ok_or_else(|| {
+        Error::Internal("the like what-if's column was not read in the funnel's pass".into())
+    })?;
+    use crate::funnel::engine::group_name;
+    // the codes whose row is the value (several codes may name one row:
+    // "(none)" is every empty value and the missing one), then NULL_CODE's
+    let is_value: Vec<bool> = (0..b.dict.len() as u32)
+        .chain([crate::index::NULL_CODE])
+        .map(|c| group_name(b, c) == value)
+        .collect();
+    let slot = |code: u32| {
+        if code == crate::index::NULL_CODE {
+            b.dict.len()
+        } else {
+            code as usize
+        }
+    };
+    let (mut entered, mut prev, mut at) = (0u64, 0u64, 0u64);
+    for o in outs
+        .iter()
+        .filter(|o| o.level >= 0 && is_value[slot(o.group)])
+    {
+        entered += 1;
+        prev += (o.level >= q_prev) as u64;
+        at += (o.level >= q_at) as u64;
+    }
+    if entered == 0 {
+        // the breakdown's rows: by units entered, largest first, then by name
+        let mut rows: std::collections::HashMap<&str, u64> = Default::default();
+        for o in outs.iter().filter(|o| o.level >= 0) {
+            *rows.entry(group_name(b, o.group)).or_insert(0) += 1;
+        }
+        let mut rows: Vec<(&str, u64)> = rows.into_iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        let mut some: Vec<&str> = rows.iter().map(|r| r.0).take(6).collect();
+        if rows.len() > 6 {
             some.push("…");
         }
         return Err(Error::Invalid(format!(
             "no unit in the funnel has \u{201c}{value}\u{201d} in column \"{column}\" (its values: {})",
             some.join(", ")
         )));
-    };
+    }
     Ok(LikeCounts {
         name: format!("{column} = {value}"),
-        prev: row.steps[step - 2].count,
-        at: row.steps[step - 1].count,
+        prev,
+        at,
     })
 }
 
@@ -979,7 +1052,7 @@ pub fn write_wasted_csv<W: std::io::Write>(
     }
     let ix = cache.get(ws, &rec, f.unit())?;
     let mask = crate::funnel::funnel_mask(ws, &ix, f)?;
-    let (outs, _, _) = unit_outcomes(ws, &ix, f, mask.as_deref(), None)?;
+    let (outs, _, _, _) = unit_outcomes(ws, &ix, f, mask.as_deref(), None, false)?;
     let q = which.step as i32 - 1;
     let in_step = |o: &crate::funnel::engine::UnitOutcome| {
         o.level == q && o.last_seen != crate::funnel::engine::NO_EVENT

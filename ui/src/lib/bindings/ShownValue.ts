@@ -8,7 +8,8 @@ import type { WastedAudience } from "./WastedAudience";
  */
 export type ShownValue = { value: Shown, what_if?: Shown, opportunities: Shown, 
 /**
- * Each opportunity's ICE score (same rows).
+ * Each opportunity's ICE score, highest first (the rows of
+ * `ValueResult::priorities`, in its order).
  */
 priorities: Shown, wasted: Shown, 
 /**

@@ -38,7 +38,8 @@ opportunity: number,
  */
 opportunities: Array<WhatIfResult>, 
 /**
- * The ICE score of each opportunity, in the same order.
+ * The ICE score of each opportunity, highest first; those with no
+ * effort typed (no score) last, in the opportunities' order.
  */
 priorities: Array<Priority>, 
 /**

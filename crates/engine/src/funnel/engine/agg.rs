@@ -304,19 +304,8 @@ impl UnitsCtx<'_> {
                 *t = ix.time[pos as usize];
             }
             p.total.add(level, &times, out.skipped);
-            if let (Some(b), Some((attr, step))) = (bcodes, plan.attribution) {
-                // first touch: the first non-empty value among the
-                // attempt's step events; last touch: the last one
-                let set = |x: &&u32| self.filled[slot(b[**x as usize], self.filled.len())];
-                let path = &out.path[..=level];
-                let pos = match attr {
-                    Attribution::FirstTouch => path.iter().find(set).or(path.first()).copied(),
-                    Attribution::LastTouch => path.iter().rev().find(set).or(path.last()).copied(),
-                    Attribution::Step => {
-                        (level >= step && out.skipped & (1 << step) == 0).then(|| out.path[step])
-                    }
-                };
-                let code = pos.map_or(NULL_CODE, |x| b[x as usize]);
+            if let (Some(b), Some(attr)) = (bcodes, plan.attribution) {
+                let code = attributed(b, &self.filled, attr, &out.path[..=level], out.skipped);
                 let g = slot(code, p.groups.len());
                 p.groups[g]
                     .get_or_insert_with(|| Agg::new(k))
@@ -333,6 +322,31 @@ impl UnitsCtx<'_> {
         }
         p
     }
+}
+
+/// The breakdown code (`NULL_CODE`: none) of a unit's counted attempt,
+/// `path` its step events up to its furthest step, `skipped` the steps it
+/// skipped: first touch, the first non-empty value among the attempt's step
+/// events (else the first event's); last touch, the last one; a step's, the
+/// value at that step's event. `filled` tells, per code (then one for
+/// `NULL_CODE`), whether the value is non-empty. The funnel's breakdown and
+/// [`super::unit_outcomes`]'s groups both take it from here.
+#[inline]
+pub(crate) fn attributed(
+    b: &[u32],
+    filled: &[bool],
+    (attr, step): (Attribution, usize),
+    path: &[u32],
+    skipped: u64,
+) -> u32 {
+    let set = |x: &&u32| filled[slot(b[**x as usize], filled.len())];
+    let level = path.len() - 1;
+    let pos = match attr {
+        Attribution::FirstTouch => path.iter().find(set).or(path.first()).copied(),
+        Attribution::LastTouch => path.iter().rev().find(set).or(path.last()).copied(),
+        Attribution::Step => (level >= step && skipped & (1 << step) == 0).then(|| path[step]),
+    };
+    pos.map_or(NULL_CODE, |x| b[x as usize])
 }
 
 /// Trend counts by period key, in a dense run of cells (keys are a few

@@ -64,6 +64,29 @@ fn held(ws: &Workspace, ix: &EventIndex, spec: &FunnelSpec) -> Result<Option<Arc
 }
 pub const OTHER: &str = "Other";
 
+/// Per breakdown code (then one for `NULL_CODE`): does the value hold
+/// text? Empty for no breakdown.
+fn filled(breakdown: Option<&Interned>) -> Vec<bool> {
+    match breakdown {
+        Some(b) => b
+            .dict
+            .iter()
+            .map(|v| !v.is_empty())
+            .chain([false])
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The name of a unit's breakdown group as the funnel's breakdown rows give
+/// it: the value, or [`NONE_VALUE`] for none or empty text.
+pub(crate) fn group_name(b: &Interned, code: u32) -> &str {
+    match b.dict.get(code as usize) {
+        Some(v) if code != NULL_CODE && !v.is_empty() => v,
+        _ => NONE_VALUE,
+    }
+}
+
 /// Runs a funnel on a built index.
 pub fn run_on_index(ws: &Workspace, ix: &EventIndex, spec: &FunnelSpec) -> Result<FunnelResult> {
     run_on_index_masked(ws, ix, spec, None)
@@ -132,15 +155,7 @@ pub fn run_on_index_threads(
     } else {
         1
     };
-    let filled: Vec<bool> = match &breakdown {
-        Some(b) => b
-            .dict
-            .iter()
-            .map(|v| !v.is_empty())
-            .chain([false])
-            .collect(),
-        None => Vec::new(),
-    };
+    let filled = filled(breakdown.as_deref());
     let ctx = UnitsCtx {
         pass: &pass,
         breakdown: breakdown.as_deref(),
@@ -275,6 +290,11 @@ pub(crate) struct UnitOutcome {
     /// The index position of the unit's last event that passes the
     /// funnel's filters and date range ([`NO_EVENT`]: none).
     pub last_seen: u32,
+    /// With groups asked for: the code, in the breakdown column, of the
+    /// unit's group as the funnel's breakdown attributes it
+    /// ([`agg::attributed`]); `NULL_CODE` for none, or a unit that did not
+    /// enter.
+    pub group: u32,
 }
 
 /// The times (µs) of the first and last event seen.
@@ -287,14 +307,24 @@ pub(crate) type Span = (i64, i64);
 /// number of units with level at least `q` is step `q`'s count (without
 /// optional steps or `open`; with them, the last step's count is still the
 /// units at the last level). Units are split over `threads` as the funnel
-/// splits them (`None`: one per core from 20,000 units).
+/// splits them (`None`: one per core from 20,000 units). With `groups`
+/// and a breakdown in the spec, each outcome's `group` is the unit's
+/// breakdown group (the interned column is returned with them): the
+/// funnel's breakdown rows, per unit, in the same pass.
+#[allow(clippy::type_complexity)]
 pub(crate) fn unit_outcomes(
     ws: &Workspace,
     ix: &EventIndex,
     spec: &FunnelSpec,
     mask: Option<&[bool]>,
     threads: Option<usize>,
-) -> Result<(Vec<UnitOutcome>, Option<Span>, Vec<String>)> {
+    groups: bool,
+) -> Result<(
+    Vec<UnitOutcome>,
+    Option<Span>,
+    Vec<String>,
+    Option<Arc<Interned>>,
+)> {
     if mask.is_some_and(|m| m.len() != ix.units()) {
         return Err(Error::Internal(
             "a unit mask does not match the index".into(),
@@ -316,6 +346,15 @@ pub(crate) fn unit_outcomes(
         masks: &masks,
         hold: held.as_deref().map(Hold::of),
     };
+    let breakdown: Option<Arc<Interned>> = match (&spec.breakdown, groups) {
+        (Some(b), true) => Some(ix.interned(ws, &b.column)?),
+        _ => None,
+    };
+    let filled = filled(breakdown.as_deref());
+    let grouping = breakdown
+        .as_deref()
+        .map(|b| &b.codes[..])
+        .zip(plan.attribution);
     let units = ix.units();
     let threads = match threads {
         Some(t) => t.max(1),
@@ -329,6 +368,7 @@ pub(crate) fn unit_outcomes(
         level: -1,
         level_pos: 0,
         last_seen: NO_EVENT,
+        group: NULL_CODE,
     };
     let mut outs = vec![none; units];
     let per = units.div_ceil(threads).max(1);
@@ -359,7 +399,11 @@ pub(crate) fn unit_outcomes(
             pass.outcome(&evs, &mut out, &mut paths, &mut scratch);
             o.level = out.level;
             if out.level >= 0 {
-                o.level_pos = out.path[out.level as usize];
+                let level = out.level as usize;
+                o.level_pos = out.path[level];
+                if let Some((b, attr)) = grouping {
+                    o.group = agg::attributed(b, &filled, attr, &out.path[..=level], out.skipped);
+                }
             }
         }
         span
@@ -386,7 +430,7 @@ pub(crate) fn unit_outcomes(
         .into_iter()
         .flatten()
         .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
-    Ok((outs, span, warnings))
+    Ok((outs, span, warnings, breakdown))
 }
 
 /// Per unit, its furthest step (as [`unit_levels`]) and the index position

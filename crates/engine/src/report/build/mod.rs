@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{
-    render_pdf, render_pngs, tables_csv, tables_xlsx, ChartSection, MethodItem, PageSize,
-    ReportDocument, Section,
+    render_pdf, render_pngs, tables_csv, tables_xlsx, ChartSection, FindingsGroup, MethodItem,
+    PageSize, ReportDocument, Section,
 };
 use crate::calendar::{long_date, range_text, Date, MONTHS};
 use crate::chart::format;
@@ -63,13 +63,13 @@ pub fn build_report_dated(
     spec.validate()?;
     let mut used = Used::default();
     let mut body = Vec::new();
-    let mut findings = Vec::new();
+    let mut findings = Findings::new(ws);
     for s in &spec.sections {
         if let Some(f) = &s.funnel {
             used.funnel(f);
             let r = run_funnel(ws, f, cache)?;
             let h = heading_or(s, format!("Funnel: {}", describe_funnel(f)));
-            funnel_sections(h, s.intro.clone(), f, &r, &mut body, &mut findings);
+            funnel_sections(h, s.intro.clone(), f, &r, &mut body, &mut findings)?;
         } else if let Some(f) = &s.trend {
             used.funnel(f);
             used.trend = true;
@@ -83,7 +83,11 @@ pub fn build_report_dated(
             let h = heading_or(s, format!("Conversion over time: {}", describe_funnel(&f)));
             let t = trend_chart(h.clone(), subtitle(&f, &r.unit), &r)
                 .ok_or_else(|| Error::Invalid("the trend section gave no trend".into()))?;
-            findings.extend(trend_findings(&t, &h, f.trend.as_ref()));
+            findings.add(
+                &f.dataset,
+                goal_event(&f),
+                trend_findings(&t, &h, f.trend.as_ref()),
+            )?;
             let mut sec = chart_section(h, s.intro.clone(), ChartData::Trend(t));
             sec.notes.push(format!(
                 "Each point is the share of {} whose attempt started in that period and who reached the last step; the band is its 95% Wilson interval.",
@@ -128,12 +132,7 @@ pub fn build_report_dated(
         }
     }
     let mut sections = Vec::new();
-    if !findings.is_empty() {
-        sections.push(Section::Findings {
-            heading: "Key findings".into(),
-            items: findings,
-        });
-    }
+    sections.extend(findings.section());
     sections.extend(body);
     sections.push(Section::Method {
         heading: "Method".into(),
@@ -149,4 +148,114 @@ pub fn build_report_dated(
         page: spec.page,
         sections,
     })
+}
+
+/// Which key findings a sentence is listed under when the report's datasets
+/// have tagged events (docs/reports.md, "Key findings").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum FindingGroup {
+    Macro,
+    Micro,
+    Other,
+}
+
+impl FindingGroup {
+    fn heading(self) -> &'static str {
+        match self {
+            FindingGroup::Macro => "Macro conversions",
+            FindingGroup::Micro => "Micro conversions",
+            FindingGroup::Other => "Other",
+        }
+    }
+}
+
+/// The key findings as the sections give them, each with the group of the
+/// event it is about; and whether any dataset they come from has tags.
+pub(super) struct Findings<'a> {
+    ws: &'a Workspace,
+    items: Vec<(String, FindingGroup)>,
+    /// The tags read so far, per dataset.
+    tags: std::collections::HashMap<String, Vec<crate::model::TaggedEvent>>,
+}
+
+impl<'a> Findings<'a> {
+    pub(super) fn new(ws: &'a Workspace) -> Self {
+        Findings {
+            ws,
+            items: Vec::new(),
+            tags: Default::default(),
+        }
+    }
+
+    /// Adds sentences about `event` of `dataset` (None: about no one event).
+    pub(super) fn add(
+        &mut self,
+        dataset: &str,
+        event: Option<&str>,
+        sentences: impl IntoIterator<Item = String>,
+    ) -> Result<()> {
+        if !self.tags.contains_key(dataset) {
+            let tags = self.ws.event_tags(dataset)?;
+            self.tags.insert(dataset.to_string(), tags);
+        }
+        let group = match event.and_then(|e| self.tags[dataset].iter().find(|t| t.event == e)) {
+            Some(t) if t.tag == crate::model::EventTag::Macro => FindingGroup::Macro,
+            Some(_) => FindingGroup::Micro,
+            None => FindingGroup::Other,
+        };
+        self.items.extend(sentences.into_iter().map(|s| (s, group)));
+        Ok(())
+    }
+
+    /// The "Key findings" section: one list, or (when a dataset the
+    /// findings come from has tagged events) macro, micro and other
+    /// findings under their subheadings, each in the report's order.
+    fn section(self) -> Option<Section> {
+        if self.items.is_empty() {
+            return None;
+        }
+        let heading = "Key findings".to_string();
+        if self.tags.values().all(Vec::is_empty) {
+            return Some(Section::Findings {
+                heading,
+                items: self.items.into_iter().map(|(s, _)| s).collect(),
+                groups: vec![],
+            });
+        }
+        let groups = [
+            FindingGroup::Macro,
+            FindingGroup::Micro,
+            FindingGroup::Other,
+        ]
+        .into_iter()
+        .filter_map(|g| {
+            let items: Vec<String> = self
+                .items
+                .iter()
+                .filter(|(_, x)| *x == g)
+                .map(|(s, _)| s.clone())
+                .collect();
+            (!items.is_empty()).then(|| FindingsGroup {
+                heading: g.heading().to_string(),
+                items,
+            })
+        })
+        .collect();
+        Some(Section::Findings {
+            heading,
+            items: vec![],
+            groups,
+        })
+    }
+}
+
+/// The event of a funnel's step `q` (None for a page or a metric table's
+/// value).
+pub(super) fn step_event(f: &FunnelSpec, q: usize) -> Option<&str> {
+    f.steps.get(q).and_then(|s| s.event.as_deref())
+}
+
+/// The event of a funnel's goal, its last step.
+pub(super) fn goal_event(f: &FunnelSpec) -> Option<&str> {
+    step_event(f, f.steps.len().saturating_sub(1))
 }

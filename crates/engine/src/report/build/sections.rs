@@ -56,15 +56,29 @@ pub(super) fn funnel_sections(
     spec: &FunnelSpec,
     r: &FunnelResult,
     out: &mut Vec<Section>,
-    findings: &mut Vec<String>,
-) {
+    findings: &mut Findings,
+) -> Result<()> {
     let sub = subtitle(spec, &r.unit);
     let p = crate::present::funnel(Some(&heading), intro, spec, r);
-    findings.extend(p.findings);
+    // the overall conversion is about the goal; the drop (the last
+    // sentence, when there is a bottleneck) about the step it drops into
+    let mut sentences = p.findings;
+    let drop = match &p.bottleneck {
+        Some(b) => sentences.pop().map(|s| (s, step_event(spec, b.to_step))),
+        None => None,
+    };
+    findings.add(&spec.dataset, goal_event(spec), sentences)?;
+    if let Some((s, event)) = drop {
+        findings.add(&spec.dataset, event, [s])?;
+    }
     let sec = p.section;
     out.push(Section::Chart(sec));
     if let Some(t) = trend_chart(format!("{heading}: conversion over time"), sub.clone(), r) {
-        findings.extend(trend_findings(&t, &heading, spec.trend.as_ref()));
+        findings.add(
+            &spec.dataset,
+            goal_event(spec),
+            trend_findings(&t, &heading, spec.trend.as_ref()),
+        )?;
         out.push(Section::Chart(chart_section(
             format!("{heading}: trend"),
             None,
@@ -88,6 +102,7 @@ pub(super) fn funnel_sections(
         }
         out.push(Section::Chart(s));
     }
+    Ok(())
 }
 
 pub(super) fn metric_section(
@@ -95,7 +110,7 @@ pub(super) fn metric_section(
     s: &ReportSpecSection,
     m: &MetricSectionSpec,
     out: &mut Vec<Section>,
-    findings: &mut Vec<String>,
+    findings: &mut Findings,
 ) -> Result<()> {
     let rec = ws.dataset(&m.dataset)?;
     let ds = &rec.info.name;
@@ -164,12 +179,16 @@ pub(super) fn metric_section(
         } else {
             String::new()
         };
-        findings.push(format!(
-            "\u{201c}{}\u{201d} has the most {}: {}{share}.",
-            top.label,
-            m.metric,
-            format::value(kind, top.value)
-        ));
+        findings.add(
+            &m.dataset,
+            None,
+            [format!(
+                "\u{201c}{}\u{201d} has the most {}: {}{share}.",
+                top.label,
+                m.metric,
+                format::value(kind, top.value)
+            )],
+        )?;
     }
     // the table under the chart (and its CSV) holds the bars drawn, then the
     // rest pooled into one row, so a 200-row export does not fill pages
@@ -210,11 +229,11 @@ pub(super) fn compare_section(
     c: &CompareSpec,
     cache: &mut IndexCache,
     out: &mut Vec<Section>,
-    findings: &mut Vec<String>,
+    findings: &mut Findings,
 ) -> Result<()> {
     let r = run_compare(ws, c, cache)?;
     let p = crate::present::compare(s.heading.as_deref(), s.intro.clone(), c, &r);
-    findings.extend(p.findings);
+    findings.add(&c.funnel.dataset, goal_event(&c.funnel), p.findings)?;
     out.push(Section::Chart(p.section));
     Ok(())
 }
@@ -225,11 +244,28 @@ pub(super) fn impact_section(
     spec: &ImpactSpec,
     cache: &mut IndexCache,
     out: &mut Vec<Section>,
-    findings: &mut Vec<String>,
+    findings: &mut Findings,
 ) -> Result<()> {
     let r = run_impact(ws, spec, cache)?;
     let p = crate::present::impact(s.heading.as_deref(), s.intro.clone(), spec, &r)?;
-    findings.extend(p.findings);
+    // each action's sentence is about its event; "none stands out" about
+    // the goal
+    let ChartData::Impact(d) = &p.section.chart else {
+        return Err(Error::Internal(
+            "the impact section holds another kind of chart".into(),
+        ));
+    };
+    for (sentence, label) in crate::report::findings::impact_about(d) {
+        let event = match label {
+            Some(l) => r
+                .candidates
+                .iter()
+                .find(|c| c.label == l)
+                .and_then(|c| c.candidate.event.as_deref()),
+            None => r.goal.event.as_deref(),
+        };
+        findings.add(&spec.dataset, event, [sentence])?;
+    }
     out.push(Section::Chart(p.section));
     Ok(())
 }
@@ -243,14 +279,18 @@ pub(super) fn value_sections(
     spec: &ValueSpec,
     cache: &mut IndexCache,
     out: &mut Vec<Section>,
-    findings: &mut Vec<String>,
+    findings: &mut Findings,
 ) -> Result<()> {
     let r = run_value(ws, spec, cache)?;
     let p = crate::present::value(s.heading.as_deref(), s.intro.clone(), spec, &r);
     let (heading, table, _) = p.priorities;
     let mut ice = Some(Section::Table { heading, table });
     for (i, part) in [p.value, p.opportunities, p.wasted].into_iter().enumerate() {
-        findings.extend(part.findings);
+        findings.add(
+            &spec.funnel.dataset,
+            goal_event(&spec.funnel),
+            part.findings,
+        )?;
         out.push(Section::Chart(part.section));
         // the ICE table under the opportunities
         if i == 1 {
@@ -267,11 +307,11 @@ pub(super) fn paths_section(
     spec: &PathsSpec,
     cache: &mut IndexCache,
     out: &mut Vec<Section>,
-    findings: &mut Vec<String>,
+    findings: &mut Findings,
 ) -> Result<()> {
     let r = run_paths(ws, spec, cache)?;
     let p = crate::present::paths(s.heading.as_deref(), s.intro.clone(), spec, &r);
-    findings.extend(p.findings);
+    findings.add(&spec.dataset, None, p.findings)?;
     out.push(Section::Chart(p.section));
     // between two steps, converters against drop-offs: their table, with
     // their notes as text under it
@@ -282,7 +322,7 @@ pub(super) fn paths_section(
     .into_iter()
     .flatten()
     {
-        findings.extend(part.findings);
+        findings.add(&spec.dataset, None, part.findings)?;
         out.push(Section::Table {
             heading: part.heading,
             table: part.table,
@@ -301,11 +341,11 @@ pub(super) fn retention_section(
     spec: &RetentionSpec,
     cache: &mut IndexCache,
     out: &mut Vec<Section>,
-    findings: &mut Vec<String>,
+    findings: &mut Findings,
 ) -> Result<()> {
     let r = run_retention(ws, spec, cache)?;
     let p = crate::present::retention(s.heading.as_deref(), s.intro.clone(), spec, &r);
-    findings.extend(p.findings);
+    findings.add(&spec.dataset, None, p.findings)?;
     out.push(Section::Chart(p.section));
     Ok(())
 }
