@@ -40,9 +40,9 @@ impl Buyer {
                 let users = ix.interned(ws, &col)?;
                 let d = users.dict.len();
                 for (u, w) in ix.unit_starts.windows(2).enumerate() {
-                    for p in w[0] as usize..w[1] as usize {
-                        let c = users.codes[p];
-                        key[p] = if c == NULL_CODE { (d + u) as u32 } else { c };
+                    let (a, b) = (w[0] as usize, w[1] as usize);
+                    for (k, &c) in key[a..b].iter_mut().zip(&users.codes[a..b]) {
+                        *k = if c == NULL_CODE { (d + u) as u32 } else { c };
                     }
                 }
                 d + units
