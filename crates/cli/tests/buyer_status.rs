@@ -94,6 +94,8 @@ fn funnel_and_compare_by_buyer_status() {
         &["compare", cmp.to_str().unwrap(), "--json"],
     ));
     assert_eq!(c["baseline"], "Returning");
+    // sentences name it in words
+    assert_eq!(c["shown"]["heading"], "Comparison by buyer status");
     assert_eq!(rows(&c, "segments", "name"), want);
 
     // ClickHouse refuses it by name

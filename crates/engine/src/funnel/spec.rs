@@ -348,6 +348,16 @@ pub fn parse_window(s: &str) -> Result<i64> {
         .ok_or_else(bad)
 }
 
+/// A breakdown column or comparison `by` as a sentence names it: "buyer
+/// status" for [`BUYER_STATUS`], else the column.
+pub fn by_name(column: &str) -> &str {
+    if column == BUYER_STATUS {
+        "buyer status"
+    } else {
+        column
+    }
+}
+
 impl Breakdown {
     /// Splits by buyer status ([`BUYER_STATUS`]) rather than a column.
     pub fn is_buyer_status(&self) -> bool {

@@ -98,7 +98,7 @@ pub fn funnel_heading(spec: &FunnelSpec) -> String {
 /// The heading a comparison gets when the analyst gave none.
 pub fn compare_heading(spec: &CompareSpec) -> String {
     match &spec.by {
-        Some(by) => format!("Comparison by {by}"),
+        Some(by) => format!("Comparison by {}", crate::funnel::by_name(by)),
         None => "Comparison by segment".into(),
     }
 }
