@@ -109,3 +109,55 @@ fn funnel_and_compare_by_buyer_status() {
         "{err}"
     );
 }
+
+/// The Shopify orders export (one row per line item), imported with its
+/// Financial Status as the event (the preset alone gives a metric table):
+/// orders by first-time and returning customers, 3 and 48 as a direct count
+/// of the CSV gives (crates/engine/tests/funnel_real.rs counts it).
+#[test]
+fn shopify_orders_by_buyer_status() {
+    let real = std::env::var_os("STEPWISE_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real")
+        });
+    let file = real.join("platforms/shopify_orders_export_devstore_inr.csv");
+    if !file.is_file() {
+        eprintln!("skipped: {} is not there", file.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws.stepwise");
+    let v = json(&stepwise(
+        &ws,
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--name",
+            "orders",
+            "--map",
+            "event=Financial Status",
+            "--json",
+        ],
+    ));
+    assert_eq!(v["datasets"][0]["kind"], "events");
+    let spec = dir.path().join("orders.json");
+    std::fs::write(
+        &spec,
+        r#"{"dataset": "orders", "steps": [{"label": "Order", "where": [{"column": "Name", "op": "is_set"}]}],
+            "count": "sessions", "breakdown": {"column": "$buyer_status"}}"#,
+    )
+    .unwrap();
+    let f = json(&stepwise(
+        &ws,
+        &["funnel", spec.to_str().unwrap(), "--json"],
+    ));
+    assert_eq!(f["steps"][0]["count"], 51);
+    assert_eq!(
+        rows(&f, "breakdown", "value"),
+        vec![
+            ("Returning".to_string(), vec![48]),
+            ("First-time".to_string(), vec![3])
+        ]
+    );
+}
