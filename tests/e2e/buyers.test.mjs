@@ -76,7 +76,7 @@ test('the funnel broken down by buyer status shows the CLI rows', async () => {
   }
   await s.find('[data-testid="funnel-table"]');
   await s.choose(await s.find('[data-testid="funnel-count"]'), 'sessions');
-  await s.choose(await s.find('[data-testid="breakdown-column"]'), 'Buyer status: first-time / returning');
+  await s.choose(await s.find('[data-testid="breakdown-column"]'), 'First-time vs returning buyers');
   const hint = await s.exec('return document.querySelector(\'[data-testid="buyer-status-hint"]\')?.textContent ?? "";');
   assert.match(hint, /purchase/, 'the hint names the last step');
 
@@ -102,7 +102,7 @@ test('the Compare screen by buyer status shows the CLI groups', async () => {
   );
   assert.ok(radio, 'the "values of a column" choice');
   await s.click(Object.values(radio)[0]);
-  await s.choose(await s.find('[data-testid="compare-column"]'), 'Buyer status: first-time / returning');
+  await s.choose(await s.find('[data-testid="compare-column"]'), 'First-time vs returning buyers');
   const cli = cliJson(ws, 'compare', { funnel: { ...FUNNEL, breakdown: BY }, by: '$buyer_status' });
   assert.deepEqual(cli.segments.map((g) => g.name).sort(), ['First-time', 'Returning']);
   const want = cli.shown.table.rows.map((r) => r.map((c) => c.text));

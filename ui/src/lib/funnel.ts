@@ -24,7 +24,7 @@ import type {
  * last step (docs/funnel.md, "Buyer status"). */
 export const BUYER_STATUS = '$buyer_status';
 /** What the pickers call it. */
-export const BUYER_STATUS_LABEL = 'Buyer status: first-time / returning';
+export const BUYER_STATUS_LABEL = 'First-time vs returning buyers';
 
 export type WindowUnit = 'm' | 'h' | 'd' | 'w';
 export const WINDOW_UNITS: { unit: WindowUnit; label: string }[] = [

@@ -69,7 +69,7 @@ describe.skipIf(!engineReady)('the comparison screen', () => {
     render(CompareView);
     await fireEvent.click(screen.getByLabelText('the values of a column'));
     const picker = screen.getByTestId('compare-column') as HTMLSelectElement;
-    expect(Array.from(picker.options).map((o) => o.textContent?.trim())).toContain('Buyer status: first-time / returning');
+    expect(Array.from(picker.options).map((o) => o.textContent?.trim())).toContain('First-time vs returning buyers');
     await fireEvent.change(picker, { target: { value: '$buyer_status' } });
     await waitFor(() => expect(vi.mocked(api.compare).mock.calls.at(-1)?.[0].by).toBe('$buyer_status'));
     const sent = vi.mocked(api.compare).mock.calls.at(-1)![0];

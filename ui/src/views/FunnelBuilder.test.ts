@@ -210,7 +210,7 @@ describe.skipIf(!engineReady)('the funnel builder', { timeout: 60_000 }, () => {
     await pick('purchase');
     await waitFor(() => expect(screen.getAllByTestId('funnel-row')).toHaveLength(2));
     const picker = screen.getByTestId('breakdown-column') as HTMLSelectElement;
-    expect(Array.from(picker.options).map((o) => o.textContent)).toContain('Buyer status: first-time / returning');
+    expect(Array.from(picker.options).map((o) => o.textContent)).toContain('First-time vs returning buyers');
     await fireEvent.change(picker, { target: { value: '$buyer_status' } });
     await waitFor(() => expect(vi.mocked(api.runFunnel).mock.calls.at(-1)![0].breakdown).toEqual({ column: '$buyer_status' }));
     // no attribution for buyer status; the hint names the last step
