@@ -209,3 +209,121 @@ fn between_steps_and_converters_against_dropoffs() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs \"from\" a funnel step"));
 }
+
+/// `stepwise paths --export`: CSV the node table (or the edge table with
+/// --edges), XLSX two sheets "Nodes" and "Edges", each row the --json's.
+#[test]
+fn paths_export_writes_the_node_and_edge_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = shop(dir.path());
+    let p = spec(
+        dir.path(),
+        "p.json",
+        serde_json::json!({"dataset": "shop", "from": {"event": "view"}, "levels": 2}),
+    );
+    let v = json(&stepwise(&ws, &["paths", &p, "--json"]));
+    let nodes = v["nodes"].as_array().unwrap();
+    let edges = v["edges"].as_array().unwrap();
+    assert!(edges.len() >= 3, "{edges:?}");
+    let name = |i: &serde_json::Value| {
+        nodes[i.as_u64().unwrap() as usize]["name"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+
+    let out = dir.path().join("nodes.csv");
+    json(&stepwise(
+        &ws,
+        &["paths", &p, "--json", "--export", out.to_str().unwrap()],
+    ));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "Column,Node,Users,Share of start (fraction)");
+    assert_eq!(lines.len(), nodes.len() + 1);
+
+    let out = dir.path().join("edges.csv");
+    json(&stepwise(
+        &ws,
+        &[
+            "paths",
+            &p,
+            "--json",
+            "--export",
+            out.to_str().unwrap(),
+            "--edges",
+        ],
+    ));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut rows = csv_rows(&text);
+    assert_eq!(
+        rows.remove(0),
+        [
+            "From column",
+            "From",
+            "To column",
+            "To",
+            "Users",
+            "Share of start (fraction)"
+        ]
+    );
+    let units = v["units"].as_f64().unwrap();
+    let want: Vec<Vec<String>> = edges
+        .iter()
+        .map(|e| {
+            let c = e["count"].as_u64().unwrap();
+            vec![
+                name(&e["from"]),
+                name(&e["to"]),
+                c.to_string(),
+                (c as f64 / units).to_string(),
+            ]
+        })
+        .collect();
+    let got: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| vec![r[1].clone(), r[3].clone(), r[4].clone(), r[5].clone()])
+        .collect();
+    assert_eq!(got, want);
+    assert!(rows
+        .iter()
+        .all(|r| r[0] == "Start" || r[0].starts_with("Next")));
+
+    // XLSX: both tables, one sheet each, read back by the importer
+    let out = dir.path().join("paths.xlsx");
+    json(&stepwise(
+        &ws,
+        &["paths", &p, "--json", "--export", out.to_str().unwrap()],
+    ));
+    for (sheet, n) in [("Nodes", nodes.len()), ("Edges", edges.len())] {
+        // a workspace each: one file is imported once per workspace
+        let d = json(&stepwise(
+            &dir.path().join(format!("{sheet}.stepwise")),
+            &[
+                "import",
+                out.to_str().unwrap(),
+                "--sheet",
+                sheet,
+                "--name",
+                sheet,
+                "--json",
+            ],
+        ));
+        assert_eq!(d["datasets"][0]["rows"], n as u64, "{sheet}");
+    }
+
+    // --edges without --export is a usage error
+    let bad = stepwise(&ws, &["paths", &p, "--edges"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// Rows of a small CSV without quoted commas.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|l| {
+            l.split(',')
+                .map(|c| c.trim_matches('"').to_string())
+                .collect()
+        })
+        .collect()
+}

@@ -518,10 +518,17 @@ impl Session {
                     _ => v.value,
                 }
             }
-            TableAnalysis::Paths => {
+            TableAnalysis::Paths | TableAnalysis::PathsEdges => {
                 let spec: crate::paths::PathsSpec = parse_spec("paths", spec)?;
                 let r = self.analyse(|ws, cache| crate::paths::run_paths(ws, &spec, cache))?;
-                present::paths(None, None, &spec, &r)
+                let p = present::paths(None, None, &spec, &r);
+                return write_paths_tables(
+                    &p.table(),
+                    &present::paths_edges(&r),
+                    analysis == TableAnalysis::PathsEdges,
+                    path,
+                    format,
+                );
             }
             TableAnalysis::Retention => {
                 let spec: crate::retention::RetentionSpec = parse_spec("retention", spec)?;
@@ -571,7 +578,10 @@ pub enum TableAnalysis {
     ValuePriorities,
     /// Where its non-converters stopped.
     ValueWasted,
+    /// Paths' node table (CSV), or as XLSX two sheets: nodes and edges.
     Paths,
+    /// Paths' edge table alone.
+    PathsEdges,
     Retention,
 }
 
@@ -615,6 +625,37 @@ pub fn write_table(
         source,
     })?;
     Ok(path.to_path_buf())
+}
+
+/// Paths' tables: as XLSX, the sheets "Nodes" and "Edges" (or "Edges" alone
+/// with `edges_only`); as CSV, the node table (or the edge table with
+/// `edges_only`), a CSV holding one table.
+pub fn write_paths_tables(
+    nodes: &Table,
+    edges: &Table,
+    edges_only: bool,
+    path: &Path,
+    format: Option<ExportFormat>,
+) -> Result<PathBuf> {
+    let format = match format {
+        Some(f) => f,
+        None => ExportFormat::from_path(path)?,
+    };
+    match (format, edges_only) {
+        (ExportFormat::Xlsx, false) => {
+            let bytes = crate::report::tables_to_xlsx(&[
+                ("Nodes".to_string(), nodes.clone()),
+                ("Edges".to_string(), edges.clone()),
+            ])?;
+            std::fs::write(path, bytes).map_err(|source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            Ok(path.to_path_buf())
+        }
+        (_, true) => write_table("Edges", edges, path, Some(format)),
+        (_, false) => write_table("Nodes", nodes, path, Some(format)),
+    }
 }
 
 /// Creates `path`, writes through `f`, and removes the file when `f` fails

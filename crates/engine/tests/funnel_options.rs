@@ -441,3 +441,98 @@ fn open_funnels_let_units_enter_at_any_step() {
     );
     assert!(e.contains("\"open\""), "{e}");
 }
+
+#[test]
+fn buyer_status_splits_first_time_and_returning_buyers() {
+    // the worked example of docs/funnel.md, "Buyer status"
+    let mut w = workspace();
+    let mon = 1_725_235_200; // 2024-09-02 00:00 UTC, day 0
+    let h = 3600;
+    let rows = [
+        // u1 bought on day 0, then viewed and bought again on day 5
+        ("u1", "s1", mon + 10 * h, "purchase", ""),
+        ("u1", "s2", mon + 5 * DAY + 9 * h, "view", ""),
+        ("u1", "s2", mon + 5 * DAY + 9 * h + 1800, "purchase", ""),
+        // u2's first purchase is its attempt's own: not earlier
+        ("u2", "s3", mon + DAY + 10 * h, "view", ""),
+        ("u2", "s3", mon + DAY + 10 * h + 1200, "purchase", ""),
+        ("u2", "s3", mon + DAY + 10 * h + 1200, "purchase", ""),
+        // u3 never bought
+        ("u3", "s4", mon + 2 * DAY, "view", ""),
+        // u4 bought on day 0 and only viewed on day 3
+        ("u4", "s5", mon + 12 * h, "purchase", ""),
+        ("u4", "s6", mon + 3 * DAY, "view", ""),
+    ];
+    events_with_sessions(&mut w, &rows);
+    let steps = json!([{"event": "view"}, {"event": "purchase"}]);
+    let by = json!({"column": "$buyer_status"});
+    let rows_of = |r: &stepwise_engine::funnel::FunnelResult| -> Vec<(String, Vec<u64>)> {
+        r.breakdown
+            .iter()
+            .map(|b| (b.value.clone(), b.steps.iter().map(|s| s.count).collect()))
+            .collect()
+    };
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "window": "1d", "breakdown": by}),
+    );
+    assert_eq!(counts(&r), vec![4, 2]);
+    assert_eq!(
+        rows_of(&r),
+        vec![
+            ("First-time".to_string(), vec![2, 1]),
+            ("Returning".to_string(), vec![2, 1])
+        ]
+    );
+    // purchases before the date range still make a buyer returning; u2's
+    // attempt is outside it
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "window": "1d", "breakdown": by,
+               "date_range": {"from": "2024-09-04"}}),
+    );
+    assert_eq!(
+        rows_of(&r),
+        vec![
+            ("Returning".to_string(), vec![2, 1]),
+            ("First-time".to_string(), vec![1, 0])
+        ]
+    );
+    // counting sessions: a session is returning when its user bought in
+    // an earlier session (u1's s2, u4's s6)
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": steps, "window": "1d", "breakdown": by, "count": "sessions"}),
+    );
+    assert_eq!(
+        rows_of(&r),
+        vec![
+            ("First-time".to_string(), vec![2, 1]),
+            ("Returning".to_string(), vec![2, 1])
+        ]
+    );
+    // a one-step funnel of orders: u1's second order and nobody else's
+    let orders = json!([{"event": "purchase"}]);
+    let r = both(
+        &mut w,
+        json!({"dataset": "ev", "steps": orders, "breakdown": by, "count": "sessions"}),
+    );
+    assert_eq!(
+        rows_of(&r),
+        vec![
+            ("First-time".to_string(), vec![3]),
+            ("Returning".to_string(), vec![1])
+        ]
+    );
+    // a comparison by buyer status: the same groups, with statistics
+    let spec: stepwise_engine::compare::CompareSpec = serde_json::from_value(json!({
+        "funnel": {"dataset": "ev", "steps": steps, "window": "1d"},
+        "by": "$buyer_status", "baseline": "First-time"
+    }))
+    .unwrap();
+    let c = stepwise_engine::compare::run_compare(&w.ws, &spec, &mut w.cache).unwrap();
+    let names: Vec<&str> = c.segments.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["First-time", "Returning"]);
+    assert_eq!(c.baseline, "First-time");
+    assert_eq!(c.segments[1].steps[1].count, 1);
+}

@@ -25,6 +25,7 @@ struct Case {
     window: usize,
     sessions: bool,
     exclude: Vec<(usize, usize, usize)>,
+    /// (attribution, or 3: buyer status; step; limit)
     breakdown: Option<(usize, usize, usize)>,
     extras: bool,
     /// (from, to) in 10-minute steps, and a filter on every event
@@ -47,7 +48,7 @@ fn case() -> impl Strategy<Value = Case> {
         0usize..4,
         any::<bool>(),
         prop::collection::vec((0usize..4, 0usize..4, 0usize..2), 0..3),
-        prop::option::of((0usize..3, 0usize..4, 1usize..4)),
+        prop::option::of((0usize..4, 0usize..4, 1usize..4)),
         any::<bool>(),
         (
             prop::option::weighted(0.2, 0u32..10),
@@ -135,8 +136,13 @@ fn spec_of(c: &Case) -> serde_json::Value {
         spec["exclude"] = json!(excl);
     }
     if let Some((attr, step, limit)) = c.breakdown {
-        let attr = ["first_touch", "last_touch", "step"][attr];
-        spec["breakdown"] = json!({"column": "device", "attribution": attr, "step": step.min(k - 1), "limit": limit});
+        if attr == 3 {
+            // first-time vs returning buyers of the last step
+            spec["breakdown"] = json!({"column": "$buyer_status", "limit": limit});
+        } else {
+            let attr = ["first_touch", "last_touch", "step"][attr];
+            spec["breakdown"] = json!({"column": "device", "attribution": attr, "step": step.min(k - 1), "limit": limit});
+        }
     }
     // 2024-09-02 00:00 UTC plus 10-minute steps
     let at = |x: u32| format!("2024-09-02T{:02}:{:02}:00Z", x / 6, (x % 6) * 10);

@@ -159,6 +159,21 @@ fn previous_events_and_funnel_starts() {
     assert_eq!(r.units, 2);
     assert_eq!(node(&r, 1, "view"), 2);
     assert_eq!(node(&r, 2, "end"), 2);
+    // the edge table runs in time order: view (Before 1) -> cart (Start),
+    // then the journeys' start "end" (Before 2) -> view
+    let t = stepwise_engine::present::paths_edges(&r).shown();
+    let rows: Vec<Vec<&str>> = t
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.text.as_str()).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["Before 1", "view", "Start", "cart", "2", "100%"],
+            ["Before 2", "end", "Before 1", "view", "2", "100%"],
+        ]
+    );
 
     // funnel view -> cart -> purchase: step 2 reached by u1, u2; dropped at
     // step 2 (reached cart, not purchase): u2 alone

@@ -13,7 +13,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSpec, emptyDraft, newFilter, newStep, validate, WINDOW_UNITS, type FilterDraft, type FunnelDraft, type PageMode } from './funnel';
+import { BUYER_STATUS, buildSpec, emptyDraft, newFilter, newStep, validate, WINDOW_UNITS, type FilterDraft, type FunnelDraft, type PageMode } from './funnel';
 import {
   buildSegment,
   emptySegment,
@@ -290,7 +290,7 @@ function randomFunnel(rng: Rng, data: Data, personas: string[]): FunnelDraft {
     d.exclude = [{ id: 1, kind, value, pageMode, fromStep, toStep: rng.int(fromStep + 1, n - 1) }];
   }
   if (rng.chance(0.4)) {
-    d.breakdownColumn = rng.pick(['device_category', 'source', 'country']);
+    d.breakdownColumn = rng.pick(['device_category', 'source', 'country', BUYER_STATUS]);
     d.attribution = rng.pick(['first_touch', 'last_touch', 'step'] as const);
     d.breakdownStep = rng.int(0, n - 1);
     d.breakdownLimit = rng.int(1, 12);

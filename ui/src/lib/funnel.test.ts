@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BUYER_STATUS,
   buildSpec,
   draftFromSpec,
   emptyDraft,
@@ -70,6 +71,12 @@ describe('buildSpec', () => {
     expect(s.date_range).toEqual({ from: '2024-09-01', to: '2024-09-30' });
     expect(s.exclude).toEqual([{ event: 'remove_from_cart', from_step: 1, to_step: 2 }]);
     expect(s.breakdown).toEqual({ column: 'device_category', attribution: 'step', step: 1, limit: 5 });
+    // buyer status: not a column, no attribution; it validates and reads back
+    d.breakdownColumn = BUYER_STATUS;
+    const b = buildSpec(d, COLS);
+    expect(b.breakdown).toEqual({ column: '$buyer_status' });
+    expect(validate(d, COLS).filter((i) => i.at === 'breakdown')).toEqual([]);
+    expect(draftFromSpec(b).breakdownColumn).toBe(BUYER_STATUS);
   });
 
   it('types filter values by operator and column', () => {

@@ -19,6 +19,13 @@ import type {
   Unit,
 } from './types';
 
+/** The engine's buyer-status breakdown and comparison group (Rust
+ * `funnel::BUYER_STATUS`): first-time vs returning buyers of the funnel's
+ * last step (docs/funnel.md, "Buyer status"). */
+export const BUYER_STATUS = '$buyer_status';
+/** What the pickers call it. */
+export const BUYER_STATUS_LABEL = 'First-time vs returning buyers';
+
 export type WindowUnit = 'm' | 'h' | 'd' | 'w';
 export const WINDOW_UNITS: { unit: WindowUnit; label: string }[] = [
   { unit: 'm', label: 'minutes' },
@@ -297,7 +304,10 @@ export function buildSpec(d: FunnelDraft, columns: ColumnInfo[], segments: Saved
       return e;
     });
   if (exclude.length) spec.exclude = exclude;
-  if (d.breakdownColumn) {
+  if (d.breakdownColumn === BUYER_STATUS) {
+    // first-time vs returning buyers: no attribution, two rows
+    spec.breakdown = { column: BUYER_STATUS };
+  } else if (d.breakdownColumn) {
     spec.breakdown = { column: d.breakdownColumn, attribution: d.attribution, limit: d.breakdownLimit };
     if (d.attribution === 'step') spec.breakdown.step = d.breakdownStep;
   }
@@ -440,7 +450,7 @@ export function validate(d: FunnelDraft, columns: ColumnInfo[]): Issue[] {
   }
   if (d.holdColumn && !names.has(d.holdColumn))
     issues.push({ at: 'hold', message: `The dataset has no column "${d.holdColumn}" to hold constant.` });
-  if (d.breakdownColumn) {
+  if (d.breakdownColumn && d.breakdownColumn !== BUYER_STATUS) {
     if (!names.has(d.breakdownColumn))
       issues.push({ at: 'breakdown', message: `The dataset has no column "${d.breakdownColumn}" to break down by.` });
     if (d.attribution === 'step' && !(d.breakdownStep >= 0 && d.breakdownStep < n))

@@ -129,6 +129,7 @@ export type TableSpecOf = {
   compare: CompareSpec;
   impact: ImpactSpec;
   paths: PathsSpec;
+  paths_edges: PathsSpec;
   retention: RetentionSpec;
   value: ValueSpec;
   value_what_if: ValueSpec;

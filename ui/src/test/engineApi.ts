@@ -185,8 +185,10 @@ export function engineApi(): EngineApi {
     importSample: unavailable('The sample import'),
     exportAudience: vi.fn(async (spec, path) => run<{ members: number }>('segment', spec, ['--csv', path, '--json']).members),
     // `funnel|compare|impact SPEC --export FILE` writes the table the session's export_table writes
+    // (paths' edge table: `paths SPEC --export FILE --edges`)
     exportTable: vi.fn(async (analysis, spec, path) => {
-      run(analysis, spec, ['--export', path, '--json']);
+      if (analysis === 'paths_edges') run('paths', spec, ['--export', path, '--edges', '--json']);
+      else run(analysis, spec, ['--export', path, '--json']);
       return path;
     }),
     // `stepwise value SPEC --json` prints the result with `shown`, as run_value returns it

@@ -61,6 +61,25 @@ describe.skipIf(!engineReady)('the comparison screen', () => {
     expect(again.shown.table).toEqual(want.shown.table);
   });
 
+  it('compares first-time with returning buyers (the column picker\'s buyer status) and shows the engine table', { timeout: 60_000 }, async () => {
+    const api = setup();
+    // per session: a session whose user bought in an earlier session is returning
+    const funnel = { dataset: 'shop', steps: [{ event: 'view_item' }, { event: 'purchase' }], count: 'sessions' as const };
+    app.funnels = [{ kind: 'funnel', name: 'Visits to purchase', updated_at: '', spec: funnel }];
+    render(CompareView);
+    await fireEvent.click(screen.getByLabelText('the values of a column'));
+    const picker = screen.getByTestId('compare-column') as HTMLSelectElement;
+    expect(Array.from(picker.options).map((o) => o.textContent?.trim())).toContain('First-time vs returning buyers');
+    await fireEvent.change(picker, { target: { value: '$buyer_status' } });
+    await waitFor(() => expect(vi.mocked(api.compare).mock.calls.at(-1)?.[0].by).toBe('$buyer_status'));
+    const sent = vi.mocked(api.compare).mock.calls.at(-1)![0];
+    expect(sent.funnel).toEqual(funnel);
+    const want = api.run<Charted<CompareResult>>('compare', sent, ['--json']);
+    expect(want.segments.map((g) => g.name).sort()).toEqual(['First-time', 'Returning']);
+    await waitFor(() => expect(cells()).toEqual(want.shown.table.rows.map((r) => r.map((c) => c.text))));
+    expect(cells().map((r) => r[0])).toEqual(want.segments.map((g) => g.name));
+  });
+
   it('sends the confidence level chosen; the intervals and verdicts are the engine’s at that level', { timeout: 60_000 }, async () => {
     const api = setup();
     render(CompareView);

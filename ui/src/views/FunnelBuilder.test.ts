@@ -203,6 +203,39 @@ describe.skipIf(!engineReady)('the funnel builder', { timeout: 60_000 }, () => {
     );
   });
 
+  it('breaks the funnel down by buyer status: the engine\'s first-time and returning rows', async () => {
+    const api = await setup();
+    await pick('view_item');
+    await fireEvent.click(screen.getByTestId('add-step'));
+    await pick('purchase');
+    await waitFor(() => expect(screen.getAllByTestId('funnel-row')).toHaveLength(2));
+    const picker = screen.getByTestId('breakdown-column') as HTMLSelectElement;
+    expect(Array.from(picker.options).map((o) => o.textContent)).toContain('First-time vs returning buyers');
+    await fireEvent.change(picker, { target: { value: '$buyer_status' } });
+    await waitFor(() => expect(vi.mocked(api.runFunnel).mock.calls.at(-1)![0].breakdown).toEqual({ column: '$buyer_status' }));
+    // no attribution for buyer status; the hint names the last step
+    expect(screen.queryByLabelText('Attribution')).toBeNull();
+    expect(screen.getByTestId('buyer-status-hint').textContent).toContain('purchase');
+    // counting users, a user's counted attempt is their first purchase: all
+    // first-time on this generated store (docs/funnel.md, Buyer status)
+    const users = engine(api, vi.mocked(api.runFunnel).mock.calls.at(-1)![0]);
+    expect(users.breakdown.map((b) => b.value)).toEqual(['First-time']);
+    // counting sessions, a session whose user bought in an earlier one is returning
+    await fireEvent.change(screen.getByLabelText('Count'), { target: { value: 'sessions' } });
+    await waitFor(() => expect(vi.mocked(api.runFunnel).mock.calls.at(-1)![0].count).toBe('sessions'));
+    const want = engine(api, vi.mocked(api.runFunnel).mock.calls.at(-1)![0]);
+    const values = want.breakdown.map((b) => b.value).sort();
+    expect(values).toEqual(['First-time', 'Returning']);
+    // the groups partition the funnel
+    expect(want.breakdown.reduce((a, b) => a + b.steps[0].count, 0)).toBe(want.steps[0].count);
+    await waitFor(() => {
+      const rows = screen.getAllByTestId('breakdown-row') as HTMLTableRowElement[];
+      expect(rows.map((r) => Array.from(r.cells).map((c) => c.textContent?.trim()))).toEqual(
+        want.shown.breakdown!.rows.map((r) => r.map((c) => c.text)),
+      );
+    });
+  });
+
   it('holds a column constant (same session, then same event name) and shows the engine counts for it', async () => {
     const api = await setup();
     await pick('view_item');

@@ -14,11 +14,24 @@ pub struct Args {
     spec: PathBuf,
     #[arg(long)]
     json: bool,
+    /// Write the tables (the app's export): XLSX by the extension holds
+    /// two sheets, "Nodes" and "Edges"; CSV holds the node table, or the
+    /// edge table with --edges.
+    #[arg(long, value_name = "FILE")]
+    export: Option<PathBuf>,
+    /// With --export: the edge table alone (CSV or XLSX).
+    #[arg(long, requires = "export")]
+    edges: bool,
 }
 
 pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
     let spec: PathsSpec = parse_spec(&args.spec)?;
     let (result, timing) = timed(workspace, |ws, cache| run_paths(ws, &spec, cache))?;
+    if let Some(path) = &args.export {
+        let nodes = present::paths(None, None, &spec, &result).table();
+        let edges = present::paths_edges(&result);
+        stepwise_engine::session::write_paths_tables(&nodes, &edges, args.edges, path, None)?;
+    }
     if args.json {
         // `shown`: the table the app shows and the report prints
         let shown = stepwise_engine::present::paths(None, None, &spec, &result);

@@ -39,7 +39,7 @@ pub fn funnel(spec: &FunnelSpec, r: &FunnelResult, title: Option<&str>) -> Chart
         let by = spec
             .breakdown
             .as_ref()
-            .map(|b| b.column.clone())
+            .map(|b| crate::funnel::by_name(&b.column).to_string())
             .unwrap_or_default();
         return ChartData::Comparison(ComparisonChartData {
             title,
@@ -99,7 +99,7 @@ fn series(name: &str, steps: &[crate::funnel::StepResult], confidence: f64) -> C
 /// A comparison: each group's funnel side by side, with intervals.
 pub fn comparison(spec: &CompareSpec, r: &CompareResult, title: Option<&str>) -> ChartData {
     let what = match &spec.by {
-        Some(by) => format!("by {by}"),
+        Some(by) => format!("by {}", crate::funnel::by_name(by)),
         None => "by segment".into(),
     };
     let title = title

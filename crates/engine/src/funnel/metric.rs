@@ -208,6 +208,12 @@ pub fn run_metric_funnel(
         metrics.push(metric);
     }
     if let Some(b) = &spec.breakdown {
+        if b.is_buyer_status() {
+            return Err(Error::Invalid(format!(
+                "dataset \"{}\" is a metric table: it has no buyers whose earlier orders could be looked up, so it cannot be broken down by buyer status",
+                rec.info.name
+            )));
+        }
         load(&b.column, &mut cache)?;
     }
     let sums = |group: Option<&dyn Fn(usize) -> bool>| -> Vec<u64> {

@@ -494,9 +494,28 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
         None => None,
     };
     let breakdown_col = match &spec.breakdown {
-        Some(b) => Some(ws.read_column_named(&rec, &b.column)?),
-        None => None,
+        Some(b) if !b.is_buyer_status() => Some(ws.read_column_named(&rec, &b.column)?),
+        _ => None,
     };
+    // buyer status: whose earlier goal events (the funnel's filters and
+    // its last step, at any time, among the events in some unit) count
+    // for an event's unit: its user's, else the session's own
+    let buyer_key = |r: usize| match (&users[r], &sessions[r]) {
+        (Some(u), _) => format!("u:{u}"),
+        (None, s) => format!("s:{}", s.clone().unwrap_or_default()),
+    };
+    let mut first_goal: BTreeMap<String, i64> = BTreeMap::new();
+    if spec.by_buyer_status() {
+        for &r in groups.iter().flatten() {
+            let Some(t) = times[r] else { continue };
+            if global.filters.iter().all(|(col, f)| f.matches_row(col, r))
+                && holds(&steps[k - 1], r)
+            {
+                let e = first_goal.entry(buyer_key(r)).or_insert(t);
+                *e = (*e).min(t);
+            }
+        }
+    }
     let labels: Vec<String> = (0..k).map(|q| spec.step_label(q)).collect();
     let mut total = Agg::new(k);
     let mut by_value: BTreeMap<String, Agg> = BTreeMap::new();
@@ -616,6 +635,17 @@ pub fn reference_funnel(ws: &Workspace, spec: &FunnelSpec) -> Result<FunnelResul
             .unwrap_or_else(|| NONE_VALUE.to_string());
             by_value
                 .entry(v)
+                .or_insert_with(|| Agg::new(k))
+                .add(level, &ts, skipped);
+        }
+        if spec.by_buyer_status() {
+            // returning: an earlier goal event than the attempt's first
+            // step event done
+            let q = (0..=level).find(|q| skipped & (1 << q) == 0).unwrap_or(0);
+            let (start, row) = g[q];
+            let returning = first_goal.get(&buyer_key(row)).is_some_and(|&t| t < start);
+            by_value
+                .entry(if returning { RETURNING } else { FIRST_TIME }.to_string())
                 .or_insert_with(|| Agg::new(k))
                 .add(level, &ts, skipped);
         }

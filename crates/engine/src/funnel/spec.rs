@@ -167,10 +167,20 @@ pub enum Attribution {
     Step,
 }
 
+/// The breakdown "column" that splits by buyer status instead of a
+/// column's values: a unit's counted attempt is "First-time" when the
+/// unit's user had no earlier event matching the funnel's last step,
+/// "Returning" when they had one (docs/funnel.md, "Buyer status").
+pub const BUYER_STATUS: &str = "$buyer_status";
+/// The buyer-status rows.
+pub const FIRST_TIME: &str = "First-time";
+pub const RETURNING: &str = "Returning";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct Breakdown {
+    /// A column, or `"$buyer_status"` (first-time vs returning buyers).
     pub column: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -338,7 +348,30 @@ pub fn parse_window(s: &str) -> Result<i64> {
         .ok_or_else(bad)
 }
 
+/// A breakdown column or comparison `by` as a sentence names it: "buyer
+/// status" for [`BUYER_STATUS`], else the column.
+pub fn by_name(column: &str) -> &str {
+    if column == BUYER_STATUS {
+        "buyer status"
+    } else {
+        column
+    }
+}
+
+impl Breakdown {
+    /// Splits by buyer status ([`BUYER_STATUS`]) rather than a column.
+    pub fn is_buyer_status(&self) -> bool {
+        self.column == BUYER_STATUS
+    }
+}
+
 impl FunnelSpec {
+    /// The funnel is broken down by buyer status ([`BUYER_STATUS`]).
+    pub fn by_buyer_status(&self) -> bool {
+        self.breakdown
+            .as_ref()
+            .is_some_and(Breakdown::is_buyer_status)
+    }
     pub fn from_json(text: &str) -> Result<FunnelSpec> {
         serde_json::from_str(text)
             .map_err(|e| Error::Invalid(format!("the funnel spec is not valid: {e}")))

@@ -445,6 +445,11 @@ pub fn clickhouse_sql(spec: &FunnelSpec, info: &DatasetInfo, target: &SqlTarget)
         )?);
     }
     let bcol = match &spec.breakdown {
+        Some(b) if b.is_buyer_status() => {
+            return Err(refuse(
+                "a breakdown by buyer status (first-time vs returning; count it here)",
+            ))
+        }
         Some(b) => {
             let c = cols.named(&b.column)?;
             match c.ty {
@@ -1014,6 +1019,12 @@ mod tests {
         refused(
             &format!(r#"{{"dataset": "shop", {steps}, "breakdown": {{"column": "price"}}}}"#),
             "breakdown by the decimal column",
+        );
+        refused(
+            &format!(
+                r#"{{"dataset": "shop", {steps}, "breakdown": {{"column": "$buyer_status"}}}}"#
+            ),
+            "breakdown by buyer status",
         );
         refused(
             r#"{"dataset": "shop", "steps": [{"event": "a", "where": [{"column": "price", "op": "contains", "value": "1"}]}]}"#,

@@ -98,7 +98,7 @@ pub fn funnel_heading(spec: &FunnelSpec) -> String {
 /// The heading a comparison gets when the analyst gave none.
 pub fn compare_heading(spec: &CompareSpec) -> String {
     match &spec.by {
-        Some(by) => format!("Comparison by {by}"),
+        Some(by) => format!("Comparison by {}", crate::funnel::by_name(by)),
         None => "Comparison by segment".into(),
     }
 }
@@ -667,6 +667,53 @@ pub fn paths(
         bottleneck: None,
         breakdown: None,
     }
+}
+
+/// The edges of paths as a table: one row per edge, in time order (from
+/// the earlier node to the later one, whatever the direction), with each
+/// node's column, the units that went that way and their share of the
+/// units at the start. The node table's companion (the XLSX export's
+/// "Edges" sheet, `stepwise paths --export`).
+pub fn paths_edges(r: &PathsResult) -> Table {
+    let unit = capitalise(&r.unit);
+    let columns = crate::chart::results::paths_columns(r);
+    let mut t = Table::new(&[
+        ("From column", None),
+        ("From", None),
+        ("To column", None),
+        ("To", None),
+        (unit.as_str(), Some(ValueKind::Count)),
+        ("Share of start", Some(ValueKind::Rate)),
+    ]);
+    let col = |level: usize| match r.direction {
+        PathDirection::Next => level,
+        PathDirection::Previous => r.levels - level,
+    };
+    let node = |i: usize| r.nodes.get(i);
+    for e in &r.edges {
+        let (Some(a), Some(b)) = (node(e.from), node(e.to)) else {
+            continue;
+        };
+        // `from` is nearer the start: before `to` going forward, after it
+        // going back
+        let (first, then) = match r.direction {
+            PathDirection::Next => (a, b),
+            PathDirection::Previous => (b, a),
+        };
+        t.rows.push(vec![
+            Cell::Text(columns.get(col(first.level)).cloned().unwrap_or_default()),
+            Cell::Text(first.name.clone()),
+            Cell::Text(columns.get(col(then.level)).cloned().unwrap_or_default()),
+            Cell::Text(then.name.clone()),
+            Cell::Number(e.count as f64),
+            if r.units > 0 {
+                Cell::Number(e.count as f64 / r.units as f64)
+            } else {
+                Cell::Empty
+            },
+        ]);
+    }
+    t
 }
 
 /// A table paths give beside their node table: the sequences between two

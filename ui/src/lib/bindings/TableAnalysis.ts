@@ -3,4 +3,4 @@
 /**
  * Which analysis's table to export.
  */
-export type TableAnalysis = "funnel" | "compare" | "impact" | "value" | "value_what_if" | "value_opportunities" | "value_priorities" | "value_wasted" | "paths" | "retention";
+export type TableAnalysis = "funnel" | "compare" | "impact" | "value" | "value_what_if" | "value_opportunities" | "value_priorities" | "value_wasted" | "paths" | "paths_edges" | "retention";

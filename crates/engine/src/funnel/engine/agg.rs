@@ -251,6 +251,8 @@ impl Partial {
 pub(super) struct UnitsCtx<'a> {
     pub(super) pass: &'a Pass<'a>,
     pub(super) breakdown: Option<&'a Interned>,
+    /// With a buyer-status breakdown: two groups, first-time and returning.
+    pub(super) buyer: Option<&'a Buyer>,
     /// Per breakdown dictionary entry (and a last slot for missing): does
     /// it hold a value (not empty text)?
     pub(super) filled: Vec<bool>,
@@ -266,9 +268,10 @@ impl UnitsCtx<'_> {
         let k = plan.k;
         let mut p = Partial {
             total: Agg::new(k),
-            groups: match self.breakdown {
-                Some(b) => vec![None; b.dict.len() + 1],
-                None => Vec::new(),
+            groups: match (self.breakdown, self.buyer) {
+                (Some(b), _) => vec![None; b.dict.len() + 1],
+                (None, Some(_)) => vec![None; STATUS_NAMES.len()],
+                (None, None) => Vec::new(),
             },
             trend: BTreeMap::new(),
             ttc: Vec::new(),
@@ -307,6 +310,16 @@ impl UnitsCtx<'_> {
             if let (Some(b), Some(attr)) = (bcodes, plan.attribution) {
                 let code = attributed(b, &self.filled, attr, &out.path[..=level], out.skipped);
                 let g = slot(code, p.groups.len());
+                p.groups[g]
+                    .get_or_insert_with(|| Agg::new(k))
+                    .add(level, &times, out.skipped);
+            }
+            if let Some(buyer) = self.buyer {
+                // the attempt starts at its first step event done
+                let q = (0..=level)
+                    .find(|q| out.skipped & (1 << q) == 0)
+                    .unwrap_or(0);
+                let g = buyer.status(out.path[q] as usize, times[q]);
                 p.groups[g]
                     .get_or_insert_with(|| Agg::new(k))
                     .add(level, &times, out.skipped);

@@ -39,6 +39,7 @@ pub(crate) const EXCL_BITS: u64 = !STEP_BITS & !PRESENT;
 pub(super) const NONE: i64 = i64::MIN;
 
 mod agg;
+mod buyer;
 mod masks;
 mod pass;
 mod plan;
@@ -48,6 +49,7 @@ use masks::*;
 use pass::*;
 
 pub(crate) use agg::{avg_median, breakdown_rows, histogram, period, ratio, step_results, Agg};
+pub(crate) use buyer::{Buyer, STATUS_NAMES};
 pub(crate) use plan::{plan, Plan};
 
 pub const NONE_VALUE: &str = "(none)";
@@ -129,9 +131,14 @@ pub fn run_on_index_threads(
         ));
     }
     let masks = masks(ws, ix, spec, &mut warnings)?;
+    let buyer = if spec.by_buyer_status() {
+        Some(Buyer::new(ws, ix, spec)?)
+    } else {
+        None
+    };
     let breakdown: Option<Arc<Interned>> = match &spec.breakdown {
-        Some(b) => Some(ix.interned(ws, &b.column)?),
-        None => None,
+        Some(b) if !b.is_buyer_status() => Some(ix.interned(ws, &b.column)?),
+        _ => None,
     };
     let labels: Vec<String> = (0..k).map(|q| spec.step_label(q)).collect();
 
@@ -159,6 +166,7 @@ pub fn run_on_index_threads(
     let ctx = UnitsCtx {
         pass: &pass,
         breakdown: breakdown.as_deref(),
+        buyer: buyer.as_ref(),
         filled,
         plan: &plan,
         mask,
@@ -194,6 +202,14 @@ pub fn run_on_index_threads(
     } = all;
 
     let breakdown_out = match &breakdown {
+        None if buyer.is_some() => {
+            let named: Vec<(String, Agg)> = groups
+                .into_iter()
+                .zip(STATUS_NAMES)
+                .filter_map(|(g, name)| g.map(|agg| (name.to_string(), agg)))
+                .collect();
+            breakdown_rows(named, plan.limit, k, &labels)
+        }
         None => Vec::new(),
         Some(b) => {
             let named: Vec<(String, Agg)> = groups
