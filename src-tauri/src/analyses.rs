@@ -17,6 +17,15 @@ use stepwise_engine::session::{self, parse_spec, ChartView, Charted, PlanInput, 
 
 use crate::state::{AppState, CmdResult};
 
+/// Stops every running analysis (the window's Cancel, or Esc while one
+/// runs): each rejects with the code "cancelled" and caches nothing.
+/// Returns how many were asked to stop. Not `async`: it runs on the main
+/// thread at once, even while analyses occupy every worker thread.
+#[tauri::command]
+pub fn cancel_analyses(state: State<'_, AppState>) -> usize {
+    state.session().cancel_analyses()
+}
+
 #[tauri::command(async)]
 pub fn save_item(
     state: State<'_, AppState>,

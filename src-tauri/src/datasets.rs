@@ -59,7 +59,8 @@ pub fn dataset_values(
     column: String,
     limit: usize,
 ) -> CmdResult<Vec<ValueCount>> {
-    Ok(state.session().ws().value_counts(&name, &column, limit)?)
+    let session = state.session();
+    Ok(session.working(|| session.ws().value_counts(&name, &column, limit))?)
 }
 
 /// Runs an import job of the session on a worker thread; each file's
@@ -175,7 +176,9 @@ pub async fn reimport_dataset(
     .await
 }
 
-#[tauri::command(async)]
+/// Not `async`: it runs on the main thread at once, even while long
+/// commands occupy every worker thread of the async runtime.
+#[tauri::command]
 pub fn cancel_import(state: State<'_, AppState>) {
     state.session().cancel_job();
 }

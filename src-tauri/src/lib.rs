@@ -22,6 +22,10 @@ use stepwise_engine::Error;
 
 pub use state::{AppError, AppState, CmdResult};
 
+/// The window event that carries an analysis's progress
+/// (`stepwise_engine::job::AnalysisProgress`).
+pub const ANALYSIS_PROGRESS: &str = "analysis-progress";
+
 impl AppState {
     pub fn open(path: &std::path::Path) -> Result<AppState, Error> {
         Ok(AppState(Arc::new(Session::open(path)?)))
@@ -39,11 +43,19 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    let session = state.0.clone();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .setup(move |app| {
             recent::remember(app.handle(), &path);
+            // analyses report progress to the window as the event
+            // "analysis-progress" (the busy bar; a Cancel stops them)
+            let handle = app.handle().clone();
+            session.on_progress(Arc::new(move |p| {
+                use tauri::Emitter;
+                let _ = handle.emit(ANALYSIS_PROGRESS, p);
+            }));
             Ok(())
         })
         .manage(state)
@@ -63,6 +75,7 @@ pub fn run() {
             datasets::append_dataset,
             datasets::reimport_dataset,
             datasets::cancel_import,
+            analyses::cancel_analyses,
             analyses::save_item,
             analyses::list_items,
             analyses::delete_item,

@@ -425,6 +425,9 @@ export function mockApi(): Api {
     async cancelImport() {
       cancelled = true;
     },
+    async cancelAnalyses() {
+      return 0;
+    },
     async deleteDataset(name) {
       get(name);
       tables.delete(name);

@@ -101,13 +101,36 @@ pub fn query(url: &str, sql: &str) -> Result<Vec<serde_json::Value>> {
     }
     head += "\r\n";
     let mut s = TcpStream::connect(&addr).map_err(|e| bad(format!("cannot connect ({e})")))?;
-    let _ = s.set_read_timeout(Some(Duration::from_secs(3600)));
+    // short read timeouts, so that a cancel (the app's Cancel, Esc) is
+    // seen while the server computes: the connection is then closed, which
+    // ClickHouse takes as the client going away (docs/clickhouse.md)
+    let _ = s.set_read_timeout(Some(Duration::from_millis(100)));
     s.write_all(head.as_bytes())
         .and_then(|_| s.write_all(body.as_bytes()))
         .map_err(|e| bad(format!("sending the query failed ({e})")))?;
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw)
-        .map_err(|e| bad(format!("reading the answer failed ({e})")))?;
+    let mut buf = [0u8; 64 * 1024];
+    let asked = std::time::Instant::now();
+    loop {
+        crate::job::step("Waiting for ClickHouse", 0, 0)?;
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock
+                        | std::io::ErrorKind::TimedOut
+                        | std::io::ErrorKind::Interrupted
+                ) =>
+            {
+                if asked.elapsed() > Duration::from_secs(3600) {
+                    return Err(bad("no answer within an hour".into()));
+                }
+            }
+            Err(e) => return Err(bad(format!("reading the answer failed ({e})"))),
+        }
+    }
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

@@ -167,7 +167,8 @@ pub fn compare_funnels(spec: &CompareSpec, info: &DatasetInfo) -> Result<Compare
                 })
             };
             let mut out = Vec::new();
-            for s in segs {
+            for (i, s) in segs.iter().enumerate() {
+                crate::job::step("Counting each group", i as u64, segs.len() as u64)?;
                 let (seg, negate) = match s {
                     CompareSegment::Segment(x) => (x, false),
                     CompareSegment::Not(n) => (&n.not, true),
@@ -230,7 +231,8 @@ pub fn run_compare(
             let funnel_segment = funnel_mask(ws, &ix, &spec.funnel)?;
             let mut out = Vec::new();
             let mut unit = ix.unit.as_str().to_string();
-            for s in segs {
+            for (i, s) in segs.iter().enumerate() {
+                crate::job::step("Counting each group", i as u64, segs.len() as u64)?;
                 let (seg, negate) = match s {
                     CompareSegment::Segment(x) => (x, false),
                     CompareSegment::Not(n) => (&n.not, true),

@@ -56,6 +56,7 @@ impl Field<'_> {
 pub struct CsvWriter<W: Write> {
     w: csv::Writer<W>,
     what: String,
+    rows: u64,
 }
 
 impl<W: Write> CsvWriter<W> {
@@ -67,6 +68,7 @@ impl<W: Write> CsvWriter<W> {
                 .terminator(csv::Terminator::Any(b'\n'))
                 .from_writer(out),
             what: what.to_string(),
+            rows: 0,
         }
     }
 
@@ -80,14 +82,25 @@ impl<W: Write> CsvWriter<W> {
 
     /// A row of text cells (a header, a list of ids), each neutralised.
     pub fn text_row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) -> Result<()> {
+        self.tick()?;
         let rec: Vec<String> = cells.into_iter().map(|c| neutralise(c.as_ref())).collect();
         self.w.write_record(&rec).map_err(|e| self.io(e))
     }
 
     /// A row of cells of any kind.
     pub fn row<'a>(&mut self, cells: impl IntoIterator<Item = Field<'a>>) -> Result<()> {
+        self.tick()?;
         let rec: Vec<String> = cells.into_iter().map(|c| c.text()).collect();
         self.w.write_record(&rec).map_err(|e| self.io(e))
+    }
+
+    /// Every 16,384 rows: progress and the running analysis's cancel.
+    fn tick(&mut self) -> Result<()> {
+        self.rows += 1;
+        if self.rows.is_multiple_of(16_384) {
+            crate::job::step(&format!("Writing {}", self.what), self.rows, 0)?;
+        }
+        Ok(())
     }
 
     /// Flushes what is buffered and gives back the output.

@@ -170,7 +170,7 @@ pub enum Error {
     /// The file's content was imported before (content hash).
     #[error("{} has the same content as dataset \"{dataset}\", imported before; import it anyway only if you mean to (allow duplicate)", path.display())]
     Duplicate { dataset: String, path: PathBuf },
-    #[error("the import was cancelled; nothing was stored")]
+    #[error("cancelled before it finished; nothing was changed")]
     Cancelled,
     #[error("{}: {source}", path.display())]
     Io {
@@ -301,7 +301,7 @@ mod tests {
         assert_eq!(info.message, "dataset \"x\" has no page column");
         assert_eq!(
             serde_json::to_string(&ErrorInfo::from(Error::Cancelled)).unwrap(),
-            r#"{"code":"cancelled","message":"the import was cancelled; nothing was stored"}"#
+            r#"{"code":"cancelled","message":"cancelled before it finished; nothing was changed"}"#
         );
     }
 }

@@ -246,6 +246,7 @@ pub fn run_impact(
     let ix = cache.get(ws, &rec, Unit::Users)?;
     let goal_bits = Goal::new(ws, &ix, &spec.goal)?;
     let mut warnings = Vec::new();
+    crate::job::step("Finding who reached the goal", 0, 0)?;
     let users = users_of(&ix, &goal_bits, window);
     let n_users = ix.units() as u64;
     let goal_users = users.first_goal.iter().filter(|g| g.is_some()).count() as u64;
@@ -337,6 +338,7 @@ pub fn run_impact(
                 ));
             }
             for (k, c) in list.iter().enumerate() {
+                crate::job::step("Tallying the actions", k as u64, list.len() as u64)?;
                 let bits = event_bits(ws, &ix, c, &format!("candidate {k} ({})", c.describe()))?;
                 let (mut did, mut goals) = (0, 0);
                 for u in 0..ix.units() {
@@ -354,6 +356,7 @@ pub fn run_impact(
         Candidates::Auto(_) => {
             let limit = spec.limit.unwrap_or(AUTO_LIMIT).max(1);
             // events and pages are tallied side by side, one thread each
+            crate::job::step("Tallying the actions", 0, 0)?;
             let (mut all, pages) = std::thread::scope(|s| {
                 let pages = s.spawn(|| auto_tally(&ix, &goal_bits, &users, false));
                 let events = auto_tally(&ix, &goal_bits, &users, true);
@@ -375,6 +378,7 @@ pub fn run_impact(
         }
     }
 
+    crate::job::checkpoint()?;
     let mut rows: Vec<ImpactRow> = tallies
         .into_iter()
         .map(|(c, did, goals_did)| {

@@ -858,6 +858,9 @@ fn run_on_index(
     let mut between_secs: Vec<f64> = Vec::new();
     let mut seq: Vec<u32> = Vec::with_capacity(want);
     for (u, s) in starts.iter().enumerate() {
+        if u.is_multiple_of(65_536) {
+            crate::job::step("Following each unit's path", u as u64, starts.len() as u64)?;
+        }
         let Some(s) = *s else { continue };
         units += 1;
         walkers.push(u);
@@ -906,6 +909,7 @@ fn run_on_index(
     let n_units = units as usize;
     let mut keep: Vec<HashMap<u32, ()>> = Vec::with_capacity(levels);
     let mut node_counts: Vec<HashMap<u32, u64>> = vec![HashMap::new(); levels];
+    crate::job::step("Counting the paths", 0, 2)?;
     for w in 0..n_units {
         for (l, counts) in node_counts.iter_mut().enumerate() {
             let node = walks[w * levels + l];
@@ -984,6 +988,7 @@ fn run_on_index(
     let mut through: Vec<usize> = Vec::new();
     // with `compare`: level-1 node -> (converters, drop-offs)
     let mut split: HashMap<usize, (u64, u64)> = HashMap::new();
+    crate::job::step("Counting the paths", 1, 2)?;
     for w in 0..n_units {
         let mut from = 0usize;
         let mut hit = members == Some(Members::Node(0));

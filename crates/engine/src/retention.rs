@@ -328,6 +328,9 @@ pub fn retention_on_index(ix: &EventIndex, spec: &RetentionSpec) -> Result<Reten
     let mut gaps: Vec<i64> = Vec::new();
     let mut users = 0u64;
     for u in 0..ix.units() {
+        if u.is_multiple_of(65_536) {
+            crate::job::step("Following each user's returns", u as u64, ix.units() as u64)?;
+        }
         let (lo, hi) = (starts[u] as usize, starts[u + 1] as usize);
         if let Some(g) = goal_code {
             let mut last: Option<i64> = None;

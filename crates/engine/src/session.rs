@@ -21,7 +21,7 @@ use crate::funnel::{FunnelResult, FunnelSpec};
 use crate::impact::{ImpactResult, ImpactSpec};
 use crate::import::{self, ImportOptions, ImportReport, TableInfo};
 use crate::index::{IndexCache, Unit};
-use crate::job::{CancelToken, Job};
+use crate::job::{AnalysisProgress, CancelToken, Job};
 use crate::model::{ColumnType, Role, WorkspaceInfo};
 use crate::present::{self, Presented, Shown};
 use crate::report::ExportFormat;
@@ -53,7 +53,15 @@ pub struct Session {
     /// Analysis indexes, built once per dataset and unit, reused on every
     /// edit.
     indexes: Mutex<IndexCache>,
+    /// The cancel flags of the analyses running or waiting for the index
+    /// cache ([`Session::cancel_analyses`]).
+    analyses: Mutex<Vec<CancelToken>>,
+    /// Where analyses report progress ([`Session::on_progress`]).
+    sink: Mutex<Option<ProgressSink>>,
 }
+
+/// Where a shell wants analysis progress (the app: a window event).
+pub type ProgressSink = std::sync::Arc<dyn Fn(&AnalysisProgress) + Send + Sync>;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -66,6 +74,8 @@ impl Session {
             ws: Mutex::new(Workspace::open(path)?),
             job: Mutex::new(None),
             indexes: Mutex::new(IndexCache::new()),
+            analyses: Mutex::new(Vec::new()),
+            sink: Mutex::new(None),
         })
     }
 
@@ -84,14 +94,61 @@ impl Session {
         lock(&self.indexes).clear();
     }
 
-    /// Runs an analysis on the workspace with the shared index cache.
+    /// Runs an analysis on the workspace with the shared index cache, as
+    /// a cancellable piece of work ([`Session::working`]).
     pub fn analyse<T>(
         &self,
         f: impl FnOnce(&Workspace, &mut IndexCache) -> Result<T>,
     ) -> Result<T> {
-        let ws = self.ws();
-        let mut cache = lock(&self.indexes);
-        f(&ws, &mut cache)
+        self.working(|| {
+            let ws = self.ws();
+            let mut cache = lock(&self.indexes);
+            crate::job::checkpoint()?;
+            f(&ws, &mut cache)
+        })
+    }
+
+    /// Runs `f` as an analysis the shell can stop: its progress goes to the
+    /// sink set with [`Session::on_progress`], and
+    /// [`Session::cancel_analyses`] makes the engine's loops return
+    /// `Error::Cancelled` (nothing is cached from a cancelled run). Nested
+    /// calls join the outer one.
+    pub fn working<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        if crate::job::current().is_some() {
+            return f();
+        }
+        let token = CancelToken::new();
+        lock(&self.analyses).push(token.clone());
+        struct Done<'a>(&'a Session, CancelToken);
+        impl Drop for Done<'_> {
+            fn drop(&mut self) {
+                let t = &self.1;
+                lock(&self.0.analyses).retain(|x| !x.same(t));
+            }
+        }
+        let _done = Done(self, token.clone());
+        let sink = lock(&self.sink).clone();
+        let work = crate::job::Work::new(token, move |p| {
+            if let Some(s) = &sink {
+                s(p)
+            }
+        });
+        crate::job::within(Some(work), f)
+    }
+
+    /// Asks every running (or waiting) analysis to stop; each returns
+    /// `Error::Cancelled` at its next checkpoint. Returns how many there were.
+    pub fn cancel_analyses(&self) -> usize {
+        let all = lock(&self.analyses);
+        for t in all.iter() {
+            t.cancel();
+        }
+        all.len()
+    }
+
+    /// Sends the progress of every later analysis to `sink`.
+    pub fn on_progress(&self, sink: ProgressSink) {
+        *lock(&self.sink) = Some(sink);
     }
 
     pub fn info(&self) -> Result<WorkspaceInfo> {
@@ -252,7 +309,7 @@ impl Session {
     ) -> Result<Charted<FunnelResult>> {
         let spec: FunnelSpec = parse_spec("funnel", spec)?;
         let (info, conn) = self.clickhouse_target(&spec.dataset)?;
-        let r = crate::clickhouse::run_funnel(&spec, &info, &conn)?;
+        let r = self.working(|| crate::clickhouse::run_funnel(&spec, &info, &conn))?;
         let p = present::funnel(title, None, &spec, &r);
         Ok(Charted {
             extras: ChartedExtras {
@@ -293,7 +350,7 @@ impl Session {
     ) -> Result<Charted<CompareResult>> {
         let spec: CompareSpec = parse_spec("comparison", spec)?;
         let (info, conn) = self.clickhouse_target(&spec.funnel.dataset)?;
-        let r = crate::clickhouse::run_compare(&spec, &info, &conn)?;
+        let r = self.working(|| crate::clickhouse::run_compare(&spec, &info, &conn))?;
         let mut data = chart::results::comparison(&spec, &r, None);
         if let (ChartData::Comparison(d), Some(view)) = (&mut data, view) {
             for se in &mut d.series {
@@ -544,8 +601,10 @@ impl Session {
     /// and returns its pages as SVG, in order: what the PDF will show.
     pub fn report_pages(&self, spec: serde_json::Value) -> Result<Vec<String>> {
         let spec: crate::report::ReportSpec = parse_spec("report", spec)?;
-        let doc = self.analyse(|ws, cache| crate::report::build_report(ws, &spec, cache))?;
-        crate::report::page_svgs(&doc)
+        self.working(|| {
+            let doc = self.analyse(|ws, cache| crate::report::build_report(ws, &spec, cache))?;
+            crate::report::page_svgs(&doc)
+        })
     }
 
     /// Builds a report from its spec and writes it at `path`.

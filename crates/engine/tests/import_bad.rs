@@ -347,7 +347,7 @@ fn cancel_mid_import() {
     assert!(matches!(err, Error::Cancelled), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "the import was cancelled; nothing was stored"
+        "cancelled before it finished; nothing was changed"
     );
     assert_eq!(snapshot(&f.ws_path), before);
     assert!(!f.ws.has_dataset("long").unwrap());

@@ -6,6 +6,8 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import type { ClickhouseConnection } from './bindings/ClickhouseConnection';
 import type { EventTag } from './bindings/EventTag';
 import type { TaggedEvent } from './bindings/TaggedEvent';
+import type { AnalysisProgress } from './bindings/AnalysisProgress';
+import { Work } from './work.svelte';
 import type {
   CompareResult,
   CompareSpec,
@@ -79,6 +81,8 @@ export interface Api {
   /** Re-reads a dataset's source file with the analyst's role/type/time-zone overrides, replacing it. */
   reimportDataset(name: string, options: ImportOverrides): Promise<DatasetInfo | ImportReport>;
   cancelImport(): Promise<void>;
+  /** Stops every running analysis (each rejects with code "cancelled"); resolves with how many. */
+  cancelAnalyses(): Promise<number>;
   deleteDataset(name: string): Promise<void>;
   renameDataset(from: string, to: string): Promise<void>;
   workspaceInfo(): Promise<WorkspaceInfo>;
@@ -169,7 +173,7 @@ function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
       message:
         'This page was opened outside the Stepwise desktop window, so it cannot reach the workspace. Start the Stepwise app instead.',
     });
-  return invoke<T>(cmd, args).catch((e: unknown) => {
+  const p = invoke<T>(cmd, args).catch((e: unknown) => {
     // Tauri rejects a command the shell does not register with this string.
     if (typeof e === 'string' && /^command \S+ not found$/.test(e))
       throw {
@@ -178,6 +182,16 @@ function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
       };
     throw e;
   });
+  return work.track(cmd, p);
+}
+
+/** The analyses at work (the status bar's progress and Cancel). */
+export const work = new Work(() => api.cancelAnalyses());
+
+/** Sends the engine's analysis progress (the window event "analysis-progress") to `work`; resolves with the unlisten. */
+export async function listenAnalysisProgress(): Promise<() => void> {
+  const { listen } = await import('@tauri-apps/api/event');
+  return listen<AnalysisProgress>('analysis-progress', (ev) => work.report(ev.payload));
 }
 
 export const tauriApi: Api = {
@@ -189,6 +203,7 @@ export const tauriApi: Api = {
     return call('import_files', { paths, choices, onProgress });
   },
   cancelImport: () => call('cancel_import'),
+  cancelAnalyses: () => call('cancel_analyses'),
   reimportDataset: (name, options) => call('reimport_dataset', { name, options }),
   deleteDataset: (name) => call('delete_dataset', { name }),
   renameDataset: (from, to) => call('rename_dataset', { from, to }),

@@ -168,6 +168,7 @@ export function engineApi(): EngineApi {
     importFiles: unavailable('Importing through the window'),
     reimportDataset: unavailable('Re-importing'),
     cancelImport: unavailable('Cancelling an import'),
+    cancelAnalyses: unavailable('Cancelling an analysis'),
     deleteDataset: unavailable('Deleting a dataset'),
     renameDataset: unavailable('Renaming a dataset'),
     previewRows: unavailable('The preview grid'),

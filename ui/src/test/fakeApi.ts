@@ -52,6 +52,7 @@ export function fakeApi(initial: DatasetInfo[]): FakeApi {
         }),
     ),
     cancelImport: vi.fn(async () => f.finishImport?.({ code: 'cancelled', message: 'Cancelled.' })),
+    cancelAnalyses: vi.fn(async () => 0),
     deleteDataset: vi.fn(async (name: string) => {
       f.datasets = f.datasets.filter((d) => d.name !== name);
     }),

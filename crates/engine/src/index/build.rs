@@ -20,7 +20,17 @@ pub(super) fn read_blobs(
         .query(rusqlite::params![dataset.id, col as i64])
         .map_err(ws.err())?;
     let mut out = Vec::new();
+    let total = dataset.info.rows.div_ceil(crate::column::CHUNK_ROWS as u64);
+    let stage = format!(
+        "Reading column \"{}\"",
+        dataset
+            .info
+            .columns
+            .get(col)
+            .map_or("", |c| c.name.as_str())
+    );
     while let Some(row) = rows.next().map_err(ws.err())? {
+        crate::job::step(&stage, out.len() as u64, total)?;
         let blob = row.get_ref(0).map_err(ws.err())?;
         out.push(
             blob.as_blob()
@@ -28,6 +38,7 @@ pub(super) fn read_blobs(
                 .to_vec(),
         );
     }
+    crate::job::step(&stage, total, total)?;
     Ok(out)
 }
 
@@ -226,6 +237,7 @@ impl EventIndex {
         let event_blobs = blobs(event_idx)?;
         let page_blobs = blobs(page_idx)?;
         type Units = (Option<(Interned, usize)>, Option<(Interned, usize)>);
+        crate::job::step("Decoding the events", 0, 0)?;
         let (units_part, rest_part) = std::thread::scope(|sc| {
             let h = sc.spawn(|| -> Result<Units> {
                 let intern = |b: &Option<Vec<Vec<u8>>>| {
@@ -251,6 +263,7 @@ impl EventIndex {
             event_blobs,
             page_blobs,
         ));
+        crate::job::step("Sorting the events by unit and time", 0, 0)?;
         let (users, sessions) = units_part?;
         let (times, event_raw, page_raw): (Vec<i64>, Option<Interned>, Option<Interned>) =
             rest_part?;
@@ -347,6 +360,7 @@ impl EventIndex {
             }
         }
 
+        crate::job::checkpoint()?;
         let derive = unit == Unit::Sessions && sessions.is_none();
         let mut unit_of = Vec::with_capacity(order.len());
         let mut unit_starts = Vec::with_capacity(bounds.len() + 1);
@@ -375,6 +389,7 @@ impl EventIndex {
             let page = page_raw.map(|x| permute_interned(x, &rows)).transpose();
             (joined(h.join()), page)
         });
+        crate::job::checkpoint()?;
         let event = event?.unwrap_or_else(missing);
         let page = page?.unwrap_or_else(missing);
         Ok(EventIndex {

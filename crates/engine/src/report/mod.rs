@@ -183,10 +183,14 @@ pub fn page_svgs(doc: &ReportDocument) -> Result<Vec<String>> {
 
 /// The report as one PNG per page, at `scale` (1 = 72 dpi, 2 = 144 dpi).
 pub fn render_pngs(doc: &ReportDocument, scale: f32) -> Result<Vec<Vec<u8>>> {
-    render_pages(doc)?
-        .pages
+    let pages = render_pages(doc)?.pages;
+    pages
         .iter()
-        .map(|p| crate::chart::export::svg_to_png(&p.svg, scale))
+        .enumerate()
+        .map(|(i, p)| {
+            crate::job::step("Drawing the pages", i as u64, pages.len() as u64)?;
+            crate::chart::export::svg_to_png(&p.svg, scale)
+        })
         .collect()
 }
 

@@ -98,7 +98,9 @@ pub(crate) fn assemble(
         .count(n as i32);
 
     let name = Name(b"P");
+    crate::job::step("Making the PDF", 0, n as u64)?;
     let mut converted = convert_pages(report, threads)?.into_iter();
+    crate::job::checkpoint()?;
     for (i, page) in report.pages.iter().enumerate() {
         let (chunk, svg_id) = converted
             .next()

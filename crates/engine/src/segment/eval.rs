@@ -163,6 +163,7 @@ impl<'a> Evaluator<'a> {
 
     /// Which units satisfy one condition.
     pub fn condition(&self, c: &Condition) -> Result<Vec<bool>> {
+        crate::job::step("Finding the persona's members", 0, 0)?;
         match c {
             Condition::Group(g) => self.group(g),
             Condition::Not(n) => Ok(self.condition(&n.not)?.into_iter().map(|x| !x).collect()),

@@ -341,11 +341,17 @@ impl Workspace {
             .query(params![dataset.id, col as i64])
             .map_err(self.err())?;
         let mut whole = Column::empty(ty);
+        let total = dataset.info.rows.div_ceil(crate::column::CHUNK_ROWS as u64);
+        let stage = format!("Reading column \"{}\"", dataset.info.columns[col].name);
+        let mut done = 0u64;
         while let Some(row) = rows.next().map_err(self.err())? {
+            crate::job::step(&stage, done, total)?;
+            done += 1;
             let blob = row.get_ref(0).map_err(self.err())?;
             let bytes = blob.as_blob().map_err(|e| Error::Internal(e.to_string()))?;
             whole.append(Column::decode(bytes)?)?;
         }
+        crate::job::step(&stage, total, total)?;
         Ok(whole)
     }
 

@@ -152,6 +152,7 @@ pub fn run_on_index_threads(
     // units are split into contiguous ranges, one per thread; the partial
     // results merge without depending on the split
     let units = ix.units();
+    crate::job::step("Counting the funnel", 0, units as u64)?;
     let threads = if let Some(t) = threads {
         t.max(1)
     } else if units >= 20_000 {
@@ -189,6 +190,7 @@ pub fn run_on_index_threads(
                 .collect()
         })
     };
+    crate::job::checkpoint()?;
     let mut all = parts.remove(0);
     for p in parts {
         all.merge(p);
@@ -386,6 +388,7 @@ pub(crate) fn unit_outcomes(
         last_seen: NO_EVENT,
         group: NULL_CODE,
     };
+    crate::job::step("Following each unit's attempt", 0, units as u64)?;
     let mut outs = vec![none; units];
     let per = units.div_ceil(threads).max(1);
     let run = |first: usize, chunk: &mut [UnitOutcome]| -> Option<(i64, i64)> {
@@ -442,6 +445,7 @@ pub(crate) fn unit_outcomes(
                 .collect()
         })
     };
+    crate::job::checkpoint()?;
     let span = spans
         .into_iter()
         .flatten()

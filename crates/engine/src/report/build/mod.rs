@@ -64,7 +64,12 @@ pub fn build_report_dated(
     let mut used = Used::default();
     let mut body = Vec::new();
     let mut findings = Findings::new(ws);
-    for s in &spec.sections {
+    for (i, s) in spec.sections.iter().enumerate() {
+        crate::job::step(
+            "Counting the report's sections",
+            i as u64,
+            spec.sections.len() as u64,
+        )?;
         if let Some(f) = &s.funnel {
             used.funnel(f);
             let r = run_funnel(ws, f, cache)?;
