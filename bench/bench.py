@@ -529,6 +529,98 @@ def print_report(r):
 
 
 # ---------------------------------------------------------------------------
+# The other analyses (issue 17): persona, comparison, impact, paths and
+# retention, each a whole `stepwise` process on the imported workspace (its
+# index from the disk cache), as the app's commands run them
+
+def analysis_specs(dataset):
+    funnel = queries.stepwise_spec(dataset)
+    plain = {k: v for k, v in funnel.items() if k != "breakdown"}
+    return [
+        ("segment", "persona: filter users who viewed 2+ items",
+         {"name": "Filter users", "dataset": dataset, "conditions": [
+             {"did": {"event": "use_filter"}}, {"did": {"event": "view_item"}, "at_least": 2}]}),
+        ("compare", "comparison by device_category",
+         {"funnel": plain, "by": queries.BREAKDOWN}),
+        ("impact", "impact: every action before a purchase",
+         {"dataset": dataset, "goal": {"event": "purchase"}, "candidates": "auto"}),
+        ("paths", "paths: 5 levels after the funnel's step 2",
+         {"dataset": dataset, "from": {"funnel": plain, "step": 1}, "levels": 5, "by": "event"}),
+        ("retention", "retention: weekly returns to purchase",
+         {"dataset": dataset, "cohort": "first_seen", "return": {"event": "purchase"},
+          "interval": "week"}),
+    ]
+
+
+def stepwise_analyses(ws, dataset, out, runs):
+    rows = []
+    for command, what, spec in analysis_specs(dataset):
+        if not cli_supports(command):
+            continue
+        path = os.path.join(out, f"analysis-{command}.json")
+        json.dump(spec, open(path, "w"), indent=1)
+        cmd = [stepwise_bin(), command, path, "--json", "--workspace", ws]
+        walls, rss = [], 0
+        for _ in range(max(1, runs)):
+            wall, r, _out = measure(cmd)
+            walls.append(wall)
+            rss = max(rss, r)
+        rows.append({"command": command, "what": what, "seconds": min(walls),
+                     "runs": walls, "rss": rss})
+    return rows
+
+
+def print_analyses(rows):
+    if not rows:
+        return
+    print("\nanalyses (Stepwise, whole process, index from the disk cache; best of the runs):")
+    table(["analysis", "seconds", "peak RSS"],
+                [[r["what"], f"{r['seconds']:.2f}", mb(r["rss"])] for r in rows])
+
+
+def print_growth(out):
+    """Stepwise's figures at every size this folder has results for (1M,
+    10M, 100M), and the growth per tenfold: about 10x is linear, above 10x
+    something grows faster than the data."""
+    sizes = []
+    for tag in ("1m", "10m", "100m"):
+        p = os.path.join(out, f"results-{tag}.json")
+        if os.path.exists(p):
+            sizes.append((tag, json.load(open(p))))
+    if len(sizes) < 2:
+        return
+    def ours(r, key):
+        return next((x for x in r.get(key) or [] if x and x.get("engine") == "Stepwise"), None)
+    metrics = [
+        ("import s", lambda r: (ours(r, "import") or {}).get("seconds")),
+        ("import peak RSS MB", lambda r: (ours(r, "import") or {}).get("rss", 0) / 1e6 or None),
+        ("first funnel, index cached, ms", lambda r: ((ours(r, "funnel") or {}).get("first_cached") or 0) * 1000 or None),
+        ("funnel on the loaded index, ms", lambda r: ((ours(r, "funnel") or {}).get("in_process") or 0) * 1000 or None),
+        ("report on the built index, ms", lambda r: (r.get("report") or {}).get("best_total_ms")),
+    ]
+    for a in sizes[-1][1].get("analyses") or []:
+        metrics.append((f"{a['command']} s", lambda r, c=a["command"]: next(
+            (x["seconds"] for x in r.get("analyses") or [] if x["command"] == c), None)))
+    header = ["figure"] + [t.upper() for t, _ in sizes] + \
+        [f"x per 10x ({a.upper()}->{b.upper()})" for (a, _), (b, _) in zip(sizes, sizes[1:])]
+    rows = []
+    for name, f in metrics:
+        vals = [f(r) for _, r in sizes]
+        if all(v is None for v in vals):
+            continue
+        cells = [name] + ["-" if v is None else f"{v:,.2f}" if v < 100 else f"{v:,.0f}" for v in vals]
+        for (ta, ra), (tb, rb), va, vb in zip(sizes, sizes[1:], vals, vals[1:]):
+            if va and vb:
+                per10 = (vb / va) ** (1 / max(1e-9, __import__("math").log10(rb["events"] / ra["events"])))
+                cells.append(f"{per10:.1f}x")
+            else:
+                cells.append("-")
+        rows.append(cells)
+    print("\ngrowth (Stepwise; linear is 10x per tenfold of the data):")
+    table(header, rows)
+
+
+# ---------------------------------------------------------------------------
 # Value per step (issue 14): the value table with a what-if, "as well as a
 # persona" and "as well as a column's value" what-ifs, each with the
 # opportunities, ICE and wasted traffic, against the funnel itself
@@ -608,6 +700,8 @@ def main():
     ap.add_argument("--skip-sqlite", action="store_true")
     ap.add_argument("--skip-report", action="store_true")
     ap.add_argument("--skip-value", action="store_true")
+    ap.add_argument("--skip-analyses", action="store_true",
+                    help="no persona, comparison, impact, paths and retention figures")
     ap.add_argument("--only-stepwise", action="store_true",
                     help="no DuckDB, sqlite3 or chdb (import and funnel): Stepwise's own figures")
     ap.add_argument("--regenerate", action="store_true")
@@ -690,6 +784,11 @@ def main():
         results["value"] = stepwise_value(ws, dataset, out, args.runs)
         print_value(results["value"])
 
+    if not args.skip_analyses:
+        print("\nanalyses: Stepwise ...", flush=True)
+        results["analyses"] = stepwise_analyses(ws, dataset, out, args.runs)
+        print_analyses(results["analyses"])
+
     if not args.skip_report:
         print("\nreport: Stepwise ...", flush=True)
         results["report"] = stepwise_report(ws, dataset, args.runs)
@@ -698,10 +797,11 @@ def main():
     path = os.path.join(out, f"results-{tag}.json")
     if os.path.exists(path):  # keep the parts this run skipped
         old = json.load(open(path))
-        for key in ("import", "funnel", "funnel_counts_equal", "report", "value"):
+        for key in ("import", "funnel", "funnel_counts_equal", "report", "value", "analyses"):
             if key not in results and key in old and old.get("events") == args.events:
                 results[key] = old[key]
     json.dump(results, open(path, "w"), indent=1)
+    print_growth(out)
     print(f"\nresults: {path}")
 
 

@@ -5,6 +5,10 @@ use super::*;
 
 /// The stored chunks of one column, copied out of the workspace (so they
 /// can be decoded on other threads).
+/// From this many rows on, the event and page codes are put in index order
+/// one after the other (peak memory), below it on two threads (speed).
+const SEQUENTIAL_PERMUTE_ROWS: usize = 20_000_000;
+
 pub(super) fn read_blobs(
     ws: &Workspace,
     dataset: &DatasetRecord,
@@ -50,14 +54,19 @@ pub(super) fn read_interned(
     dataset: &DatasetRecord,
     col: usize,
 ) -> Result<Interned> {
-    Ok(intern_blobs(&read_blobs(ws, dataset, col)?, true)?.0)
+    Ok(intern_blobs(read_blobs(ws, dataset, col)?, true)?.0)
 }
 
 /// Decodes a time column's chunks.
-pub(super) fn decode_time(blobs: &[Vec<u8>], ty: ColumnType, col_name: &str) -> Result<Vec<i64>> {
+pub(super) fn decode_time(blobs: Vec<Vec<u8>>, ty: ColumnType, col_name: &str) -> Result<Vec<i64>> {
     let mut whole = Column::empty(ty);
+    // room for every row at once: growing by doubling would copy the
+    // column and hold up to twice its size (at 100M events, 1.6 GB)
+    if let Values::Int(v) = &mut whole.values {
+        v.reserve_exact(blobs.len() * crate::column::CHUNK_ROWS);
+    }
     for b in blobs {
-        whole.append(Column::decode(b)?)?;
+        whole.append(Column::decode(&b)?)?;
     }
     time_micros_raw(whole, col_name)
 }
@@ -225,44 +234,36 @@ impl EventIndex {
         }
         let time_name = &dataset.info.columns[time_idx].name;
         let time_ty = dataset.info.columns[time_idx].ty;
-        // copy the stored chunks out (SQLite reads are one thread), then
-        // decode on two: the unit columns on one, the rest on the other
+        // SQLite reads are one thread: the unit columns' stored chunks are
+        // copied out first and interned on a second thread while this one
+        // reads and decodes the time, event and page columns one at a
+        // time; each column's chunks are freed as they are decoded (at
+        // 100M events they are over 1 GB together)
         let blobs = |i: Option<usize>| i.map(|i| read_blobs(ws, dataset, i)).transpose();
-        let time_blobs = read_blobs(ws, dataset, time_idx)?;
         let user_blobs = blobs(user_idx)?;
         let session_blobs = blobs(match unit {
             Unit::Sessions => session_idx,
             Unit::Users => None,
         })?;
-        let event_blobs = blobs(event_idx)?;
-        let page_blobs = blobs(page_idx)?;
         type Units = (Option<(Interned, usize)>, Option<(Interned, usize)>);
-        crate::job::step("Decoding the events", 0, 0)?;
         let (units_part, rest_part) = std::thread::scope(|sc| {
-            let h = sc.spawn(|| -> Result<Units> {
-                let intern = |b: &Option<Vec<Vec<u8>>>| {
-                    b.as_deref().map(|b| intern_blobs(b, false)).transpose()
-                };
-                Ok((intern(&user_blobs)?, intern(&session_blobs)?))
+            let h = sc.spawn(move || -> Result<Units> {
+                let intern =
+                    |b: Option<Vec<Vec<u8>>>| b.map(|b| intern_blobs(b, false)).transpose();
+                Ok((intern(user_blobs)?, intern(session_blobs)?))
             });
             let rest = (|| {
-                let times = decode_time(&time_blobs, time_ty, time_name)?;
-                let intern = |b: &Option<Vec<Vec<u8>>>| {
-                    b.as_deref()
-                        .map(|b| intern_blobs(b, true).map(|x| x.0))
-                        .transpose()
+                let times = decode_time(read_blobs(ws, dataset, time_idx)?, time_ty, time_name)?;
+                let intern = |i: Option<usize>| -> Result<Option<Interned>> {
+                    match i {
+                        Some(i) => Ok(Some(intern_blobs(read_blobs(ws, dataset, i)?, true)?.0)),
+                        None => Ok(None),
+                    }
                 };
-                Ok((times, intern(&event_blobs)?, intern(&page_blobs)?))
+                Ok((times, intern(event_idx)?, intern(page_idx)?))
             })();
             (joined(h.join()), rest)
         });
-        drop((
-            time_blobs,
-            user_blobs,
-            session_blobs,
-            event_blobs,
-            page_blobs,
-        ));
         crate::job::step("Sorting the events by unit and time", 0, 0)?;
         let (users, sessions) = units_part?;
         let (times, event_raw, page_raw): (Vec<i64>, Option<Interned>, Option<Interned>) =
@@ -341,6 +342,10 @@ impl EventIndex {
             split.push(order.len() as u32);
             bounds = split;
         }
+        // the unit codes are not needed past the bounds: free them before
+        // the time column is copied (at 100M events, 400 MB each)
+        let derive = unit == Unit::Sessions && sessions.is_none();
+        drop((users, sessions));
         let mut time: Vec<i64> = order.iter().map(|&r| times[r as usize]).collect();
         drop(times);
         for w in bounds.windows(2) {
@@ -361,7 +366,6 @@ impl EventIndex {
         }
 
         crate::job::checkpoint()?;
-        let derive = unit == Unit::Sessions && sessions.is_none();
         let mut unit_of = Vec::with_capacity(order.len());
         let mut unit_starts = Vec::with_capacity(bounds.len() + 1);
         for w in bounds.windows(2) {
@@ -384,11 +388,21 @@ impl EventIndex {
             dict: Vec::new(),
             codes: vec![NULL_CODE; rows.len()].into(),
         };
-        let (event, page) = std::thread::scope(|sc| {
-            let h = sc.spawn(|| event_raw.map(|x| permute_interned(x, &rows)).transpose());
-            let page = page_raw.map(|x| permute_interned(x, &rows)).transpose();
-            (joined(h.join()), page)
-        });
+        // side by side on two threads, or (large datasets) one after the
+        // other, so that only one raw column is copied at a time
+        let (event, page) = if rows.len() < SEQUENTIAL_PERMUTE_ROWS {
+            std::thread::scope(|sc| {
+                let h = sc.spawn(|| event_raw.map(|x| permute_interned(x, &rows)).transpose());
+                let page = page_raw.map(|x| permute_interned(x, &rows)).transpose();
+                (joined(h.join()), page)
+            })
+        } else {
+            let event = event_raw.map(|x| permute_interned(x, &rows)).transpose();
+            (
+                event,
+                page_raw.map(|x| permute_interned(x, &rows)).transpose(),
+            )
+        };
         crate::job::checkpoint()?;
         let event = event?.unwrap_or_else(missing);
         let page = page?.unwrap_or_else(missing);

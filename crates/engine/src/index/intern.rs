@@ -210,10 +210,11 @@ impl ByteInterner {
 /// Decodes a column's chunks into interned form with one dictionary for the
 /// whole column (the dictionary's strings only if `dict` is asked for;
 /// otherwise just its size).
-pub(super) fn intern_blobs(blobs: &[Vec<u8>], want_dict: bool) -> Result<(Interned, usize)> {
+pub(super) fn intern_blobs(blobs: Vec<Vec<u8>>, want_dict: bool) -> Result<(Interned, usize)> {
     let mut it = ByteInterner::new();
-    let mut codes: Vec<u32> = Vec::new();
+    let mut codes: Vec<u32> = Vec::with_capacity(blobs.len() * crate::column::CHUNK_ROWS);
     for bytes in blobs {
+        let bytes = &bytes[..];
         if !Column::decode_text_codes(bytes, |b| it.intern(b), NULL_CODE, &mut codes)? {
             // not a text column: intern its cells as text
             let part = intern_column(&Column::decode(bytes)?);
