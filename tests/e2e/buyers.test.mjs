@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, quit } from './webdriver.mjs';
-import { CLI, cliJson, openSample, settle, sidebarItems } from './lib.mjs';
+import { CLI, cliJson, openSample, pickStep, settle, sidebarItems } from './lib.mjs';
 
 const DATASET = 'Sample store';
 const EVENTS = ['view_item', 'purchase'];
@@ -31,15 +31,6 @@ after(async () => {
   if (s) await quit(s);
 });
 
-async function pickStep(event) {
-  const search = await s.find('[data-testid="step-picker"] input');
-  await s.fill(search, event.slice(0, Math.max(4, event.length - 3)));
-  await s.clickText('[data-testid="picker-option"] .value', event);
-  await s.waitFor(
-    async () => (await s.exec('return Array.from(document.querySelectorAll(\'[data-testid="funnel-step"] input.value\')).map((i) => i.value);')).includes(event),
-    `step ${event} in the list`,
-  );
-}
 
 const rows = (testid, row) =>
   s.exec(
@@ -72,7 +63,7 @@ test('the funnel broken down by buyer status shows the CLI rows', async () => {
   await s.waitFor(async () => (await s.findAll('[data-testid="picker-option"]')).length > 3, 'the picker lists the events');
   for (const [i, ev] of EVENTS.entries()) {
     if (i > 0) await s.click(await s.find('[data-testid="add-step"]'));
-    await pickStep(ev);
+    await pickStep(s, ev);
   }
   await s.find('[data-testid="funnel-table"]');
   await s.choose(await s.find('[data-testid="funnel-count"]'), 'sessions');

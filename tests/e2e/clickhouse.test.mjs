@@ -10,7 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { launch, quit, ROOT } from './webdriver.mjs';
-import { CLI, cliDatasets, cliJson, fmt, openSample, sidebarItems } from './lib.mjs';
+import { CLI, cliDatasets, cliJson, fmt, openSample, reportPreviewText, sidebarItems } from './lib.mjs';
 
 const DATASET = 'Sample store';
 const EVENTS = ['view_item', 'add_to_cart', 'purchase'];
@@ -124,4 +124,24 @@ test('a funnel counted on ClickHouse shows the CLI counts, equal to the local on
   assert.deepEqual(await compareRows(), table(remoteCompare));
   await s.setWindowSize(1024, 700);
   await s.screenshot('clickhouse-compare-1024');
+
+  // a report counted on ClickHouse: its pages say where, with the CLI's counts;
+  // a section ClickHouse does not count is refused in the engine's words
+  await s.setWindowSize(1280, 800);
+  await s.click(await s.find('button[aria-label="New report"]'));
+  await s.fill(await s.find('input[aria-label="Report title"]'), 'Counted on the server');
+  await s.choose(await s.find('[data-testid="report-add-funnel"]'), 'Checkout', { verify: false });
+  await s.choose(await s.find('[data-testid="report-engine"]'), 'ClickHouse (funnels and comparisons)');
+  await s.waitFor(async () => (await reportPreviewText(s)).includes('ClickHouse at'), 'the method item naming ClickHouse on a preview page', 60000);
+  const pages = await reportPreviewText(s);
+  assert.ok(pages.includes(url), 'the server on the preview pages');
+  for (const c of remote.steps.map((x) => fmt(x.count))) assert.ok(pages.includes(c), `count ${c} on a preview page`);
+  await s.click(await s.find('[data-testid="save-report"]'));
+  await s.waitFor(async () => (await sidebarItems(s, 'Reports')).includes('Counted on the server'), 'the saved report');
+  const savedSpec = JSON.parse(execFileSync(CLI, ['--workspace', s.workspace, 'saved', 'report', '--json']).toString()).items.find(
+    (i) => i.name === 'Counted on the server',
+  ).spec;
+  assert.equal(savedSpec.engine, 'clickhouse', 'the saved report keeps where it is counted');
+  await s.setWindowSize(1024, 700);
+  await s.screenshot('clickhouse-report-1024');
 });

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, quit } from './webdriver.mjs';
-import { CLI, cliJson, openSample, settle } from './lib.mjs';
+import { CLI, cliJson, openSample, pickStep, settle } from './lib.mjs';
 
 const DATASET = 'Sample store';
 const EVENTS = ['view_item', 'add_to_cart', 'purchase'];
@@ -29,15 +29,6 @@ after(async () => {
   if (s) await quit(s);
 });
 
-async function pickStep(event) {
-  const search = await s.find('[data-testid="step-picker"] input');
-  await s.fill(search, event.slice(0, Math.max(4, event.length - 3)));
-  await s.clickText('[data-testid="picker-option"] .value', event);
-  await s.waitFor(
-    async () => (await s.exec('return Array.from(document.querySelectorAll(\'[data-testid="funnel-step"] input.value\')).map((i) => i.value);')).includes(event),
-    `step ${event} in the list`,
-  );
-}
 
 test('the funnel table marks the CLI bottleneck and exports the CLI table', async () => {
   await openSample(s);
@@ -47,7 +38,7 @@ test('the funnel table marks the CLI bottleneck and exports the CLI table', asyn
   await s.waitFor(async () => (await s.findAll('[data-testid="picker-option"]')).length > 3, 'the picker lists the events');
   for (const [i, ev] of EVENTS.entries()) {
     if (i > 0) await s.click(await s.find('[data-testid="add-step"]'));
-    await pickStep(ev);
+    await pickStep(s, ev);
   }
   const cli = cliJson(ws, 'funnel', FUNNEL);
   const want = cli.shown.table.rows.map((r) => r.map((c) => c.text));

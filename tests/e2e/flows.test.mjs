@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ELEMENT, launch, quit } from './webdriver.mjs';
-import { chartTextOverflow, cliDatasets, cliJson, fmt, onReportPages, openSample, settle, sidebarItems } from './lib.mjs';
+import { chartTextOverflow, cliDatasets, cliJson, fmt, onReportPages, openSample, pickStep, settle, sidebarItems } from './lib.mjs';
 
 const DATASET = 'Sample store';
 const FUNNEL_NAME = 'Checkout funnel';
@@ -62,15 +62,6 @@ const segmentCount = () =>
   s.exec('const e = document.querySelector(\'[data-testid="segment-count"] .big\'); return e ? e.textContent.trim() : null;');
 
 /** Picks a step in the step picker: types part of its name in the search box, clicks the match. */
-async function pickStep(event) {
-  const search = await s.find('[data-testid="step-picker"] input');
-  await s.fill(search, event.slice(0, Math.max(4, event.length - 3)));
-  await s.clickText('[data-testid="picker-option"] .value', event);
-  await s.waitFor(
-    async () => (await s.exec('return Array.from(document.querySelectorAll(\'[data-testid="funnel-step"] input.value\')).map((i) => i.value);')).includes(event),
-    `step ${event} in the list`,
-  );
-}
 
 test('flow 2: a 4-step funnel built by clicking shows the CLI counts', async () => {
   await openSample(s);
@@ -93,7 +84,7 @@ test('flow 2: a 4-step funnel built by clicking shows the CLI counts', async () 
   await s.waitFor(async () => (await s.findAll('[data-testid="picker-option"]')).length > 3, 'the picker lists the events');
   for (const [i, ev] of EVENTS.entries()) {
     if (i > 0) await s.click(await s.find('[data-testid="add-step"]'));
-    await pickStep(ev);
+    await pickStep(s, ev);
   }
   await s.choose(await s.fieldByHeading('Order'), 'Any order');
   await s.fill(await s.find('input[aria-label="Window length"]'), '36');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, quit, SHARED } from './webdriver.mjs';
-import { cliJson, openSample, settle, sidebarItems } from './lib.mjs';
+import { cliJson, openSample, pickStep, settle, sidebarItems } from './lib.mjs';
 
 const DATASET = 'Sample store';
 const FUNNEL_NAME = 'Checkout funnel';
@@ -28,16 +28,6 @@ after(async () => {
   if (s) await quit(s);
 });
 
-async function pickStep(event) {
-  const search = await s.find('[data-testid="step-picker"] input');
-  await s.fill(search, event.slice(0, Math.max(4, event.length - 3)));
-  await s.clickText('[data-testid="picker-option"] .value', event);
-  await s.waitFor(
-    async () =>
-      (await s.exec('return Array.from(document.querySelectorAll(\'[data-testid="funnel-step"] input.value\')).map((i) => i.value);')).includes(event),
-    `step ${event} in the list`,
-  );
-}
 
 /** Header cells of a table (by testid) whose right edge is past what its scrolling canvas (or the window) shows. */
 const columnsOutside = (testid) =>
@@ -85,7 +75,7 @@ test('setup: the sample store, a saved funnel, a persona, REES46', async () => {
   await s.waitFor(async () => (await s.findAll('[data-testid="picker-option"]')).length > 3, 'the picker lists the events');
   for (const [i, ev] of EVENTS.entries()) {
     if (i > 0) await s.click(await s.find('[data-testid="add-step"]'));
-    await pickStep(ev);
+    await pickStep(s, ev);
   }
   await s.fill(await s.find('input[aria-label="Funnel name"]'), FUNNEL_NAME);
   await s.click(await s.find('[data-testid="save-funnel"]'));

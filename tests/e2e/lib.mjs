@@ -108,3 +108,14 @@ export async function onReportPages(s, want) {
   const text = await reportPreviewText(s);
   return want.filter((w) => text.includes(w));
 }
+
+/** Adds `event` as a step in the funnel builder's step picker (types part of it, clicks it) and waits for it in the list. */
+export async function pickStep(s, event) {
+  const search = await s.find('[data-testid="step-picker"] input');
+  await s.fill(search, event.slice(0, Math.max(4, event.length - 3)));
+  await s.clickText('[data-testid="picker-option"] .value', event);
+  await s.waitFor(
+    async () => (await s.exec('return Array.from(document.querySelectorAll(\'[data-testid="funnel-step"] input.value\')).map((i) => i.value);')).includes(event),
+    `step ${event} in the list`,
+  );
+}

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, quit } from './webdriver.mjs';
-import { cliJson, openSample, settle, chartTextOverflow, sidebarItems } from './lib.mjs';
+import { chartTextOverflow, cliJson, openSample, pickStep, settle, sidebarItems } from './lib.mjs';
 
 const DATASET = 'Sample store';
 const EVENTS = ['view_item', 'add_to_cart', 'purchase'];
@@ -27,15 +27,6 @@ after(async () => {
   if (s) await quit(s);
 });
 
-async function pickStep(event) {
-  const search = await s.find('[data-testid="step-picker"] input');
-  await s.fill(search, event.slice(0, Math.max(4, event.length - 3)));
-  await s.clickText('[data-testid="picker-option"] .value', event);
-  await s.waitFor(
-    async () => (await s.exec('return Array.from(document.querySelectorAll(\'[data-testid="funnel-step"] input.value\')).map((i) => i.value);')).includes(event),
-    `step ${event} in the list`,
-  );
-}
 
 const tableRows = (testid, row) =>
   s.exec(
@@ -77,7 +68,7 @@ test('"Where did they go?" from a drop-off shows the CLI paths of those users', 
   await s.waitFor(async () => (await s.findAll('[data-testid="picker-option"]')).length > 3, 'the picker lists the events');
   for (const [i, ev] of EVENTS.entries()) {
     if (i > 0) await s.click(await s.find('[data-testid="add-step"]'));
-    await pickStep(ev);
+    await pickStep(s, ev);
   }
   await s.find('[data-testid="funnel-table"]');
   // saved, so that leaving the builder asks nothing

@@ -14,7 +14,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ELEMENT, launch, quit } from './webdriver.mjs';
-import { CLI, cliJson, openSample, reportPreviewText, settle, sidebarItems } from './lib.mjs';
+import { CLI, cliJson, openSample, pickStep, reportPreviewText, settle, sidebarItems } from './lib.mjs';
 
 const DATASET = 'Sample store';
 const EVENTS = ['view_item', 'add_to_cart', 'purchase'];
@@ -38,15 +38,6 @@ after(async () => {
   if (s) await quit(s);
 });
 
-async function pickStep(event) {
-  const search = await s.find('[data-testid="step-picker"] input');
-  await s.fill(search, event.slice(0, Math.max(4, event.length - 3)));
-  await s.clickText('[data-testid="picker-option"] .value', event);
-  await s.waitFor(
-    async () => (await s.exec('return Array.from(document.querySelectorAll(\'[data-testid="funnel-step"] input.value\')).map((i) => i.value);')).includes(event),
-    `step ${event} in the list`,
-  );
-}
 const kinds = () => s.exec('return Array.from(document.querySelectorAll(\'[data-testid="report-section"]\')).map((e) => e.dataset.kind);');
 const headings = () => s.exec('return Array.from(document.querySelectorAll(\'input[aria-label$=" heading"]\')).map((e) => e.value);');
 const enabled = (css) => s.waitFor(async () => await s.exec('const b = document.querySelector(arguments[0]); return !!b && !b.disabled;', [css]), `${css} enabled`, 60000);
@@ -96,7 +87,7 @@ test('Value, Paths and Retention each add their section to one report; the app P
   await s.waitFor(async () => (await s.findAll('[data-testid="picker-option"]')).length > 3, 'the picker lists the events');
   for (const [i, ev] of EVENTS.entries()) {
     if (i > 0) await s.click(await s.find('[data-testid="add-step"]'));
-    await pickStep(ev);
+    await pickStep(s, ev);
   }
   await s.find('[data-testid="funnel-table"]', 30000);
   // saved, so that leaving the builder asks nothing

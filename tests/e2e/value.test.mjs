@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, quit } from './webdriver.mjs';
-import { cliJson, openSample, settle, sidebarItems } from './lib.mjs';
+import { cliJson, openSample, pickStep, settle, sidebarItems } from './lib.mjs';
 
 const DATASET = 'Sample store';
 const EVENTS = ['view_item', 'add_to_cart', 'purchase'];
@@ -32,15 +32,6 @@ after(async () => {
   if (s) await quit(s);
 });
 
-async function pickStep(event) {
-  const search = await s.find('[data-testid="step-picker"] input');
-  await s.fill(search, event.slice(0, Math.max(4, event.length - 3)));
-  await s.clickText('[data-testid="picker-option"] .value', event);
-  await s.waitFor(
-    async () => (await s.exec('return Array.from(document.querySelectorAll(\'[data-testid="funnel-step"] input.value\')).map((i) => i.value);')).includes(event),
-    `step ${event} in the list`,
-  );
-}
 
 /** The rows of a table as shown: each cell's text, without the row's buttons. */
 const rows = (testid) =>
@@ -75,7 +66,7 @@ test('the Value tab answers as `stepwise value --json`', async () => {
   await s.waitFor(async () => (await s.findAll('[data-testid="picker-option"]')).length > 3, 'the picker lists the events');
   for (const [i, ev] of EVENTS.entries()) {
     if (i > 0) await s.click(await s.find('[data-testid="add-step"]'));
-    await pickStep(ev);
+    await pickStep(s, ev);
   }
   await s.find('[data-testid="funnel-table"]', 30000);
   await s.click(await s.find('[data-testid="results-tab-value"]'));
@@ -221,7 +212,7 @@ test('a typed value per goal, and a clear error for a bad one', async () => {
 test('a goal few or none reach: the panel says what the CLI says', async () => {
   // a fourth step: signing up for the newsletter after buying
   await s.click(await s.find('[data-testid="add-step"]'));
-  await pickStep('sign_up_newsletter');
+  await pickStep(s, 'sign_up_newsletter');
   const spec = { ...FUNNEL, steps: [...FUNNEL.steps, { event: 'sign_up_newsletter' }], value: { per_goal: 50 }, what_if: { step: 2, relative: 0.1 } };
   let cli = null;
   let why = '';

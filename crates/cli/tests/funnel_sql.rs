@@ -297,6 +297,106 @@ fn funnel_runs_on_clickhouse_over_http_with_the_same_counts() {
     );
     let via_stored: serde_json::Value = serde_json::from_slice(&via_stored.stdout).unwrap();
     assert_eq!(counts(&via_stored), vec![4, 3, 1]);
+
+    // a report counted on ClickHouse (--engine clickhouse, the stored
+    // connection): its comparison table equals the local report's, its
+    // funnel counts the local ones, the method says where it was counted;
+    // a section ClickHouse does not count is refused by number and kind
+    let report = dir.path().join("report.json");
+    std::fs::write(
+        &report,
+        r#"{"title": "On the server", "sections": [
+            {"funnel": {"dataset":"shop","steps":[{"event":"view"},{"event":"cart"},{"event":"buy"}],"window":"1d"}},
+            {"compare": {"funnel":{"dataset":"shop","steps":[{"event":"view"},{"event":"cart"}]},"by":"device"}},
+            {"text": "Counted where the events are."}]}"#,
+    )
+    .unwrap();
+    let export = |engine: &str, out: &Path| {
+        let o = Command::new(env!("CARGO_BIN_EXE_stepwise"))
+            .arg("--workspace")
+            .arg(&ws)
+            .args([
+                "report",
+                report.to_str().unwrap(),
+                "--engine",
+                engine,
+                "--out",
+            ])
+            .arg(out)
+            .env("STEPWISE_CLICKHOUSE_USER", "analyst")
+            .env("STEPWISE_CLICKHOUSE_PASSWORD", "s3cret")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{engine}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let local_dir = dir.path().join("local");
+    let remote_dir = dir.path().join("remote");
+    std::fs::create_dir_all(&local_dir).unwrap();
+    std::fs::create_dir_all(&remote_dir).unwrap();
+    export("local", &local_dir.join("r.csv"));
+    let files = export("clickhouse", &remote_dir.join("r.csv"));
+    let csv_of = |d: &Path, needle: &str| -> String {
+        let mut names: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        names.sort();
+        let p = names
+            .iter()
+            .find(|p| p.to_string_lossy().contains(needle))
+            .unwrap_or_else(|| panic!("no {needle} CSV in {names:?}"));
+        std::fs::read_to_string(p).unwrap()
+    };
+    assert!(files.lines().count() >= 2, "{files}");
+    assert_eq!(csv_of(&remote_dir, "compar"), csv_of(&local_dir, "compar"));
+    let first_column_counts = |text: &str| -> Vec<String> {
+        text.lines()
+            .skip(1)
+            .map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    assert_eq!(
+        first_column_counts(&csv_of(&remote_dir, "funnel")),
+        first_column_counts(&csv_of(&local_dir, "funnel"))
+    );
+    let pdf = dir.path().join("remote.pdf");
+    export("clickhouse", &pdf);
+    let text = Command::new("pdftotext").arg(&pdf).arg("-").output();
+    if let Some(t) = text.ok().filter(|t| t.status.success()) {
+        let t = String::from_utf8_lossy(&t.stdout).replace('\n', " ");
+        assert!(t.contains("ClickHouse at http://127.0.0.1:"), "{t}");
+        assert!(!t.contains("s3cret"));
+    } else {
+        assert!(!under_ci(), "pdftotext (poppler-utils) is needed");
+    }
+    std::fs::write(
+        &report,
+        r#"{"title": "T", "engine": "clickhouse", "sections": [{"text": "x"},
+            {"trend": {"dataset":"shop","steps":[{"event":"view"},{"event":"cart"}]}}]}"#,
+    )
+    .unwrap();
+    let refused = stepwise(
+        &ws,
+        &[
+            "report",
+            report.to_str().unwrap(),
+            "--out",
+            dir.path().join("x.pdf").to_str().unwrap(),
+        ],
+    );
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("report section 2 is a trend, which is not counted on ClickHouse"),
+        "{err}"
+    );
+    assert!(!dir.path().join("x.pdf").exists());
+
     let bytes = std::fs::read(&ws).unwrap();
     assert!(
         !bytes.windows(6).any(|w| w == b"s3cret"),

@@ -82,6 +82,15 @@ describe('reports', () => {
     });
   });
 
+  it('keeps where the report is counted: ClickHouse, or nothing for this laptop', () => {
+    const r = emptyReport();
+    r.title = 'T';
+    r.sections = [funnelSection(saved)];
+    expect(reportForEngine({ ...r, engine: 'clickhouse' }).engine).toBe('clickhouse');
+    expect('engine' in reportForEngine({ ...r, engine: 'local' })).toBe(false);
+    expect('engine' in reportForEngine(r)).toBe(false);
+  });
+
   it('takes the format from the file name', () => {
     expect(exportTarget('/tmp/r.PDF', 'png')).toEqual({ path: '/tmp/r.PDF', format: 'pdf' });
     expect(exportTarget('/tmp/r', 'pdf')).toEqual({ path: '/tmp/r.pdf', format: 'pdf' });

@@ -319,6 +319,7 @@ export function reportForEngine(r: ReportSpec): ReportSpec {
   const out: ReportSpec = { title: r.title.trim(), page: r.page, sections: [] };
   if (r.subtitle?.trim()) out.subtitle = r.subtitle.trim();
   if (r.client?.trim()) out.client = r.client.trim();
+  if (r.engine === 'clickhouse') out.engine = 'clickhouse';
   out.sections = r.sections.map((s) => {
     const c: ReportSpecSection = { ...s };
     if (!c.heading?.trim()) delete c.heading;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use stepwise_engine::chart::ChartSize;
 use stepwise_engine::index::IndexCache;
 use stepwise_engine::report::build::{build_report, write_chart_pngs, write_page_pngs};
-use stepwise_engine::report::{export_report, ExportFormat, ReportSpec};
+use stepwise_engine::report::{export_report, ExportFormat, ReportEngine, ReportSpec};
 use stepwise_engine::Error;
 
 #[derive(clap::Args)]
@@ -27,6 +27,11 @@ pub struct Args {
     /// PNG pixel density: 1 or 2 (default 2).
     #[arg(long, default_value_t = 2.0)]
     scale: f32,
+    /// Where the funnels and comparisons are counted: local (default, or
+    /// the spec's "engine") or clickhouse (each dataset's stored connection,
+    /// `stepwise connect`; funnel, comparison and text sections only).
+    #[arg(long)]
+    engine: Option<String>,
     #[arg(long)]
     json: bool,
 }
@@ -39,9 +44,18 @@ pub fn run(workspace: &Option<PathBuf>, args: Args) -> Result<(), Error> {
         charts,
         size,
         scale,
+        engine,
         json,
     } = args;
-    let spec: ReportSpec = source.load(workspace)?;
+    let mut spec: ReportSpec = source.load(workspace)?;
+    match engine.as_deref() {
+        None => {}
+        Some("local") => spec.engine = Some(ReportEngine::Local),
+        Some("clickhouse") => spec.engine = Some(ReportEngine::Clickhouse),
+        Some(other) => usage_error(&format!(
+            "--engine must be local or clickhouse, not \"{other}\""
+        )),
+    }
     spec.validate()?;
     let format = match &format {
         Some(f) => ExportFormat::parse(f).unwrap_or_else(|e| usage_error(&e.to_string())),

@@ -21,7 +21,8 @@ use crate::chart::ChartData;
 use crate::Result;
 
 pub use build::{
-    build_report, export_report, write_report, ExportFormat, ReportSpec, ReportSpecSection,
+    build_report, export_report, write_report, ExportFormat, ReportEngine, ReportSpec,
+    ReportSpecSection,
 };
 pub use layout::{render_pages, Page, PageLink, RenderedReport, TocEntry};
 pub use table::{neutralise, table_to_csv, Cell, ShownCell, ShownTable, Table, TableColumn};

@@ -23,6 +23,9 @@ pub(super) struct Used {
     /// Paths comparing converters and drop-offs.
     pub(super) paths_compare: bool,
     pub(super) retention: bool,
+    /// The ClickHouse servers the report was counted on (URLs without
+    /// credentials).
+    pub(super) clickhouse: BTreeSet<String>,
 }
 
 impl Used {
@@ -218,6 +221,15 @@ pub(super) fn method(used: &Used) -> Vec<MethodItem> {
         out.push(item(
             "Wasted traffic",
             "Units that entered the funnel but did not reach the goal, by the furthest step each reached, with the last event (and page) each saw within the funnel's filters and dates; the most frequent values per step are listed and the rest pooled as \u{201c}Other\u{201d}.".into(),
+        ));
+    }
+    if !used.clickhouse.is_empty() {
+        out.push(item(
+            "Counted on",
+            format!(
+                "ClickHouse at {}: the funnels and comparisons were counted on the server, by the SQL Stepwise compiles from each funnel (docs/clickhouse.md), and only the counts came back; the statistics were computed here. Conversion times are not computed there.",
+                list(&used.clickhouse)
+            ),
         ));
     }
     out

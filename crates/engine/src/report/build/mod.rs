@@ -64,6 +64,31 @@ pub fn build_report_dated(
     let mut used = Used::default();
     let mut body = Vec::new();
     let mut findings = Findings::new(ws);
+    let remote = spec.engine == Some(ReportEngine::Clickhouse);
+    // each dataset's stored connection, read once
+    let mut conns: std::collections::HashMap<
+        String,
+        (
+            crate::model::DatasetInfo,
+            crate::model::ClickhouseConnection,
+        ),
+    > = Default::default();
+    let mut target = |dataset: &str| -> Result<(
+        crate::model::DatasetInfo,
+        crate::model::ClickhouseConnection,
+    )> {
+        if let Some(x) = conns.get(dataset) {
+            return Ok(x.clone());
+        }
+        let info = ws.dataset(dataset)?.info;
+        let conn = ws.clickhouse(dataset)?.ok_or_else(|| {
+            Error::Invalid(format!(
+                "the report is counted on ClickHouse, but dataset \"{dataset}\" has no ClickHouse connection: add one on its page (or with stepwise connect)"
+            ))
+        })?;
+        conns.insert(dataset.to_string(), (info.clone(), conn.clone()));
+        Ok((info, conn))
+    };
     for (i, s) in spec.sections.iter().enumerate() {
         crate::job::step(
             "Counting the report's sections",
@@ -72,7 +97,13 @@ pub fn build_report_dated(
         )?;
         if let Some(f) = &s.funnel {
             used.funnel(f);
-            let r = run_funnel(ws, f, cache)?;
+            let r = if remote {
+                let (info, conn) = target(&f.dataset)?;
+                used.clickhouse.insert(crate::model::redact_url(&conn.url));
+                crate::clickhouse::run_funnel(f, &info, &conn)?
+            } else {
+                run_funnel(ws, f, cache)?
+            };
             let h = heading_or(s, format!("Funnel: {}", describe_funnel(f)));
             funnel_sections(h, s.intro.clone(), f, &r, &mut body, &mut findings)?;
         } else if let Some(f) = &s.trend {
@@ -103,7 +134,14 @@ pub fn build_report_dated(
         } else if let Some(c) = &s.compare {
             used.funnel(&c.funnel);
             used.compare = true;
-            compare_section(ws, s, c, cache, &mut body, &mut findings)?;
+            let r = if remote {
+                let (info, conn) = target(&c.funnel.dataset)?;
+                used.clickhouse.insert(crate::model::redact_url(&conn.url));
+                crate::clickhouse::run_compare(c, &info, &conn)?
+            } else {
+                run_compare(ws, c, cache)?
+            };
+            compare_section(s, c, &r, &mut body, &mut findings)?;
         } else if let Some(i) = &s.impact {
             used.datasets.insert(i.dataset.clone());
             used.impact = true;
@@ -147,7 +185,12 @@ pub fn build_report_dated(
         title: spec.title.clone(),
         subtitle: spec.subtitle.clone(),
         client: spec.client.clone(),
-        date_range: date_range(ws, &used, cache)?,
+        // counted on ClickHouse, the events are not read here
+        date_range: if remote {
+            None
+        } else {
+            date_range(ws, &used, cache)?
+        },
         datasets: used.datasets.iter().cloned().collect(),
         prepared_on,
         page: spec.page,

@@ -224,15 +224,13 @@ pub(super) fn metric_section(
 }
 
 pub(super) fn compare_section(
-    ws: &Workspace,
     s: &ReportSpecSection,
     c: &CompareSpec,
-    cache: &mut IndexCache,
+    r: &crate::compare::CompareResult,
     out: &mut Vec<Section>,
     findings: &mut Findings,
 ) -> Result<()> {
-    let r = run_compare(ws, c, cache)?;
-    let p = crate::present::compare(s.heading.as_deref(), s.intro.clone(), c, &r);
+    let p = crate::present::compare(s.heading.as_deref(), s.intro.clone(), c, r);
     findings.add(&c.funnel.dataset, goal_event(&c.funnel), p.findings)?;
     out.push(Section::Chart(p.section));
     Ok(())

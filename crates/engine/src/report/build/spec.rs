@@ -16,7 +16,24 @@ pub struct ReportSpec {
     pub client: Option<String>,
     #[serde(default)]
     pub page: PageSize,
+    /// Where the funnels and comparisons are counted: here (default) or on
+    /// each dataset's stored ClickHouse connection (docs/clickhouse.md,
+    /// "Reports"); a report counted there has funnel, comparison and text
+    /// sections only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub engine: Option<ReportEngine>,
     pub sections: Vec<ReportSpecSection>,
+}
+
+/// Where a report's funnels and comparisons are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ReportEngine {
+    #[default]
+    Local,
+    Clickhouse,
 }
 
 /// One section of a report spec: exactly one of `funnel`, `compare`,
@@ -115,6 +132,24 @@ impl ReportSpec {
             .iter()
             .filter(|b| **b)
             .count();
+            if n == 1 && self.engine == Some(ReportEngine::Clickhouse) {
+                let kind = [
+                    (s.impact.is_some(), "an impact ranking"),
+                    (s.trend.is_some(), "a trend"),
+                    (s.metric.is_some(), "a metric table"),
+                    (s.value.is_some(), "a value table"),
+                    (s.paths.is_some(), "a paths chart"),
+                    (s.retention.is_some(), "a retention table"),
+                ]
+                .into_iter()
+                .find_map(|(b, k)| b.then_some(k));
+                if let Some(kind) = kind {
+                    return Err(Error::Invalid(format!(
+                        "report section {} is {kind}, which is not counted on ClickHouse: a report counted there has funnel, comparison and text sections (count it on this laptop, or remove the section)",
+                        i + 1
+                    )));
+                }
+            }
             if n != 1 {
                 return Err(Error::Invalid(format!(
                     "report section {} must have exactly one of \"funnel\", \"compare\", \"impact\", \"trend\", \"metric\", \"value\", \"paths\", \"retention\" or \"text\" (it has {n})",
