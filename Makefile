@@ -118,7 +118,7 @@ fuzz-cmin: fuzz-deps
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
 	  rm -rf cmin/$$t && mkdir -p cmin/$$t work/$$t; \
 	  nice -n 10 $(CARGO) +nightly fuzz run -O -s $(FUZZ_SAN) $$t cmin/$$t corpus/$$t work/$$t -- \
-	    -merge=1 -rss_limit_mb=2048 -max_len=65536 || exit 1; \
+	    -set_cover_merge=1 -rss_limit_mb=2048 -max_len=65536 || exit 1; \
 	  find corpus/$$t -type f -regextype egrep -regex '.*/[0-9a-f]{40}' -delete; \
 	  for f in corpus/$$t/*; do rm -f cmin/$$t/$$(sha1sum < $$f | cut -c1-40); done; \
 	  cp cmin/$$t/* corpus/$$t/ 2>/dev/null; \
