@@ -339,6 +339,11 @@ pub(crate) fn scan_from(
     };
     let mut rdr = csv_reader(stream, dialect, total);
     let stop = std::sync::atomic::AtomicBool::new(false);
+    // the file's hash (none for a prefix held in memory)
+    let hash = |stop: &std::sync::atomic::AtomicBool| match prefix {
+        None => hash_file(path, stop),
+        Some(_) => Ok(String::new()),
+    };
     let (tables, observed, hash) = if total < INLINE_BELOW {
         // a small file: one thread does it all (two threads started for
         // a few kilobytes cost more than the work, 10x in the fuzz targets)
@@ -348,10 +353,7 @@ pub(crate) fn scan_from(
             Ok(())
         };
         let tables = read_tables(path, &mut rdr, &lines, &count, total, job, &mut observe)?;
-        let hash = match prefix {
-            None => hash_file(path, &stop).map_err(|e| io_err(path, e))?,
-            Some(_) => String::new(),
-        };
+        let hash = hash(&stop).map_err(|e| io_err(path, e))?;
         (tables, o, hash)
     } else {
         let (tx, rx) = std::sync::mpsc::sync_channel::<ObsBatch>(4);
@@ -367,10 +369,7 @@ pub(crate) fn scan_from(
                 o
             });
             let stop = &stop;
-            let hasher = scope.spawn(move || match prefix {
-                None => hash_file(path, stop),
-                Some(_) => Ok(String::new()),
-            });
+            let hasher = scope.spawn(move || hash(stop));
             // owns the sender: dropping it ends the observer's loop
             let mut send = move |b: ObsBatch| -> Result<()> {
                 tx.send(b)

@@ -16,7 +16,7 @@
 //!   delimited text is read (single pass and two passes), as the app does:
 //!   slower (a SQLite file per input), but it covers the store.
 
-use super::{encode, infer, json, ImportOptions, Strategy};
+use super::{encode, infer, json, sniff, ImportOptions, Strategy};
 use crate::column::Column;
 use crate::job::Job;
 use crate::store::Workspace;
@@ -112,6 +112,18 @@ fn read_all(path: &Path, opts: &ImportOptions, list: bool) {
     let _ = super::produce(&prepared, &mut sink);
 }
 
+/// The input's length picks the extra reads a target makes, so that each
+/// input costs one scan and one read of the rows, not four of each: the
+/// table listing (which repeats the scan) on a quarter of the inputs ...
+fn lists(data: &[u8]) -> bool {
+    data.len().is_multiple_of(4)
+}
+
+/// ... and a second read with other options on half of them.
+fn reads_again(data: &[u8]) -> bool {
+    data.len() % 2 == 1
+}
+
 /// Delimited text: the sniffers and value parsers on the bytes, then the
 /// whole reading side of an import (as the file's content decides: most
 /// inputs read as delimited text).
@@ -131,14 +143,8 @@ pub fn csv_sniffer(data: &[u8]) {
     }
     SCRATCH.with(|s| {
         let path = s.file("fuzz.csv", data);
-        // the input's length picks what else runs, so that each input
-        // costs one scan and one read of the rows, not four of each
-        read_all(
-            &path,
-            &ImportOptions::default(),
-            data.len().is_multiple_of(4),
-        );
-        if data.len() % 2 == 1 {
+        read_all(&path, &ImportOptions::default(), lists(data));
+        if reads_again(data) {
             let no_header = ImportOptions {
                 header: Some(false),
                 ..Default::default()
@@ -154,22 +160,15 @@ pub fn csv_sniffer(data: &[u8]) {
 /// the readers.
 pub fn xlsx(data: &[u8]) {
     let mut bytes = data.to_vec();
-    // (a full signature: "PK" alone would send the input to the delimited
-    // text reader, the other target's work, at half this one's speed)
-    let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-    if !bytes.starts_with(b"PK\x03\x04") && !bytes.starts_with(&ole) {
-        bytes.splice(0..0, b"PK\x03\x04".iter().copied());
+    // (the signatures sniff_format knows: "PK" alone would send the input
+    // to the delimited text reader, the other target's work)
+    if !bytes.starts_with(sniff::ZIP_MAGIC) && !bytes.starts_with(sniff::OLE_MAGIC) {
+        bytes.splice(0..0, sniff::ZIP_MAGIC.iter().copied());
     }
     SCRATCH.with(|s| {
         let path = s.file("fuzz.xlsx", &bytes);
         let sheets = super::list_sheets(&path).unwrap_or_default();
-        // (the listing of the tables on a quarter of the inputs: it
-        // loads the workbook once more)
-        read_all(
-            &path,
-            &ImportOptions::default(),
-            data.len().is_multiple_of(4),
-        );
+        read_all(&path, &ImportOptions::default(), lists(data));
         // another sheet than the largest table's, when there is one
         if let Some(last) = sheets.last().filter(|_| sheets.len() > 1) {
             let opts = ImportOptions {
@@ -205,14 +204,9 @@ pub fn json_flattener(data: &[u8]) {
             bytes.extend_from_slice(data);
             s.file("fuzz.json", &bytes)
         };
-        read_all(
-            &path,
-            &ImportOptions::default(),
-            data.len().is_multiple_of(4),
-        );
-        // and, for half the inputs, a second table chosen, for documents
-        // with several
-        if data.len() % 2 == 1 {
+        read_all(&path, &ImportOptions::default(), lists(data));
+        // and a second table chosen, for documents with several
+        if reads_again(data) {
             let second = ImportOptions {
                 table: Some(1),
                 ..Default::default()

@@ -68,18 +68,23 @@ const MAGIC: &[(&[u8], &str)] = &[
     (b"\x28\xb5\x2f\xfd", "a zstd archive; unpack it first"),
 ];
 
+/// The first bytes of a zip archive (xlsx, xlsb, ods) with a first entry.
+pub(crate) const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+/// The first bytes of an OLE compound file (xls).
+pub(crate) const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
 /// The format of a file from its first bytes.
 pub fn sniff_format(head: &[u8]) -> Format {
     if head.is_empty() {
         return Format::Empty;
     }
-    if head.starts_with(b"PK\x03\x04") {
+    if head.starts_with(ZIP_MAGIC) {
         return Format::ZipWorkbook;
     }
     if head.starts_with(b"PK\x05\x06") {
         return Format::NotTabular("an empty zip archive");
     }
-    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+    if head.starts_with(OLE_MAGIC) {
         return Format::OleWorkbook;
     }
     for (magic, what) in MAGIC {
