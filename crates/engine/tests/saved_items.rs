@@ -87,7 +87,8 @@ fn write_as_schema_2(path: &Path, items: &[(&str, &str, serde_json::Value)]) {
     conn.execute("DELETE FROM saved_items", []).unwrap();
     // the tables of later migrations did not exist at schema 2
     conn.execute_batch(
-        "DROP TABLE IF EXISTS clickhouse_connections; DROP TABLE IF EXISTS event_tags;",
+        "DROP TABLE IF EXISTS clickhouse_connections; DROP TABLE IF EXISTS event_tags;
+         ALTER TABLE datasets DROP COLUMN stored_bytes;",
     )
     .unwrap();
     for (kind, name, spec) in items {
@@ -119,8 +120,10 @@ fn items_saved_by_the_app_of_schema_2_load_as_engine_specs_and_run() {
 
     let ws = Workspace::open(&path).unwrap();
     // migrated to this build's version (3 converted the items; 4 and 5 add
-    // the ClickHouse connections and the event tags)
-    assert_eq!(ws.schema_version().unwrap(), 5);
+    // the ClickHouse connections and the event tags; 6 keeps the stored size)
+    assert_eq!(ws.schema_version().unwrap(), 6);
+    let rec = ws.dataset("shop").unwrap();
+    assert!(rec.info.stored_bytes > 0);
     assert!(ws.event_tags("shop").unwrap().is_empty());
     let mut cache = IndexCache::new();
 

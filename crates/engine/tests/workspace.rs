@@ -270,3 +270,61 @@ fn a_clickhouse_connection_is_stored_per_dataset() {
     ws.set_clickhouse("store", None).unwrap();
     assert_eq!(ws.clickhouse("store").unwrap(), None);
 }
+
+/// A dataset's stored size is kept in its row (every query looks the
+/// dataset up, and summing the chunks reads a page per chunk): equal to
+/// the sum after an import and an append, and filled in by the migration
+/// for a workspace written before it.
+#[test]
+fn stored_size_is_kept_and_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws_path = dir.path().join("ws.stepwise");
+    let csv = write(dir.path(), "shop.csv", EVENTS);
+    let sum = |p: &Path| -> i64 {
+        let conn = rusqlite::Connection::open(p).unwrap();
+        conn.query_row("SELECT SUM(LENGTH(data)) FROM column_chunks", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    let mut ws = Workspace::open(&ws_path).unwrap();
+    import_file(&mut ws, &csv, &ImportOptions::default(), &mut Job::silent()).unwrap();
+    let first = ws.dataset("shop").unwrap().info.stored_bytes;
+    assert!(first > 0);
+    assert_eq!(first as i64, sum(&ws_path));
+    // a newer export: the same header, one more day
+    let newer = write(
+        dir.path(),
+        "shop newer.csv",
+        "time,event,user_id,page,value\n2024-09-03T09:00:00Z,view_item,u3,/p/2,\n",
+    );
+    stepwise_engine::import::append_file(
+        &mut ws,
+        "shop",
+        &newer,
+        &ImportOptions::default(),
+        &mut Job::silent(),
+    )
+    .unwrap();
+    let appended = ws.dataset("shop").unwrap().info.stored_bytes;
+    assert!(appended > first);
+    assert_eq!(appended as i64, sum(&ws_path));
+    drop(ws);
+    // as a workspace of schema 5 had it: no column, then opened again
+    {
+        let conn = rusqlite::Connection::open(&ws_path).unwrap();
+        conn.execute_batch(
+            "ALTER TABLE datasets DROP COLUMN stored_bytes; PRAGMA user_version = 5;",
+        )
+        .unwrap();
+    }
+    let ws = Workspace::open(&ws_path).unwrap();
+    assert_eq!(ws.dataset("shop").unwrap().info.stored_bytes, appended);
+    let listed: Vec<u64> = ws
+        .datasets()
+        .unwrap()
+        .iter()
+        .map(|d| d.stored_bytes)
+        .collect();
+    assert_eq!(listed, vec![appended]);
+}

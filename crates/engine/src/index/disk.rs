@@ -124,15 +124,19 @@ pub(crate) fn fingerprint(ws: &Workspace, rec: &DatasetRecord) -> crate::Result<
         field(&mut h, c.ty.as_str());
         field(&mut h, c.role.map(|r| r.as_str()).unwrap_or("-"));
     }
+    // the chunks' ids from the index on (dataset, column, chunk) alone,
+    // and their total size from the dataset's row: reading each chunk's
+    // row for its length costs a 64 KB page per chunk (~1 s at 100M events)
+    h.update(rec.info.stored_bytes.to_le_bytes());
     {
         let mut st = conn
             .prepare_cached(
-                "SELECT id, col, chunk, rows, length(data) FROM column_chunks WHERE dataset_id = ?1 ORDER BY col, chunk",
+                "SELECT id, col, chunk FROM column_chunks WHERE dataset_id = ?1 ORDER BY col, chunk",
             )
             .map_err(&err)?;
         let mut rows = st.query([rec.id]).map_err(&err)?;
         while let Some(r) = rows.next().map_err(&err)? {
-            for i in 0..5 {
+            for i in 0..3 {
                 let v: i64 = r.get(i).map_err(&err)?;
                 h.update(v.to_le_bytes());
             }

@@ -81,6 +81,14 @@ const MIGRATIONS: &[Migration] = &[
         PRIMARY KEY (dataset, event)
     );
     "#),
+    // 6: a dataset's stored size, kept when its chunks are written: summing
+    // LENGTH(data) reads a 64 KB page per chunk (~15 ms at 10M events,
+    // ~150 ms at 100M), and every query looks the dataset up.
+    Sql(r#"
+    ALTER TABLE datasets ADD COLUMN stored_bytes INTEGER;
+    UPDATE datasets SET stored_bytes =
+        (SELECT COALESCE(SUM(LENGTH(data)), 0) FROM column_chunks c WHERE c.dataset_id = datasets.id);
+    "#),
 ];
 
 /// The schema version this build writes.

@@ -266,19 +266,31 @@ impl Workspace {
     }
 
     fn record_by_id(&self, id: i64) -> Result<DatasetRecord> {
-        let (name, kind, rows, source, imported_at, content_hash): (
+        #[allow(clippy::type_complexity)]
+        let (name, kind, rows, source, imported_at, content_hash, stored): (
             String,
             String,
             i64,
             Option<String>,
             String,
             Option<String>,
+            Option<i64>,
         ) = self
             .conn
             .query_row(
-                "SELECT name, kind, rows, source, imported_at, content_hash FROM datasets WHERE id = ?1",
+                "SELECT name, kind, rows, source, imported_at, content_hash, stored_bytes FROM datasets WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
             )
             .map_err(self.err())?;
         let mut st = self
@@ -300,14 +312,15 @@ impl Workspace {
             .map_err(self.err())?
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(self.err())?;
-        let stored_bytes: i64 = self
-            .conn
-            .query_row(
-                "SELECT COALESCE(SUM(LENGTH(data)), 0) FROM column_chunks WHERE dataset_id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .map_err(self.err())?;
+        // kept by DatasetWriter::finish (migration 6); summed only for a
+        // dataset still being written
+        let stored_bytes: i64 = match stored {
+            Some(b) => b,
+            None => self
+                .conn
+                .query_row(STORED_BYTES_SQL, [id], |r| r.get(0))
+                .map_err(self.err())?,
+        };
         Ok(DatasetRecord {
             id,
             info: DatasetInfo {
@@ -677,6 +690,10 @@ impl Workspace {
     }
 }
 
+/// A dataset's stored size: the sum of its chunks' lengths.
+const STORED_BYTES_SQL: &str =
+    "SELECT COALESCE(SUM(LENGTH(data)), 0) FROM column_chunks WHERE dataset_id = ?1";
+
 /// Writes a dataset's chunks inside one transaction.
 pub struct DatasetWriter<'a> {
     tx: Transaction<'a>,
@@ -792,10 +809,14 @@ impl DatasetWriter<'_> {
 
     /// Records the row count and commits. Only now does the dataset exist.
     pub fn finish(self) -> Result<()> {
+        let bytes: i64 = self
+            .tx
+            .query_row(STORED_BYTES_SQL, [self.id], |r| r.get(0))
+            .map_err(self.err())?;
         self.tx
             .execute(
-                "UPDATE datasets SET rows = ?1 WHERE id = ?2",
-                params![self.rows as i64, self.id],
+                "UPDATE datasets SET rows = ?1, stored_bytes = ?3 WHERE id = ?2",
+                params![self.rows as i64, self.id, bytes],
             )
             .map_err(self.err())?;
         let path = self.path.clone();
