@@ -15,7 +15,7 @@ mod util;
 use serde_json::json;
 use std::time::Instant;
 use stepwise_engine::column::ColumnBuilder;
-use stepwise_engine::funnel::{run_funnel, run_on_index, FunnelSpec};
+use stepwise_engine::funnel::{run_funnel, run_on_index, run_on_index_threads, FunnelSpec};
 use stepwise_engine::index::{EventIndex, IndexCache, Unit};
 use stepwise_engine::{ColumnType, DatasetKind, Role, Workspace};
 use util::col;
@@ -123,7 +123,10 @@ fn on_workspace(path: &str, spec: &str) {
         t.elapsed(),
         cpu_since(c)
     );
-    let runs = 15;
+    let runs: u32 = std::env::var("STEPWISE_SPEED_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(15);
     let mut warm = Vec::new();
     let c = cpu();
     for _ in 0..runs {
@@ -143,6 +146,21 @@ fn on_workspace(path: &str, spec: &str) {
         warm[warm.len() / 2],
         first.steps.iter().map(|s| s.count).collect::<Vec<_>>()
     );
+    // the pass alone on one thread and on every core (no dataset lookup)
+    let t = Instant::now();
+    let rec = ws.dataset(&spec.dataset).unwrap();
+    println!("dataset record lookup: {:?}", t.elapsed());
+    let ix = cache.get(&ws, &rec, spec.unit()).unwrap();
+    for threads in [1, 2] {
+        let mut best = std::time::Duration::MAX;
+        for _ in 0..runs.min(10) {
+            let t = Instant::now();
+            let r = run_on_index_threads(&ws, &ix, &spec, None, Some(threads)).unwrap();
+            best = best.min(t.elapsed());
+            assert_eq!(r.steps, first.steps);
+        }
+        println!("run_on_index on {threads} thread(s): best {best:?}");
+    }
 }
 
 fn main() {

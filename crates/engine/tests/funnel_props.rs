@@ -179,60 +179,100 @@ proptest! {
 
     #[test]
     fn fast_path_equals_reference(c in case()) {
-        let mut w = workspace();
-        // times in 10-minute steps from a Monday, so ties, windows and
-        // 30-minute session gaps all happen
-        let base = 1_725_235_200i64;
-        let rows: Vec<(String, i64, &str, &str)> = c
-            .rows
-            .iter()
-            .map(|&(u, t, e, d)| (format!("u{u}"), base + t * 600 + (t % 3) * 1800, NAMES[e], DEVICES[d]))
-            .collect();
-        let rows_ref: Vec<(&str, i64, &str, &str)> = rows.iter().map(|(u, t, e, d)| (u.as_str(), *t, *e, *d)).collect();
-        if rows_ref.is_empty() {
-            return Ok(());
+        check(&c, spec_of(&c))?;
+    }
+
+    /// The shapes the pass decides most units of from their event names
+    /// alone (`Pass::scan`: ordered, steps by event only, no date range,
+    /// filter, trend, hold, optional step or open funnel; exclusions,
+    /// breakdowns and time to convert allowed).
+    #[test]
+    fn lean_path_equals_reference(c in case().prop_map(|mut c| {
+        c.order = 0;
+        c.steps.iter_mut().for_each(|s| s.1 = false);
+        c.limits = (None, None, false);
+        c.hold = false;
+        c.options = (0, false);
+        c
+    })) {
+        let mut spec = spec_of(&c);
+        spec.as_object_mut().unwrap().remove("trend");
+        check(&c, spec)?;
+    }
+}
+
+fn check(c: &Case, spec: serde_json::Value) -> Result<(), TestCaseError> {
+    let mut w = workspace();
+    // times in 10-minute steps from a Monday, so ties, windows and
+    // 30-minute session gaps all happen
+    let base = 1_725_235_200i64;
+    let rows: Vec<(String, i64, &str, &str)> = c
+        .rows
+        .iter()
+        .map(|&(u, t, e, d)| {
+            (
+                format!("u{u}"),
+                base + t * 600 + (t % 3) * 1800,
+                NAMES[e],
+                DEVICES[d],
+            )
+        })
+        .collect();
+    let rows_ref: Vec<(&str, i64, &str, &str)> = rows
+        .iter()
+        .map(|(u, t, e, d)| (u.as_str(), *t, *e, *d))
+        .collect();
+    if rows_ref.is_empty() {
+        return Ok(());
+    }
+    match &c.sessions_col {
+        None => events(&mut w, &rows_ref),
+        Some(sc) => {
+            let sids = ["s0", "s1", "s2", ""];
+            let with: Vec<(&str, &str, i64, &str, &str)> = rows_ref
+                .iter()
+                .zip(sc)
+                .map(|(&(u, t, e, d), &(s, no_user))| {
+                    (if no_user { "" } else { u }, sids[s as usize], t, e, d)
+                })
+                .collect();
+            events_with_sessions(&mut w, &with);
         }
-        match &c.sessions_col {
-            None => events(&mut w, &rows_ref),
-            Some(sc) => {
-                let sids = ["s0", "s1", "s2", ""];
-                let with: Vec<(&str, &str, i64, &str, &str)> = rows_ref
-                    .iter()
-                    .zip(sc)
-                    .map(|(&(u, t, e, d), &(s, no_user))| (if no_user { "" } else { u }, sids[s as usize], t, e, d))
-                    .collect();
-                events_with_sessions(&mut w, &with);
-            }
-        }
-        let spec: FunnelSpec = serde_json::from_value(spec_of(&c)).unwrap();
-        let mut fast = run_funnel(&w.ws, &spec, &mut w.cache).unwrap();
-        let slow = reference_funnel(&w.ws, &spec).unwrap();
-        fast.warnings.clear();
-        prop_assert_eq!(&fast, &slow, "spec {}", serde_json::to_string(&spec).unwrap());
-        // counts never rise along the required steps of a funnel that is
-        // not open, overall and per breakdown value; an optional step
-        // counts at most the required step before it
-        let required: Vec<usize> = (0..spec.steps.len())
-            .filter(|&q| spec.steps[q].optional != Some(true))
-            .collect();
-        if spec.open != Some(true) {
-            for steps in std::iter::once(&fast.steps).chain(fast.breakdown.iter().map(|b| &b.steps)) {
-                for p in required.windows(2) {
-                    prop_assert!(steps[p[1]].count <= steps[p[0]].count);
-                    for q in p[0] + 1..p[1] {
-                        prop_assert!(steps[q].count <= steps[p[0]].count);
-                    }
+    }
+    let spec: FunnelSpec = serde_json::from_value(spec).unwrap();
+    let mut fast = run_funnel(&w.ws, &spec, &mut w.cache).unwrap();
+    let slow = reference_funnel(&w.ws, &spec).unwrap();
+    fast.warnings.clear();
+    prop_assert_eq!(
+        &fast,
+        &slow,
+        "spec {}",
+        serde_json::to_string(&spec).unwrap()
+    );
+    // counts never rise along the required steps of a funnel that is
+    // not open, overall and per breakdown value; an optional step
+    // counts at most the required step before it
+    let required: Vec<usize> = (0..spec.steps.len())
+        .filter(|&q| spec.steps[q].optional != Some(true))
+        .collect();
+    if spec.open != Some(true) {
+        for steps in std::iter::once(&fast.steps).chain(fast.breakdown.iter().map(|b| &b.steps)) {
+            for p in required.windows(2) {
+                prop_assert!(steps[p[1]].count <= steps[p[0]].count);
+                for q in p[0] + 1..p[1] {
+                    prop_assert!(steps[q].count <= steps[p[0]].count);
                 }
             }
         }
-        // breakdown rows add up to the whole
-        if !fast.breakdown.is_empty() {
-            for q in 0..fast.steps.len() {
-                let sum: u64 = fast.breakdown.iter().map(|b| b.steps[q].count).sum();
-                prop_assert_eq!(sum, fast.steps[q].count);
-            }
+    }
+    // breakdown rows add up to the whole
+    if !fast.breakdown.is_empty() {
+        for q in 0..fast.steps.len() {
+            let sum: u64 = fast.breakdown.iter().map(|b| b.steps[q].count).sum();
+            prop_assert_eq!(sum, fast.steps[q].count);
         }
     }
+    Ok(())
 }
 
 /// Enough units that the engine splits them over threads; the result must
@@ -270,6 +310,13 @@ fn threaded_pass_equals_reference() {
         json!({"dataset": "ev", "steps": [{"event": "A"}, {"event": "B"}, {"event": "C"}], "window": "2h",
                "breakdown": {"column": "device"}, "trend": {"interval": "month"},
                "time_to_convert": {"from_step": 0, "to_step": 2, "bins": 5}}),
+        // decided from event names where it can (Pass::scan)
+        json!({"dataset": "ev", "steps": [{"event": "A"}, {"event": "B"}, {"event": "C"}], "window": "1h",
+               "breakdown": {"column": "device", "attribution": "last_touch"},
+               "time_to_convert": {"from_step": 0, "to_step": 2, "bins": 5}}),
+        json!({"dataset": "ev", "steps": [{"event": "A"}, {"event": "B"}, {"event": "C"}], "window": "1h",
+               "exclude": [{"event": "X", "from_step": 1, "to_step": 2}], "count": "sessions",
+               "breakdown": {"column": "device", "attribution": "step", "step": 1}}),
         json!({"dataset": "ev", "steps": [{"event": "A"}, {"event": "B"}], "order": "unordered",
                "exclude": [{"event": "X", "from_step": 0, "to_step": 1}], "count": "sessions"}),
     ] {

@@ -283,10 +283,8 @@ impl UnitsCtx<'_> {
         let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);
         let mut scratch = Scratch::default();
         let mut trend = Periods::default();
-        for u in units {
-            if self.mask.is_some_and(|m| !m[u]) {
-                continue;
-            }
+        // one unit the long way: its events collected, its attempt decided
+        let mut follow = |u: usize, p: &mut Partial| {
             let range = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
             pass.collect(range, &mut evs);
             pass.outcome(&evs, &mut out, &mut paths, &mut scratch);
@@ -300,7 +298,7 @@ impl UnitsCtx<'_> {
                 }
             }
             if out.level < 0 {
-                continue;
+                return;
             }
             let level = out.level as usize;
             for (t, &pos) in times.iter_mut().zip(&out.path).take(level + 1) {
@@ -329,12 +327,84 @@ impl UnitsCtx<'_> {
                     p.ttc.push(times[b] - times[a]);
                 }
             }
+        };
+        let wanted = |u: usize| self.mask.is_none_or(|m| m[u]);
+        if pass.lean() && self.buyer.is_none() {
+            // `Pass::scan` decides most units from their event names; the
+            // rest of a block of units is followed after it, their times
+            // fetched ahead (they are the only times the pass reads).
+            // Level-0 units are added up, then to the totals (a level-0
+            // unit only counts at step 0), per group slot.
+            const BLOCK: usize = 1024;
+            let mut zero = 0u64;
+            let mut zero_groups = vec![0u64; p.groups.len()];
+            let mut later: Vec<u32> = Vec::with_capacity(BLOCK);
+            let mut a = units.start;
+            while a < units.end {
+                let b = (a + BLOCK).min(units.end);
+                later.clear();
+                for u in (a..b).filter(|&u| wanted(u)) {
+                    let range = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
+                    match pass.scan(range.clone()) {
+                        Scan::Out => {}
+                        Scan::First(pos) => {
+                            zero += 1;
+                            if let (Some(b), Some(attr)) = (bcodes, plan.attribution) {
+                                let code = attributed(b, &self.filled, attr, &[pos], 0);
+                                let g = slot(code, zero_groups.len());
+                                zero_groups[g] += 1;
+                            }
+                        }
+                        Scan::More => {
+                            prefetch(&ix.time[range]);
+                            later.push(u as u32);
+                        }
+                    }
+                }
+                for &u in &later {
+                    follow(u as usize, &mut p);
+                }
+                a = b;
+            }
+            if k > 0 {
+                p.total.counts[0] += zero;
+                for (g, n) in zero_groups.into_iter().enumerate() {
+                    if n > 0 {
+                        p.groups[g].get_or_insert_with(|| Agg::new(k)).counts[0] += n;
+                    }
+                }
+            }
+        } else {
+            for u in units.filter(|&u| wanted(u)) {
+                follow(u, &mut p);
+            }
         }
         if let Some(interval) = plan.trend {
             trend.drain_into(interval, &mut p.trend);
         }
         p
     }
+}
+
+/// Asks the processor to bring the cache lines of `xs` in (at most the
+/// first four), without waiting for them.
+#[inline]
+fn prefetch<T>(xs: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let bytes = std::mem::size_of_val(xs);
+        let p = xs.as_ptr() as *const i8;
+        for off in (0..bytes.min(256)).step_by(64) {
+            // a prefetch never faults; the addresses are inside `xs`
+            #[allow(unused_unsafe)]
+            unsafe {
+                _mm_prefetch(p.add(off), _MM_HINT_T0)
+            };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = xs;
 }
 
 /// The breakdown code (`NULL_CODE`: none) of a unit's counted attempt,

@@ -143,12 +143,7 @@ pub fn run_on_index_threads(
     let labels: Vec<String> = (0..k).map(|q| spec.step_label(q)).collect();
 
     let held = held(ws, ix, spec)?;
-    let pass = Pass {
-        plan: &plan,
-        ix: Cols::of(ix),
-        masks: &masks,
-        hold: held.as_deref().map(Hold::of),
-    };
+    let pass = Pass::new(&plan, Cols::of(ix), &masks, held.as_deref().map(Hold::of));
     // units are split into contiguous ranges, one per thread; the partial
     // results merge without depending on the split
     let units = ix.units();
@@ -358,12 +353,7 @@ pub(crate) fn unit_outcomes(
     }
     let masks = masks(ws, ix, spec, &mut warnings)?;
     let held = held(ws, ix, spec)?;
-    let pass = Pass {
-        plan: &plan,
-        ix: Cols::of(ix),
-        masks: &masks,
-        hold: held.as_deref().map(Hold::of),
-    };
+    let pass = Pass::new(&plan, Cols::of(ix), &masks, held.as_deref().map(Hold::of));
     let breakdown: Option<Arc<Interned>> = match (&spec.breakdown, groups) {
         (Some(b), true) => Some(ix.interned(ws, &b.column)?),
         _ => None,
@@ -490,12 +480,7 @@ pub(crate) fn unit_step_pair_events(
     let mut warnings = Vec::new();
     let masks = masks(ws, ix, spec, &mut warnings)?;
     let held = held(ws, ix, spec)?;
-    let pass = Pass {
-        plan: &plan,
-        ix: Cols::of(ix),
-        masks: &masks,
-        hold: held.as_deref().map(Hold::of),
-    };
+    let pass = Pass::new(&plan, Cols::of(ix), &masks, held.as_deref().map(Hold::of));
     let mut evs = UnitEvents::default();
     let mut out = Outcome::new();
     let mut paths: Box<Paths> = Box::new([[0; MAX_STEPS]; MAX_STEPS]);

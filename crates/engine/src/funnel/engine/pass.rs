@@ -128,6 +128,50 @@ pub(super) struct Pass<'a> {
     pub(super) masks: &'a Masks,
     /// The column held constant (`hold`), if any.
     pub(super) hold: Option<Hold<'a>>,
+    /// A unit whose step events all match the first step only (and no
+    /// exclusion) is at level 0 from its first one, without the state
+    /// machine (`UnitEvents::short`): ordered funnels on event names alone,
+    /// without a step `within`, a trend, `hold`, optional steps or `open`.
+    lean: bool,
+}
+
+/// What `Pass::scan` found in a unit.
+pub(super) enum Scan {
+    /// No first-step event: the unit does not enter.
+    Out,
+    /// Only first-step events: level 0, from the event at this position.
+    First(u32),
+    /// Anything else: `collect` and `outcome` decide.
+    More,
+}
+
+impl<'a> Pass<'a> {
+    /// Can `scan` decide units (see `lean`)?
+    pub(super) fn lean(&self) -> bool {
+        self.lean
+    }
+
+    pub(super) fn new(
+        plan: &'a Plan,
+        ix: Cols<'a>,
+        masks: &'a Masks,
+        hold: Option<Hold<'a>>,
+    ) -> Pass<'a> {
+        let lean = masks.simple.is_some()
+            && plan.order == Order::Ordered
+            && !plan.has_within
+            && plan.trend.is_none()
+            && !plan.hold
+            && plan.optional == 0
+            && !plan.open;
+        Pass {
+            plan,
+            ix,
+            masks,
+            hold,
+            lean,
+        }
+    }
 }
 
 /// The held column's codes in index order, and the codes that hold no
@@ -187,6 +231,10 @@ pub(super) struct UnitEvents {
     /// several steps: ordered funnels then match the events of each
     /// instant to steps (per-start evaluation).
     pub(super) ties: bool,
+    /// Only `pos` was filled (`Pass::lean`): every kept event matches the
+    /// first step and nothing else, so the unit is at level 0 from
+    /// `pos[0]` (or did not enter when none was kept).
+    pub(super) short: bool,
 }
 
 impl UnitEvents {
@@ -203,6 +251,7 @@ impl UnitEvents {
         self.n = 0;
         self.any = 0;
         self.ties = false;
+        self.short = false;
     }
     /// Makes the buffers at least `n` long (new entries zero).
     #[inline]
@@ -242,6 +291,38 @@ impl Pass<'_> {
         evs.m[j]
     }
 
+    /// With `lean`: decides a unit from its event names alone when it can,
+    /// as `collect` and `outcome` would (`Scan::More`: it cannot, run
+    /// them). One table lookup per event and no store.
+    #[inline]
+    pub(super) fn scan(&self, range: std::ops::Range<usize>) -> Scan {
+        debug_assert!(self.lean);
+        let pgc = self.masks.simple.unwrap_or(0);
+        let evb = &self.masks.ev_bits[..];
+        let cap = (evb.len() - 1) as u32;
+        let keep_bits = (STEP_BITS | EXCL_BITS) & pgc;
+        let start = range.start;
+        let (mut seen, mut first) = (0u64, u32::MAX);
+        for (i, &code) in self.ix.ev[range].iter().enumerate() {
+            let b = evb[code.min(cap) as usize] & keep_bits;
+            // the first kept event's position
+            first = if first == u32::MAX && b != 0 {
+                (start + i) as u32
+            } else {
+                first
+            };
+            seen |= b;
+        }
+        if seen & 1 == 0 {
+            // no first-step event: an ordered funnel's unit cannot start
+            Scan::Out
+        } else if seen & !1 == 0 {
+            Scan::First(first)
+        } else {
+            Scan::More
+        }
+    }
+
     /// The unit's events that matter, in funnel order, into `evs`.
     pub(super) fn collect(&self, range: std::ops::Range<usize>, evs: &mut UnitEvents) {
         evs.clear();
@@ -272,10 +353,21 @@ impl Pass<'_> {
                 }
                 c = n;
             } else {
+                let mut seen = 0u64;
                 for (i, &code) in codes.iter().enumerate() {
                     ps[c] = (start + i) as u32;
+                    let b = evb[code.min(cap) as usize];
                     // c <= i < n: the writes stay in bounds
-                    c += (evb[code.min(cap) as usize] & keep_bits != 0) as usize;
+                    c += (b & keep_bits != 0) as usize;
+                    seen |= b;
+                }
+                if self.lean && seen & keep_bits & !1 == 0 {
+                    // first-step events only (or none): no masks, times,
+                    // order or ties needed
+                    evs.n = c;
+                    evs.any = if c > 0 { PRESENT | 1 } else { 0 };
+                    evs.short = true;
+                    return;
                 }
             }
             let (ps, ms, ts) = (&evs.pos[..c], &mut evs.m[..c], &mut evs.t[..c]);
@@ -345,6 +437,11 @@ impl Pass<'_> {
         out.skipped = 0;
         out.periods.clear();
         if !self.can_start(evs.any) {
+            return;
+        }
+        if evs.short {
+            out.level = 0;
+            out.path[0] = evs.pos[0];
             return;
         }
         if self.plan.hold || self.plan.optional != 0 || self.plan.open {
@@ -939,12 +1036,7 @@ impl Pass<'_> {
                         plans.len() - 1
                     }
                 };
-                let pass = Pass {
-                    plan: &plans[pi].1,
-                    ix: self.ix,
-                    masks: self.masks,
-                    hold: None,
-                };
+                let pass = Pass::new(&plans[pi].1, self.ix, self.masks, None);
                 if !pass.can_start(var.any) {
                     continue;
                 }
