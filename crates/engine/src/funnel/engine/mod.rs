@@ -404,8 +404,7 @@ pub(crate) fn unit_outcomes(
                 continue;
             }
             o.last_seen = last as u32;
-            pass.collect(range, &mut evs);
-            pass.outcome(&evs, &mut out, &mut paths, &mut scratch);
+            pass.decide(range, &mut evs, &mut out, &mut paths, &mut scratch);
             o.level = out.level;
             if out.level >= 0 {
                 let level = out.level as usize;
@@ -491,8 +490,7 @@ pub(crate) fn unit_step_pair_events(
             continue;
         }
         let range = ix.unit_starts[u] as usize..ix.unit_starts[u + 1] as usize;
-        pass.collect(range, &mut evs);
-        pass.outcome(&evs, &mut out, &mut paths, &mut scratch);
+        pass.decide(range, &mut evs, &mut out, &mut paths, &mut scratch);
         let pos = |step: usize| {
             if out.level >= step as i32 {
                 out.path[step]

@@ -22,6 +22,13 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
+    /// No attempt: level -1, nothing excluded, skipped or per period.
+    fn reset(&mut self) {
+        self.level = -1;
+        self.excluded = false;
+        self.skipped = 0;
+        self.periods.clear();
+    }
     pub(super) fn new() -> Outcome {
         Outcome {
             level: -1,
@@ -128,10 +135,9 @@ pub(super) struct Pass<'a> {
     pub(super) masks: &'a Masks,
     /// The column held constant (`hold`), if any.
     pub(super) hold: Option<Hold<'a>>,
-    /// A unit whose step events all match the first step only (and no
-    /// exclusion) is at level 0 from its first one, without the state
-    /// machine (`UnitEvents::short`): ordered funnels on event names alone,
-    /// without a step `within`, a trend, `hold`, optional steps or `open`.
+    /// `scan` can decide units from their event names: ordered funnels on
+    /// event names alone, without a step `within`, a trend, `hold`,
+    /// optional steps or `open`.
     lean: bool,
 }
 
@@ -231,10 +237,6 @@ pub(super) struct UnitEvents {
     /// several steps: ordered funnels then match the events of each
     /// instant to steps (per-start evaluation).
     pub(super) ties: bool,
-    /// Only `pos` was filled (`Pass::lean`): every kept event matches the
-    /// first step and nothing else, so the unit is at level 0 from
-    /// `pos[0]` (or did not enter when none was kept).
-    pub(super) short: bool,
 }
 
 impl UnitEvents {
@@ -251,7 +253,6 @@ impl UnitEvents {
         self.n = 0;
         self.any = 0;
         self.ties = false;
-        self.short = false;
     }
     /// Makes the buffers at least `n` long (new entries zero).
     #[inline]
@@ -323,6 +324,33 @@ impl Pass<'_> {
         }
     }
 
+    /// The unit's counted attempt into `out` (its level, and the path up
+    /// to it): from its event names alone when `scan` can tell, else its
+    /// events collected and run through `outcome`.
+    pub(super) fn decide(
+        &self,
+        range: std::ops::Range<usize>,
+        evs: &mut UnitEvents,
+        out: &mut Outcome,
+        paths: &mut Paths,
+        sc: &mut Scratch,
+    ) {
+        if self.lean {
+            match self.scan(range.clone()) {
+                Scan::Out => return out.reset(),
+                Scan::First(pos) => {
+                    out.reset();
+                    out.level = 0;
+                    out.path[0] = pos;
+                    return;
+                }
+                Scan::More => {}
+            }
+        }
+        self.collect(range, evs);
+        self.outcome(evs, out, paths, sc);
+    }
+
     /// The unit's events that matter, in funnel order, into `evs`.
     pub(super) fn collect(&self, range: std::ops::Range<usize>, evs: &mut UnitEvents) {
         evs.clear();
@@ -353,21 +381,10 @@ impl Pass<'_> {
                 }
                 c = n;
             } else {
-                let mut seen = 0u64;
                 for (i, &code) in codes.iter().enumerate() {
                     ps[c] = (start + i) as u32;
-                    let b = evb[code.min(cap) as usize];
                     // c <= i < n: the writes stay in bounds
-                    c += (b & keep_bits != 0) as usize;
-                    seen |= b;
-                }
-                if self.lean && seen & keep_bits & !1 == 0 {
-                    // first-step events only (or none): no masks, times,
-                    // order or ties needed
-                    evs.n = c;
-                    evs.any = if c > 0 { PRESENT | 1 } else { 0 };
-                    evs.short = true;
-                    return;
+                    c += (evb[code.min(cap) as usize] & keep_bits != 0) as usize;
                 }
             }
             let (ps, ms, ts) = (&evs.pos[..c], &mut evs.m[..c], &mut evs.t[..c]);
@@ -432,16 +449,8 @@ impl Pass<'_> {
         paths: &mut Paths,
         sc: &mut Scratch,
     ) {
-        out.level = -1;
-        out.excluded = false;
-        out.skipped = 0;
-        out.periods.clear();
+        out.reset();
         if !self.can_start(evs.any) {
-            return;
-        }
-        if evs.short {
-            out.level = 0;
-            out.path[0] = evs.pos[0];
             return;
         }
         if self.plan.hold || self.plan.optional != 0 || self.plan.open {
